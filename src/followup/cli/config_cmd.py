@@ -1,0 +1,46 @@
+"""`followup config`: every setting, its value and where it came from."""
+
+from __future__ import annotations
+
+import json
+
+import click
+from rich import box
+from rich.table import Table
+
+from followup import paths
+from followup.cli.context import CliContext, pass_cli
+from followup.config import setting_help, setting_names
+
+
+@click.command("config")
+@click.option(
+    "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True
+)
+@pass_cli
+def config_command(cli: CliContext, fmt: str) -> None:
+    """Show the settings in effect and where each one comes from."""
+    loaded = cli.loaded
+    if fmt == "json":
+        data = {
+            name: {"value": getattr(loaded.settings, name), "source": loaded.sources[name]}
+            for name in setting_names()
+        }
+        click.echo(json.dumps(data, indent=2))
+        return
+    table = Table(box=box.SIMPLE_HEAD, title_justify="left")
+    table.add_column("Setting", style="bold", no_wrap=True)
+    table.add_column("Value")
+    table.add_column("Source", style="cyan")
+    table.add_column("What it does", style="dim")
+    for name in setting_names():
+        value = getattr(loaded.settings, name)
+        if name == "database_url" and value is None:
+            value = loaded.settings.database_url_or_default()
+        table.add_row(name, "" if value is None else str(value), loaded.sources[name], setting_help(name))
+    cli.out.print(table)
+    cli.out.print(
+        f"Config file: {paths.config_file()}   Environment: FOLLOWUP_<SETTING>",
+        style="dim",
+        highlight=False,
+    )

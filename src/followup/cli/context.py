@@ -1,0 +1,56 @@
+"""What every command shares: settings, the store and the consoles, all opened lazily."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import click
+from rich.console import Console
+from rich.text import Text
+from sqlalchemy import Engine
+
+from followup.config import LoadedSettings, Settings, load_settings
+from followup.store import create_store_engine
+
+
+@dataclass
+class CliContext:
+    """Hold the flags given to the group and open what a command asks for."""
+
+    flags: dict[str, Any] = field(default_factory=dict)
+    out: Console = field(default_factory=Console)
+    err: Console = field(default_factory=lambda: Console(stderr=True))
+    _loaded: LoadedSettings | None = None
+    _engine: Engine | None = None
+
+    @property
+    def loaded(self) -> LoadedSettings:
+        """Return the settings with their sources, reading them on first use."""
+        if self._loaded is None:
+            self._loaded = load_settings(self.flags)
+        return self._loaded
+
+    @property
+    def settings(self) -> Settings:
+        """Return the merged settings."""
+        return self.loaded.settings
+
+    def engine(self) -> Engine:
+        """Return the store's engine, opening and migrating it on first use."""
+        if self._engine is None:
+            self._engine = create_store_engine(self.settings.database_url_or_default())
+        return self._engine
+
+    def close(self) -> None:
+        """Release the store's connections."""
+        if self._engine is not None:
+            self._engine.dispose()
+            self._engine = None
+
+    def warn(self, message: str) -> None:
+        """Print a one-line warning on stderr."""
+        self.err.print(Text.assemble(("warning: ", "yellow"), message), highlight=False)
+
+
+pass_cli = click.make_pass_decorator(CliContext)

@@ -1,0 +1,177 @@
+"""Settings from defaults, config.toml, FOLLOWUP_* variables and flags, in rising precedence."""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any, Literal, get_args
+
+from followup import paths
+from followup.errors import ConfigError
+
+ProtectionMethod = Literal["classic", "ruleset", "auto"]
+ENV_PREFIX = "FOLLOWUP_"
+DEFAULT_GITHUB_URL = "https://api.github.com"
+
+
+def _setting(default: Any, help: str) -> Any:
+    return field(default=default, metadata={"help": help})
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """Every setting followup reads; each field's help says what it does."""
+
+    database_url: str | None = _setting(
+        None, "SQLAlchemy URL of the store; default: a SQLite file in the user data folder."
+    )
+    github_url: str = _setting(
+        DEFAULT_GITHUB_URL,
+        "REST base URL of GitHub; for Enterprise Server, https://HOST/api/v3.",
+    )
+    repo: str | None = _setting(None, "Repository (owner/name) for items that name none.")
+    me: str | None = _setting(None, "Your GitHub login, for 'mine' filters; default: the token's.")
+    write_interval: float = _setting(1.0, "Seconds between two writes to GitHub (0 = no pause).")
+    wait_for_rate_limit: bool = _setting(
+        False, "Wait for an exhausted primary rate limit to reset instead of stopping."
+    )
+    request_timeout: float = _setting(15.0, "Seconds before a request to GitHub times out.")
+    max_retries: int = _setting(3, "Retries of a failed read (5xx, timeout), with backoff.")
+    protection_method: ProtectionMethod = _setting(
+        "auto", "classic, ruleset, or auto (rulesets for patterns and missing branches)."
+    )
+    sync_interval: float = _setting(
+        10.0, "Minutes between background syncs in the TUI (0 = never)."
+    )
+    sync_concurrency: int = _setting(4, "Repositories polled at once by a sync.")
+
+    def database_url_or_default(self) -> str:
+        """Return the configured database URL, or the default SQLite file's."""
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{paths.default_database_path()}"
+
+
+@dataclass(frozen=True, slots=True)
+class LoadedSettings:
+    """Settings with the place each value came from."""
+
+    settings: Settings
+    sources: dict[str, str]
+
+
+def setting_names() -> list[str]:
+    """Return the names of every setting, in declaration order."""
+    return [f.name for f in fields(Settings)]
+
+
+def setting_help(name: str) -> str:
+    """Return the one-line help of a setting."""
+    for f in fields(Settings):
+        if f.name == name:
+            return str(f.metadata["help"])
+    raise KeyError(name)
+
+
+def _coerce(name: str, value: Any, origin: str) -> Any:
+    """Convert a raw value to the setting's type or fail with a line naming its origin."""
+    kind = {f.name: f.type for f in fields(Settings)}[name]
+    text = value.strip() if isinstance(value, str) else value
+    try:
+        if kind == "float":
+            number = float(text)
+            if number < 0:
+                raise ValueError
+            return number
+        if kind == "int":
+            if isinstance(text, bool):
+                raise ValueError
+            number = int(text)
+            if number < 0:
+                raise ValueError
+            return number
+        if kind == "bool":
+            if isinstance(text, bool):
+                return text
+            lowered = str(text).lower()
+            if lowered in ("1", "true", "yes", "on"):
+                return True
+            if lowered in ("0", "false", "no", "off"):
+                return False
+            raise ValueError
+        if kind == "ProtectionMethod":
+            if text not in get_args(ProtectionMethod):
+                raise ValueError
+            return text
+        if not isinstance(text, str):
+            raise ValueError
+        return text or None if kind == "str | None" else text
+    except (TypeError, ValueError):
+        expected = {
+            "float": "a number ≥ 0",
+            "int": "a whole number ≥ 0",
+            "bool": "true or false",
+            "ProtectionMethod": "one of " + ", ".join(get_args(ProtectionMethod)),
+        }.get(str(kind), "text")
+        raise ConfigError(f"{origin}: {name} must be {expected}, got {value!r}") from None
+
+
+def _read_file(path: Path) -> dict[str, Any]:
+    if not path.exists():
+        return {}
+    try:
+        with path.open("rb") as fh:
+            data = tomllib.load(fh)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML ({exc})") from None
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read ({exc.strerror})") from None
+    known = set(setting_names())
+    for key in data:
+        if key not in known:
+            raise ConfigError(f"{path}: unknown setting {key!r} (see 'followup config')")
+    return data
+
+
+def load_settings(
+    flags: Mapping[str, Any] | None = None,
+    *,
+    env: Mapping[str, str] | None = None,
+    config_path: Path | None = None,
+) -> LoadedSettings:
+    """Merge defaults, the config file, the environment and flags into Settings."""
+    env = os.environ if env is None else env
+    path = config_path or paths.config_file()
+    values: dict[str, Any] = {}
+    sources = dict.fromkeys(setting_names(), "default")
+
+    for key, raw in _read_file(path).items():
+        values[key] = _coerce(key, raw, str(path))
+        sources[key] = str(path)
+    for name in setting_names():
+        var = ENV_PREFIX + name.upper()
+        if var in env:
+            values[name] = _coerce(name, env[var], var)
+            sources[name] = f"env {var}"
+    for name, raw in (flags or {}).items():
+        if raw is None:
+            continue
+        flag = "--" + name.replace("_", "-")
+        values[name] = _coerce(name, raw, flag)
+        sources[name] = f"flag {flag}"
+
+    settings = replace(Settings(), **values)
+    if settings.github_url != DEFAULT_GITHUB_URL:
+        settings = replace(settings, github_url=normalise_github_url(settings.github_url))
+    return LoadedSettings(settings=settings, sources=sources)
+
+
+def normalise_github_url(url: str) -> str:
+    """Return a REST base URL without a trailing slash, or fail if it is not http(s)."""
+    cleaned = url.strip().rstrip("/")
+    if not cleaned.startswith(("https://", "http://")):
+        raise ConfigError(f"github_url must start with https:// or http://, got {url!r}")
+    return cleaned

@@ -1,0 +1,28 @@
+"""Errors that reach the user as one line."""
+
+from __future__ import annotations
+
+
+class FollowupError(Exception):
+    """Report a problem the user can act on, in one line."""
+
+    exit_code = 1
+
+    def __str__(self) -> str:
+        # One line, whatever the cause carried: newlines would break the CLI's
+        # "error: ..." output and the TUI's notifications.
+        return " ".join(super().__str__().split())
+
+
+class InputError(FollowupError):
+    """Reject input the user gave: a file, an argument, a setting."""
+
+    exit_code = 2
+
+
+class ConfigError(InputError):
+    """Reject a setting from the config file, the environment or a flag."""
+
+
+class NotFoundError(FollowupError):
+    """Report that something asked for by name is not in the store."""

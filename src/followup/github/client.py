@@ -1,0 +1,467 @@
+"""HTTP to GitHub: PyGithub's requester for transport, followup's policy for everything else.
+
+PyGithub's own retry re-sends POSTs after a 5xx, which could file an issue twice, and
+its pacing cannot be turned off per test; so both are disabled here and replaced by:
+reads retried with backoff, writes never retried blindly, writes paced, secondary rate
+limits waited out, an exhausted primary limit reported (or waited for, if asked).
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+import requests
+from github import Auth, Github
+from requests.utils import parse_header_links
+
+from followup import __version__
+from followup.config import DEFAULT_GITHUB_URL, Settings
+from followup.github.errors import (
+    AuthError,
+    Forbidden,
+    GitHubError,
+    Gone,
+    GraphQLError,
+    NotFound,
+    RateLimited,
+    TransientError,
+    Unprocessable,
+)
+
+WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+# GitHub's advice when a secondary limit names no Retry-After: wait at least a minute.
+SECONDARY_DEFAULT_WAIT = 60.0
+MAX_RATE_LIMIT_WAITS = 5
+PER_PAGE = 100
+API_VERSION = "2022-11-28"
+
+Sleep = Callable[[float], None]
+
+
+@dataclass(frozen=True, slots=True)
+class Response:
+    """A response with its status, decoded JSON body and lowercased headers."""
+
+    status: int
+    data: Any
+    headers: Mapping[str, str]
+
+    @property
+    def etag(self) -> str | None:
+        """Return the ETag GitHub sent, for a later conditional request."""
+        return self.headers.get("etag")
+
+    @property
+    def not_modified(self) -> bool:
+        """Tell whether a conditional request found nothing new (304)."""
+        return self.status == 304
+
+    def link(self, rel: str) -> str | None:
+        """Return the URL of a pagination link such as 'next'."""
+        raw = self.headers.get("link")
+        if not raw:
+            return None
+        for entry in parse_header_links(raw):
+            if entry.get("rel") == rel:
+                return entry.get("url")
+        return None
+
+
+@dataclass(frozen=True, slots=True)
+class GraphQLResult:
+    """A GraphQL answer: data, and the errors GitHub reported beside it."""
+
+    data: dict[str, Any]
+    errors: tuple[dict[str, Any], ...] = ()
+
+
+@dataclass(slots=True)
+class RateLimit:
+    """The primary rate limit as the last response reported it."""
+
+    limit: int | None = None
+    remaining: int | None = None
+    used: int | None = None
+    reset_at: datetime | None = None
+    resource: str | None = None
+
+
+@dataclass(slots=True)
+class Stats:
+    """Counts of what this client sent, for summaries and benchmarks."""
+
+    requests: int = 0
+    writes: int = 0
+    not_modified: int = 0
+    retries: int = 0
+    waited_seconds: float = 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class ClientOptions:
+    """How a client behaves; everything but the token."""
+
+    base_url: str = DEFAULT_GITHUB_URL
+    write_interval: float = 1.0
+    wait_for_rate_limit: bool = False
+    max_retries: int = 3
+    timeout: float = 15.0
+    backoff: float = 1.0
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> ClientOptions:
+        """Take the options from followup's settings."""
+        return cls(
+            base_url=settings.github_url,
+            write_interval=settings.write_interval,
+            wait_for_rate_limit=settings.wait_for_rate_limit,
+            max_retries=settings.max_retries,
+            timeout=settings.request_timeout,
+        )
+
+
+class GitHub:
+    """A GitHub REST and GraphQL client; one per thread (connections are not shared)."""
+
+    def __init__(
+        self,
+        token: str,
+        options: ClientOptions | None = None,
+        *,
+        sleep: Sleep = time.sleep,
+        monotonic: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.options = options or ClientOptions()
+        self._token = token
+        self._sleep = sleep
+        self._monotonic = monotonic
+        self._last_write: float | None = None
+        self.stats = Stats()
+        self.rate = RateLimit()
+        self._gh = Github(
+            auth=Auth.Token(token),
+            base_url=self.options.base_url,
+            timeout=int(max(1, round(self.options.timeout))),
+            user_agent=f"followup/{__version__}",
+            per_page=PER_PAGE,
+            retry=None,
+            seconds_between_requests=None,
+            seconds_between_writes=None,
+        )
+        self._requester = self._gh.requester
+
+    def __repr__(self) -> str:
+        return f"GitHub(base_url={self.options.base_url!r})"
+
+    @property
+    def pygithub(self) -> Github:
+        """Return the underlying PyGithub client, for object-style calls."""
+        return self._gh
+
+    def clone(self) -> GitHub:
+        """Return a client with the same token and options and its own connection."""
+        return GitHub(self._token, self.options, sleep=self._sleep, monotonic=self._monotonic)
+
+    def close(self) -> None:
+        """Close the connection."""
+        self._gh.close()
+
+    # -- requests -------------------------------------------------------------------
+
+    def get(
+        self, path: str, params: Mapping[str, Any] | None = None, *, etag: str | None = None
+    ) -> Response:
+        """GET a path; with etag, a 304 comes back instead of an unchanged body."""
+        headers = {"If-None-Match": etag} if etag else None
+        return self.request("GET", path, params=params, headers=headers)
+
+    def post(self, path: str, body: Any = None) -> Response:
+        """POST a JSON body."""
+        return self.request("POST", path, body=body)
+
+    def put(self, path: str, body: Any = None) -> Response:
+        """PUT a JSON body."""
+        return self.request("PUT", path, body=body)
+
+    def patch(self, path: str, body: Any = None) -> Response:
+        """PATCH a JSON body."""
+        return self.request("PATCH", path, body=body)
+
+    def delete(self, path: str, body: Any = None) -> Response:
+        """DELETE a path."""
+        return self.request("DELETE", path, body=body)
+
+    def paginate(self, path: str, params: Mapping[str, Any] | None = None) -> Iterator[Any]:
+        """Yield every element of a list endpoint, following the Link header."""
+        query = {"per_page": PER_PAGE, **(params or {})}
+        response = self.get(path, query)
+        while True:
+            yield from response.data or ()
+            next_url = response.link("next")
+            if not next_url:
+                return
+            response = self.get(next_url)
+
+    def graphql(self, query: str, variables: Mapping[str, Any] | None = None) -> GraphQLResult:
+        """Run a GraphQL query or mutation; errors beside data are returned, not raised."""
+        method_is_write = query.lstrip().startswith("mutation")
+        response = self.request(
+            "POST",
+            self._requester.graphql_url,
+            body={"query": query, "variables": dict(variables or {})},
+            write=method_is_write,
+        )
+        payload = response.data if isinstance(response.data, dict) else {}
+        errors = tuple(payload.get("errors") or ())
+        if any(e.get("type") == "RATE_LIMITED" for e in errors):
+            raise self._rate_limited(response.status)
+        data = payload.get("data")
+        if data is None:
+            first = errors[0].get("message") if errors else "no data in the answer"
+            raise GraphQLError(f"GitHub GraphQL query failed: {first}", status=response.status)
+        return GraphQLResult(data=data, errors=errors)
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, Any] | None = None,
+        body: Any = None,
+        headers: Mapping[str, str] | None = None,
+        write: bool | None = None,
+    ) -> Response:
+        """Send one request under followup's retry, pacing and rate-limit policy."""
+        method = method.upper()
+        is_write = method in WRITE_METHODS if write is None else write
+        request_headers = {"X-GitHub-Api-Version": API_VERSION, **(headers or {})}
+        failures = 0
+        rate_waits = 0
+        while True:
+            if is_write:
+                self._pace_write()
+            try:
+                status, raw_headers, text = self._requester.requestJson(
+                    method, path, dict(params) if params else None, request_headers, body
+                )
+            except requests.RequestException as exc:
+                if is_write:
+                    raise TransientError(
+                        f"{method} {_short(path)} did not complete ({_describe(exc)})",
+                        maybe_applied=True,
+                    ) from None
+                failures += 1
+                if failures > self.options.max_retries:
+                    raise TransientError(
+                        f"GitHub did not answer {method} {_short(path)} ({_describe(exc)})"
+                    ) from None
+                self._backoff(failures)
+                continue
+            finally:
+                self.stats.requests += 1
+                if is_write:
+                    self.stats.writes += 1
+                    self._last_write = self._monotonic()
+
+            response_headers = {k.lower(): v for k, v in raw_headers.items()}
+            self._note_rate(response_headers)
+            data = _decode(text)
+            if status == 304:
+                self.stats.not_modified += 1
+            if status < 400:
+                return Response(status, data, response_headers)
+
+            if status in (403, 429) and _is_rate_limit(response_headers, data):
+                rate_waits += 1
+                if rate_waits > MAX_RATE_LIMIT_WAITS:
+                    raise self._rate_limited(status)
+                if self._primary_exhausted(response_headers):
+                    if not self.options.wait_for_rate_limit:
+                        raise self._rate_limited(status)
+                    self._wait(self._seconds_until_reset())
+                else:
+                    # A secondary limit means the request was refused, not carried out,
+                    # so sending it again after the wait is safe even for a write.
+                    self._wait(_retry_after(response_headers, rate_waits))
+                continue
+
+            if status >= 500:
+                message = f"GitHub answered {status} to {method} {_short(path)}"
+                if is_write:
+                    raise TransientError(message, status=status, maybe_applied=True)
+                failures += 1
+                if failures > self.options.max_retries:
+                    raise TransientError(message, status=status)
+                self._backoff(failures)
+                continue
+
+            raise _error_for(status, data, method, path)
+
+    # -- policy -----------------------------------------------------------------------
+
+    def _pace_write(self) -> None:
+        if self._last_write is None or self.options.write_interval <= 0:
+            return
+        remaining = self.options.write_interval - (self._monotonic() - self._last_write)
+        if remaining > 0:
+            self._wait(remaining)
+
+    def _backoff(self, failures: int) -> None:
+        self.stats.retries += 1
+        self._wait(self.options.backoff * 2 ** (failures - 1))
+
+    def _wait(self, seconds: float) -> None:
+        if seconds <= 0:
+            return
+        self.stats.waited_seconds += seconds
+        self._sleep(seconds)
+
+    def _note_rate(self, headers: Mapping[str, str]) -> None:
+        def number(name: str) -> int | None:
+            value = headers.get(name)
+            try:
+                return int(float(value)) if value is not None else None
+            except ValueError:
+                return None
+
+        if "x-ratelimit-remaining" not in headers:
+            return
+        reset = number("x-ratelimit-reset")
+        self.rate = RateLimit(
+            limit=number("x-ratelimit-limit"),
+            remaining=number("x-ratelimit-remaining"),
+            used=number("x-ratelimit-used"),
+            reset_at=datetime.fromtimestamp(reset, UTC) if reset is not None else None,
+            resource=headers.get("x-ratelimit-resource"),
+        )
+
+    def _primary_exhausted(self, headers: Mapping[str, str]) -> bool:
+        return headers.get("x-ratelimit-remaining") == "0" and "retry-after" not in headers
+
+    def _seconds_until_reset(self) -> float:
+        if self.rate.reset_at is None:
+            return SECONDARY_DEFAULT_WAIT
+        # One extra second: GitHub's reset is rounded to the second.
+        return max(1.0, (self.rate.reset_at - datetime.now(UTC)).total_seconds() + 1)
+
+    def _rate_limited(self, status: int | None) -> RateLimited:
+        reset = self.rate.reset_at
+        when = reset.astimezone().strftime("%H:%M:%S") if reset else "later"
+        return RateLimited(
+            f"GitHub's rate limit is used up until {when}; "
+            "try again then, or set wait_for_rate_limit = true",
+            reset_at=reset,
+            status=status,
+        )
+
+
+def _decode(text: str) -> Any:
+    if not text:
+        return None
+    try:
+        return json.loads(text)
+    except ValueError:
+        # Proxies in front of GitHub answer some 5xx with HTML.
+        return None
+
+
+def _short(path: str) -> str:
+    """Return a URL's path, which is what a user can act on (and never holds a token)."""
+    if "://" in path:
+        path = "/" + path.split("://", 1)[1].split("/", 1)[-1]
+    return path.split("?", 1)[0]
+
+
+def _describe(exc: BaseException) -> str:
+    if isinstance(exc, requests.Timeout):
+        return "timed out"
+    if isinstance(exc, requests.ConnectionError):
+        return "connection failed"
+    return type(exc).__name__
+
+
+def _is_rate_limit(headers: Mapping[str, str], data: Any) -> bool:
+    if "retry-after" in headers or headers.get("x-ratelimit-remaining") == "0":
+        return True
+    message = (data or {}).get("message", "") if isinstance(data, dict) else ""
+    return "rate limit" in message.lower()
+
+
+def _retry_after(headers: Mapping[str, str], attempt: int) -> float:
+    value = headers.get("retry-after")
+    if value is not None:
+        try:
+            return max(0.0, float(value))
+        except ValueError:
+            pass
+    return SECONDARY_DEFAULT_WAIT * 2 ** (attempt - 1)
+
+
+def _error_for(status: int, data: Any, method: str, path: str) -> GitHubError:
+    body = data if isinstance(data, dict) else {}
+    message = str(body.get("message") or "").strip()
+    errors = tuple(e for e in body.get("errors") or () if isinstance(e, dict))
+    where = f"{method} {_short(path)}"
+    said = f": {message}" if message else ""
+    kwargs: dict[str, Any] = {"status": status, "github_message": message or None, "errors": errors}
+    if status == 401:
+        return AuthError(
+            "GitHub refused the token (401 Bad credentials); check that it is valid and not expired",
+            **kwargs,
+        )
+    if status == 403:
+        return Forbidden(f"GitHub refused {where} (403{said})", **kwargs)
+    if status == 404:
+        return NotFound(f"GitHub found nothing at {where} (404)", **kwargs)
+    if status == 410:
+        return Gone(f"GitHub answered 410 Gone to {where}{said}", **kwargs)
+    if status == 422:
+        details = "; ".join(_describe_422(e) for e in errors)
+        return Unprocessable(
+            f"GitHub rejected {where} (422{said}{': ' + details if details else ''})", **kwargs
+        )
+    return GitHubError(f"GitHub answered {status} to {where}{said}", **kwargs)
+
+
+def _describe_422(error: Mapping[str, Any]) -> str:
+    if error.get("message"):
+        return str(error["message"])
+    parts = [str(error.get(k)) for k in ("resource", "field", "code") if error.get(k)]
+    return " ".join(parts)
+
+
+@dataclass
+class GitHubFactory:
+    """Build clients on demand, so nothing touches the network or a token until needed."""
+
+    settings: Settings
+    token_finder: Callable[[str], str] | None = None
+    _token: str | None = field(default=None, repr=False)
+
+    def __call__(self) -> GitHub:
+        """Return a new client with the configured token and options."""
+        if self._token is None:
+            finder = self.token_finder or _default_token
+            self._token = finder(self.settings.github_url)
+        return GitHub(self._token, ClientOptions.from_settings(self.settings))
+
+
+def _default_token(github_url: str) -> str:
+    from followup.github.auth import find_token
+
+    return find_token(github_url).value
+
+
+__all__ = [
+    "AuthError",
+    "ClientOptions",
+    "GitHub",
+    "GitHubFactory",
+    "GraphQLResult",
+    "Response",
+]

@@ -1,0 +1,32 @@
+"""Repository names: parse, validate and build API paths."""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import quote
+
+from followup.errors import InputError
+
+# GitHub's rules: owners are alphanumerics and single hyphens; names add . and _.
+_REPO = re.compile(r"^(?P<owner>[A-Za-z0-9](?:[A-Za-z0-9-]{0,38}))/(?P<name>[A-Za-z0-9._-]{1,100})$")
+
+
+def parse_repo(text: str) -> tuple[str, str]:
+    """Return (owner, name) from 'owner/name', or fail with a line saying what is wrong."""
+    match = _REPO.match(text.strip())
+    if match is None or match["name"] in (".", ".."):
+        raise InputError(f"not a repository: {text!r} (expected owner/name)")
+    return match["owner"], match["name"]
+
+
+def normalise_repo(text: str) -> str:
+    """Return 'owner/name' in lowercase, as the store keeps it."""
+    owner, name = parse_repo(text)
+    return f"{owner}/{name}".lower()
+
+
+def repo_path(repo: str, *parts: str | int) -> str:
+    """Return the REST path /repos/{owner}/{repo}/..., each part URL-quoted."""
+    owner, name = parse_repo(repo)
+    tail = "".join("/" + quote(str(part), safe="") for part in parts)
+    return f"/repos/{quote(owner)}/{quote(name)}{tail}"

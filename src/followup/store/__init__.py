@@ -1,0 +1,8 @@
+"""The local store: SQLModel tables, migrations, imports and queries."""
+
+from __future__ import annotations
+
+from followup.store.db import StoreError, create_store_engine, session_scope
+from followup.store.models import Status
+
+__all__ = ["Status", "StoreError", "create_store_engine", "session_scope"]

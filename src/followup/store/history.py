@@ -1,0 +1,65 @@
+"""Append-only history: every change of an item goes through here."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import insert
+from sqlmodel import Session
+
+from followup import clock
+from followup.store.models import EventRow
+
+
+def as_text(value: Any) -> str | None:
+    """Return how a field's value is written into the history."""
+    if value is None:
+        return None
+    if isinstance(value, date | datetime):
+        return value.isoformat()
+    return str(value)
+
+
+@dataclass(slots=True)
+class Changes:
+    """Collect events during one operation and write them in one statement."""
+
+    source: str
+    at: datetime = field(default_factory=clock.now)
+    rows: list[dict[str, Any]] = field(default_factory=list)
+
+    def add(
+        self,
+        item_id: str,
+        name: str,
+        old: Any,
+        new: Any,
+        *,
+        at: datetime | None = None,
+        detail: dict[str, Any] | None = None,
+    ) -> None:
+        """Queue one change; a change from a value to the same value is dropped."""
+        old_text, new_text = as_text(old), as_text(new)
+        if old_text == new_text and detail is None:
+            return
+        self.rows.append(
+            {
+                "item_id": item_id,
+                "at": at or self.at,
+                "field": name,
+                "old": old_text,
+                "new": new_text,
+                "source": self.source,
+                "detail": detail,
+            }
+        )
+
+    def flush(self, session: Session) -> int:
+        """Write the queued events and return how many there were."""
+        count = len(self.rows)
+        if self.rows:
+            session.execute(insert(EventRow), self.rows)
+            self.rows = []
+        return count

@@ -1,0 +1,159 @@
+"""SQLModel tables: post-mortems, action items, GitHub issues and the event history."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import JSON, Column, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+
+class Status(StrEnum):
+    """Where an action item stands."""
+
+    OPEN = "open"
+    FILED = "filed"
+    IN_PROGRESS = "in_progress"
+    DONE = "done"
+    WONT_DO = "wont_do"
+    REGRESSED = "regressed"
+    REMOVED = "removed"
+
+
+# Statuses after which an item no longer counts as outstanding (and cannot be overdue).
+CLOSED_STATUSES = frozenset({Status.DONE, Status.WONT_DO, Status.REMOVED})
+
+
+class PostMortemRow(SQLModel, table=True):
+    """A post-mortem as last imported."""
+
+    __tablename__ = "postmortem"
+
+    id: int | None = Field(default=None, primary_key=True)
+    slug: str = Field(unique=True, index=True)
+    path: str
+    title: str
+    incident_date: date | None = None
+    status: str | None = None
+    repo: str | None = None
+    source: str
+    content_hash: str
+    tracking_issue_id: int | None = Field(default=None, foreign_key="github_issue.id")
+    imported_at: datetime
+    updated_at: datetime
+
+
+class IssueRow(SQLModel, table=True):
+    """A GitHub issue that one or more items are linked to, as last seen."""
+
+    __tablename__ = "github_issue"
+    __table_args__ = (UniqueConstraint("repo", "number"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    repo: str = Field(index=True)  # owner/name, lowercased: GitHub compares them so
+    number: int
+    node_id: str | None = Field(default=None, index=True)
+    url: str | None = None
+    title: str | None = None
+    state: str | None = None
+    state_reason: str | None = None
+    assignees: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    labels: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    pull_request_state: str | None = None
+    gone: str | None = None  # deleted / transferred / inaccessible
+    updated_at: datetime | None = None  # GitHub's time of the last change
+    closed_at: datetime | None = None
+    synced_at: datetime | None = None
+
+
+class ItemRow(SQLModel, table=True):
+    """An action item; the id is short, stable and never reused."""
+
+    __tablename__ = "action_item"
+
+    id: str = Field(primary_key=True)
+    postmortem_id: int = Field(foreign_key="postmortem.id", index=True)
+    position: int
+    title: str
+    text: str
+    fingerprint: str
+    line: int
+    owner: str | None = Field(default=None, index=True)
+    due: date | None = None
+    due_text: str | None = None
+    priority: str | None = None
+    type: str | None = None
+    kind: str
+    section: str | None = None
+    parent: str | None = None
+    repo: str | None = None
+    doc_done: bool = False
+    status: str = Field(index=True)
+    status_reason: str | None = None
+    references: list[dict[str, Any]] = Field(
+        default_factory=list, sa_column=Column(JSON, nullable=False)
+    )
+    protection: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON(none_as_null=True)))
+    protection_applied: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON(none_as_null=True)))
+    # Fields set from followup or GitHub rather than the document; re-imports leave them be.
+    overrides: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    issue_id: int | None = Field(default=None, foreign_key="github_issue.id", index=True)
+    filing_intent_at: datetime | None = None
+    verified_at: datetime | None = None
+    created_at: datetime
+    updated_at: datetime
+
+
+class EventRow(SQLModel, table=True):
+    """One change to an item; rows are only ever appended."""
+
+    __tablename__ = "event"
+
+    id: int | None = Field(default=None, primary_key=True)
+    item_id: str = Field(foreign_key="action_item.id", index=True)
+    at: datetime = Field(index=True)
+    field: str  # status, owner, link, title, due, priority, protection...
+    old: str | None = None
+    new: str | None = None
+    source: str  # document, github, followup, user
+    detail: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON(none_as_null=True)))
+
+
+class RepoSyncRow(SQLModel, table=True):
+    """What the last poll of one repository saw, so the next one can be conditional."""
+
+    __tablename__ = "repo_sync"
+
+    repo: str = Field(primary_key=True)
+    etag: str | None = None
+    since: datetime | None = None
+    polled_at: datetime | None = None
+    error: str | None = None
+
+
+class PendingEditRow(SQLModel, table=True):
+    """A local change to a linked item that has not reached GitHub yet."""
+
+    __tablename__ = "pending_edit"
+
+    id: int | None = Field(default=None, primary_key=True)
+    item_id: str = Field(foreign_key="action_item.id", index=True)
+    field: str  # state, assignee, due, priority
+    value: str | None = None
+    base: str | None = None  # the GitHub value the edit was made against
+    created_at: datetime
+
+
+class SyncRunRow(SQLModel, table=True):
+    """One sync with GitHub: when it ran, what it changed, whether it failed."""
+
+    __tablename__ = "sync_run"
+
+    id: int | None = Field(default=None, primary_key=True)
+    started_at: datetime = Field(index=True)
+    finished_at: datetime | None = None
+    changed: int = 0
+    requests: int = 0
+    error: str | None = None

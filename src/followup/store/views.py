@@ -1,0 +1,203 @@
+"""Plain objects the CLI and the TUI read: ORM rows never leave the store."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from followup.postmortem.model import Reference
+from followup.store.models import CLOSED_STATUSES, IssueRow, ItemRow, PostMortemRow, Status
+
+
+@dataclass(frozen=True, slots=True)
+class IssueLink:
+    """The GitHub issue an item is linked to, as last seen."""
+
+    repo: str
+    number: int
+    url: str | None
+    state: str | None
+    state_reason: str | None = None
+    title: str | None = None
+    assignees: tuple[str, ...] = ()
+    labels: tuple[str, ...] = ()
+    pull_request_state: str | None = None
+    gone: str | None = None
+    updated_at: datetime | None = None
+    synced_at: datetime | None = None
+
+    @property
+    def ref(self) -> str:
+        """Return the short form, owner/name#12."""
+        return f"{self.repo}#{self.number}"
+
+    def to_json(self) -> dict[str, Any]:
+        """Return the stable JSON form."""
+        return {"repo": self.repo, "number": self.number, "url": self.url, "state": self.state}
+
+
+@dataclass(frozen=True, slots=True)
+class ItemView:
+    """An action item with what the UI needs to show it."""
+
+    id: str
+    postmortem: str
+    postmortem_title: str
+    title: str
+    text: str
+    owner: str | None
+    priority: str | None
+    due: date | None
+    due_text: str | None
+    type: str | None
+    kind: str
+    status: str
+    status_reason: str | None
+    repo: str | None
+    links: tuple[Reference, ...]
+    protection: dict[str, Any] | None
+    protection_applied: dict[str, Any] | None
+    source_path: str
+    line: int
+    section: str | None
+    parent: str | None
+    doc_done: bool
+    issue: IssueLink | None
+    created_at: datetime
+    updated_at: datetime
+    verified_at: datetime | None
+
+    def is_overdue(self, today: date) -> bool:
+        """Tell whether the item is past its due date and still outstanding."""
+        return self.due is not None and self.due < today and self.status not in CLOSED_STATUSES
+
+    @property
+    def target(self) -> str | None:
+        """Return what the item points at: its issue, or its protection's branch."""
+        if self.issue is not None:
+            return self.issue.ref
+        if self.protection is not None:
+            repo = self.protection.get("repo") or self.repo or "?"
+            return f"{repo}:{self.protection.get('branch')}"
+        return None
+
+    def to_json(self, today: date) -> dict[str, Any]:
+        """Return the stable JSON form that scripts rely on."""
+        return {
+            "id": self.id,
+            "postmortem": self.postmortem,
+            "title": self.title,
+            "owner": self.owner,
+            "priority": self.priority,
+            "due": self.due.isoformat() if self.due else None,
+            "due_text": self.due_text,
+            "overdue": self.is_overdue(today),
+            "type": self.type,
+            "kind": self.kind,
+            "status": self.status,
+            "status_reason": self.status_reason,
+            "repo": self.repo,
+            "links": [ref.to_dict() for ref in self.links],
+            "protection": self.protection,
+            "issue": self.issue.to_json() if self.issue else None,
+            "source": {"file": self.source_path, "line": self.line},
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class EventView:
+    """One entry of an item's history."""
+
+    at: datetime
+    field: str
+    old: str | None
+    new: str | None
+    source: str
+    detail: dict[str, Any] | None
+
+
+@dataclass(frozen=True, slots=True)
+class PostMortemView:
+    """A post-mortem with counts of its items."""
+
+    slug: str
+    title: str
+    path: str
+    incident_date: date | None
+    status: str | None
+    repo: str | None
+    total: int
+    done: int
+    overdue: int
+    imported_at: datetime
+    updated_at: datetime
+
+    @property
+    def completion(self) -> float:
+        """Return the share of items done or won't do, from 0 to 1."""
+        return self.done / self.total if self.total else 0.0
+
+
+def display_path(path: str) -> str:
+    """Return a path relative to the working folder when it lies below it."""
+    try:
+        return str(Path(path).relative_to(Path.cwd()))
+    except ValueError:
+        return path
+
+
+def issue_view(row: IssueRow) -> IssueLink:
+    """Convert an issue row."""
+    return IssueLink(
+        repo=row.repo,
+        number=row.number,
+        url=row.url,
+        state=row.state,
+        state_reason=row.state_reason,
+        title=row.title,
+        assignees=tuple(row.assignees or ()),
+        labels=tuple(row.labels or ()),
+        pull_request_state=row.pull_request_state,
+        gone=row.gone,
+        updated_at=row.updated_at,
+        synced_at=row.synced_at,
+    )
+
+
+def item_view(item: ItemRow, pm: PostMortemRow, issue: IssueRow | None) -> ItemView:
+    """Convert an item row with its post-mortem and issue."""
+    return ItemView(
+        id=item.id,
+        postmortem=pm.slug,
+        postmortem_title=pm.title,
+        title=item.title,
+        text=item.text,
+        owner=item.owner,
+        priority=item.priority,
+        due=item.due,
+        due_text=item.due_text,
+        type=item.type,
+        kind=item.kind,
+        status=item.status,
+        status_reason=item.status_reason,
+        repo=item.repo,
+        links=tuple(Reference.from_dict(ref) for ref in item.references or ()),
+        protection=item.protection,
+        protection_applied=item.protection_applied,
+        source_path=display_path(pm.path),
+        line=item.line,
+        section=item.section,
+        parent=item.parent,
+        doc_done=item.doc_done,
+        issue=issue_view(issue) if issue is not None else None,
+        created_at=item.created_at,
+        updated_at=item.updated_at,
+        verified_at=item.verified_at,
+    )
+
+
+def is_closed(status: str) -> bool:
+    """Tell whether a status no longer counts as outstanding."""
+    return Status(status) in CLOSED_STATUSES

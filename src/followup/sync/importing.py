@@ -1,0 +1,74 @@
+"""Import post-mortem files into the store, all or nothing."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlalchemy import Engine
+
+from followup import postmortem
+from followup.errors import InputError
+from followup.postmortem.model import PostMortem
+from followup.store import session_scope
+from followup.store.importer import ImportResult, import_all
+
+
+@dataclass(frozen=True, slots=True)
+class FileProblem:
+    """A file that could not be read, with the one-line reason."""
+
+    path: str
+    message: str
+
+
+class ImportFailed(InputError):
+    """Report that some files could not be read, so nothing was imported."""
+
+    def __init__(self, problems: Sequence[FileProblem]) -> None:
+        self.problems = tuple(problems)
+        count = len(self.problems)
+        noun = "file" if count == 1 else "files"
+        super().__init__(f"{count} {noun} could not be read; nothing was imported")
+
+
+@dataclass(frozen=True, slots=True)
+class ImportReport:
+    """What an import did, file by file."""
+
+    results: list[ImportResult]
+    skipped: list[FileProblem] = field(default_factory=list)
+    documents: list[PostMortem] = field(default_factory=list)
+
+
+def read_documents(
+    paths: Sequence[Path], *, default_repo: str | None
+) -> tuple[list[PostMortem], list[FileProblem]]:
+    """Parse every file, collecting the ones that fail instead of stopping at the first."""
+    docs: list[PostMortem] = []
+    problems: list[FileProblem] = []
+    for path in paths:
+        try:
+            docs.append(postmortem.read(path, default_repo=default_repo))
+        except InputError as exc:
+            problems.append(FileProblem(str(path), str(exc)))
+    return docs, problems
+
+
+def import_files(
+    engine: Engine,
+    paths: Sequence[Path],
+    *,
+    default_repo: str | None = None,
+    skip_invalid: bool = False,
+) -> ImportReport:
+    """Read and store the files in one transaction; any unreadable file stops it all."""
+    if not paths:
+        raise InputError("no post-mortem files given")
+    docs, problems = read_documents(paths, default_repo=default_repo)
+    if problems and not skip_invalid:
+        raise ImportFailed(problems)
+    with session_scope(engine) as session:
+        results = import_all(session, docs, default_repo=default_repo)
+    return ImportReport(results=results, skipped=problems, documents=docs)
