@@ -17,36 +17,52 @@ ENV_PREFIX = "FOLLOWUP_"
 DEFAULT_GITHUB_URL = "https://api.github.com"
 
 
-def _setting(default: Any, help: str) -> Any:
-    return field(default=default, metadata={"help": help})
-
-
 @dataclass(frozen=True, slots=True)
 class Settings:
     """Every setting followup reads; each field's help says what it does."""
 
-    database_url: str | None = _setting(
-        None, "SQLAlchemy URL of the store; default: a SQLite file in the user data folder."
+    database_url: str | None = field(
+        default=None,
+        metadata={
+            "help": "SQLAlchemy URL of the store; default: a SQLite file in the user data folder."
+        },
     )
-    github_url: str = _setting(
-        DEFAULT_GITHUB_URL,
-        "REST base URL of GitHub; for Enterprise Server, https://HOST/api/v3.",
+    github_url: str = field(
+        default=DEFAULT_GITHUB_URL,
+        metadata={"help": "REST base URL of GitHub; for Enterprise Server, https://HOST/api/v3."},
     )
-    repo: str | None = _setting(None, "Repository (owner/name) for items that name none.")
-    me: str | None = _setting(None, "Your GitHub login, for 'mine' filters; default: the token's.")
-    write_interval: float = _setting(1.0, "Seconds between two writes to GitHub (0 = no pause).")
-    wait_for_rate_limit: bool = _setting(
-        False, "Wait for an exhausted primary rate limit to reset instead of stopping."
+    repo: str | None = field(
+        default=None, metadata={"help": "Repository (owner/name) for items that name none."}
     )
-    request_timeout: float = _setting(15.0, "Seconds before a request to GitHub times out.")
-    max_retries: int = _setting(3, "Retries of a failed read (5xx, timeout), with backoff.")
-    protection_method: ProtectionMethod = _setting(
-        "auto", "classic, ruleset, or auto (rulesets for patterns and missing branches)."
+    me: str | None = field(
+        default=None,
+        metadata={"help": "Your GitHub login, for 'mine' filters; default: the token's."},
     )
-    sync_interval: float = _setting(
-        10.0, "Minutes between background syncs in the TUI (0 = never)."
+    write_interval: float = field(
+        default=1.0, metadata={"help": "Seconds between two writes to GitHub (0 = no pause)."}
     )
-    sync_concurrency: int = _setting(4, "Repositories polled at once by a sync.")
+    wait_for_rate_limit: bool = field(
+        default=False,
+        metadata={"help": "Wait for an exhausted primary rate limit to reset instead of stopping."},
+    )
+    request_timeout: float = field(
+        default=15.0, metadata={"help": "Seconds before a request to GitHub times out."}
+    )
+    max_retries: int = field(
+        default=3, metadata={"help": "Retries of a failed read (5xx, timeout), with backoff."}
+    )
+    protection_method: ProtectionMethod = field(
+        default="auto",
+        metadata={
+            "help": "classic, ruleset, or auto (rulesets for patterns and missing branches)."
+        },
+    )
+    sync_interval: float = field(
+        default=10.0, metadata={"help": "Minutes between background syncs in the TUI (0 = never)."}
+    )
+    sync_concurrency: int = field(
+        default=4, metadata={"help": "Repositories polled at once by a sync."}
+    )
 
     def database_url_or_default(self) -> str:
         """Return the configured database URL, or the default SQLite file's."""

@@ -10,7 +10,9 @@ from openapi_core.exceptions import OpenAPIError
 from tests.contract.github_api import Exchange, graphql_errors, validate_request, validate_response
 
 
-def exchange(method: str, path: str, body: object = None, status: int = 200, answer: object = None) -> Exchange:
+def exchange(
+    method: str, path: str, body: object = None, status: int = 200, answer: object = None
+) -> Exchange:
     return Exchange(
         cassette="inline",
         index=0,
@@ -25,7 +27,9 @@ def exchange(method: str, path: str, body: object = None, status: int = 200, ans
 
 
 def test_a_valid_issue_creation_passes() -> None:
-    validate_request(exchange("POST", "/repos/o/r/issues", {"title": "Protect gh-pages", "labels": ["followup"]}))
+    validate_request(
+        exchange("POST", "/repos/o/r/issues", {"title": "Protect gh-pages", "labels": ["followup"]})
+    )
 
 
 def test_an_issue_without_a_title_is_rejected() -> None:
@@ -61,11 +65,17 @@ def test_a_closed_issue_with_a_null_state_reason_is_a_valid_response() -> None:
 
 def test_a_wrong_shape_is_rejected() -> None:
     with pytest.raises(OpenAPIError):
-        validate_response(exchange("GET", "/repos/o/r/issues/1", status=200, answer={"number": "one"}))
+        validate_response(
+            exchange("GET", "/repos/o/r/issues/1", status=200, answer={"number": "one"})
+        )
 
 
 def test_graphql_validation_reports_unknown_fields() -> None:
-    good = exchange("POST", "/graphql", {"query": "query($ids:[ID!]!){nodes(ids:$ids){id ... on Issue{number state}}}"})
+    good = exchange(
+        "POST",
+        "/graphql",
+        {"query": "query($ids:[ID!]!){nodes(ids:$ids){id ... on Issue{number state}}}"},
+    )
     bad = exchange("POST", "/graphql", {"query": "query{viewer{loginz}}"})
     assert graphql_errors(good) == []
     assert graphql_errors(bad)

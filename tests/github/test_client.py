@@ -50,7 +50,9 @@ def make_client(github_token: str, fake_time: FakeTime) -> Callable[..., GitHub]
 
 
 @pytest.mark.vcr
-def test_a_read_is_retried_with_backoff_after_5xx(make_client: Callable[..., GitHub], fake_time: FakeTime) -> None:
+def test_a_read_is_retried_with_backoff_after_5xx(
+    make_client: Callable[..., GitHub], fake_time: FakeTime
+) -> None:
     client = make_client()
     response = client.get(f"{REPO}/labels")
     assert response.status == 200
@@ -63,13 +65,17 @@ def test_a_read_is_retried_with_backoff_after_5xx(make_client: Callable[..., Git
 @pytest.mark.vcr
 def test_a_read_gives_up_after_max_retries(make_client: Callable[..., GitHub]) -> None:
     client = make_client(max_retries=1)
-    with pytest.raises(TransientError, match=r"502 to GET /repos/octo-org/followup-scratch/labels") as info:
+    with pytest.raises(
+        TransientError, match=r"502 to GET /repos/octo-org/followup-scratch/labels"
+    ) as info:
         client.get(f"{REPO}/labels")
     assert info.value.maybe_applied is False
 
 
 @pytest.mark.vcr
-def test_a_write_is_never_resent_after_a_5xx(make_client: Callable[..., GitHub], fake_time: FakeTime) -> None:
+def test_a_write_is_never_resent_after_a_5xx(
+    make_client: Callable[..., GitHub], fake_time: FakeTime
+) -> None:
     client = make_client()
     with pytest.raises(TransientError) as info:
         client.post(f"{REPO}/issues", {"title": "Protect gh-pages"})
@@ -98,7 +104,9 @@ def test_a_secondary_limit_without_retry_after_waits_a_minute(
 
 
 @pytest.mark.vcr
-def test_an_exhausted_primary_limit_is_reported_with_its_reset(make_client: Callable[..., GitHub]) -> None:
+def test_an_exhausted_primary_limit_is_reported_with_its_reset(
+    make_client: Callable[..., GitHub],
+) -> None:
     client = make_client()
     with pytest.raises(RateLimited, match="rate limit is used up until") as info:
         client.get("/user")
@@ -117,7 +125,9 @@ def test_an_exhausted_primary_limit_is_waited_for_when_asked(
 
 
 @pytest.mark.vcr
-def test_bad_credentials_say_so_without_the_token(make_client: Callable[..., GitHub], github_token: str) -> None:
+def test_bad_credentials_say_so_without_the_token(
+    make_client: Callable[..., GitHub], github_token: str
+) -> None:
     client = make_client()
     with pytest.raises(AuthError) as info:
         client.get("/user")
@@ -135,7 +145,7 @@ def test_client_errors_map_to_typed_one_line_errors(make_client: Callable[..., G
         client.get("/repos/octo-org/missing")
     with pytest.raises(Gone, match="Issues are disabled for this repo"):
         client.post(f"{REPO}/issues", {"title": "x"})
-    with pytest.raises(Unprocessable, match="Label invalid|color") as info:
+    with pytest.raises(Unprocessable, match=r"Label invalid|color") as info:
         client.post(f"{REPO}/labels", {"name": "followup", "color": "zzz"})
     assert info.value.errors[0]["field"] == "color"
 
@@ -149,7 +159,9 @@ def test_pagination_follows_the_link_header(make_client: Callable[..., GitHub]) 
 
 
 @pytest.mark.vcr
-def test_a_conditional_get_answers_304_when_nothing_changed(make_client: Callable[..., GitHub]) -> None:
+def test_a_conditional_get_answers_304_when_nothing_changed(
+    make_client: Callable[..., GitHub],
+) -> None:
     client = make_client()
     first = client.get(f"{REPO}/labels")
     assert first.etag == 'W/"5f3c8e1a"'
@@ -170,13 +182,17 @@ def test_graphql_returns_partial_data_with_errors(make_client: Callable[..., Git
 
 
 @pytest.mark.vcr
-def test_enterprise_server_uses_one_base_url_for_rest_and_graphql(make_client: Callable[..., GitHub]) -> None:
+def test_enterprise_server_uses_one_base_url_for_rest_and_graphql(
+    make_client: Callable[..., GitHub],
+) -> None:
     client = make_client(base_url="https://ghe.example.com/api/v3")
     assert client.get("/user").data["login"] == "octocat"
     assert client.graphql("query { viewer { login } }").data == {"viewer": {"login": "octocat"}}
 
 
-def test_writes_are_paced(github_token: str, fake_time: FakeTime, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_writes_are_paced(
+    github_token: str, fake_time: FakeTime, monkeypatch: pytest.MonkeyPatch
+) -> None:
     client = GitHub(
         github_token,
         ClientOptions(write_interval=1.0),

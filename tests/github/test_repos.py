@@ -10,7 +10,10 @@ from followup.github.repos import normalise_repo, parse_repo, repo_path
 
 @pytest.mark.parametrize(
     ("text", "expected"),
-    [("googleapis/docs", ("googleapis", "docs")), (" Octo-Org/my.repo_2 ", ("Octo-Org", "my.repo_2"))],
+    [
+        ("googleapis/docs", ("googleapis", "docs")),
+        (" Octo-Org/my.repo_2 ", ("Octo-Org", "my.repo_2")),
+    ],
 )
 def test_valid_names(text: str, expected: tuple[str, str]) -> None:
     assert parse_repo(text) == expected

@@ -81,9 +81,10 @@ def test_a_small_rewording_keeps_the_id_and_records_the_new_title(engine: Engine
         doc("Investigate whether debugging gh-pages can be improved", "Protect main"),
     )
     new = items(engine)
-    assert new["Investigate whether debugging gh-pages can be improved"] == old[
-        "Investigate if debugging gh-pages could be improved"
-    ]
+    assert (
+        new["Investigate whether debugging gh-pages can be improved"]
+        == old["Investigate if debugging gh-pages could be improved"]
+    )
     assert len(new) == 2
     with session_scope(engine) as session:
         fields = [e.field for e in item_events(session, new["Protect main"])]
@@ -115,7 +116,11 @@ def test_removed_items_are_kept_and_come_back(engine: Engine) -> None:
     assert items(engine) == ids
     with session_scope(engine) as session:
         history = item_events(session, ids["Write a runbook for failover"])
-    assert [(e.old, e.new) for e in history] == [(None, "open"), ("open", "removed"), ("removed", "open")]
+    assert [(e.old, e.new) for e in history] == [
+        (None, "open"),
+        ("open", "removed"),
+        ("removed", "open"),
+    ]
 
 
 def test_checking_an_item_off_in_the_document_marks_it_done(engine: Engine) -> None:
@@ -132,7 +137,11 @@ def test_owner_due_and_priority_changes_are_events(engine: Engine) -> None:
     item_id = items(engine)["Add an alert"]
     with session_scope(engine) as session:
         changes = {(e.field, e.old, e.new) for e in item_events(session, item_id)}
-    assert {("owner", "dana", "lee"), ("priority", "P2", "P1"), ("due", None, "2026-12-01")} <= changes
+    assert {
+        ("owner", "dana", "lee"),
+        ("priority", "P2", "P1"),
+        ("due", None, "2026-12-01"),
+    } <= changes
 
 
 def test_same_title_twice_gives_two_items(engine: Engine) -> None:
@@ -169,7 +178,10 @@ def test_two_files_with_one_slug_are_refused(engine: Engine, tmp_path: Path) -> 
     with pytest.raises(InputError, match="slug 'incident'"), session_scope(engine) as session:
         import_all(
             session,
-            [replace(doc("A", slug="incident"), path=str(a)), replace(doc("B", slug="incident"), path=str(b))],
+            [
+                replace(doc("A", slug="incident"), path=str(a)),
+                replace(doc("B", slug="incident"), path=str(b)),
+            ],
         )
     store(engine, replace(doc("A", slug="incident"), path=str(a)))
     with pytest.raises(InputError, match="already used by"):

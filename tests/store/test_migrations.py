@@ -6,8 +6,7 @@ from pathlib import Path
 
 from sqlalchemy import Engine, inspect
 
-from followup.store import create_store_engine
-from followup.store import migrate
+from followup.store import create_store_engine, migrate
 
 
 def test_empty_database_is_migrated_to_head(tmp_path: Path) -> None:
@@ -22,9 +21,7 @@ def test_opening_twice_keeps_the_data(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'store.db'}"
     engine = create_store_engine(url)
     with engine.begin() as conn:
-        conn.exec_driver_sql(
-            "INSERT INTO repo_sync (repo, etag) VALUES ('octo/repo', 'W/\"abc\"')"
-        )
+        conn.exec_driver_sql("INSERT INTO repo_sync (repo, etag) VALUES ('octo/repo', 'W/\"abc\"')")
     engine.dispose()
     again = create_store_engine(url)
     with again.connect() as conn:

@@ -37,7 +37,9 @@ def config_command(cli: CliContext, fmt: str) -> None:
         value = getattr(loaded.settings, name)
         if name == "database_url" and value is None:
             value = loaded.settings.database_url_or_default()
-        table.add_row(name, "" if value is None else str(value), loaded.sources[name], setting_help(name))
+        table.add_row(
+            name, "" if value is None else str(value), loaded.sources[name], setting_help(name)
+        )
     cli.out.print(table)
     cli.out.print(
         f"Config file: {paths.config_file()}   Environment: FOLLOWUP_<SETTING>",

@@ -62,11 +62,11 @@ def print_import(cli: CliContext, report: ImportReport) -> None:
 @click.command("import")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--repo", metavar="OWNER/NAME", help="Repository for items that name none.")
-@click.option(
-    "--skip-invalid", is_flag=True, help="Import the readable files even if others fail."
-)
+@click.option("--skip-invalid", is_flag=True, help="Import the readable files even if others fail.")
 @pass_cli
-def import_command(cli: CliContext, paths: tuple[Path, ...], repo: str | None, skip_invalid: bool) -> None:
+def import_command(
+    cli: CliContext, paths: tuple[Path, ...], repo: str | None, skip_invalid: bool
+) -> None:
     """Read post-mortems and store their action items (safe to re-run)."""
     try:
         report = import_files(

@@ -153,7 +153,9 @@ def _fields(item: ItemView, today: date) -> Table:
         wanted = ", ".join(
             f"{k}={json.dumps(v)}" for k, v in settings.items() if v not in (None, [], ())
         )
-        rows.append(("Protect", f"{item.protection.get('repo') or '?'}:{item.protection['branch']}"))
+        rows.append(
+            ("Protect", f"{item.protection.get('repo') or '?'}:{item.protection['branch']}")
+        )
         rows.append(("Settings", wanted or "—"))
     for label, value in rows:
         grid.add_row(label, value)
@@ -184,9 +186,13 @@ def item_detail(
         history.add_column("Change")
         history.add_column("From", style="dim")
         for event in events:
-            history.add_row(event.at.strftime("%Y-%m-%d %H:%M"), describe_event(event), event.source)
+            history.add_row(
+                event.at.strftime("%Y-%m-%d %H:%M"), describe_event(event), event.source
+            )
         parts.append(history)
-    return Panel(Group(*parts), title=Text(f"{item.id}  {item.title}", style="bold"), title_align="left")
+    return Panel(
+        Group(*parts), title=Text(f"{item.id}  {item.title}", style="bold"), title_align="left"
+    )
 
 
 def describe_event(event: EventView) -> str:

@@ -51,7 +51,9 @@ def _from_gh_cli(hostname: str) -> str | None:
     return token if done.returncode == 0 and token else None
 
 
-def find_token(github_url: str = DEFAULT_GITHUB_URL, *, env: Mapping[str, str] | None = None) -> Token:
+def find_token(
+    github_url: str = DEFAULT_GITHUB_URL, *, env: Mapping[str, str] | None = None
+) -> Token:
     """Return the first token found, or fail with a line that says how to provide one."""
     env = os.environ if env is None else env
     for var in ("GH_TOKEN", "GITHUB_TOKEN"):
@@ -59,9 +61,9 @@ def find_token(github_url: str = DEFAULT_GITHUB_URL, *, env: Mapping[str, str] |
         if value:
             return Token(value, var)
     hostname = gh_hostname(github_url)
-    value = _from_gh_cli(hostname)
-    if value:
-        return Token(value, f"gh auth token ({hostname})")
+    from_cli = _from_gh_cli(hostname)
+    if from_cli:
+        return Token(from_cli, f"gh auth token ({hostname})")
     raise AuthError(
         "no GitHub token found: set GH_TOKEN or GITHUB_TOKEN, "
         f"or log in with 'gh auth login --hostname {hostname}'"

@@ -16,7 +16,6 @@ from datetime import UTC, datetime
 from typing import Any
 
 import requests
-from github import Auth, Github
 from requests.utils import parse_header_links
 
 from followup import __version__
@@ -32,6 +31,7 @@ from followup.github.errors import (
     TransientError,
     Unprocessable,
 )
+from github import Auth, Github
 
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 # GitHub's advice when a secondary limit names no Retry-After: wait at least a minute.
@@ -399,7 +399,7 @@ def _retry_after(headers: Mapping[str, str], attempt: int) -> float:
             return max(0.0, float(value))
         except ValueError:
             pass
-    return SECONDARY_DEFAULT_WAIT * 2 ** (attempt - 1)
+    return float(SECONDARY_DEFAULT_WAIT * 2 ** (attempt - 1))
 
 
 def _error_for(status: int, data: Any, method: str, path: str) -> GitHubError:
@@ -411,7 +411,8 @@ def _error_for(status: int, data: Any, method: str, path: str) -> GitHubError:
     kwargs: dict[str, Any] = {"status": status, "github_message": message or None, "errors": errors}
     if status == 401:
         return AuthError(
-            "GitHub refused the token (401 Bad credentials); check that it is valid and not expired",
+            "GitHub refused the token (401 Bad credentials); "
+            "check that it is valid and not expired",
             **kwargs,
         )
     if status == 403:

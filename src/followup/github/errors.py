@@ -60,7 +60,9 @@ class TransientError(GitHubError):
     the caller must look before it writes again.
     """
 
-    def __init__(self, message: str, *, status: int | None = None, maybe_applied: bool = False) -> None:
+    def __init__(
+        self, message: str, *, status: int | None = None, maybe_applied: bool = False
+    ) -> None:
         super().__init__(message, status=status)
         self.maybe_applied = maybe_applied
 

@@ -8,7 +8,9 @@ from urllib.parse import quote
 from followup.errors import InputError
 
 # GitHub's rules: owners are alphanumerics and single hyphens; names add . and _.
-_REPO = re.compile(r"^(?P<owner>[A-Za-z0-9](?:[A-Za-z0-9-]{0,38}))/(?P<name>[A-Za-z0-9._-]{1,100})$")
+_REPO = re.compile(
+    r"^(?P<owner>[A-Za-z0-9](?:[A-Za-z0-9-]{0,38}))/(?P<name>[A-Za-z0-9._-]{1,100})$"
+)
 
 
 def parse_repo(text: str) -> tuple[str, str]:

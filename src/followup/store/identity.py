@@ -65,10 +65,10 @@ def match(
     """
     pairs: dict[int, int] = {}
     free_old: dict[str, list[int]] = {}
-    for i, item in enumerate(old):
-        free_old.setdefault(old_key(item), []).append(i)
-    for j, item in enumerate(new):
-        bucket = free_old.get(new_key(item))
+    for i, old_item in enumerate(old):
+        free_old.setdefault(old_key(old_item), []).append(i)
+    for j, new_item in enumerate(new):
+        bucket = free_old.get(new_key(new_item))
         if bucket:
             pairs[j] = bucket.pop(0)
 

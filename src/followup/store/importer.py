@@ -69,7 +69,9 @@ def content_hash(doc: PostMortem, fields: list[dict[str, Any]]) -> str:
     return digest.hexdigest()
 
 
-def _item_fields(doc: PostMortem, item: ActionItem, position: int, default_repo: str | None) -> dict[str, Any]:
+def _item_fields(
+    doc: PostMortem, item: ActionItem, position: int, default_repo: str | None
+) -> dict[str, Any]:
     protection = item.protection.to_dict() if item.protection else None
     repo = (item.protection.repo if item.protection else None) or doc.repo or default_repo
     if protection is not None and protection.get("repo") is None:

@@ -95,8 +95,12 @@ class ItemRow(SQLModel, table=True):
     references: list[dict[str, Any]] = Field(
         default_factory=list, sa_column=Column(JSON, nullable=False)
     )
-    protection: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON(none_as_null=True)))
-    protection_applied: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON(none_as_null=True)))
+    protection: dict[str, Any] | None = Field(
+        default=None, sa_column=Column(JSON(none_as_null=True))
+    )
+    protection_applied: dict[str, Any] | None = Field(
+        default=None, sa_column=Column(JSON(none_as_null=True))
+    )
     # Fields set from followup or GitHub rather than the document; re-imports leave them be.
     overrides: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     issue_id: int | None = Field(default=None, foreign_key="github_issue.id", index=True)

@@ -95,7 +95,9 @@ def list_items(session: Session, flt: ItemFilter, *, today: date) -> list[ItemVi
             )
         )
     query = query.order_by(
-        col(PostMortemRow.incident_date).desc().nulls_last(), PostMortemRow.slug, ItemRow.position
+        col(PostMortemRow.incident_date).desc().nulls_last(),
+        col(PostMortemRow.slug),
+        col(ItemRow.position),
     )
     return [item_view(item, pm, issue) for item, pm, issue in session.exec(query)]
 
@@ -129,7 +131,9 @@ def get_item(session: Session, ref: str) -> ItemView:
 def item_events(session: Session, item_id: str) -> list[EventView]:
     """Return an item's history, oldest first."""
     rows = session.exec(
-        select(EventRow).where(EventRow.item_id == item_id).order_by(col(EventRow.at), col(EventRow.id))
+        select(EventRow)
+        .where(EventRow.item_id == item_id)
+        .order_by(col(EventRow.at), col(EventRow.id))
     )
     return [EventView(r.at, r.field, r.old, r.new, r.source, r.detail) for r in rows]
 
@@ -144,7 +148,7 @@ def postmortem_source(session: Session, slug: str) -> str:
 
 def postmortems(session: Session, *, today: date) -> list[PostMortemView]:
     """Return every post-mortem with its item counts, newest first."""
-    live = ItemRow.status != Status.REMOVED.value
+    live = col(ItemRow.status) != Status.REMOVED.value
     done = case((col(ItemRow.status).in_(DONE_STATUSES), 1), else_=0)
     overdue = case(
         (
@@ -164,7 +168,7 @@ def postmortems(session: Session, *, today: date) -> list[PostMortemView]:
         )
         .outerjoin(ItemRow, col(ItemRow.postmortem_id) == col(PostMortemRow.id))
         .group_by(col(PostMortemRow.id))
-        .order_by(col(PostMortemRow.incident_date).desc().nulls_last(), PostMortemRow.slug)
+        .order_by(col(PostMortemRow.incident_date).desc().nulls_last(), col(PostMortemRow.slug))
     )
     return [
         PostMortemView(
