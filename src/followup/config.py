@@ -155,6 +155,7 @@ def _read_file(path: Path) -> dict[str, Any]:
 def load_settings(
     flags: Mapping[str, Any] | None = None,
     *,
+    flag_names: Mapping[str, str] | None = None,
     env: Mapping[str, str] | None = None,
     config_path: Path | None = None,
 ) -> LoadedSettings:
@@ -175,7 +176,7 @@ def load_settings(
     for name, raw in (flags or {}).items():
         if raw is None:
             continue
-        flag = "--" + name.replace("_", "-")
+        flag = (flag_names or {}).get(name) or "--" + name.replace("_", "-")
         values[name] = _coerce(name, raw, flag)
         sources[name] = f"flag {flag}"
 

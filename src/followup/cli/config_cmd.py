@@ -7,6 +7,7 @@ import json
 import click
 from rich import box
 from rich.table import Table
+from rich.text import Text
 
 from followup import paths
 from followup.cli.context import CliContext, pass_cli
@@ -28,18 +29,17 @@ def config_command(cli: CliContext, fmt: str) -> None:
         }
         click.echo(json.dumps(data, indent=2))
         return
-    table = Table(box=box.SIMPLE_HEAD, title_justify="left")
+    table = Table(box=box.SIMPLE_HEAD, pad_edge=False)
     table.add_column("Setting", style="bold", no_wrap=True)
-    table.add_column("Value")
-    table.add_column("Source", style="cyan")
-    table.add_column("What it does", style="dim")
+    table.add_column("Value and source", overflow="fold")
     for name in setting_names():
         value = getattr(loaded.settings, name)
         if name == "database_url" and value is None:
             value = loaded.settings.database_url_or_default()
-        table.add_row(
-            name, "" if value is None else str(value), loaded.sources[name], setting_help(name)
-        )
+        cell = Text("" if value is None else str(value))
+        cell.append(f"  ({loaded.sources[name]})", style="cyan")
+        cell.append(f"\n{setting_help(name)}", style="dim")
+        table.add_row(name, cell)
     cli.out.print(table)
     cli.out.print(
         f"Config file: {paths.config_file()}   Environment: FOLLOWUP_<SETTING>",

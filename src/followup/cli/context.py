@@ -28,7 +28,7 @@ class CliContext:
     def loaded(self) -> LoadedSettings:
         """Return the settings with their sources, reading them on first use."""
         if self._loaded is None:
-            self._loaded = load_settings(self.flags)
+            self._loaded = load_settings(self.flags, flag_names={"database_url": "--db"})
         return self._loaded
 
     @property

@@ -6,6 +6,7 @@ import csv
 import io
 import json
 from collections.abc import Sequence
+from itertools import groupby
 from datetime import date
 from typing import Any
 
@@ -52,34 +53,41 @@ def due_cell(item: ItemView, today: date) -> Text:
     return Text(item.due.isoformat())
 
 
-def items_table(items: Sequence[ItemView], today: date) -> Table:
-    """Return the table `followup list` prints."""
-    table = Table(box=box.SIMPLE_HEAD, expand=False, pad_edge=False)
-    table.add_column("ID", style="bold", no_wrap=True)
-    table.add_column("Status", no_wrap=True)
-    table.add_column("Title", ratio=1, min_width=20)
-    table.add_column("Owner", no_wrap=True)
-    table.add_column("Pri", no_wrap=True)
-    table.add_column("Due", no_wrap=True)
-    table.add_column("Post-mortem", overflow="fold", max_width=28)
-    table.add_column("Issue / target", overflow="fold")
-    for item in items:
-        title = Text(item.title)
-        if item.kind == "branch_protection":
-            title = Text.assemble(("⛨ ", "magenta"), item.title)
-        if item.status_reason:
-            title.append(f"\n{item.status_reason}", style="yellow")
-        table.add_row(
-            item.id,
-            status_cell(item.status),
-            title,
-            item.owner or "",
-            item.priority or "",
-            due_cell(item, today),
-            item.postmortem,
-            item.target or "",
+def items_table(items: Sequence[ItemView], today: date) -> RenderableType:
+    """Return what `followup list` prints: one table per post-mortem."""
+    tables: list[RenderableType] = []
+    for slug, group in groupby(items, key=lambda item: item.postmortem):
+        rows = list(group)
+        table = Table(
+            box=box.SIMPLE_HEAD,
+            pad_edge=False,
+            title=Text.assemble((rows[0].postmortem_title, "bold"), (f"  {slug}", "dim")),
+            title_justify="left",
         )
-    return table
+        table.add_column("ID", style="bold", no_wrap=True)
+        table.add_column("Status", no_wrap=True)
+        table.add_column("Title", ratio=1, min_width=20)
+        table.add_column("Owner", no_wrap=True, max_width=14)
+        table.add_column("Pri", no_wrap=True)
+        table.add_column("Due", no_wrap=True)
+        table.add_column("Target", overflow="fold", min_width=14, max_width=26)
+        for item in rows:
+            title = Text(item.title)
+            if item.kind == "branch_protection":
+                title = Text.assemble(("⛨ ", "magenta"), item.title)
+            if item.status_reason:
+                title.append(f"\n{item.status_reason}", style="yellow")
+            table.add_row(
+                item.id,
+                status_cell(item.status),
+                title,
+                item.owner or "",
+                item.priority or "",
+                due_cell(item, today),
+                item.target or "",
+            )
+        tables.append(table)
+    return Group(*tables)
 
 
 def items_json(items: Sequence[ItemView], today: date) -> str:

@@ -6,7 +6,6 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import insert
 from sqlmodel import Session
 
 from followup import clock
@@ -60,6 +59,7 @@ class Changes:
         """Write the queued events and return how many there were."""
         count = len(self.rows)
         if self.rows:
-            session.execute(insert(EventRow), self.rows)
+            # A Core insert: events are never read back in the same session.
+            session.execute(EventRow.__table__.insert(), self.rows)  # type: ignore[attr-defined]
             self.rows = []
         return count

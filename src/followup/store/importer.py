@@ -5,11 +5,11 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
-from sqlalchemy import func, insert
 from sqlmodel import Session, col, select
 
 from followup import clock
@@ -18,6 +18,8 @@ from followup.postmortem.model import ActionItem, PostMortem
 from followup.store import identity
 from followup.store.history import Changes
 from followup.store.models import ItemRow, PostMortemRow, Status
+
+T = TypeVar("T")
 
 # Fields copied from the document on every import; a change to any of them is an event.
 TRACKED_FIELDS = ("title", "owner", "due", "priority")
@@ -113,24 +115,116 @@ def _check_slug(existing: PostMortemRow, path: Path) -> None:
     )
 
 
+@dataclass(slots=True)
+class _Batch:
+    """What an import already knows, so each document costs no extra queries."""
+
+    session: Session
+    now: datetime
+    default_repo: str | None
+    taken_ids: set[str]
+    changes: Changes
+    created: list[dict[str, Any]] = field(default_factory=list)
+
+
 def import_postmortem(
     session: Session, doc: PostMortem, *, default_repo: str | None = None
 ) -> ImportResult:
     """Store one parsed post-mortem and its items; nothing is committed here."""
+    return import_all(session, [doc], default_repo=default_repo)[0]
+
+
+def import_all(
+    session: Session, docs: Sequence[PostMortem], *, default_repo: str | None = None
+) -> list[ImportResult]:
+    """Store several post-mortems in one go; the caller commits or rolls back.
+
+    Everything is read in a few queries up front and written in bulk at the end: an
+    import of a thousand documents must take seconds, not minutes.
+    """
+    slugs: dict[str, str] = {}
+    for doc in docs:
+        where = doc.path or doc.slug
+        if doc.slug in slugs and slugs[doc.slug] != where:
+            raise InputError(
+                f"{where}: slug {doc.slug!r} is also the slug of {slugs[doc.slug]}; "
+                "give one of them its own 'slug:' in the front matter"
+            )
+        slugs[doc.slug] = where
+
     now = clock.now()
+    existing = {
+        row.slug: row
+        for chunk in _chunks(list(slugs))
+        for row in session.exec(select(PostMortemRow).where(col(PostMortemRow.slug).in_(chunk)))
+    }
+    batch = _Batch(
+        session=session,
+        now=now,
+        default_repo=default_repo,
+        taken_ids=set(session.exec(select(ItemRow.id))),
+        changes=Changes(source="document", at=now),
+    )
+    # Phase 1: post-mortem rows, with one flush for all new ones (ids for their items).
+    staged = [_stage(batch, doc, existing.get(doc.slug)) for doc in docs]
+    session.flush()
+    # Phase 2: the items of every changed document, stored ones loaded in one query.
+    changed_ids = [s.row.id for s in staged if not s.unchanged and s.row.id is not None]
+    stored: dict[int, list[ItemRow]] = {}
+    for chunk in _chunks(changed_ids):
+        query = select(ItemRow).where(col(ItemRow.postmortem_id).in_(chunk))
+        for item in session.exec(query.order_by(col(ItemRow.position))):
+            stored.setdefault(item.postmortem_id, []).append(item)
+    results = [
+        _import_items(batch, s, stored.get(s.row.id or 0, [])) if not s.unchanged else s.result()
+        for s in staged
+    ]
+    if batch.created:
+        # A Core insert on the table: a plain executemany, without the ORM's bookkeeping.
+        session.execute(ItemRow.__table__.insert(), batch.created)  # type: ignore[attr-defined]
+    batch.changes.flush(session)
+    return results
+
+
+def _chunks(values: list[T], size: int = 500) -> list[list[T]]:
+    # Bound the number of bound parameters per statement (SQLite caps it).
+    return [values[i : i + size] for i in range(0, len(values), size)]
+
+
+@dataclass(slots=True)
+class _Staged:
+    """One document after its post-mortem row is in place, before its items are."""
+
+    doc: PostMortem
+    row: PostMortemRow
+    path: Path
+    fields: list[dict[str, Any]]
+    unchanged: bool
+
+    def result(self) -> ImportResult:
+        """Return the result of a document that did not change."""
+        # Unchanged text means every item it holds is stored and live.
+        return ImportResult(
+            self.doc.slug,
+            str(self.path),
+            self.doc.title,
+            len(self.fields),
+            0,
+            0,
+            0,
+            True,
+            self.doc.warnings,
+        )
+
+
+def _stage(batch: _Batch, doc: PostMortem, row: PostMortemRow | None) -> _Staged:
+    session, now = batch.session, batch.now
     path = Path(doc.path).resolve() if doc.path else Path(doc.slug)
-    fields = [_item_fields(doc, item, pos, default_repo) for pos, item in enumerate(doc.items)]
+    fields = [
+        _item_fields(doc, item, pos, batch.default_repo) for pos, item in enumerate(doc.items)
+    ]
     digest = content_hash(doc, fields)
-    row = session.exec(select(PostMortemRow).where(PostMortemRow.slug == doc.slug)).first()
-    if row is not None:
-        _check_slug(row, path)
-        if row.content_hash == digest and row.path == str(path):
-            count = session.exec(
-                select(func.count())
-                .select_from(ItemRow)
-                .where(ItemRow.postmortem_id == row.id, ItemRow.status != Status.REMOVED)
-            ).one()
-            return ImportResult(doc.slug, str(path), doc.title, count, 0, 0, 0, True, doc.warnings)
+    repo = doc.repo or batch.default_repo
     if row is None:
         row = PostMortemRow(
             slug=doc.slug,
@@ -138,45 +232,38 @@ def import_postmortem(
             title=doc.title,
             incident_date=doc.date,
             status=doc.status,
-            repo=doc.repo or default_repo,
+            repo=repo,
             source=doc.source,
             content_hash=digest,
             imported_at=now,
             updated_at=now,
         )
         session.add(row)
-        session.flush()
-        old_items: list[ItemRow] = []
-    else:
-        row.path = str(path)
-        row.title = doc.title
-        row.incident_date = doc.date
-        row.status = doc.status
-        row.repo = doc.repo or default_repo
-        row.source = doc.source
-        row.content_hash = digest
-        row.updated_at = now
-        old_items = list(
-            session.exec(
-                select(ItemRow)
-                .where(ItemRow.postmortem_id == row.id)
-                .order_by(col(ItemRow.position))
-            )
-        )
-    assert row.id is not None
+        return _Staged(doc, row, path, fields, unchanged=False)
+    _check_slug(row, path)
+    if row.content_hash == digest and row.path == str(path):
+        return _Staged(doc, row, path, fields, unchanged=True)
+    row.path = str(path)
+    row.title = doc.title
+    row.incident_date = doc.date
+    row.status = doc.status
+    row.repo = repo
+    row.source = doc.source
+    row.content_hash = digest
+    row.updated_at = now
+    return _Staged(doc, row, path, fields, unchanged=False)
 
+
+def _import_items(batch: _Batch, staged: _Staged, old_items: list[ItemRow]) -> ImportResult:
+    doc, row, fields, now = staged.doc, staged.row, staged.fields, batch.now
+    assert row.id is not None
     pairs = identity.match(
         old_items, fields, lambda r: r.fingerprint, lambda f: str(f["fingerprint"])
     )
-    changes = Changes(source="document", at=now)
-    created_rows: list[dict[str, Any]] = []
+    changes = batch.changes
+    created = 0
     updated = 0
-    new_ids: set[str] = set()
     seen_keys: dict[str, int] = {}
-
-    def taken(candidate: str) -> bool:
-        return candidate in new_ids or session.get(ItemRow, candidate) is not None
-
     for j, values in enumerate(fields):
         if j in pairs:
             if _update_item(old_items[pairs[j]], values, changes, now):
@@ -187,10 +274,10 @@ def import_postmortem(
         seen_keys[key] = seen_keys.get(key, 0) + 1
         if seen_keys[key] > 1:
             key = f"{key}\n#{seen_keys[key]}"
-        new_id = identity.item_id(doc.slug, key, taken)
-        new_ids.add(new_id)
+        new_id = identity.item_id(doc.slug, key, batch.taken_ids.__contains__)
+        batch.taken_ids.add(new_id)
         status = Status.DONE if values["doc_done"] else Status.OPEN
-        created_rows.append(
+        batch.created.append(
             {
                 **values,
                 "id": new_id,
@@ -202,6 +289,7 @@ def import_postmortem(
             }
         )
         changes.add(new_id, "status", None, status.value)
+        created += 1
 
     matched_old = set(pairs.values())
     removed = 0
@@ -213,15 +301,12 @@ def import_postmortem(
         old.updated_at = now
         removed += 1
 
-    if created_rows:
-        session.execute(insert(ItemRow), created_rows)
-    changes.flush(session)
     return ImportResult(
         slug=doc.slug,
-        path=str(path),
+        path=str(staged.path),
         title=doc.title,
         items=len(fields),
-        created=len(created_rows),
+        created=created,
         updated=updated,
         removed=removed,
         unchanged=False,
@@ -238,7 +323,7 @@ def _restored_status(item: ItemRow, values: dict[str, Any]) -> Status:
     return Status.OPEN
 
 
-def _update_item(item: ItemRow, values: dict[str, Any], changes: Changes, now: Any) -> bool:
+def _update_item(item: ItemRow, values: dict[str, Any], changes: Changes, now: datetime) -> bool:
     """Copy the document's values onto a stored item, recording what changed."""
     changed = False
     overridden = item.overrides or {}
@@ -271,19 +356,3 @@ def _update_item(item: ItemRow, values: dict[str, Any], changes: Changes, now: A
     if changed:
         item.updated_at = now
     return changed
-
-
-def import_all(
-    session: Session, docs: Sequence[PostMortem], *, default_repo: str | None = None
-) -> list[ImportResult]:
-    """Store several post-mortems in one go; the caller commits or rolls back."""
-    slugs: dict[str, str] = {}
-    for doc in docs:
-        where = doc.path or doc.slug
-        if doc.slug in slugs and slugs[doc.slug] != where:
-            raise InputError(
-                f"{where}: slug {doc.slug!r} is also the slug of {slugs[doc.slug]}; "
-                "give one of them its own 'slug:' in the front matter"
-            )
-        slugs[doc.slug] = where
-    return [import_postmortem(session, doc, default_repo=default_repo) for doc in docs]
