@@ -102,6 +102,10 @@ def document(index: int, rng: random.Random) -> str:
         "",
         paragraph(rng, 5),
         "",
+        "## Detection",
+        "",
+        paragraph(rng, 4),
+        "",
         "## Timeline",
         "",
     ]

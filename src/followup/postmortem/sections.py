@@ -1,0 +1,198 @@
+"""Decide which headings start an action-items section and what a subheading says."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from enum import Enum
+
+from followup.postmortem import dates, refs
+from followup.postmortem.fields import TYPES, type_from_value
+from followup.postmortem.markdown import Inline
+from followup.postmortem.model import Reference, RefKind
+
+
+class Role(Enum):
+    """What a heading announces."""
+
+    ACTION = "action"  # the items to extract follow
+    OTHER = "other"  # a section that looks like items but is not: lessons, timeline...
+    NEUTRAL = "neutral"
+
+
+# Phrases that announce action items wherever they sit in a heading.
+_ACTION_ANYWHERE = re.compile(
+    r"\b(?:action\s*items?|action\s+plan|follow[\s-]*ups?(?:\s+(?:items|actions|tasks))?"
+    r"|corrective(?:\s+and\s+prevent(?:at)?ive)?\s+(?:actions?|measures?|steps)"
+    r"|remediations?|next\s+steps?|recommendations?|recommended\s+actions?"
+    r"|prevent(?:at)?ive\s+(?:measures?|actions?|steps)|capa|(?:open|work)\s+items"
+    r"|(?:prevent(?:ing|ion\s+of)?|avoid(?:ing)?)\s+(?:a\s+)?recurrence"
+    r"|how\s+we(?:'ll|\s+will|\s+are\s+going\s+to)\s+(?:prevent|fix|avoid|improve))\b"
+)
+# Weaker words that announce action items only when the heading starts with them.
+_ACTION_LEADING = re.compile(
+    r"^(?:(?:our|the|open|key|proposed|planned|future|further)\s+)?(?:actions?|tasks?|to\s*-?\s*dos?"
+    r"|improvements?|prevention|what\s+we(?:'re|\s+are|\s+will)\s+(?:do|doing|going\s+to\s+do)"
+    r"|what(?:'s|\s+is)\s+next|future\s+work)\b"
+)
+# Sections whose lists are never action items, even full of "we should...".
+_OTHER_LEADING = re.compile(
+    r"^(?:lessons?(?:\s+learn(?:ed|t))?|learnings?|takeaways?|key\s+takeaways?|what\s+went"
+    r"|what\s+we\s+learned|where\s+we\s+got\s+lucky|things\s+that\s+went|timeline|chronology"
+    r"|root\s+causes?|causes?|contributing|trigger|fault|five\s+whys|5\s+whys|whys|impact"
+    r"|user\s+impact|insights?|actions\s+taken)\b"
+)
+# Sections that hold no items themselves, unless their heading also names them.
+_PLAIN_LEADING = re.compile(
+    r"^(?:detection|resolution|recovery|response|summary|background|overview|leadup|lead-up"
+    r"|what\s+happened|conclusions?|glossary|attendees|notes?|appendix|supporting|references"
+    r"|owner|involved|meeting|call\s+recording|stats|duration)\b"
+)
+_NUMBERING = re.compile(r"^(?:\d+(?:\.\d+)*\.?|(?:[ivxlc]+|[a-z])[.)]|\d+\))\s+")
+_ACTION_HINTS = (
+    "action",
+    "follow",
+    "corrective",
+    "remediat",
+    "step",
+    "recommend",
+    "prevent",
+    "capa",
+    "items",
+    "recurrence",
+    "how we",
+)
+# First words of the phrases below, to skip the regexes for most headings.
+_ACTION_FIRST = frozenset(
+    {
+        *("our", "the", "open", "key", "proposed", "planned", "future", "further", "what"),
+        *("action", "actions", "task", "tasks", "todo", "todos", "to", "improvement"),
+        *("improvements", "prevention", "future"),
+    }
+)
+_OTHER_FIRST = frozenset(
+    {
+        *("lesson", "lessons", "learning", "learnings", "takeaway", "takeaways", "key", "what"),
+        *("where", "things", "timeline", "chronology", "root", "cause", "causes", "trigger"),
+        *("contributing", "fault", "five", "5", "whys", "impact", "user", "detection"),
+        *("resolution", "recovery", "response", "insight", "insights", "summary", "background"),
+        *("overview", "leadup", "lead-up", "conclusion", "conclusions", "glossary", "attendees"),
+        *("note", "notes", "appendix", "supporting", "references", "owner", "involved"),
+        *("meeting", "call", "stats", "duration", "actions"),
+    }
+)
+_HORIZON_HINTS = ("term", "immediate", "ongoing", "future", "later", "this ", "next ")
+_DONE_HINTS = ("complet", "done", "finish", "resolv", "closed", "shipped", "fixed")
+_NOISE = re.compile(r"[^\w\s'/-]+")
+
+_HORIZON = re.compile(
+    r"\b(?:immediate(?:ly)?|short[\s-]*term|medium[\s-]*term|mid[\s-]*term|long[\s-]*term"
+    r"|near[\s-]*term|ongoing|this\s+(?:week|sprint|month|quarter)|next\s+(?:week|sprint|month|quarter)"
+    r"|future|later)\b",
+    re.IGNORECASE,
+)
+_DONE = re.compile(
+    r"(?<!not\s)(?<!to\sbe\s)\b(?:completed?|done|finished|resolved|closed|shipped|fixed)\b",
+    re.IGNORECASE,
+)
+_TRACKING = re.compile(
+    r"\b(?:track|tracked|tracking|follow|epic|issue|ticket|jira|board|milestone|project)\b",
+    re.IGNORECASE,
+)
+_TRAILING_GROUP = re.compile(r"\s*[(\[][^()\[\]]*[)\]]\s*$")
+
+
+def normalise(text: str) -> str:
+    """Lower-case a heading, drop numbering, emoji and punctuation, '&' becomes 'and'."""
+    text = _NUMBERING.sub("", text.strip().lower())
+    text = _NOISE.sub(" ", text.replace("&", " and ").replace("’", "'"))
+    return " ".join(text.split())
+
+
+def role(text: str) -> Role:
+    """Classify a heading (or a bold label) by its text."""
+    norm = normalise(text)
+    first = norm.partition(" ")[0]
+    # Cheap word checks first: every heading of every document comes through here.
+    if first in _OTHER_FIRST and _OTHER_LEADING.match(norm):
+        return Role.OTHER
+    if any(hint in norm for hint in _ACTION_HINTS) and _ACTION_ANYWHERE.search(norm):
+        return Role.ACTION
+    if first in _OTHER_FIRST and _PLAIN_LEADING.match(norm):
+        return Role.OTHER
+    if first in _ACTION_FIRST and _ACTION_LEADING.match(norm):
+        return Role.ACTION
+    return Role.NEUTRAL
+
+
+def plainly_action(text: str) -> bool:
+    """Tell whether a heading starts with an action phrase and carries no time or number."""
+    norm = normalise(text)
+    if any(ch.isdigit() for ch in norm):
+        return False
+    return bool(_ACTION_ANYWHERE.match(norm) or _ACTION_LEADING.match(norm))
+
+
+@dataclass(slots=True)
+class Context:
+    """What a subheading inside an action section says about the items under it."""
+
+    section: str | None = None
+    type: str | None = None
+    done: bool = False
+    due: dates.Due | None = None
+    references: list[Reference] = field(default_factory=list)
+    skip: bool = False
+
+
+def tracking_refs(inline: Inline, *, linked_text: bool = True) -> list[Reference]:
+    """Return the links that point at a tracker, as a heading or a note under it gives them."""
+    found = refs.references(inline)
+    if not found or (linked_text and _TRACKING.search(inline.text)):
+        return found
+    return [ref for ref in found if ref.kind in (RefKind.ISSUE, RefKind.PULL)]
+
+
+def region_context(inline: Inline) -> Context:
+    """Read what an action-items heading itself says: a shared link, a due window, done."""
+    return Context(
+        references=tracking_refs(inline),
+        due=dates.due_from_heading(inline.text),
+        done=any(h in inline.text.lower() for h in _DONE_HINTS)
+        and _DONE.search(inline.text) is not None,
+    )
+
+
+def subheading(inline: Inline) -> Context:
+    """Read a subheading inside an action section: horizon, done, due window, links, type."""
+    text = inline.text.strip()
+    ctx = Context(references=tracking_refs(inline))
+    due = dates.due_from_heading(text)
+    if due is not None:
+        ctx.due = due
+    # The name without its trailing "(link)" or "(window)" part.
+    name = text
+    while (m := _TRAILING_GROUP.search(name)) is not None and m.start() > 0:
+        group = name[m.start() :]
+        if (due is not None and due.text in group) or (ctx.references and inline.links):
+            name = name[: m.start()].rstrip()
+        else:
+            break
+    low = text.lower()
+    if any(h in low for h in _DONE_HINTS) and _DONE.search(text):
+        ctx.done = True
+    if any(h in low for h in _HORIZON_HINTS) and _HORIZON.search(text):
+        ctx.section = name
+        return ctx
+    kind = type_from_value(name)
+    if kind in TYPES:
+        ctx.type = kind
+        return ctx
+    heading_role = role(text)
+    if heading_role is Role.ACTION or ctx.done:
+        return ctx
+    if heading_role is Role.OTHER:
+        ctx.skip = True
+        return ctx
+    ctx.type = name or None
+    return ctx
