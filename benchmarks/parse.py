@@ -104,7 +104,7 @@ def document(index: int, rng: random.Random) -> str:
         "",
         "## Detection",
         "",
-        paragraph(rng, 4),
+        paragraph(rng, 5),
         "",
         "## Timeline",
         "",
@@ -134,7 +134,7 @@ def document(index: int, rng: random.Random) -> str:
             f"  - Due: 2026-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}",
             "  - Priority: high",
         ]
-    lines += ["", "## Where we got lucky", "", paragraph(rng, 3), ""]
+    lines += ["", "## Where we got lucky", "", paragraph(rng, 5), ""]
     return "\n".join(lines) + "\n"
 
 

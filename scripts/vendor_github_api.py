@@ -35,6 +35,7 @@ OPERATIONS: dict[str, tuple[str, ...]] = {
     "/repos/{owner}/{repo}/assignees/{assignee}": ("get",),
     "/repos/{owner}/{repo}/branches/{branch}": ("get",),
     "/repos/{owner}/{repo}/branches/{branch}/protection": ("get", "put"),
+    "/repos/{owner}/{repo}/branches/{branch}/protection/required_status_checks": ("patch",),
     "/repos/{owner}/{repo}/branches/{branch}/protection/required_signatures": (
         "get",
         "post",

@@ -64,13 +64,16 @@ def cli(ctx: click.Context, database_url: str | None, github_url: str | None) ->
 
 
 def _register() -> None:
-    from followup.cli import config_cmd, items, tui_cmd
+    from followup.cli import config_cmd, file_cmd, items, protect_cmd, tui_cmd
 
     for command in (
         items.import_command,
         items.list_command,
         items.show_command,
+        file_cmd.file_command,
         config_cmd.config_command,
+        protect_cmd.protect_command,
+        protect_cmd.verify_command,
         tui_cmd.tui_command,
     ):
         cli.add_command(command)

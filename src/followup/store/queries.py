@@ -60,7 +60,9 @@ def parse_statuses(values: Iterable[str]) -> frozenset[str]:
     return frozenset(out)
 
 
-def list_items(session: Session, flt: ItemFilter, *, today: date) -> list[ItemView]:
+def list_items(
+    session: Session, flt: ItemFilter, *, today: date, limit: int | None = None
+) -> list[ItemView]:
     """Return the items that pass the filter, by post-mortem and document order."""
     query = (
         select(ItemRow, PostMortemRow, IssueRow)
@@ -99,6 +101,8 @@ def list_items(session: Session, flt: ItemFilter, *, today: date) -> list[ItemVi
         col(PostMortemRow.slug),
         col(ItemRow.position),
     )
+    if limit is not None:
+        query = query.limit(limit)
     return [item_view(item, pm, issue) for item, pm, issue in session.exec(query)]
 
 

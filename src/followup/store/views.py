@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -142,8 +144,14 @@ class PostMortemView:
 
 def display_path(path: str) -> str:
     """Return a path relative to the working folder when it lies below it."""
+    # os.getcwd and the cache keep listing 10,000 items from costing a Path per item.
+    return _relative_path(path, os.getcwd())  # noqa: PTH109
+
+
+@lru_cache(maxsize=4096)
+def _relative_path(path: str, cwd: str) -> str:
     try:
-        return str(Path(path).relative_to(Path.cwd()))
+        return str(Path(path).relative_to(cwd))
     except ValueError:
         return path
 
