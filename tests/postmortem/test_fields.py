@@ -147,7 +147,7 @@ def test_priority_from_value(value: str, priority: str | None) -> None:
         ("(P2) Cover downloads", "P2", "Cover downloads"),
         ("High priority: Cover downloads", "P1", "Cover downloads"),
         ("Cover downloads (P3)", "P3", "Cover downloads"),
-        ("Cover downloads, P1", "P1", "Cover downloads, P1"),
+        ("Cover downloads, P1", "P1", "Cover downloads"),
         ("High availability for the cache", None, "High availability for the cache"),
         ("Low-hanging fruit: retry budget", None, "Low-hanging fruit: retry budget"),
     ],
@@ -340,6 +340,14 @@ def test_is_reference_only(markdown: str, only: bool) -> None:
             None,
         ),
         ("Create dashboard  for probes", "Create dashboard  for probes", None),
+        ("Add an alert (@dana) P1, due 2026-04-01", "Add an alert", None),
+        ("Rotate the leaked key — @lee, by May 3, 2026", "Rotate the leaked key", None),
+        ("Add a failover runbook @sam due: 2026-05-30 #123", "Add a failover runbook", None),
+        ("Upgrade the cluster before 2026-06-01", "Upgrade the cluster", None),
+        ("Archive the logs, 2026-06-01", "Archive the logs", None),
+        ("Review incidents since 2025-01-01", "Review incidents since 2025-01-01", None),
+        ("Keep p99 latency low", "Keep p99 latency low", None),
+        ("Move to HTTP/2", "Move to HTTP/2", None),
     ],
 )
 def test_title_cleaning(markdown: str, title: str, done: bool | None) -> None:

@@ -100,6 +100,14 @@ def _expressions(text: str) -> list[tuple[int, int, date | None]]:
     return out
 
 
+def trailing(text: str) -> int | None:
+    """Return where a date expression that ends the text begins, or None."""
+    found = _expressions(text)
+    if found and found[-1][1] == len(text):
+        return found[-1][0]
+    return None
+
+
 def remove(text: str) -> str:
     """Blank out every date expression in the text."""
     return _DATE.sub(" ", text) if _YEARISH.search(text) else text

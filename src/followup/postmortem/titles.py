@@ -54,6 +54,15 @@ _META = (
         re.IGNORECASE,
     ),
 )
+# Inline metadata people append to an item's line: "... (@dana) P1, due 2026-04-01 #12".
+# Only upper-case priority words count: "keep latency low" is a title.
+_TRAIL_TOKEN = re.compile(
+    r"(?:^|\s)(?:(?:[\w.-]+/[\w.-]+)?#\d+|P[0-4]|HIGH|MEDIUM|LOW|CRITICAL|URGENT)$"
+)
+_DUE_CUE_TAIL = re.compile(
+    r"(?:^|\s)(?:due(?:\s+(?:by|on|date))?|by|before|deadline|eta|target(?:\s+date)?)\s*:?\s*$",
+    re.IGNORECASE,
+)
 _SPACE = re.compile(r"\s*")
 _SIMPLE_META = re.compile(r"\s*(?:@[\w/-]+|(?:[\w.-]+/[\w.-]+)?#\d+|P[0-4])\s*$")
 _WORD = re.compile(r"\w")
@@ -141,6 +150,7 @@ def clean(inline: Inline) -> Title:
         start = m.end()
 
     links = sorted(inline.links, key=lambda lk: lk.end) if inline.links else []
+    stripped_meta = False
     while start < end:
         body = text[start:end]
         trimmed = body.rstrip(_TRAIL_PUNCT)
@@ -170,6 +180,20 @@ def clean(inline: Inline) -> Title:
         if ":" in body and (cut := _trailing_pairs(body)) is not None:
             end = start + cut
             continue
+        if (m := _TRAIL_TOKEN.search(body)) is not None and m.start() > 0:
+            end = start + m.start()
+            stripped_meta = True
+            continue
+        if (date_at := dates.trailing(body)) is not None and date_at > 0:
+            before = body[:date_at]
+            if (cue := _DUE_CUE_TAIL.search(before)) is not None and cue.start() > 0:
+                end = start + cue.start()
+                stripped_meta = True
+                continue
+            # A bare date ends the title only when it is set off from the text.
+            if stripped_meta or before.rstrip().endswith((",", ";", "|", "–", "—", " -")):
+                end = start + date_at
+                continue
         break
 
     title = text[start:end].strip()
