@@ -347,6 +347,8 @@ def test_is_reference_only(markdown: str, only: bool) -> None:
         ("Archive the logs, 2026-06-01", "Archive the logs", None),
         ("Review incidents since 2025-01-01", "Review incidents since 2025-01-01", None),
         ("Keep p99 latency low", "Keep p99 latency low", None),
+        ("Raise the worker pool limit, see #8", "Raise the worker pool limit", None),
+        ("Read what others see", "Read what others see", None),
         ("Move to HTTP/2", "Move to HTTP/2", None),
     ],
 )

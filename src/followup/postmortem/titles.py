@@ -59,6 +59,8 @@ _META = (
 _TRAIL_TOKEN = re.compile(
     r"(?:^|\s)(?:(?:[\w.-]+/[\w.-]+)?#\d+|P[0-4]|HIGH|MEDIUM|LOW|CRITICAL|URGENT)$"
 )
+# Words that only introduced a reference that was just stripped: "..., see #8".
+_REF_CUE_TAIL = re.compile(r"(?:^|\s)(?:see|cf\.?|refs?|tracked\s+(?:in|by)|per)$", re.IGNORECASE)
 _DUE_CUE_TAIL = re.compile(
     r"(?:^|\s)(?:due(?:\s+(?:by|on|date))?|by|before|deadline|eta|target(?:\s+date)?)\s*:?\s*$",
     re.IGNORECASE,
@@ -183,6 +185,9 @@ def clean(inline: Inline) -> Title:
         if (m := _TRAIL_TOKEN.search(body)) is not None and m.start() > 0:
             end = start + m.start()
             stripped_meta = True
+            continue
+        if stripped_meta and (m := _REF_CUE_TAIL.search(body)) is not None and m.start() > 0:
+            end = start + m.start()
             continue
         if (date_at := dates.trailing(body)) is not None and date_at > 0:
             before = body[:date_at]

@@ -26,7 +26,8 @@ class Changes:
     """Collect events during one operation and write them in one statement."""
 
     source: str
-    at: datetime = field(default_factory=clock.now)
+    # Looked up at call time, so tests that move the clock move this too.
+    at: datetime = field(default_factory=lambda: clock.now())  # noqa: PLW0108
     rows: list[dict[str, Any]] = field(default_factory=list)
 
     def add(

@@ -343,8 +343,9 @@ def _update_item(item: ItemRow, values: dict[str, Any], changes: Changes, now: d
     new_status = status
     if status == Status.REMOVED:
         new_status = _restored_status(item, values)
-    elif item.kind == "issue":
-        # The document is a record people edit: checking an item off closes it here too.
+    elif item.kind == "issue" and "status" not in overridden:
+        # The document is a record people edit: checking an item off closes it here too,
+        # unless the status was since set from followup or GitHub (overrides).
         if values["doc_done"] and status in (Status.OPEN, Status.FILED, Status.IN_PROGRESS):
             new_status = Status.DONE
         elif not values["doc_done"] and status == Status.DONE and item.issue_id is None:

@@ -1,0 +1,623 @@
+"""File a GitHub issue for each action item, exactly once, whatever fails.
+
+The CLI (`followup file`) and the TUI both call plan_filing (reads only: what would
+happen) and file_items (does it). Exactly once rests on three habits:
+
+- before creating anything in a repository, list its `followup`-labelled issues (all
+  states) and link every item whose marker is there (sync/reconcile.py);
+- commit an intent on the item before each POST, and the issue's number and URL right
+  after it, so a crash between the two leaves a trace the next run resolves;
+- never re-send a create GitHub may have carried out (a 502, a timeout, a dropped
+  connection): look again first, and create only if the issue is not there.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from functools import partial
+from pathlib import Path
+from typing import Literal
+
+from sqlalchemy import Engine
+from sqlmodel import Session, col, select
+
+from followup import postmortem
+from followup.errors import FollowupError
+from followup.github.client import GitHub
+from followup.github.errors import (
+    AuthError,
+    Forbidden,
+    GitHubError,
+    Gone,
+    NotFound,
+    RateLimited,
+    TransientError,
+    Unprocessable,
+)
+from followup.github.issue_mapping import (
+    FOLLOWUP_LABEL,
+    NewIssue,
+    RemoteIssue,
+    build_tracking_body,
+    display_repo,
+    is_login,
+    label_spec,
+    postmortem_label,
+    same_label,
+    tracking_title,
+)
+from followup.github.issues import (
+    can_be_assigned,
+    create_issue,
+    create_label,
+    get_issue,
+    list_label_names,
+    update_issue_body,
+)
+from followup.postmortem.model import Reference, RefKind
+from followup.store.history import Changes
+from followup.store.importer import import_postmortem
+from followup.store.links import (
+    apply_issue,
+    clear_intent,
+    issue_ref,
+    record_failure,
+    record_intent,
+    set_tracking_issue,
+    upsert_issue,
+)
+from followup.store.models import IssueRow, ItemRow, PostMortemRow, Status
+from followup.sync.candidates import (
+    NO_REPO,
+    Action,
+    Candidate,
+    about_assignees,
+    by_repo,
+    candidates,
+    document_path,
+    explain,
+    labels_for,
+    missing_reference,
+    new_issue,
+    postmortems_of,
+    remote_of,
+    tracked_entries,
+    tracking_repo,
+    unique_labels,
+)
+from followup.sync.planning import FilingPlan, PlannedItem, PlannedTracking, plan_filing
+from followup.sync.progress import Progress
+from followup.sync.reconcile import (
+    Reconciliation,
+    apply_reconciliation,
+    fetch_followup_issues,
+    match_issues,
+)
+from followup.sync.writeback import Edit, WriteBackError, normalise, write_back
+
+Outcome = Literal["created", "linked", "skipped", "failed"]
+TrackingResult = Literal["created", "updated", "unchanged", "skipped", "failed"]
+
+
+@dataclass(frozen=True, slots=True)
+class ItemOutcome:
+    """What filing did with one item: the issue's URL, or a one-line reason."""
+
+    item_id: str
+    title: str
+    postmortem: str
+    repo: str | None
+    outcome: Outcome
+    issue: str | None = None  # owner/name#12
+    url: str | None = None
+    reason: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class TrackingOutcome:
+    """What filing did with a post-mortem's tracking issue."""
+
+    postmortem: str
+    outcome: TrackingResult
+    issue: str | None = None
+    url: str | None = None
+    reason: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class FilingReport:
+    """Everything a filing run did, item by item."""
+
+    items: tuple[ItemOutcome, ...]
+    tracking: tuple[TrackingOutcome, ...] = ()
+    written_back: tuple[tuple[str, int], ...] = ()  # (path, references added)
+    warnings: tuple[str, ...] = ()
+    stopped: str | None = None  # why the run ended early (rate limit, bad token)
+    cancelled: bool = False
+
+    def count(self, outcome: Outcome) -> int:
+        """Return how many items had an outcome."""
+        return sum(1 for item in self.items if item.outcome == outcome)
+
+    @property
+    def failed(self) -> bool:
+        """Tell whether something failed, so the exit code must say so."""
+        return (
+            self.stopped is not None
+            or any(item.outcome == "failed" for item in self.items)
+            or any(t.outcome == "failed" for t in self.tracking)
+        )
+
+
+# -- filing ---------------------------------------------------------------------------
+
+
+class _Stop(Exception):
+    """End the run: the token was refused or the rate limit is used up."""
+
+
+def file_items(
+    engine: Engine,
+    client: GitHub,
+    *,
+    item_ids: Sequence[str] | None = None,
+    postmortems: Sequence[str] | None = None,
+    include_drafts: bool = False,
+    write_back: bool = False,
+    tracking_issue: bool = False,
+    default_repo: str | None = None,
+    progress: Progress,
+) -> FilingReport:
+    """File issues for the chosen items (all items when none are chosen) and report each.
+
+    Items that reference an issue are linked to it; items whose issue exists already
+    (this store or another filed it) are linked, not filed again. A failure in one
+    repository leaves the others to proceed; a refused token or an exhausted rate limit
+    ends the run. Work stops between items once progress.cancelled() says so.
+    """
+    with Session(engine, expire_on_commit=False) as session:
+        run = _Filing(session, client, progress, default_repo)
+        cands = candidates(session, item_ids, postmortems, include_drafts, default_repo)
+        return run.run(cands, write_back=write_back, tracking_issue=tracking_issue)
+
+
+class _Filing:
+    """One filing run: its caches, its outcomes, and the order it does things in."""
+
+    def __init__(
+        self, session: Session, client: GitHub, progress: Progress, default_repo: str | None
+    ) -> None:
+        self.session = session
+        self.client = client
+        self.progress = progress
+        self.default_repo = default_repo
+        self.changes = Changes(source="followup")
+        self.outcomes: dict[str, ItemOutcome] = {}
+        self.tracking: list[TrackingOutcome] = []
+        self.written: list[tuple[str, int]] = []
+        self.warnings: list[str] = []
+        self.stopped: str | None = None
+        self.cancelled = False
+        self.recs: dict[str, Reconciliation] = {}
+        self.labels: dict[str, list[str]] = {}
+        self.assignable: dict[tuple[str, str], bool] = {}
+        self.by_id: dict[str, Candidate] = {}
+
+    # -- bookkeeping
+
+    def commit(self) -> None:
+        self.changes.flush(self.session)
+        self.session.commit()
+
+    def warn(self, message: str) -> None:
+        self.warnings.append(message)
+        self.progress.note("warning", message)
+
+    def done(
+        self,
+        c: Candidate,
+        outcome: Outcome,
+        *,
+        remote: RemoteIssue | None = None,
+        reason: str | None = None,
+    ) -> None:
+        if c.item.id in self.outcomes:
+            return
+        if outcome == "failed" and reason:
+            record_failure(c.item, reason)
+            self.commit()
+            self.progress.note("error", f"{c.label}: {reason}")
+        self.outcomes[c.item.id] = ItemOutcome(
+            item_id=c.item.id,
+            title=c.item.title,
+            postmortem=c.pm.slug,
+            repo=c.repo or c.item.repo,
+            outcome=outcome,
+            issue=remote.ref if remote else None,
+            url=remote.url if remote else None,
+            reason=reason,
+        )
+        if c.action in ("link", "create"):
+            self.progress.advance(c.item.id)
+
+    def halted(self) -> bool:
+        if self.stopped is not None or self.cancelled:
+            return True
+        if self.progress.cancelled():
+            self.cancelled = True
+        return self.cancelled
+
+    # -- the run
+
+    def run(
+        self, cands: list[Candidate], *, write_back: bool, tracking_issue: bool
+    ) -> FilingReport:
+        self.by_id = {c.item.id: c for c in cands}
+        work = [c for c in cands if c.action in ("link", "create")]
+        self.progress.start(len(work), "Filing issues")
+        for c in cands:
+            if c.action == "skip":
+                remote = None
+                if c.issue is not None:
+                    remote = remote_of(c.issue)
+                self.outcomes[c.item.id] = ItemOutcome(
+                    c.item.id,
+                    c.item.title,
+                    c.pm.slug,
+                    c.item.repo,
+                    "skipped",
+                    remote.ref if remote else None,
+                    remote.url if remote else None,
+                    c.reason,
+                )
+            elif c.action == "fail":
+                self.done(c, "failed", reason=c.reason)
+        for c in work:
+            if c.action == "create" and c.item.filing_intent_at is not None:
+                self.progress.note(
+                    "info",
+                    f"{c.label}: an earlier run stopped while filing it; "
+                    "looking for its issue first",
+                )
+        try:
+            for c in work:
+                if c.action == "link" and not self.halted():
+                    self.guarded(c.ref[0] if c.ref else "?", [c], partial(self.link, c))
+            for repo, group in by_repo(c for c in work if c.action == "create"):
+                if self.halted():
+                    break
+                self.guarded(repo, group, partial(self.creates, repo, group))
+            if tracking_issue and not self.halted():
+                self.track(postmortems_of(cands))
+            if write_back and not self.halted():
+                self.write_back(postmortems_of(cands))
+        except _Stop:
+            pass
+        why = (
+            "cancelled before it was filed" if self.cancelled else f"not attempted: {self.stopped}"
+        )
+        for c in work:
+            if c.item.id not in self.outcomes:
+                self.outcomes[c.item.id] = ItemOutcome(
+                    c.item.id, c.item.title, c.pm.slug, c.repo, "skipped", reason=why
+                )
+        self.commit()
+        return FilingReport(
+            items=tuple(self.outcomes[c.item.id] for c in cands),
+            tracking=tuple(self.tracking),
+            written_back=tuple(self.written),
+            warnings=tuple(self.warnings),
+            stopped=self.stopped,
+            cancelled=self.cancelled,
+        )
+
+    def guarded(self, repo: str, group: list[Candidate], work: Callable[[], None]) -> None:
+        """Run work; a GitHub failure fails the group's unfinished items, or ends the run."""
+        try:
+            work()
+        except RateLimited as exc:
+            self.stopped = str(exc)
+            self.progress.note("error", self.stopped)
+            raise _Stop from None
+        except GitHubError as exc:
+            reason = explain(exc, repo)
+            for c in group:
+                if c.item.id not in self.outcomes:
+                    self.done(c, "failed", reason=reason)
+            if isinstance(exc, AuthError):
+                self.stopped = reason
+                raise _Stop from None
+
+    # -- items that name their issue
+
+    def link(self, c: Candidate) -> None:
+        assert c.ref is not None
+        repo, number = c.ref
+        try:
+            remote = get_issue(self.client, repo, number)
+        except (NotFound, Gone) as exc:
+            reason = missing_reference(f"{repo}#{number}", exc)
+            record_failure(c.item, reason)
+            self.warn(f"{c.label}: {reason}")
+            self.done(c, "skipped", reason=reason)
+            self.commit()
+            return
+        apply_issue(self.session, c.item, remote, self.changes, how="referenced")
+        self.commit()
+        self.done(c, "linked", remote=remote, reason=f"refers to {remote.ref}")
+
+    # -- items to create
+
+    def creates(self, repo: str, group: list[Candidate]) -> None:
+        for c in group:
+            if c.item.repo is None:
+                # Filed with --repo: keep the repository even when the document is re-imported.
+                c.item.repo = repo
+                c.item.overrides = {**(c.item.overrides or {}), "repo": repo}
+        self.commit()
+        self.reconcile(repo)
+        remaining = [c for c in group if c.item.id not in self.outcomes]
+        if not remaining:
+            return
+        self.ensure_labels(repo, [labels_for(c) for c in remaining])
+        for c in remaining:
+            if self.halted():
+                return
+            self.create(repo, c)
+
+    def reconcile(self, repo: str, *, again: bool = False) -> Reconciliation:
+        if repo in self.recs and not again:
+            return self.recs[repo]
+        rec = match_issues(self.session, repo, fetch_followup_issues(self.client, repo))
+        apply_reconciliation(self.session, rec, self.changes)
+        self.commit()
+        self.recs[repo] = rec
+        for message in rec.warnings:
+            self.warn(message)
+        for match in rec.matches:
+            c = self.by_id.get(match.item_id)
+            if c is not None and c.action == "create" and not again:
+                how = "by title" if match.how == "title" else "by its marker"
+                self.done(
+                    c, "linked", remote=match.issue, reason=f"already on GitHub (found {how})"
+                )
+        return rec
+
+    def ensure_labels(self, repo: str, wanted: Iterable[tuple[str, ...]]) -> None:
+        """Create the labels the repository lacks: one GET, then a POST per missing label."""
+        if repo not in self.labels:
+            self.labels[repo] = list_label_names(self.client, repo)
+        have = self.labels[repo]
+        for name in unique_labels(n for labels in wanted for n in labels):
+            if any(same_label(name, h) for h in have):
+                continue
+            try:
+                create_label(self.client, repo, label_spec(name))
+            except (Unprocessable, Forbidden) as exc:
+                self.warn(
+                    f"{repo}: could not create the label {name!r} ({exc.github_message or exc}); "
+                    "GitHub adds it without a colour when the issue is filed"
+                )
+            have.append(name)
+
+    def can_assign(self, repo: str, owner: str | None) -> bool:
+        if not owner or not is_login(owner):
+            return False
+        key = (repo, owner.lower())
+        if key not in self.assignable:
+            self.assignable[key] = can_be_assigned(self.client, repo, owner)
+        return self.assignable[key]
+
+    def create(self, repo: str, c: Candidate) -> None:
+        self.session.refresh(c.item)
+        if c.item.issue_id is not None:
+            issue = self.session.get(IssueRow, c.item.issue_id)
+            remote = remote_of(issue) if issue else None
+            self.done(c, "linked", remote=remote, reason="linked meanwhile by another followup")
+            return
+        assign = self.can_assign(repo, c.item.owner)
+        if c.item.owner and is_login(c.item.owner) and not assign:
+            self.warn(
+                f"{c.label}: @{c.item.owner} cannot be assigned in {repo}; "
+                "the issue mentions them instead"
+            )
+        new = new_issue(c, assign=assign)
+        remote = self.post(repo, c, new)
+        if remote is None:
+            return
+        apply_issue(self.session, c.item, remote, self.changes, how="created", at=remote.created_at)
+        self.commit()
+        if not any(same_label(label, FOLLOWUP_LABEL) for label in remote.labels):
+            self.warn(
+                f"{c.label}: {remote.ref} was filed without its labels (the token may not set "
+                f"labels in {repo}); a fresh store cannot find it again"
+            )
+        self.done(c, "created", remote=remote)
+
+    def post(self, repo: str, c: Candidate, new: NewIssue) -> RemoteIssue | None:
+        """Create the issue once; after an unconfirmed create, look before trying again."""
+        attempts = 0
+        while True:
+            attempts += 1
+            record_intent(c.item)
+            self.commit()
+            try:
+                return create_issue(self.client, repo, new)
+            except TransientError as exc:
+                if not exc.maybe_applied:
+                    raise
+                self.warn(f"{c.label}: {exc}; checking whether GitHub created the issue")
+                rec = self.reconcile(repo, again=True)
+                found = rec.issue_for(c.item.id)
+                if found is not None:
+                    self.done(
+                        c,
+                        "created",
+                        remote=found,
+                        reason="GitHub created it; found on a second look",
+                    )
+                    return None
+                if attempts >= 2:
+                    self.done(
+                        c,
+                        "failed",
+                        reason=f"GitHub did not confirm the issue twice ({exc}); run again: "
+                        "followup finds the issue if it was created",
+                    )
+                    return None
+            except Unprocessable as exc:
+                clear_intent(c.item)
+                self.commit()
+                if new.assignees and about_assignees(exc):
+                    self.assignable[(repo, (c.item.owner or "").lower())] = False
+                    self.warn(
+                        f"{c.label}: GitHub refused to assign @{c.item.owner}; "
+                        "filing it with a mention instead"
+                    )
+                    new = new_issue(c, assign=False)
+                    continue
+                self.done(c, "failed", reason=explain(exc, repo))
+                return None
+            except (NotFound, Gone, Forbidden, AuthError, RateLimited):
+                # Refused: nothing was created, so no intent is left for the next run to chase.
+                clear_intent(c.item)
+                self.commit()
+                raise
+
+    # -- tracking issues
+
+    def track(self, pms: list[PostMortemRow]) -> None:
+        for pm in pms:
+            if self.halted():
+                return
+            repo = tracking_repo(self.session, pm)
+            try:
+                self.tracking.append(self.track_one(pm, repo))
+            except RateLimited as exc:
+                self.stopped = str(exc)
+                raise _Stop from None
+            except GitHubError as exc:
+                reason = explain(exc, repo or "?")
+                self.progress.note("error", f"tracking issue of {pm.slug}: {reason}")
+                self.tracking.append(TrackingOutcome(pm.slug, "failed", reason=reason))
+                if isinstance(exc, AuthError):
+                    self.stopped = reason
+                    raise _Stop from None
+
+    def track_one(self, pm: PostMortemRow, repo: str | None) -> TrackingOutcome:
+        entries = tracked_entries(self.session, pm)
+        if not entries:
+            return TrackingOutcome(pm.slug, "skipped", reason="no item of it has an issue yet")
+        if repo is None:
+            return TrackingOutcome(pm.slug, "failed", reason=NO_REPO)
+        body = build_tracking_body(pm.slug, pm.title, document_path(pm.path), entries)
+        current = self.current_tracking(pm, repo)
+        if current is not None:
+            if normalise(current.body or "").strip() == body.strip():
+                return TrackingOutcome(pm.slug, "unchanged", current.ref, current.url)
+            updated = update_issue_body(self.client, current.repo, current.number, body)
+            upsert_issue(self.session, updated)
+            self.commit()
+            return TrackingOutcome(pm.slug, "updated", updated.ref, updated.url)
+        labels = (FOLLOWUP_LABEL, postmortem_label(pm.slug))
+        self.ensure_labels(repo, [labels])
+        new = NewIssue(tracking_title(pm.title), body, labels)
+        try:
+            created = create_issue(self.client, repo, new)
+        except TransientError as exc:
+            if not exc.maybe_applied:
+                raise
+            self.warn(f"tracking issue of {pm.slug}: {exc}; checking whether GitHub created it")
+            found = self.reconcile(repo, again=True).tracking.get(pm.slug)
+            created = found if found is not None else create_issue(self.client, repo, new)
+        set_tracking_issue(pm, upsert_issue(self.session, created))
+        self.commit()
+        return TrackingOutcome(pm.slug, "created", created.ref, created.url)
+
+    def current_tracking(self, pm: PostMortemRow, repo: str) -> RemoteIssue | None:
+        """Return the tracking issue as GitHub has it now, finding it if the store lost it."""
+        stored = self.session.get(IssueRow, pm.tracking_issue_id) if pm.tracking_issue_id else None
+        if stored is not None:
+            try:
+                return get_issue(self.client, stored.repo, stored.number)
+            except (NotFound, Gone):
+                self.warn(
+                    f"the tracking issue {issue_ref(stored)} of {pm.slug} is gone; filing a new one"
+                )
+                pm.tracking_issue_id = None
+                self.commit()
+        found = self.reconcile(repo).tracking.get(pm.slug)
+        if found is not None:
+            set_tracking_issue(pm, upsert_issue(self.session, found))
+            self.commit()
+        return found
+
+    # -- write-back
+
+    def write_back(self, pms: list[PostMortemRow]) -> None:
+        for pm in pms:
+            edits = _write_back_edits(self.session, pm)
+            if not edits:
+                continue
+            path = Path(pm.path)
+            try:
+                added = write_back(path, edits, expected=pm.source)
+            except WriteBackError as exc:
+                self.warn(str(exc))
+                continue
+            if not added:
+                continue
+            self.written.append((pm.path, added))
+            try:
+                doc = postmortem.read(path, default_repo=pm.repo or self.default_repo)
+                import_postmortem(self.session, doc, default_repo=pm.repo or self.default_repo)
+                self.commit()
+            except FollowupError as exc:
+                self.session.rollback()
+                self.warn(f"{path}: references written, but re-reading it failed: {exc}")
+
+
+def _mentions(item: ItemRow, issue: IssueRow) -> bool:
+    """Tell whether the item's text already references its issue."""
+    for raw in item.references or ():
+        ref = Reference.from_dict(raw)
+        if ref.number != issue.number:
+            continue
+        if ref.kind is RefKind.NUMBER and (item.repo or "").lower() == issue.repo:
+            return True
+        if ref.repo and ref.repo.lower() == issue.repo:
+            return True
+    return False
+
+
+def _write_back_edits(session: Session, pm: PostMortemRow) -> list[Edit]:
+    rows = session.exec(
+        select(ItemRow, IssueRow)
+        .join(IssueRow, col(ItemRow.issue_id) == col(IssueRow.id))
+        .where(
+            ItemRow.postmortem_id == pm.id,
+            ItemRow.kind == "issue",
+            ItemRow.status != Status.REMOVED.value,
+        )
+    )
+    return [
+        Edit(item.line, f"{display_repo(issue.url, issue.repo)}#{issue.number}")
+        for item, issue in rows
+        if not _mentions(item, issue)
+    ]
+
+
+__all__ = [
+    "Action",
+    "FilingPlan",
+    "FilingReport",
+    "ItemOutcome",
+    "PlannedItem",
+    "PlannedTracking",
+    "TrackingOutcome",
+    "document_path",
+    "explain",
+    "file_items",
+    "plan_filing",
+]

@@ -1,0 +1,182 @@
+"""Find the GitHub issues that already exist for items, so none is ever filed twice.
+
+The store may know nothing (a CI job starts empty) or be behind (a run crashed after
+GitHub created an issue). GitHub is the truth: every issue followup files carries a
+hidden marker naming the item and its post-mortem, and the `followup` label, so
+listing that label's issues (all states) finds them all. The search API is never
+used: it lags behind by minutes.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Literal
+
+from sqlmodel import Session, col, select
+
+from followup.github.client import GitHub
+from followup.github.issue_mapping import RemoteIssue
+from followup.github.issues import list_labelled_issues
+from followup.github.repos import normalise_repo
+from followup.store import identity
+from followup.store.history import Changes
+from followup.store.links import apply_issue, issue_ref, set_tracking_issue, upsert_issue
+from followup.store.models import IssueRow, ItemRow, PostMortemRow, Status
+
+How = Literal["marker", "title"]
+
+
+@dataclass(frozen=True, slots=True)
+class Match:
+    """An existing issue found for an item, by its marker or by its title."""
+
+    item_id: str
+    issue: RemoteIssue
+    how: How
+
+
+@dataclass(frozen=True, slots=True)
+class Reconciliation:
+    """What a repository's followup issues say about the store's items."""
+
+    repo: str
+    issues: tuple[RemoteIssue, ...]
+    matches: tuple[Match, ...]
+    tracking: Mapping[str, RemoteIssue] = field(default_factory=dict)
+    warnings: tuple[str, ...] = ()
+
+    def issue_for(self, item_id: str) -> RemoteIssue | None:
+        """Return the issue found for an item, if any."""
+        return next((m.issue for m in self.matches if m.item_id == item_id), None)
+
+
+def fetch_followup_issues(client: GitHub, repo: str) -> list[RemoteIssue]:
+    """Return the repository's followup-labelled issues, oldest first, without pull requests."""
+    found = [i for i in list_labelled_issues(client, repo) if not i.is_pull_request]
+    return sorted(found, key=lambda issue: issue.number)
+
+
+def match_issues(session: Session, repo: str, issues: Iterable[RemoteIssue]) -> Reconciliation:
+    """Pair issues with stored items; reads the store, changes nothing.
+
+    A marker naming a stored item matches it. A marker naming an item the store does
+    not know (its wording changed, so a fresh store derived another id) matches the
+    unlinked item of the same post-mortem with the closest title. When two issues
+    carry one item's marker, the oldest wins and the other is reported.
+    """
+    repo = normalise_repo(repo)
+    ordered = sorted(issues, key=lambda issue: issue.number)
+    matches: list[Match] = []
+    warnings: list[str] = []
+    tracking: dict[str, RemoteIssue] = {}
+    claimed: dict[str, RemoteIssue] = {}
+    unknown: dict[str, list[RemoteIssue]] = defaultdict(list)
+
+    for issue in ordered:
+        if issue.is_pull_request or issue.postmortem is None:
+            continue
+        if issue.tracking:
+            if issue.postmortem in tracking:
+                warnings.append(
+                    f"{issue.ref} is a second tracking issue for {issue.postmortem}; "
+                    f"followup keeps {tracking[issue.postmortem].ref}"
+                )
+            else:
+                tracking[issue.postmortem] = issue
+            continue
+        assert issue.item_id is not None
+        item = session.get(ItemRow, issue.item_id)
+        if item is None:
+            unknown[issue.postmortem].append(issue)
+            continue
+        if item.kind != "issue":
+            continue
+        if item.id in claimed:
+            warnings.append(
+                f"{issue.ref} duplicates {claimed[item.id].ref} (both are item {item.id}); "
+                "close one of them"
+            )
+            continue
+        linked = session.get(IssueRow, item.issue_id) if item.issue_id is not None else None
+        if linked is not None and (linked.repo, linked.number) != (issue.repo, issue.number):
+            warnings.append(
+                f"{issue.ref} carries the marker of item {item.id}, "
+                f"which is linked to {issue_ref(linked)}; it stays so"
+            )
+            continue
+        claimed[item.id] = issue
+        matches.append(Match(item.id, issue, "marker"))
+
+    for slug, found in unknown.items():
+        pm = session.exec(select(PostMortemRow).where(PostMortemRow.slug == slug)).first()
+        if pm is None:
+            continue
+        items = [
+            item
+            for item in session.exec(
+                select(ItemRow)
+                .where(
+                    ItemRow.postmortem_id == pm.id,
+                    ItemRow.kind == "issue",
+                    col(ItemRow.issue_id).is_(None),
+                    ItemRow.repo == repo,
+                    ItemRow.status != Status.REMOVED.value,
+                )
+                .order_by(col(ItemRow.position))
+            )
+            if item.id not in claimed
+        ]
+        pairs = identity.match(
+            found, items, lambda i: identity.fingerprint(i.title), lambda it: it.fingerprint
+        )
+        for j, i in sorted(pairs.items()):
+            claimed[items[j].id] = found[i]
+            matches.append(Match(items[j].id, found[i], "title"))
+
+    return Reconciliation(repo, tuple(ordered), tuple(matches), tracking, tuple(warnings))
+
+
+def apply_reconciliation(session: Session, rec: Reconciliation, changes: Changes) -> list[Match]:
+    """Link the matched items and tracking issues; return the matches that changed a link.
+
+    Every matched item also takes its issue's status (closed as completed -> done...).
+    Nothing is committed.
+    """
+    changed: list[Match] = []
+    for match in rec.matches:
+        item = session.get(ItemRow, match.item_id)
+        if item is None:
+            continue
+        before = item.issue_id
+        row = apply_issue(
+            session, item, match.issue, changes, how="reconciled", at=match.issue.created_at
+        )
+        if before != row.id:
+            changed.append(match)
+    for slug, issue in rec.tracking.items():
+        pm = session.exec(select(PostMortemRow).where(PostMortemRow.slug == slug)).first()
+        if pm is not None and pm.tracking_issue_id is None:
+            set_tracking_issue(pm, upsert_issue(session, issue))
+    return changed
+
+
+def reconcile_repo(
+    session: Session, client: GitHub, repo: str, *, changes: Changes | None = None
+) -> Reconciliation:
+    """List a repository's followup issues and link every store item they belong to.
+
+    This is what `followup sync --rebuild --repo R` runs on an empty or damaged store,
+    and what filing runs before it creates anything in R. It sends only GETs (one per
+    100 issues), links items by marker (or, for reworded items, by title within the
+    marker's post-mortem), records the tracking issues, and gives linked items their
+    issue's status. Events are written through `changes` (source "github" if none is
+    given) and flushed; the caller commits.
+    """
+    rec = match_issues(session, repo, fetch_followup_issues(client, repo))
+    own = changes or Changes(source="github")
+    apply_reconciliation(session, rec, own)
+    if changes is None:
+        own.flush(session)
+    return rec
