@@ -1,0 +1,315 @@
+"""Bring what GitHub says about an issue into the store: the issue row and its items.
+
+Only differences are written. An issue seen again unchanged writes nothing; a change
+updates the row and adds one event per linked item and field, at GitHub's time of the
+change (closed_at for a close, updated_at otherwise), through store.history.Changes.
+Items follow only the fields that changed on GitHub, so a local edit still waiting to
+be pushed is not undone by an unrelated change (a new label) to the same issue.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from followup import clock
+from followup.github.issue_mapping import RemoteIssue
+from followup.store.history import Changes
+from followup.store.links import issue_ref, set_status, status_from_issue
+from followup.store.models import IssueRow, ItemRow, Status
+from followup.sync.repo_poll import as_utc
+
+GONE_DELETED = "deleted"
+GONE_TRANSFERRED = "transferred"
+GONE_INACCESSIBLE = "inaccessible"
+# Gone for good: never asked about again (an inaccessible issue may come back).
+FINAL_GONE = frozenset({GONE_DELETED, GONE_TRANSFERRED})
+CHUNK = 500
+
+
+@dataclass(frozen=True, slots=True)
+class ItemChange:
+    """One change a sync brought to an item."""
+
+    item_id: str
+    field: str
+    old: str | None
+    new: str | None
+    at: datetime
+    issue: str | None = None
+
+
+def encode_state(state: str | None, reason: str | None) -> str | None:
+    """Return an issue's state as one value: open, or closed:<reason>."""
+    if state is None:
+        return None
+    if state.lower() != "closed":
+        return "open"
+    return f"closed:{(reason or 'completed').lower()}"
+
+
+def encode_assignees(logins: Iterable[str]) -> str:
+    """Return assignees as one value (comma-separated, as GitHub orders them)."""
+    return ",".join(logins)
+
+
+def same_logins(a: Iterable[str], b: Iterable[str]) -> bool:
+    """Tell whether two lists of logins name the same people (GitHub ignores case)."""
+    return {x.casefold() for x in a} == {y.casefold() for y in b}
+
+
+def _names(values: Iterable[str]) -> str | None:
+    joined = ", ".join(values)
+    return joined or None
+
+
+def gone_reason(gone: str, ref: str, moved_to: str | None = None) -> str:
+    """Return the line an item shows when its issue can no longer be followed."""
+    if gone == GONE_DELETED:
+        return f"its issue {ref} was deleted on GitHub"
+    if gone == GONE_TRANSFERRED:
+        where = f" to {moved_to}" if moved_to else ""
+        return f"its issue {ref} was transferred{where}; link the item to it again to follow it"
+    return f"its issue {ref} cannot be read with this token (deleted, or access was lost)"
+
+
+def _first(logins: Sequence[str]) -> str | None:
+    return logins[0].casefold() if logins else None
+
+
+def override(item: ItemRow, name: str, source: str) -> None:
+    """Note that a field was set outside the document, so re-imports leave it be."""
+    # A new dict: SQLAlchemy does not see changes made inside a JSON value.
+    item.overrides = {**(item.overrides or {}), name: source}
+
+
+def remote_from_row(row: IssueRow) -> RemoteIssue:
+    """Return a stored issue as a RemoteIssue (what followup last saw of it)."""
+    return RemoteIssue(
+        repo=row.repo,
+        number=row.number,
+        node_id=row.node_id,
+        url=row.url,
+        title=row.title or "",
+        state=row.state or "open",
+        state_reason=row.state_reason,
+        assignees=tuple(row.assignees or ()),
+        labels=tuple(row.labels or ()),
+        updated_at=row.updated_at,
+        closed_at=row.closed_at,
+        is_pull_request=bool(row.url and "/pull/" in row.url),
+        merged=row.pull_request_state == "merged",
+    )
+
+
+def items_by_issue(session: Session, issue_ids: Sequence[int]) -> dict[int, list[ItemRow]]:
+    """Return the items linked to each issue, in a few queries."""
+    found: dict[int, list[ItemRow]] = {}
+    for start in range(0, len(issue_ids), CHUNK):
+        chunk = list(issue_ids[start : start + CHUNK])
+        for item in session.exec(select(ItemRow).where(col(ItemRow.issue_id).in_(chunk))):
+            assert item.issue_id is not None
+            found.setdefault(item.issue_id, []).append(item)
+    return found
+
+
+def rows_by_number(session: Session, repo: str, numbers: Sequence[int]) -> dict[int, IssueRow]:
+    """Return the stored issues of a repository with these numbers."""
+    found: dict[int, IssueRow] = {}
+    for start in range(0, len(numbers), CHUNK):
+        chunk = list(numbers[start : start + CHUNK])
+        query = select(IssueRow).where(IssueRow.repo == repo, col(IssueRow.number).in_(chunk))
+        for row in session.exec(query):
+            found[row.number] = row
+    return found
+
+
+class IssueUpdates:
+    """Apply GitHub's answers within one transaction, collecting the events."""
+
+    def __init__(self, session: Session, *, source: str = "github") -> None:
+        self.session = session
+        self.now = clock.now()
+        self.changes = Changes(source=source, at=self.now)
+        self.issues_changed = 0
+
+    def apply(
+        self,
+        row: IssueRow,
+        items: Sequence[ItemRow],
+        remote: RemoteIssue,
+        *,
+        closing_pr: str | None = None,
+        closing_pr_known: bool = False,
+        touch: bool = False,
+    ) -> bool:
+        """Update the row and its items from the remote issue; False when nothing differed.
+
+        touch records that the issue was checked even when nothing changed (the
+        sweep for deleted issues goes by that time).
+        """
+        ref = issue_ref(row)
+        old_state = encode_state(row.state, row.state_reason)
+        new_state = encode_state(remote.state, remote.state_reason)
+        old_assignees = tuple(row.assignees or ())
+        old_labels = tuple(row.labels or ())
+        old_title = row.title
+        old_pr = row.pull_request_state
+        old_gone = row.gone
+        if remote.is_pull_request:
+            new_pr = remote.pull_request_state
+        else:
+            new_pr = closing_pr if closing_pr_known else old_pr
+
+        state_changed = old_state != new_state or (row.state_reason or None) != (
+            remote.state_reason or None
+        )
+        assignees_changed = not same_logins(old_assignees, remote.assignees) or _first(
+            old_assignees
+        ) != _first(remote.assignees)
+        labels_changed = {x.casefold() for x in old_labels} != {y.casefold() for y in remote.labels}
+        title_changed = (old_title or "") != remote.title
+        pr_changed = old_pr != new_pr
+        times_changed = as_utc(row.updated_at) != as_utc(remote.updated_at) or as_utc(
+            row.closed_at
+        ) != as_utc(remote.closed_at)
+        ids_changed = (remote.node_id and row.node_id != remote.node_id) or (
+            remote.url and row.url != remote.url
+        )
+        anything = (
+            state_changed
+            or assignees_changed
+            or labels_changed
+            or title_changed
+            or pr_changed
+            or times_changed
+            or ids_changed
+            or old_gone is not None
+        )
+        if not anything:
+            if touch:
+                row.synced_at = self.now
+            return False
+
+        row.state = remote.state
+        row.state_reason = remote.state_reason
+        if assignees_changed:
+            row.assignees = list(remote.assignees)
+        if labels_changed:
+            row.labels = list(remote.labels)
+        row.title = remote.title
+        row.pull_request_state = new_pr
+        row.updated_at = remote.updated_at
+        row.closed_at = remote.closed_at
+        row.node_id = remote.node_id or row.node_id
+        row.url = remote.url or row.url
+        row.gone = None
+        row.synced_at = self.now
+        self.issues_changed += 1
+
+        at = remote.updated_at or self.now
+        for item in items:
+            if item.status == Status.REMOVED.value:
+                continue
+            touched = False
+            detail: dict[str, Any] = {"issue": ref}
+            if old_gone is not None:
+                self.changes.add(item.id, "issue", old_gone, "found again", at=at, detail=detail)
+                item.status_reason = None
+                touched = True
+            if state_changed:
+                status = status_from_issue(item, remote)
+                closed = remote.state.lower() == "closed"
+                when = remote.closed_at if closed and remote.closed_at else at
+                if set_status(
+                    item, status, self.changes, at=when, detail={**detail, "state": new_state}
+                ):
+                    override(item, "status", self.changes.source)
+                    touched = True
+            if assignees_changed:
+                self.changes.add(
+                    item.id,
+                    "assignees",
+                    _names(old_assignees),
+                    _names(remote.assignees),
+                    at=at,
+                    detail=detail,
+                )
+                touched = True
+            if remote.assignees and (assignees_changed or not item.owner):
+                owner = remote.assignees[0]
+                if (item.owner or "").casefold() != owner.casefold():
+                    self.changes.add(item.id, "owner", item.owner, owner, at=at, detail=detail)
+                    item.owner = owner
+                    override(item, "owner", self.changes.source)
+                    touched = True
+            if labels_changed:
+                self.changes.add(
+                    item.id,
+                    "labels",
+                    _names(old_labels),
+                    _names(remote.labels),
+                    at=at,
+                    detail=detail,
+                )
+                touched = True
+            if title_changed and old_title is not None:
+                self.changes.add(
+                    item.id, "issue_title", old_title, remote.title, at=at, detail=detail
+                )
+                touched = True
+            if pr_changed:
+                self.changes.add(item.id, "pull_request", old_pr, new_pr, at=at, detail=detail)
+                touched = True
+            if touched:
+                item.updated_at = self.now
+        return True
+
+    def mark_gone(
+        self, row: IssueRow, items: Sequence[ItemRow], gone: str, *, moved_to: str | None = None
+    ) -> bool:
+        """Record that an issue was deleted, transferred or became unreadable."""
+        row.synced_at = self.now
+        if row.gone == gone:
+            return False
+        ref = issue_ref(row)
+        old = row.gone
+        row.gone = gone
+        self.issues_changed += 1
+        reason = gone_reason(gone, ref, moved_to)
+        detail: dict[str, Any] = {"issue": ref}
+        if moved_to:
+            detail["moved_to"] = moved_to
+        for item in items:
+            if item.status == Status.REMOVED.value:
+                continue
+            self.changes.add(item.id, "issue", old, gone, detail=detail)
+            # The status stays what it was: only the reason says the link is broken.
+            item.status_reason = reason
+            item.updated_at = self.now
+        return True
+
+    def flush(self) -> list[ItemChange]:
+        """Write the collected events and return them as changes."""
+        return flush_changes(self.session, self.changes)
+
+
+def flush_changes(session: Session, changes: Changes) -> list[ItemChange]:
+    """Write collected events and return them as changes for a report."""
+    found = [
+        ItemChange(
+            item_id=str(r["item_id"]),
+            field=str(r["field"]),
+            old=r["old"],
+            new=r["new"],
+            at=r["at"],
+            issue=(r["detail"] or {}).get("issue"),
+        )
+        for r in changes.rows
+    ]
+    changes.flush(session)
+    return found

@@ -1,0 +1,117 @@
+"""close, reopen, assign, due and priority from the command line."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import Engine
+from sqlmodel import select
+
+from followup.store import session_scope
+from followup.store.models import PendingEditRow
+from tests.conftest import RunCli
+from tests.sync.world import ALERT, FILED_TIME, NOW, RUNBOOK, FakeClock, build_store
+
+
+@pytest.fixture(scope="module")
+def vcr_config() -> dict[str, object]:
+    """Match bodies too: a write that differs from the recorded one fails."""
+    return {
+        "filter_headers": [("authorization", "<redacted>")],
+        "decode_compressed_response": True,
+        "match_on": ("method", "scheme", "host", "port", "path", "query", "body"),
+    }
+
+
+@pytest.fixture(autouse=True)
+def environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("FOLLOWUP_WRITE_INTERVAL", "0")
+    monkeypatch.setenv("FOLLOWUP_MAX_RETRIES", "0")
+    monkeypatch.setenv("COLUMNS", "200")
+
+
+@pytest.fixture
+def ids(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
+    clock = FakeClock(FILED_TIME)
+    monkeypatch.setattr("followup.clock.now", clock.now)
+    built = build_store(engine, read_at=NOW - timedelta(minutes=5))
+    clock.time = NOW
+    return built
+
+
+def shown(run_cli: RunCli, item_id: str) -> dict[str, object]:
+    result = run_cli("show", item_id, "--format", "json")
+    assert result.exit_code == 0, result.output
+    data: dict[str, object] = json.loads(result.stdout)
+    return data
+
+
+@pytest.mark.vcr
+def test_close_pushes_to_github_with_a_token(
+    run_cli: RunCli, ids: dict[str, str], monkeypatch: pytest.MonkeyPatch, github_token: str
+) -> None:
+    monkeypatch.setenv("GH_TOKEN", github_token)
+
+    result = run_cli("close", ids[ALERT])
+
+    assert result.exit_code == 0, result.output
+    assert (
+        f"✔ {ids[ALERT]}: closed as completed on GitHub (octo-org/followup-scratch#12)"
+        in result.stdout
+    )
+    assert shown(run_cli, ids[ALERT])["status"] == "done"
+
+
+def test_without_a_token_the_close_waits_for_the_next_sync(
+    run_cli: RunCli, ids: dict[str, str], engine: Engine
+) -> None:
+    result = run_cli("close", ids[ALERT][:4], "--not-planned")
+
+    assert result.exit_code == 0, result.output
+    assert "warning:" in result.stderr and "followup sync' pushes it later" in result.stderr
+    assert f"⧗ {ids[ALERT]}: closed as not planned here, not yet on GitHub" in result.stdout
+    assert shown(run_cli, ids[ALERT])["status"] == "wont_do"
+    with session_scope(engine) as session:
+        edits = session.exec(select(PendingEditRow)).all()
+    assert [(e.field, e.value, e.base) for e in edits] == [("state", "closed:not_planned", "open")]
+
+
+def test_assign_takes_a_login_or_none(run_cli: RunCli, ids: dict[str, str]) -> None:
+    assert run_cli("assign", ids[RUNBOOK]).exit_code == 2
+    both = run_cli("assign", ids[RUNBOOK], "dave", "--none")
+    assert both.exit_code == 2
+    assert "give either a LOGIN or --none" in both.stderr
+
+
+def test_due_dates_are_parsed_and_cleared(run_cli: RunCli, ids: dict[str, str]) -> None:
+    result = run_cli("due", ids[RUNBOOK], "1 December 2026")
+    assert result.exit_code == 0, result.output
+    assert f"✔ {ids[RUNBOOK]}: due 2026-12-01" in result.stdout
+    assert shown(run_cli, ids[RUNBOOK])["due"] == "2026-12-01"
+
+    bad = run_cli("due", ids[RUNBOOK], "someday")
+    assert bad.exit_code == 2
+    assert "error: not a date: 'someday' (use YYYY-MM-DD)" in bad.stderr
+
+    assert run_cli("due", ids[RUNBOOK], "--none").exit_code == 0
+    assert shown(run_cli, ids[RUNBOOK])["due"] is None
+
+
+def test_priorities_are_checked(run_cli: RunCli, ids: dict[str, str]) -> None:
+    result = run_cli("priority", ids[RUNBOOK], "p1")
+    assert result.exit_code == 0, result.output
+    assert shown(run_cli, ids[RUNBOOK])["priority"] == "P1"
+    again = run_cli("priority", ids[RUNBOOK], "P1")
+    assert "no change" in again.stdout
+
+    bad = run_cli("priority", ids[RUNBOOK], "P9")
+    assert bad.exit_code == 2
+    assert "a priority is one of P0, P1, P2, P3, not 'P9'" in bad.stderr
+
+
+def test_an_unknown_item_is_an_error(run_cli: RunCli, ids: dict[str, str]) -> None:
+    result = run_cli("reopen", "zzzzzzz")
+    assert result.exit_code == 1
+    assert "error: no item with id 'zzzzzzz'" in result.stderr

@@ -1,0 +1,167 @@
+"""`followup sync` from the command line: what it prints, its exit codes, --watch and Ctrl-C."""
+
+from __future__ import annotations
+
+import os
+import signal
+import threading
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from sqlalchemy import Engine
+
+from followup.cli import sync_cmd
+from followup.errors import InputError
+from followup.store import session_scope
+from followup.store.models import RepoSyncRow
+from tests.conftest import RunCli
+from tests.sync.world import (
+    ALERT,
+    DOCS,
+    FILED_TIME,
+    NOW,
+    PIN,
+    SCRATCH,
+    FakeClock,
+    build_store,
+)
+
+
+@pytest.fixture(scope="module")
+def vcr_config() -> dict[str, object]:
+    """Match bodies too: a query that differs from the recorded one fails."""
+    return {
+        "filter_headers": [("authorization", "<redacted>")],
+        "decode_compressed_response": True,
+        "match_on": ("method", "scheme", "host", "port", "path", "query", "body"),
+    }
+
+
+@pytest.fixture(autouse=True)
+def environment(monkeypatch: pytest.MonkeyPatch, github_token: str) -> None:
+    monkeypatch.setenv("GH_TOKEN", github_token)
+    monkeypatch.setenv("FOLLOWUP_MAX_RETRIES", "0")
+    monkeypatch.setenv("FOLLOWUP_SYNC_CONCURRENCY", "1")
+    monkeypatch.setenv("COLUMNS", "200")
+
+
+@pytest.fixture
+def ids(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
+    clock = FakeClock(FILED_TIME)
+    monkeypatch.setattr("followup.clock.now", clock.now)
+    built = build_store(engine, read_at=NOW - timedelta(minutes=5))
+    clock.time = NOW
+    return built
+
+
+def remember_both(engine: Engine) -> None:
+    with session_scope(engine) as session:
+        session.add(RepoSyncRow(repo=SCRATCH, etag='W/"scratch-1"'))
+        session.add(RepoSyncRow(repo=DOCS, etag='W/"docs-1"'))
+
+
+@pytest.mark.vcr
+def test_sync_prints_what_changed_and_what_it_cost(run_cli: RunCli, ids: dict[str, str]) -> None:
+    result = run_cli("sync")
+
+    assert result.exit_code == 0, result.output
+    assert f"{ids[ALERT]}" in result.stdout and f"{ids[PIN]}" in result.stdout
+    assert "status: filed → done" in result.stdout
+    assert "status: filed → wont_do" in result.stdout
+    assert "Protection: 1 item verified" in result.stdout
+    assert (
+        "Synced 2 of 2 repositories: 3 items changed; 3 requests (0 not modified), "
+        "3 rate-limit points." in result.stdout
+    )
+
+
+@pytest.mark.vcr
+def test_a_failed_repository_is_named_and_the_exit_code_says_so(
+    run_cli: RunCli, ids: dict[str, str], engine: Engine
+) -> None:
+    remember_both(engine)
+
+    result = run_cli("sync")
+
+    assert result.exit_code == 1
+    assert (
+        "✘ octo-org/followup-scratch: GitHub answered 502 to GET "
+        "/repos/octo-org/followup-scratch/issues" in result.stderr
+    )
+    assert "Synced 1 of 2 repositories: 0 items changed" in result.stdout
+
+
+def test_rebuild_needs_exactly_one_repository(run_cli: RunCli, ids: dict[str, str]) -> None:
+    result = run_cli("sync", "--rebuild")
+    assert result.exit_code == 2
+    assert "error: --rebuild needs exactly one --repo OWNER/NAME" in result.stderr
+
+
+def test_a_bad_watch_interval_is_refused(run_cli: RunCli, ids: dict[str, str]) -> None:
+    result = run_cli("sync", "--watch", "often")
+    assert result.exit_code == 2
+    assert "not a duration: 'often'" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("text", "seconds"), [("30s", 30), ("5m", 300), ("1h30m", 5400), ("2", 120), ("1.5h", 5400)]
+)
+def test_durations(text: str, seconds: float) -> None:
+    assert sync_cmd.parse_duration(text) == seconds
+
+
+@pytest.mark.parametrize("text", ["", "5 minutes", "m5", "5s"])
+def test_bad_durations(text: str) -> None:
+    with pytest.raises(InputError):
+        sync_cmd.parse_duration(text)
+
+
+def _interrupt_on_round(monkeypatch: pytest.MonkeyPatch, round_number: int) -> list[int]:
+    """Press Ctrl-C while the given round runs; return the list of rounds run."""
+    rounds: list[int] = []
+    real = sync_cmd.sync_all
+
+    def sync_all(*args: Any, **kwargs: Any) -> Any:
+        rounds.append(len(rounds) + 1)
+        if len(rounds) == round_number:
+            os.kill(os.getpid(), signal.SIGINT)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(sync_cmd, "sync_all", sync_all)
+    return rounds
+
+
+@pytest.mark.vcr
+def test_watch_keeps_syncing_until_ctrl_c_then_ends_the_round_and_exits_0(
+    run_cli: RunCli, ids: dict[str, str], engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    remember_both(engine)
+    monkeypatch.setattr(sync_cmd, "MIN_WATCH_SECONDS", 0)
+    rounds = _interrupt_on_round(monkeypatch, 2)
+
+    result = run_cli("sync", "--watch", "0.05s")
+
+    assert result.exit_code == 0, result.output
+    assert rounds == [1, 2]
+    assert "stopping after this round" in result.stderr
+    # Both rounds finished and were reported: the second was not cut short.
+    assert result.stdout.count("Synced 2 of 2 repositories") == 2
+    assert "stopped after 2 rounds" in result.stderr
+
+
+@pytest.mark.vcr
+def test_ctrl_c_while_waiting_stops_at_once(
+    run_cli: RunCli, ids: dict[str, str], engine: Engine
+) -> None:
+    remember_both(engine)
+    timer = threading.Timer(0.3, os.kill, (os.getpid(), signal.SIGINT))
+    timer.start()
+    try:
+        result = run_cli("sync", "--watch", "1h")
+    finally:
+        timer.cancel()
+
+    assert result.exit_code == 0, result.output
+    assert result.stdout.count("Synced 2 of 2 repositories") == 1
+    assert "stopped after 1 round" in result.stderr
