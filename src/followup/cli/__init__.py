@@ -64,7 +64,7 @@ def cli(ctx: click.Context, database_url: str | None, github_url: str | None) ->
 
 
 def _register() -> None:
-    from followup.cli import config_cmd, file_cmd, items, protect_cmd, tui_cmd
+    from followup.cli import config_cmd, edit_cmd, file_cmd, items, protect_cmd, sync_cmd, tui_cmd
 
     for command in (
         items.import_command,
@@ -74,6 +74,8 @@ def _register() -> None:
         config_cmd.config_command,
         protect_cmd.protect_command,
         protect_cmd.verify_command,
+        sync_cmd.sync_command,
+        *edit_cmd.COMMANDS,
         tui_cmd.tui_command,
     ):
         cli.add_command(command)
