@@ -476,15 +476,17 @@ def test_verify_reads_branches_in_parallel(
         "main": parse_classic({"allow_deletions": {"enabled": True}}),
     }
 
-    def fake_read(caller: GitHub, repo: str, branch: str) -> LiveProtection:
+    def fake_read(
+        caller: GitHub, repo: str, branch: str, etag: str | None
+    ) -> tuple[LiveProtection, str | None]:
         callers.append(caller)
         caller.stats.requests += 1
         barrier.wait()
         if branch not in answers:
             raise rest.BranchNotFound("gone", status=404)
-        return answers[branch]
+        return answers[branch], None
 
-    monkeypatch.setattr(rest, "get_protection", fake_read)
+    monkeypatch.setattr(rest, "get_protection_if_changed", fake_read)
     report = verify_protection(engine, client, concurrency=3)
     assert {r.item_id: r.outcome for r in report.results} == {
         "it00000": "ok",
@@ -527,8 +529,39 @@ def test_verify_never_raises_for_a_refused_token(
     def refuse(*args: object) -> object:
         raise AuthError("GitHub refused the token (401 Bad credentials)")
 
-    monkeypatch.setattr(rest, "get_protection", refuse)
+    monkeypatch.setattr(rest, "get_protection_if_changed", refuse)
     report = verify_protection(engine, GitHub("x", ClientOptions(write_interval=0)))
     assert report.error is not None and "401" in report.error
     assert [r.outcome for r in report.results] == ["error"]
     assert item(engine, "gh00001").status == "done"
+
+
+@pytest.mark.vcr
+def test_an_unchanged_branch_costs_no_points_and_writes_nothing(
+    engine: Engine, client: GitHub, vcr: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    add_item(engine, "gh00001", "gh-pages", allow_deletions=False)
+    mark_done(engine, "gh00001", "gh-pages")
+    first = verify_protection(engine, client)
+    assert first.results[0].outcome == "ok"
+    judged = item(engine, "gh00001")
+    assert judged.protection_applied is not None
+    assert judged.protection_applied["etag"] == 'W/"prot-1"'
+
+    later = NOW.replace(hour=9)
+    monkeypatch.setattr(clock, "now", lambda: later)
+    second = verify_protection(engine, client)
+    assert second.results[0].outcome == "ok"
+    assert vcr.requests[1].headers["If-None-Match"] == 'W/"prot-1"'
+    assert client.stats.not_modified == 1
+    unchanged = item(engine, "gh00001")
+    assert (unchanged.verified_at, unchanged.updated_at) == (judged.verified_at, judged.updated_at)
+
+    # Someone allowed deletions: the ETag changes, the full answer is judged again.
+    third = verify_protection(engine, client)
+    assert third.results[0].outcome == "regressed"
+    assert vcr.requests[2].headers["If-None-Match"] == 'W/"prot-1"'
+    regressed = item(engine, "gh00001")
+    assert regressed.protection_applied is not None
+    assert regressed.protection_applied["etag"] == 'W/"prot-2"'
+    assert vcr.all_played

@@ -127,15 +127,29 @@ def _repo_after_404(client: GitHub, repo: str, exc: NotFound) -> ProtectionError
 
 def get_protection(client: GitHub, repo: str, branch: str) -> LiveProtection:
     """Return the branch's classic protection; UNPROTECTED when it has none."""
+    live, _ = get_protection_if_changed(client, repo, branch, None)
+    assert live is not None  # only a conditional read can come back unchanged
+    return live
+
+
+def get_protection_if_changed(
+    client: GitHub, repo: str, branch: str, etag: str | None
+) -> tuple[LiveProtection | None, str | None]:
+    """Return the protection and its ETag, or (None, etag) when it is as it was at etag.
+
+    An unchanged answer (304) costs no rate-limit points, which keeps drift checks free.
+    """
     try:
-        response = client.get(repo_path(repo, "branches", branch, "protection"))
+        response = client.get(repo_path(repo, "branches", branch, "protection"), etag=etag)
     except NotFound as exc:
         if exc.github_message == NOT_PROTECTED:
-            return UNPROTECTED
+            return UNPROTECTED, None
         raise _after_404(client, repo, branch, exc) from None
     except Forbidden as exc:
         raise refused(repo, exc) from None
-    return parse_classic(response.data or {})
+    if response.not_modified:
+        return None, etag
+    return parse_classic(response.data or {}), response.etag
 
 
 def put_protection(
@@ -197,13 +211,23 @@ def list_rulesets(client: GitHub, repo: str) -> list[dict[str, Any]]:
 
 def get_ruleset(client: GitHub, repo: str, ruleset_id: int) -> Ruleset | None:
     """Return a ruleset with its rules, or None when it no longer exists."""
+    ruleset, _, _ = get_ruleset_if_changed(client, repo, ruleset_id, None)
+    return ruleset
+
+
+def get_ruleset_if_changed(
+    client: GitHub, repo: str, ruleset_id: int, etag: str | None
+) -> tuple[Ruleset | None, str | None, bool]:
+    """Return (ruleset or None when deleted, its ETag, whether it changed since etag)."""
     try:
-        response = client.get(repo_path(repo, "rulesets", ruleset_id))
+        response = client.get(repo_path(repo, "rulesets", ruleset_id), etag=etag)
     except NotFound:
-        return None
+        return None, None, True
     except Forbidden as exc:
         raise refused(repo, exc) from None
-    return parse_ruleset(response.data or {})
+    if response.not_modified:
+        return None, etag, False
+    return parse_ruleset(response.data or {}), response.etag, True
 
 
 def find_ruleset(client: GitHub, repo: str, branch: str) -> Ruleset | None:

@@ -660,6 +660,8 @@ class _Read:
     live: Effective | None = None
     gone: str | None = None  # why nothing protects the branch any more
     error: str | None = None
+    etag: str | None = None  # for the next read, which is then free while nothing changes
+    unchanged: bool = False  # a 304: the branch is as it was when last judged
 
 
 # What one read covers: method, repository, branch, and the ruleset's id if known.
@@ -675,28 +677,41 @@ def _read_key(target: _Target) -> ReadKey:
     return method, repo, branch, ruleset_id
 
 
-def _read_live(client: GitHub, key: ReadKey) -> _Read:
+def _etag(targets: Sequence[_Target]) -> str | None:
+    """Return the ETag all the targets were last judged at, if they share one."""
+    tags = {(t.applied or {}).get("etag") for t in targets}
+    return tags.pop() if len(tags) == 1 else None
+
+
+def _read_live(client: GitHub, key: ReadKey, etag: str | None = None) -> _Read:
     method, repo, branch, ruleset_id = key
     if method == "classic":
         try:
-            live = rest.get_protection(client, repo, branch)
+            live, new_etag = rest.get_protection_if_changed(client, repo, branch, etag)
         except rest.BranchNotFound:
             return _Read(Effective(), gone=f"branch {branch} no longer exists")
+        if live is None:
+            return _Read(etag=etag, unchanged=True)
         if not live.protected:
             return _Read(Effective(), gone=f"{branch} is no longer protected")
-        return _Read(effective_classic(live))
-    ruleset = (
-        rest.get_ruleset(client, repo, ruleset_id)
-        if ruleset_id is not None
-        else rest.find_ruleset(client, repo, branch)
-    )
+        return _Read(effective_classic(live), etag=new_etag)
+    if ruleset_id is None:
+        ruleset, new_etag = rest.find_ruleset(client, repo, branch), None
+    else:
+        ruleset, new_etag, changed = rest.get_ruleset_if_changed(client, repo, ruleset_id, etag)
+        if not changed:
+            return _Read(etag=etag, unchanged=True)
     if ruleset is None:
         return _Read(Effective(), gone="followup's ruleset was deleted")
-    return _Read(effective_ruleset(ruleset, branch))
+    return _Read(effective_ruleset(ruleset, branch), etag=new_etag)
 
 
 def _read_groups(
-    client: GitHub, keys: Sequence[ReadKey], progress: Progress, concurrency: int
+    client: GitHub,
+    keys: Sequence[ReadKey],
+    progress: Progress,
+    concurrency: int,
+    etags: dict[ReadKey, str | None] | None = None,
 ) -> tuple[dict[ReadKey, _Read], str | None]:
     """Read each branch or ruleset once, a few at a time, each thread with its own client."""
     reads: dict[ReadKey, _Read] = {}
@@ -724,7 +739,7 @@ def _read_groups(
             stop.set()
             return
         try:
-            result = _read_live(thread_client(), key)
+            result = _read_live(thread_client(), key, (etags or {}).get(key))
         except (AuthError, RateLimited) as exc:
             stopped.append(str(exc))
             stop.set()
@@ -767,8 +782,15 @@ def _judge(
 ) -> VerifyResult:
     item = session.get(ItemRow, target.item_id)
     assert item is not None
+    if read.unchanged:
+        # Nothing changed on GitHub since the last judgement: it stands, and nothing is written.
+        outcome: VerifyOutcome = "still_regressed" if item.status == Status.REGRESSED else "ok"
+        return VerifyResult(item.id, target.where, outcome, item.status)
     if read.error is not None or read.live is None:
         return VerifyResult(item.id, target.where, "error", item.status, message=read.error or "")
+    applied = item.protection_applied or {}
+    if read.etag != applied.get("etag"):
+        item.protection_applied = {**applied, "etag": read.etag}
     settings = dict((target.applied or {}).get("settings") or target.spec.requested())
     missing = tuple(shortfalls(read.live, settings))
     before = item.status
@@ -851,7 +873,8 @@ def verify_protection(
     for target in checkable:
         groups.setdefault(_read_key(target), []).append(target)
     progress.start(len(groups), "Verifying branch protection")
-    reads, stopped = _read_groups(client, list(groups), progress, concurrency)
+    etags = {key: _etag(members) for key, members in groups.items()}
+    reads, stopped = _read_groups(client, list(groups), progress, concurrency, etags)
 
     now = clock.now()
     changes = Changes(source="followup", at=now)
