@@ -54,7 +54,11 @@ def test_the_config_file_honours_xdg_config_home(isolated_home: Path) -> None:
 @pytest.mark.parametrize(
     ("var", "value", "message"),
     [
-        ("FOLLOWUP_WRITE_INTERVAL", "soon", "FOLLOWUP_WRITE_INTERVAL: write_interval must be a number"),
+        (
+            "FOLLOWUP_WRITE_INTERVAL",
+            "soon",
+            "FOLLOWUP_WRITE_INTERVAL: write_interval must be a number",
+        ),
         ("FOLLOWUP_WRITE_INTERVAL", "-1", "must be a number ≥ 0"),
         ("FOLLOWUP_MAX_RETRIES", "2.5", "must be a whole number"),
         ("FOLLOWUP_PROTECTION_METHOD", "magic", "one of classic, ruleset, auto"),
@@ -84,7 +88,9 @@ def test_a_broken_or_unknown_config_file_is_refused() -> None:
         load_settings()
 
 
-def test_config_command_shows_values_and_sources(run_cli: RunCli, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_config_command_shows_values_and_sources(
+    run_cli: RunCli, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("FOLLOWUP_SYNC_INTERVAL", "3")
     result = run_cli("config", "--format", "json")
     assert result.exit_code == 0, result.output
@@ -95,8 +101,13 @@ def test_config_command_shows_values_and_sources(run_cli: RunCli, monkeypatch: p
     assert "sync_interval" in table.stdout and "FOLLOWUP_SYNC_INTERVAL" in table.stdout
 
 
-def test_config_errors_are_one_line_in_the_cli(run_cli: RunCli, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_config_errors_are_one_line_in_the_cli(
+    run_cli: RunCli, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("FOLLOWUP_MAX_RETRIES", "many")
     result = run_cli("list")
     assert result.exit_code == 2
-    assert result.stderr == "error: FOLLOWUP_MAX_RETRIES: max_retries must be a whole number ≥ 0, got 'many'\n"
+    assert (
+        result.stderr
+        == "error: FOLLOWUP_MAX_RETRIES: max_retries must be a whole number ≥ 0, got 'many'\n"
+    )

@@ -60,8 +60,22 @@ def test_import_the_example_and_list_it_as_json(run_cli: RunCli) -> None:
         "Investigate if there are other technologies we ought to be using instead of gh-pages.",
     ]
     first = items[0]
-    assert {"id", "postmortem", "title", "owner", "priority", "due", "type", "kind", "status",
-            "repo", "links", "protection", "source", "issue"} <= set(first)
+    assert {
+        "id",
+        "postmortem",
+        "title",
+        "owner",
+        "priority",
+        "due",
+        "type",
+        "kind",
+        "status",
+        "repo",
+        "links",
+        "protection",
+        "source",
+        "issue",
+    } <= set(first)
     assert first["postmortem"] == "2019-12-05-gh-pages"
     assert first["owner"] == "dana"
     assert first["priority"] == "P1"
@@ -112,7 +126,9 @@ def test_filters_combine(run_cli: RunCli, tmp_path: Path) -> None:
         "Add an alert on queue depth",
         "Protect gh-pages branch. Don't allow deletion.",
     ]
-    assert [i["owner"] for i in items_json(run_cli, "--owner", "lee", "--status", "done")] == ["lee"]
+    assert [i["owner"] for i in items_json(run_cli, "--owner", "lee", "--status", "done")] == [
+        "lee"
+    ]
     assert items_json(run_cli, "--owner", "lee", "--status", "open")[0]["postmortem"] == (
         "2019-12-05-gh-pages"
     )
@@ -181,7 +197,9 @@ def _bad_inputs(tmp: Path) -> dict[str, tuple[Path, str]]:
     with huge.open("wb") as fh:
         fh.truncate(50 * 1024 * 1024)
     front = tmp / "front.md"
-    front.write_text("---\ntitle: [unclosed\n---\n# x\n\n## Action items\n\n- a\n", encoding="utf-8")
+    front.write_text(
+        "---\ntitle: [unclosed\n---\n# x\n\n## Action items\n\n- a\n", encoding="utf-8"
+    )
     folder = tmp / "folder"
     folder.mkdir()
     return {
@@ -194,8 +212,12 @@ def _bad_inputs(tmp: Path) -> dict[str, tuple[Path, str]]:
     }
 
 
-@pytest.mark.parametrize("case", ["missing", "directory", "binary", "non-utf8", "huge", "front matter"])
-def test_bad_input_is_refused_and_nothing_is_written(run_cli: RunCli, tmp_path: Path, case: str) -> None:
+@pytest.mark.parametrize(
+    "case", ["missing", "directory", "binary", "non-utf8", "huge", "front matter"]
+)
+def test_bad_input_is_refused_and_nothing_is_written(
+    run_cli: RunCli, tmp_path: Path, case: str
+) -> None:
     run_cli("import", str(GH_PAGES))
     before = items_json(run_cli)
     path, name = _bad_inputs(tmp_path)[case]

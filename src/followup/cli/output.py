@@ -6,8 +6,8 @@ import csv
 import io
 import json
 from collections.abc import Sequence
-from itertools import groupby
 from datetime import date
+from itertools import groupby
 from typing import Any
 
 from rich import box
