@@ -170,6 +170,18 @@ def test_items_take_the_repo_of_the_document_or_the_default(engine: Engine) -> N
     assert repos == {"Add an alert": "octo/docs", "Add a dashboard": "other/repo"}
 
 
+def test_a_reimport_without_a_repo_keeps_the_one_given_before(engine: Engine) -> None:
+    store(engine, doc("Add an alert"), repo="octo/docs")
+    store(engine, replace(doc("Add an alert"), source="# Outage, edited\n"))
+    with session_scope(engine) as session:
+        (row,) = session.exec(select(ItemRow)).all()
+    assert row.repo == "octo/docs"
+    store(engine, doc("Add an alert"), repo="octo/other")
+    with session_scope(engine) as session:
+        (row,) = session.exec(select(ItemRow)).all()
+    assert row.repo == "octo/other"
+
+
 def test_two_files_with_one_slug_are_refused(engine: Engine, tmp_path: Path) -> None:
     a, b = tmp_path / "a" / "incident.md", tmp_path / "b" / "incident.md"
     for p in (a, b):

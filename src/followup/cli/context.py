@@ -50,7 +50,10 @@ class CliContext:
 
     def warn(self, message: str) -> None:
         """Print a one-line warning on stderr."""
-        self.err.print(Text.assemble(("warning: ", "yellow"), message), highlight=False)
+        # soft_wrap: a warning stays one line, however narrow the terminal.
+        self.err.print(
+            Text.assemble(("warning: ", "yellow"), message), highlight=False, soft_wrap=True
+        )
 
 
 pass_cli = click.make_pass_decorator(CliContext)

@@ -220,11 +220,11 @@ class _Staged:
 def _stage(batch: _Batch, doc: PostMortem, row: PostMortemRow | None) -> _Staged:
     session, now = batch.session, batch.now
     path = Path(doc.path).resolve() if doc.path else Path(doc.slug)
-    fields = [
-        _item_fields(doc, item, pos, batch.default_repo) for pos, item in enumerate(doc.items)
-    ]
+    # A re-import without --repo keeps the repository the post-mortem was imported with.
+    default_repo = batch.default_repo or (row.repo if row is not None else None)
+    fields = [_item_fields(doc, item, pos, default_repo) for pos, item in enumerate(doc.items)]
     digest = content_hash(doc, fields)
-    repo = doc.repo or batch.default_repo
+    repo = doc.repo or default_repo
     if row is None:
         row = PostMortemRow(
             slug=doc.slug,
