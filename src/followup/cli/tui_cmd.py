@@ -4,12 +4,52 @@ from __future__ import annotations
 
 import click
 
+from followup.cli.context import CliContext, pass_cli
+from followup.store.queries import normalise_owner, parse_statuses
+
 
 @click.command("tui")
-@click.pass_context
-def tui_command(ctx: click.Context) -> None:
-    """Open the terminal UI."""
-    # The TUI lands in its own issue; until then a bare `followup` shows the help.
-    parent = ctx.parent
-    assert parent is not None
-    click.echo(parent.get_help())
+@click.option(
+    "--mine", is_flag=True, help="Start with only your items (setting 'me', or the token's)."
+)
+@click.option("--owner", help="Start with only this owner's items.")
+@click.option(
+    "--status",
+    "statuses",
+    multiple=True,
+    help="Start with only these statuses (repeat or comma-separate).",
+)
+@click.option("--postmortem", "-p", metavar="SLUG", help="Start with one post-mortem's items.")
+@click.option("--overdue", is_flag=True, help="Start with only overdue items.")
+@click.option("--search", "-s", metavar="TEXT", help="Start with this search.")
+@pass_cli
+def tui_command(
+    cli: CliContext,
+    mine: bool,
+    owner: str | None,
+    statuses: tuple[str, ...],
+    postmortem: str | None,
+    overdue: bool,
+    search: str | None,
+) -> None:
+    """Open the terminal UI (keys: ? for help, ctrl+p for every command)."""
+    from followup.github.client import GitHubFactory
+    from followup.tui.app import make_app
+    from followup.tui.filtering import Filters
+
+    filters = Filters(
+        text=search or "",
+        statuses=parse_statuses(statuses),
+        owner=normalise_owner(owner) if owner else None,
+        postmortem=postmortem,
+        overdue=overdue,
+        mine=mine,
+    )
+    settings = cli.settings
+    app = make_app(
+        engine=cli.engine(),
+        settings=settings,
+        github_factory=GitHubFactory(settings),
+        filters=filters,
+    )
+    app.run()

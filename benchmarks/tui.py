@@ -1,0 +1,290 @@
+"""How fast the TUI opens and filters with 10,000 items, and how much memory it needs.
+
+    python benchmarks/tui.py [--items 10000]
+
+Builds a temporary store (200 post-mortems of 50 items), then measures, each in a fresh
+process so one measurement's memory does not leak into another's:
+
+- launch: `followup tui` started in a pseudo-terminal, until the first rows of the table
+  reach the terminal (interpreter start, imports, store, first page);
+- in-process: make_app() until the table's first rendered row, and until all items are
+  loaded (the rest arrives in a background thread);
+- keystroke: one character typed into the search box, until the table shows the result
+  (the handler, then a full-screen render), median and worst of 20;
+- memory: the peak resident size of the process running the TUI.
+
+Targets: first table under 1 s, a keystroke under 50 ms, memory under 200 MB.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import pty
+import resource
+import select
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+TODAY = date(2024, 6, 1)
+OWNERS = ("dana", "lee", "sam", "kim", "ola", "raj", "mei", "tom")
+PER_POSTMORTEM = 50
+
+
+def build_store(url: str, items: int) -> str:
+    """Fill a store with items; return the title of the first row the table shows."""
+    from followup.postmortem.model import ActionItem, PostMortem, ProtectionSpec
+    from followup.store import create_store_engine, session_scope
+    from followup.store.importer import import_all
+
+    engine = create_store_engine(url)
+    docs = []
+    count = max(1, items // PER_POSTMORTEM)
+    for p in range(count):
+        entries = []
+        for i in range(PER_POSTMORTEM):
+            protection = (
+                ProtectionSpec(branch=f"release-{i}", repo="octo-org/site", allow_deletions=False)
+                if i % 10 == 0
+                else None
+            )
+            entries.append(
+                ActionItem(
+                    title=f"Follow-up {p}-{i}: fix the failure mode {i} seen in service {p}",
+                    line=10 + i,
+                    text=f"- Follow-up {p}-{i}",
+                    owner=OWNERS[(p + i) % len(OWNERS)],
+                    due=date(2024, 1, 1) + timedelta(days=(p * 7 + i) % 400),
+                    priority=f"P{i % 4}",
+                    type="prevent",
+                    done=i % 5 == 0,
+                    protection=protection,
+                )
+            )
+        docs.append(
+            PostMortem(
+                title=f"Incident {p}: service {p} degraded",
+                slug=f"2024-incident-{p:03d}",
+                source="# Incident\n",
+                items=tuple(entries),
+                path=f"/nonexistent/postmortems/{p:03d}.md",
+                date=date(2023, 1, 1) + timedelta(days=p),
+            )
+        )
+    with session_scope(engine) as session:
+        import_all(session, docs, default_repo="octo-org/app")
+    engine.dispose()
+    return f"Follow-up {count - 1}-0:"
+
+
+def measure_launch(url: str, marker: str, home: str) -> float:
+    """Start `followup tui` in a pseudo-terminal; return seconds until the first rows show."""
+    master, slave = pty.openpty()
+    import fcntl
+    import struct
+    import termios
+
+    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 50, 160, 0, 0))
+    env = {
+        **os.environ,
+        "TERM": "xterm-256color",
+        "COLUMNS": "160",
+        "LINES": "50",
+        "HOME": home,
+        "XDG_CONFIG_HOME": home,
+        "FOLLOWUP_SYNC_INTERVAL": "0",
+    }
+    start = time.perf_counter()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "followup", "--db", url, "tui"],
+        stdin=slave,
+        stdout=slave,
+        stderr=slave,
+        env=env,
+        close_fds=True,
+    )
+    os.close(slave)
+    seen = b""
+    elapsed = float("nan")
+    deadline = start + 30
+    try:
+        while time.perf_counter() < deadline:
+            ready, _, _ = select.select([master], [], [], 0.05)
+            if ready:
+                try:
+                    chunk = os.read(master, 65536)
+                except OSError:
+                    break
+                seen += chunk
+                if marker.encode() in seen:
+                    elapsed = time.perf_counter() - start
+                    break
+        os.write(master, b"\x11")  # ctrl+q
+        end = time.perf_counter() + 5
+        while proc.poll() is None and time.perf_counter() < end:
+            ready, _, _ = select.select([master], [], [], 0.05)
+            if ready:
+                try:
+                    os.read(master, 65536)
+                except OSError:
+                    break
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        proc.wait()
+        os.close(master)
+    return elapsed
+
+
+async def measure_in_process(url: str) -> dict[str, Any]:
+    """Time make_app to the first rendered row and to a full load, then typed keystrokes."""
+    start = time.perf_counter()
+    from followup.config import Settings
+    from followup.store import create_store_engine
+    from followup.tui.app import make_app
+    from followup.tui.screens.items import ItemsScreen
+    from followup.tui.widgets.items_table import ItemsTable
+
+    first_row: list[float] = []
+    original = ItemsTable.render_line
+
+    def spy(self: ItemsTable, y: int) -> Any:
+        if not first_row and self.items and y == 1:
+            first_row.append(time.perf_counter())
+        return original(self, y)
+
+    ItemsTable.render_line = spy  # type: ignore[method-assign]
+    imported = time.perf_counter()
+    engine = create_store_engine(url)
+    app = make_app(
+        engine=engine,
+        settings=Settings(sync_interval=0),
+        github_factory=None,
+        today=lambda: TODAY,
+    )
+    built = time.perf_counter()
+    result: dict[str, Any] = {}
+    async with app.run_test(size=(160, 50)) as pilot:
+        while not first_row:
+            await asyncio.sleep(0.001)
+        result["first_row_s"] = first_row[0] - built
+        result["first_row_with_imports_s"] = first_row[0] - start
+        while not app.complete:
+            await asyncio.sleep(0.005)
+        result["all_loaded_s"] = time.perf_counter() - built
+        result["items"] = len(app.items)
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, ItemsScreen)
+        handler: list[float] = []
+        render: list[float] = []
+        press: list[float] = []
+        await pilot.press("slash")
+        for key in "follow-up 12-3 service 12" + "\b" * 5:
+            name = "backspace" if key == "\b" else key
+            name = {" ": "space", "-": "minus"}.get(name, name)
+            t0 = time.perf_counter()
+            await pilot.press(name)
+            press.append(time.perf_counter() - t0)
+            # The same work, timed without the test driver's own waiting:
+            t1 = time.perf_counter()
+            screen.apply_filters()
+            t2 = time.perf_counter()
+            screen._compositor.render_update(full=True)
+            t3 = time.perf_counter()
+            handler.append(t2 - t1)
+            render.append(t3 - t2)
+        result["shown_after_search"] = len(screen.query_one(ItemsTable).items)
+        keystroke = [h + r for h, r in zip(handler, render, strict=True)]
+        result["keystroke_median_ms"] = statistics.median(keystroke) * 1000
+        result["keystroke_max_ms"] = max(keystroke) * 1000
+        result["filter_median_ms"] = statistics.median(handler) * 1000
+        result["render_median_ms"] = statistics.median(render) * 1000
+        result["pilot_press_median_ms"] = statistics.median(press) * 1000
+    result["imports_s"] = imported - start
+    result["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    engine.dispose()
+    return result
+
+
+async def pilot_baseline() -> float:
+    """Return the test driver's own cost of one key press on an empty app."""
+    from textual.app import App
+    from textual.widgets import Input
+
+    class Empty(App[None]):
+        def compose(self) -> Any:
+            yield Input()
+
+    times = []
+    async with Empty().run_test() as pilot:
+        await pilot.pause()
+        for _ in range(20):
+            t0 = time.perf_counter()
+            await pilot.press("a")
+            times.append(time.perf_counter() - t0)
+    return statistics.median(times) * 1000
+
+
+def main() -> None:
+    """Build the store, run each measurement in its own process, print the figures."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--items", type=int, default=10_000)
+    parser.add_argument("--in-process", metavar="URL", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.in_process:
+        figures = asyncio.run(measure_in_process(args.in_process))
+        figures["pilot_baseline_ms"] = asyncio.run(pilot_baseline())
+        print(json.dumps(figures))
+        return
+    with tempfile.TemporaryDirectory() as tmp:
+        url = f"sqlite:///{Path(tmp) / 'bench.db'}"
+        t0 = time.perf_counter()
+        build = f"import benchmarks.tui as b; print(b.build_store({url!r}, {args.items}))"
+        marker = subprocess.run(
+            [sys.executable, "-c", build],
+            capture_output=True,
+            text=True,
+            check=True,
+            cwd=Path(__file__).resolve().parent.parent,
+        ).stdout.strip()
+        print(f"store: {args.items:,} items built in {time.perf_counter() - t0:.1f} s")
+        launches = [measure_launch(url, marker, tmp) for _ in range(3)]
+        print(
+            "launch (`followup tui` in a terminal, to the first rows): "
+            + ", ".join(f"{s:.2f} s" for s in launches)
+            + f"  (median {statistics.median(launches):.2f} s)"
+        )
+        done = subprocess.run(
+            [sys.executable, __file__, "--in-process", url],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        f = json.loads(done.stdout.strip().splitlines()[-1])
+    print(f"in-process: make_app to first rendered row   {f['first_row_s'] * 1000:7.0f} ms")
+    print(f"            imports before make_app           {f['imports_s'] * 1000:7.0f} ms")
+    loaded = f"all {f['items']:,} items loaded"
+    print(f"            {loaded:<34}{f['all_loaded_s'] * 1000:7.0f} ms")
+    print(
+        f"keystroke:  filter + full-screen render, median {f['keystroke_median_ms']:.1f} ms, "
+        f"worst {f['keystroke_max_ms']:.1f} ms (filter {f['filter_median_ms']:.1f} ms, "
+        f"render {f['render_median_ms']:.1f} ms)"
+    )
+    print(
+        f"            through the test driver: median {f['pilot_press_median_ms']:.0f} ms "
+        f"(its own cost on an empty app: {f['pilot_baseline_ms']:.0f} ms)"
+    )
+    print(f"memory:     peak RSS of the TUI process        {f['peak_rss_mb']:7.0f} MB")
+
+
+if __name__ == "__main__":
+    main()

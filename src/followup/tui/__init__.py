@@ -1,0 +1,1 @@
+"""The terminal UI, built with Textual; the core never imports it."""

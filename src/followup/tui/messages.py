@@ -1,0 +1,118 @@
+"""Messages worker threads send to the UI; each carries plain data, never ORM rows."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Literal
+
+from textual.message import Message
+
+from followup.store.views import ItemView, PostMortemView
+
+if TYPE_CHECKING:
+    from followup.sync.polling import SyncRunView
+
+Severity = Literal["information", "warning", "error"]
+
+
+@dataclass
+class ItemsLoaded(Message):
+    """Items and post-mortems read from the store; complete is False for a first page."""
+
+    items: list[ItemView]
+    postmortems: list[PostMortemView]
+    last_sync: SyncRunView | None
+    complete: bool
+    generation: int
+
+
+@dataclass
+class LoadFailed(Message):
+    """The store could not be read."""
+
+    error: str
+
+
+@dataclass
+class JobStarted(Message):
+    """Long work began."""
+
+    job: str
+    description: str
+
+
+@dataclass
+class JobPhase(Message):
+    """Long work announced a phase of `total` steps."""
+
+    job: str
+    total: int
+    description: str
+
+
+@dataclass
+class JobStep(Message):
+    """Long work finished one step."""
+
+    job: str
+    label: str
+
+
+@dataclass
+class JobNote(Message):
+    """Long work reported something worth a notification."""
+
+    job: str
+    severity: Severity
+    message: str
+
+
+@dataclass
+class JobFinished(Message):
+    """Long work ended: a summary, or the one-line reason it failed."""
+
+    job: str
+    summary: str | None = None
+    error: str | None = None
+    severity: Severity = "information"
+    cancelled: bool = False
+    changed: bool = True
+    items: tuple[str, ...] | None = None
+
+
+@dataclass
+class PreviewReady(Message):
+    """A dry-run plan is ready for the user to confirm: filing or protection."""
+
+    kind: Literal["file", "protect"]
+    plan: Any
+    item_ids: tuple[str, ...] | None
+    has_github: bool
+
+
+@dataclass
+class LoginFound(Message):
+    """The authenticated GitHub login for the 'mine' filter; None when it cannot be found."""
+
+    login: str | None
+
+
+@dataclass
+class TokenMissing(Message):
+    """No token was found: GitHub actions cannot run in this session."""
+
+
+@dataclass
+class TokenFound(Message):
+    """A token was found; sync_due says the last sync is older than the interval."""
+
+    sync_due: bool
+
+
+@dataclass
+class ItemsRefreshed(Message):
+    """A few items read again after an edit, with the post-mortems' new counts."""
+
+    items: list[ItemView]
+    postmortems: list[PostMortemView]
+    generation: int

@@ -1,0 +1,125 @@
+"""One-line summaries of what a job did, for the notification that ends it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Literal
+
+if TYPE_CHECKING:
+    from followup.sync.edits import EditResult
+    from followup.sync.filing import FilingReport
+    from followup.sync.importing import ImportReport
+    from followup.sync.polling import SyncReport
+    from followup.sync.protect import ProtectionReport, VerifyReport
+
+Severity = Literal["information", "warning", "error"]
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """What to tell the user when a job ends, and whether the store changed."""
+
+    summary: str
+    severity: Severity = "information"
+    changed: bool = True
+    # When only these items changed, re-reading them is enough (not the whole store).
+    items: tuple[str, ...] | None = None
+
+
+def _plural(count: int, noun: str) -> str:
+    return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
+def filing(report: FilingReport) -> Outcome:
+    """Summarise a filing run."""
+    parts = [f"{report.count('created')} filed", f"{report.count('linked')} linked"]
+    failed = report.count("failed")
+    if failed:
+        reasons = {i.reason for i in report.items if i.outcome == "failed" and i.reason}
+        first = sorted(reasons)[0] if reasons else ""
+        parts.append(f"{failed} failed" + (f" ({first})" if first else ""))
+    text = "Filing: " + ", ".join(parts)
+    if report.stopped:
+        text += f"; stopped: {report.stopped}"
+    if report.cancelled:
+        text += "; cancelled"
+    severity: Severity = "error" if report.failed else "information"
+    return Outcome(text, severity)
+
+
+def protection(report: ProtectionReport) -> Outcome:
+    """Summarise a protection run."""
+    done = sum(1 for r in report.results if r.ok)
+    text = f"Protection: {done} of {_plural(len(report.results), 'branch')} protected"
+    problems = [r for r in report.results if not r.ok and r.outcome != "skipped"]
+    if problems:
+        first = problems[0]
+        text += f"; {first.target}: {first.message or first.outcome}"
+        if len(problems) > 1:
+            text += f" (and {len(problems) - 1} more)"
+    return Outcome(text, "error" if report.failed else "information")
+
+
+def imported(report: ImportReport) -> Outcome:
+    """Summarise an import."""
+    created = sum(r.created for r in report.results)
+    updated = sum(r.updated for r in report.results)
+    removed = sum(r.removed for r in report.results)
+    names = ", ".join(r.slug for r in report.results)
+    text = (
+        f"Imported {names}: {created} new, {updated} updated, {removed} removed"
+        if report.results
+        else "Nothing imported"
+    )
+    warnings = [w for r in report.results for w in r.warnings]
+    warnings += [p.message for p in report.skipped]
+    if warnings:
+        text += f"; {warnings[0]}"
+        if len(warnings) > 1:
+            text += f" (and {len(warnings) - 1} more warnings)"
+        return Outcome(text, "warning")
+    return Outcome(text)
+
+
+def synced(report: SyncReport) -> Outcome:
+    """Summarise a sync: what changed, what failed, which local edits GitHub overruled."""
+    changed = len(report.changes)
+    text = f"Synced: {_plural(changed, 'change')}, {_plural(report.requests, 'request')}"
+    pushed = sum(1 for e in report.edits if e.outcome == "pushed")
+    if pushed:
+        text += f", {_plural(pushed, 'edit')} pushed"
+    error = report.summary_error()
+    if error:
+        return Outcome(f"{text}; {error}", "error")
+    dropped = report.dropped_edits
+    if dropped:
+        return Outcome(f"{text}; {dropped[0].message}", "warning")
+    if report.warnings:
+        return Outcome(f"{text}; {report.warnings[0]}", "warning")
+    return Outcome(text)
+
+
+def edited(result: EditResult) -> Outcome:
+    """Summarise one edit: pushed to GitHub, waiting for the next sync, or local."""
+    if result.outcome == "unchanged":
+        return Outcome(result.message, "warning", changed=False)
+    severity: Severity = "warning" if result.outcome == "queued" else "information"
+    return Outcome(result.message, severity, items=(result.item_id,))
+
+
+def verified(report: VerifyReport) -> Outcome:
+    """Summarise a verification: how many branches are still protected as asked."""
+    total = len(report.results)
+    drifted = report.count("regressed", "still_regressed")
+    text = (
+        f"Verified {_plural(total, 'branch')}: {total - drifted - report.count('error')} in effect"
+    )
+    if drifted:
+        first = next(r for r in report.results if r.outcome in ("regressed", "still_regressed"))
+        text += f", {drifted} regressed ({first.target}: {first.message or first.outcome})"
+    if report.error:
+        return Outcome(f"{text}; stopped: {report.error}", "error")
+    if report.count("error"):
+        first = next(r for r in report.results if r.outcome == "error")
+        return Outcome(f"{text}; {first.target}: {first.message}", "error")
+    return Outcome(text, "warning" if drifted else "information")

@@ -1,0 +1,155 @@
+"""Dry-run plans as the confirm dialogs show them: filing as a list, protection as a diff."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from textual.content import Content
+
+from followup.github.protection_mapping import format_value
+from followup.sync.filing import FilingPlan, PlannedItem
+from followup.sync.protect import ProtectionPlan
+from followup.tui.messages import PreviewReady
+from followup.tui.screens.confirm import ConfirmScreen
+
+ACTION_LABEL = {
+    "create": ("+ create", "$success"),
+    "link": ("= link", "$accent"),
+    "skip": ("· skip", "$text-muted"),
+    "fail": ("✘ cannot", "$error"),
+}
+
+
+def _plural(count: int, noun: str) -> str:
+    return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
+def filing_headline(plan: FilingPlan) -> str:
+    """Return what confirming would do, in one line."""
+    creates = len(plan.having("create"))
+    links = len(plan.having("link"))
+    if not creates and not links:
+        return "Nothing to file"
+    parts = []
+    if creates:
+        parts.append(f"create {_plural(creates, 'issue')}")
+    if links:
+        parts.append(f"link {_plural(links, 'item')} to existing issues")
+    return "Filing will " + " and ".join(parts)
+
+
+def _where(item: PlannedItem) -> str:
+    if item.action == "link":
+        return item.target or item.repo or ""
+    if item.action == "create":
+        return item.repo or ""
+    return item.reason
+
+
+def filing_preview(plan: FilingPlan) -> Content:
+    """Return the plan, one item a line, then labels and notes."""
+    lines: list[Content] = []
+    for item in plan.items:
+        label, style = ACTION_LABEL.get(item.action, (item.action, ""))
+        lines.append(
+            Content.assemble(
+                (f"{label:<9}", style),
+                " ",
+                (item.item_id, "bold"),
+                "  ",
+                item.title,
+            )
+        )
+        detail = _where(item)
+        if item.action == "create" and item.issue is not None:
+            extras = [f"labels {', '.join(item.issue.labels)}"] if item.issue.labels else []
+            if item.issue.assignees:
+                extras.append("assign " + ", ".join(f"@{a}" for a in item.issue.assignees))
+            detail = " · ".join([detail, *extras]) if detail else " · ".join(extras)
+        if detail:
+            lines.append(Content.styled(f"{'':<10}{detail}", "$text-muted"))
+    if not plan.items:
+        lines.append(Content.styled("No unfiled items.", "$text-muted"))
+    for repo, labels in plan.labels_to_create:
+        names = ", ".join(label.name for label in labels)
+        lines.append(
+            Content.assemble("\n", ("labels to create in ", "$text-muted"), repo, ": ", names)
+        )
+    for note in plan.notes:
+        lines.append(Content.styled(f"note: {note}", "$warning"))
+    return Content("\n").join(lines)
+
+
+def protection_headline(plans: Sequence[ProtectionPlan]) -> str:
+    """Return what confirming would do, in one line."""
+    writes = [p for p in plans if p.writes]
+    if not writes:
+        return "Nothing to change"
+    return f"Protection will change {_plural(len(writes), 'branch')}"
+
+
+def protection_preview(plans: Sequence[ProtectionPlan]) -> Content:
+    """Return each plan as a diff: '-' the live value, '+' the value it will have."""
+    lines: list[Content] = []
+    for plan in plans:
+        if lines:
+            lines.append(Content(""))
+        method = f" · {plan.method}" if plan.method else ""
+        lines.append(
+            Content.assemble(
+                (plan.target, "bold"), ("  ", ""), (f"{plan.item_id}{method}", "$text-muted")
+            )
+        )
+        if plan.error:
+            lines.append(Content.styled(f"  ✘ {plan.error}", "$error"))
+            continue
+        if plan.satisfied:
+            lines.append(Content.styled("  ✔ already protected as asked", "$success"))
+            continue
+        for row in plan.rows:
+            label = row.label
+            note = f"  ({row.note})" if row.note else ""
+            if row.changed:
+                old = format_value(row.setting, row.live)
+                new = format_value(row.setting, row.new)
+                lines.append(Content.styled(f"- {label}: {old}", "$error"))
+                lines.append(Content.styled(f"+ {label}: {new}{note}", "$success"))
+            else:
+                value = format_value(row.setting, row.new)
+                lines.append(Content.styled(f"  {label}: {value}{note}", "$text-muted"))
+        if plan.note:
+            lines.append(Content.styled(f"  note: {plan.note}", "$warning"))
+    if not plans:
+        lines.append(Content.styled("No branch-protection item is waiting.", "$text-muted"))
+    return Content("\n").join(lines)
+
+
+NO_TOKEN = (
+    "Filing needs a GitHub token: set GH_TOKEN or GITHUB_TOKEN, or log in with 'gh auth login'"
+)
+
+
+def confirm_screen(message: PreviewReady) -> ConfirmScreen:
+    """Return the dialog that shows a plan and asks to carry it out."""
+    if message.kind == "file":
+        plan: FilingPlan = message.plan
+        blocked = None
+        if not plan.having("create") and not plan.having("link"):
+            blocked = "Nothing to file."
+        elif not message.has_github:
+            blocked = NO_TOKEN
+        return ConfirmScreen(
+            "File issues",
+            filing_headline(plan),
+            filing_preview(plan),
+            confirm_label="File",
+            blocked=blocked,
+        )
+    plans: list[ProtectionPlan] = list(message.plan)
+    return ConfirmScreen(
+        "Apply branch protection",
+        protection_headline(plans),
+        protection_preview(plans),
+        confirm_label="Apply",
+        blocked=None if any(p.writes for p in plans) else "Nothing to change.",
+    )

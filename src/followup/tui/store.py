@@ -1,0 +1,96 @@
+"""What the screens read from the store, each read in its own short session."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import TYPE_CHECKING
+
+from sqlalchemy import Engine
+
+from followup import postmortem
+from followup.store import session_scope
+from followup.store.metrics import Dashboard, PostMortemSummary, dashboard, postmortem_summary
+from followup.store.queries import (
+    ItemFilter,
+    get_item,
+    item_events,
+    list_items,
+    postmortem_source,
+    postmortems,
+)
+from followup.store.views import EventView, ItemView, PostMortemView
+from followup.tui.annotate import item_markdown
+
+if TYPE_CHECKING:
+    from followup.sync.polling import SyncRunView
+
+# Rows in the first page: enough to fill a tall terminal while the rest loads.
+FIRST_PAGE = 200
+CONTEXT_RADIUS = 3
+
+
+@dataclass(frozen=True, slots=True)
+class ItemDetail:
+    """One item with its history and the lines around it in its post-mortem."""
+
+    item: ItemView
+    events: list[EventView]
+    context: str
+    context_first_line: int
+    markdown: str  # the item's text, renderable on its own
+
+
+def read_items(engine: Engine, *, today: date, limit: int | None = None) -> list[ItemView]:
+    """Return every live item (or the first `limit`), in document order."""
+    with session_scope(engine) as session:
+        return list_items(session, ItemFilter(), today=today, limit=limit)
+
+
+def read_items_by_id(engine: Engine, item_ids: Sequence[str]) -> list[ItemView]:
+    """Return some items as they are now."""
+    with session_scope(engine) as session:
+        return [get_item(session, item_id) for item_id in item_ids]
+
+
+def read_postmortems(engine: Engine, *, today: date) -> list[PostMortemView]:
+    """Return the post-mortems with their counts."""
+    with session_scope(engine) as session:
+        return postmortems(session, today=today)
+
+
+def read_last_sync(engine: Engine) -> SyncRunView | None:
+    """Return the latest sync as the store recorded it."""
+    from followup.sync.polling import last_run
+
+    return last_run(engine)
+
+
+def read_item(engine: Engine, item_id: str) -> ItemDetail:
+    """Return one item with its history and source context."""
+    with session_scope(engine) as session:
+        item = get_item(session, item_id)
+        events = item_events(session, item.id)
+        source = postmortem_source(session, item.postmortem)
+    first = max(1, item.line - CONTEXT_RADIUS)
+    context = postmortem.context(source, item.line, CONTEXT_RADIUS)
+    markdown = item_markdown(item.text or item.title, source, item.line)
+    return ItemDetail(item, events, context, first, markdown)
+
+
+def read_postmortem(
+    engine: Engine, slug: str, *, today: date
+) -> tuple[str, PostMortemSummary, list[ItemView]]:
+    """Return a post-mortem's text, its summary and its items."""
+    with session_scope(engine) as session:
+        source = postmortem_source(session, slug)
+        summary = postmortem_summary(session, slug, today=today)
+        items = list_items(session, ItemFilter(postmortem=slug), today=today)
+    return source, summary, items
+
+
+def read_dashboard(engine: Engine, *, today: date) -> Dashboard:
+    """Return the weekly review's numbers."""
+    with session_scope(engine) as session:
+        return dashboard(session, today=today)

@@ -1,0 +1,62 @@
+"""The post-mortem list beside the table: a completion bar and overdue count for each."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from textual.content import Content
+from textual.widgets import OptionList
+from textual.widgets.option_list import Option
+
+from followup.store.views import PostMortemView
+from followup.tui.widgets.bars import completion_bar
+
+ALL = "*all*"
+BAR_WIDTH = 8
+# The sidebar's border and the options' padding take this much of its width.
+CHROME = 4
+
+
+def _counts(done: int, total: int, overdue: int) -> Content:
+    parts: list[str | tuple[str, str]] = [f" {done}/{total}"]
+    if overdue:
+        parts.append((f" · {overdue} overdue", "$error"))
+    return Content.assemble(*parts)
+
+
+def prompt(title: str, done: int, total: int, overdue: int, *, width: int) -> Content:
+    """Return an option's two lines: the title, then its bar and counts."""
+    head = Content.styled(title, "bold").truncate(width, ellipsis=True)
+    return Content.assemble(
+        head, "\n", completion_bar(done, total, BAR_WIDTH), _counts(done, total, overdue)
+    )
+
+
+class PostMortemList(OptionList):
+    """Post-mortems with their completion; choosing one filters the table."""
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.border_title = "Post-mortems"
+        self._views: list[PostMortemView] = []
+
+    def show(self, views: Sequence[PostMortemView], selected: str | None) -> None:
+        """Replace the list, keeping the chosen post-mortem highlighted."""
+        self._views = list(views)
+        width = max(10, (self.size.width or 30) - CHROME)
+        total = sum(v.total for v in views)
+        done = sum(v.done for v in views)
+        overdue = sum(v.overdue for v in views)
+        options: list[Option | None] = [
+            Option(prompt("All post-mortems", done, total, overdue, width=width), id=ALL),
+            None,
+        ]
+        options.extend(
+            Option(prompt(v.title, v.done, v.total, v.overdue, width=width), id=v.slug)
+            for v in views
+        )
+        self.set_options(options)
+        self.highlighted = self.get_option_index(selected) if selected in self._slugs() else 0
+
+    def _slugs(self) -> set[str]:
+        return {v.slug for v in self._views}
