@@ -175,9 +175,11 @@ def test_a_protection_preview_is_a_diff() -> None:
     assert protection_headline([failed]) == "Nothing to change"
 
 
-def test_a_table_row_item_gets_its_header_to_render_alone() -> None:
+def test_a_table_row_item_reads_as_its_header_names_and_cells() -> None:
     row = "| Protect main | @dana |"
-    assert item_markdown(row, DOC, 8) == "| Action | Owner |\n| --- | --- |\n" + row
+    assert item_markdown(row, DOC, 8) == "- **Action**: Protect main\n- **Owner**: @dana"
+    escaped = "| Split a \\| b | |"
+    assert item_markdown(escaped, DOC.replace(row, escaped), 8) == "- **Action**: Split a \\| b"
     assert item_markdown("- [ ] Add an alert (@lee)", DOC, 10) == "- [ ] Add an alert (@lee)"
     # A row without a header above it stays as it is.
     assert item_markdown("| a |", "| a |", 1) == "| a |"

@@ -45,10 +45,25 @@ def fence_front_matter(text: str) -> str:
 
 
 _SEPARATOR = re.compile(r"^\s*\|?\s*:?-{3,}")
+# A cell boundary: a pipe that is not escaped.
+_CELL = re.compile(r"(?<!\\)\|")
+
+
+def _cells(row: str) -> list[str]:
+    parts = _CELL.split(row.strip())
+    if parts and not parts[0].strip():
+        parts = parts[1:]
+    if parts and not parts[-1].strip():
+        parts = parts[:-1]
+    return [part.strip() for part in parts]
 
 
 def item_markdown(text: str, source: str, line: int) -> str:
-    """Return an item's text as Markdown that renders alone: a table row gets its header."""
+    """Return an item's text as Markdown that renders alone.
+
+    A table row becomes a list of its header's names and its cells: one row on its own
+    renders as a cramped table of many narrow columns.
+    """
     if not text.lstrip().startswith("|"):
         return text
     lines = source.split("\n")
@@ -56,5 +71,7 @@ def item_markdown(text: str, source: str, line: int) -> str:
     while start > 0 and lines[start - 1].lstrip().startswith("|"):
         start -= 1
     if start + 2 <= line - 1 and _SEPARATOR.match(lines[start + 1]):
-        return "\n".join([lines[start], lines[start + 1], text])
+        header = _cells(lines[start])
+        pairs = zip(header, _cells(text), strict=False)
+        return "\n".join(f"- **{name}**: {value}" for name, value in pairs if value)
     return text
