@@ -17,6 +17,10 @@ def test_empty_database_is_migrated_to_head(tmp_path: Path) -> None:
     assert "alembic_version" in tables
 
 
+def test_the_head_constant_names_the_newest_migration() -> None:
+    assert migrate.head_revision() == migrate.HEAD
+
+
 def test_opening_twice_keeps_the_data(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'store.db'}"
     engine = create_store_engine(url)

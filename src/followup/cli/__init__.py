@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+import importlib
 import os
 from typing import Any
 
 import click
-from click_default_group import DefaultGroup
 
 from followup import __version__
 from followup.cli.context import CliContext
@@ -16,8 +16,42 @@ from followup.errors import FollowupError
 INTERNAL_ERROR_EXIT = 70
 
 
-class FollowupGroup(DefaultGroup):  # type: ignore[misc]
-    """A group that turns errors into one line and an exit code, never a traceback."""
+# Each command's module is imported only when the command runs (or help lists it): a bare
+# `followup` opening the TUI should not pay for PyGithub, Alembic or the other commands.
+COMMANDS: dict[str, str] = {
+    "import": "followup.cli.items:import_command",
+    "list": "followup.cli.items:list_command",
+    "show": "followup.cli.items:show_command",
+    "file": "followup.cli.file_cmd:file_command",
+    "protect": "followup.cli.protect_cmd:protect_command",
+    "verify": "followup.cli.protect_cmd:verify_command",
+    "sync": "followup.cli.sync_cmd:sync_command",
+    "close": "followup.cli.edit_cmd:close_command",
+    "reopen": "followup.cli.edit_cmd:reopen_command",
+    "assign": "followup.cli.edit_cmd:assign_command",
+    "due": "followup.cli.edit_cmd:due_command",
+    "priority": "followup.cli.edit_cmd:priority_command",
+    "config": "followup.cli.config_cmd:config_command",
+    "tui": "followup.cli.tui_cmd:tui_command",
+}
+
+
+class FollowupGroup(click.Group):
+    """Load commands lazily; turn errors into one line and an exit code, never a traceback."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        """Return every command's name."""
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        """Import and return the command, or None for an unknown name."""
+        target = COMMANDS.get(cmd_name)
+        if target is None:
+            return None
+        module_name, attribute = target.split(":")
+        command = getattr(importlib.import_module(module_name), attribute)
+        assert isinstance(command, click.Command)
+        return command
 
     def invoke(self, ctx: click.Context) -> Any:
         """Run the command, reporting failures in one line."""
@@ -43,7 +77,7 @@ class FollowupGroup(DefaultGroup):  # type: ignore[misc]
             ctx.exit(INTERNAL_ERROR_EXIT)
 
 
-@click.group(cls=FollowupGroup, default="tui", default_if_no_args=True)
+@click.group(cls=FollowupGroup, invoke_without_command=True)
 @click.version_option(__version__, prog_name="followup")
 @click.option(
     "--db",
@@ -61,27 +95,10 @@ def cli(ctx: click.Context, database_url: str | None, github_url: str | None) ->
     state = CliContext(flags={"database_url": database_url, "github_url": github_url})
     ctx.obj = state
     ctx.call_on_close(state.close)
-
-
-def _register() -> None:
-    from followup.cli import config_cmd, edit_cmd, file_cmd, items, protect_cmd, sync_cmd, tui_cmd
-
-    for command in (
-        items.import_command,
-        items.list_command,
-        items.show_command,
-        file_cmd.file_command,
-        config_cmd.config_command,
-        protect_cmd.protect_command,
-        protect_cmd.verify_command,
-        sync_cmd.sync_command,
-        *edit_cmd.COMMANDS,
-        tui_cmd.tui_command,
-    ):
-        cli.add_command(command)
-
-
-_register()
+    if ctx.invoked_subcommand is None:
+        tui = cli.get_command(ctx, "tui")
+        assert tui is not None
+        ctx.invoke(tui)
 
 
 def main() -> None:

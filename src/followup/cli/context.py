@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 from rich.console import Console
 from rich.text import Text
-from sqlalchemy import Engine
 
 from followup.config import LoadedSettings, Settings, load_settings
-from followup.store import create_store_engine
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
 
 
 @dataclass
@@ -39,6 +40,9 @@ class CliContext:
     def engine(self) -> Engine:
         """Return the store's engine, opening and migrating it on first use."""
         if self._engine is None:
+            # Imported here: SQLAlchemy and SQLModel are a noticeable part of start-up.
+            from followup.store import create_store_engine
+
             self._engine = create_store_engine(self.settings.database_url_or_default())
         return self._engine
 

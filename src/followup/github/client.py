@@ -13,10 +13,7 @@ import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
-
-import requests
-from requests.utils import parse_header_links
+from typing import TYPE_CHECKING, Any
 
 from followup import __version__
 from followup.config import DEFAULT_GITHUB_URL, Settings
@@ -31,7 +28,9 @@ from followup.github.errors import (
     TransientError,
     Unprocessable,
 )
-from github import Auth, Github
+
+if TYPE_CHECKING:
+    from github import Github
 
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 # GitHub's advice when a secondary limit names no Retry-After: wait at least a minute.
@@ -66,6 +65,8 @@ class Response:
         raw = self.headers.get("link")
         if not raw:
             return None
+        from requests.utils import parse_header_links
+
         for entry in parse_header_links(raw):
             if entry.get("rel") == rel:
                 return entry.get("url")
@@ -143,6 +144,10 @@ class GitHub:
         self._last_write: float | None = None
         self.stats = Stats()
         self.rate = RateLimit()
+        # PyGithub (and requests) load on the first client, not at import: the TUI and
+        # most commands start without ever talking to GitHub.
+        from github import Auth, Github
+
         self._gh = Github(
             auth=Auth.Token(token),
             base_url=self.options.base_url,
@@ -237,6 +242,8 @@ class GitHub:
         write: bool | None = None,
     ) -> Response:
         """Send one request under followup's retry, pacing and rate-limit policy."""
+        import requests
+
         method = method.upper()
         is_write = method in WRITE_METHODS if write is None else write
         request_headers = {"X-GitHub-Api-Version": API_VERSION, **(headers or {})}
@@ -378,6 +385,8 @@ def _short(path: str) -> str:
 
 
 def _describe(exc: BaseException) -> str:
+    import requests
+
     if isinstance(exc, requests.Timeout):
         return "timed out"
     if isinstance(exc, requests.ConnectionError):

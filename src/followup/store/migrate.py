@@ -3,40 +3,52 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
-from sqlalchemy import Engine
+from sqlalchemy import Engine, inspect, text
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 MIGRATIONS = Path(__file__).with_name("migrations")
+
+# The newest migration's revision. Opening a store that is already there then needs no
+# Alembic at all, which keeps every command's start-up short. A new migration must update
+# this; tests/store/test_migrations.py fails until it does.
+HEAD = "0001"
 
 
 def alembic_config() -> Config:
     """Return an Alembic config that points at the packaged migrations."""
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     return config
 
 
 def head_revision() -> str | None:
-    """Return the newest migration's revision."""
+    """Return the newest migration's revision, as Alembic reads it from the scripts."""
+    from alembic.script import ScriptDirectory
+
     return ScriptDirectory.from_config(alembic_config()).get_current_head()
 
 
 def current_revision(engine: Engine) -> str | None:
     """Return the revision the database is at, or None when it has no schema yet."""
     with engine.connect() as conn:
-        return MigrationContext.configure(conn).get_current_revision()
+        if not inspect(conn).has_table("alembic_version"):
+            return None
+        return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
 
 
 def upgrade(engine: Engine) -> None:
     """Bring the schema to the newest revision; a no-op when it is there already."""
-    config = alembic_config()
-    head = ScriptDirectory.from_config(config).get_current_head()
-    if current_revision(engine) == head:
+    if current_revision(engine) == HEAD:
         return
+    from alembic import command
+
+    config = alembic_config()
     with engine.begin() as conn:
         config.attributes["connection"] = conn
         command.upgrade(config, "head")
