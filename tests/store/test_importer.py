@@ -198,3 +198,9 @@ def test_two_files_with_one_slug_are_refused(engine: Engine, tmp_path: Path) -> 
     store(engine, replace(doc("A", slug="incident"), path=str(a)))
     with pytest.raises(InputError, match="already used by"):
         store(engine, replace(doc("B", slug="incident"), path=str(b)))
+
+
+def test_search_text_is_literal(engine: Engine) -> None:
+    store(engine, doc("Raise max_conn to 50%", "Raise maxXconn to 500"))
+    assert set(items(engine, text="max_conn")) == {"Raise max_conn to 50%"}
+    assert set(items(engine, text="50%")) == {"Raise max_conn to 50%"}

@@ -88,12 +88,14 @@ def list_items(
             col(ItemRow.status).in_(OPEN_STATUSES),
         )
     if flt.text:
-        needle = f"%{flt.text.lower()}%"
+        # The user's text is literal: % and _ must not act as LIKE wildcards.
+        escaped = flt.text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        needle = f"%{escaped}%"
         query = query.where(
             or_(
-                func.lower(ItemRow.title).like(needle),
-                func.lower(ItemRow.owner).like(needle),
-                col(ItemRow.id).like(needle),
+                func.lower(ItemRow.title).like(needle, escape="\\"),
+                func.lower(ItemRow.owner).like(needle, escape="\\"),
+                col(ItemRow.id).like(needle, escape="\\"),
             )
         )
     query = query.order_by(
