@@ -23,12 +23,12 @@ from followup.github import ClientOptions, GitHub, Response
 from followup.github.issue_mapping import LabelSpec, NewIssue, parse_marker
 from followup.github.issues import create_issue, create_label
 from followup.store import create_store_engine, session_scope
-from followup.store.links import apply_issue
 from followup.store.models import EventRow, IssueRow, ItemRow, PostMortemRow
 from followup.store.queries import ItemFilter, item_events, list_items
 from followup.store.views import ItemView
 from followup.sync.filing import FilingReport, file_items, plan_filing
 from followup.sync.importing import import_files
+from followup.sync.links import apply_issue
 from followup.sync.progress import SilentProgress
 from tests.github.test_client import FakeTime
 

@@ -24,8 +24,8 @@ from followup.postmortem.model import ActionItem, PostMortem, ProtectionSpec
 from followup.store import session_scope
 from followup.store.history import Changes
 from followup.store.importer import import_all
-from followup.store.links import apply_issue
 from followup.store.models import IssueRow, ItemRow, Status
+from followup.sync.links import apply_issue
 
 SCRATCH = "octo-org/followup-scratch"
 DOCS = "octo-org/docs"

@@ -24,9 +24,9 @@ from followup.github import AuthError, ClientOptions, GitHub
 from followup.github.issue_mapping import RemoteIssue
 from followup.store import session_scope
 from followup.store.history import Changes
-from followup.store.links import apply_issue
 from followup.store.models import ItemRow
 from followup.sync.importing import import_files
+from followup.sync.links import apply_issue
 from followup.tui.app import FollowupApp, make_app
 from followup.tui.filtering import Filters
 from tests.conftest import GH_PAGES

@@ -25,10 +25,10 @@ from followup.github.issue_mapping import (
 )
 from followup.github.repos import normalise_repo
 from followup.postmortem.model import DRAFT_STATUSES, Reference, RefKind
-from followup.store.links import issue_ref
 from followup.store.models import IssueRow, ItemRow, PostMortemRow, Status
 from followup.store.queries import find_item
 from followup.store.views import item_view
+from followup.sync.links import issue_ref
 from followup.sync.writeback import table_header_index
 
 Action = Literal["create", "link", "skip", "fail"]

@@ -32,7 +32,6 @@ from followup.github.errors import GitHubError, RateLimited, TransientError
 from followup.github.issue_mapping import RemoteIssue, is_login
 from followup.store import session_scope
 from followup.store.history import Changes
-from followup.store.links import issue_ref, set_status, status_from_issue
 from followup.store.models import IssueRow, ItemRow, PendingEditRow, Status
 from followup.store.queries import find_item, normalise_owner
 from followup.sync.issue_state import (
@@ -44,6 +43,7 @@ from followup.sync.issue_state import (
     remote_from_row,
     same_logins,
 )
+from followup.sync.links import issue_ref, set_status, status_from_issue
 from followup.sync.progress import Progress, SilentProgress
 
 Outcome = Literal["pushed", "queued", "local", "unchanged"]

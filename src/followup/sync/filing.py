@@ -58,15 +58,6 @@ from followup.github.issues import (
 from followup.postmortem.model import Reference, RefKind
 from followup.store.history import Changes
 from followup.store.importer import import_postmortem
-from followup.store.links import (
-    apply_issue,
-    clear_intent,
-    issue_ref,
-    record_failure,
-    record_intent,
-    set_tracking_issue,
-    upsert_issue,
-)
 from followup.store.models import IssueRow, ItemRow, PostMortemRow, Status
 from followup.sync.candidates import (
     NO_REPO,
@@ -85,6 +76,15 @@ from followup.sync.candidates import (
     tracked_entries,
     tracking_repo,
     unique_labels,
+)
+from followup.sync.links import (
+    apply_issue,
+    clear_intent,
+    issue_ref,
+    record_failure,
+    record_intent,
+    set_tracking_issue,
+    upsert_issue,
 )
 from followup.sync.planning import FilingPlan, PlannedItem, PlannedTracking, plan_filing
 from followup.sync.progress import Progress

@@ -19,8 +19,8 @@ from sqlmodel import Session, col, select
 from followup import clock
 from followup.github.issue_mapping import RemoteIssue
 from followup.store.history import Changes
-from followup.store.links import issue_ref, set_status, status_from_issue
 from followup.store.models import IssueRow, ItemRow, Status
+from followup.sync.links import issue_ref, set_status, status_from_issue
 from followup.sync.repo_poll import as_utc
 
 GONE_DELETED = "deleted"

@@ -22,7 +22,6 @@ from followup.github.issue_mapping import (
     tracking_title,
 )
 from followup.github.issues import can_be_assigned, get_issue, list_label_names
-from followup.store.links import issue_ref
 from followup.store.models import IssueRow
 from followup.sync.candidates import (
     NO_REPO,
@@ -40,6 +39,7 @@ from followup.sync.candidates import (
     tracking_repo,
     unique_labels,
 )
+from followup.sync.links import issue_ref
 from followup.sync.reconcile import Reconciliation, fetch_followup_issues, match_issues
 
 TrackingAction = Literal["create", "update", "unchanged", "skip"]

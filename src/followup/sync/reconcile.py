@@ -22,8 +22,8 @@ from followup.github.issues import list_labelled_issues
 from followup.github.repos import normalise_repo
 from followup.store import identity
 from followup.store.history import Changes
-from followup.store.links import apply_issue, issue_ref, set_tracking_issue, upsert_issue
 from followup.store.models import IssueRow, ItemRow, PostMortemRow, Status
+from followup.sync.links import apply_issue, issue_ref, set_tracking_issue, upsert_issue
 
 How = Literal["marker", "title"]
 

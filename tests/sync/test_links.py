@@ -11,7 +11,8 @@ from followup.github.issue_mapping import RemoteIssue
 from followup.store import session_scope
 from followup.store.history import Changes
 from followup.store.importer import import_postmortem
-from followup.store.links import (
+from followup.store.models import EventRow, IssueRow, ItemRow, Status
+from followup.sync.links import (
     apply_issue,
     link_item,
     record_failure,
@@ -19,7 +20,6 @@ from followup.store.links import (
     status_from_issue,
     upsert_issue,
 )
-from followup.store.models import EventRow, IssueRow, ItemRow, Status
 from tests.store.test_importer import doc
 
 OPENED = datetime(2026, 5, 4, 10, 0, tzinfo=UTC)
