@@ -42,3 +42,29 @@ def test_no_source_file_of_the_core_mentions_textual() -> None:
         if "textual" in path.read_text(encoding="utf-8")
     ]
     assert offenders == []
+
+
+# Each layer may import the ones below it, never the ones above.
+LAYERS_ABOVE = {
+    "postmortem": {"store", "github", "sync", "cli", "tui"},
+    "store": {"github", "sync", "cli", "tui"},
+    "github": {"sync", "cli", "tui"},
+    "sync": {"cli", "tui"},
+}
+
+
+def test_layers_only_import_downwards() -> None:
+    import re
+    from pathlib import Path
+
+    import followup
+
+    root = Path(followup.__file__).parent
+    pattern = re.compile(r"^\s*(?:from|import)\s+followup\.(\w+)", re.MULTILINE)
+    offenders = []
+    for layer, above in LAYERS_ABOVE.items():
+        for path in (root / layer).rglob("*.py"):
+            for used in pattern.findall(path.read_text(encoding="utf-8")):
+                if used in above:
+                    offenders.append(f"{path.relative_to(root)} imports followup.{used}")
+    assert offenders == []
