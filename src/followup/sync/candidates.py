@@ -16,7 +16,6 @@ from followup.errors import InputError, NotFoundError
 from followup.github.errors import Forbidden, GitHubError, Gone, NotFound, Unprocessable
 from followup.github.issue_mapping import (
     NewIssue,
-    RemoteIssue,
     TrackedEntry,
     build_issue,
     display_repo,
@@ -320,16 +319,4 @@ def missing_reference(target: str, exc: GitHubError) -> str:
     return (
         f"refers to {target}, which GitHub does not show (404): fix the reference, "
         "or remove it to file a new issue"
-    )
-
-
-def remote_of(issue: IssueRow) -> RemoteIssue:
-    return RemoteIssue(
-        repo=issue.repo,
-        number=issue.number,
-        node_id=issue.node_id,
-        url=issue.url,
-        title=issue.title or "",
-        state=issue.state or "open",
-        state_reason=issue.state_reason,
     )

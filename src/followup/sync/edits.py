@@ -40,10 +40,9 @@ from followup.sync.issue_state import (
     encode_assignees,
     encode_state,
     override,
-    remote_from_row,
     same_logins,
 )
-from followup.sync.links import issue_ref, set_status, status_from_issue
+from followup.sync.links import issue_ref, remote_from_row, set_status, status_from_issue
 from followup.sync.progress import Progress, SilentProgress
 
 Outcome = Literal["pushed", "queued", "local", "unchanged"]

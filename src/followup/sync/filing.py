@@ -72,7 +72,6 @@ from followup.sync.candidates import (
     missing_reference,
     new_issue,
     postmortems_of,
-    remote_of,
     tracked_entries,
     tracking_repo,
     unique_labels,
@@ -83,6 +82,7 @@ from followup.sync.links import (
     issue_ref,
     record_failure,
     record_intent,
+    remote_from_row,
     set_tracking_issue,
     upsert_issue,
 )
@@ -260,7 +260,7 @@ class _Filing:
             if c.action == "skip":
                 remote = None
                 if c.issue is not None:
-                    remote = remote_of(c.issue)
+                    remote = remote_from_row(c.issue)
                 self.outcomes[c.item.id] = ItemOutcome(
                     c.item.id,
                     c.item.title,
@@ -413,7 +413,7 @@ class _Filing:
         self.session.refresh(c.item)
         if c.item.issue_id is not None:
             issue = self.session.get(IssueRow, c.item.issue_id)
-            remote = remote_of(issue) if issue else None
+            remote = remote_from_row(issue) if issue else None
             self.done(c, "linked", remote=remote, reason="linked meanwhile by another followup")
             return
         assign = self.can_assign(repo, c.item.owner)

@@ -164,3 +164,22 @@ def set_tracking_issue(pm: PostMortemRow, issue: IssueRow) -> bool:
         return False
     pm.tracking_issue_id = issue.id
     return True
+
+
+def remote_from_row(row: IssueRow) -> RemoteIssue:
+    """Return a stored issue as a RemoteIssue (what followup last saw of it)."""
+    return RemoteIssue(
+        repo=row.repo,
+        number=row.number,
+        node_id=row.node_id,
+        url=row.url,
+        title=row.title or "",
+        state=row.state or "open",
+        state_reason=row.state_reason,
+        assignees=tuple(row.assignees or ()),
+        labels=tuple(row.labels or ()),
+        updated_at=row.updated_at,
+        closed_at=row.closed_at,
+        is_pull_request=bool(row.url and "/pull/" in row.url),
+        merged=row.pull_request_state == "merged",
+    )

@@ -39,7 +39,7 @@ SyncReport, not in progress notes, so that a caller shows each once.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor, as_completed
 from contextlib import suppress
 from dataclasses import dataclass, field
@@ -397,6 +397,26 @@ def _run_parallel(
             yield futures[future], exc
 
 
+def _answers(
+    run: _Run,
+    jobs: Sequence[Callable[[GitHub], T]],
+    failed: Callable[[int, GitHubError], None],
+) -> Iterator[tuple[int, T]]:
+    """Yield the jobs' answers; skipped jobs are passed over, GitHub's refusals reported."""
+    for index, outcome in _run_parallel(run, jobs):
+        if isinstance(outcome, _Skipped):
+            continue
+        if isinstance(outcome, RateLimited):
+            run.note_rate_limit(outcome)
+            continue
+        if isinstance(outcome, GitHubError):
+            failed(index, outcome)
+            continue
+        if isinstance(outcome, BaseException):
+            raise outcome
+        yield index, outcome
+
+
 def _with_client(run: _Run, job: Callable[[GitHub], T]) -> T:
     return job(run.clients.here())
 
@@ -451,18 +471,12 @@ def _check_by_id(run: _Run) -> None:
     run.progress.start(len(plans), "Checking issues by id")
     missing: list[FetchedNode] = []
     jobs = [_query_job(plan, run) for plan in plans]
-    for index, outcome in _run_parallel(run, jobs):
-        if isinstance(outcome, _Skipped):
-            continue
-        if isinstance(outcome, RateLimited):
-            run.note_rate_limit(outcome)
-            continue
-        if isinstance(outcome, GitHubError):
-            run.errors.append(f"reading {len(plans[index].ids)} issues by id failed: {outcome}")
-            continue
-        if isinstance(outcome, BaseException):
-            raise outcome
-        missing.extend(_store_nodes(run, outcome))
+
+    def failed(index: int, error: GitHubError) -> None:
+        run.errors.append(f"reading {len(plans[index].ids)} issues by id failed: {error}")
+
+    for _, answer in _answers(run, jobs, failed):
+        missing.extend(_store_nodes(run, answer))
         run.progress.advance()
     _look_up_missing(run, missing, lookups)
 
@@ -543,18 +557,12 @@ def _look_up_missing(
     if not wanted:
         return
     jobs = [_lookup_job(repo, number, run) for _, repo, number in wanted]
-    for index, outcome in _run_parallel(run, jobs):
+
+    def failed(index: int, error: GitHubError) -> None:
+        run.warnings.append(f"{wanted[index][1]}#{wanted[index][2]}: {error}")
+
+    for index, outcome in _answers(run, jobs, failed):
         issue_id = wanted[index][0]
-        if isinstance(outcome, _Skipped):
-            continue
-        if isinstance(outcome, RateLimited):
-            run.note_rate_limit(outcome)
-            continue
-        if isinstance(outcome, GitHubError):
-            run.warnings.append(f"{wanted[index][1]}#{wanted[index][2]}: {outcome}")
-            continue
-        if isinstance(outcome, BaseException):
-            raise outcome
         with session_scope(run.engine) as session:
             found = session.get(IssueRow, issue_id)
             if found is None:
