@@ -218,7 +218,8 @@ def labels_for(c: Candidate) -> tuple[str, ...]:
     return issue_labels(c.pm.slug, c.item.priority, c.item.type)
 
 
-def tracked_entries(session: Session, pm: PostMortemRow) -> list[TrackedEntry]:
+def linked_items(session: Session, pm: PostMortemRow) -> list[tuple[ItemRow, IssueRow]]:
+    """Return the post-mortem's live issue items that have an issue, in document order."""
     rows = session.exec(
         select(ItemRow, IssueRow)
         .join(IssueRow, col(ItemRow.issue_id) == col(IssueRow.id))
@@ -229,10 +230,19 @@ def tracked_entries(session: Session, pm: PostMortemRow) -> list[TrackedEntry]:
         )
         .order_by(col(ItemRow.position))
     )
+    return list(rows)
+
+
+def issue_reference(issue: IssueRow) -> str:
+    """Return how the issue is written in a document or a task list: owner/name#12."""
+    return f"{display_repo(issue.url, issue.repo)}#{issue.number}"
+
+
+def tracked_entries(session: Session, pm: PostMortemRow) -> list[TrackedEntry]:
     entries: list[TrackedEntry] = []
     seen: set[str] = set()
-    for item, issue in rows:
-        ref = f"{display_repo(issue.url, issue.repo)}#{issue.number}"
+    for item, issue in linked_items(session, pm):
+        ref = issue_reference(issue)
         if ref not in seen:
             seen.add(ref)
             entries.append(TrackedEntry(ref, item.status in FINISHED))

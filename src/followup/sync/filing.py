@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Literal
 
 from sqlalchemy import Engine
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
 from followup import postmortem
 from followup.errors import FollowupError
@@ -40,7 +40,6 @@ from followup.github.issue_mapping import (
     NewIssue,
     RemoteIssue,
     build_tracking_body,
-    display_repo,
     is_login,
     label_spec,
     postmortem_label,
@@ -58,7 +57,7 @@ from followup.github.issues import (
 from followup.postmortem.model import Reference, RefKind
 from followup.store.history import Changes
 from followup.store.importer import import_postmortem
-from followup.store.models import IssueRow, ItemRow, PostMortemRow, Status
+from followup.store.models import IssueRow, ItemRow, PostMortemRow
 from followup.sync.candidates import (
     NO_REPO,
     Action,
@@ -68,7 +67,9 @@ from followup.sync.candidates import (
     candidates,
     document_path,
     explain,
+    issue_reference,
     labels_for,
+    linked_items,
     missing_reference,
     new_issue,
     postmortems_of,
@@ -592,18 +593,9 @@ def _mentions(item: ItemRow, issue: IssueRow) -> bool:
 
 
 def _write_back_edits(session: Session, pm: PostMortemRow) -> list[Edit]:
-    rows = session.exec(
-        select(ItemRow, IssueRow)
-        .join(IssueRow, col(ItemRow.issue_id) == col(IssueRow.id))
-        .where(
-            ItemRow.postmortem_id == pm.id,
-            ItemRow.kind == "issue",
-            ItemRow.status != Status.REMOVED.value,
-        )
-    )
     return [
-        Edit(item.line, f"{display_repo(issue.url, issue.repo)}#{issue.number}")
-        for item, issue in rows
+        Edit(item.line, issue_reference(issue))
+        for item, issue in linked_items(session, pm)
         if not _mentions(item, issue)
     ]
 
