@@ -194,3 +194,33 @@ def test_the_example_workflow_files_with_its_own_token_and_least_rights() -> Non
     filing = steps["File their action items"]
     assert filing["env"]["GITHUB_TOKEN"] == "${{ secrets.GITHUB_TOKEN }}"
     assert 'file --repo "$GITHUB_REPOSITORY" < changed.txt' in " ".join(filing["run"].split())
+
+
+SECRET = "ghp_followupSecretThatMustNeverBeWritten0001"
+
+
+@pytest.mark.vcr("test_the_gh_pages_example_files_two_issues_and_leaves_protection_alone.yaml")
+def test_the_token_is_written_nowhere(
+    run_cli: RunCli,
+    scratch_repo: str,
+    db_url: str,
+    isolated_home: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    monkeypatch.setenv("GITHUB_TOKEN", SECRET)
+    caplog.set_level("DEBUG")
+    result = run_cli("file", str(GH_PAGES), "--repo", scratch_repo)
+    shown = run_cli("list", "--format", "json")
+    assert result.exit_code == 0, result.output
+
+    assert SECRET not in result.output + shown.output
+    # Every library's DEBUG log of the requests was captured, and holds no token.
+    assert "api.github.com" in caplog.text
+    assert SECRET not in caplog.text
+    database = Path(db_url.removeprefix("sqlite:///"))
+    written = list(database.parent.glob(database.name + "*"))
+    written += [p for p in isolated_home.rglob("*") if p.is_file()]
+    assert database in written
+    for path in written:
+        assert SECRET.encode() not in path.read_bytes(), path
