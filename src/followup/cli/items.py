@@ -138,7 +138,7 @@ def list_command(
     elif not items:
         cli.err.print("No action items match. Import a post-mortem with 'followup import FILE'.")
     else:
-        cli.out.print(output.items_table(items, today))
+        cli.out.print(output.items_table(items, today, cli.out.width))
         n = len(items)
         cli.out.print(f"{n} item{'s' if n != 1 else ''}", style="dim", highlight=False)
 

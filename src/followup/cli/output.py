@@ -53,8 +53,13 @@ def due_cell(item: ItemView, today: date) -> Text:
     return Text(item.due.isoformat())
 
 
-def items_table(items: Sequence[ItemView], today: date) -> RenderableType:
+# Below this width the target moves under the title: a column of its own would be cut.
+NARROW = 100
+
+
+def items_table(items: Sequence[ItemView], today: date, width: int | None = None) -> RenderableType:
     """Return what `followup list` prints: one table per post-mortem."""
+    narrow = width is not None and width < NARROW
     tables: list[RenderableType] = []
     for slug, group in groupby(items, key=lambda item: item.postmortem):
         rows = list(group)
@@ -70,22 +75,27 @@ def items_table(items: Sequence[ItemView], today: date) -> RenderableType:
         table.add_column("Owner", no_wrap=True, max_width=14)
         table.add_column("Pri", no_wrap=True)
         table.add_column("Due", no_wrap=True)
-        table.add_column("Target", overflow="fold", min_width=14, max_width=26)
+        if not narrow:
+            table.add_column("Target", overflow="fold", min_width=14, max_width=26)
         for item in rows:
             title = Text(item.title)
             if item.kind == "branch_protection":
                 title = Text.assemble(("⛨ ", "magenta"), item.title)
             if item.status_reason:
                 title.append(f"\n{item.status_reason}", style="yellow")
-            table.add_row(
+            if narrow and item.target:
+                title.append(f"\n→ {item.target}", style="cyan")
+            cells: list[RenderableType] = [
                 item.id,
                 status_cell(item.status),
                 title,
                 item.owner or "",
                 item.priority or "",
                 due_cell(item, today),
-                item.target or "",
-            )
+            ]
+            if not narrow:
+                cells.append(item.target or "")
+            table.add_row(*cells)
         tables.append(table)
     return Group(*tables)
 
