@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import gc
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -56,6 +58,23 @@ def read_documents(
     return docs, problems
 
 
+@contextmanager
+def _cyclic_gc_paused() -> Iterator[None]:
+    """Pause the cycle collector for a bulk load; it resumes afterwards, even on failure.
+
+    An import keeps every parsed document until it writes them all (all or nothing), so
+    each of the collector's full passes rescans a growing heap: about a fifth of the time
+    of a thousand-document import. Reference counting still frees everything meanwhile.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def import_files(
     engine: Engine,
     paths: Sequence[Path],
@@ -66,9 +85,10 @@ def import_files(
     """Read and store the files in one transaction; any unreadable file stops it all."""
     if not paths:
         raise InputError("no post-mortem files given")
-    docs, problems = read_documents(paths, default_repo=default_repo)
-    if problems and not skip_invalid:
-        raise ImportFailed(problems)
-    with session_scope(engine) as session:
-        results = import_all(session, docs, default_repo=default_repo)
+    with _cyclic_gc_paused():
+        docs, problems = read_documents(paths, default_repo=default_repo)
+        if problems and not skip_invalid:
+            raise ImportFailed(problems)
+        with session_scope(engine) as session:
+            results = import_all(session, docs, default_repo=default_repo)
     return ImportReport(results=results, skipped=problems, documents=docs)
