@@ -32,8 +32,9 @@ from urllib.parse import unquote, urlsplit
 from followup.github.client import ClientOptions, GitHub
 from followup.store import create_store_engine, session_scope
 from followup.store.models import ItemRow, PostMortemRow
+from followup.sync.drift import verify_protection
 from followup.sync.progress import SilentProgress
-from followup.sync.protect import apply_protection, plan_protection, verify_protection
+from followup.sync.protect import apply_protection, plan_protection
 
 REPOS = 10
 

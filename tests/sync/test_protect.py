@@ -18,13 +18,13 @@ from followup.github import protection as rest
 from followup.github.protection_mapping import LiveProtection, parse_classic
 from followup.store import session_scope
 from followup.store.models import EventRow, ItemRow, PostMortemRow
+from followup.sync.drift import verify_protection
 from followup.sync.progress import SilentProgress
 from followup.sync.protect import (
     ProtectionPlan,
     ProtectionReport,
     apply_protection,
     plan_protection,
-    verify_protection,
 )
 from tests.conftest import SCRATCH_REPO
 

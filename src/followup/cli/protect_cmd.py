@@ -16,17 +16,16 @@ from followup.cli.file_cmd import CANCELLED_EXIT, BarProgress, stop_on_interrupt
 from followup.config import ProtectionMethod
 from followup.errors import InputError
 from followup.github.client import GitHub, GitHubFactory
+from followup.sync.drift import VerifyReport, verify_protection
 from followup.sync.progress import Level
 from followup.sync.protect import (
     ProtectionPlan,
     ProtectionReport,
-    VerifyReport,
     apply_protection,
     plan_protection,
-    protected_items,
     protection_targets,
-    verify_protection,
 )
+from followup.sync.protection_targets import protected_items
 
 NEEDS_YES = (
     "refusing to change branch protection without confirmation: pass --yes "

@@ -73,6 +73,7 @@ from followup.store.models import (
     Status,
     SyncRunRow,
 )
+from followup.sync.drift import VerifyReport, verify_protection
 from followup.sync.edits import PendingOutcome, pending_issue_ids, push_pending
 from followup.sync.issue_state import (
     CHUNK,
@@ -87,7 +88,7 @@ from followup.sync.issue_state import (
     rows_by_number,
 )
 from followup.sync.progress import Progress, SilentProgress
-from followup.sync.protect import VerifyReport, protected_items, verify_protection
+from followup.sync.protection_targets import protected_items
 from followup.sync.reconcile import Reconciliation, reconcile_repo
 from followup.sync.repo_poll import RepoPlan, RepoPoll, poll_repo
 

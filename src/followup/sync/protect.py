@@ -1,4 +1,4 @@
-"""Plan, apply and verify branch protection for the store's protection items.
+"""Plan and apply branch protection for the store's protection items (drift.py verifies).
 
 Shared by the CLI and the TUI. Reads go through github/protection.py, the thinking
 through github/protection_mapping.py; this module decides which items, which method,
@@ -7,19 +7,17 @@ and what the store records. One item's failure never stops the others.
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, fields, replace
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any, Literal
 
 from sqlalchemy import Engine
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
 from followup import clock
 from followup.config import ProtectionMethod
-from followup.errors import FollowupError, InputError
+from followup.errors import FollowupError
 from followup.github import protection as rest
 from followup.github.client import GitHub
 from followup.github.errors import AuthError, RateLimited, TransientError
@@ -44,12 +42,12 @@ from followup.github.protection_mapping import (
     status_checks_fix,
     summary,
 )
-from followup.postmortem.model import Kind, ProtectionSpec
 from followup.store import session_scope
 from followup.store.history import Changes
-from followup.store.models import ItemRow, PostMortemRow, Status
-from followup.store.queries import OPEN_STATUSES, find_item
+from followup.store.models import ItemRow, Status
+from followup.store.queries import OPEN_STATUSES
 from followup.sync.progress import Progress, SilentProgress
+from followup.sync.protection_targets import Target, items_by_ids, items_by_status, target_of
 
 Method = Literal["classic", "ruleset"]
 Outcome = Literal["done", "already", "unverified", "failed", "skipped"]
@@ -58,7 +56,6 @@ NO_REPO = (
     "no repository for this item: pass --repo on import or set repo: in the front matter, "
     "then import again"
 )
-VERIFIED_STATUSES = (Status.DONE.value, Status.REGRESSED.value)
 
 
 # -- what the CLI and the TUI get -------------------------------------------------------------
@@ -132,94 +129,7 @@ class ProtectionReport:
         return self.failed == 0
 
 
-VerifyOutcome = Literal["ok", "regressed", "still_regressed", "restored", "error"]
-
-
-@dataclass(frozen=True, slots=True)
-class VerifyResult:
-    """What re-reading one item's protection found."""
-
-    item_id: str
-    target: str
-    outcome: VerifyOutcome
-    status: str
-    missing: tuple[Shortfall, ...] = ()
-    message: str = ""
-
-
-@dataclass(frozen=True, slots=True)
-class VerifyReport:
-    """What verify_protection found; `error` is set when it had to stop early."""
-
-    results: tuple[VerifyResult, ...] = ()
-    reads: int = 0
-    error: str | None = None
-
-    def count(self, *outcomes: VerifyOutcome) -> int:
-        """Return how many items ended with one of the outcomes."""
-        return sum(1 for r in self.results if r.outcome in outcomes)
-
-    @property
-    def ok(self) -> bool:
-        """Tell whether every item's protection is in effect and nothing failed."""
-        return self.error is None and self.count("regressed", "still_regressed", "error") == 0
-
-
 # -- loading items ----------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class _Target:
-    item_id: str
-    title: str
-    status: str
-    repo: str | None
-    spec: ProtectionSpec
-    applied: dict[str, Any] | None
-
-    @property
-    def branch(self) -> str:
-        return self.spec.branch
-
-    @property
-    def where(self) -> str:
-        return f"{self.repo or '?'}:{self.branch}"
-
-
-def _target(item: ItemRow) -> _Target:
-    stored = dict(item.protection or {})
-    spec = ProtectionSpec.from_dict({**stored, "branch": stored.get("branch") or ""})
-    return _Target(
-        item_id=item.id,
-        title=item.title,
-        status=item.status,
-        repo=spec.repo or item.repo,
-        spec=spec,
-        applied=dict(item.protection_applied) if item.protection_applied else None,
-    )
-
-
-def _by_ids(session: Session, item_ids: Iterable[str]) -> list[ItemRow]:
-    rows: list[ItemRow] = []
-    for ref in item_ids:
-        item = find_item(session, ref)
-        if item.kind != Kind.BRANCH_PROTECTION.value or not item.protection:
-            raise InputError(f"item {item.id} is not a branch-protection item")
-        if item.status == Status.REMOVED.value:
-            raise InputError(f"item {item.id} was removed from its post-mortem")
-        if all(r.id != item.id for r in rows):
-            rows.append(item)
-    return rows
-
-
-def _by_status(session: Session, statuses: Sequence[str]) -> list[ItemRow]:
-    query = (
-        select(ItemRow)
-        .join(PostMortemRow, col(ItemRow.postmortem_id) == col(PostMortemRow.id))
-        .where(ItemRow.kind == Kind.BRANCH_PROTECTION.value, col(ItemRow.status).in_(statuses))
-        .order_by(col(PostMortemRow.slug), col(ItemRow.position))
-    )
-    return list(session.exec(query))
 
 
 def protection_targets(
@@ -230,20 +140,13 @@ def protection_targets(
         return [t.item_id for t in _load(session, item_ids, include_done)]
 
 
-def protected_items(engine: Engine) -> list[str]:
-    """Return the ids of the items verify_protection checks when given none."""
-    with session_scope(engine) as session:
-        rows = _by_status(session, VERIFIED_STATUSES)
-        return [row.id for row in rows if row.protection_applied]
-
-
-def _load(session: Session, item_ids: Sequence[str] | None, include_done: bool) -> list[_Target]:
+def _load(session: Session, item_ids: Sequence[str] | None, include_done: bool) -> list[Target]:
     if item_ids:
-        rows = _by_ids(session, item_ids)
+        rows = items_by_ids(session, item_ids)
     else:
         statuses = list(OPEN_STATUSES) + ([Status.DONE.value] if include_done else [])
-        rows = _by_status(session, statuses)
-    return [_target(row) for row in rows]
+        rows = items_by_status(session, statuses)
+    return [target_of(row) for row in rows]
 
 
 # -- planning ---------------------------------------------------------------------------------
@@ -310,7 +213,7 @@ class _Prepared:
     ruleset: RulesetPlan | None = None
 
 
-def _choose(target: _Target, method: ProtectionMethod) -> ProtectionMethod:
+def _choose(target: Target, method: ProtectionMethod) -> ProtectionMethod:
     if method != "auto":
         return method
     if target.spec.is_pattern:
@@ -329,7 +232,7 @@ def _check_counts(method: Method, requested: dict[str, Any]) -> str | None:
     return None
 
 
-def _prepare(reads: _Reads, target: _Target, method: ProtectionMethod) -> _Prepared:
+def _prepare(reads: _Reads, target: Target, method: ProtectionMethod) -> _Prepared:
     """Read the live protection of one item's branch and plan the change."""
     requested = target.spec.requested()
     base = ProtectionPlan(
@@ -591,7 +494,7 @@ def _record_failure(engine: Engine, item_id: str, target: str, message: str) -> 
 def _apply_one(engine: Engine, reads: _Reads, plan: ProtectionPlan) -> ProtectionResult:
     with session_scope(engine) as session:
         item = session.get(ItemRow, plan.item_id)
-        target = _target(item) if item is not None else None
+        target = target_of(item) if item is not None else None
     if target is None:
         return ProtectionResult(plan.item_id, plan.target, "skipped", "the item is gone")
     # Read again right before writing: the plan may be old, and a PUT built from an old
@@ -655,252 +558,11 @@ def apply_protection(
 # -- drift ------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class _Read:
-    live: Effective | None = None
-    gone: str | None = None  # why nothing protects the branch any more
-    error: str | None = None
-    etag: str | None = None  # for the next read, which is then free while nothing changes
-    unchanged: bool = False  # a 304: the branch is as it was when last judged
-
-
-# What one read covers: method, repository, branch, and the ruleset's id if known.
-ReadKey = tuple[str, str, str, int | None]
-
-
-def _read_key(target: _Target) -> ReadKey:
-    applied = target.applied or {}
-    method = str(applied.get("method") or "classic")
-    repo = str(applied.get("repo") or target.repo or "")
-    branch = str(applied.get("branch") or target.branch)
-    ruleset_id = applied.get("ruleset_id") if method == "ruleset" else None
-    return method, repo, branch, ruleset_id
-
-
-def _etag(targets: Sequence[_Target]) -> str | None:
-    """Return the ETag all the targets were last judged at, if they share one."""
-    tags = {(t.applied or {}).get("etag") for t in targets}
-    return tags.pop() if len(tags) == 1 else None
-
-
-def _read_live(client: GitHub, key: ReadKey, etag: str | None = None) -> _Read:
-    method, repo, branch, ruleset_id = key
-    if method == "classic":
-        try:
-            live, new_etag = rest.get_protection_if_changed(client, repo, branch, etag)
-        except rest.BranchNotFound:
-            return _Read(Effective(), gone=f"branch {branch} no longer exists")
-        if live is None:
-            return _Read(etag=etag, unchanged=True)
-        if not live.protected:
-            return _Read(Effective(), gone=f"{branch} is no longer protected")
-        return _Read(effective_classic(live), etag=new_etag)
-    if ruleset_id is None:
-        ruleset, new_etag = rest.find_ruleset(client, repo, branch), None
-    else:
-        ruleset, new_etag, changed = rest.get_ruleset_if_changed(client, repo, ruleset_id, etag)
-        if not changed:
-            return _Read(etag=etag, unchanged=True)
-    if ruleset is None:
-        return _Read(Effective(), gone="followup's ruleset was deleted")
-    return _Read(effective_ruleset(ruleset, branch), etag=new_etag)
-
-
-def _read_groups(
-    client: GitHub,
-    keys: Sequence[ReadKey],
-    progress: Progress,
-    concurrency: int,
-    etags: dict[ReadKey, str | None] | None = None,
-) -> tuple[dict[ReadKey, _Read], str | None]:
-    """Read each branch or ruleset once, a few at a time, each thread with its own client."""
-    reads: dict[ReadKey, _Read] = {}
-    stop = threading.Event()
-    stopped: list[str] = []
-    local = threading.local()
-    clones: list[GitHub] = []
-    lock = threading.Lock()
-    workers = max(1, min(concurrency, len(keys)))
-
-    def thread_client() -> GitHub:
-        if workers == 1:
-            return client
-        if not hasattr(local, "client"):
-            local.client = client.clone()
-            with lock:
-                clones.append(local.client)
-        return local.client  # type: ignore[no-any-return]
-
-    def read(key: ReadKey) -> None:
-        if stop.is_set():
-            return
-        if progress.cancelled():
-            stopped.append("cancelled")
-            stop.set()
-            return
-        try:
-            result = _read_live(thread_client(), key, (etags or {}).get(key))
-        except (AuthError, RateLimited) as exc:
-            stopped.append(str(exc))
-            stop.set()
-            progress.note("error", str(exc))
-            return
-        except FollowupError as exc:
-            result = _Read(error=str(exc))
-            progress.note("warning", f"{key[1]}:{key[2]}: {exc}")
-        with lock:
-            reads[key] = result
-        progress.advance(f"{key[1]}:{key[2]}")
-
-    try:
-        if workers == 1:
-            for key in keys:
-                read(key)
-        else:
-            with ThreadPoolExecutor(max_workers=workers) as pool:
-                list(pool.map(read, keys))
-    finally:
-        for clone in clones:
-            _merge_stats(client, clone)
-            clone.close()
-    return reads, (stopped[0] if stopped else None)
-
-
-def _merge_stats(client: GitHub, clone: GitHub) -> None:
-    """Count a clone's requests as the client's, so callers see what the run cost."""
-    for f in fields(clone.stats):
-        setattr(client.stats, f.name, getattr(client.stats, f.name) + getattr(clone.stats, f.name))
-    remaining = clone.rate.remaining
-    if remaining is not None and (
-        client.rate.remaining is None or remaining < client.rate.remaining
-    ):
-        client.rate = clone.rate
-
-
-def _judge(
-    session: Session, changes: Changes, target: _Target, read: _Read, now: datetime
-) -> VerifyResult:
-    item = session.get(ItemRow, target.item_id)
-    assert item is not None
-    if read.unchanged:
-        # Nothing changed on GitHub since the last judgement: it stands, and nothing is written.
-        outcome: VerifyOutcome = "still_regressed" if item.status == Status.REGRESSED else "ok"
-        return VerifyResult(item.id, target.where, outcome, item.status)
-    if read.error is not None or read.live is None:
-        return VerifyResult(item.id, target.where, "error", item.status, message=read.error or "")
-    applied = item.protection_applied or {}
-    if read.etag != applied.get("etag"):
-        item.protection_applied = {**applied, "etag": read.etag}
-    settings = dict((target.applied or {}).get("settings") or target.spec.requested())
-    missing = tuple(shortfalls(read.live, settings))
-    before = item.status
-    if missing:
-        shown = "; ".join(m.describe() for m in missing)
-        why = f"{read.gone}: {shown}" if read.gone else shown
-        reason = f"drift seen {now:%Y-%m-%d %H:%M} UTC: {why}; run 'followup protect {item.id}'"
-        if before == Status.REGRESSED.value:
-            return VerifyResult(item.id, target.where, "still_regressed", before, missing, why)
-        changes.add(
-            item.id,
-            "status",
-            before,
-            Status.REGRESSED.value,
-            detail={
-                "seen_at": now.isoformat(),
-                "target": target.where,
-                "method": (target.applied or {}).get("method"),
-                "weakened": [m.to_json() for m in missing],
-                "gone": read.gone,
-            },
-        )
-        item.status = Status.REGRESSED.value
-        item.status_reason = reason
-        item.updated_at = now
-        return VerifyResult(item.id, target.where, "regressed", item.status, missing, why)
-    item.verified_at = now
-    if before == Status.REGRESSED.value:
-        changes.add(
-            item.id,
-            "status",
-            before,
-            Status.DONE.value,
-            detail={"seen_at": now.isoformat(), "target": target.where, "restored": True},
-        )
-        item.status = Status.DONE.value
-        item.status_reason = None
-        item.updated_at = now
-        return VerifyResult(item.id, target.where, "restored", item.status)
-    return VerifyResult(item.id, target.where, "ok", item.status)
-
-
-def verify_protection(
-    engine: Engine,
-    client: GitHub,
-    *,
-    item_ids: Sequence[str] | None = None,
-    progress: Progress | None = None,
-    concurrency: int = 1,
-) -> VerifyReport:
-    """Re-read the protection of done (and regressed) items and record any drift.
-
-    One read per distinct branch or ruleset, `concurrency` at a time (each thread reads
-    with a clone of the client; pass sync_concurrency to read in parallel). Never raises for
-    GitHub's answers: a failed read is reported on its items, and an exhausted rate limit
-    or a refused token stops the reads and is reported in VerifyReport.error.
-    """
-    progress = progress or SilentProgress()
-    with session_scope(engine) as session:
-        rows = _by_ids(session, item_ids) if item_ids else _by_status(session, VERIFIED_STATUSES)
-        targets = [_target(row) for row in rows]
-    results: list[VerifyResult] = []
-    checkable: list[_Target] = []
-    for target in targets:
-        if target.applied is None or target.status not in VERIFIED_STATUSES:
-            if item_ids:
-                message = (
-                    f"not protected by followup yet (status {target.status}): "
-                    f"run 'followup protect {target.item_id}'"
-                )
-                results.append(
-                    VerifyResult(
-                        target.item_id, target.where, "error", target.status, message=message
-                    )
-                )
-            continue
-        checkable.append(target)
-
-    groups: dict[ReadKey, list[_Target]] = {}
-    for target in checkable:
-        groups.setdefault(_read_key(target), []).append(target)
-    progress.start(len(groups), "Verifying branch protection")
-    etags = {key: _etag(members) for key, members in groups.items()}
-    reads, stopped = _read_groups(client, list(groups), progress, concurrency, etags)
-
-    now = clock.now()
-    changes = Changes(source="followup", at=now)
-    with session_scope(engine) as session:
-        for key, members in groups.items():
-            read = reads.get(key, _Read(error=f"not checked ({stopped or 'stopped'})"))
-            for target in members:
-                results.append(_judge(session, changes, target, read, now))
-        changes.flush(session)
-    for result in results:
-        if result.outcome == "regressed":
-            progress.note(
-                "warning", f"{result.item_id} {result.target}: regressed: {result.message}"
-            )
-    return VerifyReport(tuple(results), reads=len(reads), error=stopped)
-
-
 __all__ = [
     "ProtectionPlan",
     "ProtectionReport",
     "ProtectionResult",
-    "VerifyReport",
-    "VerifyResult",
     "apply_protection",
     "plan_protection",
-    "protected_items",
     "protection_targets",
-    "verify_protection",
 ]

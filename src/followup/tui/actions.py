@@ -76,9 +76,9 @@ def protect(app: FollowupApp, plans: Sequence[Any], progress: TuiProgress) -> Ou
 
 def verify(app: FollowupApp, item_ids: tuple[str, ...] | None, progress: TuiProgress) -> Outcome:
     """Re-read protected branches and record drift, as `followup verify` does."""
-    from followup.sync import protect as core
+    from followup.sync import drift
 
-    report = core.verify_protection(app.engine, app.client(), item_ids=item_ids, progress=progress)
+    report = drift.verify_protection(app.engine, app.client(), item_ids=item_ids, progress=progress)
     return outcomes.verified(report)
 
 

@@ -6,11 +6,12 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
 if TYPE_CHECKING:
+    from followup.sync.drift import VerifyReport
     from followup.sync.edits import EditResult
     from followup.sync.filing import FilingReport
     from followup.sync.importing import ImportReport
     from followup.sync.polling import SyncReport
-    from followup.sync.protect import ProtectionReport, VerifyReport
+    from followup.sync.protect import ProtectionReport
 
 Severity = Literal["information", "warning", "error"]
 
