@@ -25,7 +25,8 @@ What a sync costs, and why (GitHub's REST and GraphQL limits are separate budget
    An id GraphQL cannot resolve is asked once over REST: 410 means deleted, 404 that
    the token cannot see it (IssueRow.gone), and the item keeps its status with a
    reason. A node in another repository was transferred.
-3. Protection drift: verify_protection, one read per protected branch or ruleset.
+3. Protection drift (sync/drift.py): one conditional read per protected branch or
+   ruleset; unchanged is a 304, 0 points, and writes nothing.
 4. Edits waiting to be pushed (sync/edits.py).
 
 Repositories are polled on `concurrency` threads, each with its own client (PyGithub
