@@ -80,11 +80,14 @@ CASSETTES = Path(__file__).resolve().parent / "cassettes"
 
 @pytest.fixture(scope="module")
 def vcr_config() -> dict[str, object]:
-    """Replay GitHub exchanges; the token is replaced before anything is written."""
+    """Replay GitHub exchanges; the token is replaced before anything is written.
+
+    Bodies are matched too: a write or a query that differs from the recorded one fails.
+    """
     return {
         "filter_headers": [("authorization", "<redacted>")],
         "decode_compressed_response": True,
-        "match_on": ("method", "scheme", "host", "port", "path", "query"),
+        "match_on": ("method", "scheme", "host", "port", "path", "query", "body"),
     }
 
 

@@ -15,16 +15,6 @@ from tests.conftest import RunCli
 from tests.sync.world import ALERT, FILED_TIME, NOW, RUNBOOK, FakeClock, build_store
 
 
-@pytest.fixture(scope="module")
-def vcr_config() -> dict[str, object]:
-    """Match bodies too: a write that differs from the recorded one fails."""
-    return {
-        "filter_headers": [("authorization", "<redacted>")],
-        "decode_compressed_response": True,
-        "match_on": ("method", "scheme", "host", "port", "path", "query", "body"),
-    }
-
-
 @pytest.fixture(autouse=True)
 def environment(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("FOLLOWUP_WRITE_INTERVAL", "0")

@@ -22,16 +22,6 @@ DEBUGGING = "Investigate if debugging gh-pages could be improved."
 OTHER_TECH = "Investigate if there are other technologies we ought to be using instead of gh-pages."
 
 
-@pytest.fixture(scope="module")
-def vcr_config() -> dict[str, object]:
-    """Match bodies too: a write whose body differs from the recorded one fails the test."""
-    return {
-        "filter_headers": [("authorization", "<redacted>")],
-        "decode_compressed_response": True,
-        "match_on": ("method", "scheme", "host", "port", "path", "query", "body"),
-    }
-
-
 @pytest.fixture(autouse=True)
 def environment(monkeypatch: pytest.MonkeyPatch, github_token: str) -> None:
     monkeypatch.setenv("GITHUB_TOKEN", github_token)

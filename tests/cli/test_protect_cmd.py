@@ -15,16 +15,6 @@ REPO = SCRATCH_REPO
 PROTECT_ITEM = "Protect gh-pages branch. Don't allow deletion."
 
 
-@pytest.fixture(scope="module")
-def vcr_config() -> dict[str, object]:
-    """Match bodies too: a write whose body differs from the recorded one fails the test."""
-    return {
-        "filter_headers": [("authorization", "<redacted>")],
-        "decode_compressed_response": True,
-        "match_on": ("method", "scheme", "host", "port", "path", "query", "body"),
-    }
-
-
 @pytest.fixture(autouse=True)
 def token(monkeypatch: pytest.MonkeyPatch, github_token: str) -> None:
     monkeypatch.setenv("GH_TOKEN", github_token)

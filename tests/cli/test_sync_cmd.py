@@ -28,16 +28,6 @@ from tests.sync.world import (
 )
 
 
-@pytest.fixture(scope="module")
-def vcr_config() -> dict[str, object]:
-    """Match bodies too: a query that differs from the recorded one fails."""
-    return {
-        "filter_headers": [("authorization", "<redacted>")],
-        "decode_compressed_response": True,
-        "match_on": ("method", "scheme", "host", "port", "path", "query", "body"),
-    }
-
-
 @pytest.fixture(autouse=True)
 def environment(monkeypatch: pytest.MonkeyPatch, github_token: str) -> None:
     monkeypatch.setenv("GH_TOKEN", github_token)

@@ -19,16 +19,6 @@ from followup.github.issues import (
 )
 
 
-@pytest.fixture(scope="module")
-def vcr_config() -> dict[str, object]:
-    """Match bodies too: a write whose body differs from the recorded one fails the test."""
-    return {
-        "filter_headers": [("authorization", "<redacted>")],
-        "decode_compressed_response": True,
-        "match_on": ("method", "scheme", "host", "port", "path", "query", "body"),
-    }
-
-
 @pytest.fixture
 def client(github_token: str) -> GitHub:
     return GitHub(github_token, ClientOptions(write_interval=0, backoff=0))

@@ -42,16 +42,6 @@ def client(github_token: str) -> GitHub:
     return GitHub(github_token, ClientOptions(write_interval=0, backoff=0, max_retries=1))
 
 
-@pytest.fixture(scope="module")
-def vcr_config() -> dict[str, object]:
-    """Match bodies too: a write or query that differs from the recorded one fails."""
-    return {
-        "filter_headers": [("authorization", "<redacted>")],
-        "decode_compressed_response": True,
-        "match_on": ("method", "scheme", "host", "port", "path", "query", "body"),
-    }
-
-
 @pytest.fixture
 def clock(monkeypatch: pytest.MonkeyPatch) -> FakeClock:
     fake = FakeClock(FILED_TIME)

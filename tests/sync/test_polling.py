@@ -47,16 +47,6 @@ def factory(github_token: str) -> Factory:
     return lambda: GitHub(github_token, options)
 
 
-@pytest.fixture(scope="module")
-def vcr_config() -> dict[str, object]:
-    """Match bodies too: a write or query that differs from the recorded one fails."""
-    return {
-        "filter_headers": [("authorization", "<redacted>")],
-        "decode_compressed_response": True,
-        "match_on": ("method", "scheme", "host", "port", "path", "query", "body"),
-    }
-
-
 @pytest.fixture
 def clock(monkeypatch: pytest.MonkeyPatch) -> FakeClock:
     fake = FakeClock(FILED_TIME)
