@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from datetime import timedelta
 
 import pytest
 from sqlalchemy import Engine
@@ -12,7 +11,12 @@ from sqlmodel import select
 from followup.store import session_scope
 from followup.store.models import PendingEditRow
 from tests.conftest import RunCli
-from tests.sync.world import ALERT, FILED_TIME, NOW, RUNBOOK, FakeClock, build_store
+from tests.sync.world import (
+    ALERT,
+    RUNBOOK,
+    fake_clock,
+    filed_store,
+)
 
 
 @pytest.fixture(autouse=True)
@@ -24,11 +28,7 @@ def environment(monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.fixture
 def ids(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
-    clock = FakeClock(FILED_TIME)
-    monkeypatch.setattr("followup.clock.now", clock.now)
-    built = build_store(engine, read_at=NOW - timedelta(minutes=5))
-    clock.time = NOW
-    return built
+    return filed_store(engine, fake_clock(monkeypatch))
 
 
 def shown(run_cli: RunCli, item_id: str) -> dict[str, object]:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import signal
 import threading
-from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -19,12 +18,10 @@ from tests.conftest import RunCli
 from tests.sync.world import (
     ALERT,
     DOCS,
-    FILED_TIME,
-    NOW,
     PIN,
     SCRATCH,
-    FakeClock,
-    build_store,
+    fake_clock,
+    filed_store,
 )
 
 
@@ -38,11 +35,7 @@ def environment(monkeypatch: pytest.MonkeyPatch, github_token: str) -> None:
 
 @pytest.fixture
 def ids(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
-    clock = FakeClock(FILED_TIME)
-    monkeypatch.setattr("followup.clock.now", clock.now)
-    built = build_store(engine, read_at=NOW - timedelta(minutes=5))
-    clock.time = NOW
-    return built
+    return filed_store(engine, fake_clock(monkeypatch))
 
 
 def remember_both(engine: Engine) -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import date, timedelta
+from datetime import date
 
 import pytest
 from sqlalchemy import Engine
@@ -25,7 +25,6 @@ from followup.sync.edits import (
 from followup.sync.polling import sync_all
 from tests.sync.world import (
     ALERT,
-    FILED_TIME,
     LOADTEST,
     NOW,
     PROTECT,
@@ -33,6 +32,8 @@ from tests.sync.world import (
     SCRATCH,
     FakeClock,
     build_store,
+    fake_clock,
+    filed_store,
     postmortems,
 )
 
@@ -44,17 +45,12 @@ def client(github_token: str) -> GitHub:
 
 @pytest.fixture
 def clock(monkeypatch: pytest.MonkeyPatch) -> FakeClock:
-    fake = FakeClock(FILED_TIME)
-    monkeypatch.setattr("followup.clock.now", fake.now)
-    return fake
+    return fake_clock(monkeypatch)
 
 
 @pytest.fixture
 def ids(engine: Engine, clock: FakeClock) -> dict[str, str]:
-    # Filed on the first, last read by a sync five minutes ago.
-    built = build_store(engine, read_at=NOW - timedelta(minutes=5))
-    clock.time = NOW
-    return built
+    return filed_store(engine, clock)
 
 
 def item(engine: Engine, item_id: str) -> ItemRow:

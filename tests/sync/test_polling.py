@@ -27,7 +27,6 @@ from tests.sync.world import (
     ALERT,
     CLIENT,
     DOCS,
-    FILED_TIME,
     LOADTEST,
     NOW,
     PIN,
@@ -36,6 +35,8 @@ from tests.sync.world import (
     SCRATCH,
     FakeClock,
     build_store,
+    fake_clock,
+    filed_store,
 )
 
 Factory = Callable[[], GitHub]
@@ -49,17 +50,12 @@ def factory(github_token: str) -> Factory:
 
 @pytest.fixture
 def clock(monkeypatch: pytest.MonkeyPatch) -> FakeClock:
-    fake = FakeClock(FILED_TIME)
-    monkeypatch.setattr("followup.clock.now", fake.now)
-    return fake
+    return fake_clock(monkeypatch)
 
 
 @pytest.fixture
 def ids(engine: Engine, clock: FakeClock) -> dict[str, str]:
-    # Filed on the first, last read by a sync five minutes ago.
-    built = build_store(engine, read_at=NOW - timedelta(minutes=5))
-    clock.time = NOW
-    return built
+    return filed_store(engine, clock)
 
 
 def remember(engine: Engine, repo: str, etag: str, since: datetime | None = None) -> None:

@@ -12,9 +12,10 @@ so what a test stores and what its cassette answers agree.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import pytest
 from scripts.cassette_kit import example
 from sqlalchemy import Engine
 from sqlmodel import select
@@ -66,6 +67,21 @@ class FakeClock:
     def now(self) -> datetime:
         """Return the time the test set."""
         return self.time
+
+
+def fake_clock(monkeypatch: pytest.MonkeyPatch) -> FakeClock:
+    """Put a FakeClock, set to FILED_TIME, in place of followup.clock.now."""
+    fake = FakeClock(FILED_TIME)
+    monkeypatch.setattr("followup.clock.now", fake.now)
+    return fake
+
+
+def filed_store(engine: Engine, clock: FakeClock) -> dict[str, str]:
+    """Build the store as filed on the first and last synced five minutes ago; clock at NOW."""
+    clock.time = FILED_TIME
+    built = build_store(engine, read_at=NOW - timedelta(minutes=5))
+    clock.time = NOW
+    return built
 
 
 PROTECTION_SETTINGS = {"allow_deletions": False}
