@@ -120,6 +120,3 @@ def priority_command(cli: CliContext, item_id: str, priority: str | None, nobody
     """Set an item's priority (P0 to P3), or clear it with --none."""
     _exactly_one(priority, nobody, "a priority")
     _print(cli, set_priority(cli.engine(), item_id, priority))
-
-
-COMMANDS = (close_command, reopen_command, assign_command, due_command, priority_command)

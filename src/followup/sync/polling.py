@@ -44,7 +44,7 @@ from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor, as_completed
 from contextlib import suppress
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
 from sqlalchemy import ColumnElement, Engine, String, and_, cast, func, or_
@@ -69,7 +69,6 @@ from followup.store.history import Changes
 from followup.store.models import (
     IssueRow,
     ItemRow,
-    PendingEditRow,
     RepoSyncRow,
     Status,
     SyncRunRow,
@@ -97,7 +96,6 @@ UNLABELLED_MAX_AGE = timedelta(minutes=30)
 SWEEP_MAX_AGE = timedelta(hours=24)
 SWEEP_LIMIT = 500
 DEFAULT_CONCURRENCY = 4
-EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 T = TypeVar("T")
 
@@ -802,9 +800,3 @@ def last_run(engine: Engine) -> SyncRunView | None:
         if row is None:
             return None
         return SyncRunView(row.started_at, row.finished_at, row.changed, row.requests, row.error)
-
-
-def outstanding_edits(engine: Engine) -> int:
-    """Return how many local edits wait to be pushed."""
-    with session_scope(engine) as session:
-        return int(session.exec(select(func.count()).select_from(PendingEditRow)).one())

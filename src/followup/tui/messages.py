@@ -34,14 +34,6 @@ class LoadFailed(Message):
 
 
 @dataclass
-class JobStarted(Message):
-    """Long work began."""
-
-    job: str
-    description: str
-
-
-@dataclass
 class JobPhase(Message):
     """Long work announced a phase of `total` steps."""
 
