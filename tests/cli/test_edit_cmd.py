@@ -103,5 +103,5 @@ def test_priorities_are_checked(run_cli: RunCli, ids: dict[str, str]) -> None:
 
 def test_an_unknown_item_is_an_error(run_cli: RunCli, ids: dict[str, str]) -> None:
     result = run_cli("reopen", "zzzzzzz")
-    assert result.exit_code == 1
+    assert result.exit_code == 5
     assert "error: no item with id 'zzzzzzz'" in result.stderr

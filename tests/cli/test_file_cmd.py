@@ -13,7 +13,8 @@ import pytest
 import yaml
 from rich.console import Console
 
-from followup.cli.file_cmd import BarProgress, stop_on_interrupt
+from followup.cli.interrupts import stop_on_interrupt
+from followup.cli.progress import BarProgress
 from tests.conftest import GH_PAGES, RunCli
 
 WORKFLOW = Path(__file__).resolve().parents[2] / "examples" / "github-actions" / "followup.yml"

@@ -100,7 +100,7 @@ def test_declining_the_confirmation_changes_nothing(
     monkeypatch.setattr(protect_cmd, "_interactive", lambda: True)
     result = run_cli("protect", item_id, input="n\n")
     assert result.exit_code == 0, result.output
-    assert "Apply the changes above to 1 branch(es)?" in result.output
+    assert "Apply the changes above to 1 branch? [y/N]" in result.output
     assert "Nothing was changed." in result.stdout
     assert writes(vcr) == []
 

@@ -69,7 +69,7 @@ def test_a_failed_repository_is_named_and_the_exit_code_says_so(
 
     assert result.exit_code == 1
     assert (
-        "✘ octo-org/followup-scratch: GitHub answered 502 to GET "
+        "error: octo-org/followup-scratch: GitHub answered 502 to GET "
         "/repos/octo-org/followup-scratch/issues" in result.stderr
     )
     assert "Synced 1 of 2 repositories: 0 items changed" in result.stdout

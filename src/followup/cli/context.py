@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -9,10 +11,32 @@ import click
 from rich.console import Console
 from rich.text import Text
 
-from followup.config import LoadedSettings, Settings, load_settings
+from followup.cli import printing
+from followup.cli.suggest import did_you_mean
+from followup.config import ENV_PREFIX, LoadedSettings, Settings, load_settings, setting_names
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
+
+    from followup.cli.reporting import Report
+
+# FOLLOWUP_* variables that are not settings but are still followup's own.
+OTHER_VARIABLES = frozenset({"FOLLOWUP_CONFIG", "FOLLOWUP_DEBUG"})
+OTHER_PREFIXES = ("FOLLOWUP_RECORD_", "FOLLOWUP_TEST_")
+
+
+def unknown_variables(env: Mapping[str, str]) -> list[str]:
+    """Return a warning for each FOLLOWUP_* variable that names no setting."""
+    known = {ENV_PREFIX + name.upper() for name in setting_names()}
+    warnings = []
+    for var in sorted(env):
+        if not var.startswith(ENV_PREFIX) or var in known or var in OTHER_VARIABLES:
+            continue
+        if var.startswith(OTHER_PREFIXES):
+            continue
+        hint = did_you_mean(var, known | OTHER_VARIABLES)
+        warnings.append(f"{var} is not a followup setting, so it is ignored{hint}")
+    return warnings
 
 
 @dataclass
@@ -22,14 +46,25 @@ class CliContext:
     flags: dict[str, Any] = field(default_factory=dict)
     out: Console = field(default_factory=Console)
     err: Console = field(default_factory=lambda: Console(stderr=True))
+    report: Report | None = None
     _loaded: LoadedSettings | None = None
+    _checked_env: bool = False
     _engine: Engine | None = None
+
+    def set_flag(self, name: str, value: Any) -> None:
+        """Take a global option given after the command; settings read later see it."""
+        self.flags[name] = value
+        self._loaded = None
 
     @property
     def loaded(self) -> LoadedSettings:
         """Return the settings with their sources, reading them on first use."""
         if self._loaded is None:
             self._loaded = load_settings(self.flags, flag_names={"database_url": "--db"})
+            if not self._checked_env:
+                self._checked_env = True
+                for warning in unknown_variables(os.environ):
+                    self.warn(warning)
         return self._loaded
 
     @property
@@ -53,11 +88,11 @@ class CliContext:
             self._engine = None
 
     def warn(self, message: str) -> None:
-        """Print a one-line warning on stderr."""
-        # soft_wrap: a warning stays one line, however narrow the terminal.
-        self.err.print(
-            Text.assemble(("warning: ", "yellow"), message), highlight=False, soft_wrap=True
-        )
+        """Print a one-line warning on stderr (and keep it in the run's report)."""
+        if self.report is not None:
+            self.report.warn(message)
+            return
+        printing.line(self.err, Text.assemble(("warning: ", "yellow"), message))
 
 
 pass_cli = click.make_pass_decorator(CliContext)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import gc
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -44,15 +44,22 @@ class ImportReport:
     documents: list[PostMortem] = field(default_factory=list)
 
 
+RepoOf = Callable[[Path], str | None]
+
+
 def read_documents(
-    paths: Sequence[Path], *, default_repo: str | None
+    paths: Sequence[Path], *, default_repo: str | None, repo_of: RepoOf | None = None
 ) -> tuple[list[PostMortem], list[FileProblem]]:
-    """Parse every file, collecting the ones that fail instead of stopping at the first."""
+    """Parse every file, collecting the ones that fail instead of stopping at the first.
+
+    repo_of gives a file's repository when default_repo is None (e.g. its git remote).
+    """
     docs: list[PostMortem] = []
     problems: list[FileProblem] = []
     for path in paths:
+        default = default_repo or (repo_of(path) if repo_of is not None else None)
         try:
-            docs.append(postmortem.read(path, default_repo=default_repo))
+            docs.append(postmortem.read(path, default_repo=default))
         except InputError as exc:
             problems.append(FileProblem(str(path), str(exc)))
     return docs, problems
@@ -80,13 +87,14 @@ def import_files(
     paths: Sequence[Path],
     *,
     default_repo: str | None = None,
+    repo_of: RepoOf | None = None,
     skip_invalid: bool = False,
 ) -> ImportReport:
     """Read and store the files in one transaction; any unreadable file stops it all."""
     if not paths:
         raise InputError("no post-mortem files given")
     with _cyclic_gc_paused():
-        docs, problems = read_documents(paths, default_repo=default_repo)
+        docs, problems = read_documents(paths, default_repo=default_repo, repo_of=repo_of)
         if problems and not skip_invalid:
             raise ImportFailed(problems)
         with session_scope(engine) as session:
