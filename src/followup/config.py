@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import os
 import tomllib
 from collections.abc import Mapping
@@ -148,7 +149,9 @@ def _read_file(path: Path) -> dict[str, Any]:
     known = set(setting_names())
     for key in data:
         if key not in known:
-            raise ConfigError(f"{path}: unknown setting {key!r} (see 'followup config')")
+            near = difflib.get_close_matches(key, sorted(known), n=1)
+            hint = f"did you mean {near[0]!r}? " if near else ""
+            raise ConfigError(f"{path}: unknown setting {key!r} ({hint}see 'followup config')")
     return data
 
 

@@ -215,3 +215,30 @@ def test_the_token_is_written_nowhere(
     assert database in written
     for path in written:
         assert SECRET.encode() not in path.read_bytes(), path
+
+
+@pytest.mark.vcr("test_the_gh_pages_example_files_two_issues_and_leaves_protection_alone.yaml")
+def test_a_run_reports_each_item_as_json(run_cli: RunCli, scratch_repo: str) -> None:
+    result = run_cli("file", str(GH_PAGES), "--repo", scratch_repo, "--format", "json")
+
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    assert report["command"] == "file" and report["ok"] is True and report["exit_code"] == 0
+    assert report["summary"] == {"created": 2, "linked": 0, "skipped": 1, "failed": 0}
+    items = {item["title"]: item for item in report["items"]}
+    for title in (DEBUGGING, OTHER_TECH):
+        issue = items[title]["issue"]
+        assert items[title]["action"] == "created" and items[title]["ok"] is True
+        assert issue["repo"] == scratch_repo.lower()
+        assert issue["url"] == f"https://github.com/{scratch_repo}/issues/{issue['number']}"
+        assert items[title]["target"] == f"{scratch_repo.lower()}#{issue['number']}"
+    skipped = items[PROTECT]
+    assert skipped["action"] == "skipped" and skipped["issue"] is None
+    assert "branch-protection item" in skipped["message"]
+    assert skipped["source"] == {"file": str(GH_PAGES.relative_to(Path.cwd())), "line": 70}
+    imported = report["import"]["postmortems"]
+    assert [(pm["slug"], pm["file"], pm["created"]) for pm in imported] == [
+        ("2019-12-05-gh-pages", skipped["source"]["file"], 3)
+    ]
+    listed = listing(run_cli)
+    assert {i["id"] for i in report["items"]} == {i["id"] for i in listed.values()}

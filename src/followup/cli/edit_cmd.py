@@ -26,6 +26,7 @@ from followup.sync.edits import (
     set_priority,
 )
 
+EDIT_SUMMARY = dict.fromkeys(("pushed", "queued", "local", "unchanged"), 0)
 OUTCOME_STYLE = {
     "pushed": ("✔ ", "green"),
     "local": ("✔ ", "green"),
@@ -93,7 +94,7 @@ def _exactly_one(value: str | None, none: bool, what: str) -> None:
 @pass_cli
 def close_command(cli: CliContext, item_id: str, not_planned: bool, fmt: str) -> None:
     """Close an item, and its GitHub issue (as completed, or not planned)."""
-    report = Report.start(cli, "close", fmt)
+    report = Report.start(cli, "close", fmt, summary=EDIT_SUMMARY)
     reason: CloseReason = "not_planned" if not_planned else "completed"
     _with_client(
         cli,
@@ -109,7 +110,7 @@ def close_command(cli: CliContext, item_id: str, not_planned: bool, fmt: str) ->
 @pass_cli
 def reopen_command(cli: CliContext, item_id: str, fmt: str) -> None:
     """Reopen an item, and its GitHub issue."""
-    report = Report.start(cli, "reopen", fmt)
+    report = Report.start(cli, "reopen", fmt, summary=EDIT_SUMMARY)
     _with_client(cli, report, item_id, lambda client: reopen_item(cli.engine(), client, item_id))
 
 
@@ -126,7 +127,7 @@ def assign_command(
 ) -> None:
     """Give an item (and its issue) to a GitHub user: assign ID LOGIN, or ID --none."""
     _exactly_one(login, nobody, "a LOGIN")
-    report = Report.start(cli, "assign", fmt)
+    report = Report.start(cli, "assign", fmt, summary=EDIT_SUMMARY)
     _with_client(
         cli, report, item_id, lambda client: reassign_item(cli.engine(), client, item_id, login)
     )
@@ -141,7 +142,7 @@ def assign_command(
 def due_command(cli: CliContext, item_id: str, when: str | None, nobody: bool, fmt: str) -> None:
     """Set an item's due date (YYYY-MM-DD), or clear it with --none."""
     _exactly_one(when, nobody, "a DATE")
-    report = Report.start(cli, "due", fmt)
+    report = Report.start(cli, "due", fmt, summary=EDIT_SUMMARY)
     _finish(report, set_due(cli.engine(), item_id, parse_date(when) if when else None))
 
 
@@ -158,5 +159,5 @@ def priority_command(
 ) -> None:
     """Set an item's priority (P0 to P3), or clear it with --none."""
     _exactly_one(priority, nobody, "a priority")
-    report = Report.start(cli, "priority", fmt)
+    report = Report.start(cli, "priority", fmt, summary=EDIT_SUMMARY)
     _finish(report, set_priority(cli.engine(), item_id, priority))

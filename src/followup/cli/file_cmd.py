@@ -29,6 +29,8 @@ from followup.sync.filing import (
     plan_filing,
 )
 
+PLAN_COUNTS = ("create", "link", "skip", "fail")
+RUN_COUNTS = ("created", "linked", "skipped", "failed")
 ACTION_WORD: dict[str, tuple[str, str]] = {
     "create": ("+ create", "green"),
     "link": ("= link", "cyan"),
@@ -281,7 +283,20 @@ def file_command(
         raise click.UsageError("give post-mortem files or --all, not both")
     if not paths and not all_items:
         raise click.UsageError("give the post-mortem files to file, or --all for every item")
-    report = Report.start(cli, "file", fmt, dry_run=dry_run)
+    report = Report.start(
+        cli,
+        "file",
+        fmt,
+        dry_run=dry_run,
+        summary=dict.fromkeys(PLAN_COUNTS if dry_run else RUN_COUNTS, 0),
+        extra={
+            "import": None,
+            "checked_github": None,
+            "labels_to_create": [],
+            "tracking": [],
+            "written_back": [],
+        },
+    )
     fallback = default_repo(cli, repo)
     postmortems: list[str] | None = None
     if paths:

@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from followup.cli.context import CliContext, pass_cli
-from followup.cli.imports import run_import
+from followup.cli.imports import IMPORT_SUMMARY, run_import
 from followup.cli.options import examples
 from followup.cli.reporting import Report, format_option
 from followup.cli.repos import REPO, RepoSpec
@@ -36,6 +36,12 @@ def import_command(
     cli: CliContext, paths: tuple[Path, ...], repo: RepoSpec | None, skip_invalid: bool, fmt: str
 ) -> None:
     """Read post-mortems and store their action items (safe to re-run)."""
-    report = Report.start(cli, "import", fmt)
+    report = Report.start(
+        cli,
+        "import",
+        fmt,
+        summary=dict.fromkeys(IMPORT_SUMMARY, 0),
+        extra={"postmortems": [], "skipped_files": []},
+    )
     run_import(cli, report, paths, repo, skip_invalid=skip_invalid)
     report.finish()

@@ -20,8 +20,10 @@ from followup.cli.reporting import Entry, IssueRef, Report, Source
 from followup.cli.repos import RepoSpec, configured_repo, origin_repo, repo_for
 from followup.store import session_scope
 from followup.store.queries import ItemFilter, list_items, postmortems
-from followup.store.views import ItemView
+from followup.store.views import ItemView, display_path
 from followup.sync.importing import ImportFailed, ImportReport, import_files
+
+IMPORT_SUMMARY = ("postmortems", "created", "updated", "removed", "skipped_files")
 
 
 def default_repo(cli: CliContext, repo: RepoSpec | None) -> str | None:
@@ -112,7 +114,7 @@ def _report(cli: CliContext, report: Report, imported: ImportReport, started: da
         documents.append(
             {
                 "slug": result.slug,
-                "file": result.path,
+                "file": display_path(result.path),
                 "title": result.title,
                 "items": result.items,
                 "created": result.created,
@@ -127,10 +129,11 @@ def _report(cli: CliContext, report: Report, imported: ImportReport, started: da
         f"{docs} post-mortem{'s' if docs != 1 else ''} imported: "
         f"{created} new, {updated} updated, {removed} removed items."
     )
-    report.extra["postmortems"] = documents
-    report.extra["skipped_files"] = [
-        {"file": problem.path, "message": problem.message} for problem in imported.skipped
-    ]
+    skipped = [{"file": p.path, "message": p.message} for p in imported.skipped]
+    if report.command != "import":
+        report.extra["import"] = {"postmortems": documents, "skipped_files": skipped}
+        return
+    report.extra.update({"postmortems": documents, "skipped_files": skipped})
     report.summary.update(
         {
             "postmortems": docs,
@@ -140,7 +143,7 @@ def _report(cli: CliContext, report: Report, imported: ImportReport, started: da
             "skipped_files": len(imported.skipped),
         }
     )
-    if report.is_json and report.command == "import":
+    if report.is_json:
         _item_entries(cli, report, imported, started)
 
 

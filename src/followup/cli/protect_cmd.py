@@ -35,6 +35,23 @@ NEEDS_YES = (
     "refusing to change branch protection without confirmation: pass --yes "
     "(or --dry-run to only see the plan)"
 )
+PROTECT_SUMMARY = dict.fromkeys(
+    (
+        "branches_to_change",
+        "items_to_change",
+        "satisfied",
+        "errors",
+        "done",
+        "already",
+        "unverified",
+        "failed",
+        "skipped",
+    ),
+    0,
+)
+VERIFY_SUMMARY = dict.fromkeys(
+    ("ok", "restored", "regressed", "still_regressed", "error", "reads"), 0
+)
 RESULT_TEXT: dict[str, tuple[str, str]] = {
     "done": ("✔ ", "green"),
     "already": ("✔ ", "green"),
@@ -189,7 +206,7 @@ def protect_command(
     """
     if item_ids and all_items:
         raise InputError("give item ids or --all, not both")
-    report = Report.start(cli, "protect", fmt, dry_run=dry_run)
+    report = Report.start(cli, "protect", fmt, dry_run=dry_run, summary=PROTECT_SUMMARY)
     engine = cli.engine()
     chosen: ProtectionMethod = method or cli.settings.protection_method
     if not item_ids and not report.is_json:
@@ -278,7 +295,7 @@ def verify_command(cli: CliContext, item_ids: Sequence[str], fmt: str) -> None:
 
     Exits 1 when an item regressed or could not be checked.
     """
-    report = Report.start(cli, "verify", fmt)
+    report = Report.start(cli, "verify", fmt, summary=VERIFY_SUMMARY)
     engine = cli.engine()
     if not item_ids and not protected_items(engine):
         report.finish("No protection applied by followup to verify.")

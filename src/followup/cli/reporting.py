@@ -36,7 +36,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -227,9 +227,24 @@ class Report:
         self._emitted = False
 
     @classmethod
-    def start(cls, cli: CliContext, command: str, fmt: str, *, dry_run: bool = False) -> Report:
-        """Begin the report of a command; from now on a failure ends as its document too."""
+    def start(
+        cls,
+        cli: CliContext,
+        command: str,
+        fmt: str,
+        *,
+        dry_run: bool = False,
+        summary: Mapping[str, Any] | None = None,
+        extra: Mapping[str, Any] | None = None,
+    ) -> Report:
+        """Begin the report of a command; from now on a failure ends as its document too.
+
+        summary and extra give the command's own fields their empty values, so a document
+        has the same keys whether the run finished or stopped at its first error.
+        """
         report = cls(cli.out, cli.err, command, fmt, dry_run=dry_run)
+        report.summary.update(summary or {})
+        report.extra.update(extra or {})
         cli.report = report
         return report
 

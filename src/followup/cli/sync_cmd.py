@@ -33,6 +33,20 @@ MAX_CHANGES_SHOWN = 100
 MIN_WATCH_SECONDS = 10
 _DURATION = re.compile(r"(\d+(?:\.\d+)?)\s*([smhd])", re.IGNORECASE)
 _UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+SYNC_SUMMARY = dict.fromkeys(
+    ("repositories", "failed_repositories", "items_changed", "requests", "not_modified", "points"),
+    0,
+)
+SYNC_EXTRA: dict[str, Any] = {
+    "started_at": None,
+    "finished_at": None,
+    "repos": [],
+    "edits": [],
+    "protection": None,
+    "rate_limited_until": None,
+    "checked_by_id": 0,
+    "rebuild": None,
+}
 EDIT_STYLE = {
     "pushed": ("✔", "green"),
     "confirmed": ("✔", "green"),
@@ -297,7 +311,7 @@ def sync_command(
     factory = GitHubFactory(cli.settings)
 
     if interval is None:
-        report = Report.start(cli, "sync", fmt)
+        report = Report.start(cli, "sync", fmt, summary=SYNC_SUMMARY, extra=SYNC_EXTRA)
         with (
             BarProgress(cli.err, stopping=AT_SAFE_POINT, on_note=report.collect) as progress,
             stop_on_interrupt(progress),
@@ -311,8 +325,8 @@ def sync_command(
     with stop_after_round(stop, lambda message: printing.line(cli.err, message, style="yellow")):
         rounds = 0
         while True:
-            report = Report(cli.out, cli.err, "sync", fmt, compact=True)
-            cli.report = report
+            report = Report.start(cli, "sync", fmt, summary=SYNC_SUMMARY, extra=SYNC_EXTRA)
+            report.compact = True
             with BarProgress(cli.err, stopping=AT_SAFE_POINT, on_note=report.collect) as progress:
                 synced = _round(cli, factory, wanted, rebuild_repo, full, progress)
             rounds += 1
