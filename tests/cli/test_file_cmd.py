@@ -242,3 +242,21 @@ def test_a_run_reports_each_item_as_json(run_cli: RunCli, scratch_repo: str) -> 
     ]
     listed = listing(run_cli)
     assert {i["id"] for i in report["items"]} == {i["id"] for i in listed.values()}
+
+
+@pytest.mark.vcr("test_the_gh_pages_example_files_two_issues_and_leaves_protection_alone.yaml")
+def test_piped_at_80_columns_each_issue_url_stays_whole_on_its_items_line(
+    run_cli: RunCli, scratch_repo: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("COLUMNS", "80")
+    result = run_cli("file", str(GH_PAGES), "--repo", scratch_repo)
+
+    assert result.exit_code == 0, result.output
+    items = listing(run_cli)
+    for title in (DEBUGGING, OTHER_TECH):
+        issue = items[title]["issue"]
+        line = next(line for line in result.stdout.splitlines() if items[title]["id"] in line)
+        assert title in line
+        assert f"{issue['repo']}#{issue['number']}" in line
+        assert line.endswith(issue["url"])
+    assert max(len(line) for line in result.stdout.splitlines()) > 80

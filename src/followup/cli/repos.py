@@ -14,6 +14,7 @@ import configparser
 import logging
 import os
 import re
+import shutil
 import subprocess
 from dataclasses import dataclass
 from functools import lru_cache
@@ -143,9 +144,13 @@ def origin_url(folder: Path) -> str | None:
 
 @lru_cache(maxsize=256)
 def _origin_url(folder: str) -> str | None:
+    git = shutil.which("git")
+    if git is None:
+        # No git on this machine: read the repository's config file instead.
+        return _origin_from_config(Path(folder))
     try:
         done = subprocess.run(
-            ["git", "-C", folder, "remote", "get-url", "origin"],
+            [git, "-C", folder, "remote", "get-url", "origin"],
             capture_output=True,
             text=True,
             timeout=10,
@@ -156,9 +161,6 @@ def _origin_url(folder: str) -> str | None:
                 "GIT_TERMINAL_PROMPT": "0",
             },
         )
-    except FileNotFoundError:
-        # No git on this machine: read the repository's config file instead.
-        return _origin_from_config(Path(folder))
     except (OSError, subprocess.SubprocessError) as exc:
         log.debug("git remote get-url failed in %s: %s", folder, exc)
         return None
