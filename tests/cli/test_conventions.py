@@ -7,14 +7,18 @@ import json
 import re
 from pathlib import Path
 
+import click
 import pytest
 from click.testing import CliRunner, Result
 
 import followup.cli
 from followup.cli import COMMANDS, cli, one_line
+from followup.cli.context import CliContext, pass_cli
 from followup.cli.exits import MEANING, ExitCode, exit_code_for
+from followup.cli.reporting import Entry, Report, format_option
 from followup.errors import ConfigError, FollowupError, InputError, NotFoundError
 from followup.github.errors import AuthError, NotFound
+from tests.cli.schemas import problems
 from tests.conftest import GH_PAGES, RunCli
 
 CLI_DIR = Path(followup.cli.__file__).parent
@@ -325,3 +329,45 @@ def test_show_and_list_name_kinds_alike(run_cli: RunCli) -> None:
     listed = run_cli("list", "--kind", "branch_protection")
     assert protect["id"] in listed.stdout
     assert "protection" not in re.sub(r"branch_protection", "", shown.stdout.split("Kind:")[1][:40])
+
+
+# -- room for more commands ---------------------------------------------------------------
+
+
+@click.command("forget")
+@click.argument("item_ids", nargs=-1)
+@format_option
+@pass_cli
+def forget_command(cli: CliContext, item_ids: tuple[str, ...], fmt: str) -> None:
+    """Forget items (a stand-in for a command to come, written as reporting.py says)."""
+    report = Report.start(cli, "forget", fmt)
+    for item_id in item_ids:
+        if item_id == "missing":
+            raise NotFoundError(f"no item with id {item_id!r}")
+        report.add(Entry(id=item_id, action="forgotten", title=f"item {item_id}"))
+    report.summary = {"forgotten": len(report.entries)}
+    report.finish(f"{len(report.entries)} forgotten.")
+
+
+@pytest.fixture
+def with_forget(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(COMMANDS, "forget", f"{__name__}:forget_command")
+
+
+def test_a_new_command_plugs_into_the_report_in_a_few_lines(with_forget: None) -> None:
+    text = invoke("forget", "a1", "b2")
+    assert text.exit_code == 0
+    assert text.stdout.splitlines() == [
+        "· forgotten  a1  item a1",
+        "· forgotten  b2  item b2",
+        "2 forgotten.",
+    ]
+    as_json = invoke("forget", "a1", "--format", "json", "--db", "sqlite://")
+    document = json.loads(as_json.stdout)
+    # The shared envelope holds; only `command` names a schema still to be written.
+    assert problems({**document, "command": "import"}, "report") == []
+    assert document["summary"] == {"forgotten": 1}
+    failed = invoke("forget", "a1", "missing", "--format", "json")
+    assert failed.exit_code == 5
+    assert json.loads(failed.stdout)["errors"] == ["no item with id 'missing'"]
+    assert failed.stderr == "error: no item with id 'missing'\n"

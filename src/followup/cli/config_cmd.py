@@ -88,9 +88,8 @@ def _show(cli: CliContext, loaded: LoadedSettings) -> None:
     widest += max(cell_len(value) + len(source) + 4 for _, value, source in rows)
     if printing.plain(cli.out) or widest > cli.out.width:
         for name, value, source in rows:
-            printing.line(
-                cli.out, Text.assemble((name, "bold"), f" = {value}  ", (f"({source})", "cyan"))
-            )
+            shown = f" = {value}  " if value else " =  "
+            printing.line(cli.out, Text.assemble((name, "bold"), shown, (f"({source})", "cyan")))
             printing.line(cli.out, Text(f"    {setting_help(name)}", style="dim"))
     else:
         table = Table(box=box.SIMPLE_HEAD, pad_edge=False)
