@@ -273,6 +273,7 @@ def test_verifys_json_gives_each_regressions_cause(run_cli: RunCli) -> None:
     assert item["message"] == "allow deletions is yes (wanted no)"
     assert item["missing"] == [{"setting": "allow_deletions", "wanted": False, "live": True}]
     assert report["summary"]["regressed"] == 1 and report["summary"]["reads"] == 1
+    assert report["warnings"] == []  # the cause is on the item, said once
 
 
 @pytest.mark.vcr("test_a_failure_is_one_line_and_stored_on_the_item.yaml")

@@ -70,9 +70,9 @@ def _client(cli: CliContext) -> GitHub:
     return GitHubFactory(cli.settings)()
 
 
-def _bar(cli: CliContext, report: Report) -> BarProgress:
-    # Notes are dropped: every outcome is printed once, after the bar.
-    return BarProgress(cli.err, show_notes=False, on_note=report.collect)
+def _bar(cli: CliContext) -> BarProgress:
+    # Notes are dropped: every outcome is in the report, printed once after the bar.
+    return BarProgress(cli.err, show_notes=False)
 
 
 def _count(n: int, noun: str) -> str:
@@ -215,7 +215,7 @@ def protect_command(
         report.finish("No pending branch-protection items.")
         return
     client = _client(cli)
-    with _bar(cli, report) as bar, stop_on_interrupt(bar):
+    with _bar(cli) as bar, stop_on_interrupt(bar):
         plans = plan_protection(
             engine, client, item_ids=item_ids or None, method=chosen, progress=bar
         )
@@ -249,7 +249,7 @@ def protect_command(
         if not click.confirm(f"Apply the changes above to {_count(branches, 'branch')}?"):
             report.finish("Nothing was changed.")
             return
-    with _bar(cli, report) as bar, stop_on_interrupt(bar):
+    with _bar(cli) as bar, stop_on_interrupt(bar):
         applied = apply_protection(engine, client, plans, progress=bar)
     _report_applied(report, applied, plans)
     report.cancelled = bar.cancel_requested
@@ -301,7 +301,7 @@ def verify_command(cli: CliContext, item_ids: Sequence[str], fmt: str) -> None:
         report.finish("No protection applied by followup to verify.")
         return
     client = _client(cli)
-    with _bar(cli, report) as bar, stop_on_interrupt(bar):
+    with _bar(cli) as bar, stop_on_interrupt(bar):
         verified = verify_protection(
             engine,
             client,
