@@ -371,3 +371,11 @@ def test_a_new_command_plugs_into_the_report_in_a_few_lines(with_forget: None) -
     assert failed.exit_code == 5
     assert json.loads(failed.stdout)["errors"] == ["no item with id 'missing'"]
     assert failed.stderr == "error: no item with id 'missing'\n"
+
+
+def test_verbose_never_logs_a_database_password(tmp_path: Path) -> None:
+    url = "nosuchdriver://dana:s3cret-pass@db.example.com/followup"
+    result = CliRunner().invoke(cli, ["list", "-v", "--db", url])
+    assert result.exit_code == 1
+    assert "opening the store at nosuchdriver://dana:***@db.example.com/followup" in (result.stderr)
+    assert "s3cret-pass" not in result.output

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -20,9 +21,22 @@ if TYPE_CHECKING:
 
     from followup.cli.reporting import Report
 
+log = logging.getLogger("followup.cli")
+
 # FOLLOWUP_* variables that are not settings but are still followup's own.
 OTHER_VARIABLES = frozenset({"FOLLOWUP_CONFIG", "FOLLOWUP_DEBUG"})
 OTHER_PREFIXES = ("FOLLOWUP_RECORD_", "FOLLOWUP_TEST_")
+
+
+def _without_password(url: str) -> str:
+    """Return a database URL fit for a log: its password, if any, hidden."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except ArgumentError:
+        return "(not a database URL)"
 
 
 def unknown_variables(env: Mapping[str, str]) -> list[str]:
@@ -61,6 +75,8 @@ class CliContext:
         """Return the settings with their sources, reading them on first use."""
         if self._loaded is None:
             self._loaded = load_settings(self.flags, flag_names={"database_url": "--db"})
+            changed = {k: v for k, v in self._loaded.sources.items() if v != "default"}
+            log.debug("settings not at their default, and where from: %s", changed)
             if not self._checked_env:
                 self._checked_env = True
                 for warning in unknown_variables(os.environ):
@@ -78,7 +94,9 @@ class CliContext:
             # Imported here: SQLAlchemy and SQLModel are a noticeable part of start-up.
             from followup.store import create_store_engine
 
-            self._engine = create_store_engine(self.settings.database_url_or_default())
+            url = self.settings.database_url_or_default()
+            log.info("opening the store at %s", _without_password(url))
+            self._engine = create_store_engine(url)
         return self._engine
 
     def close(self) -> None:
