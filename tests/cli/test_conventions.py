@@ -161,7 +161,11 @@ def test_verbose_logs_to_stderr(where: str, tmp_path: Path) -> None:
     args = ["-vv", *db, "list"] if where == "before" else [*db, "list", "-vv"]
     result = invoke(*args)
     assert result.exit_code == 0
-    assert "followup.cli" in result.stderr or "followup" in result.stderr
+    assert "INFO followup.cli: opening the store at sqlite:///" in result.stderr
+    assert "DEBUG followup.cli: followup " in result.stderr
+    info = invoke(*db, "list", "-v", "--format", "json")
+    assert "INFO followup.cli: opening the store" in info.stderr
+    assert "DEBUG" not in info.stderr
     quiet = invoke(*db, "list", "--format", "json")
     assert quiet.stderr == ""
 

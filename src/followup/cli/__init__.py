@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import importlib
 import inspect
-import logging
 import os
 import sys
 from collections.abc import Sequence
@@ -22,14 +21,18 @@ from followup import __version__
 from followup.cli import exits
 from followup.cli.context import CliContext
 from followup.cli.exits import ExitCode
-from followup.cli.options import add_global_options, configure_logging, examples, group_options
+from followup.cli.options import (
+    add_global_options,
+    configure_logging,
+    examples,
+    group_options,
+    log_start,
+)
 from followup.cli.suggest import did_you_mean
 from followup.errors import FollowupError
 
 # Kept for callers that name it; the table is cli/exits.py.
 INTERNAL_ERROR_EXIT = int(ExitCode.INTERNAL)
-
-log = logging.getLogger("followup.cli")
 
 # Each command's module is imported only when the command runs (or help lists it): a bare
 # `followup` opening the TUI should not pay for PyGithub, Alembic or the other commands.
@@ -186,7 +189,8 @@ def cli(ctx: click.Context, database_url: str | None, github_url: str | None, ve
     state = CliContext(flags={"database_url": database_url, "github_url": github_url})
     ctx.obj = state
     ctx.call_on_close(state.close)
-    log.debug("followup %s: %s", __version__, ctx.invoked_subcommand or "tui")
+    if verbose:
+        log_start(ctx)
     if ctx.invoked_subcommand is None:
         tui = cli.get_command(ctx, "tui")
         assert tui is not None

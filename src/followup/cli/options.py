@@ -14,6 +14,7 @@ from typing import Any, TextIO, TypeVar
 
 import click
 
+from followup import __version__
 from followup.cli.context import CliContext
 
 LOGGER_NAME = "followup"
@@ -78,6 +79,12 @@ def _store_flag(ctx: click.Context, param: click.Parameter, value: Any) -> None:
 def _store_verbose(ctx: click.Context, param: click.Parameter, value: int) -> None:
     if value:
         configure_logging(value)
+        log_start(ctx)
+
+
+def log_start(ctx: click.Context) -> None:
+    """Log which command runs, once logging is on."""
+    logging.getLogger("followup.cli").debug("followup %s: %s", __version__, ctx.command_path)
 
 
 def add_global_options(command: click.Command) -> click.Command:
