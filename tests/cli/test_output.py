@@ -82,6 +82,9 @@ def test_a_narrow_terminal_wraps_between_words_and_never_cuts_a_url() -> None:
     for word in TITLE.split():
         assert re.search(rf"(^|\s){re.escape(word)}(\s|$)", text, re.MULTILINE), word
     assert "…" not in text
+    # Only the reference and the URL, too long for any line, go past the edge.
+    long = [line for line in lines if len(line) > 40]
+    assert [line.strip() for line in long] == [f"{LONG_REPO}#1234", LONG_URL]
 
 
 def test_a_wide_terminal_gets_a_table_with_whole_urls() -> None:

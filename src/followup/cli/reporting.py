@@ -180,17 +180,20 @@ def action_label(action: str) -> Text:
     return Text(f"{icon} {action.replace('_', ' ')}", style=style)
 
 
-def entry_line(entry: Entry) -> Text:
-    """Return the default one-line form of an entry."""
+def _issue_lines(entry: Entry) -> list[str]:
+    if entry.issue is not None:
+        return [entry.issue.ref, *([entry.issue.url] if entry.issue.url else [])]
+    return [entry.target] if entry.target else []
+
+
+def entry_line(entry: Entry, *, with_issue: bool = True) -> Text:
+    """Return the default one-line form of an entry (without its issue, if asked)."""
     line = Text.assemble(action_label(entry.action), "  ", (entry.id, "bold"))
     if entry.title:
         line.append(f"  {entry.title}")
-    if entry.issue is not None:
-        line.append(f"  {entry.issue.ref}", style="cyan")
-        if entry.issue.url:
-            line.append(f"  {entry.issue.url}")
-    elif entry.target:
-        line.append(f"  {entry.target}", style="cyan")
+    if with_issue:
+        for where in _issue_lines(entry):
+            line.append(f"  {where}", style="cyan")
     why = entry.error or entry.message
     if why:
         line.append(f"  ({why})", style="yellow" if entry.error else "dim")
@@ -296,7 +299,15 @@ class Report:
             printing.show(self.out, table)
             return
         for entry in pending:
-            printing.line(self.out, entry.text or entry_line(entry))
+            if entry.text is not None:
+                printing.line(self.out, entry.text)
+            elif self.plain:
+                printing.line(self.out, entry_line(entry))
+            else:
+                # A narrow terminal: the words wrap, the reference and URL get lines of their own.
+                printing.line(self.out, entry_line(entry, with_issue=False))
+                for where in _issue_lines(entry):
+                    printing.line(self.out, Text(f"    {where}", style="cyan"))
 
     def _table(self, entries: Sequence[Entry]) -> Table | None:
         """Return the entries as a table, or None when it would cut a reference or URL."""
