@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine
 from textual.pilot import Pilot
+from textual.widgets import Input
 
 from followup.config import Settings
 from followup.store import create_store_engine
@@ -37,6 +38,9 @@ def steps(
         for key in keys:
             await pilot.press(key)
             await settle(pilot)
+        # A blinking cursor would be caught on or off depending on the machine's speed.
+        for box in pilot.app.screen.query(Input):
+            box.cursor_blink = False
         await pilot.pause()
 
     return run

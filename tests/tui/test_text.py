@@ -12,13 +12,13 @@ from followup.sync.filing import FilingPlan, PlannedItem
 from followup.sync.protect import ProtectionPlan
 from followup.tui import timefmt
 from followup.tui.annotate import annotate, fence_front_matter, item_markdown
+from followup.tui.edits import parse_due, validate_login
 from followup.tui.previews import (
     filing_headline,
     filing_preview,
     protection_headline,
     protection_preview,
 )
-from followup.tui.screens.prompt import parse_due, validate_login
 from followup.tui.widgets.bars import completion_bar, percent
 from followup.tui.widgets.items_table import fit, layout
 

@@ -7,7 +7,7 @@ cost well under 50 ms, so the TUI loads the items once and filters them here.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any, Literal
 
@@ -59,11 +59,14 @@ class Filters:
             return replace(self, mine=not self.mine)
         return replace(self, overdue=not self.overdue)
 
-    def describe(self, me: str | None) -> list[str]:
+    def describe(self, me: str | None, *, looking_up: bool = False) -> list[str]:
         """Return the active criteria as short phrases, for the filter bar."""
         out: list[str] = []
         if self.mine:
-            out.append(f"mine (@{me})" if me else "mine")
+            if me:
+                out.append(f"mine (@{me})")
+            else:
+                out.append("mine (looking up your GitHub login…)" if looking_up else "mine")
         if self.owner and not (self.mine and me):
             out.append(f"owner @{normalise_owner(self.owner)}")
         if self.statuses:
@@ -145,7 +148,7 @@ _STATUS_ORDER = {
 }
 
 
-def _priority_key(item: ItemView) -> Any:
+def _priority_key(item: ItemView, _today: date) -> Any:
     if not item.priority:
         return None
     text = item.priority.strip().lower()
@@ -154,7 +157,7 @@ def _priority_key(item: ItemView) -> Any:
     return (0, int(digits), "") if digits.isdigit() else (1, 0, text)
 
 
-def _synced(item: ItemView) -> Any:
+def _synced(item: ItemView, _today: date) -> Any:
     if item.issue is not None and item.issue.synced_at is not None:
         return item.issue.synced_at.replace(tzinfo=None)
     if item.verified_at is not None:
@@ -162,57 +165,166 @@ def _synced(item: ItemView) -> Any:
     return None
 
 
-SORT_KEYS: dict[str, Callable[[ItemView], Any]] = {
-    "status": lambda i: _STATUS_ORDER.get(i.status, 99),
-    "id": lambda i: i.id,
-    "title": lambda i: i.title.lower(),
-    "owner": lambda i: i.owner.lower() if i.owner else None,
+def _overdue(item: ItemView, today: date) -> Any:
+    return 0 if item.due is not None and item.due < today and item.status in _OPEN else 1
+
+
+SortKeyFn = Callable[[ItemView, date], Any]
+
+# The table's columns, in the order `s` cycles through them.
+COLUMN_KEYS: dict[str, SortKeyFn] = {
+    "status": lambda i, _t: _STATUS_ORDER.get(i.status, 99),
+    "id": lambda i, _t: i.id,
+    "title": lambda i, _t: i.title.lower(),
+    "owner": lambda i, _t: i.owner.lower() if i.owner else None,
     "priority": _priority_key,
-    "due": lambda i: i.due,
-    "postmortem": lambda i: i.postmortem,
-    "target": lambda i: i.target.lower() if i.target else None,
+    "due": lambda i, _t: i.due,
+    "postmortem": lambda i, _t: i.postmortem,
+    "target": lambda i, _t: i.target.lower() if i.target else None,
     "synced": _synced,
 }
+# Keys that are not a column of their own: shown on the column named here.
+EXTRA_KEYS: dict[str, tuple[SortKeyFn, str]] = {
+    "overdue": (_overdue, "due"),
+}
+SORT_NAMES = {
+    "status": "status",
+    "id": "id",
+    "title": "title",
+    "owner": "owner",
+    "priority": "priority",
+    "due": "due date",
+    "postmortem": "post-mortem",
+    "target": "issue / target",
+    "synced": "last sync",
+    "overdue": "overdue first",
+}
+# What the review meeting wants to see first.
+REVIEW_ORDER = ("overdue", "priority", "due")
+
+
+def key_function(column: str) -> SortKeyFn:
+    """Return the sort key of a column (or of an extra key such as 'overdue')."""
+    if column in EXTRA_KEYS:
+        return EXTRA_KEYS[column][0]
+    return COLUMN_KEYS[column]
+
+
+def shown_on(column: str) -> str:
+    """Return the table column whose header shows a sort key."""
+    return EXTRA_KEYS[column][1] if column in EXTRA_KEYS else column
+
+
+@dataclass(frozen=True, slots=True)
+class SortKey:
+    """One level of the sort: a column (or extra key) and its direction."""
+
+    column: str
+    reverse: bool = False
+
+    def flipped(self) -> SortKey:
+        """Return the same key in the other direction."""
+        return replace(self, reverse=not self.reverse)
 
 
 @dataclass(frozen=True, slots=True)
 class Sort:
-    """How the table is ordered: a column, or None for document order."""
+    """How the table is ordered: keys in order of importance; none is document order.
 
-    column: str | None = None
-    reverse: bool = False
-    columns: tuple[str, ...] = field(default=tuple(SORT_KEYS), repr=False)
+    `reverse_document` flips document order when there is no key.
+    """
+
+    keys: tuple[SortKey, ...] = ()
+    reverse_document: bool = False
+
+    @classmethod
+    def of(cls, *columns: str) -> Sort:
+        """Return the sort by these columns, each ascending."""
+        return cls(tuple(SortKey(c) for c in columns))
+
+    @property
+    def column(self) -> str | None:
+        """Return the main column, or None for document order."""
+        return self.keys[0].column if self.keys else None
 
     def next(self) -> Sort:
-        """Return the sort by the next column, wrapping back to document order."""
-        if self.column is None:
-            return replace(self, column=self.columns[0], reverse=False)
-        index = self.columns.index(self.column) + 1
-        column = self.columns[index] if index < len(self.columns) else None
-        return replace(self, column=column, reverse=False)
+        """Return the sort by the next column alone, wrapping back to document order."""
+        columns = list(COLUMN_KEYS)
+        if self.column not in columns:
+            return Sort.of(columns[0])
+        index = columns.index(self.column) + 1
+        return Sort.of(columns[index]) if index < len(columns) else Sort()
 
     def by(self, column: str) -> Sort:
-        """Return the sort by a column; asking for the current one flips its direction."""
-        if column == self.column:
-            return replace(self, reverse=not self.reverse)
-        return replace(self, column=column, reverse=False)
+        """Return the sort by one column; asking for the sole current one flips it."""
+        if len(self.keys) == 1 and self.keys[0].column == column:
+            return Sort((self.keys[0].flipped(),))
+        return Sort.of(column)
+
+    def then(self, column: str) -> Sort:
+        """Return this sort with one more key; a key already used flips instead."""
+        for n, key in enumerate(self.keys):
+            if key.column == column:
+                return replace(self, keys=(*self.keys[:n], key.flipped(), *self.keys[n + 1 :]))
+        return Sort((*self.keys, SortKey(column)))
 
     def flipped(self) -> Sort:
-        """Return the same sort in the other direction."""
-        return replace(self, reverse=not self.reverse)
+        """Return the sort with its last key (or document order) in the other direction."""
+        if not self.keys:
+            return replace(self, reverse_document=not self.reverse_document)
+        return replace(self, keys=(*self.keys[:-1], self.keys[-1].flipped()))
 
-    def apply(self, items: list[ItemView]) -> list[ItemView]:
-        """Return the items in this order; empty values always sort last."""
-        if self.column is None:
-            return list(reversed(items)) if self.reverse else items
-        key = SORT_KEYS[self.column]
-        present: list[tuple[Any, ItemView]] = []
-        missing: list[ItemView] = []
-        for item in items:
-            value = key(item)
-            if value is None:
-                missing.append(item)
-            else:
-                present.append((value, item))
-        present.sort(key=lambda pair: pair[0], reverse=self.reverse)
-        return [i for _, i in present] + missing
+    def unused(self) -> list[str]:
+        """Return the keys not used yet, in the order a user picks from."""
+        used = {key.column for key in self.keys}
+        return [c for c in (*EXTRA_KEYS, *COLUMN_KEYS) if c not in used]
+
+    def describe(self) -> str | None:
+        """Return the sort in words, e.g. 'overdue first ▲, then priority ▲'."""
+        if not self.keys:
+            return "document order ▼" if self.reverse_document else None
+        words = [
+            f"{SORT_NAMES.get(k.column, k.column)} {'▼' if k.reverse else '▲'}" for k in self.keys
+        ]
+        return "sorted by " + ", then ".join(words)
+
+    def apply(self, items: list[ItemView], *, today: date) -> list[ItemView]:
+        """Return the items in this order; each key puts empty values last, both ways."""
+        if not self.keys:
+            return list(reversed(items)) if self.reverse_document else items
+        ordered = items
+        # Stable sorts from the least important key up give the order of all keys at once.
+        for key in reversed(self.keys):
+            function = key_function(key.column)
+            present: list[tuple[Any, ItemView]] = []
+            missing: list[ItemView] = []
+            for item in ordered:
+                value = function(item, today)
+                if value is None:
+                    missing.append(item)
+                else:
+                    present.append((value, item))
+            present.sort(key=lambda pair: pair[0], reverse=key.reverse)
+            ordered = [i for _, i in present] + missing
+        return ordered
+
+    def to_data(self) -> list[list[Any]]:
+        """Return the sort as JSON-ready data."""
+        return [[key.column, key.reverse] for key in self.keys]
+
+    @classmethod
+    def from_data(cls, data: object) -> Sort:
+        """Return the sort stored by to_data, leaving out what is not understood."""
+        keys: list[SortKey] = []
+        if isinstance(data, list):
+            for entry in data:
+                if (
+                    isinstance(entry, list)
+                    and len(entry) == 2
+                    and isinstance(entry[0], str)
+                    and isinstance(entry[1], bool)
+                    and (entry[0] in COLUMN_KEYS or entry[0] in EXTRA_KEYS)
+                    and all(k.column != entry[0] for k in keys)
+                ):
+                    keys.append(SortKey(entry[0], entry[1]))
+        return cls(tuple(keys))

@@ -2,29 +2,24 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING
+
+from followup.tui.jobs import ItemResult, ItemState, Outcome, Severity
 
 if TYPE_CHECKING:
     from followup.sync.drift import VerifyReport
     from followup.sync.edits import EditResult
-    from followup.sync.filing import FilingReport
+    from followup.sync.filing import FilingReport, ItemOutcome
     from followup.sync.importing import ImportReport
     from followup.sync.polling import SyncReport
     from followup.sync.protect import ProtectionReport
 
-Severity = Literal["information", "warning", "error"]
-
-
-@dataclass(frozen=True, slots=True)
-class Outcome:
-    """What to tell the user when a job ends, and whether the store changed."""
-
-    summary: str
-    severity: Severity = "information"
-    changed: bool = True
-    # When only these items changed, re-reading them is enough (not the whole store).
-    items: tuple[str, ...] | None = None
+FILING_STATE: dict[str, ItemState] = {
+    "created": "done",
+    "linked": "done",
+    "skipped": "skipped",
+    "failed": "failed",
+}
 
 
 def _plural(count: int, noun: str) -> str:
@@ -45,7 +40,18 @@ def filing(report: FilingReport) -> Outcome:
     if report.cancelled:
         text += "; cancelled"
     severity: Severity = "error" if report.failed else "information"
-    return Outcome(text, severity)
+    results = tuple(_filed(item) for item in report.items)
+    return Outcome(text, severity, results=results if len(results) > 1 else ())
+
+
+def _filed(item: ItemOutcome) -> ItemResult:
+    if item.outcome == "created":
+        message = f"filed as {item.issue}"
+    elif item.outcome == "linked":
+        message = f"linked to {item.issue}"
+    else:
+        message = item.reason or item.outcome
+    return ItemResult(item.item_id, item.title, FILING_STATE.get(item.outcome, "failed"), message)
 
 
 def protection(report: ProtectionReport) -> Outcome:
