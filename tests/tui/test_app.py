@@ -115,9 +115,9 @@ async def test_import_picks_a_file_and_adds_its_items(
         await settle(pilot)
         assert isinstance(app.screen, FilePickerScreen)
         path = app.screen.query_one("#path", Input)
-        path.focus()
-        path.value = "nowhere.md"
-        await pilot.press("enter")
+        # The path box has the focus: a typed path is not lost to the tree.
+        assert app.focused is path
+        await pilot.press(*"nowhere.md", "enter")
         assert "nowhere.md: no such file" in str(app.screen.query_one("#error").render())
         path.value = "2020-01-12-cdn.md"
         await pilot.press("enter")
@@ -175,6 +175,10 @@ async def test_the_command_palette_offers_every_action(make: AppFactory) -> None
             "File all unfiled items",
             "Protect all pending branches",
             "Sort by due date",
+            "Then by priority",
+            "Sort for the review",
+            "Select",
+            "Select all",
             "Dashboard",
         ):
             assert title in commands, title

@@ -350,7 +350,7 @@ class FollowupApp(App[None]):
             )
         else:
             if outcome.results:
-                self.last_results = (outcome.summary, outcome.results)
+                self.last_results = (outcome.title, outcome.results)
             if outcome.summary and not (quiet and outcome.severity == "information"):
                 text = outcome.summary + (" (cancelled)" if message.cancelled else "")
                 if outcome.failures:
@@ -398,8 +398,10 @@ class FollowupApp(App[None]):
         from followup.tui.screens.results import ResultsScreen
 
         if self.last_results is not None:
-            summary, results = self.last_results
-            self.push_screen(ResultsScreen(summary, results))
+            title, results = self.last_results
+            # The notification that pointed here has done its work.
+            self.clear_notifications()
+            self.push_screen(ResultsScreen(title, results))
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         """Report a worker that failed outside the job runner, in one line."""

@@ -15,7 +15,7 @@ from textual.dom import DOMNode
 from followup.config import Settings
 from followup.store.views import ItemView, PostMortemView
 from followup.tui.filtering import SearchIndex, Sort
-from followup.tui.jobs import ItemResult, JobSpec
+from followup.tui.jobs import JobSpec
 from followup.tui.status import StatusInfo
 
 A = TypeVar("A")
@@ -69,11 +69,6 @@ class AppContext(Protocol):
     @property
     def login_state(self) -> LoginState:
         """Tell where the lookup of the user's login stands."""
-        ...
-
-    @property
-    def last_results(self) -> tuple[str, tuple[ItemResult, ...]] | None:
-        """Return the last job that acted on several items, with one result per item."""
         ...
 
     def today(self) -> date:

@@ -63,7 +63,7 @@ class EditSpec:
     `title` is a format string for the dialogs ("Close {}" for "Close abc1234" or
     "Close 3 items"); `refuse` says why an item cannot take the change at all;
     `change` says what the change does to one item, or None when it has nothing to do;
-    `value_words` says what the chosen value means ("as done", "to @dana").
+    `value_words` ends the confirmation's headline with the value (" as done", ": P1").
     """
 
     edit: Edit
@@ -212,7 +212,7 @@ EDITS: dict[Edit, EditSpec] = {
             change=lambda item, reason: (
                 f"{_status(item)} → {CLOSED_AS.get(reason, reason)}{_issue_too(item, 'closes')}"
             ),
-            value_words=lambda reason: f"as {CLOSED_AS.get(reason, reason)}",
+            value_words=lambda reason: f" as {CLOSED_AS.get(reason, reason)}",
             reaches_github=True,
             show=True,
         ),
@@ -247,7 +247,7 @@ EDITS: dict[Edit, EditSpec] = {
                 if _same_login(item.owner, login)
                 else f"{_person(item.owner)} → {_person(login)}"
             ),
-            value_words=lambda login: f"to {_person(login)}",
+            value_words=lambda login: f" to {_person(login)}",
             reaches_github=True,
             show=True,
         ),
@@ -265,7 +265,7 @@ EDITS: dict[Edit, EditSpec] = {
                 if item.due == due
                 else f"{_due_text(item) or 'none'} → {due.isoformat() if due else 'none'}"
             ),
-            value_words=lambda due: f"due {due.isoformat()}" if due else "with no due date",
+            value_words=lambda due: f": {due.isoformat()}" if due else ": none",
         ),
         EditSpec(
             Edit.PRIORITY,
@@ -281,7 +281,7 @@ EDITS: dict[Edit, EditSpec] = {
                 if (item.priority or None) == value
                 else f"{item.priority or 'none'} → {value or 'none'}"
             ),
-            value_words=lambda value: f"priority {value}" if value else "with no priority",
+            value_words=lambda value: f": {value}" if value else ": none",
         ),
     )
 }
@@ -438,7 +438,9 @@ def _bulk_outcome(
     return Outcome(
         f"{request.spec.label}: " + ", ".join(parts),
         severity,
-        changed=bool(changed),
-        items=tuple(r.item_id for r in changed),
+        changed=bool(changed or failed),
+        # A failure may come from a change made elsewhere: read those items again too.
+        items=tuple(r.item_id for r in (*changed, *failed)),
         results=results,
+        title=request.spec.title.format(f"{len(results)} items", issue=""),
     )

@@ -84,8 +84,9 @@ class Outcome:
     changed: bool = True
     # When only these items changed, re-reading them is enough (not the whole store).
     items: tuple[str, ...] | None = None
-    # One line per item the job touched, when it touched several.
+    # One line per item the job touched, when it touched several, and what the job was.
     results: tuple[ItemResult, ...] = ()
+    title: str = ""
     # A plan to confirm before the real work starts.
     proposal: Proposal | None = None
 

@@ -41,7 +41,7 @@ def filing(report: FilingReport) -> Outcome:
         text += "; cancelled"
     severity: Severity = "error" if report.failed else "information"
     results = tuple(_filed(item) for item in report.items)
-    return Outcome(text, severity, results=results if len(results) > 1 else ())
+    return Outcome(text, severity, results=results if len(results) > 1 else (), title="Filing")
 
 
 def _filed(item: ItemOutcome) -> ItemResult:

@@ -164,8 +164,7 @@ def edit_confirmation(spec: EditSpec, planned: Sequence[Planned], value: object)
     """Return the dialog's content for one change over several items: one line each."""
     doing = [p for p in planned if p.change is not None]
     skipped = len(planned) - len(doing)
-    words = spec.value_words(value)
-    headline = f"{spec.label} {_plural(len(doing), 'item')}" + (f" {words}" if words else "")
+    headline = spec.title.format(_plural(len(doing), "item"), issue="") + spec.value_words(value)
     if skipped:
         headline += f"; {skipped} left as {'it is' if skipped == 1 else 'they are'}"
     lines: list[Content] = []
@@ -180,7 +179,7 @@ def edit_confirmation(spec: EditSpec, planned: Sequence[Planned], value: object)
         )
         lines.append(Content.styled(f"{'':<11}{detail}", "$text-muted"))
     return Preview(
-        spec.title.format(_plural(len(planned), "item")),
+        spec.title.format(_plural(len(planned), "item"), issue=""),
         headline if doing else "Nothing to change",
         Content("\n").join(lines),
         confirm_label=spec.label,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Sequence
 from typing import ClassVar
 
@@ -9,8 +10,10 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical, VerticalScroll
 from textual.content import Content
+from textual.geometry import Size
 from textual.screen import ModalScreen
-from textual.widgets import Label, Static
+from textual.widget import Widget
+from textual.widgets import Label
 
 from followup.tui.jobs import ItemResult, ItemState
 
@@ -21,33 +24,52 @@ STATE_LABEL: dict[ItemState, tuple[str, str]] = {
     "skipped": ("· skipped", "$text-muted"),
 }
 ORDER: dict[ItemState, int] = {"failed": 0, "done": 1, "skipped": 2}
+INDENT = 11
 
 
 def _plural(count: int, noun: str) -> str:
     return f"{count} {noun}{'' if count == 1 else 's'}"
 
 
-def headline(results: Sequence[ItemResult]) -> str:
-    """Return the counts in one line: how many failed, were done, were skipped."""
+def headline(title: str, results: Sequence[ItemResult]) -> str:
+    """Return the action and its counts in one line: how many failed, were done, skipped."""
     counts = {state: sum(1 for r in results if r.state == state) for state in ORDER}
     parts = [f"{counts['failed']} failed", f"{counts['done']} done"]
     if counts["skipped"]:
         parts.append(f"{counts['skipped']} skipped")
-    return f"{_plural(len(results), 'item')}: " + ", ".join(parts)
+    return f"{title or _plural(len(results), 'item')}: " + ", ".join(parts)
 
 
-def result_lines(results: Sequence[ItemResult]) -> Content:
-    """Return one line per item, failures first, then its message indented below."""
+def result_lines(results: Sequence[ItemResult], width: int) -> Content:
+    """Return two lines per item, failures first: its state, id and title cut to the width,
+    then its message, wrapped and indented under the title."""
     lines: list[Content] = []
+    indent = " " * INDENT
     for result in sorted(results, key=lambda r: ORDER[r.state]):
         label, style = STATE_LABEL[result.state]
-        lines.append(
-            Content.assemble(
-                (f"{label:<10}", style), " ", (result.item_id, "bold"), "  ", result.title
-            )
+        head = Content.assemble(
+            (f"{label:<{INDENT - 1}}", style), " ", (result.item_id, "bold"), "  ", result.title
         )
-        lines.append(Content.styled(f"{'':<11}{result.message}", "$text-muted"))
+        lines.append(head.truncate(width, ellipsis=True) if width > 0 else head)
+        wrapped = textwrap.wrap(result.message, max(20, width - INDENT)) or [""]
+        lines.extend(Content.styled(indent + part, "$text-muted") for part in wrapped)
     return Content("\n").join(lines)
+
+
+class ResultLines(Widget):
+    """The per-item lines, laid out anew for the width they get."""
+
+    def __init__(self, results: Sequence[ItemResult], *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.results = list(results)
+
+    def render(self) -> Content:
+        """Return the lines for the current width."""
+        return result_lines(self.results, self.content_region.width)
+
+    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
+        """Return how many lines the results take at this width."""
+        return len(result_lines(self.results, width).plain.split("\n"))
 
 
 class ResultsScreen(ModalScreen[None]):
@@ -65,7 +87,8 @@ class ResultsScreen(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         """Build the counts and the list."""
         with Vertical(id="dialog") as dialog:
-            dialog.border_title = self.title_text
-            yield Label(Content.styled(headline(self.results), "bold"), id="headline")
+            dialog.border_title = "Each item's result"
+            text = headline(self.title_text, self.results)
+            yield Label(Content.styled(text, "bold"), id="headline")
             with VerticalScroll(id="results"):
-                yield Static(result_lines(self.results), id="result-lines")
+                yield ResultLines(self.results, id="result-lines")
