@@ -189,3 +189,28 @@ def test_the_overdue_filter_uses_the_injected_day(store: Engine) -> None:
     late = ItemFilter(overdue=True)
     assert [i.title for i in index.filter(late, today=TODAY)] == [RUNBOOK, PROTECT]
     assert index.filter(late, today=date(2019, 1, 1)) == []
+
+
+def test_the_index_filters_in_the_sort_order_and_follows_a_new_sort(store: Engine) -> None:
+    with session_scope(store) as session:
+        index = SearchIndex(list_items(session, ItemFilter(), today=TODAY))
+    overdue = ItemFilter(overdue=True)
+    by_due = Sort.of("due")
+    assert [i.title for i in index.filter(ItemFilter(), today=TODAY, sort=by_due)] == [
+        PROTECT,
+        RUNBOOK,
+        ALERT,
+        DEBUG,
+        TECH,
+        LOADTEST,
+    ]
+    assert [i.title for i in index.filter(overdue, today=TODAY, sort=by_due)] == [PROTECT, RUNBOOK]
+    flipped = by_due.flipped()
+    assert [i.title for i in index.filter(overdue, today=TODAY, sort=flipped)] == [RUNBOOK, PROTECT]
+    # The same sort on another day is another order: on 2019-12-14 only the protection
+    # was overdue; today the runbook is too, and comes first in the document.
+    first_overdue = Sort.of("overdue")
+    assert index.filter(ItemFilter(), today=TODAY, sort=first_overdue)[0].title == RUNBOOK
+    early = date(2019, 12, 14)
+    assert index.filter(ItemFilter(), today=early, sort=first_overdue)[0].title == PROTECT
+    assert index.filter(ItemFilter(), today=TODAY, sort=Sort()) == index.items
