@@ -2,7 +2,11 @@
 and the core function that makes it.
 
 One EditSpec serves one item (the cursor's) and many (a selection): the "edit" job runs it
-over every item and keeps one result per item. A new kind of change is one entry in EDITS.
+over every item and keeps one result per item. A new kind of change is a member of Edit
+and one entry in EDITS; its key, the palette, the help, the question, the confirmation
+over a selection and the per-item results come from that entry. Accepting a suggested
+item, say, would be `EditSpec(Edit.ACCEPT, key=…, apply=<the core's accept>, refuse=<not
+a suggestion>, change=lambda item, _v: "suggested → open", …)` with no question.
 """
 
 from __future__ import annotations
@@ -61,9 +65,10 @@ class EditSpec:
     """One kind of change: how it is asked for, shown, and made.
 
     `title` is a format string for the dialogs ("Close {}" for "Close abc1234" or
-    "Close 3 items"); `refuse` says why an item cannot take the change at all;
-    `change` says what the change does to one item, or None when it has nothing to do;
-    `value_words` ends the confirmation's headline with the value (" as done", ": P1").
+    "Close 3 items"; `{issue}` adds " and its issue …" for one linked item).
+    `refuse` says why an item cannot take the change at all; `change` says what the
+    change does to one item, or None when it has nothing to do; `value_words` ends the
+    confirmation's headline with the value (" as done", ": P1").
     """
 
     edit: Edit
@@ -275,6 +280,8 @@ EDITS: dict[Edit, EditSpec] = {
             title="Priority of {}",
             doing="Setting the priority of",
             apply=_priority,
+            # The priorities are sync.edits.PRIORITIES, which parse_priority checks; naming
+            # them here spares loading the GitHub code to draw a prompt.
             ask=TypeIn("P0, P1, P2, P3 (empty: none)", lambda i: i.priority or "", parse_priority),
             change=lambda item, value: (
                 None
@@ -306,7 +313,7 @@ def plan(spec: EditSpec, items: Sequence[ItemView], value: object) -> list[Plann
         why = "removed from its post-mortem" if item.status == "removed" else spec.refuse(item)
         change = None if why else spec.change(item, value)
         if why is None and change is None:
-            why = "unchanged: it already is"
+            why = "unchanged"
         out.append(Planned(item, change, why))
     return out
 

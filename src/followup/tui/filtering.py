@@ -104,9 +104,7 @@ class SearchIndex:
     def __len__(self) -> int:
         return len(self.items)
 
-    def filter(
-        self, flt: ItemFilter, *, today: date, sort: Sort | None = None
-    ) -> list[ItemView]:
+    def filter(self, flt: ItemFilter, *, today: date, sort: Sort | None = None) -> list[ItemView]:
         """Return the items that pass the filter, in the sort's order (else load order)."""
         statuses = flt.statuses
         owner = normalise_owner(flt.owner).lower() if flt.owner else None
