@@ -20,7 +20,7 @@ from followup.tui.previews import (
     protection_preview,
 )
 from followup.tui.widgets.bars import completion_bar, percent
-from followup.tui.widgets.items_table import fit, layout
+from followup.tui.widgets.table_layout import fit, layout
 
 DOC = """---
 title: x
