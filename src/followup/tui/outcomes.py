@@ -22,8 +22,11 @@ FILING_STATE: dict[str, ItemState] = {
 }
 
 
-def _plural(count: int, noun: str) -> str:
-    return f"{count} {noun}{'' if count == 1 else 's'}"
+def plural(count: int, noun: str) -> str:
+    """Return a count with its noun, e.g. '1 item', '3 items', '2 branches'."""
+    if count == 1:
+        return f"{count} {noun}"
+    return f"{count} {noun}{'es' if noun.endswith(('s', 'sh', 'ch', 'x', 'z')) else 's'}"
 
 
 def filing(report: FilingReport) -> Outcome:
@@ -57,7 +60,7 @@ def _filed(item: ItemOutcome) -> ItemResult:
 def protection(report: ProtectionReport) -> Outcome:
     """Summarise a protection run."""
     done = sum(1 for r in report.results if r.ok)
-    text = f"Protection: {done} of {_plural(len(report.results), 'branch')} protected"
+    text = f"Protection: {done} of {plural(len(report.results), 'branch')} protected"
     problems = [r for r in report.results if not r.ok and r.outcome != "skipped"]
     if problems:
         first = problems[0]
@@ -91,10 +94,10 @@ def imported(report: ImportReport) -> Outcome:
 def synced(report: SyncReport) -> Outcome:
     """Summarise a sync: what changed, what failed, which local edits GitHub overruled."""
     changed = len(report.changes)
-    text = f"Synced: {_plural(changed, 'change')}, {_plural(report.requests, 'request')}"
+    text = f"Synced: {plural(changed, 'change')}, {plural(report.requests, 'request')}"
     pushed = sum(1 for e in report.edits if e.outcome == "pushed")
     if pushed:
-        text += f", {_plural(pushed, 'edit')} pushed"
+        text += f", {plural(pushed, 'edit')} pushed"
     error = report.summary_error()
     if error:
         return Outcome(f"{text}; {error}", "error")
@@ -119,7 +122,7 @@ def verified(report: VerifyReport) -> Outcome:
     total = len(report.results)
     drifted = report.count("regressed", "still_regressed")
     text = (
-        f"Verified {_plural(total, 'branch')}: {total - drifted - report.count('error')} in effect"
+        f"Verified {plural(total, 'branch')}: {total - drifted - report.count('error')} in effect"
     )
     if drifted:
         first = next(r for r in report.results if r.outcome in ("regressed", "still_regressed"))

@@ -9,6 +9,7 @@ from textual.content import Content
 
 from followup.tui.edits import EditSpec, Planned
 from followup.tui.jobs import Preview
+from followup.tui.outcomes import plural
 
 if TYPE_CHECKING:
     from followup.sync.filing import FilingPlan, PlannedItem
@@ -22,10 +23,6 @@ ACTION_LABEL = {
 }
 
 
-def _plural(count: int, noun: str) -> str:
-    return f"{count} {noun}{'' if count == 1 else 's'}"
-
-
 def filing_headline(plan: FilingPlan) -> str:
     """Return what confirming would do, in one line."""
     creates = len(plan.having("create"))
@@ -34,9 +31,9 @@ def filing_headline(plan: FilingPlan) -> str:
         return "Nothing to file"
     parts = []
     if creates:
-        parts.append(f"create {_plural(creates, 'issue')}")
+        parts.append(f"create {plural(creates, 'issue')}")
     if links:
-        parts.append(f"link {_plural(links, 'item')} to existing issues")
+        parts.append(f"link {plural(links, 'item')} to existing issues")
     return "Filing will " + " and ".join(parts)
 
 
@@ -87,7 +84,7 @@ def protection_headline(plans: Sequence[ProtectionPlan]) -> str:
     writes = [p for p in plans if p.writes]
     if not writes:
         return "Nothing to change"
-    return f"Protection will change {_plural(len(writes), 'branch')}"
+    return f"Protection will change {plural(len(writes), 'branch')}"
 
 
 def protection_preview(plans: Sequence[ProtectionPlan]) -> Content:
@@ -164,7 +161,7 @@ def edit_confirmation(spec: EditSpec, planned: Sequence[Planned], value: object)
     """Return the dialog's content for one change over several items: one line each."""
     doing = [p for p in planned if p.change is not None]
     skipped = len(planned) - len(doing)
-    headline = spec.title.format(_plural(len(doing), "item"), issue="") + spec.value_words(value)
+    headline = spec.title.format(plural(len(doing), "item"), issue="") + spec.value_words(value)
     if skipped:
         headline += f"; {skipped} left as {'it is' if skipped == 1 else 'they are'}"
     lines: list[Content] = []
@@ -179,7 +176,7 @@ def edit_confirmation(spec: EditSpec, planned: Sequence[Planned], value: object)
         )
         lines.append(Content.styled(f"{'':<11}{detail}", "$text-muted"))
     return Preview(
-        spec.title.format(_plural(len(planned), "item"), issue=""),
+        spec.title.format(plural(len(planned), "item"), issue=""),
         headline if doing else "Nothing to change",
         Content("\n").join(lines),
         confirm_label=spec.label,

@@ -16,6 +16,7 @@ from followup.store.views import ItemView
 from followup.tui import registry
 from followup.tui.edits import EDITS, Choose, Edit, EditRequest, EditSpec, Target, TypeIn, plan
 from followup.tui.links import item_url
+from followup.tui.outcomes import plural
 from followup.tui.previews import edit_confirmation
 from followup.tui.screens.base import FollowupScreen
 from followup.tui.screens.choice import ChoiceScreen
@@ -31,10 +32,6 @@ def edit_bindings() -> list[BindingType]:
         )
         for spec in EDITS.values()
     ]
-
-
-def _plural(count: int, noun: str) -> str:
-    return f"{count} {noun}{'' if count == 1 else 's'}"
 
 
 class ItemScreen(FollowupScreen):
@@ -123,7 +120,7 @@ class ItemScreen(FollowupScreen):
             preview = edit_confirmation(spec, planned, value)
             self.app.push_screen(ConfirmScreen.of(preview), confirmed)
 
-        self._ask(spec, spec.title.format(_plural(len(items), "item"), issue=""), items, answered)
+        self._ask(spec, spec.title.format(plural(len(items), "item"), issue=""), items, answered)
 
     def _ask(
         self,
@@ -137,7 +134,7 @@ class ItemScreen(FollowupScreen):
         if ask is None:
             then(None)
             return
-        about = items[0].title if len(items) == 1 else f"{_plural(len(items), 'selected item')}"
+        about = items[0].title if len(items) == 1 else f"{plural(len(items), 'selected item')}"
         if isinstance(ask, Choose):
 
             def chosen(value: str | None) -> None:

@@ -16,6 +16,7 @@ from textual.widget import Widget
 from textual.widgets import Label
 
 from followup.tui.jobs import ItemResult, ItemState
+from followup.tui.outcomes import plural
 
 # A word and a sign for each state, so the list reads without colour.
 STATE_LABEL: dict[ItemState, tuple[str, str]] = {
@@ -27,17 +28,13 @@ ORDER: dict[ItemState, int] = {"failed": 0, "done": 1, "skipped": 2}
 INDENT = 11
 
 
-def _plural(count: int, noun: str) -> str:
-    return f"{count} {noun}{'' if count == 1 else 's'}"
-
-
 def headline(title: str, results: Sequence[ItemResult]) -> str:
     """Return the action and its counts in one line: how many failed, were done, skipped."""
     counts = {state: sum(1 for r in results if r.state == state) for state in ORDER}
     parts = [f"{counts['failed']} failed", f"{counts['done']} done"]
     if counts["skipped"]:
         parts.append(f"{counts['skipped']} skipped")
-    return f"{title or _plural(len(results), 'item')}: " + ", ".join(parts)
+    return f"{title or plural(len(results), 'item')}: " + ", ".join(parts)
 
 
 def result_lines(results: Sequence[ItemResult], width: int) -> Content:
