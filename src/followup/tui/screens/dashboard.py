@@ -129,8 +129,8 @@ class DashboardScreen(FollowupScreen):
     @work(thread=True, exclusive=True, exit_on_error=False, group="dashboard")
     def compute(self) -> None:
         """Run the metrics in a thread: they read every event."""
-        app = self.fapp
-        self.post_message(DashboardLoaded(read_dashboard(app.engine, today=app.today())))
+        ctx = self.ctx
+        self.post_message(DashboardLoaded(read_dashboard(ctx.engine, today=ctx.today())))
 
     def on_dashboard_loaded(self, message: DashboardLoaded) -> None:
         """Draw the numbers."""

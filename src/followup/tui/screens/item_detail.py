@@ -13,7 +13,6 @@ from textual.widgets import Footer, Header, Label, Markdown, Static
 
 from followup.display import KIND_LABEL, STATUS_ICON, STATUS_LABEL
 from followup.errors import FollowupError
-from followup.github.protection_mapping import LABELS, format_value
 from followup.postmortem.model import ProtectionSpec
 from followup.store.views import ItemView
 from followup.tui import timefmt
@@ -100,6 +99,9 @@ def github_block(item: ItemView) -> Content:
 
 def protection_block(item: ItemView) -> Content:
     """Return the protection asked for, what was applied and when it was last verified."""
+    # Loaded here: the GitHub package is not needed before an item is opened.
+    from followup.github.protection_mapping import LABELS, format_value
+
     spec = item.protection or {}
     repo = spec.get("repo") or item.repo or "?"
     rows = [_row("Branch", Content.styled(f"{repo}:{spec.get('branch')}", "bold"))]
@@ -172,7 +174,7 @@ class ItemDetailScreen(ItemScreen):
     def data_changed(self) -> None:
         """Read the item again and redraw it."""
         try:
-            self.detail = read_item(self.fapp.engine, self.item_id)
+            self.detail = read_item(self.ctx.engine, self.item_id)
         except FollowupError as exc:
             self.notify(str(exc), severity="error")
             self.app.pop_screen()
@@ -182,7 +184,7 @@ class ItemDetailScreen(ItemScreen):
     def show(self, detail: ItemDetail) -> None:
         """Fill every section."""
         item = detail.item
-        today = self.fapp.today()
+        today = self.ctx.today()
         title = Content.assemble((item.id, "bold $accent"), "  ", (item.title, "bold"))
         if item.kind == "branch_protection":
             title = Content.assemble(("⛨ ", "$accent"), title)
