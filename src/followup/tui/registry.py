@@ -197,7 +197,12 @@ def _import(context: JobContext, paths: Sequence[Path], _progress: Progress) -> 
     from followup.sync.importing import ImportFailed, import_files
 
     try:
-        return import_files(context.engine, list(paths), default_repo=context.settings.repo)
+        return import_files(
+            context.engine,
+            list(paths),
+            default_repo=context.settings.repo,
+            policy=context.settings.policy,
+        )
     except ImportFailed as exc:
         first = exc.problems[0].message if exc.problems else ""
         raise InputError(f"{exc}: {first}" if first else str(exc)) from None
