@@ -32,3 +32,22 @@ def repo_path(repo: str, *parts: str | int) -> str:
     owner, name = parse_repo(repo)
     tail = "".join("/" + quote(str(part), safe="") for part in parts)
     return f"/repos/{quote(owner)}/{quote(name)}{tail}"
+
+
+_ISSUE = re.compile(r"^(?P<repo>[^\s#]+/[^\s#]+)#(?P<number>\d+)$")
+_ISSUE_URL = re.compile(
+    r"^https?://[^/\s]+/(?P<repo>[^/\s]+/[^/\s]+)/(?:issues|pull)/(?P<number>\d+)/?$"
+)
+
+
+def parse_issue_ref(text: str) -> tuple[str, int]:
+    """Return (owner/name, number) from owner/name#12 or an issue's URL, or fail in one line."""
+    raw = text.strip()
+    match = _ISSUE.match(raw) or _ISSUE_URL.match(raw)
+    if match is None or int(match["number"]) < 1:
+        raise InputError(f"not an issue: {text!r} (expected owner/name#NUMBER)")
+    try:
+        repo = normalise_repo(match["repo"])
+    except InputError:
+        raise InputError(f"not an issue: {text!r} (expected owner/name#NUMBER)") from None
+    return repo, int(match["number"])
