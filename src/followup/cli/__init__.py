@@ -8,7 +8,7 @@ from typing import Any
 
 import click
 
-from followup import __version__
+from followup import __version__, logs
 from followup.cli.context import CliContext
 from followup.errors import FollowupError
 
@@ -86,12 +86,18 @@ class FollowupGroup(click.Group):
     help="Database URL (SQLAlchemy form); default: SQLite in the user data folder.",
 )
 @click.option("--github-url", metavar="URL", help="GitHub REST base URL, for Enterprise Server.")
+@click.option("--verbose", "-v", is_flag=True, help="Log what followup sends to GitHub on stderr.")
 @click.pass_context
-def cli(ctx: click.Context, database_url: str | None, github_url: str | None) -> None:
+def cli(
+    ctx: click.Context, database_url: str | None, github_url: str | None, verbose: bool
+) -> None:
     """Turn post-mortem action items into tracked work, and keep track of it.
 
     Run without a command to open the terminal UI.
     """
+    if verbose:
+        logs.to_stderr()
+        ctx.call_on_close(logs.stop_stderr)
     state = CliContext(flags={"database_url": database_url, "github_url": github_url})
     ctx.obj = state
     ctx.call_on_close(state.close)
