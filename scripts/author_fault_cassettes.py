@@ -302,10 +302,64 @@ def _environment(home: str, now: Any) -> Iterator[None]:
             os.chdir(before)
 
 
+# -- malformed answers ------------------------------------------------------------------
+
+
+def bad_answers() -> None:
+    from tests.faults.renamed import issue
+
+    out = CASSETTES / "test_bad_answers"
+    repo = "/repos/octo-org/followup-scratch"
+    c = Cassette()
+    c.add("GET", f"{repo}/issues/7", headers={"Content-Type": "text/html; charset=utf-8"})
+    page = "<html><head><title>Sign in</title></head><body>Sign in to continue</body></html>\n"
+    c.interactions[-1]["response"]["body"]["string"] = page.ljust(96)
+    c.write(out / "test_an_html_page_instead_of_json_names_the_endpoint.yaml")
+
+    new = {"title": "Add an alert", "body": "body", "labels": ["followup"]}
+    one = issue(15, "Add an alert", repo="octo-org/followup-scratch")
+    c = Cassette()
+    c.add("POST", f"{repo}/issues", status=201, request=new, body=[one])
+    c.write(out / "test_a_list_where_an_issue_is_due_names_the_endpoint.yaml")
+
+    c = Cassette()
+    c.add("GET", "/user", body="octocat")
+    c.write(out / "test_a_json_string_is_never_an_answer.yaml")
+
+    numberless = issue(7, "Add an alert", repo="octo-org/followup-scratch")
+    del numberless["number"]
+    c = Cassette()
+    c.add("GET", f"{repo}/issues/7", body=numberless)
+    c.write(out / "test_an_issue_without_a_number_is_not_an_issue.yaml")
+
+    c = Cassette()
+    c.add("GET", f"{repo}/labels?per_page=100", body=["bug", "enhancement"])
+    c.write(out / "test_labels_that_are_not_labels_name_the_endpoint.yaml")
+
+    query = "labels=followup&state=all&sort=updated&direction=desc&per_page=100"
+    c = Cassette()
+    c.add("GET", f"{repo}/issues?{query}", body={"total_count": 0, "items": []})
+    c.write(out / "test_a_poll_answered_with_an_object_fails_that_repository_only.yaml")
+
+    viewer = {"query": "query { viewer { login } }", "variables": {}}
+    c = Cassette()
+    c.add("POST", "/graphql", request=viewer, body={"data": []})
+    c.write(out / "test_graphql_data_that_is_not_an_object_names_the_endpoint.yaml")
+
+    c = Cassette()
+    c.add("POST", "/graphql", request=viewer, body={"errors": ["Something went wrong"]})
+    c.write(out / "test_graphql_errors_that_are_not_objects_are_still_reported.yaml")
+
+    c = Cassette()
+    c.add("GET", f"{repo}/issues?per_page=100&labels=followup&state=all", body="not a list")
+    c.write(out / "test_filing_against_a_malformed_list_fails_its_items_in_one_line.yaml")
+
+
 def main() -> None:
     """Write every cassette this script authors."""
     redirects()
     renames()
+    bad_answers()
 
 
 if __name__ == "__main__":
