@@ -19,6 +19,7 @@ from followup.store.queries import (
     parse_statuses,
     postmortem_source,
 )
+from followup.store.repo_identity import renamed_repos, renames_among, with_current_names
 from followup.sync.importing import ImportFailed, ImportReport, import_files
 
 CONTEXT_RADIUS = 3
@@ -131,6 +132,9 @@ def list_command(
     today = clock.today()
     with session_scope(cli.engine()) as session:
         items = list_items(session, flt, today=today)
+        renamed = renamed_repos(session)
+    moved = renames_among(items, renamed)
+    items = [with_current_names(item, renamed) for item in items]
     if fmt == "json":
         click.echo(output.items_json(items, today))
     elif fmt == "csv":
@@ -141,6 +145,17 @@ def list_command(
         cli.out.print(output.items_table(items, today, cli.out.width))
         n = len(items)
         cli.out.print(f"{n} item{'s' if n != 1 else ''}", style="dim", highlight=False)
+        _note_renames(cli, moved)
+
+
+def _note_renames(cli: CliContext, moved: list[tuple[str, str]]) -> None:
+    """Say which repositories are shown under the name GitHub gives them now."""
+    for old, new in moved:
+        cli.err.print(
+            Text(f"note: {old} is now {new} on GitHub (renamed or transferred)", style="dim"),
+            highlight=False,
+            soft_wrap=True,
+        )
 
 
 @click.command("show")
@@ -156,9 +171,13 @@ def show_command(cli: CliContext, item_id: str, fmt: str) -> None:
         item = get_item(session, item_id)
         events = item_events(session, item.id)
         source = postmortem_source(session, item.postmortem)
+        renamed = renamed_repos(session)
+    moved = renames_among([item], renamed)
+    item = with_current_names(item, renamed)
     if fmt == "json":
         click.echo(output.item_json(item, events, today))
         return
     first = max(1, item.line - CONTEXT_RADIUS)
     context = postmortem.context(source, item.line, CONTEXT_RADIUS)
     cli.out.print(output.item_detail(item, events, context, first, today))
+    _note_renames(cli, moved)

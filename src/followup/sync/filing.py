@@ -95,6 +95,7 @@ from followup.sync.reconcile import (
     fetch_followup_issues,
     match_issues,
 )
+from followup.sync.renames import record_moves
 from followup.sync.writeback import Edit, WriteBackError, normalise, write_back
 
 Outcome = Literal["created", "linked", "skipped", "failed"]
@@ -293,6 +294,9 @@ class _Filing:
                 self.track(postmortems_of(cands))
             if write_back and not self.halted():
                 self.write_back(postmortems_of(cands))
+            if not self.halted():
+                for note in record_moves(self.session, [self.client]):
+                    self.warn(note)
         except _Stop:
             pass
         why = (
