@@ -355,11 +355,49 @@ def bad_answers() -> None:
     c.write(out / "test_filing_against_a_malformed_list_fails_its_items_in_one_line.yaml")
 
 
+# -- hostile text ---------------------------------------------------------------------
+
+
+def hostile_text() -> None:
+    import yaml
+
+    out = CASSETTES / "test_hostile_text"
+    viewer = {"query": "query { viewer { login } }", "variables": {}}
+    error = {"type": "INTERNAL", "message": "\x1b]0;pwned\x07 [link=http://evil]L[/link]"}
+    c = Cassette()
+    c.add("POST", "/graphql", request=viewer, body={"errors": [error]})
+    c.write(out / "test_graphql_error_text_is_cleaned.yaml")
+
+    # The sync of tests/cli/test_sync_cmd.py, its answers given hostile titles, logins and
+    # labels: the requests are the same, so the same store and sync replay it.
+    source = CASSETTES / "test_sync_cmd" / "test_sync_prints_what_changed_and_what_it_cost.yaml"
+    data = yaml.safe_load(source.read_text(encoding="utf-8"))
+    for interaction in data["interactions"]:
+        body = interaction["response"]["body"]
+        answer = json.loads(body["string"]) if body["string"] else None
+        if not isinstance(answer, list):
+            continue
+        for found in answer:
+            if found["number"] == 12:
+                found["title"] = "\x1b[2J Add an alert on queue depth"
+                found["assignees"][0]["login"] = "al\x1b]0;x\x07"
+                found["assignee"] = found["assignees"][0]
+                found["labels"].append(found["labels"][0] | {"name": "\u202elabel"})
+            elif found["number"] == 13:
+                found["title"] = "[link=http://evil]L[/link]"
+            elif found["number"] == 40:
+                found["title"] = "\x1b]8;;http://evil\x1b\\Pin\x1b]8;;\x1b\\ \x9b31m\x08"
+        body["string"] = json.dumps(answer)
+    target = out / "test_hostile_titles_logins_and_labels_from_a_sync_print_inert.yaml"
+    target.write_text(yaml.safe_dump(data, sort_keys=False, width=100), encoding="utf-8")
+
+
 def main() -> None:
     """Write every cassette this script authors."""
     redirects()
     renames()
     bad_answers()
+    hostile_text()
 
 
 if __name__ == "__main__":

@@ -11,6 +11,7 @@ import click
 from followup import __version__, logs
 from followup.cli.context import CliContext
 from followup.errors import FollowupError
+from followup.text import clean
 
 # Unexpected failures exit with this code (EX_SOFTWARE), distinct from a user's error.
 INTERNAL_ERROR_EXIT = 70
@@ -68,7 +69,7 @@ class FollowupGroup(click.Group):
         except Exception as exc:
             if os.environ.get("FOLLOWUP_DEBUG"):
                 raise
-            detail = " ".join(str(exc).split()) or type(exc).__name__
+            detail = clean(" ".join(str(exc).split())) or type(exc).__name__
             click.echo(
                 f"error: unexpected {type(exc).__name__}: {detail} "
                 "(set FOLLOWUP_DEBUG=1 to see where)",

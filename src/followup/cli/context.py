@@ -20,8 +20,9 @@ class CliContext:
     """Hold the flags given to the group and open what a command asks for."""
 
     flags: dict[str, Any] = field(default_factory=dict)
-    out: Console = field(default_factory=Console)
-    err: Console = field(default_factory=lambda: Console(stderr=True))
+    # Outside text is data: no console reads a string as Rich markup or :emoji: codes.
+    out: Console = field(default_factory=lambda: Console(markup=False, emoji=False))
+    err: Console = field(default_factory=lambda: Console(stderr=True, markup=False, emoji=False))
     _loaded: LoadedSettings | None = None
     _engine: Engine | None = None
 

@@ -17,6 +17,7 @@ from followup.errors import InputError
 from followup.github.repos import normalise_repo
 from followup.store.models import Status
 from followup.store.views import ItemView
+from followup.text import clean
 
 FOLLOWUP_LABEL = "followup"
 # GitHub refuses label names longer than this.
@@ -273,7 +274,8 @@ def build_issue(
     parts = [f"Action item from a post-mortem: **{' '.join(item.title.split())}**", ""]
     parts.extend(f"- **{name}:** {value}" for name, value in fields)
     if context.strip():
-        snippet = _clip(context, MAX_CONTEXT)
+        # The quote comes from the document's raw text: shown on GitHub, it must be inert.
+        snippet = clean(_clip(context, MAX_CONTEXT))
         fence = _fence(snippet)
         parts += [
             "",

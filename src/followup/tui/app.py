@@ -19,6 +19,7 @@ from sqlalchemy import Engine
 from textual import work
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
+from textual.notifications import SeverityLevel
 from textual.reactive import reactive
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState, get_current_worker
@@ -27,6 +28,7 @@ from followup import clock
 from followup.config import Settings
 from followup.errors import FollowupError
 from followup.store.views import ItemView, PostMortemView
+from followup.text import clean
 from followup.tui import store, timefmt
 from followup.tui.filtering import Filters, SearchIndex
 from followup.tui.messages import (
@@ -73,7 +75,7 @@ def one_line(exc: BaseException) -> str:
     """Return an error as the one line a notification shows."""
     if isinstance(exc, FollowupError):
         return str(exc)
-    detail = " ".join(str(exc).split()) or type(exc).__name__
+    detail = clean(" ".join(str(exc).split())) or type(exc).__name__
     return f"unexpected {type(exc).__name__}: {detail}"
 
 
@@ -118,6 +120,18 @@ class FollowupApp(App[None]):
         self._generation = 0
         self._repaint_pending = False
         self.mine_unavailable = False
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = False,
+    ) -> None:
+        """Show a notification; its text is never read as markup (it may quote GitHub)."""
+        super().notify(message, title=title, severity=severity, timeout=timeout, markup=False)
 
     # -- start ------------------------------------------------------------------------
 
