@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import click
 from rich import box
@@ -11,7 +12,7 @@ from rich.text import Text
 
 from followup import paths
 from followup.cli.context import CliContext, pass_cli
-from followup.config import setting_help, setting_names
+from followup.config import mask_url, setting_help, setting_names
 
 
 @click.command("config")
@@ -24,7 +25,10 @@ def config_command(cli: CliContext, fmt: str) -> None:
     loaded = cli.loaded
     if fmt == "json":
         data = {
-            name: {"value": getattr(loaded.settings, name), "source": loaded.sources[name]}
+            name: {
+                "value": _shown(name, getattr(loaded.settings, name)),
+                "source": loaded.sources[name],
+            }
             for name in setting_names()
         }
         click.echo(json.dumps(data, indent=2))
@@ -36,7 +40,7 @@ def config_command(cli: CliContext, fmt: str) -> None:
         value = getattr(loaded.settings, name)
         if name == "database_url" and value is None:
             value = loaded.settings.database_url_or_default()
-        cell = Text("" if value is None else str(value))
+        cell = Text("" if value is None else str(_shown(name, value)))
         cell.append(f"  ({loaded.sources[name]})", style="cyan")
         cell.append(f"\n{setting_help(name)}", style="dim")
         table.add_row(name, cell)
@@ -46,3 +50,10 @@ def config_command(cli: CliContext, fmt: str) -> None:
         style="dim",
         highlight=False,
     )
+
+
+def _shown(name: str, value: Any) -> Any:
+    """Return a setting as printed: a database URL without its password."""
+    if name == "database_url" and isinstance(value, str):
+        return mask_url(value)
+    return value

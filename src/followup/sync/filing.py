@@ -569,7 +569,10 @@ class _Filing:
             try:
                 added = write_back(path, edits, expected=pm.source)
             except WriteBackError as exc:
-                self.warn(str(exc))
+                # The issues exist whatever happens to the file: say which references
+                # are missing, item by item, so that they can be added by hand.
+                missing = ", ".join(f"{e.item_id or f'line {e.line}'} ({e.ref})" for e in edits)
+                self.warn(f"{exc}; references not written: {missing}")
                 continue
             if not added:
                 continue
@@ -598,7 +601,7 @@ def _mentions(item: ItemRow, issue: IssueRow) -> bool:
 
 def _write_back_edits(session: Session, pm: PostMortemRow) -> list[Edit]:
     return [
-        Edit(item.line, issue_reference(issue))
+        Edit(item.line, issue_reference(issue), item.id)
         for item, issue in linked_items(session, pm)
         if not _mentions(item, issue)
     ]
