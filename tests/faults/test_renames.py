@@ -22,7 +22,8 @@ from followup.store.history import Changes
 from followup.store.models import IssueRow, ItemRow, RepoIdentityRow
 from followup.store.queries import item_events
 from followup.sync.importing import import_files
-from followup.sync.links import apply_issue
+from followup.sync.issue_state import IssueUpdates, items_by_issue
+from followup.sync.links import apply_issue, find_issue, upsert_issue
 from tests.conftest import RunCli
 from tests.faults.renamed import NEW, OLD, REPO_ID, issue
 
@@ -142,3 +143,29 @@ def test_a_sync_after_a_rename_polls_the_list_it_asked_for_and_follows_the_issue
     assert ("link", f"{OLD}#15", f"{NEW}#15") in events
     assert identity(engine) == [(OLD, REPO_ID, NEW)]
     assert f"{OLD} is now {NEW} on GitHub" in result.output
+
+
+def test_an_issue_moved_onto_one_the_store_knows_links_its_items_there(
+    engine: Engine, pm_path: Path
+) -> None:
+    ids = filed_in_old_name(engine, pm_path)
+    with session_scope(engine) as session:
+        # Another item already named the issue's new place, octo-org/new-name#3.
+        known = upsert_issue(session, remote_issue_from_rest(issue(3, "Elsewhere", repo=NEW)))
+        old = find_issue(session, OLD, 15)
+        assert old is not None and old.id is not None and known.id is not None
+        linked = items_by_issue(session, [old.id])[old.id]
+        node = old.node_id
+        arrived = remote_issue_from_rest(issue(3, ALERT, repo=NEW) | {"node_id": node})
+        updates = IssueUpdates(session)
+        assert updates.moved(old, linked, arrived)
+        updates.flush()
+        known_id, old_id = known.id, old.id
+    with session_scope(engine) as session:
+        alert = session.get(ItemRow, ids[ALERT])
+        left = session.get(IssueRow, old_id)
+        assert alert is not None and left is not None
+        assert alert.issue_id == known_id
+        assert (left.gone, left.node_id) == ("transferred", None)
+        events = [(e.field, e.old, e.new) for e in item_events(session, ids[ALERT])]
+    assert ("link", f"{OLD}#15", f"{NEW}#3") in events

@@ -18,7 +18,7 @@ INTERNAL_ERROR_EXIT = 70
 
 
 # Each command's module is imported only when the command runs (or help lists it): a bare
-# `followup` opening the TUI should not pay for PyGithub, Alembic or the other commands.
+# `followup` opening the TUI should not pay for requests, Alembic or the other commands.
 COMMANDS: dict[str, str] = {
     "import": "followup.cli.items:import_command",
     "list": "followup.cli.items:list_command",

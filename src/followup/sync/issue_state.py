@@ -282,7 +282,9 @@ class IssueUpdates:
         target = find_issue(self.session, remote.repo, remote.number)
         if target is not None and target.id != row.id:
             assert target.id is not None
+            # The old row stays as a trace, no longer the issue's: its node id goes.
             row.gone = GONE_TRANSFERRED
+            row.node_id = None
             row.synced_at = self.now
             for item in items:
                 if item.status != Status.REMOVED.value:
