@@ -9,6 +9,7 @@ now cleaned once where it enters (followup/text.py), and no console reads markup
 from __future__ import annotations
 
 import json
+import random
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -30,7 +31,7 @@ from followup.store.history import Changes
 from followup.store.models import IssueRow, ItemRow, PostMortemRow
 from followup.sync.importing import import_files
 from followup.sync.links import apply_issue
-from followup.text import REPLACEMENT, clean, clean_fields, clean_json, is_clean
+from followup.text import REPLACEMENT, clean, clean_fields, clean_json_text, is_clean
 from tests.conftest import RunCli
 from tests.sync.world import ALERT, PIN, RUNBOOK, fake_clock, filed_store
 
@@ -85,21 +86,89 @@ def test_tabs_newlines_and_ordinary_text_stay() -> None:
     assert clean("a\r\nb") == "a\nb"
 
 
+def cleaned(value: Any) -> Any:
+    """Return what decoding should give: every string of value cleaned."""
+    if isinstance(value, str):
+        return clean(value)
+    if isinstance(value, list):
+        return [cleaned(v) for v in value]
+    if isinstance(value, dict):
+        return {clean(k): cleaned(v) for k, v in value.items()}
+    return value
+
+
+def decode(raw: str) -> Any:
+    return json.loads(clean_json_text(raw))
+
+
 @pytest.mark.parametrize("char", UNSAFE, ids=lambda c: f"U+{ord(c):04X}")
 @pytest.mark.parametrize("ascii_only", [True, False])
-def test_json_text_with_any_unsafe_character_is_cleaned(char: str, ascii_only: bool) -> None:
-    # The shortcut (no unsafe character in the raw JSON: nothing to walk) must see every
-    # spelling JSON allows, escaped or raw.
-    value = {"title": f"a{char}b", "labels": [{"name": char}]}
-    raw = json.dumps(value, ensure_ascii=ascii_only)
-    cleaned = clean_json(json.loads(raw), raw)
-    assert is_clean(cleaned["title"]) and is_clean(cleaned["labels"][0]["name"])
+def test_json_text_with_any_unsafe_character_decodes_clean(char: str, ascii_only: bool) -> None:
+    # Every spelling JSON allows, escaped or raw, in values and in keys.
+    value = {"title": f"a{char}b", "labels": [{"name": char}], f"k{char}": 1}
+    assert decode(json.dumps(value, ensure_ascii=ascii_only)) == cleaned(value)
 
 
-def test_clean_json_leaves_a_clean_answer_as_it_is() -> None:
-    value = {"title": "Add an alert", "body": "line\nline"}
-    raw = json.dumps(value)
-    assert clean_json(value, raw) is value
+def test_crlf_is_a_newline_however_json_spells_it() -> None:
+    assert decode('"a\\r\\nb"') == decode('"a\\u000D\\u000ab"') == "a\nb"
+    assert decode('"a\\rb"') == "a␍b"
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        '"\\u000d\\u000a"',
+        '"\\u000D\\n"',
+        '"\\r\\u000A"',
+        '"\\u000d\\r\\n"',
+        '"\\r\\r\\n\\r\\n"',
+        '"\\\\r\\n"',
+        '"\\\\\\r\\n"',
+        '"\\u001B\\u009b\\u202E\\u2069\\u007F"',
+    ],
+)
+def test_every_spelling_of_a_control_character_in_json_is_cleaned(raw: str) -> None:
+    assert decode(raw) == clean(json.loads(raw))
+
+
+def test_a_literal_backslash_is_not_an_escape() -> None:
+    value = {"body": "C:\\repo\\readme \\r\\n \\u001b \\\\b"}
+    assert decode(json.dumps(value)) == value
+
+
+def test_decoding_clean_json_text_equals_cleaning_what_json_decodes() -> None:
+    # Random strings over an alphabet of the characters that matter to the escapes.
+    alphabet = [
+        "a",
+        "\\",
+        '"',
+        "r",
+        "n",
+        "u",
+        "0",
+        "\r",
+        "\n",
+        "\t",
+        "\x1b",
+        "\x7f",
+        "\x9b",
+        "\u202e",
+        "\u2066",
+        "é",
+        "\U0001f600",
+        "/",
+    ]
+    rng = random.Random(9)
+    for _ in range(3000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randrange(0, 12)))
+        for ascii_only in (True, False):
+            raw = json.dumps({"t": text, text: [text]}, ensure_ascii=ascii_only)
+            assert decode(raw) == cleaned(json.loads(raw)), repr(raw)
+
+
+def test_clean_json_text_leaves_a_clean_answer_as_it_is() -> None:
+    raw = json.dumps({"title": "Add an alert", "body": "line\nline \\ tab\t"})
+    assert clean_json_text(raw) == raw
 
 
 class Colour(StrEnum):
@@ -249,7 +318,7 @@ def hostile_store(engine: Engine, hostile_doc: Path) -> Iterator[Engine]:
         "body": "",
     }
     text = json.dumps(raw)
-    remote = remote_issue_from_rest(clean_json(json.loads(text), text))  # as the client does
+    remote = remote_issue_from_rest(json.loads(clean_json_text(text)))  # as the client does
     with session_scope(engine) as session:
         item = session.exec(select(ItemRow).order_by(col(ItemRow.position))).first()
         assert item is not None

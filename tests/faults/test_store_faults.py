@@ -23,6 +23,7 @@ from sqlalchemy import inspect
 from followup.cli import cli
 from followup.config import mask_url
 from followup.store import StoreError, create_store_engine, db, migrate, session_scope
+from followup.store.failures import explain
 from followup.store.models import RepoSyncRow
 from tests.conftest import GH_PAGES
 
@@ -220,3 +221,32 @@ def test_config_never_prints_the_database_password(
         assert shown == "postgresql+psycopg://ana:***@db.example/followup"
     else:
         assert "postgresql+psycopg://ana:***@db.example/followup" in result.stdout
+
+
+class _DriverError(Exception):
+    """A driver's exception as psycopg raises it: a message and an SQLSTATE."""
+
+    def __init__(self, message: str, sqlstate: str) -> None:
+        super().__init__(message)
+        self.sqlstate = sqlstate
+
+
+@pytest.mark.parametrize(
+    ("sqlstate", "says"),
+    [
+        ("25006", "is read-only (cannot execute INSERT in a read-only transaction)"),
+        ("53100", "is full (cannot execute INSERT in a read-only transaction)"),
+        ("XX001", "is damaged ("),
+        ("40P01", "is busy"),
+    ],
+)
+def test_postgresql_failures_get_their_own_line(sqlstate: str, says: str) -> None:
+    failure = explain(
+        _DriverError("cannot execute INSERT in a read-only transaction", sqlstate),
+        "postgresql://ana:***@db/followup",
+    )
+    assert failure is not None and says in str(failure)
+
+
+def test_other_failures_are_left_as_they_are() -> None:
+    assert explain(_DriverError("duplicate key", "23505"), "store") is None

@@ -10,7 +10,7 @@ After a repository is renamed or transferred GitHub redirects /repos/{owner}/{na
 to /repositories/{id}/...; the client notes each such move (`moved`) so that the caller
 can record the repository's new name.
 
-Every JSON answer is cleaned once here (followup.text.clean_json): titles, bodies,
+Every JSON answer is cleaned once here (followup.text.clean_json_text): titles, bodies,
 logins, labels and error messages reach the rest of followup with their control
 characters made visible. An answer that is not JSON, or a bare JSON value where GitHub
 always sends an object or a list, is a BadAnswer naming the endpoint.
@@ -44,7 +44,7 @@ from followup.github.errors import (
     Unprocessable,
 )
 from followup.github.transport import RawResponse, Transport, with_query
-from followup.text import clean, clean_json
+from followup.text import clean, clean_json_text
 
 log = logging.getLogger("followup.github")
 
@@ -473,7 +473,7 @@ def _decode(raw: RawResponse, where: str) -> Any:
     if not text.strip():
         return None
     try:
-        value = json.loads(text)
+        value = json.loads(clean_json_text(text))
     except ValueError:
         if raw.status >= 400:
             # Proxies in front of GitHub answer some errors with HTML; the status says enough.
@@ -485,7 +485,7 @@ def _decode(raw: RawResponse, where: str) -> Any:
         ) from None
     if raw.status < 400 and not isinstance(value, dict | list):
         raise BadAnswer(f"GitHub's answer to {where} is {_kind(value)}, not an object or a list")
-    return clean_json(value, text)
+    return value
 
 
 def _kind(value: Any) -> str:

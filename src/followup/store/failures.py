@@ -41,11 +41,13 @@ def explain(exc: BaseException, where: str) -> StoreError | None:
             f"the store {where} is damaged ({said}); "
             "restore it from a backup, or move it away and import again"
         )
-    if name.startswith("SQLITE_READONLY") or state == "25006":
+    if name.startswith("SQLITE_READONLY"):
         return StoreError(
             f"the store {where} is read-only ({said}); "
             "followup needs to write to it and to its folder"
         )
+    if state == "25006":
+        return StoreError(f"the store {where} is read-only ({said}); followup needs to write to it")
     if name == "SQLITE_FULL" or state == "53100":
         return StoreError(
             f"the disk that holds the store {where} is full ({said}); "
