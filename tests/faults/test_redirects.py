@@ -14,6 +14,8 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+import requests
+import requests.adapters
 
 from followup import logs
 from followup.github import ClientOptions, GitHub
@@ -170,3 +172,41 @@ def test_the_token_is_masked_in_what_the_libraries_log(
         make_client()
         logging.getLogger("urllib3").warning("sent %s", f"Authorization: token {github_token}")
     assert caplog.records[0].getMessage() == f"sent Authorization: token {logs.MASK}"
+
+
+class _Capture(requests.adapters.BaseAdapter):
+    """A transport adapter that answers 200 {} and keeps what it was asked to send."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.sent: list[tuple[requests.PreparedRequest, dict[str, Any]]] = []
+
+    def send(self, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:  # type: ignore[override]
+        self.sent.append((request, kwargs))
+        response = requests.Response()
+        response.status_code = 200
+        response._content = b"{}"
+        response.headers["Content-Type"] = "application/json"
+        response.request = request
+        return response
+
+    def close(self) -> None:
+        """Nothing to close."""
+
+
+def test_the_token_is_the_only_credential_and_proxies_still_apply(
+    isolated_home: Any, monkeypatch: pytest.MonkeyPatch, github_token: str
+) -> None:
+    netrc = isolated_home / ".netrc"
+    netrc.write_text("machine api.github.com login someone password other-secret\n")
+    netrc.chmod(0o600)
+    monkeypatch.setenv("HTTPS_PROXY", "http://proxy.example:3128")
+    client = GitHub(github_token, ClientOptions(write_interval=0.0))
+    capture = _Capture()
+    client._transport._session.mount("https://", capture)
+
+    client.get("/user")
+
+    ((request, kwargs),) = capture.sent
+    assert request.headers["Authorization"] == f"token {github_token}"
+    assert (kwargs.get("proxies") or {}).get("https") == "http://proxy.example:3128"

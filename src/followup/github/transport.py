@@ -48,8 +48,9 @@ class Transport:
         self.graphql_url = graphql_url(self.base_url)
         self._timeout = timeout
         self._session = requests.Session()
-        # Never fall back to ~/.netrc: the token given is the only credential sent.
-        self._session.trust_env = False
+        # An auth of its own stops requests from reading ~/.netrc: the token given is the
+        # only credential sent. Proxies and CA bundles from the environment still apply.
+        self._session.auth = _as_is
         self._session.headers.update(
             {
                 "Authorization": f"token {token}",
@@ -86,6 +87,10 @@ class Transport:
     def close(self) -> None:
         """Close the connections."""
         self._session.close()
+
+
+def _as_is(request: requests.PreparedRequest) -> requests.PreparedRequest:
+    return request
 
 
 def with_query(url: str, params: Mapping[str, Any]) -> str:
