@@ -268,7 +268,7 @@ def test_label_changes_are_recorded_and_a_removed_followup_label_is_noticed(
 
 
 @pytest.mark.vcr
-def test_deleted_transferred_and_hidden_issues_give_their_items_a_reason(
+def test_deleted_and_hidden_issues_give_a_reason_and_a_transferred_one_is_followed(
     engine: Engine, ids: dict[str, str], factory: Factory
 ) -> None:
     remember(engine, SCRATCH, 'W/"scratch-1"')
@@ -283,16 +283,19 @@ def test_deleted_transferred_and_hidden_issues_give_their_items_a_reason(
 
     assert report.ok
     assert issue(engine, SCRATCH, 12).gone == "deleted"
-    assert issue(engine, SCRATCH, 14).gone == "transferred"
     assert issue(engine, DOCS, 40).gone == "inaccessible"
     alert, loadtest, pin_item = (item(engine, ids[t]) for t in (ALERT, LOADTEST, PIN))
     # Their statuses stay; the reason says what happened.
     assert (alert.status, loadtest.status, pin_item.status) == ("filed", "filed", "filed")
     assert alert.status_reason == ("its issue octo-org/followup-scratch#12 was deleted on GitHub")
-    assert loadtest.status_reason is not None
-    assert "transferred to octo-org/archive#3" in loadtest.status_reason
     assert pin_item.status_reason is not None and "cannot be read" in pin_item.status_reason
     assert history(engine, ids[ALERT])[-1] == ("issue", None, "deleted", "github")
+    # The transferred issue is followed to its new place: same row, new repository and number.
+    moved = issue(engine, "octo-org/archive", 3)
+    assert moved.id == loadtest.issue_id and moved.gone is None
+    assert loadtest.status_reason is None
+    link = ("link", "octo-org/followup-scratch#14", "octo-org/archive#3", "github")
+    assert link in history(engine, ids[LOADTEST])
 
 
 @pytest.mark.vcr

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
+from typing import Any
 
 import click
 from rich import box
@@ -17,7 +18,7 @@ from followup.cli import printing
 from followup.cli.context import CliContext, pass_cli
 from followup.cli.exits import ExitCode
 from followup.cli.options import examples
-from followup.config import LoadedSettings, load_settings, setting_help, setting_names
+from followup.config import LoadedSettings, load_settings, mask_url, setting_help, setting_names
 from followup.errors import ConfigError
 
 FLAG_NAMES = {"database_url": "--db"}
@@ -65,7 +66,10 @@ def config_command(cli: CliContext, fmt: str) -> None:
     loaded, problem = _despite(cli)
     if fmt == "json":
         data = {
-            name: {"value": getattr(loaded.settings, name), "source": loaded.sources[name]}
+            name: {
+                "value": _shown(name, getattr(loaded.settings, name)),
+                "source": loaded.sources[name],
+            }
             for name in setting_names()
         }
         click.echo(json.dumps(data, indent=2))
@@ -83,7 +87,7 @@ def _show(cli: CliContext, loaded: LoadedSettings) -> None:
         value = getattr(loaded.settings, name)
         if name == "database_url" and value is None:
             value = loaded.settings.database_url_or_default()
-        rows.append((name, "" if value is None else str(value), loaded.sources[name]))
+        rows.append((name, "" if value is None else str(_shown(name, value)), loaded.sources[name]))
     widest = max(len(name) for name, _, _ in rows) + 2
     widest += max(cell_len(value) + len(source) + 4 for _, value, source in rows)
     if printing.plain(cli.out) or widest > cli.out.width:
@@ -106,3 +110,10 @@ def _show(cli: CliContext, loaded: LoadedSettings) -> None:
         f"Config file: {paths.config_file()}   Environment: FOLLOWUP_<SETTING>",
         style="dim",
     )
+
+
+def _shown(name: str, value: Any) -> Any:
+    """Return a setting as printed: a database URL without its password."""
+    if name == "database_url" and isinstance(value, str):
+        return mask_url(value)
+    return value

@@ -95,6 +95,7 @@ from followup.sync.reconcile import (
     fetch_followup_issues,
     match_issues,
 )
+from followup.sync.renames import record_moves
 from followup.sync.writeback import Edit, WriteBackError, normalise, write_back
 
 Outcome = Literal["created", "linked", "skipped", "failed"]
@@ -293,6 +294,9 @@ class _Filing:
                 self.track(postmortems_of(cands))
             if write_back and not self.halted():
                 self.write_back(postmortems_of(cands))
+            if not self.halted():
+                for note in record_moves(self.session, [self.client]):
+                    self.warn(note)
         except _Stop:
             pass
         why = (
@@ -565,7 +569,10 @@ class _Filing:
             try:
                 added = write_back(path, edits, expected=pm.source)
             except WriteBackError as exc:
-                self.warn(str(exc))
+                # The issues exist whatever happens to the file: say which references
+                # are missing, item by item, so that they can be added by hand.
+                missing = ", ".join(f"{e.item_id or f'line {e.line}'} ({e.ref})" for e in edits)
+                self.warn(f"{exc}; references not written: {missing}")
                 continue
             if not added:
                 continue
@@ -594,7 +601,7 @@ def _mentions(item: ItemRow, issue: IssueRow) -> bool:
 
 def _write_back_edits(session: Session, pm: PostMortemRow) -> list[Edit]:
     return [
-        Edit(item.line, issue_reference(issue))
+        Edit(item.line, issue_reference(issue), item.id)
         for item, issue in linked_items(session, pm)
         if not _mentions(item, issue)
     ]

@@ -62,7 +62,8 @@ from followup.github.graphql import (
     parse_nodes_answer,
     plan_queries,
 )
-from followup.github.issue_mapping import FOLLOWUP_LABEL, RemoteIssue, remote_issue_from_rest
+from followup.github.issue_mapping import FOLLOWUP_LABEL, RemoteIssue
+from followup.github.issues import issue_from
 from followup.github.repos import normalise_repo, repo_path
 from followup.store import session_scope
 from followup.store.history import Changes
@@ -80,16 +81,17 @@ from followup.sync.issue_state import (
     FINAL_GONE,
     GONE_DELETED,
     GONE_INACCESSIBLE,
-    GONE_TRANSFERRED,
     IssueUpdates,
     ItemChange,
     flush_changes,
     items_by_issue,
+    rows_by_node,
     rows_by_number,
 )
 from followup.sync.progress import Progress, SilentProgress
 from followup.sync.protection_targets import protected_items
 from followup.sync.reconcile import Reconciliation, reconcile_repo
+from followup.sync.renames import record_moves
 from followup.sync.repo_poll import RepoPlan, RepoPoll, poll_repo
 
 UNLABELLED_MAX_AGE = timedelta(minutes=30)
@@ -302,14 +304,23 @@ def _store_poll(run: _Run, poll: RepoPoll) -> RepoOutcome:
         if poll.issues:
             numbers = [i.number for i in poll.issues if i.repo == poll.repo]
             rows = rows_by_number(session, poll.repo, numbers)
-            linked = items_by_issue(session, [r.id for r in rows.values() if r.id is not None])
+            # A renamed repository's list names the issues under the new name.
+            elsewhere = rows_by_node(session, [i for i in poll.issues if i.repo != poll.repo])
+            known = [*rows.values(), *elsewhere.values()]
+            linked = items_by_issue(session, [r.id for r in known if r.id is not None])
             updates = IssueUpdates(session)
             for remote in poll.issues:
-                row = rows.get(remote.number)
+                if remote.repo == poll.repo:
+                    row = rows.get(remote.number)
+                else:
+                    row = elsewhere.get(remote.node_id or "")
                 if row is None or row.id is None or row.gone in FINAL_GONE:
                     continue  # not an issue of this store's items
                 run.fresh.add(row.id)
-                changed_now = updates.apply(row, linked.get(row.id, []), remote)
+                if (row.repo, row.number) != (remote.repo, remote.number):
+                    changed_now = updates.moved(row, linked.get(row.id, []), remote)
+                else:
+                    changed_now = updates.apply(row, linked.get(row.id, []), remote)
                 # The list does not say whether a pull request closes an issue: ask.
                 if changed_now and (remote.state == "open" or row.pull_request_state):
                     run.to_check.setdefault(row.id, "changed")
@@ -506,8 +517,14 @@ def _store_nodes(run: _Run, answer: NodesAnswer) -> list[FetchedNode]:
                     unresolved.append(node)
                 continue
             run.fresh.add(row.id)
-            if node.issue.repo != row.repo:
-                updates.mark_gone(row, items, GONE_TRANSFERRED, moved_to=node.issue.ref)
+            if (node.issue.repo, node.issue.number) != (row.repo, row.number):
+                updates.moved(
+                    row,
+                    items,
+                    node.issue,
+                    closing_pr=node.closing_pr_state,
+                    closing_pr_known=True,
+                )
                 continue
             updates.apply(
                 row,
@@ -535,7 +552,7 @@ def _lookup_job(repo: str, number: int, run: _Run) -> Callable[[GitHub], RemoteI
         except NotFound:
             return GONE_INACCESSIBLE
         # GitHub redirects a transferred issue; its repository_url names the new place.
-        return remote_issue_from_rest(response.data)
+        return issue_from(response)
 
     return job
 
@@ -572,8 +589,8 @@ def _look_up_missing(
             updates = IssueUpdates(session)
             if isinstance(outcome, str):
                 updates.mark_gone(row, items, outcome)
-            elif outcome.repo != row.repo:
-                updates.mark_gone(row, items, GONE_TRANSFERRED, moved_to=outcome.ref)
+            elif (outcome.repo, outcome.number) != (row.repo, row.number):
+                updates.moved(row, items, outcome)
             else:
                 updates.apply(row, items, outcome, touch=True)
             run.fresh.add(issue_id)
@@ -749,6 +766,9 @@ def sync_all(
             run.changes.extend(_drift_changes(protection))
         if not run.halted():
             edits = push_pending(engine, main, fresh=run.fresh, repos=wanted, progress=progress)
+        if not run.halted():
+            with session_scope(engine) as session:
+                run.warnings.extend(record_moves(session, clients.all))
     except BaseException as exc:
         run.stop.set()
         detail = " ".join(str(exc).split()) or type(exc).__name__

@@ -31,7 +31,8 @@ from typing import Any
 
 from followup.github.client import GitHub, Response
 from followup.github.errors import GitHubError, RateLimited
-from followup.github.issue_mapping import FOLLOWUP_LABEL, RemoteIssue, remote_issue_from_rest
+from followup.github.issue_mapping import FOLLOWUP_LABEL, RemoteIssue
+from followup.github.issues import as_issue
 from followup.github.repos import normalise_repo, repo_path
 
 PER_PAGE = 100
@@ -116,7 +117,7 @@ class _Reader:
         known = {i.number for i in self.issues}
         count = 0
         while True:
-            page = [remote_issue_from_rest(data, self.repo) for data in response.data or ()]
+            page = [as_issue(data, response.where, self.repo) for data in response.array()]
             count += len(page)
             self.issues.extend(i for i in page if i.number not in known)
             known.update(i.number for i in page)
