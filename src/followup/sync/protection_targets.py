@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -80,8 +80,9 @@ def items_by_status(session: Session, statuses: Sequence[str]) -> list[ItemRow]:
     return list(session.exec(query))
 
 
-def protected_items(engine: Engine) -> list[str]:
-    """Return the ids of the items verify_protection checks when given none."""
+def protected_items(engine: Engine, repos: Collection[str] | None = None) -> list[str]:
+    """Return the ids of the items verify_protection checks when given none (in repos)."""
     with session_scope(engine) as session:
         rows = items_by_status(session, VERIFIED_STATUSES)
-        return [row.id for row in rows if row.protection_applied]
+        targets = [target_of(row) for row in rows if row.protection_applied]
+    return [t.item_id for t in targets if repos is None or t.repo in repos]
