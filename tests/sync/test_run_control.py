@@ -33,10 +33,11 @@ def test_a_refused_token_or_a_used_up_rate_limit_ends_the_run() -> None:
     control = RunControl()
     assert not control.stops_run(NotFound("missing", status=404))
     assert not control.stops_run(TransientError("502", status=502))
-    assert not control.halted() and control.reason is None
-    assert control.stops_run(AuthError("bad token", status=401), "the token was refused")
-    assert control.halted()
-    assert control.reason == "the token was refused"
+    assert not control.halted()
+    assert control.reason is None
+    stopped = control.stops_run(AuthError("bad token", status=401), "the token was refused")
+    assert stopped and control.halted()
+    assert str(control.reason) == "the token was refused"
     assert control.rate_limited is None and not control.cancelled
 
 

@@ -167,13 +167,8 @@ def _fields(item: ItemView, today: date) -> Table:
     for ref in item.links:
         rows.append(("Link", ref.url or ref.text))
     if item.protection:
-        settings = {k: v for k, v in item.protection.items() if k not in ("repo", "branch")}
-        wanted = ", ".join(
-            f"{k}={json.dumps(v)}" for k, v in settings.items() if v not in (None, [], ())
-        )
-        rows.append(
-            ("Protect", f"{item.protection.get('repo') or '?'}:{item.protection['branch']}")
-        )
+        wanted = ", ".join(f"{k}={json.dumps(v)}" for k, v in item.protection.requested().items())
+        rows.append(("Protect", item.protection.where))
         rows.append(("Settings", wanted or "—"))
     for label, value in rows:
         grid.add_row(label, value)

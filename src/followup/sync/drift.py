@@ -8,7 +8,7 @@ failure never stops the others.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Literal
 
@@ -29,6 +29,7 @@ from followup.github.protection_mapping import (
 from followup.store import session_scope
 from followup.store.history import Changes
 from followup.store.models import ItemRow, Status
+from followup.store.protection import protection_of, store_applied
 from followup.sync.client_pool import ClientPool, Job
 from followup.sync.progress import Progress
 from followup.sync.protection_targets import (
@@ -87,17 +88,16 @@ ReadKey = tuple[str, str, str, int | None]
 
 
 def _read_key(target: Target) -> ReadKey:
-    applied = target.applied or {}
-    method = str(applied.get("method") or "classic")
-    repo = str(applied.get("repo") or target.repo or "")
-    branch = str(applied.get("branch") or target.branch)
-    ruleset_id = applied.get("ruleset_id") if method == "ruleset" else None
-    return method, repo, branch, ruleset_id
+    applied = target.applied
+    if applied is None:
+        return "classic", target.repo or "", target.branch, None
+    ruleset_id = applied.ruleset_id if applied.method == "ruleset" else None
+    return applied.method, applied.repo, applied.branch, ruleset_id
 
 
 def _etag(targets: Sequence[Target]) -> str | None:
     """Return the ETag all the targets were last judged at, if they share one."""
-    tags = {(t.applied or {}).get("etag") for t in targets}
+    tags = {t.applied.etag if t.applied is not None else None for t in targets}
     return tags.pop() if len(tags) == 1 else None
 
 
@@ -180,10 +180,10 @@ def _judge(
         return VerifyResult(item.id, target.where, outcome, item.status)
     if read.error is not None or read.live is None:
         return VerifyResult(item.id, target.where, "error", item.status, message=read.error or "")
-    applied = item.protection_applied or {}
-    if read.etag != applied.get("etag"):
-        item.protection_applied = {**applied, "etag": read.etag}
-    settings = dict((target.applied or {}).get("settings") or target.spec.requested())
+    stored = protection_of(item)
+    if stored is not None and stored.applied is not None and read.etag != stored.applied.etag:
+        store_applied(item, stored, applied=replace(stored.applied, etag=read.etag))
+    settings = dict(target.applied.settings if target.applied else {}) or target.spec.requested()
     missing = tuple(shortfalls(read.live, settings))
     before = item.status
     if missing:
@@ -200,7 +200,7 @@ def _judge(
             detail={
                 "seen_at": now.isoformat(),
                 "target": target.where,
-                "method": (target.applied or {}).get("method"),
+                "method": target.protection.method,
                 "weakened": [m.to_json() for m in missing],
                 "gone": read.gone,
             },

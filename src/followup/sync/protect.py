@@ -45,6 +45,7 @@ from followup.github.protection_mapping import (
 from followup.store import session_scope
 from followup.store.history import Changes
 from followup.store.models import ItemRow, Status
+from followup.store.protection import AppliedProtection, protection_of, store_applied
 from followup.store.queries import OPEN_STATUSES
 from followup.sync.progress import Progress, SilentProgress
 from followup.sync.protection_targets import Target, items_by_ids, items_by_status, target_of
@@ -218,9 +219,8 @@ def _choose(target: Target, method: ProtectionMethod) -> ProtectionMethod:
         return method
     if target.spec.is_pattern:
         return "ruleset"
-    previous = (target.applied or {}).get("method")
     # An item once protected by a ruleset keeps it, even after its branch was created.
-    return "ruleset" if previous == "ruleset" else "auto"
+    return "ruleset" if target.protection.method == "ruleset" else "auto"
 
 
 def _check_counts(method: Method, requested: dict[str, Any]) -> str | None:
@@ -395,18 +395,19 @@ def _write_ruleset(reads: _Reads, repo: str, branch: str, plan: RulesetPlan) -> 
 
 def _applied_record(
     plan: ProtectionPlan, written: _Written, missing: Sequence[Shortfall], now: datetime
-) -> dict[str, Any]:
-    return {
-        "method": plan.method,
-        "repo": plan.repo,
-        "branch": plan.branch,
-        "ruleset_id": written.ruleset_id,
-        "ruleset_name": written.ruleset_name,
-        "settings": plan.requested,
-        "changes": [row.to_json() for row in plan.changes] if written.wrote else [],
-        "applied_at": now.isoformat(),
-        "verified": not missing,
-    }
+) -> AppliedProtection:
+    assert plan.method is not None and plan.repo is not None
+    return AppliedProtection(
+        method=plan.method,
+        repo=plan.repo,
+        branch=plan.branch,
+        settings=plan.requested,
+        ruleset_id=written.ruleset_id,
+        ruleset_name=written.ruleset_name,
+        changes=tuple(row.to_json() for row in plan.changes) if written.wrote else (),
+        applied_at=now,
+        verified=not missing,
+    )
 
 
 def _record(
@@ -420,27 +421,28 @@ def _record(
     changes = Changes(source="followup", at=now)
     with session_scope(engine) as session:
         item = session.get(ItemRow, plan.item_id)
-        if item is None:
+        stored = protection_of(item) if item is not None else None
+        if item is None or stored is None:
             return ProtectionResult(plan.item_id, plan.target, "skipped", "the item is gone")
         if written.wrote:
-            before = item.protection_applied or {}
+            before = stored.applied
             changes.add(
                 item.id,
                 "protection",
-                f"{before.get('method')}: {summary(before['settings'])}"
-                if before.get("settings")
+                f"{before.method}: {summary(before.settings)}"
+                if before is not None and before.settings
                 else None,
                 f"{plan.method}: {summary(plan.requested)}",
                 detail={
                     "method": plan.method,
                     "target": plan.target,
                     "ruleset_id": written.ruleset_id,
-                    "changes": applied["changes"],
+                    "changes": [dict(c) for c in applied.changes],
                     "verified": not missing,
                     "missing": [m.to_json() for m in missing],
                 },
             )
-        item.protection_applied = applied
+        store_applied(item, stored, applied=applied)
         item.updated_at = now
         if missing:
             shown = "; ".join(m.describe() for m in missing)
