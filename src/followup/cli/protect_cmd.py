@@ -85,6 +85,8 @@ def plan_view(plan: ProtectionPlan) -> RenderableType:
     parts.append(table)
     if plan.satisfied:
         parts.append(Text("✔ already satisfied: nothing to change", style="green"))
+    for warning in plan.warnings:
+        parts.append(Text(f"⚠ {warning}", style="yellow"))
     return Group(*parts, Text())
 
 
@@ -93,6 +95,8 @@ def _print_report(cli: CliContext, report: ProtectionReport) -> None:
         if result.outcome == "done":
             line = Text.assemble(("✔ ", "green"), (result.item_id, "bold"), f"  {result.target}: ")
             line.append(f"protected ({result.method}) and verified")
+            if result.restored:
+                line.append(f"; restored what a write had weakened: {'; '.join(result.restored)}")
         elif result.outcome == "already":
             line = Text.assemble(("✔ ", "green"), (result.item_id, "bold"), f"  {result.target}: ")
             line.append("already in effect; marked done")
@@ -125,6 +129,11 @@ def _print_report(cli: CliContext, report: ProtectionReport) -> None:
     type=click.Choice(["classic", "ruleset", "auto"]),
     help="classic branch protection, a ruleset, or auto (default: the protection_method setting).",
 )
+@click.option(
+    "--allow-unseen-checks",
+    is_flag=True,
+    help="Require status checks even if they never reported on the branch (else asked).",
+)
 @pass_cli
 def protect_command(
     cli: CliContext,
@@ -133,6 +142,7 @@ def protect_command(
     dry_run: bool,
     yes: bool,
     method: ProtectionMethod | None,
+    allow_unseen_checks: bool,
 ) -> None:
     """Apply recommended branch protection: plan, confirm, apply, verify.
 
@@ -160,11 +170,13 @@ def protect_command(
         cli.out.print(plan_view(plan))
     errors = sum(1 for p in plans if p.error is not None)
     writes = [p for p in plans if p.writes]
+    unseen = [p for p in writes if p.unseen_checks]
     if dry_run:
+        asked = f", {len(unseen)} asking for checks that never reported" if unseen else ""
         cli.out.print(
             f"Dry run: {len(writes)} branch(es) would change, "
-            f"{sum(1 for p in plans if p.satisfied)} already satisfied, {errors} with errors. "
-            "Nothing was sent to GitHub.",
+            f"{sum(1 for p in plans if p.satisfied)} already satisfied, {errors} with errors"
+            f"{asked}. Nothing was sent to GitHub.",
             highlight=False,
         )
         if errors:
@@ -178,8 +190,17 @@ def protect_command(
         ):
             cli.out.print("Nothing was changed.", highlight=False)
             return
+        if unseen and not allow_unseen_checks:
+            names = sorted({c for p in unseen for c in p.unseen_checks})
+            allow_unseen_checks = click.confirm(
+                f"Require {', '.join(names)} although it never reported on the branch "
+                "(every pull request waits for it)?",
+                default=False,
+            )
     with QuietBar(cli.err) as bar, stop_on_interrupt(bar):
-        report = apply_protection(engine, client, plans, progress=bar)
+        report = apply_protection(
+            engine, client, plans, progress=bar, allow_unseen_checks=allow_unseen_checks
+        )
     _print_report(cli, report)
     if bar.cancel_requested:
         click.get_current_context().exit(CANCELLED_EXIT)

@@ -19,13 +19,9 @@ from followup import clock
 from followup.github import protection as rest
 from followup.github.client import GitHub
 from followup.github.errors import GitHubError
-from followup.github.protection_mapping import (
-    Effective,
-    Shortfall,
-    effective_classic,
-    effective_ruleset,
-    shortfalls,
-)
+from followup.github.protection_classic import effective_classic
+from followup.github.protection_mapping import Effective, Shortfall, shortfalls
+from followup.github.protection_rulesets import effective_ruleset
 from followup.store import session_scope
 from followup.store.history import Changes
 from followup.store.models import ItemRow, Status
@@ -42,6 +38,11 @@ from followup.sync.protection_targets import (
 from followup.sync.run_control import CANCELLED, RunControl, ends_run
 
 VerifyOutcome = Literal["ok", "regressed", "still_regressed", "restored", "error"]
+
+INTERRUPTED = (
+    "a 'followup protect' run stopped while writing this branch and may have left it weaker "
+    "than it was: run 'followup protect {item}' to check and restore it"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -255,6 +256,19 @@ def verify_protection(
     results: list[VerifyResult] = []
     checkable: list[Target] = []
     for target in targets:
+        if target.protection.intent is not None:
+            # A read would judge only the requested settings; the interrupted write may
+            # have weakened others, which only 'followup protect' checks and restores.
+            results.append(
+                VerifyResult(
+                    target.item_id,
+                    target.where,
+                    "error",
+                    target.status,
+                    message=INTERRUPTED.format(item=target.item_id),
+                )
+            )
+            continue
         if target.applied is None or target.status not in VERIFIED_STATUSES:
             if item_ids:
                 message = (

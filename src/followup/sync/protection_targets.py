@@ -13,7 +13,7 @@ from followup.postmortem.model import Kind, ProtectionSpec
 from followup.store import session_scope
 from followup.store.models import ItemRow, PostMortemRow, Status
 from followup.store.protection import AppliedProtection, BranchProtection, protection_of
-from followup.store.queries import find_item
+from followup.store.queries import OPEN_STATUSES, find_item
 
 # Statuses of items whose protection followup applied: the ones verification re-reads.
 VERIFIED_STATUSES = (Status.DONE.value, Status.REGRESSED.value)
@@ -42,6 +42,11 @@ class Target:
     def spec(self) -> ProtectionSpec:
         """Return the branch and the settings asked for."""
         return self.protection.spec
+
+    @property
+    def requested_contexts(self) -> tuple[str, ...]:
+        """Return the status checks asked for."""
+        return self.protection.spec.contexts
 
     @property
     def applied(self) -> AppliedProtection | None:
@@ -88,8 +93,16 @@ def items_by_status(session: Session, statuses: Sequence[str]) -> list[ItemRow]:
 
 
 def protected_items(engine: Engine, repos: Collection[str] | None = None) -> list[str]:
-    """Return the ids of the items verify_protection checks when given none (in repos)."""
+    """Return the ids of the items verify_protection checks when given none (in repos).
+
+    Those followup protected, and those an interrupted protect run left an intent on.
+    """
     with session_scope(engine) as session:
-        rows = items_by_status(session, VERIFIED_STATUSES)
+        rows = items_by_status(session, [*OPEN_STATUSES, *VERIFIED_STATUSES])
         targets = [target_of(row) for row in rows if row.protection_applied]
-    return [t.item_id for t in targets if repos is None or (t.repo or "").lower() in repos]
+    return [
+        t.item_id
+        for t in targets
+        if (t.status in VERIFIED_STATUSES or t.protection.intent is not None)
+        and (repos is None or (t.repo or "").lower() in repos)
+    ]
