@@ -36,12 +36,8 @@ OPERATIONS: dict[str, tuple[str, ...]] = {
     "/repos/{owner}/{repo}/branches/{branch}": ("get",),
     "/repos/{owner}/{repo}/branches/{branch}/protection": ("get", "put"),
     "/repos/{owner}/{repo}/branches/{branch}/protection/required_status_checks": ("patch",),
-    "/repos/{owner}/{repo}/branches/{branch}/protection/required_status_checks/contexts": (
-        "post",
-    ),
-    "/repos/{owner}/{repo}/branches/{branch}/protection/required_pull_request_reviews": (
-        "patch",
-    ),
+    "/repos/{owner}/{repo}/branches/{branch}/protection/required_status_checks/contexts": ("post",),
+    "/repos/{owner}/{repo}/branches/{branch}/protection/required_pull_request_reviews": ("patch",),
     "/repos/{owner}/{repo}/branches/{branch}/protection/enforce_admins": ("post",),
     "/repos/{owner}/{repo}/branches/{branch}/protection/required_signatures": (
         "get",
