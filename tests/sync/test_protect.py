@@ -163,7 +163,8 @@ def test_existing_reviews_and_status_checks_survive(
         required_approving_review_count=1,
         contexts=["ci/docs"],
     )
-    plans, report = protect(engine, client)
+    # Asked for classic: auto would add a ruleset rather than rewrite someone's protection.
+    plans, report = protect(engine, client, "classic")
     review_row = next(r for r in plans[0].rows if r.setting == "required_approving_review_count")
     assert (review_row.live, review_row.new) == (2, 2) and "kept" in review_row.note
     assert report.results[0].outcome == "done", report.results[0].message

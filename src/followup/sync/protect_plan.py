@@ -15,7 +15,7 @@ from followup.config import ProtectionMethod
 from followup.errors import FollowupError
 from followup.github import protection as rest
 from followup.github.branch_rules import enforced_by
-from followup.github.classic_plan import ClassicPlan, plan_classic
+from followup.github.classic_plan import ClassicPlan, plan_classic, writes_toward
 from followup.github.protection_classic import LiveProtection, effective_classic
 from followup.github.protection_compare import strictest
 from followup.github.protection_mapping import (
@@ -222,7 +222,6 @@ def prepare(
             "to ruleset or auto",
             "classic",
         )
-    note: str | None = None
     try:
         if chosen != "ruleset":
             try:
@@ -230,53 +229,111 @@ def prepare(
             except rest.BranchNotFound:
                 if chosen == "classic":
                     raise
-                chosen = "ruleset"
-                note = (
+                missing = (
                     f"{target.branch} does not exist yet: a ruleset protects it from its creation"
                 )
-            else:
-                problem = _check_counts("classic", requested)
-                if problem:
-                    return failed(problem, "classic")
-                floor = classic_floor(intents)
-                classic = plan_classic(live, requested, floor)
-                required = effective_classic(live).contexts
-                plan = replace(
-                    base,
-                    method="classic",
-                    rows=classic.rows,
-                    satisfied=classic.satisfied,
-                    restore=tuple(w.describe() for w in classic.restore),
-                )
-                if informative:
-                    plan = _informed(reads, target, plan, required, None)
-                return Prepared(plan, classic=classic, classic_floor=floor)
-        if target.spec.is_pattern:
-            note = f"{target.branch} is a pattern: a ruleset protects every matching branch"
-        problem = _check_counts("ruleset", requested)
-        if problem:
-            return failed(problem, "ruleset")
-        existing = reads.ruleset(target.repo, target.branch)
-        floor_set = ruleset_floor(intents, target.branch)
-        ruleset = plan_ruleset(existing, target.branch, requested, floor_set)
-        plan = replace(
-            base,
-            method="ruleset",
-            rows=ruleset.rows,
-            satisfied=ruleset.satisfied,
-            note=note,
-            ruleset_id=existing.id if existing else None,
-            restore=tuple(w.describe() for w in ruleset.restore),
-        )
-        if informative:
-            required = effective_ruleset(existing, target.branch).contexts
-            own = existing.id if existing else None
-            plan = _informed(reads, target, plan, required, own)
-        return Prepared(plan, ruleset=ruleset, ruleset_floor=floor_set)
+                return _prepare_ruleset(reads, target, base, intents, missing, informative)
+            problem = _check_counts("classic", requested)
+            if problem:
+                return failed(problem, "classic")
+            prepared = _prepare_classic(reads, target, base, live, intents, informative)
+            if chosen == "auto" and _layer_instead(target, prepared):
+                layered = _layered(reads, target, base, intents, informative)
+                if layered is not None:
+                    return layered
+            return prepared
+        pattern = f"{target.branch} is a pattern: a ruleset protects every matching branch"
+        note = pattern if target.spec.is_pattern else None
+        return _prepare_ruleset(reads, target, base, intents, note, informative)
     except FollowupError as exc:
         if ends_run(exc):
             raise
         return failed(str(exc), chosen if chosen != "auto" else None)
+
+
+def _prepare_classic(
+    reads: ProtectionReads,
+    target: Target,
+    base: ProtectionPlan,
+    live: LiveProtection,
+    intents: Sequence[ProtectionIntent],
+    informative: bool,
+) -> Prepared:
+    floor = classic_floor(intents)
+    classic = plan_classic(live, base.requested, floor)
+    plan = replace(
+        base,
+        method="classic",
+        rows=classic.rows,
+        satisfied=classic.satisfied,
+        restore=tuple(w.describe() for w in classic.restore),
+    )
+    if informative:
+        plan = _informed(reads, target, plan, effective_classic(live).contexts, None)
+    return Prepared(plan, classic=classic, classic_floor=floor)
+
+
+def _prepare_ruleset(
+    reads: ProtectionReads,
+    target: Target,
+    base: ProtectionPlan,
+    intents: Sequence[ProtectionIntent],
+    note: str | None,
+    informative: bool,
+) -> Prepared:
+    assert target.repo is not None
+    problem = _check_counts("ruleset", base.requested)
+    if problem:
+        return Prepared(replace(base, error=problem, method="ruleset"))
+    existing = reads.ruleset(target.repo, target.branch)
+    floor = ruleset_floor(intents, target.branch)
+    ruleset = plan_ruleset(existing, target.branch, base.requested, floor)
+    plan = replace(
+        base,
+        method="ruleset",
+        rows=ruleset.rows,
+        satisfied=ruleset.satisfied,
+        note=note,
+        ruleset_id=existing.id if existing else None,
+        restore=tuple(w.describe() for w in ruleset.restore),
+    )
+    if informative:
+        required = effective_ruleset(existing, target.branch).contexts
+        plan = _informed(reads, target, plan, required, existing.id if existing else None)
+    return Prepared(plan, ruleset=ruleset, ruleset_floor=floor)
+
+
+def _layer_instead(target: Target, prepared: Prepared) -> bool:
+    """Tell whether auto should add a ruleset rather than rewrite the classic protection.
+
+    Only a branch someone else protected, whose plan needs the full-replacement PUT: the
+    PUT would rewrite every setting they made, including one they change meanwhile.
+    """
+    classic = prepared.classic
+    if classic is None or prepared.plan.satisfied or not classic.live.protected:
+        return False
+    if target.protection.method is not None or prepared.classic_floor is not None:
+        return False  # followup's own classic protection stays classic
+    return any(w.method == "PUT" for w in writes_toward(classic.live, classic.desired))
+
+
+def _layered(
+    reads: ProtectionReads,
+    target: Target,
+    base: ProtectionPlan,
+    intents: Sequence[ProtectionIntent],
+    informative: bool,
+) -> Prepared | None:
+    """Return a ruleset plan layered over the classic protection; None without rulesets."""
+    note = (
+        f"{target.branch} already has classic protection: followup adds these settings as a "
+        "ruleset of its own, so that nothing set there is rewritten"
+    )
+    try:
+        prepared = _prepare_ruleset(reads, target, base, intents, note, informative)
+    except rest.ProtectionError:
+        return None  # no rulesets here (plan, server version, token): classic it is
+    return prepared if prepared.plan.error is None else None
 
 
 def _informed(

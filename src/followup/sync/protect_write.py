@@ -138,6 +138,17 @@ def _gaps(
 # -- classic protection ---------------------------------------------------------------------
 
 
+def _failing_last(writes: list[Write], written: Written) -> list[Write]:
+    """Put requests that failed before after the others, so that one cannot block them all.
+
+    A PUT stays first: it resets what the others set.
+    """
+    if any(w.method == "PUT" for w in writes):
+        return writes
+    failed = {s.request for s in written.steps if s.outcome != "sent"}
+    return sorted(writes, key=lambda w: w.name in failed)
+
+
 def _with_signatures(
     reads: ProtectionReads, repo: str, branch: str, live: LiveProtection, writes: list[Write]
 ) -> LiveProtection:
@@ -180,6 +191,7 @@ def write_classic(
             break
         if round_ > 0:
             written.found.append(_gaps(before, live, requested, True, branch))
+            writes = _failing_last(writes, written)
         outcome: StepOutcome = "sent"
         for write in writes:
             outcome, _ = _send(
