@@ -100,6 +100,9 @@ class FakeGitHub:
         self._lock = threading.RLock()
         self._next_id = 100
         self.url = ""
+        # Whether GET …/protection says if signed commits are required (GitHub's example
+        # does not; then only …/protection/required_signatures tells).
+        self.reports_signatures = True
 
     # -- arranging -------------------------------------------------------------------------
 
@@ -238,7 +241,10 @@ class FakeGitHub:
             return 200, shapes.protection_json(repo, args["b"], found.protection)
         if state is None:
             return 404, shapes.error("Branch not protected")
-        return shapes.protection_endpoint(endpoint, repo, args["b"], state, body)
+        status, answer = shapes.protection_endpoint(endpoint, repo, args["b"], state, body)
+        if endpoint == "GET protection" and not self.reports_signatures:
+            answer.pop("required_signatures")  # as GitHub's own example of the answer
+        return status, answer
 
     def _rulesets(
         self, endpoint: str, repo: str, args: dict[str, str], body: Any

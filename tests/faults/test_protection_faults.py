@@ -121,6 +121,26 @@ def test_a_rerun_after_a_lost_status_check_patch_restores_the_binding_not_alread
     assert fake.weakened_since(before) == []
 
 
+def test_signed_commits_the_answer_does_not_mention_are_asked_for_and_kept(
+    engine: Engine, client: GitHub, fake: FakeGitHub
+) -> None:
+    PUT_CASE.arrange(fake)
+    fake.reports_signatures = False
+    add_item(engine, "main", PUT_CASE.requested)
+    before = fake.state()
+    fake.fail("POST signatures", "502_before")
+    _, report = protect(engine, client, "classic")
+    assert [r.outcome for r in report.results] == ["done"]
+    assert fake.weakened_since(before) == []
+    # Asked before the PUT (which switched them off) and after each read that followed.
+    assert fake.requests("GET signatures", "PUT protection")[:2] == [
+        "GET signatures",
+        "PUT protection",
+    ]
+    snapshot = protection_of(item(engine)).applied  # type: ignore[union-attr]
+    assert snapshot is not None and snapshot.verified
+
+
 # -- answers no write may be built from ---------------------------------------------------------
 
 

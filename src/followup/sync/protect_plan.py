@@ -31,7 +31,12 @@ from followup.github.protection_rulesets import (
     plan_ruleset,
 )
 from followup.store.protection import Method, ProtectionIntent
-from followup.sync.protect_reads import ProtectionReads, classic_floor, ruleset_floor
+from followup.sync.protect_reads import (
+    ProtectionReads,
+    classic_floor,
+    read_whole,
+    ruleset_floor,
+)
 from followup.sync.protection_targets import Target
 from followup.sync.run_control import ends_run
 
@@ -261,6 +266,12 @@ def _prepare_classic(
 ) -> Prepared:
     floor = classic_floor(intents)
     classic = plan_classic(live, base.requested, floor)
+    if not informative and live.required_signatures is None and _puts(classic):
+        # A PUT switches signed commits off: what the branch has must be known before it,
+        # for the intent and the comparison afterwards.
+        assert target.repo is not None
+        live = read_whole(reads.client, target.repo, target.branch, live)
+        classic = plan_classic(live, base.requested, floor)
     plan = replace(
         base,
         method="classic",
@@ -314,6 +325,11 @@ def _layer_instead(target: Target, prepared: Prepared) -> bool:
         return False
     if target.protection.method is not None or prepared.classic_floor is not None:
         return False  # followup's own classic protection stays classic
+    return _puts(classic)
+
+
+def _puts(classic: ClassicPlan) -> bool:
+    """Tell whether carrying out the plan takes the full-replacement PUT."""
     return any(w.method == "PUT" for w in writes_toward(classic.live, classic.desired))
 
 

@@ -12,6 +12,7 @@ run restores it before anything else.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from typing import TypeVar
 
 from sqlmodel import Session, select
@@ -105,6 +106,13 @@ class ProtectionReads:
         self._seen[self._key(kind, repo, branch)] = value
 
 
+def read_whole(client: GitHub, repo: str, branch: str, live: LiveProtection) -> LiveProtection:
+    """Fill in signed commits when the read did not say (a PUT resets them: they must be known)."""
+    if not live.protected or live.required_signatures is not None:
+        return live
+    return replace(live, required_signatures=rest.signatures_required(client, repo, branch))
+
+
 # -- the floor left by interrupted runs --------------------------------------------------------
 
 
@@ -153,4 +161,4 @@ def ruleset_floor(intents: Sequence[ProtectionIntent], branch: str) -> Ruleset |
     return floor
 
 
-__all__ = ["ProtectionReads", "classic_floor", "intents_on", "ruleset_floor"]
+__all__ = ["ProtectionReads", "classic_floor", "intents_on", "read_whole", "ruleset_floor"]

@@ -134,7 +134,9 @@ def _message(written: Written) -> tuple[Outcome, str]:
     if written.weakened or written.refused:
         if written.missing:
             parts.append("; ".join(m.describe() for m in written.missing))
-        return "failed", "; ".join(parts) + "; run 'followup protect' again to restore it"
+        if written.weakened:
+            parts.append("run 'followup protect' again to restore it")
+        return "failed", "; ".join(parts)
     shown = "; ".join(m.describe() for m in written.missing)
     message = (
         f"applied, but GitHub does not show it in effect: {shown}; "

@@ -21,7 +21,7 @@ effect).
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from functools import partial
 from typing import Any, Literal, TypeVar
 
@@ -30,7 +30,7 @@ from followup.github import protection as rest
 from followup.github.classic_plan import ClassicPlan, Write, writes_toward
 from followup.github.errors import TransientError
 from followup.github.protection_classic import LiveProtection, effective_classic
-from followup.github.protection_compare import Weakening, strictest, weakenings
+from followup.github.protection_compare import Weakening, weakenings
 from followup.github.protection_mapping import Shortfall, shortfalls
 from followup.github.protection_rulesets import (
     Ruleset,
@@ -40,7 +40,7 @@ from followup.github.protection_rulesets import (
     ruleset_payload,
     ruleset_weakenings,
 )
-from followup.sync.protect_reads import ProtectionReads
+from followup.sync.protect_reads import ProtectionReads, read_whole
 from followup.sync.run_control import ends_run
 
 MAX_ROUNDS = 3
@@ -149,17 +149,6 @@ def _failing_last(writes: list[Write], written: Written) -> list[Write]:
     return sorted(writes, key=lambda w: w.name in failed)
 
 
-def _with_signatures(
-    reads: ProtectionReads, repo: str, branch: str, live: LiveProtection, writes: list[Write]
-) -> LiveProtection:
-    """Fill in signed commits before a PUT when the read did not say (a PUT resets them)."""
-    if not live.protected or live.required_signatures is not None:
-        return live
-    if not any(w.method == "PUT" for w in writes):
-        return live
-    return replace(live, required_signatures=rest.signatures_required(reads.client, repo, branch))
-
-
 def write_classic(
     reads: ProtectionReads,
     repo: str,
@@ -180,13 +169,6 @@ def write_classic(
     written = Written(before=before)
     for round_ in range(MAX_ROUNDS):
         writes = writes_toward(live, target)
-        if writes:
-            known = _with_signatures(reads, repo, branch, live, writes)
-            if known != live:
-                live, before = known, strictest(before, known)
-                target = strictest(target, known)
-                written.before = before
-                writes = writes_toward(live, target)
         if not writes:
             break
         if round_ > 0:
@@ -200,7 +182,7 @@ def write_classic(
             if outcome != "sent":
                 break
         try:
-            live = rest.get_protection(client, repo, branch)
+            live = read_whole(client, repo, branch, rest.get_protection(client, repo, branch))
         except FollowupError as exc:
             if ends_run(exc):
                 raise
