@@ -15,6 +15,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import replace
 from typing import TypeVar
 
+from sqlalchemy import String, cast, func
 from sqlmodel import Session, select
 
 from followup.errors import FollowupError
@@ -119,7 +120,9 @@ def read_whole(client: GitHub, repo: str, branch: str, live: LiveProtection) -> 
 def intents_on(session: Session, repo: str, branch: str) -> list[tuple[str, ProtectionIntent]]:
     """Return (item id, intent) of every item whose write to the branch is unfinished."""
     found: list[tuple[str, ProtectionIntent]] = []
-    rows = session.exec(select(ItemRow).where(ItemRow.kind == "branch_protection"))
+    # Matched on the JSON text first: intents are rare, protection items may be many.
+    pending = func.lower(cast(ItemRow.protection_applied, String)).like('%"pending"%')
+    rows = session.exec(select(ItemRow).where(ItemRow.kind == "branch_protection", pending))
     for row in rows:
         protection = protection_of(row)
         if (

@@ -91,8 +91,10 @@ def record_intent(
 
 
 def _clear_intents(session: Session, plan: ProtectionPlan) -> None:
-    """Forget the intents on the branch: a run has just verified it."""
-    for item_id, _ in intents_on(session, plan.repo or "", plan.branch):
+    """Forget the intents on the branch for this method: a run has just verified it."""
+    for item_id, intent in intents_on(session, plan.repo or "", plan.branch):
+        if intent.method != plan.method:
+            continue
         item = session.get(ItemRow, item_id)
         stored = protection_of(item) if item is not None else None
         if item is not None and stored is not None:
