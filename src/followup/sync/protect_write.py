@@ -67,10 +67,10 @@ class Step:
 class Written:
     """What writing one branch did, and what the last read found."""
 
-    before: LiveProtection | Ruleset | None = None  # what must not be lost
     after: LiveProtection | Ruleset | None = None  # the last read
     steps: list[Step] = field(default_factory=list)
-    # What a read after writing found below the target, round by round (then sent again).
+    # What a read after writing found weaker than before the run, round by round (then sent
+    # again, and `restored` if the end is verified).
     found: list[tuple[str, ...]] = field(default_factory=list)
     weakened: list[Weakening] = field(default_factory=list)
     missing: list[Shortfall] = field(default_factory=list)
@@ -123,16 +123,20 @@ def _send(written: Written, name: str, request: Callable[[], T]) -> tuple[StepOu
     return "sent", answer
 
 
-def _gaps(
-    before: Any, live: Any, requested: Mapping[str, Any], classic: bool, branch: str
-) -> tuple[str, ...]:
-    if classic:
-        weak = weakenings(before, live) if before is not None else []
-        missing = shortfalls(effective_classic(live), requested)
-    else:
-        weak = ruleset_weakenings(before, live, branch)
-        missing = shortfalls(effective_ruleset(live, branch), requested)
-    return tuple([w.describe() for w in weak] + [m.describe() for m in missing])
+def _gaps(live: Ruleset | None, goal: Ruleset, requested: Mapping[str, Any], branch: str) -> bool:
+    """Tell whether followup's ruleset as read falls short of the goal or the request."""
+    if live is None:
+        return True
+    return bool(
+        ruleset_weakenings(goal, live, branch)
+        or shortfalls(effective_ruleset(live, branch), requested)
+    )
+
+
+def _found(written: Written, weaker: list[Weakening]) -> None:
+    """Keep what a read after writing found weaker than before the run (sent again next)."""
+    if weaker:
+        written.found.append(tuple(w.describe() for w in weaker))
 
 
 # -- classic protection ---------------------------------------------------------------------
@@ -166,13 +170,13 @@ def write_classic(
     reads.forget(repo, branch)
     live = plan.live
     target = plan.desired
-    written = Written(before=before)
+    written = Written()
     for round_ in range(MAX_ROUNDS):
         writes = writes_toward(live, target)
         if not writes:
             break
         if round_ > 0:
-            written.found.append(_gaps(before, live, requested, True, branch))
+            _found(written, weakenings(before, live))
             writes = _failing_last(writes, written)
         outcome: StepOutcome = "sent"
         for write in writes:
@@ -227,14 +231,14 @@ def write_ruleset(
     reads.forget(repo, branch)
     live = plan.existing
     target = plan.desired
-    written = Written(before=before, ruleset_name=target.name)
+    written = Written(ruleset_name=target.name)
     ruleset_id = live.id if live is not None else None
     for round_ in range(MAX_ROUNDS):
         goal = merge_ruleset(target, live, branch)
-        if live is not None and not _gaps(goal, live, requested, False, branch):
+        if not _gaps(live, goal, requested, branch):
             break
         if round_ > 0:
-            written.found.append(_gaps(before, live, requested, False, branch))
+            _found(written, ruleset_weakenings(before, live, branch))
         payload = ruleset_payload(goal)
         if ruleset_id is not None:
             outcome, answer = _send(
