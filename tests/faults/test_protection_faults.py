@@ -55,7 +55,7 @@ def test_a_put_whose_answer_was_lost_is_checked_whole_and_what_it_weakened_resto
     assert result.outcome == "done", result.message
     # The PUT switched signed commits off and unbound the check: both were seen and put back.
     assert result.restored == (
-        "required_signatures went from yes to no",
+        "require signed commits went from yes to no",
         "app binding of ci/build went from app 15368 to any app",
     )
     assert "restored what a write had weakened" in result.message
@@ -63,7 +63,7 @@ def test_a_put_whose_answer_was_lost_is_checked_whole_and_what_it_weakened_resto
     assert write_events(engine) == [
         "started",
         "uncertain: PUT …/protection",
-        "found weaker after writing: required_signatures went from yes to no; "
+        "found weaker after writing: require signed commits went from yes to no; "
         "app binding of ci/build went from app 15368 to any app",
     ]
     assert protection_of(item(engine)).intent is None  # type: ignore[union-attr]
@@ -81,7 +81,7 @@ def test_a_write_that_keeps_failing_is_not_done_says_what_is_weaker_and_is_resto
     (result,) = report.results
     assert result.outcome == "failed"
     assert "weaker than before the run and not restored" in result.message
-    assert "required_signatures went from yes to no" in result.message
+    assert "require signed commits went from yes to no" in result.message
     row = item(engine)
     assert row.status == "open" and row.status_reason == result.message
     assert fake.weakened_since(before) == ["main: required_signatures"]

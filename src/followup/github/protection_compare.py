@@ -18,6 +18,7 @@ from followup.github.protection_classic import (
     StatusCheck,
     StatusChecks,
 )
+from followup.github.protection_mapping import LABELS
 
 _LOOSE_WHEN_TRUE = frozenset({"allow_deletions", "allow_force_pushes", "allow_fork_syncing"})
 _FLAGS = (
@@ -124,7 +125,7 @@ class Weakening:
 
     def describe(self) -> str:
         """Return the weakening as a short phrase."""
-        return f"{self.setting} went from {self.was} to {self.now}"
+        return f"{LABELS.get(self.setting, self.setting)} went from {self.was} to {self.now}"
 
     def to_json(self) -> dict[str, str]:
         """Return the JSON form kept in events."""

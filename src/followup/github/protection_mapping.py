@@ -29,6 +29,11 @@ LABELS: dict[str, str] = {
     "lock_branch": "lock branch (read-only)",
     "enforce_admins": "apply to administrators",
     "contexts": "required status checks",
+    "block_creations": "block creations",
+    "allow_fork_syncing": "allow fork syncing",
+    "dismiss_stale_reviews": "dismiss stale approvals",
+    "require_code_owner_reviews": "require review from code owners",
+    "require_last_push_approval": "require approval of the last push",
 }
 
 # Settings that are looser when true; every other boolean is looser when false.
