@@ -60,7 +60,8 @@ class Settings:
     protection_method: ProtectionMethod = field(
         default="auto",
         metadata={
-            "help": "classic, ruleset, or auto (rulesets for patterns and missing branches)."
+            "help": "classic, ruleset, or auto (a ruleset for patterns, missing branches and "
+            "branches whose classic protection a change would rewrite)."
         },
     )
     sync_interval: float = field(

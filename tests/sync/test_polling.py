@@ -324,6 +324,22 @@ def test_a_502_on_one_repository_does_not_stop_the_others(
 
 
 @pytest.mark.vcr
+def test_a_refused_token_stops_the_run_like_a_used_up_rate_limit(
+    engine: Engine, ids: dict[str, str], factory: Factory
+) -> None:
+    report = sync(engine, factory)
+
+    assert not report.ok and report.rate_limited_until is None and not report.cancelled
+    outcomes = {r.repo: r.reason for r in report.repos}
+    assert "401" in str(outcomes[DOCS]) and "token" in str(outcomes[DOCS])
+    # The same token would be refused everywhere: nothing more is asked (the cassette
+    # holds nothing more), and the reason is said once.
+    assert outcomes[SCRATCH] == "not polled: the sync stopped"
+    assert report.protection is None and report.errors == ()
+    assert report.summary_error() is not None and "401" in report.summary_error()  # type: ignore[operator]
+
+
+@pytest.mark.vcr
 def test_an_exhausted_rate_limit_stops_the_run_and_keeps_what_was_read(
     engine: Engine, ids: dict[str, str], factory: Factory
 ) -> None:

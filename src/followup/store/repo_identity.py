@@ -76,9 +76,9 @@ def with_current_names(item: ItemView, renamed: dict[str, str]) -> ItemView:
     if issue is not None and issue.repo.lower() in renamed:
         issue = dataclasses.replace(issue, repo=renamed[issue.repo.lower()])
     protection = item.protection
-    protected = (protection or {}).get("repo")
-    if protection is not None and isinstance(protected, str) and protected.lower() in renamed:
-        protection = {**protection, "repo": renamed[protected.lower()]}
+    protected = protection.repo if protection is not None else None
+    if protection is not None and protected is not None and protected.lower() in renamed:
+        protection = dataclasses.replace(protection, repo=renamed[protected.lower()])
     if (repo, issue, protection) == (item.repo, item.issue, item.protection):
         return item
     return dataclasses.replace(item, repo=repo, issue=issue, protection=protection)
@@ -89,7 +89,7 @@ def renames_among(items: list[ItemView], renamed: dict[str, str]) -> list[tuple[
     seen: dict[str, str] = {}
     for item in items:
         names = [item.repo, item.issue.repo if item.issue else None]
-        names.append(str((item.protection or {}).get("repo") or "") or None)
+        names.append(item.protection.repo if item.protection is not None else None)
         for name in names:
             if name and name.lower() in renamed:
                 seen[name.lower()] = renamed[name.lower()]
