@@ -169,7 +169,6 @@ def run_action(runner: Runner, monkeypatch: pytest.MonkeyPatch, **inputs: str) -
         "github.repository": REPO,
         "github.token": runner.token,
         "github.api_url": "https://api.github.com",
-        "runner.temp": str(runner.temp),
     }
     given = {name.replace("_", "-"): value for name, value in inputs.items()}
     assert set(given) <= set(action["inputs"]), "an input action.yml does not declare"
@@ -325,6 +324,23 @@ def test_a_later_push_with_the_same_plan_sends_no_write(
     assert vcr.all_played
     assert [r for r in vcr.requests if r.method != "GET"] == []
     assert runner.report()["comment"]["action"] == "unchanged"
+
+
+@pytest.mark.vcr
+def test_a_later_push_with_another_plan_updates_the_comment(
+    runner: Runner, monkeypatch: pytest.MonkeyPatch, vcr: Any
+) -> None:
+    on_pull_request(runner, monkeypatch)
+    result = run_action(runner, monkeypatch, paths="examples/postmortems/*.md", protect="true")
+
+    assert result.exit_code == 0, result.output
+    assert vcr.all_played
+    assert [(r.method, r.path) for r in vcr.requests if r.method != "GET"] == [
+        ("PATCH", f"/repos/{REPO}/issues/comments/9101")
+    ]
+    (patched,) = plan_comments(vcr)
+    assert "**protection changes on 1 branch**" in patched["body"]
+    assert runner.report()["comment"]["action"] == "updated"
 
 
 @pytest.mark.vcr
@@ -540,3 +556,23 @@ def test_the_readme_lists_every_input_and_output_of_the_action() -> None:
     for output in action["outputs"]:
         assert f"`{output}`" in section, output
     assert "uses: your-org/followup@v1" in section and "paths: docs/postmortems/*.md" in section
+
+
+def test_a_protection_item_checked_off_in_its_post_mortem_is_not_protected(
+    runner: Runner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    runner.token = ""  # protect would need one: the run shows it is not called
+    (runner.workspace / "docs").mkdir()
+    (runner.workspace / "docs" / "pm.md").write_text(
+        "---\nrepo: octo-org/followup-scratch\n---\n# Outage\n\n## Action items\n\n"
+        "- [x] Protect the main branch. Don't allow deletion.\n",
+        encoding="utf-8",
+    )
+    result = run_action(runner, monkeypatch, paths="docs/*.md", protect="true", dry_run="true")
+
+    assert result.exit_code == 0, result.output
+    report = runner.report()
+    assert report["protect"] is None
+    assert [(i["action"], i["message"]) for i in report["items"]] == [
+        ("skipped", "branch-protection item: applied to the branch, not filed as an issue")
+    ]

@@ -40,10 +40,14 @@ from followup.cli.exits import ExitCode
 from followup.cli.options import examples
 from followup.cli.reporting import Entry, IssueRef, Report, Source, format_option
 from followup.cli.repos import REPO, RepoSpec
+from followup.store.queries import OPEN_STATUSES
 from followup.store.views import display_path
 
 SUMMARY_KEYS = ("filed", "linked", "skipped", "failed", "protection_changed", "branches_changed")
 DRY_RUN = ("auto", "true", "false")
+# Protection items still to apply, as `protect --all` picks them: one checked off in its
+# post-mortem is left alone.
+PENDING = frozenset(OPEN_STATUSES)
 
 
 def expand(patterns: Sequence[str]) -> tuple[list[Path], list[str]]:
@@ -166,7 +170,7 @@ class _CiRun:
         ids = [
             str(item["id"])
             for item in (imported.document or {}).get("items") or ()
-            if item.get("kind") == "branch_protection" and item.get("status") != "removed"
+            if item.get("kind") == "branch_protection" and item.get("status") in PENDING
         ]
         if protect and ids and filed.code not in (ExitCode.AUTH, ExitCode.CONFIG):
             mode = "--dry-run" if self.dry_run else "--yes"
