@@ -576,3 +576,24 @@ def test_a_protection_item_checked_off_in_its_post_mortem_is_not_protected(
     assert [(i["action"], i["message"]) for i in report["items"]] == [
         ("skipped", "branch-protection item: applied to the branch, not filed as an issue")
     ]
+
+
+def test_a_cancelled_step_stops_the_run_and_the_action_says_so(
+    runner: Runner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    runner.token = ""
+
+    def interrupted(*args: Any, **kwargs: Any) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr("followup.cli.file_cmd.plan_filing", interrupted)
+    on_pull_request(runner, monkeypatch)
+    result = run_action(
+        runner, monkeypatch, paths="examples/postmortems/*.md", protect="true", dry_run="true"
+    )
+
+    assert result.exit_code == 130, result.output
+    report = runner.report()
+    assert report["exit_code"] == 130 and report["file"]["exit_code"] == 130
+    assert report["protect"] is None and report["comment"] is None  # nothing after the stop
+    assert runner.outputs()["exit-code"] == "130"

@@ -144,6 +144,8 @@ class _CiRun:
         for kept, said in ((self.report.warnings, "warnings"), (self.report.errors, "errors")):
             kept.extend(line for line in doc.get(said) or () if line not in kept)
         self.report.extra[args[0]] = ran.document
+        if ran.code == ExitCode.CANCELLED:
+            self.report.cancelled = True
         return ran
 
     def steps(
@@ -160,7 +162,7 @@ class _CiRun:
         documents = (imported.document or {}).get("postmortems") or []
         # A file with no action items (a README beside the post-mortems) has nothing to file.
         readable = [str(doc["file"]) for doc in documents if doc.get("items")]
-        if not readable:
+        if not readable or self.report.cancelled:
             return
         flags = ["--dry-run"] if self.dry_run else []
         flags += ["--write-back"] if write_back and not self.dry_run else []
@@ -172,7 +174,8 @@ class _CiRun:
             for item in (imported.document or {}).get("items") or ()
             if item.get("kind") == "branch_protection" and item.get("status") in PENDING
         ]
-        if protect and ids and filed.code not in (ExitCode.AUTH, ExitCode.CONFIG):
+        stopped = (ExitCode.AUTH, ExitCode.CONFIG, ExitCode.CANCELLED)
+        if protect and ids and filed.code not in stopped:
             mode = "--dry-run" if self.dry_run else "--yes"
             protected = self.run("protect", *ids, mode)
         self.outcomes = merge(filed.document, protected.document if protected else None)
@@ -419,7 +422,7 @@ def ci_command(
                 tracking_issue=tracking_issue,
                 protect=protect,
             )
-            if dry_run and pr_comment:
+            if dry_run and pr_comment and not report.cancelled:
                 run.comment()
         run.summarise(len(files))
         if report_path is not None:

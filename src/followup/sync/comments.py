@@ -28,7 +28,7 @@ Never two, whatever fails:
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Literal
 
 from followup.github.client import GitHub
@@ -57,7 +57,7 @@ class KeptComment:
     action: CommentAction
     comment: Comment
     deleted: tuple[int, ...] = ()
-    notes: tuple[str, ...] = field(default=())
+    notes: tuple[str, ...] = ()
 
     @property
     def url(self) -> str | None:
