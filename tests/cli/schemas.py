@@ -29,6 +29,7 @@ SCHEMA_OF = {
     "assign": "edit",
     "due": "edit",
     "priority": "edit",
+    "ci": "ci",
 }
 
 
