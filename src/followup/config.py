@@ -9,10 +9,15 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any, Literal, get_args
+from urllib.parse import urlsplit, urlunsplit
 
 from followup import paths
 from followup.errors import ConfigError
 from followup.policy import PRIORITIES, DuePolicy
+
+MASKED = "***"
+# Query parameters that carry a secret in a database URL (libpq and SQLAlchemy names).
+_SECRET_PARAMETERS = frozenset({"password", "passwd", "pwd", "sslpassword", "token"})
 
 ProtectionMethod = Literal["classic", "ruleset", "auto"]
 ENV_PREFIX = "FOLLOWUP_"
@@ -56,7 +61,8 @@ class Settings:
     protection_method: ProtectionMethod = field(
         default="auto",
         metadata={
-            "help": "classic, ruleset, or auto (rulesets for patterns and missing branches)."
+            "help": "classic, ruleset, or auto (a ruleset for patterns, missing branches and "
+            "branches whose classic protection a change would rewrite)."
         },
     )
     sync_interval: float = field(
@@ -264,3 +270,25 @@ def normalise_github_url(url: str) -> str:
     if not cleaned.startswith(("https://", "http://")):
         raise ConfigError(f"github_url must start with https:// or http://, got {url!r}")
     return cleaned
+
+
+def mask_url(url: str) -> str:
+    """Return a URL with any password in it (user:password@, or ?password=) as ***."""
+    parts = urlsplit(url)
+    netloc = parts.netloc
+    if "@" in netloc:
+        userinfo, _, host = netloc.rpartition("@")
+        if ":" in userinfo:
+            user = userinfo.split(":", 1)[0]
+            netloc = f"{user}:{MASKED}@{host}"
+    query = parts.query
+    if query:
+        pairs = [
+            f"{key}={MASKED}" if key.lower() in _SECRET_PARAMETERS else piece
+            for piece in query.split("&")
+            for key in [piece.split("=", 1)[0]]
+        ]
+        query = "&".join(pairs)
+    if (netloc, query) == (parts.netloc, parts.query):
+        return url
+    return urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment))

@@ -29,6 +29,8 @@ SCHEMA_OF = {
     "assign": "edit",
     "due": "edit",
     "priority": "edit",
+    "ci": "ci",
+    "report": "review",
 }
 
 

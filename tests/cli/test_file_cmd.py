@@ -10,14 +10,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 from rich.console import Console
 
 from followup.cli.interrupts import stop_on_interrupt
 from followup.cli.progress import BarProgress
 from tests.conftest import GH_PAGES, RunCli
 
-WORKFLOW = Path(__file__).resolve().parents[2] / "examples" / "github-actions" / "followup.yml"
 PROTECT = "Protect gh-pages branch. Don't allow deletion."
 DEBUGGING = "Investigate if debugging gh-pages could be improved."
 OTHER_TECH = "Investigate if there are other technologies we ought to be using instead of gh-pages."
@@ -175,16 +173,6 @@ def test_a_first_ctrl_c_asks_to_stop_and_a_second_stops_at_once() -> None:
         with pytest.raises(KeyboardInterrupt):
             signal.raise_signal(signal.SIGINT)
     assert signal.getsignal(signal.SIGINT) is before
-
-
-def test_the_example_workflow_files_with_its_own_token_and_least_rights() -> None:
-    workflow = yaml.safe_load(WORKFLOW.read_text(encoding="utf-8"))
-    assert workflow["permissions"] == {"issues": "write", "contents": "read"}
-    assert workflow["concurrency"]["cancel-in-progress"] is False
-    steps = {step.get("name"): step for step in workflow["jobs"]["file"]["steps"]}
-    filing = steps["File their action items"]
-    assert filing["env"]["GITHUB_TOKEN"] == "${{ secrets.GITHUB_TOKEN }}"
-    assert 'file --repo "$GITHUB_REPOSITORY" < changed.txt' in " ".join(filing["run"].split())
 
 
 SECRET = "ghp_followupSecretThatMustNeverBeWritten0001"

@@ -59,7 +59,6 @@ def view(**fields: Any) -> ItemView:
         "repo": "octo-org/followup-scratch",
         "links": (),
         "protection": None,
-        "protection_applied": None,
         "source_path": "docs/pm.md",
         "line": 10,
         "section": None,

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass, field
-from types import SimpleNamespace
 from typing import cast
 
 from sqlalchemy import Engine
 from textual.widgets import Input, OptionList, SelectionList
 
-from followup.github.client import GitHub
+from followup.github.client import GitHub, Response
 from followup.tui.filtering import Filters
 from followup.tui.screens.filters import FiltersScreen
 from followup.tui.screens.item_detail import ItemDetailScreen
@@ -346,10 +345,10 @@ class SlowLogin:
         self.calls += 1
         return cast(GitHub, self)
 
-    def get(self, path: str) -> SimpleNamespace:
+    def get(self, path: str) -> Response:
         assert path == "/user"
         self.answer.wait(5)
-        return SimpleNamespace(data={"login": "dana"})
+        return Response(200, {"login": "dana"}, {}, "GET /user")
 
 
 async def test_the_login_lookup_shows_while_it_runs_and_never_once_the_login_is_known(

@@ -30,12 +30,13 @@ from followup.cli.options import (
 )
 from followup.cli.suggest import did_you_mean
 from followup.errors import FollowupError
+from followup.text import clean
 
 # Kept for callers that name it; the table is cli/exits.py.
 INTERNAL_ERROR_EXIT = int(ExitCode.INTERNAL)
 
 # Each command's module is imported only when the command runs (or help lists it): a bare
-# `followup` opening the TUI should not pay for PyGithub, Alembic or the other commands.
+# `followup` opening the TUI should not pay for requests, Alembic or the other commands.
 COMMANDS: dict[str, str] = {
     "import": "followup.cli.import_cmd:import_command",
     "list": "followup.cli.list_cmd:list_command",
@@ -51,6 +52,7 @@ COMMANDS: dict[str, str] = {
     "priority": "followup.cli.edit_cmd:priority_command",
     "report": "followup.cli.report_cmd:report_command",
     "config": "followup.cli.config_cmd:config_command",
+    "ci": "followup.cli.ci_cmd:ci_command",
     "tui": "followup.cli.tui_cmd:tui_command",
 }
 
@@ -128,7 +130,7 @@ class FollowupGroup(click.Group):
         except Exception as exc:
             if os.environ.get("FOLLOWUP_DEBUG"):
                 raise
-            detail = " ".join(str(exc).split()) or type(exc).__name__
+            detail = clean(" ".join(str(exc).split())) or type(exc).__name__
             self._fail(
                 ctx,
                 f"internal error ({type(exc).__name__}: {detail}); please report it "

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
+from typing import Any
 
 import click
 from rich import box
@@ -21,6 +22,7 @@ from followup.config import (
     POLICY_SETTINGS,
     LoadedSettings,
     load_settings,
+    mask_url,
     setting_help,
     setting_names,
 )
@@ -71,7 +73,10 @@ def config_command(cli: CliContext, fmt: str) -> None:
     loaded, problem = _despite(cli)
     if fmt == "json":
         data = {
-            name: {"value": getattr(loaded.settings, name), "source": loaded.sources[name]}
+            name: {
+                "value": _shown(name, getattr(loaded.settings, name)),
+                "source": loaded.sources[name],
+            }
             for name in setting_names()
         }
         click.echo(json.dumps(data, indent=2))
@@ -91,7 +96,7 @@ def _show(cli: CliContext, loaded: LoadedSettings) -> None:
             value = loaded.settings.database_url_or_default()
         if name in POLICY_SETTINGS and value is None:
             value = "none"
-        rows.append((name, "" if value is None else str(value), loaded.sources[name]))
+        rows.append((name, "" if value is None else str(_shown(name, value)), loaded.sources[name]))
     widest = max(len(name) for name, _, _ in rows) + 2
     widest += max(cell_len(value) + len(source) + 4 for _, value, source in rows)
     if printing.plain(cli.out) or widest > cli.out.width:
@@ -114,3 +119,10 @@ def _show(cli: CliContext, loaded: LoadedSettings) -> None:
         f"Config file: {paths.config_file()}   Environment: FOLLOWUP_<SETTING>",
         style="dim",
     )
+
+
+def _shown(name: str, value: Any) -> Any:
+    """Return a setting as printed: a database URL without its password."""
+    if name == "database_url" and isinstance(value, str):
+        return mask_url(value)
+    return value

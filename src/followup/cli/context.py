@@ -14,7 +14,14 @@ from rich.text import Text
 
 from followup.cli import printing
 from followup.cli.suggest import did_you_mean
-from followup.config import ENV_PREFIX, LoadedSettings, Settings, load_settings, setting_names
+from followup.config import (
+    ENV_PREFIX,
+    LoadedSettings,
+    Settings,
+    load_settings,
+    mask_url,
+    setting_names,
+)
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
@@ -26,17 +33,6 @@ log = logging.getLogger("followup.cli")
 # FOLLOWUP_* variables that are not settings but are still followup's own.
 OTHER_VARIABLES = frozenset({"FOLLOWUP_CONFIG", "FOLLOWUP_DEBUG"})
 OTHER_PREFIXES = ("FOLLOWUP_RECORD_", "FOLLOWUP_TEST_")
-
-
-def _without_password(url: str) -> str:
-    """Return a database URL fit for a log: its password, if any, hidden."""
-    from sqlalchemy.engine import make_url
-    from sqlalchemy.exc import ArgumentError
-
-    try:
-        return make_url(url).render_as_string(hide_password=True)
-    except ArgumentError:
-        return "(not a database URL)"
 
 
 def unknown_variables(env: Mapping[str, str]) -> list[str]:
@@ -58,8 +54,9 @@ class CliContext:
     """Hold the flags given to the group and open what a command asks for."""
 
     flags: dict[str, Any] = field(default_factory=dict)
-    out: Console = field(default_factory=Console)
-    err: Console = field(default_factory=lambda: Console(stderr=True))
+    # Outside text is data: no console reads a string as Rich markup or :emoji: codes.
+    out: Console = field(default_factory=lambda: Console(markup=False, emoji=False))
+    err: Console = field(default_factory=lambda: Console(stderr=True, markup=False, emoji=False))
     report: Report | None = None
     _loaded: LoadedSettings | None = None
     _checked_env: bool = False
@@ -96,7 +93,7 @@ class CliContext:
             from followup.sync.policy import refresh_deadlines
 
             url = self.settings.database_url_or_default()
-            log.info("opening the store at %s", _without_password(url))
+            log.info("opening the store at %s", mask_url(url))
             self._engine = create_store_engine(url)
             # Cheap when nothing changed: one query finds no post-mortem to date again.
             refresh_deadlines(self._engine, self.settings.policy)

@@ -18,6 +18,7 @@ from followup.store.queries import (
     parse_statuses,
     postmortem_source,
 )
+from followup.store.repo_identity import renamed_repos, renames_among, with_current_names
 
 CONTEXT_RADIUS = 3
 KINDS = ("issue", "branch_protection")
@@ -110,6 +111,9 @@ def list_command(
         empty = not items and not list_items(
             session, ItemFilter(include_removed=True), today=today, limit=1
         )
+        renamed = renamed_repos(session)
+    moved = renames_among(items, renamed)
+    items = [with_current_names(item, renamed) for item in items]
     if fmt == "json":
         click.echo(output.items_json(items, today))
         return
@@ -146,6 +150,15 @@ def list_command(
     printing.line(cli.out, f"{n} item{'s' if n != 1 else ''}", style="dim")
     if legend:
         printing.line(cli.out, legend, style="dim")
+    _note_renames(cli, moved)
+
+
+def _note_renames(cli: CliContext, moved: list[tuple[str, str]]) -> None:
+    """Say which repositories are shown under the name GitHub gives them now."""
+    for old, new in moved:
+        printing.line(
+            cli.err, f"note: {old} is now {new} on GitHub (renamed or transferred)", style="dim"
+        )
 
 
 @click.command(
@@ -169,6 +182,9 @@ def show_command(cli: CliContext, item_id: str, fmt: str) -> None:
         item = get_item(session, item_id)
         events = item_events(session, item.id)
         source = postmortem_source(session, item.postmortem)
+        renamed = renamed_repos(session)
+    moved = renames_among([item], renamed)
+    item = with_current_names(item, renamed)
     if fmt == "json":
         click.echo(output.item_json(item, events, today))
         return
@@ -179,6 +195,7 @@ def show_command(cli: CliContext, item_id: str, fmt: str) -> None:
         panel = output.item_detail(item, events, context, first, today, cli.out.width)
     if panel is not None:
         printing.show(cli.out, panel)
-        return
-    for line in output.item_lines(item, events, context, first, today):
-        printing.line(cli.out, line)
+    else:
+        for line in output.item_lines(item, events, context, first, today):
+            printing.line(cli.out, line)
+    _note_renames(cli, moved)

@@ -8,16 +8,14 @@ flags (the later one wins). --verbose logs to stderr through the `followup` logg
 from __future__ import annotations
 
 import logging
-import sys
 from collections.abc import Callable
-from typing import Any, TextIO, TypeVar
+from typing import Any, TypeVar
 
 import click
 
-from followup import __version__
+from followup import __version__, logs
 from followup.cli.context import CliContext
 
-LOGGER_NAME = "followup"
 LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -34,31 +32,12 @@ GLOBAL_OPTIONS: tuple[tuple[str, str, str, str], ...] = (
 VERBOSE_HELP = "Log what followup does to stderr (-vv for debug detail)."
 
 
-class _CurrentStderr(logging.StreamHandler[TextIO]):
-    """Write to sys.stderr as it is when a record is logged (tests swap it)."""
-
-    @property
-    def stream(self) -> TextIO:
-        """Return the current stderr."""
-        return sys.stderr
-
-    @stream.setter
-    def stream(self, value: TextIO) -> None:
-        """Ignore: the handler always follows sys.stderr."""
-
-
 def configure_logging(verbosity: int) -> None:
     """Send followup's log to stderr: info with -v, debug with -vv; nothing otherwise."""
-    logger = logging.getLogger(LOGGER_NAME)
-    for handler in list(logger.handlers):
-        if isinstance(handler, _CurrentStderr):
-            logger.removeHandler(handler)
     if verbosity <= 0:
+        logs.stop_stderr()
         return
-    handler = _CurrentStderr()
-    handler.setFormatter(logging.Formatter(LOG_FORMAT, datefmt="%H:%M:%S"))
-    logger.addHandler(handler)
-    logger.setLevel(logging.DEBUG if verbosity > 1 else logging.INFO)
+    logs.to_stderr(logging.DEBUG if verbosity > 1 else logging.INFO, fmt=LOG_FORMAT)
 
 
 def group_options(command: F) -> F:

@@ -265,12 +265,8 @@ def field_rows(item: ItemView, today: date) -> list[tuple[str, Text]]:
     for ref in item.links:
         rows.append(("Link", Text(ref.url or ref.text)))
     if item.protection:
-        settings = {k: v for k, v in item.protection.items() if k not in ("repo", "branch")}
-        wanted = ", ".join(
-            f"{k}={json.dumps(v)}" for k, v in settings.items() if v not in (None, [], ())
-        )
-        where = f"{item.protection.get('repo') or '?'}:{item.protection['branch']}"
-        rows.append(("Protect", Text(where)))
+        wanted = ", ".join(f"{k}={json.dumps(v)}" for k, v in item.protection.requested().items())
+        rows.append(("Protect", Text(item.protection.where)))
         rows.append(("Settings", Text(wanted or "—")))
     return rows
 

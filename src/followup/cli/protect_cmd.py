@@ -39,6 +39,7 @@ PROTECT_SUMMARY = dict.fromkeys(
     (
         "branches_to_change",
         "items_to_change",
+        "unseen_checks",
         "satisfied",
         "errors",
         "done",
@@ -124,6 +125,8 @@ def say_plan(report: Report, plan: ProtectionPlan) -> None:
         printing.show(report.out, table)
     if plan.satisfied:
         report.say(Text("  ✔ already satisfied: nothing to change", style="green"))
+    for warning in plan.warnings:
+        report.say(Text(f"  ⚠ {warning}", style="yellow"))
     report.say("")
 
 
@@ -137,6 +140,7 @@ def _plan_entry(plan: ProtectionPlan) -> Entry:
         target=plan.target,
         message=plan.note,
         error=plan.error,
+        warnings=list(plan.warnings),
         details={"protection": protection_json(plan)},
     )
 
@@ -146,6 +150,8 @@ def _result_entry(result: ProtectionResult, plan: ProtectionPlan | None) -> Entr
     line = Text.assemble((icon, style), (result.item_id, "bold"), f"  {result.target}: ")
     if result.outcome == "done":
         line.append(f"protected ({result.method}) and verified")
+        if result.restored:
+            line.append(f"; restored what a write had weakened: {'; '.join(result.restored)}")
     elif result.outcome == "already":
         line.append("already in effect; marked done")
     elif result.outcome == "skipped":
@@ -188,6 +194,11 @@ def _result_entry(result: ProtectionResult, plan: ProtectionPlan | None) -> Entr
     type=click.Choice(["classic", "ruleset", "auto"]),
     help="classic branch protection, a ruleset, or auto (default: the protection_method setting).",
 )
+@click.option(
+    "--allow-unseen-checks",
+    is_flag=True,
+    help="Require status checks even if they never reported on the branch (else asked).",
+)
 @format_option
 @pass_cli
 def protect_command(
@@ -197,6 +208,7 @@ def protect_command(
     dry_run: bool,
     yes: bool,
     method: ProtectionMethod | None,
+    allow_unseen_checks: bool,
     fmt: str,
 ) -> None:
     """Apply recommended branch protection: plan, confirm, apply, verify.
@@ -234,13 +246,17 @@ def protect_command(
         {"branches_to_change": branches, "items_to_change": len(writes), "satisfied": satisfied}
     )
     report.summary["errors"] = errors
+    unseen = [p for p in writes if p.unseen_checks]
+    report.summary["unseen_checks"] = len(unseen)
     if dry_run:
         for plan in plans:
             report.add(_plan_entry(plan), shown=True)
         report.finish(
             f"Dry run: {_count(branches, 'branch')} would change "
             f"({_count(len(writes), 'item')}), {satisfied} already satisfied, "
-            f"{errors} with errors. Nothing was sent to GitHub."
+            f"{errors} with errors"
+            + (f", {len(unseen)} asking for checks that never reported" if unseen else "")
+            + ". Nothing was sent to GitHub."
         )
         return
     if writes and not yes:
@@ -249,8 +265,17 @@ def protect_command(
         if not click.confirm(f"Apply the changes above to {_count(branches, 'branch')}?"):
             report.finish("Nothing was changed.")
             return
+        if unseen and not allow_unseen_checks:
+            names = sorted({c for p in unseen for c in p.unseen_checks})
+            allow_unseen_checks = click.confirm(
+                f"Require {', '.join(names)} although it never reported on the branch "
+                "(every pull request waits for it)?",
+                default=False,
+            )
     with _bar(cli) as bar, stop_on_interrupt(bar):
-        applied = apply_protection(engine, client, plans, progress=bar)
+        applied = apply_protection(
+            engine, client, plans, progress=bar, allow_unseen_checks=allow_unseen_checks
+        )
     _report_applied(report, applied, plans)
     report.cancelled = bar.cancel_requested
     done = sum(1 for r in applied.results if r.ok)

@@ -87,7 +87,7 @@ def report_command(
     today = clock.today()
     first_day = parse_since(since, today)
     target = parse_issue_ref(post) if post else None
-    chosen = review.format_for(output, fmt) if output is not None else (fmt or "markdown")
+    chosen = review.format_for(output, fmt)
     report = review.make_report(
         cli.engine(),
         since=first_day,

@@ -14,6 +14,7 @@ from followup.postmortem.frontmatter import read as read_front_matter
 from followup.postmortem.markdown import Block, Document, Inline, ListItem
 from followup.postmortem.model import ActionItem, PostMortem, Reference
 from followup.postmortem.slug import slugify
+from followup.text import clean_fields
 
 # A bold label heads its own little section; any heading ends it.
 _LABEL_LEVEL = 7
@@ -408,7 +409,7 @@ def parse(text: str, *, path: str | None = None, default_repo: str | None = None
             when = date.fromisoformat(m[1])
         except ValueError:
             when = None
-    return PostMortem(
+    found = PostMortem(
         title=title,
         slug=slug,
         source=text,
@@ -422,6 +423,8 @@ def parse(text: str, *, path: str | None = None, default_repo: str | None = None
         has_action_section=reader.found_section,
         warnings=(*fm.warnings, *reader.warnings),
     )
+    # The document boundary (followup/text.py): every string made inert, the raw text kept.
+    return clean_fields(found, keep=("source", "path"), source=text)
 
 
 def read(path: Path, *, default_repo: str | None = None, max_bytes: int = 5_000_000) -> PostMortem:

@@ -20,6 +20,7 @@ from followup.store import identity
 from followup.store.history import Changes
 from followup.store.models import ItemRow, PostMortemRow, Status
 from followup.store.policy import apply_policy
+from followup.store.protection import BranchProtection
 
 T = TypeVar("T")
 
@@ -76,10 +77,10 @@ def content_hash(doc: PostMortem, fields: list[dict[str, Any]]) -> str:
 def _item_fields(
     doc: PostMortem, item: ActionItem, position: int, default_repo: str | None
 ) -> dict[str, Any]:
-    protection = item.protection.to_dict() if item.protection else None
     repo = (item.protection.repo if item.protection else None) or doc.repo or default_repo
-    if protection is not None and protection.get("repo") is None:
-        protection["repo"] = repo
+    protection = (
+        BranchProtection(repo, item.protection).to_json() if item.protection is not None else None
+    )
     return {
         "title": item.title,
         "text": item.text,

@@ -6,7 +6,7 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, Column, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Column, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 
@@ -192,3 +192,20 @@ class CommentClaimRow(SQLModel, table=True):
     comment_id: int | None = None
     url: str | None = None
     posted_at: datetime | None = None
+
+
+class RepoIdentityRow(SQLModel, table=True):
+    """A repository name followup uses, and what GitHub calls that repository now.
+
+    GitHub keeps a renamed or transferred repository's id and redirects its old name;
+    followup learns the id from the redirect and records the current owner/name here,
+    so that the CLI and the TUI can show it.
+    """
+
+    __tablename__ = "repo_identity"
+
+    name: str = Field(primary_key=True)  # owner/name as the store uses it, lowercase
+    # GitHub's repository id; ids are heading past 2**31, so 64 bits.
+    repo_id: int | None = Field(default=None, index=True, sa_type=BigInteger)
+    current: str | None = None  # owner/name as GitHub spells it now
+    checked_at: datetime | None = None

@@ -19,6 +19,7 @@ from followup.store.models import (
     Status,
 )
 from followup.store.views import EventView, ItemView, PostMortemView, item_view
+from followup.text import clean
 
 DONE_STATUSES = (Status.DONE.value, Status.WONT_DO.value)
 OPEN_STATUSES = tuple(s.value for s in Status if s not in CLOSED_STATUSES)
@@ -152,11 +153,13 @@ def item_events(session: Session, item_id: str) -> list[EventView]:
 
 
 def postmortem_source(session: Session, slug: str) -> str:
-    """Return the text of a post-mortem as last imported."""
+    """Return the text of a post-mortem as last imported, made safe to show."""
     row = session.exec(select(PostMortemRow).where(PostMortemRow.slug == slug)).first()
     if row is None:
         raise NotFoundError(f"no post-mortem {slug!r} in the store")
-    return row.source
+    # The store keeps the file's exact text (write-back compares it); only what is shown
+    # has its control characters made visible.
+    return clean(row.source)
 
 
 def postmortems(session: Session, *, today: date) -> list[PostMortemView]:

@@ -11,6 +11,7 @@ from typing import Any
 
 from followup.postmortem.model import Reference
 from followup.store.models import CLOSED_STATUSES, IssueRow, ItemRow, PostMortemRow, Status
+from followup.store.protection import AppliedProtection, BranchProtection, protection_of
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,8 +60,7 @@ class ItemView:
     status_reason: str | None
     repo: str | None
     links: tuple[Reference, ...]
-    protection: dict[str, Any] | None
-    protection_applied: dict[str, Any] | None
+    protection: BranchProtection | None
     source_path: str
     line: int
     section: str | None
@@ -93,9 +93,13 @@ class ItemView:
         if self.issue is not None:
             return self.issue.ref
         if self.protection is not None:
-            repo = self.protection.get("repo") or self.repo or "?"
-            return f"{repo}:{self.protection.get('branch')}"
+            return self.protection.where
         return None
+
+    @property
+    def protection_applied(self) -> AppliedProtection | None:
+        """Return what followup last applied to the item's branch, if anything."""
+        return self.protection.applied if self.protection is not None else None
 
     def to_json(self, today: date) -> dict[str, Any]:
         """Return the stable JSON form that scripts rely on."""
@@ -117,7 +121,7 @@ class ItemView:
             "status_reason": self.status_reason,
             "repo": self.repo,
             "links": [ref.to_dict() for ref in self.links],
-            "protection": self.protection,
+            "protection": self.protection.to_json() if self.protection is not None else None,
             "issue": self.issue.to_json() if self.issue else None,
             "source": {"file": self.source_path, "line": self.line},
         }
@@ -207,8 +211,7 @@ def item_view(item: ItemRow, pm: PostMortemRow, issue: IssueRow | None) -> ItemV
         status_reason=item.status_reason,
         repo=item.repo,
         links=tuple(Reference.from_dict(ref) for ref in item.references or ()),
-        protection=item.protection,
-        protection_applied=item.protection_applied,
+        protection=protection_of(item),
         source_path=display_path(pm.path),
         line=item.line,
         section=item.section,

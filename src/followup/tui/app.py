@@ -129,6 +129,18 @@ class FollowupApp(App[None]):
         self._repaint_pending = False
         self._state_warned = False
 
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = False,
+    ) -> None:
+        """Show a notification; its text is never read as markup (it may quote GitHub)."""
+        super().notify(message, title=title, severity=severity, timeout=timeout, markup=False)
+
     # -- start ------------------------------------------------------------------------
 
     def on_mount(self) -> None:
@@ -139,18 +151,6 @@ class FollowupApp(App[None]):
             self.want_mine()
         if self.settings.sync_interval > 0 and self.github_factory is not None:
             self.check_github()
-
-    def notify(
-        self,
-        message: str,
-        *,
-        title: str = "",
-        severity: SeverityLevel = "information",
-        timeout: float | None = None,
-        markup: bool = True,
-    ) -> None:
-        """Show a notification; its text is never read as markup (titles come from outside)."""
-        super().notify(message, title=title, severity=severity, timeout=timeout, markup=False)
 
     def action_help_quit(self) -> None:
         """Say how to quit (ctrl+c does not)."""

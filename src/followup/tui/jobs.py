@@ -16,6 +16,7 @@ from sqlalchemy import Engine
 from followup.config import Settings
 from followup.errors import FollowupError
 from followup.sync.progress import Progress
+from followup.text import clean
 
 if TYPE_CHECKING:
     from textual.content import Content
@@ -34,7 +35,7 @@ def one_line(exc: BaseException) -> str:
     """Return an error as the one line a notification shows."""
     if isinstance(exc, FollowupError):
         return str(exc)
-    detail = " ".join(str(exc).split()) or type(exc).__name__
+    detail = clean(" ".join(str(exc).split())) or type(exc).__name__
     return f"unexpected {type(exc).__name__}: {detail}"
 
 

@@ -86,12 +86,15 @@ def context_for(report: ReviewReport, policy: DuePolicy, since_text: str | None)
     return ReportContext(period_of(report.scope, since_text=since_text), policy)
 
 
-def format_for(path: Path, given: str | None) -> Format:
-    """Return the format to write a file in: the one given, else the file's suffix's."""
+def format_for(path: Path | None, given: str | None) -> Format:
+    """Return the format to write in: the one given, else the file's suffix's, else Markdown."""
+    for name in FORMATS:
+        if given == name:
+            return name
     if given is not None:
-        if given not in FORMATS:
-            raise InputError(f"a report format is one of {', '.join(FORMATS)}, not {given!r}")
-        return given
+        raise InputError(f"a report format is one of {', '.join(FORMATS)}, not {given!r}")
+    if path is None:
+        return "markdown"
     return SUFFIXES.get(path.suffix.lower(), "markdown")
 
 

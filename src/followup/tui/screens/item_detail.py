@@ -22,7 +22,6 @@ from followup.display import (
 )
 from followup.errors import FollowupError
 from followup.policy import DUE_POLICY
-from followup.postmortem.model import ProtectionSpec
 from followup.store.views import ItemView
 from followup.tui import timefmt
 from followup.tui.screens.item_actions import ItemScreen
@@ -121,10 +120,10 @@ def protection_block(item: ItemView) -> Content:
     # Loaded here: the GitHub package is not needed before an item is opened.
     from followup.github.protection_mapping import LABELS, format_value
 
-    spec = item.protection or {}
-    repo = spec.get("repo") or item.repo or "?"
-    rows = [_row("Branch", Content.styled(f"{repo}:{spec.get('branch')}", "bold"))]
-    requested = ProtectionSpec.from_dict(spec).requested() if spec.get("branch") else {}
+    protection = item.protection
+    where = protection.where if protection is not None else "?"
+    rows = [_row("Branch", Content.styled(where, "bold"))]
+    requested = protection.requested() if protection is not None and protection.branch else {}
     for name, value in requested.items():
         rows.append(_row("  wants", f"{LABELS.get(name, name)}: {format_value(name, value)}"))
     applied = item.protection_applied
@@ -133,17 +132,14 @@ def protection_block(item: ItemView) -> Content:
             _row("Applied", Content.styled("not yet; press P to see the plan", "$text-muted"))
         )
     else:
-        verified = applied.get("verified")
         mark = (
             Content.styled("✔ in effect", "$success")
-            if verified
+            if applied.verified
             else Content.styled("✘ not seen in effect", "$error")
         )
-        method = applied.get("method") or "?"
-        rows.append(_row("Applied", Content.assemble(f"{method} · ", mark)))
-        when = applied.get("applied_at")
-        if when:
-            rows.append(_row("Applied at", str(when)[:16].replace("T", " ")))
+        rows.append(_row("Applied", Content.assemble(f"{applied.method} · ", mark)))
+        if applied.applied_at is not None:
+            rows.append(_row("Applied at", applied.applied_at.isoformat()[:16].replace("T", " ")))
     rows.append(_row("Verified", timefmt.stamp(item.verified_at) if item.verified_at else "never"))
     return Content("\n").join(rows)
 

@@ -1,7 +1,7 @@
 """due dates by policy, and the claims of comments posted once
 
 Revision ID: 0002_due_source
-Revises: 0001
+Revises: 0002_repo_identity
 Create Date: 2026-12-05
 
 Adds action_item.due_source (document / edited / policy) and action_item.policy_due,
@@ -19,7 +19,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0002_due_source"
-down_revision = "0001"
+down_revision = "0002_repo_identity"
 branch_labels = None
 depends_on = None
 
@@ -83,8 +83,8 @@ def downgrade() -> None:
     with op.batch_alter_table("comment_claim", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_comment_claim_item_id"))
     op.drop_table("comment_claim")
-    with op.batch_alter_table("postmortem", schema=None) as batch_op:
-        batch_op.drop_column("policy_key")
-    with op.batch_alter_table("action_item", schema=None) as batch_op:
-        batch_op.drop_column("policy_due")
-        batch_op.drop_column("due_source")
+    # Plain ALTER TABLE … DROP COLUMN (SQLite ≥ 3.35): rebuilding a table that other
+    # tables reference would break their foreign keys.
+    op.drop_column("postmortem", "policy_key")
+    op.drop_column("action_item", "policy_due")
+    op.drop_column("action_item", "due_source")
