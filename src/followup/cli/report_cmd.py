@@ -11,7 +11,6 @@ from rich.text import Text
 from followup import clock
 from followup.cli import printing
 from followup.cli.context import CliContext, pass_cli
-from followup.cli.exits import ExitCode
 from followup.cli.options import examples
 from followup.errors import FollowupError
 from followup.github.repos import parse_issue_ref
@@ -119,9 +118,27 @@ def _note(cli: CliContext, message: str) -> None:
 
 
 def _post(
-    cli: CliContext, report: review.ReviewReport, context: review.ReportContext, target: Any
+    cli: CliContext,
+    report: review.ReviewReport,
+    context: review.ReportContext,
+    target: tuple[str, int],
 ) -> dict[str, Any]:
-    raise click.UsageError("--post is not available yet")
+    """Keep the report as the period's comment on the issue; say what that did."""
+    from followup.github import GitHubFactory
+    from followup.sync.review.post import post_report
 
-
-__all__ = ["ExitCode", "report_command"]
+    repo, number = target
+    client = GitHubFactory(cli.settings)()
+    try:
+        posted = post_report(
+            client,
+            repo,
+            number,
+            report,
+            context,
+            on_note=lambda note: printing.line(cli.err, Text(f"note: {note}", style="dim")),
+        )
+    finally:
+        client.close()
+    _note(cli, posted.describe())
+    return posted.to_json()

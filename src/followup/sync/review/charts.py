@@ -60,13 +60,19 @@ def weekly_chart(weeks: Sequence[WeekCount]) -> str:
                 f'<text class="value" {_attrs(x=f"{x + width / 2:.1f}", y=f"{y - 4:.1f}")} '
                 f'text-anchor="middle">{week.closed}</text>'
             )
-        if n % every == 0 or n == len(weeks) - 1:
+        # Counted from the last week, so it always has its date and the spacing is even.
+        if (len(weeks) - 1 - n) % every == 0:
             anchor = "end" if n == len(weeks) - 1 else "middle" if n else "start"
             tx = x + width if anchor == "end" else x if anchor == "start" else x + width / 2
             parts.append(
                 f'<text class="tick" {_attrs(x=f"{tx:.1f}", y=f"{height - bottom + 18}")} '
                 f'text-anchor="{anchor}">{week.week.strftime("%b %d")}</text>'
             )
+    if not total:
+        parts.append(
+            f'<text class="value" x="{WIDTH / 2}" y="{top + plot / 2}" text-anchor="middle">'
+            "No item was closed in these weeks.</text>"
+        )
     parts.append("</svg>")
     return "".join(parts)
 

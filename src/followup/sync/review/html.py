@@ -126,7 +126,7 @@ def render_html(report: ReviewReport, context: ReportContext) -> str:
         name = owner.owner or "nobody named"
         count = words.plural(owner.overdue.count, "overdue item")
         body.append(f'<h3>{_e(name)} <span class="muted">— {_e(count)}</span></h3>')
-        body.append(_items(owner.overdue, lambda i: words.item_facts(i, today)))
+        body.append(_items(owner.overdue, lambda i: words.item_facts(i, today, show_owner=False)))
 
     if report.past_policy.count:
         body.append("<h2>Past their policy deadline</h2>")

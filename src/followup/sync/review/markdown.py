@@ -56,8 +56,10 @@ def _items(
         lines.append(f"- … and {words.plural(listed.more, f'more {noun}', f'more {noun}s')}")
 
 
-def render_markdown(report: ReviewReport, context: ReportContext) -> str:
-    """Return the report as Markdown."""
+def render_markdown(
+    report: ReviewReport, context: ReportContext, *, html_footer: bool = True
+) -> str:
+    """Return the report as Markdown (with html_footer false, no HTML tag at all)."""
     today = report.today
     totals = report.totals
     lines = [f"## {escape(words.title(report, context))}", ""]
@@ -84,7 +86,7 @@ def render_markdown(report: ReviewReport, context: ReportContext) -> str:
         name = f"**{escape(owner.owner)}**" if owner.owner else "**nobody named**"
         lines.append(f"{name} — {words.plural(owner.overdue.count, 'overdue item')}")
         lines.append("")
-        _items(owner.overdue, lines, lambda i: words.item_facts(i, today))
+        _items(owner.overdue, lines, lambda i: words.item_facts(i, today, show_owner=False))
         lines.append("")
 
     if report.past_policy.count:
@@ -145,5 +147,6 @@ def render_markdown(report: ReviewReport, context: ReportContext) -> str:
     else:
         lines.append("Nothing new.")
     lines.append("")
-    lines.append(f"<sub>{escape(words.footer(report, context))}</sub>")
+    footer = escape(words.footer(report, context))
+    lines.append(f"<sub>{footer}</sub>" if html_footer else f"_{footer}_")
     return "\n".join(lines) + "\n"

@@ -103,8 +103,10 @@ def late_by(item: ReportItem, today: date) -> str:
     return f"due {item.due.isoformat()}"
 
 
-def item_facts(item: ReportItem, today: date, *, show_due: bool = True) -> list[str]:
-    """Return what a list shows after an item's title: due, priority, owner, status, issue."""
+def item_facts(
+    item: ReportItem, today: date, *, show_due: bool = True, show_owner: bool = True
+) -> list[str]:
+    """Return what a list shows after an item's title: due, priority, owner, status."""
     facts = []
     if show_due:
         due = late_by(item, today)
@@ -113,7 +115,7 @@ def item_facts(item: ReportItem, today: date, *, show_due: bool = True) -> list[
         facts.append(due)
     if item.priority:
         facts.append(item.priority)
-    if item.owner:
+    if item.owner and show_owner:
         facts.append(item.owner)
     if item.closed_on is not None:
         facts.append(f"closed {item.closed_on.isoformat()}")
