@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import Engine
@@ -180,3 +181,56 @@ def test_posting_without_a_token_still_prints_the_report_then_fails(
     assert result.exit_code == 4
     assert json.loads(result.stdout)["posted"] is None
     assert "error: no GitHub token" in result.stderr
+
+
+# -- --post: one comment per period ---------------------------------------------------
+
+ISSUE = "octo-org/followup-scratch#42"
+
+
+@pytest.fixture
+def token(monkeypatch: pytest.MonkeyPatch, github_token: str) -> None:
+    monkeypatch.setenv("GITHUB_TOKEN", github_token)
+    monkeypatch.setenv("FOLLOWUP_WRITE_INTERVAL", "0")
+
+
+@pytest.mark.vcr
+def test_post_keeps_the_report_as_the_week_s_comment(
+    run_cli: RunCli, seeded: Engine, token: None, vcr: Any
+) -> None:
+    result = run_cli("report", "--post", ISSUE, "--format", "json")
+    assert result.exit_code == 0, result.output
+    posted = json.loads(result.stdout)["posted"]
+    assert posted == {
+        "issue": ISSUE,
+        "url": "https://github.com/octo-org/followup-scratch/issues/42#issuecomment-9101",
+        "action": "created",
+    }
+    assert "posted the report's comment on octo-org/followup-scratch#42" in result.stderr
+    assert [r.method for r in vcr.requests] == ["GET", "POST", "GET"]
+    sent = json.loads(vcr.requests[1].body)["body"]
+    assert sent.startswith("## Post-mortem follow-ups: week 2026-W12")
+    assert sent.endswith("<!-- followup:report:2026-W12 -->\n")
+    assert vcr.all_played
+
+
+@pytest.mark.vcr
+def test_posting_the_same_numbers_again_sends_no_write(
+    run_cli: RunCli, seeded: Engine, token: None, vcr: Any
+) -> None:
+    result = run_cli("report", "--post", "https://github.com/octo-org/followup-scratch/issues/42")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith("## Post-mortem follow-ups")  # the report is printed too
+    assert "left as it was" in result.stderr
+    assert [r.method for r in vcr.requests] == ["GET"]
+
+
+@pytest.mark.vcr
+def test_new_numbers_update_the_week_s_comment_in_place(
+    run_cli: RunCli, seeded: Engine, token: None, vcr: Any, tmp_path: Path
+) -> None:
+    result = run_cli("report", "--post", ISSUE, "-o", str(tmp_path / "r.md"))
+    assert result.exit_code == 0, result.output
+    assert "updated the report's comment" in result.stderr
+    assert [r.method for r in vcr.requests] == ["GET", "PATCH"]
+    assert vcr.all_played
