@@ -1,19 +1,23 @@
 """The weekly review's numbers, as SQL aggregates over the items and their history.
 
 Every figure is counted by the database; only the short lists the report names (at most
-ITEM_LIMIT items each) and a few columns per closed item (for percentiles) come back
-to Python. No query reads a document's text: 100,000 items report in well under two
-seconds (benchmarks/report.py).
+ITEM_LIMIT items each) and two small columns per closed item (for percentiles and
+deadlines) come back to Python. No query reads a document's text, and none joins the
+whole item table to another: a scope is a condition on the items' own columns, details
+are joined only for the few items a list names, and history is read through the
+event table's time index. 100,000 items report in under two seconds
+(benchmarks/report.py).
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import Select, and_, case, exists, func, or_
+from sqlalchemy import Select, String, and_, case, func, type_coerce
 from sqlalchemy import select as columns
 from sqlalchemy.engine import Connection
 from sqlalchemy.sql.elements import ColumnElement
@@ -44,6 +48,7 @@ DONE = (Status.DONE.value, Status.WONT_DO.value)
 NOT_COUNTED = (Status.REMOVED.value, "suggested", "dismissed")
 SUGGESTED = "suggested"
 OPEN = tuple(s.value for s in Status if s.value not in DONE and s.value not in NOT_COUNTED)
+PRIORITY_ORDER = {"P0": 0, "P1": 1, "P2": 2, "P3": 3}
 
 
 def _day_start(day: date) -> datetime:
@@ -61,13 +66,26 @@ def _as_date(value: Any) -> date | None:
 
 
 def _as_datetime(value: Any) -> datetime:
-    if isinstance(value, datetime):
-        return value if value.tzinfo else value.replace(tzinfo=UTC)
-    return datetime.fromisoformat(str(value)).replace(tzinfo=UTC)
+    moment = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def _raw(column: Any) -> Any:
+    """Return a column read as the driver gives it: SQLite's text is not parsed per row.
+
+    Reading tens of thousands of times through the ORM's types costs more than the
+    queries; what the report needs of them (a day, a difference) is worked out below.
+    """
+    return type_coerce(column, String)
+
+
+def _day_text(value: Any) -> str:
+    """Return the YYYY-MM-DD of a stored date or time, as text (ISO text sorts as dates)."""
+    return value[:10] if isinstance(value, str) else value.isoformat()[:10]
 
 
 class _Query:
-    """The scope's conditions, for any statement over items."""
+    """The scope's conditions, for any statement over items or their events."""
 
     def __init__(self, scope: ReportScope, today: date) -> None:
         self.scope = scope
@@ -82,28 +100,44 @@ class _Query:
             self.outstanding, col(ItemRow.policy_due).is_not(None), col(ItemRow.policy_due) < today
         )
 
+    @property
+    def narrowed(self) -> bool:
+        """Tell whether the scope leaves some items out."""
+        return bool(self.scope.postmortems or self.scope.owner)
+
     def where(self) -> list[ColumnElement[bool]]:
-        """Return the conditions that keep the scope's items (the post-mortem joined)."""
+        """Return the conditions on an item's own columns that keep the scope's items."""
         conditions: list[ColumnElement[bool]] = []
         if self.scope.postmortems:
-            conditions.append(col(PostMortemRow.slug).in_(self.scope.postmortems))
+            chosen = columns(col(PostMortemRow.id)).where(
+                col(PostMortemRow.slug).in_(self.scope.postmortems)
+            )
+            conditions.append(col(ItemRow.postmortem_id).in_(chosen))
         if self.scope.owner:
             owner = self.scope.owner.strip().removeprefix("@").lower()
             conditions.append(func.lower(col(ItemRow.owner)) == owner)
         return conditions
 
     def items(self, *what: Any) -> Select[Any]:
-        """Return a select over the scope's items, their post-mortem joined."""
-        return (
-            columns(*what)
-            .select_from(ItemRow)
-            .join(PostMortemRow, col(ItemRow.postmortem_id) == col(PostMortemRow.id))
-            .where(*self.where())
-        )
+        """Return a select over the scope's items alone."""
+        return columns(*what).select_from(ItemRow).where(*self.where())
+
+    def events(self, *what: Any) -> Select[Any]:
+        """Return a select over the status events of the scope's items."""
+        query = columns(*what).where(col(EventRow.field) == "status")
+        if self.narrowed:
+            query = query.where(col(EventRow.item_id).in_(self.items(col(ItemRow.id))))
+        return query
 
 
 def _count(condition: ColumnElement[bool]) -> Any:
     return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
+
+
+# A move from outstanding into done or won't do; an item imported checked off has none.
+_CLOSURE = and_(
+    col(EventRow.new).in_(DONE), col(EventRow.old).is_not(None), col(EventRow.old).not_in(DONE)
+)
 
 
 # -- the item lists -------------------------------------------------------------------
@@ -121,14 +155,18 @@ _ITEM_COLUMNS = (
     col(IssueRow.repo),
     col(IssueRow.number),
     col(IssueRow.url),
+    col(ItemRow.status_reason),
+    col(ItemRow.protection),
 )
 
 
-def _item(
-    row: Sequence[Any], *, closed_on: date | None = None, note: str | None = None
-) -> ReportItem:
+def _item(row: Sequence[Any]) -> ReportItem:
     (item_id, title, slug, owner, priority, status, due, source, deadline) = row[:9]
-    repo, number, url = row[9:12]
+    repo, number, url, reason, protection = row[9:14]
+    note = None
+    if isinstance(protection, dict) and status == Status.REGRESSED.value:
+        note = f"{protection.get('repo') or '?'}:{protection.get('branch') or '?'}"
+        note = f"{note}: {reason}" if reason else note
     return ReportItem(
         id=item_id,
         title=title,
@@ -141,151 +179,160 @@ def _item(
         policy_due=_as_date(deadline),
         issue_ref=f"{repo}#{number}" if repo and number else None,
         issue_url=url,
-        closed_on=closed_on,
         note=note,
     )
 
 
-def _listed(q: _Query, condition: ColumnElement[bool], *order: Any) -> Select[Any]:
-    return (
-        q.items(*_ITEM_COLUMNS)
+def _details(conn: Connection, item_ids: Sequence[str]) -> dict[str, ReportItem]:
+    """Return the few items a list names, with their post-mortem and issue."""
+    if not item_ids:
+        return {}
+    query = (
+        columns(*_ITEM_COLUMNS)
+        .select_from(ItemRow)
+        .join(PostMortemRow, col(ItemRow.postmortem_id) == col(PostMortemRow.id))
         .outerjoin(IssueRow, col(ItemRow.issue_id) == col(IssueRow.id))
-        .where(condition)
-        .order_by(*order, col(ItemRow.id))
-        .limit(ITEM_LIMIT)
+        .where(col(ItemRow.id).in_(list(item_ids)))
     )
+    return {row[0]: _item(row) for row in conn.execute(query)}
 
 
 def _item_list(
     conn: Connection, q: _Query, count: int, condition: ColumnElement[bool], *order: Any
 ) -> ItemList:
+    """Return the first ITEM_LIMIT items that meet a condition, in an order, and the count."""
     if not count:
         return ItemList(0)
-    rows = conn.execute(_listed(q, condition, *order)).all()
-    return ItemList(count, tuple(_item(row) for row in rows))
+    chosen = [
+        item_id
+        for (item_id,) in conn.execute(
+            q.items(col(ItemRow.id))
+            .where(condition)
+            .order_by(*order, col(ItemRow.id))
+            .limit(ITEM_LIMIT)
+        )
+    ]
+    found = _details(conn, chosen)
+    return ItemList(count, tuple(found[item_id] for item_id in chosen if item_id in found))
 
 
 # -- the figures ----------------------------------------------------------------------
 
 
-def _totals(conn: Connection, q: _Query) -> Totals:
-    row = conn.execute(
-        q.items(
-            _count(q.live),
-            _count(q.outstanding),
-            _count(q.status == Status.DONE.value),
-            _count(q.status == Status.WONT_DO.value),
-            _count(q.overdue),
-            _count(q.past_policy),
-            _count(q.status == Status.REGRESSED.value),
-            _count(q.status == SUGGESTED),
+def _counts(conn: Connection, q: _Query) -> tuple[Totals, tuple[PostMortemCompletion, ...]]:
+    """Return the totals and each post-mortem's figures, from one grouped scan of the items."""
+    figures = (
+        _count(q.live),
+        _count(q.outstanding),
+        _count(q.status == Status.DONE.value),
+        _count(q.status == Status.WONT_DO.value),
+        _count(q.overdue),
+        _count(q.past_policy),
+        _count(q.status == Status.REGRESSED.value),
+        _count(q.status == SUGGESTED),
+    )
+    grouped = conn.execute(
+        q.items(col(ItemRow.postmortem_id), *figures).group_by(col(ItemRow.postmortem_id))
+    ).all()
+    per_pm = {pm_id: tuple(int(n) for n in numbers) for pm_id, *numbers in grouped}
+    sums = [sum(numbers[n] for numbers in per_pm.values()) for n in range(len(figures))]
+    totals = Totals(*sums)
+    counted = [pm_id for pm_id, numbers in per_pm.items() if numbers[0]]
+    named: list[tuple[Any, ...]] = []
+    for chunk in range(0, len(counted), 500):
+        named.extend(
+            conn.execute(
+                columns(
+                    col(PostMortemRow.id),
+                    col(PostMortemRow.slug),
+                    col(PostMortemRow.title),
+                    col(PostMortemRow.incident_date),
+                ).where(col(PostMortemRow.id).in_(counted[chunk : chunk + 500]))
+            ).all()
         )
-    ).one()
-    return Totals(*(int(value) for value in row))
+    # Newest incident first, undated last, then by slug.
+    named.sort(key=lambda row: (row[3] is None, _neg_day(row[3]), row[1]))
+    postmortems = []
+    for pm_id, slug, title, day in named:
+        live, outstanding, done, wont_do, overdue, late = per_pm[pm_id][:6]
+        postmortems.append(
+            PostMortemCompletion(
+                slug, title, _as_date(day), live, done + wont_do, outstanding, overdue, late
+            )
+        )
+    return totals, tuple(postmortems)
 
 
-def _postmortems(conn: Connection, q: _Query) -> tuple[PostMortemCompletion, ...]:
-    query = (
-        q.items(
-            col(PostMortemRow.slug),
-            col(PostMortemRow.title),
-            col(PostMortemRow.incident_date),
-            _count(q.live),
-            _count(q.status.in_(DONE)),
-            _count(q.outstanding),
-            _count(q.overdue),
-            _count(q.past_policy),
-        )
-        .group_by(col(PostMortemRow.id))
-        .order_by(col(PostMortemRow.incident_date).desc().nulls_last(), col(PostMortemRow.slug))
-    )
-    return tuple(
-        PostMortemCompletion(slug, title, _as_date(day), *(int(n) for n in counts))
-        for slug, title, day, *counts in conn.execute(query)
-        if counts[0]
-    )
+def _neg_day(day: Any) -> int:
+    return -(_as_date(day) or date.min).toordinal()
 
 
 def _overdue_by_owner(conn: Connection, q: _Query) -> tuple[OwnerOverdue, ...]:
-    counts = conn.execute(
-        q.items(col(ItemRow.owner), func.count()).where(q.overdue).group_by(col(ItemRow.owner))
-    ).all()
-    if not counts:
-        return ()
-    # The first ITEM_LIMIT overdue items of each owner, most overdue first, in one query.
-    rank = (
-        func.row_number()
-        .over(partition_by=col(ItemRow.owner), order_by=(col(ItemRow.due), col(ItemRow.id)))
-        .label("rank")
-    )
-    ranked = (
-        q.items(*_ITEM_COLUMNS, rank)
-        .outerjoin(IssueRow, col(ItemRow.issue_id) == col(IssueRow.id))
-        .where(q.overdue)
-        .subquery()
-    )
     rows = conn.execute(
-        columns(ranked).where(ranked.c.rank <= ITEM_LIMIT).order_by(ranked.c.rank)
+        q.items(col(ItemRow.owner), col(ItemRow.id), _raw(col(ItemRow.due))).where(q.overdue)
     ).all()
-    listed: dict[str | None, list[ReportItem]] = defaultdict(list)
-    for row in rows:
-        item = _item(row)
-        listed[item.owner].append(item)
+    if not rows:
+        return ()
+    # Each owner's overdue items, most overdue first: the first ITEM_LIMIT get details.
+    per_owner: dict[str | None, list[tuple[str, str]]] = defaultdict(list)
+    for owner, item_id, due in rows:
+        per_owner[owner].append((_day_text(due), item_id))
+    firsts = {owner: [i for _d, i in sorted(ids)[:ITEM_LIMIT]] for owner, ids in per_owner.items()}
+    found = _details(conn, [i for ids in firsts.values() for i in ids])
     owners = [
-        OwnerOverdue(owner, ItemList(int(n), tuple(listed.get(owner, ())))) for owner, n in counts
+        OwnerOverdue(
+            owner,
+            ItemList(len(per_owner[owner]), tuple(found[i] for i in ids if i in found)),
+        )
+        for owner, ids in firsts.items()
     ]
     return tuple(sorted(owners, key=lambda o: (-o.overdue.count, o.owner is None, o.owner or "")))
 
 
-def _closures() -> Any:
-    """Return a subquery: each closed item's last closure (a move from open into done)."""
-    event = col(EventRow.new)
-    return (
-        columns(col(EventRow.item_id).label("item_id"), func.max(col(EventRow.at)).label("at"))
-        .where(
-            col(EventRow.field) == "status",
-            event.in_(DONE),
-            col(EventRow.old).is_not(None),
-            col(EventRow.old).not_in(DONE),
-        )
-        .group_by(col(EventRow.item_id))
-        .subquery()
-    )
+def _closures(conn: Connection, q: _Query, since: datetime | None = None) -> dict[str, Any]:
+    """Return each item's last closure (since a moment, when given), as the driver gives it."""
+    query = q.events(col(EventRow.item_id), _raw(col(EventRow.at))).where(_CLOSURE)
+    if since is not None:
+        query = query.where(col(EventRow.at) >= since)
+    last: dict[str, Any] = {}
+    for item_id, at in conn.execute(query).all():
+        # One backend's values all have one form, so they compare as times.
+        if item_id not in last or at > last[item_id]:
+            last[item_id] = at
+    return last
 
 
 def _closed_in_period(conn: Connection, q: _Query, start: datetime) -> ItemList:
-    closures = _closures()
-    when = closures.c.at
-    base = q.items(func.count()).join(closures, closures.c.item_id == col(ItemRow.id))
-    condition = and_(when >= start, q.status.in_(DONE))
-    count = int(conn.execute(base.where(condition)).scalar_one())
-    if not count:
+    recent = _closures(conn, q, start)
+    if not recent:
         return ItemList(0)
-    query = (
-        q.items(*_ITEM_COLUMNS, when)
-        .join(closures, closures.c.item_id == col(ItemRow.id))
-        .outerjoin(IssueRow, col(ItemRow.issue_id) == col(IssueRow.id))
-        .where(condition)
-        .order_by(when.desc(), col(ItemRow.id))
-        .limit(ITEM_LIMIT)
+    # Closed in the period and closed still (not reopened since).
+    still: list[str] = []
+    ids = list(recent)
+    for chunk in range(0, len(ids), 500):
+        query = columns(col(ItemRow.id)).where(
+            col(ItemRow.id).in_(ids[chunk : chunk + 500]), col(ItemRow.status).in_(DONE)
+        )
+        still.extend(item_id for (item_id,) in conn.execute(query))
+    latest = sorted(still, key=lambda item_id: (_as_datetime(recent[item_id]), item_id))
+    latest.reverse()
+    found = _details(conn, latest[:ITEM_LIMIT])
+    items = tuple(
+        replace(found[i], closed_on=_as_datetime(recent[i]).date())
+        for i in latest[:ITEM_LIMIT]
+        if i in found
     )
-    items = tuple(_item(row, closed_on=_as_date(row[12])) for row in conn.execute(query))
-    return ItemList(count, items)
-
-
-def _status_moves(q: _Query, start: datetime) -> Select[Any]:
-    return (
-        q.items(col(EventRow.old), col(EventRow.new), func.count())
-        .join(EventRow, col(EventRow.item_id) == col(ItemRow.id))
-        .where(col(EventRow.field) == "status", col(EventRow.at) >= start)
-        .group_by(col(EventRow.old), col(EventRow.new))
-    )
+    return ItemList(len(still), items)
 
 
 def _opened_and_backlog(
     conn: Connection, q: _Query, start: datetime, open_now: int
 ) -> tuple[ItemList, int, Backlog]:
-    moves = conn.execute(_status_moves(q, start)).all()
+    moves = conn.execute(
+        q.events(col(EventRow.old), col(EventRow.new), func.count())
+        .where(col(EventRow.at) >= start)
+        .group_by(col(EventRow.old), col(EventRow.new))
+    ).all()
     # Counting the moves into and out of the outstanding statuses since the start tells
     # how large the backlog was then, without replaying anyone's history.
     change = opened = reopened = 0
@@ -296,102 +343,72 @@ def _opened_and_backlog(
             opened += int(n)
         elif now and old in DONE:
             reopened += int(n)
-    # New items, and suggestions someone accepted, in the period.
-    arrived = exists().where(
-        col(EventRow.item_id) == col(ItemRow.id),
-        col(EventRow.field) == "status",
-        col(EventRow.at) >= start,
-        or_(col(EventRow.old).is_(None), col(EventRow.old) == SUGGESTED),
-        col(EventRow.new).in_(OPEN),
-    )
-    listed = _item_list(conn, q, opened, arrived, col(ItemRow.created_at).desc())
+    listed = ItemList(0)
+    if opened:
+        # New items, and suggestions someone accepted, in the period: newest first.
+        arrivals = conn.execute(
+            q.events(col(EventRow.item_id), col(EventRow.at))
+            .where(
+                col(EventRow.at) >= start,
+                col(EventRow.new).in_(OPEN),
+                (col(EventRow.old).is_(None)) | (col(EventRow.old) == SUGGESTED),
+            )
+            .order_by(col(EventRow.at).desc(), col(EventRow.item_id))
+            .limit(ITEM_LIMIT)
+        ).all()
+        chosen = list(dict.fromkeys(item_id for item_id, _at in arrivals))
+        found = _details(conn, chosen)
+        listed = ItemList(opened, tuple(found[i] for i in chosen if i in found))
     return listed, reopened, Backlog(at_start=open_now - change, now=open_now)
 
 
-def _close_times(conn: Connection, q: _Query) -> tuple[CloseTime, ...]:
-    closures = _closures()
-    rows = conn.execute(
-        q.items(col(ItemRow.priority), col(ItemRow.created_at), closures.c.at)
-        .join(closures, closures.c.item_id == col(ItemRow.id))
-        .where(q.status.in_(DONE))
-    ).all()
+def _timeliness(
+    conn: Connection, q: _Query, since: date, closed_at: dict[str, Any]
+) -> tuple[tuple[CloseTime, ...], OnTime, OnTime]:
+    """Return the time to close per priority and the policy deadlines met, in one read.
+
+    It reads the closed items (for their time to close) and those whose policy deadline
+    passed (met when closed by that day; one imported already done was done on arrival).
+    """
+    passed = and_(q.live, col(ItemRow.policy_due).is_not(None), col(ItemRow.policy_due) < q.today)
+    query = q.items(
+        col(ItemRow.id),
+        col(ItemRow.priority),
+        q.status.in_(DONE),
+        _raw(col(ItemRow.created_at)),
+        _raw(col(ItemRow.policy_due)),
+        passed,
+    ).where(q.status.in_(DONE) | passed)
     taken: dict[str | None, list[timedelta]] = defaultdict(list)
-    for priority, created, closed in rows:
-        elapsed = _as_datetime(closed) - _as_datetime(created)
-        if elapsed >= timedelta(0):
-            taken[priority].append(elapsed)
-    order = {"P0": 0, "P1": 1, "P2": 2, "P3": 3}
-    return tuple(
-        CloseTime(
-            priority,
-            len(times),
-            duration_percentile(times, 0.5),
-            duration_percentile(times, 0.9),
-        )
-        for priority, times in sorted(taken.items(), key=lambda kv: order.get(kv[0] or "", 9))
-    )
-
-
-def _on_time(conn: Connection, q: _Query, since: date) -> tuple[OnTime, OnTime]:
-    closures = _closures()
-    passed = and_(
-        q.live,
-        col(ItemRow.policy_due).is_not(None),
-        col(ItemRow.policy_due) < q.today,
-    )
-    rows = conn.execute(
-        q.items(col(ItemRow.policy_due), q.status.in_(DONE), col(ItemRow.created_at), closures.c.at)
-        .outerjoin(closures, closures.c.item_id == col(ItemRow.id))
-        .where(passed)
-    ).all()
+    first = since.isoformat()
     due = in_time = due_in_period = in_time_in_period = 0
-    for deadline, closed, created, closed_at in rows:
-        deadline_day = _as_date(deadline)
-        assert deadline_day is not None
-        # An item imported already done was done when it arrived.
-        finished = _as_date(closed_at if closed_at is not None else created)
-        ok = bool(closed) and finished is not None and finished <= deadline_day
+    for item_id, priority, closed, created, deadline, deadline_passed in conn.execute(query).all():
+        closed_on = closed_at.get(item_id)
+        if closed and closed_on is not None:
+            elapsed = _as_datetime(closed_on) - _as_datetime(created)
+            if elapsed >= timedelta(0):
+                taken[priority].append(elapsed)
+        if not deadline_passed:
+            continue
+        deadline_day = _day_text(deadline)
+        ok = bool(closed) and _day_text(closed_on or created) <= deadline_day
         due += 1
         in_time += ok
-        if deadline_day >= since:
+        if deadline_day >= first:
             due_in_period += 1
             in_time_in_period += ok
-    return OnTime(due, in_time), OnTime(due_in_period, in_time_in_period)
+    ordered = sorted(taken.items(), key=lambda kv: PRIORITY_ORDER.get(kv[0] or "", 9))
+    times = tuple(
+        CloseTime(p, len(t), duration_percentile(t, 0.5), duration_percentile(t, 0.9))
+        for p, t in ordered
+    )
+    return times, OnTime(due, in_time), OnTime(due_in_period, in_time_in_period)
 
 
 def _regressed(conn: Connection, q: _Query) -> ItemList:
     condition = and_(q.status == Status.REGRESSED.value, col(ItemRow.kind) == "branch_protection")
     count = int(conn.execute(q.items(func.count()).where(condition)).scalar_one())
-    if not count:
-        return ItemList(0)
-    query = (
-        q.items(*_ITEM_COLUMNS, col(ItemRow.status_reason), col(ItemRow.protection))
-        .outerjoin(IssueRow, col(ItemRow.issue_id) == col(IssueRow.id))
-        .where(condition)
-        .order_by(col(ItemRow.updated_at).desc(), col(ItemRow.id))
-        .limit(ITEM_LIMIT)
-    )
-    items = []
-    for row in conn.execute(query):
-        protection = row[13] if isinstance(row[13], dict) else {}
-        where = f"{protection.get('repo') or '?'}:{protection.get('branch') or '?'}"
-        items.append(_item(row, note=f"{where}: {row[12]}" if row[12] else where))
-    return ItemList(count, tuple(items))
-
-
-def _closed_days(conn: Connection, q: _Query, first: date) -> list[date]:
-    query = (
-        q.items(col(EventRow.at))
-        .join(EventRow, col(EventRow.item_id) == col(ItemRow.id))
-        .where(
-            col(EventRow.field) == "status",
-            col(EventRow.at) >= _day_start(first),
-            col(EventRow.new).in_(DONE),
-            col(EventRow.old).is_not(None),
-            col(EventRow.old).not_in(DONE),
-        )
-    )
-    return [day for (at,) in conn.execute(query) if (day := _as_date(at)) is not None]
+    return _item_list(conn, q, count, condition, col(ItemRow.updated_at).desc())
 
 
 def review_report(session: Session, scope: ReportScope, *, today: date) -> ReviewReport:
@@ -399,27 +416,35 @@ def review_report(session: Session, scope: ReportScope, *, today: date) -> Revie
     conn = session.connection()
     q = _Query(scope, today)
     start = _day_start(scope.since)
-    totals = _totals(conn, q)
+    totals, postmortems = _counts(conn, q)
     opened, reopened, backlog = _opened_and_backlog(conn, q, start, totals.open)
-    on_time, on_time_in_period = _on_time(conn, q, scope.since)
+    closed_at = _closures(conn, q)
+    close_times, on_time, on_time_in_period = _timeliness(conn, q, scope.since, closed_at)
     first = chart_start(scope)
+    chart_from = _day_start(first)
     return ReviewReport(
         scope=scope,
         today=today,
         totals=totals,
-        postmortems=_postmortems(conn, q),
+        postmortems=postmortems,
         overdue_by_owner=_overdue_by_owner(conn, q),
         closed=_closed_in_period(conn, q, start),
         opened=opened,
         reopened=reopened,
-        close_times=_close_times(conn, q),
+        close_times=close_times,
         on_time=on_time,
         on_time_in_period=on_time_in_period,
         backlog=backlog,
         past_policy=_item_list(conn, q, totals.past_policy, q.past_policy, col(ItemRow.policy_due)),
         regressed=_regressed(conn, q) if totals.regressed else ItemList(0),
-        closed_per_week=week_buckets(_closed_days(conn, q, first), first=first, last=today),
+        closed_per_week=week_buckets(_closure_days(conn, q, chart_from), first=first, last=today),
     )
+
+
+def _closure_days(conn: Connection, q: _Query, since: datetime) -> list[date]:
+    """Return the day of every closure since a moment (each one, not just the last)."""
+    query = q.events(_raw(col(EventRow.at))).where(_CLOSURE, col(EventRow.at) >= since)
+    return [date.fromisoformat(_day_text(at)) for (at,) in conn.execute(query).all()]
 
 
 def known_postmortems(session: Session, slugs: Sequence[str]) -> set[str]:
