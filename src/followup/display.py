@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from followup.policy import DUE_EDITED, DUE_POLICY
 from followup.store.models import Status
-from followup.store.views import ItemView
+
+if TYPE_CHECKING:
+    from followup.store.views import ItemView
 
 # Each status has a word and an icon, so it reads the same without colour.
 STATUS_LABEL: dict[str, str] = {

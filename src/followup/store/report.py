@@ -17,10 +17,12 @@ from dataclasses import replace
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import Select, String, and_, case, func, type_coerce
+from sqlalchemy import Float, Integer, Select, String, and_, case, cast, func, type_coerce
 from sqlalchemy import select as columns
 from sqlalchemy.engine import Connection
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.sql.functions import FunctionElement
 from sqlmodel import Session, col
 
 from followup.store.models import EventRow, IssueRow, ItemRow, PostMortemRow, Status
@@ -37,9 +39,45 @@ from followup.store.report_model import (
     ReviewReport,
     Totals,
     chart_start,
-    duration_percentile,
     week_buckets,
 )
+
+
+class day_of(FunctionElement[Any]):
+    """The calendar day of a stored time, comparable with a stored date on each backend."""
+
+    inherit_cache = True
+
+
+@compiles(day_of, "sqlite")
+def _day_of_sqlite(element: day_of, compiler: Any, **kw: Any) -> str:
+    # SQLite keeps times as ISO text: the day is its first ten characters.
+    return f"substr({compiler.process(element.clauses, **kw)}, 1, 10)"
+
+
+@compiles(day_of)
+def _day_of(element: day_of, compiler: Any, **kw: Any) -> str:
+    return f"CAST({compiler.process(element.clauses, **kw)} AS DATE)"
+
+
+class seconds_between(FunctionElement[Any]):
+    """The seconds from a first stored time to a second, on each backend."""
+
+    type = Float()
+    inherit_cache = True
+
+
+@compiles(seconds_between, "sqlite")
+def _seconds_sqlite(element: seconds_between, compiler: Any, **kw: Any) -> str:
+    first, second = (compiler.process(c, **kw) for c in element.clauses)
+    return f"((julianday({second}) - julianday({first})) * 86400.0)"
+
+
+@compiles(seconds_between)
+def _seconds(element: seconds_between, compiler: Any, **kw: Any) -> str:
+    first, second = (compiler.process(c, **kw) for c in element.clauses)
+    return f"EXTRACT(EPOCH FROM ({second} - {first}))"
+
 
 DONE = (Status.DONE.value, Status.WONT_DO.value)
 # Statuses that are no commitment (yet): removed from the document, or a suggestion nobody
@@ -268,23 +306,32 @@ def _neg_day(day: Any) -> int:
 
 
 def _overdue_by_owner(conn: Connection, q: _Query) -> tuple[OwnerOverdue, ...]:
-    rows = conn.execute(
-        q.items(col(ItemRow.owner), col(ItemRow.id), _raw(col(ItemRow.due))).where(q.overdue)
+    counts = conn.execute(
+        q.items(col(ItemRow.owner), func.count()).where(q.overdue).group_by(col(ItemRow.owner))
     ).all()
-    if not rows:
+    if not counts:
         return ()
-    # Each owner's overdue items, most overdue first: the first ITEM_LIMIT get details.
-    per_owner: dict[str | None, list[tuple[str, str]]] = defaultdict(list)
-    for owner, item_id, due in rows:
-        per_owner[owner].append((_day_text(due), item_id))
-    firsts = {owner: [i for _d, i in sorted(ids)[:ITEM_LIMIT]] for owner, ids in per_owner.items()}
-    found = _details(conn, [i for ids in firsts.values() for i in ids])
+    # The first ITEM_LIMIT overdue items of each owner, most overdue first: ranked over
+    # the items' own columns, details read for those alone.
+    rank = (
+        func.row_number()
+        .over(partition_by=col(ItemRow.owner), order_by=(col(ItemRow.due), col(ItemRow.id)))
+        .label("rank")
+    )
+    ranked = q.items(col(ItemRow.id).label("id"), rank).where(q.overdue).subquery()
+    chosen = [
+        item_id
+        for (item_id,) in conn.execute(
+            columns(ranked.c.id).where(ranked.c.rank <= ITEM_LIMIT).order_by(ranked.c.rank)
+        ).all()
+    ]
+    found = _details(conn, chosen)
+    listed: dict[str | None, list[ReportItem]] = defaultdict(list)
+    for item_id in chosen:
+        if item_id in found:
+            listed[found[item_id].owner].append(found[item_id])
     owners = [
-        OwnerOverdue(
-            owner,
-            ItemList(len(per_owner[owner]), tuple(found[i] for i in ids if i in found)),
-        )
-        for owner, ids in firsts.items()
+        OwnerOverdue(owner, ItemList(int(n), tuple(listed.get(owner, ())))) for owner, n in counts
     ]
     return tuple(sorted(owners, key=lambda o: (-o.overdue.count, o.owner is None, o.owner or "")))
 
@@ -362,47 +409,97 @@ def _opened_and_backlog(
     return listed, reopened, Backlog(at_start=open_now - change, now=open_now)
 
 
-def _timeliness(
-    conn: Connection, q: _Query, since: date, closed_at: dict[str, Any]
-) -> tuple[tuple[CloseTime, ...], OnTime, OnTime]:
-    """Return the time to close per priority and the policy deadlines met, in one read.
-
-    It reads the closed items (for their time to close) and those whose policy deadline
-    passed (met when closed by that day; one imported already done was done on arrival).
-    """
-    passed = and_(q.live, col(ItemRow.policy_due).is_not(None), col(ItemRow.policy_due) < q.today)
-    query = q.items(
-        col(ItemRow.id),
-        col(ItemRow.priority),
-        q.status.in_(DONE),
-        _raw(col(ItemRow.created_at)),
-        _raw(col(ItemRow.policy_due)),
-        passed,
-    ).where(q.status.in_(DONE) | passed)
-    taken: dict[str | None, list[timedelta]] = defaultdict(list)
-    first = since.isoformat()
-    due = in_time = due_in_period = in_time_in_period = 0
-    for item_id, priority, closed, created, deadline, deadline_passed in conn.execute(query).all():
-        closed_on = closed_at.get(item_id)
-        if closed and closed_on is not None:
-            elapsed = _as_datetime(closed_on) - _as_datetime(created)
-            if elapsed >= timedelta(0):
-                taken[priority].append(elapsed)
-        if not deadline_passed:
-            continue
-        deadline_day = _day_text(deadline)
-        ok = bool(closed) and _day_text(closed_on or created) <= deadline_day
-        due += 1
-        in_time += ok
-        if deadline_day >= first:
-            due_in_period += 1
-            in_time_in_period += ok
-    ordered = sorted(taken.items(), key=lambda kv: PRIORITY_ORDER.get(kv[0] or "", 9))
-    times = tuple(
-        CloseTime(p, len(t), duration_percentile(t, 0.5), duration_percentile(t, 0.9))
-        for p, t in ordered
+def _last_closures(q: _Query) -> Any:
+    """Return a subquery: each item's last closure."""
+    return (
+        q.events(col(EventRow.item_id).label("item_id"), func.max(col(EventRow.at)).label("at"))
+        .where(_CLOSURE)
+        .group_by(col(EventRow.item_id))
+        .subquery()
     )
-    return times, OnTime(due, in_time), OnTime(due_in_period, in_time_in_period)
+
+
+def _on_time(conn: Connection, q: _Query, since: date) -> tuple[OnTime, OnTime]:
+    """Return the items whose policy deadline passed and how many were closed by it.
+
+    An item imported already done was done when it arrived.
+    """
+    closures = _last_closures(q)
+    deadline = col(ItemRow.policy_due)
+    met = and_(
+        q.status.in_(DONE),
+        day_of(func.coalesce(closures.c.at, col(ItemRow.created_at))) <= deadline,
+    )
+    in_period = deadline >= since
+    row = conn.execute(
+        q.items(
+            func.count(),
+            _count(met),
+            _count(in_period),
+            _count(and_(met, in_period)),
+        )
+        .outerjoin(closures, closures.c.item_id == col(ItemRow.id))
+        .where(q.live, deadline.is_not(None), deadline < q.today)
+    ).one()
+    due, in_time, due_in_period, in_time_in_period = (int(n or 0) for n in row)
+    return OnTime(due, in_time), OnTime(due_in_period, in_time_in_period)
+
+
+QUANTILES = (0.5, 0.9)
+
+
+def _close_times(conn: Connection, q: _Query) -> tuple[CloseTime, ...]:
+    """Return the median and 90th-percentile time to close per priority.
+
+    The database sorts each priority's durations and hands back only the ranks the two
+    quantiles fall between; they are interpolated here (report_model.percentile's way).
+    """
+    closures = _last_closures(q)
+    taken = (
+        q.items(
+            col(ItemRow.priority).label("priority"),
+            seconds_between(col(ItemRow.created_at), closures.c.at).label("seconds"),
+        )
+        .join(closures, closures.c.item_id == col(ItemRow.id))
+        .where(q.status.in_(DONE), closures.c.at >= col(ItemRow.created_at))
+        .subquery()
+    )
+    ranked = columns(
+        taken.c.priority,
+        taken.c.seconds,
+        func.row_number()
+        .over(partition_by=taken.c.priority, order_by=taken.c.seconds)
+        .label("rank"),
+        func.count().over(partition_by=taken.c.priority).label("n"),
+    ).subquery()
+    wanted = [
+        (ranked.c.rank - 1 >= floor) & (ranked.c.rank - 1 <= floor + 1)
+        for floor in (cast((ranked.c.n - 1) * quantile, Integer) for quantile in QUANTILES)
+    ]
+    rows = conn.execute(
+        columns(ranked.c.priority, ranked.c.n, ranked.c.rank, ranked.c.seconds).where(
+            wanted[0] | wanted[1]
+        )
+    ).all()
+    found: dict[str | None, tuple[int, dict[int, float]]] = {}
+    for priority, n, rank, seconds in rows:
+        count, at_rank = found.setdefault(priority, (int(n), {}))
+        at_rank[int(rank) - 1] = float(seconds)
+    out = []
+    for priority, (count, at_rank) in sorted(
+        found.items(), key=lambda kv: PRIORITY_ORDER.get(kv[0] or "", 9)
+    ):
+        shown = [_interpolate(at_rank, count, quantile) for quantile in QUANTILES]
+        out.append(CloseTime(priority, count, *shown))
+    return tuple(out)
+
+
+def _interpolate(at_rank: dict[int, float], count: int, quantile: float) -> timedelta:
+    position = (count - 1) * quantile
+    low = int(position)
+    high = min(low + 1, count - 1)
+    value = at_rank[low] + (at_rank[high] - at_rank[low]) * (position - low)
+    return timedelta(seconds=value)
 
 
 def _regressed(conn: Connection, q: _Query) -> ItemList:
@@ -418,8 +515,7 @@ def review_report(session: Session, scope: ReportScope, *, today: date) -> Revie
     start = _day_start(scope.since)
     totals, postmortems = _counts(conn, q)
     opened, reopened, backlog = _opened_and_backlog(conn, q, start, totals.open)
-    closed_at = _closures(conn, q)
-    close_times, on_time, on_time_in_period = _timeliness(conn, q, scope.since, closed_at)
+    on_time, on_time_in_period = _on_time(conn, q, scope.since)
     first = chart_start(scope)
     chart_from = _day_start(first)
     return ReviewReport(
@@ -431,7 +527,7 @@ def review_report(session: Session, scope: ReportScope, *, today: date) -> Revie
         closed=_closed_in_period(conn, q, start),
         opened=opened,
         reopened=reopened,
-        close_times=close_times,
+        close_times=_close_times(conn, q),
         on_time=on_time,
         on_time_in_period=on_time_in_period,
         backlog=backlog,

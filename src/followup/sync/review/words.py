@@ -6,8 +6,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from followup.display import STATUS_LABEL
+from followup.durations import format_duration
 from followup.policy import DUE_POLICY, DuePolicy
-from followup.store.metrics import format_duration
 from followup.store.report_model import ReportItem, ReviewReport
 from followup.sync.review.period import Period
 

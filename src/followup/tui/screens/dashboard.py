@@ -14,7 +14,8 @@ from textual.message import Message
 from textual.widgets import Footer, Header, Label, Sparkline, Static
 
 from followup.display import PAST_POLICY_MARK
-from followup.store.metrics import Dashboard, format_duration
+from followup.durations import format_duration
+from followup.store.metrics import Dashboard
 from followup.tui.screens.base import FollowupScreen
 from followup.tui.store import read_dashboard
 from followup.tui.widgets.bars import completion_bar, percent
