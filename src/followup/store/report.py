@@ -472,9 +472,11 @@ def _close_times(conn: Connection, q: _Query) -> tuple[CloseTime, ...]:
         .label("rank"),
         func.count().over(partition_by=taken.c.priority).label("n"),
     ).subquery()
+    # The two ranks around each quantile's position. CAST truncates on SQLite and rounds on
+    # PostgreSQL, so one rank either side of it is asked for.
     wanted = [
-        (ranked.c.rank - 1 >= floor) & (ranked.c.rank - 1 <= floor + 1)
-        for floor in (cast((ranked.c.n - 1) * quantile, Integer) for quantile in QUANTILES)
+        (ranked.c.rank - 1 >= near - 1) & (ranked.c.rank - 1 <= near + 1)
+        for near in (cast((ranked.c.n - 1) * quantile, Integer) for quantile in QUANTILES)
     ]
     rows = conn.execute(
         columns(ranked.c.priority, ranked.c.n, ranked.c.rank, ranked.c.seconds).where(
