@@ -31,6 +31,7 @@ SCHEMA_OF = {
     "priority": "edit",
     "ci": "ci",
     "report": "review",
+    "remind": "remind",
 }
 
 
