@@ -165,3 +165,18 @@ def release(engine: Engine, repo: str, number: int, key: str, *, run: str) -> No
         if row is not None:
             session.delete(row)
             session.commit()
+
+
+def state(engine: Engine, repo: str, number: int, key: str) -> Literal["posted", "pending", "none"]:
+    """Tell whether a key's comment is recorded as posted, claimed but not recorded, or neither."""
+    with Session(engine) as session:
+        row = session.exec(
+            select(CommentClaimRow).where(
+                CommentClaimRow.repo == repo,
+                CommentClaimRow.number == number,
+                CommentClaimRow.key == key,
+            )
+        ).first()
+    if row is None:
+        return "none"
+    return "posted" if row.posted_at is not None else "pending"

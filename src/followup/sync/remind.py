@@ -177,6 +177,24 @@ def _remind_one(
     chosen: Plan = plan(item.item_id, item.due, item.owner, comments, now=now, interval=interval)
     if chosen.decision == "wait":
         assert chosen.not_before is not None and chosen.last is not None
+        last = chosen.last
+        known = "posted" if dry_run else claims.state(engine, item.repo, item.number, last.key)
+        if known != "posted":
+            # Found on GitHub, not recorded here: a store that is new (CI), or a run that
+            # stopped between its write and its record.
+            where = (item.repo, item.number, last.key)
+            claims.record(engine, *where, run=run, comment_id=last.comment.id, url=last.comment.url)
+            _record_event(engine, item.item_id, last.comment.url, last.key)
+        if known == "pending":
+            return Outcome(
+                item,
+                "recorded",
+                f"{item.ref}: found the reminder of {_day(last.at)} that a stopped run had "
+                "posted, and recorded it",
+                last.key,
+                last.comment.url,
+                chosen.not_before,
+            )
         why = "answered" if chosen.answered_at else "unanswered"
         return Outcome(
             item,

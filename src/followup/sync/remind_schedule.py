@@ -141,7 +141,9 @@ def plan(
         unanswered = 0
     else:
         not_before = (last.at or now) + backoff(interval, unanswered)
-    decision: Decision = "remind" if now >= not_before else "wait"
+    # Whole days: a run scheduled at the same hour each day reminds on the day it may,
+    # even when the last reminder went out a few minutes later in the day.
+    decision: Decision = "remind" if now.date() >= not_before.date() else "wait"
     return Plan(
         decision,
         reminder_key(item_id, due, owner, last.n + 1),

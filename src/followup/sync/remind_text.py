@@ -76,7 +76,8 @@ def digest_text(items: Sequence[Overdue], *, today: date, period: str) -> str:
         lines.append(f"{name} — {plural(len(by_owner[owner]), 'item')}")
         lines.append("")
         for item in sorted(by_owner[owner], key=lambda i: (i.due, i.ref)):
-            link = f"[{escape(item.ref)}]({item.url})" if item.url else escape(item.ref)
+            # The reference is followup's own text: GitHub may link it to its issue.
+            link = f"[{item.ref}]({item.url})" if item.url else item.ref
             lines.append(
                 f"- {link} {escape(item.title)} — due {item.due.isoformat()}, "
                 f"{plural(item.late(today), 'day')} late"
