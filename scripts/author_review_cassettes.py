@@ -87,10 +87,138 @@ def report_cassettes() -> None:
     changed.write(folder / "test_new_numbers_update_the_week_s_comment_in_place.yaml")
 
 
+# -- followup remind ------------------------------------------------------------------
+
+REMIND_TODAY = TODAY  # 2026-03-18
+ISSUES = f"/repos/{REPO}/issues?labels=followup&state=open&per_page=100"
+
+
+def _issue_body(item_id: str, title: str, owner: str | None, due: str) -> str:
+    from followup.github.issue_mapping import item_marker
+
+    lines = [f"Action item from a post-mortem: **{title}**", ""]
+    if owner:
+        lines.append(f"- **Owner:** @{owner}")
+    lines += [f"- **Due:** {due}", "- **Priority:** P1", "", item_marker(item_id, "queue")]
+    return "\n".join(lines)
+
+
+def remind_issues() -> list[dict[str, object]]:
+    """Return the open followup issues the remind tests read."""
+    from tests.review_github import rest_issue
+
+    return [
+        rest_issue(
+            REPO,
+            3,
+            "Page on queue depth",
+            _issue_body("k3v9q2m", "Page on queue depth", "dana", "2026-03-01"),
+            assignees=("dana",),
+        ),
+        rest_issue(
+            REPO,
+            4,
+            "Write the runbook",
+            _issue_body("r7w2x8p", "Write the runbook", "lee", "2026-04-01"),
+        ),
+        rest_issue(
+            REPO,
+            5,
+            "Nobody's task",
+            _issue_body("n5b6c7d", "Nobody's task", None, "2026-02-01"),
+        ),
+    ]
+
+
+def remind_body() -> tuple[str, str]:
+    """Return the first reminder of issue 3 as followup posts it, and its key."""
+    from datetime import date, timedelta
+
+    from followup.sync.remind_schedule import reminder_key
+    from followup.sync.remind_text import Overdue, reminder_text
+
+    item = Overdue(
+        "k3v9q2m",
+        "Page on queue depth",
+        REPO,
+        3,
+        f"https://github.com/{REPO}/issues/3",
+        "dana",
+        date(2026, 3, 1),
+    )
+    key = reminder_key(item.item_id, item.due, "dana", 0)
+    text = reminder_text(item, today=REMIND_TODAY, next_wait=timedelta(days=7), n=0)
+    return marked_body(text, key), key
+
+
+def remind_cassettes() -> None:
+    """Write tests/cassettes/test_remind_cmd/*.yaml."""
+    from datetime import date
+
+    from followup.sync.remind_text import Overdue, digest_text
+
+    folder = CASSETTES / "test_remind_cmd"
+    issues = remind_issues()
+    body, _key = remind_body()
+    three = f"/repos/{REPO}/issues/3/comments"
+    human = rest_comment(
+        REPO, 3, 9201, "Still on the list for this sprint.", login="lee", at="2026-03-02T10:00:00Z"
+    )
+    ours = rest_comment(REPO, 3, 9202, body, at="2026-03-18T09:00:05Z")
+
+    once = Cassette()
+    once.add("GET", ISSUES, body=issues)
+    once.add("GET", f"{three}?per_page=100", body=[human])  # the plan
+    once.add("GET", f"{three}?per_page=100", body=[human])  # keep_comment's look
+    once.add("POST", three, status=201, body=ours, request={"body": body})
+    once.add("GET", f"{three}?per_page=100", body=[human, ours])
+    # The rerun: the reminder is there, its week has not passed.
+    once.add("GET", ISSUES, body=issues)
+    once.add("GET", f"{three}?per_page=100", body=[human, ours])
+    once.write(folder / "test_remind_posts_once_and_a_rerun_waits.yaml")
+
+    dry = Cassette()
+    dry.add("GET", ISSUES, body=issues)
+    dry.add("GET", f"{three}?per_page=100", body=[human])
+    dry.write(folder / "test_a_dry_run_reads_and_writes_nothing.yaml")
+
+    overdue = [
+        Overdue(
+            "n5b6c7d",
+            "Nobody's task",
+            REPO,
+            5,
+            f"https://github.com/{REPO}/issues/5",
+            None,
+            date(2026, 2, 1),
+        ),
+        Overdue(
+            "k3v9q2m",
+            "Page on queue depth",
+            REPO,
+            3,
+            f"https://github.com/{REPO}/issues/3",
+            "dana",
+            date(2026, 3, 1),
+        ),
+    ]
+    text = digest_text(overdue, today=REMIND_TODAY, period="2026-W12")
+    digest = marked_body(text, "digest:2026-W12")
+    review = f"/repos/{REPO}/issues/{ISSUE}/comments"
+    kept = rest_comment(REPO, ISSUE, 9301, digest, at="2026-03-18T09:00:06Z")
+    weekly = Cassette()
+    weekly.add("GET", ISSUES, body=issues)
+    weekly.add("GET", f"{review}?per_page=100", body=[HUMAN])
+    weekly.add("POST", review, status=201, body=kept, request={"body": digest})
+    weekly.add("GET", f"{review}?per_page=100", body=[HUMAN, kept])
+    weekly.write(folder / "test_the_digest_is_one_comment_on_the_review_issue.yaml")
+
+
 def main() -> None:
     """Write every cassette this script authors."""
     report_cassettes()
-    print("wrote the cassettes of test_report_cmd")
+    remind_cassettes()
+    print("wrote the cassettes of test_report_cmd and test_remind_cmd")
 
 
 if __name__ == "__main__":

@@ -205,9 +205,9 @@ def _remind_one(
             chosen.last.comment.url,
             chosen.not_before,
         )
-    text = reminder_text(
-        item, today=today, next_wait=backoff(interval, chosen.unanswered + 1), n=chosen.n
-    )
+    # The reminders in a row this one follows without an answer decide its own wait.
+    streak = 0 if chosen.last is None or chosen.answered_at else chosen.unanswered + 1
+    text = reminder_text(item, today=today, next_wait=backoff(interval, streak), n=chosen.n)
     if dry_run:
         return Outcome(item, "would_remind", f"{item.ref}: would remind @{item.owner}", chosen.key)
     held = claims.claim(engine, item.repo, item.number, chosen.key, run=run, item_id=item.item_id)
