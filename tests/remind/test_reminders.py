@@ -251,3 +251,30 @@ def test_two_runs_at_once_on_one_store_remind_once(fake: IssuesGitHub, tmp_path:
     assert set(seen) - {"reminded"} <= {"recorded", "skipped"}
     assert len(fake.posts()) == 1
     assert len(fake.bodies(REPO, 1)) == 1
+
+
+def test_the_store_s_due_date_wins_and_the_reminder_joins_the_item_s_history(
+    engine: Engine, fake: IssuesGitHub, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from followup.cli.output import describe_event
+    from followup.postmortem.model import ActionItem, PostMortem
+    from followup.store.importer import import_all
+    from followup.store.models import ItemRow
+    from followup.store.queries import item_events
+
+    doc = PostMortem(
+        title="Queue",
+        slug="queue",
+        source="# q\n",
+        items=(ActionItem(title="Alert on depth", line=1, owner="dana", due=date(2026, 11, 5)),),
+    )
+    with session_scope(engine) as session:
+        import_all(session, [doc])
+        item_id = session.exec(select(ItemRow.id)).one()
+    fake.issues[(REPO, 1)].item_id = item_id
+    run(engine, fake, monkeypatch, TODAY)
+    (body,) = fake.bodies(REPO, 1)
+    assert body.rstrip().endswith(f"remind:{item_id}:2026-11-05:dana:0 -->")
+    with session_scope(engine) as session:
+        (event,) = [e for e in item_events(session, item_id) if e.field == "reminder"]
+    assert describe_event(event).startswith("owner reminded: https://github.com/acme/web/")

@@ -372,6 +372,8 @@ def item_lines(
 
 def describe_event(event: EventView) -> str:
     """Return one history entry as a short sentence."""
+    if event.field == "reminder":
+        return f"owner reminded: {event.new}"
     if event.old is None:
         return f"{event.field} set to {event.new}"
     if event.new is None:
