@@ -20,6 +20,7 @@ from __future__ import annotations
 import argparse
 import os
 import random
+import resource
 import subprocess
 import sys
 import tempfile
@@ -173,6 +174,11 @@ def build(engine: Engine, items: int, postmortems: int, seed: int = 7) -> dict[s
     }
 
 
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 def best(times: list[float]) -> str:
     """Return the best of several timings, and the others for context."""
     rest = ", ".join(f"{t:.2f}" for t in sorted(times)[1:])
@@ -197,13 +203,14 @@ def main() -> None:
             f"{counts['events']:,} events, {counts['issues']:,} issues (built in {built:.1f} s)"
         )
         scope = ReportScope(since=TODAY - timedelta(days=6), until=TODAY)
-        queries = []
+        queries, cpu = [], []
         for _ in range(3):
-            started = time.perf_counter()
+            started, spent = time.perf_counter(), time.process_time()
             with session_scope(engine) as session:
                 report = review_report(session, scope, today=TODAY)
             queries.append(time.perf_counter() - started)
-        print(f"report queries (in process): {best(queries)}")
+            cpu.append(time.process_time() - spent)
+        print(f"report queries (in process): {best(queries)}; CPU {min(cpu):.2f} s")
         print(
             f"  totals: {report.totals.total:,} items, {report.totals.open:,} open, "
             f"{report.totals.overdue:,} overdue, {report.closed.count:,} closed this week"
@@ -215,11 +222,11 @@ def main() -> None:
             f"clock.today = lambda: datetime.date.fromisoformat('{TODAY.isoformat()}'); "
             "from followup.cli import main; sys.argv = ['followup', *sys.argv[1:]]; main()"
         )
-        worst = 0.0
+        worst = worst_cpu = 0.0
         for fmt in ("markdown", "html", "json"):
-            runs = []
+            runs, cpus = [], []
             for _ in range(3):
-                started = time.perf_counter()
+                started, before = time.perf_counter(), _children_cpu()
                 subprocess.run(
                     [sys.executable, "-c", code, "report", "--format", fmt],
                     env=env,
@@ -227,9 +234,11 @@ def main() -> None:
                     stdout=subprocess.DEVNULL,
                 )
                 runs.append(time.perf_counter() - started)
-            worst = max(worst, min(runs))
-            print(f"followup report --format {fmt}: {best(runs)}")
-        verdict = "within" if worst < TARGET else "OVER"
+                cpus.append(_children_cpu() - before)
+            worst, worst_cpu = max(worst, min(runs)), max(worst_cpu, min(cpus))
+            print(f"followup report --format {fmt}: {best(runs)}; CPU {min(cpus):.2f} s")
+        # A shared machine slows the wall clock; the CPU time of the process is its own.
+        verdict = "within" if worst < TARGET else f"over (CPU {worst_cpu:.2f} s)"
         print(f"target: < {TARGET:.0f} s per report on {counts['items']:,} items: {verdict}")
 
 
