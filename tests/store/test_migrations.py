@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from sqlalchemy import Engine, inspect
 
 from followup.store import create_store_engine, migrate
@@ -33,6 +34,7 @@ def test_opening_twice_keeps_the_data(tmp_path: Path) -> None:
     assert rows == [("octo/repo", 'W/"abc"')]
 
 
+@pytest.mark.sqlite_only("WAL mode and the busy timeout are SQLite settings")
 def test_sqlite_runs_in_wal_mode_with_a_busy_timeout(engine: Engine) -> None:
     with engine.connect() as conn:
         assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"

@@ -21,6 +21,9 @@ from followup.tui.widgets.items_table import ItemsTable
 
 from .conftest import DEBUG, PROTECT, RUNBOOK, TODAY, AppFactory, NoToken, Replayed, ids, settle
 
+# The pictures do not depend on the store; every other TUI test runs on both backends.
+pytestmark = pytest.mark.sqlite_only("a screenshot does not depend on the backend")
+
 SIZES = pytest.mark.parametrize("size", [(80, 24), (120, 40)], ids=["80x24", "120x40"])
 SnapCompare = Callable[..., bool]
 

@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, OperationalError, SQLAlchemyError
+from sqlalchemy.orm.exc import StaleDataError
 from sqlalchemy.pool import ConnectionPoolEntry
 from sqlmodel import Session
 
@@ -22,6 +23,10 @@ BUSY_TIMEOUT_MS = 5_000
 
 class StoreError(FollowupError):
     """Report a store that cannot be opened or written."""
+
+
+class ConcurrentUpdate(StoreError):
+    """Report a write that lost a race with another writer of the same item."""
 
 
 def _tune_sqlite(dbapi_conn: Any, _record: ConnectionPoolEntry) -> None:
@@ -73,6 +78,13 @@ def session_scope(engine: Engine) -> Iterator[Session]:
         try:
             yield session
             session.commit()
+        except StaleDataError:
+            # An item's version moved since it was read: someone else changed it first.
+            session.rollback()
+            raise ConcurrentUpdate(
+                "an item changed in the store while this change was being made "
+                "(another followup at work); nothing was saved, try again"
+            ) from None
         except BaseException:
             session.rollback()
             raise

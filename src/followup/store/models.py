@@ -6,7 +6,7 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, Column, UniqueConstraint
+from sqlalchemy import JSON, Column, Integer, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 
@@ -68,10 +68,17 @@ class IssueRow(SQLModel, table=True):
     synced_at: datetime | None = None
 
 
+# Bumped by every ORM update of an item, which only succeeds if nobody else bumped it since
+# the row was read: two writers (TUIs, a sync, a CLI) can never silently overwrite each
+# other. The loser's transaction fails with StaleDataError; store.retry runs it again.
+_item_version = Column("version", Integer, nullable=False, default=1, server_default="1")
+
+
 class ItemRow(SQLModel, table=True):
     """An action item; the id is short, stable and never reused."""
 
     __tablename__ = "action_item"
+    __mapper_args__ = {"version_id_col": _item_version}
 
     id: str = Field(primary_key=True)
     postmortem_id: int = Field(foreign_key="postmortem.id", index=True)
@@ -108,6 +115,7 @@ class ItemRow(SQLModel, table=True):
     verified_at: datetime | None = None
     created_at: datetime
     updated_at: datetime
+    version: int = Field(default=1, sa_column=_item_version)
 
 
 class EventRow(SQLModel, table=True):

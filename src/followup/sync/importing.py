@@ -13,7 +13,7 @@ from sqlalchemy import Engine
 from followup import postmortem
 from followup.errors import InputError
 from followup.postmortem.model import PostMortem
-from followup.store import session_scope
+from followup.store import retry
 from followup.store.importer import ImportResult, import_all
 
 
@@ -89,6 +89,8 @@ def import_files(
         docs, problems = read_documents(paths, default_repo=default_repo)
         if problems and not skip_invalid:
             raise ImportFailed(problems)
-        with session_scope(engine) as session:
-            results = import_all(session, docs, default_repo=default_repo)
+        # Run again from a fresh read if someone edits an item of these documents meanwhile.
+        results = retry.write(
+            engine, lambda session: import_all(session, docs, default_repo=default_repo)
+        )
     return ImportReport(results=results, skipped=problems, documents=docs)

@@ -45,6 +45,7 @@ from concurrent.futures import Future, ThreadPoolExecutor, as_completed
 from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import partial
 from typing import Any, TypeVar
 
 from sqlalchemy import ColumnElement, Engine, String, and_, cast, func, or_
@@ -64,7 +65,7 @@ from followup.github.graphql import (
 )
 from followup.github.issue_mapping import FOLLOWUP_LABEL, RemoteIssue, remote_issue_from_rest
 from followup.github.repos import normalise_repo, repo_path
-from followup.store import session_scope
+from followup.store import retry, session_scope
 from followup.store.history import Changes
 from followup.store.models import (
     IssueRow,
@@ -297,8 +298,12 @@ class _Run:
 
 def _store_poll(run: _Run, poll: RepoPoll) -> RepoOutcome:
     """Write one repository's poll: changed issues, their items, and the repo's watermark."""
-    changed = 0
-    with session_scope(run.engine) as session:
+
+    # Run again from a fresh read if another writer changes one of the items meanwhile:
+    # what reaches `run` must therefore be idempotent (sets) or returned.
+    def work(session: Session) -> tuple[int, list[ItemChange]]:
+        changed = 0
+        found: list[ItemChange] = []
         if poll.issues:
             numbers = [i.number for i in poll.issues if i.repo == poll.repo]
             rows = rows_by_number(session, poll.repo, numbers)
@@ -314,7 +319,7 @@ def _store_poll(run: _Run, poll: RepoPoll) -> RepoOutcome:
                 if changed_now and (remote.state == "open" or row.pull_request_state):
                     run.to_check.setdefault(row.id, "changed")
             changed = updates.issues_changed
-            run.changes.extend(updates.flush())
+            found = updates.flush()
             if poll.listed:
                 _find_suspects(session, run, poll)
         state = session.get(RepoSyncRow, poll.repo) or RepoSyncRow(repo=poll.repo)
@@ -326,6 +331,10 @@ def _store_poll(run: _Run, poll: RepoPoll) -> RepoOutcome:
         else:
             state.error = poll.error
         session.add(state)
+        return changed, found
+
+    changed, found = retry.write(run.engine, work)
+    run.changes.extend(found)
     return RepoOutcome(
         repo=poll.repo,
         ok=poll.ok,
@@ -483,8 +492,10 @@ def _check_by_id(run: _Run) -> None:
 
 def _store_nodes(run: _Run, answer: NodesAnswer) -> list[FetchedNode]:
     """Store one query's answer; return the nodes GitHub could not resolve."""
-    unresolved: list[FetchedNode] = []
-    with session_scope(run.engine) as session:
+
+    def work(session: Session) -> tuple[list[FetchedNode], list[ItemChange], int]:
+        unresolved: list[FetchedNode] = []
+        checked = 0
         ids = [n.node_id for n in answer.nodes]
         rows = {
             r.node_id: r
@@ -497,7 +508,7 @@ def _store_nodes(run: _Run, answer: NodesAnswer) -> list[FetchedNode]:
             if row is None or row.id is None:
                 continue
             items = linked.get(row.id, [])
-            run.checked_by_id += 1
+            checked += 1
             if node.issue is None:
                 if node.missing == MISSING_FORBIDDEN:
                     updates.mark_gone(row, items, GONE_INACCESSIBLE)
@@ -517,7 +528,11 @@ def _store_nodes(run: _Run, answer: NodesAnswer) -> list[FetchedNode]:
                 closing_pr_known=True,
                 touch=True,
             )
-        run.changes.extend(updates.flush())
+        return unresolved, updates.flush(), checked
+
+    unresolved, found, checked = retry.write(run.engine, work)
+    run.changes.extend(found)
+    run.checked_by_id += checked
     return unresolved
 
 
@@ -561,23 +576,26 @@ def _look_up_missing(
     def failed(index: int, error: GitHubError) -> None:
         run.warnings.append(f"{wanted[index][1]}#{wanted[index][2]}: {error}")
 
+    def store(session: Session, issue_id: int, outcome: RemoteIssue | str) -> list[ItemChange]:
+        row = session.get(IssueRow, issue_id)
+        if row is None:
+            return []
+        items = items_by_issue(session, [issue_id]).get(issue_id, [])
+        updates = IssueUpdates(session)
+        if isinstance(outcome, str):
+            updates.mark_gone(row, items, outcome)
+        elif outcome.repo != row.repo:
+            updates.mark_gone(row, items, GONE_TRANSFERRED, moved_to=outcome.ref)
+        else:
+            updates.apply(row, items, outcome, touch=True)
+        run.fresh.add(issue_id)
+        return updates.flush()
+
     for index, outcome in _answers(run, jobs, failed):
         issue_id = wanted[index][0]
-        with session_scope(run.engine) as session:
-            found = session.get(IssueRow, issue_id)
-            if found is None:
-                continue
-            row = found
-            items = items_by_issue(session, [issue_id]).get(issue_id, [])
-            updates = IssueUpdates(session)
-            if isinstance(outcome, str):
-                updates.mark_gone(row, items, outcome)
-            elif outcome.repo != row.repo:
-                updates.mark_gone(row, items, GONE_TRANSFERRED, moved_to=outcome.ref)
-            else:
-                updates.apply(row, items, outcome, touch=True)
-            run.fresh.add(issue_id)
-            run.changes.extend(updates.flush())
+        run.changes.extend(
+            retry.write(run.engine, partial(store, issue_id=issue_id, outcome=outcome))
+        )
 
 
 # -- the run ------------------------------------------------------------------------------

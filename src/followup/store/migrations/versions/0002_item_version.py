@@ -1,0 +1,29 @@
+"""a version number on each action item, for optimistic concurrency
+
+Revision ID: 0002_item_version
+Revises: 0001
+Create Date: 2026-11-28
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0002_item_version"
+down_revision = "0001"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    """Apply this revision."""
+    # Existing items start at version 1, as new ones do.
+    with op.batch_alter_table("action_item", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("version", sa.Integer(), server_default="1", nullable=False))
+
+
+def downgrade() -> None:
+    """Revert this revision."""
+    with op.batch_alter_table("action_item", schema=None) as batch_op:
+        batch_op.drop_column("version")
