@@ -6,8 +6,8 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, Column, Integer, UniqueConstraint
-from sqlmodel import Field, SQLModel
+from sqlalchemy import JSON, Column, Index, Integer, UniqueConstraint
+from sqlmodel import Field, SQLModel, col
 
 
 class Status(StrEnum):
@@ -43,6 +43,16 @@ class PostMortemRow(SQLModel, table=True):
     tracking_issue_id: int | None = Field(default=None, foreign_key="github_issue.id")
     imported_at: datetime
     updated_at: datetime
+
+
+# The order every item list is in (newest incident first, undated last): with it, the
+# first page of 100,000 items is read without sorting them all.
+LISTING_ORDER = (
+    col(PostMortemRow.incident_date).is_(None),
+    col(PostMortemRow.incident_date).desc(),
+    col(PostMortemRow.slug),
+)
+Index("ix_postmortem_listing", *LISTING_ORDER)
 
 
 class IssueRow(SQLModel, table=True):
