@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import click
@@ -10,12 +11,13 @@ from rich.text import Text
 from followup import clock, postmortem
 from followup.cli import output
 from followup.cli.context import CliContext, pass_cli
+from followup.cli.listing import write_json, write_table
 from followup.store import session_scope
 from followup.store.queries import (
     ItemFilter,
     get_item,
     item_events,
-    list_items,
+    iter_items,
     parse_statuses,
     postmortem_source,
 )
@@ -129,17 +131,19 @@ def list_command(
         include_removed=include_removed,
     )
     today = clock.today()
+    # Items are written as they are read: 100,000 of them never sit in memory at once.
     with session_scope(cli.engine()) as session:
-        items = list_items(session, flt, today=today)
-    if fmt == "json":
-        click.echo(output.items_json(items, today))
-    elif fmt == "csv":
-        click.echo(output.items_csv(items, today), nl=False)
-    elif not items:
+        items = iter_items(session, flt, today=today)
+        if fmt == "json":
+            write_json(items, today, sys.stdout)
+            return
+        if fmt == "csv":
+            click.echo(output.items_csv(list(items), today), nl=False)
+            return
+        n = write_table(items, today, cli.out)
+    if not n:
         cli.err.print("No action items match. Import a post-mortem with 'followup import FILE'.")
     else:
-        cli.out.print(output.items_table(items, today, cli.out.width))
-        n = len(items)
         cli.out.print(f"{n} item{'s' if n != 1 else ''}", style="dim", highlight=False)
 
 
