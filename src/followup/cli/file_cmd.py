@@ -28,6 +28,7 @@ from followup.cli.context import CliContext, pass_cli
 from followup.cli.items import print_import
 from followup.github import AuthError, GitHub, GitHubFactory
 from followup.github.repos import normalise_repo
+from followup.postmortem.model import is_draft
 from followup.sync.filing import (
     Action,
     FilingPlan,
@@ -303,11 +304,11 @@ def file_command(
             raise
         print_import(cli, imported)
         postmortems = [result.slug for result in imported.results]
-        for doc in imported.documents:
-            if doc.is_draft and not include_drafts:
+        for result in imported.results:
+            if is_draft(result.status) and not include_drafts:
                 cli.warn(
-                    f"{doc.path}: a draft (status: {doc.status}); its items are not filed "
-                    "(pass --include-drafts to file them)"
+                    f"{result.path}: a draft (status: {result.status}); its items are not "
+                    "filed (pass --include-drafts to file them)"
                 )
 
     factory = GitHubFactory(cli.settings)

@@ -40,6 +40,9 @@ class PostMortemRow(SQLModel, table=True):
     repo: str | None = None
     source: str
     content_hash: str
+    # The file's bytes as last imported (with the reader's version and the default repo):
+    # a re-import skips a file whose hash is the same without parsing it.
+    file_hash: str | None = None
     tracking_issue_id: int | None = Field(default=None, foreign_key="github_issue.id")
     imported_at: datetime
     updated_at: datetime

@@ -1,4 +1,4 @@
-"""a version number on each action item, for optimistic concurrency; an index for listing
+"""item versions for optimistic concurrency; post-mortem file hashes; a listing index
 
 Revision ID: 0002_item_version
 Revises: 0001
@@ -22,6 +22,9 @@ def upgrade() -> None:
     with op.batch_alter_table("action_item", schema=None) as batch_op:
         batch_op.add_column(sa.Column("version", sa.Integer(), server_default="1", nullable=False))
 
+    # A re-import skips files whose bytes did not change, before parsing them.
+    with op.batch_alter_table("postmortem", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("file_hash", sa.String(), nullable=True))
     # Item lists are in this order; the index spares sorting every item for a first page.
     op.create_index(
         "ix_postmortem_listing",
@@ -33,5 +36,7 @@ def upgrade() -> None:
 def downgrade() -> None:
     """Revert this revision."""
     op.drop_index("ix_postmortem_listing", table_name="postmortem")
+    with op.batch_alter_table("postmortem", schema=None) as batch_op:
+        batch_op.drop_column("file_hash")
     with op.batch_alter_table("action_item", schema=None) as batch_op:
         batch_op.drop_column("version")
