@@ -7,6 +7,7 @@ import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner, Result
@@ -232,16 +233,45 @@ def run_cli(db_url: str) -> RunCli:
 CASSETTES = Path(__file__).resolve().parent / "cassettes"
 
 
+# Request headers a cost guarantee depends on: a poll is free only when it is conditional.
+# A request must carry each of them exactly as the recorded one did (or neither does).
+MATCHED_HEADERS = ("If-None-Match", "If-Modified-Since")
+
+
+def matched_headers(sent: Any, recorded: Any) -> None:
+    """Match two requests on MATCHED_HEADERS (a vcrpy matcher: raise when they differ)."""
+    for name in MATCHED_HEADERS:
+        ours, theirs = sent.headers.get(name), recorded.headers.get(name)
+        if ours != theirs:
+            raise AssertionError(f"{name}: sent {ours!r}, recorded {theirs!r}")
+
+
+def pytest_recording_configure(config: pytest.Config, vcr: Any) -> None:
+    """Teach vcrpy the header matcher."""
+    vcr.register_matcher("matched_headers", matched_headers)
+
+
 @pytest.fixture(scope="module")
 def vcr_config() -> dict[str, object]:
     """Replay GitHub exchanges; the token is replaced before anything is written.
 
-    Bodies are matched too: a write or a query that differs from the recorded one fails.
+    Bodies are matched too: a write or a query that differs from the recorded one fails;
+    and so are the conditional headers: a poll that stopped being conditional (and would
+    cost a rate-limit point every time) fails as well.
     """
     return {
         "filter_headers": [("authorization", "<redacted>")],
         "decode_compressed_response": True,
-        "match_on": ("method", "scheme", "host", "port", "path", "query", "body"),
+        "match_on": (
+            "method",
+            "scheme",
+            "host",
+            "port",
+            "path",
+            "query",
+            "body",
+            "matched_headers",
+        ),
     }
 
 
