@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import uuid
 from collections.abc import Callable, Iterator
@@ -135,6 +136,9 @@ def postgres(request: pytest.FixtureRequest) -> Iterator[PostgresDatabases | str
     """Return a source of PostgreSQL databases for this worker, or why there is none."""
     if POSTGRES_MODE == "off":
         yield "PostgreSQL is turned off (FOLLOWUP_TEST_POSTGRES=off)"
+        return
+    if importlib.util.find_spec("psycopg") is None:
+        yield _postgres_unavailable("no PostgreSQL driver: pip install -e '.[postgres]'")
         return
     cluster: pgcluster.Cluster | None = None
     if POSTGRES_URL:
