@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import signal
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -19,6 +20,12 @@ from sqlalchemy.exc import SQLAlchemyError
 from followup.cli import cli
 from followup.store import create_store_engine
 from tests import pgcluster
+
+# A shell starts background jobs with Ctrl-C ignored, and Python then keeps it ignored:
+# tests that interrupt a command with SIGINT would wait forever for it. Give the suite
+# Python's usual KeyboardInterrupt wherever it runs.
+if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples" / "postmortems"
 GH_PAGES = EXAMPLES / "2019-12-05-gh-pages.md"

@@ -1,4 +1,4 @@
-"""Write `followup list` as it is read: tables and JSON for 100,000 items in about a second.
+"""Write `followup list` as it is read: tables and JSON for 100,000 items in seconds.
 
 Rich lays a table out by measuring and wrapping every cell, which costs milliseconds per
 row: a store of 100,000 items took minutes. These writers keep Rich's layout for the item
@@ -20,12 +20,11 @@ from rich.cells import cell_len, chop_cells, set_cell_size
 from rich.console import COLOR_SYSTEMS, Console
 from rich.style import Style
 
+from followup.cli.output import NARROW
 from followup.display import STATUS_STYLE, status_text
 from followup.store.models import Status
 from followup.store.views import ItemView
 
-# Below this width the target moves under the title: a column of its own would be cut.
-NARROW = 100
 GAP = "   "  # a cell's right padding, the column rule (a space here) and the next's left
 OWNER_MAX = 14
 TARGET_MIN, TARGET_MAX = 14, 26
