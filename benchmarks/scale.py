@@ -342,8 +342,8 @@ class Figure:
         return self.value <= self.target
 
 
-def run_process(args: Sequence[str], env: dict[str, str]) -> tuple[float, float, float, str]:
-    """Run a process; return wall seconds, CPU seconds, peak RSS in MB and its stderr."""
+def run_process(args: Sequence[str], env: dict[str, str]) -> tuple[float, float, str]:
+    """Run a process; return wall seconds, CPU seconds and its stderr."""
     start = time.perf_counter()
     with tempfile.TemporaryFile() as err:
         proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=err, env=env)
@@ -354,16 +354,19 @@ def run_process(args: Sequence[str], env: dict[str, str]) -> tuple[float, float,
         stderr = err.read().decode(errors="replace")
     if proc.returncode != 0:
         raise RuntimeError(f"{' '.join(args)} failed: {stderr.strip()[-500:]}")
-    return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, stderr
+    return wall, usage.ru_utime + usage.ru_stime, stderr
 
 
-# Runs one command in-process after the imports, and reports the command's own time.
+# Runs one command, then reports the command's own time and the process's peak memory
+# (VmHWM: ru_maxrss would include the parent this process was forked from).
 _IN_PROCESS = """
 import json, sys, time
-from followup.cli import cli
 start = time.perf_counter()
+from followup.cli import cli
 cli.main(sys.argv[1:], prog_name="followup", standalone_mode=False)
-print(json.dumps({"command_s": time.perf_counter() - start}), file=sys.stderr)
+from benchmarks.tui import peak_rss_mb
+print(json.dumps({"command_s": time.perf_counter() - start, "peak_mb": peak_rss_mb()}),
+      file=sys.stderr)
 """
 
 
@@ -376,14 +379,15 @@ def measure_command(
     rss: list[float] = []
     own: list[float] = []
     for _ in range(3):
-        wall, cpu, peak, stderr = run_process([sys.executable, "-c", _IN_PROCESS, *args], env)
+        wall, cpu, stderr = run_process([sys.executable, "-c", _IN_PROCESS, *args], env)
+        figures = json.loads(stderr.strip().splitlines()[-1])
         walls.append(wall)
         cpus.append(cpu)
-        rss.append(peak)
-        own.append(json.loads(stderr.strip().splitlines()[-1])["command_s"])
+        rss.append(figures["peak_mb"])
+        own.append(figures["command_s"])
     detail = (
-        f"process CPU {statistics.median(cpus):.2f} s; the command itself "
-        f"{statistics.median(own) * 1000:.0f} ms"
+        f"process CPU {statistics.median(cpus):.2f} s; after the interpreter started "
+        f"{statistics.median(own):.2f} s"
     )
     found = [Figure(f"{name}: time", statistics.median(walls), "s", target_s, detail)]
     if target_mb is not None:
@@ -460,14 +464,14 @@ def measure_sync(url: str, fake: sync_cost.FakeGitHub, repos: int) -> list[Figur
 
 
 _READ_DOCUMENT = """
-import resource, sys, time
+import sys, time
 from pathlib import Path
+from benchmarks.tui import peak_rss_mb
 from followup import postmortem
-before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+before = peak_rss_mb()
 start = time.perf_counter()
 postmortem.read(Path(sys.argv[1]))
-grown = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) / 1024
-print(f"{grown} {time.perf_counter() - start}", file=sys.stderr)
+print(f"{peak_rss_mb() - before} {time.perf_counter() - start}", file=sys.stderr)
 """
 
 
@@ -478,7 +482,7 @@ def measure_document(folder: Path, env: dict[str, str]) -> list[Figure]:
     lines += ["x"] * (1_000_000 - len(lines))
     path.write_text("\n".join(lines), encoding="utf-8")
     size_mb = path.stat().st_size / 1e6
-    _, _, _, stderr = run_process([sys.executable, "-c", _READ_DOCUMENT, str(path)], env)
+    _, _, stderr = run_process([sys.executable, "-c", _READ_DOCUMENT, str(path)], env)
     grown, seconds = (float(x) for x in stderr.strip().splitlines()[-1].split())
     return [
         Figure(
