@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine
 from textual.pilot import Pilot
+from textual.widgets import Input
 
 from followup.config import Settings
 from followup.store import create_store_engine
@@ -40,6 +41,10 @@ def steps(
         for key in keys:
             await pilot.press(key)
             await settle(pilot)
+        # A blinking cursor is drawn or not depending on when the picture is taken: on a
+        # busy machine (the suite runs on two backends at once) it was caught hidden.
+        for field in pilot.app.screen.query(Input):
+            field.cursor_blink = False
         await pilot.pause()
 
     return run
