@@ -11,9 +11,12 @@ from typing import Any
 
 import pytest
 from rich.console import Console
+from sqlalchemy import create_engine, select
+from sqlmodel import SQLModel
 
 from followup.cli.interrupts import stop_on_interrupt
 from followup.cli.progress import BarProgress
+from followup.store import models  # noqa: F401  (the tables, for _every_row)
 from tests.conftest import GH_PAGES, RunCli
 
 PROTECT = "Protect gh-pages branch. Don't allow deletion."
@@ -197,10 +200,15 @@ def test_the_token_is_written_nowhere(
     # Every library's DEBUG log of the requests was captured, and holds no token.
     assert "api.github.com" in caplog.text
     assert SECRET not in caplog.text
-    database = Path(db_url.removeprefix("sqlite:///"))
-    written = list(database.parent.glob(database.name + "*"))
-    written += [p for p in isolated_home.rglob("*") if p.is_file()]
-    assert database in written
+    # Every row of every table, on either backend, and on SQLite its files too.
+    stored = _every_row(db_url)
+    assert scratch_repo in stored
+    assert SECRET not in stored
+    written = [p for p in isolated_home.rglob("*") if p.is_file()]
+    if db_url.startswith("sqlite:///"):
+        database = Path(db_url.removeprefix("sqlite:///"))
+        written += list(database.parent.glob(database.name + "*"))
+        assert database in written
     for path in written:
         assert SECRET.encode() not in path.read_bytes(), path
 
@@ -248,3 +256,11 @@ def test_piped_at_80_columns_each_issue_url_stays_whole_on_its_items_line(
         assert f"{issue['repo']}#{issue['number']}" in line
         assert line.endswith(issue["url"])
     assert max(len(line) for line in result.stdout.splitlines()) > 80
+
+
+def _every_row(db_url: str) -> str:
+    engine = create_engine(db_url)
+    with engine.connect() as conn:
+        text = repr([list(conn.execute(select(t))) for t in SQLModel.metadata.sorted_tables])
+    engine.dispose()
+    return text

@@ -14,6 +14,7 @@ from urllib.parse import urlsplit, urlunsplit
 import graphql
 import requests
 import yaml
+from jsonschema import Draft202012Validator
 from openapi_core import OpenAPI
 from openapi_core.contrib.requests import RequestsOpenAPIRequest, RequestsOpenAPIResponse
 
@@ -164,3 +165,55 @@ def graphql_errors(exchange: Exchange) -> list[str]:
     except graphql.GraphQLError as exc:
         return [exc.message]
     return [error.message for error in graphql.validate(graphql_schema(), document)]
+
+
+# Replies a gateway in front of GitHub may send with no body at all.
+GATEWAY_ERRORS = frozenset({502, 503, 504})
+CONDITIONAL = ("if-none-match", "if-modified-since")
+
+
+def error_reply_problems(exchange: Exchange) -> list[str]:
+    """Return how a reply GitHub's description does not list for this operation (an
+    injected 304, 5xx, rate limit, 401 or 410) departs from GitHub's documented shapes.
+
+    A 304 answers only a conditional request and has no body; any other error carries
+    the `basic-error` object (a 503 the `service_unavailable` one) with its message and
+    documentation link; a primary rate limit says no requests are left.
+    """
+    body = exchange.response_body
+    headers = {k.lower(): v for k, v in exchange.response_headers.items()}
+    if exchange.status == 304:
+        problems = ["a 304 has no body"] if body.strip() else []
+        sent = {k.lower() for k in exchange.request_headers}
+        if not sent & set(CONDITIONAL):
+            problems.append("a 304 answers only a conditional request (If-None-Match...)")
+        return problems
+    if not body.strip():
+        if exchange.status in GATEWAY_ERRORS:
+            return []
+        return [f"a {exchange.status} from GitHub says why in its body"]
+    try:
+        data = json.loads(body)
+    except ValueError:
+        return [f"the body of a {exchange.status} is not JSON"]
+    spec = json.loads((HERE / "github-openapi.json").read_text(encoding="utf-8"))
+    components = spec["components"]
+    if exchange.status == 503:
+        schema = components["responses"]["service_unavailable"]["content"]["application/json"]
+        schema = schema["schema"]
+    else:
+        schema = components["schemas"]["basic-error"]
+    problems = [e.message for e in Draft202012Validator(schema).iter_errors(data)]
+    message = data.get("message") if isinstance(data, dict) else None
+    if not isinstance(message, str) or not message.strip():
+        problems.append("GitHub's error object has a message")
+    link = data.get("documentation_url") if isinstance(data, dict) else None
+    if not isinstance(link, str) or not link.startswith("https://docs.github.com/"):
+        problems.append("GitHub's error object links its documentation")
+    text = (message or "").lower()
+    primary = "api rate limit exceeded" in text
+    if primary and headers.get("x-ratelimit-remaining") != "0":
+        problems.append("a primary rate limit reply says X-RateLimit-Remaining: 0")
+    if "secondary rate limit" in text and exchange.status not in (403, 429):
+        problems.append("a secondary rate limit is a 403 or a 429")
+    return problems

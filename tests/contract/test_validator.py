@@ -3,11 +3,18 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 
 import pytest
 from openapi_core.exceptions import OpenAPIError
 
-from tests.contract.github_api import Exchange, graphql_errors, validate_request, validate_response
+from tests.contract.github_api import (
+    Exchange,
+    error_reply_problems,
+    graphql_errors,
+    validate_request,
+    validate_response,
+)
 
 
 def exchange(
@@ -79,3 +86,65 @@ def test_graphql_validation_reports_unknown_fields() -> None:
     bad = exchange("POST", "/graphql", {"query": "query{viewer{loginz}}"})
     assert graphql_errors(good) == []
     assert graphql_errors(bad)
+
+
+# -- the replies GitHub's description does not list for an operation ---------------------
+
+DOCS = "https://docs.github.com/rest"
+
+
+def reply(status: int, answer: object = None, **headers: str) -> Exchange:
+    sent = exchange("GET", "/repos/o/r/issues", status=status, answer=answer)
+    return replace(sent, response_headers={**sent.response_headers, **headers})
+
+
+def test_a_304_is_empty_and_answers_a_conditional_request() -> None:
+    conditional = replace(reply(304), request_headers={"If-None-Match": 'W/"abc"'})
+    assert error_reply_problems(conditional) == []
+    assert error_reply_problems(reply(304)) == [
+        "a 304 answers only a conditional request (If-None-Match...)"
+    ]
+    with_body = replace(conditional, response_body=b'{"message": "Not Modified"}')
+    assert error_reply_problems(with_body) == ["a 304 has no body"]
+
+
+def test_an_error_carries_githubs_error_object() -> None:
+    ok = {"message": "Bad credentials", "documentation_url": DOCS, "status": "401"}
+    assert error_reply_problems(reply(401, ok)) == []
+    assert error_reply_problems(reply(502)) == []  # a gateway's, with nothing to say
+    assert error_reply_problems(reply(401)) == ["a 401 from GitHub says why in its body"]
+    assert error_reply_problems(reply(410, {"error": "gone"})) == [
+        "GitHub's error object has a message",
+        "GitHub's error object links its documentation",
+    ]
+    assert error_reply_problems(reply(401, {**ok, "status": 401})) == [
+        "401 is not of type 'string'"
+    ]
+
+
+def test_rate_limits_look_like_githubs() -> None:
+    primary = {"message": "API rate limit exceeded for user ID 1.", "documentation_url": DOCS}
+    assert error_reply_problems(reply(403, primary, **{"X-RateLimit-Remaining": "0"})) == []
+    assert error_reply_problems(reply(403, primary, **{"X-RateLimit-Remaining": "4999"})) == [
+        "a primary rate limit reply says X-RateLimit-Remaining: 0"
+    ]
+    secondary = {"message": "You have exceeded a secondary rate limit.", "documentation_url": DOCS}
+    assert error_reply_problems(reply(429, secondary)) == []
+    assert error_reply_problems(reply(500, secondary)) == [
+        "a secondary rate limit is a 403 or a 429"
+    ]
+
+
+def test_replay_matches_requests_on_their_conditional_headers() -> None:
+    """A poll that stops sending If-None-Match must not find its recorded 304."""
+    from vcr.request import Request
+
+    from tests.conftest import matched_headers, vcr_config
+
+    url = "https://api.github.com/repos/o/r/issues"
+    recorded = Request("GET", url, None, {"If-None-Match": 'W/"abc"'})
+    matched_headers(Request("GET", url, None, {"if-none-match": 'W/"abc"'}), recorded)
+    for sent in ({}, {"If-None-Match": 'W/"old"'}, {"If-Modified-Since": "x"}):
+        with pytest.raises(AssertionError):
+            matched_headers(Request("GET", url, None, sent), recorded)
+    assert "matched_headers" in vcr_config.__wrapped__()["match_on"]  # type: ignore[attr-defined]

@@ -3,9 +3,15 @@
 from __future__ import annotations
 
 import time
+from pathlib import Path
 
-from followup.postmortem import parse
+import pyromark
+import pytest
+
+from followup.postmortem import markdown, parse
 from followup.postmortem.markdown import Document
+
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
 
 def test_blocks_and_lines_with_multibyte_text() -> None:
@@ -78,17 +84,29 @@ def _synthetic_document(items: int = 10) -> str:
     )
 
 
-def test_parsing_is_fast() -> None:
-    text = _synthetic_document()
-    size = len(text.encode())
-    assert parse(text).items[0].title == "Fix the thing number 0"
-    start = time.perf_counter()
-    rounds = 50
-    for _ in range(rounds):
-        parse(text)
-    elapsed = time.perf_counter() - start
-    # Generous: the reader does 10-20 MB/s; this only catches an order-of-magnitude slip.
-    assert size * rounds / elapsed > 1_000_000
+def test_a_document_of_many_short_lines_is_held_as_merged_text() -> None:
+    words = [f"word{i}" for i in range(50_000)]
+    text = "# Outage\n\n## Action items\n\n- Fix the alerting. Owner: @dana\n\n" + "\n".join(words)
+    doc = Document(text)
+    # Three blocks of a few events each, not two events per line.
+    assert len(doc.events) < 20
+    assert doc.paragraph(doc.blocks[-1]).text == " ".join(words)
+    assert [i.title for i in parse(text).items] == ["Fix the alerting."]
+
+
+@pytest.mark.parametrize("path", sorted(FIXTURES.glob("*.md")), ids=lambda p: p.stem)
+def test_merged_text_runs_read_exactly_like_separate_events(
+    path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    text = path.read_text(encoding="utf-8")
+    separate = parse(text, path=str(path))
+    monkeypatch.setattr(
+        markdown,
+        "_events",
+        lambda t: markdown._coalesced(pyromark.events_with_range(t, options=markdown._OPTIONS)),
+    )
+    merged = parse(text, path=str(path))
+    assert merged == separate
 
 
 def test_many_items_scale_linearly() -> None:

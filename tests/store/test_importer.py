@@ -16,6 +16,7 @@ from followup.store import create_store_engine, session_scope
 from followup.store.importer import import_all, import_postmortem
 from followup.store.models import EventRow, ItemRow
 from followup.store.queries import ItemFilter, item_events, list_items
+from tests.conftest import MakeDbUrl
 
 TODAY = date(2026, 11, 21)
 
@@ -151,11 +152,11 @@ def test_same_title_twice_gives_two_items(engine: Engine) -> None:
     assert len({r.id for r in rows}) == 2
 
 
-def test_ids_do_not_depend_on_the_store(tmp_path: Path) -> None:
+def test_ids_do_not_depend_on_the_store(make_db_url: MakeDbUrl) -> None:
     """A CI job with an empty store must give the same document the same ids."""
     pm = doc("Add an alert on queue depth", "Write a runbook")
-    first = create_store_engine(f"sqlite:///{tmp_path / 'a.db'}")
-    second = create_store_engine(f"sqlite:///{tmp_path / 'b.db'}")
+    first = create_store_engine(make_db_url())
+    second = create_store_engine(make_db_url())
     store(first, doc("Unrelated item", slug="other"))
     store(first, pm)
     store(second, pm)

@@ -30,6 +30,7 @@ from followup.sync.filing import FilingReport, file_items, plan_filing
 from followup.sync.importing import import_files
 from followup.sync.links import apply_issue
 from followup.sync.progress import SilentProgress
+from tests.conftest import MakeDbUrl
 from tests.github.test_client import FakeTime
 
 SLUG = "2026-05-01-queue-backlog"
@@ -135,9 +136,9 @@ def outcomes(report: FilingReport) -> dict[str, str]:
 
 
 @pytest.fixture
-def fresh_engine(tmp_path: Path) -> Iterator[Engine]:
+def fresh_engine(make_db_url: MakeDbUrl) -> Iterator[Engine]:
     """Return a second, empty store: a CI job on another machine."""
-    eng = create_store_engine(f"sqlite:///{tmp_path / 'fresh.db'}")
+    eng = create_store_engine(make_db_url())
     yield eng
     eng.dispose()
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -98,12 +99,13 @@ def at(text: str) -> datetime:
 
 @pytest.fixture
 def writes(engine: Engine) -> Iterator[list[str]]:
-    """Collect every INSERT, UPDATE and DELETE the store runs."""
+    """Collect every INSERT, UPDATE and DELETE the store runs, placeholders spelt `?`."""
     seen: list[str] = []
 
     def record(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
         if statement.lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE")):
-            seen.append(statement)
+            # PostgreSQL's driver names its parameters and casts them: %(id)s::VARCHAR.
+            seen.append(re.sub(r"%\(\w+\)s(::(TIMESTAMP WITH TIME ZONE|[A-Z]+))?", "?", statement))
 
     event.listen(engine, "before_cursor_execute", record)
     yield seen
@@ -158,7 +160,10 @@ def test_nothing_changed_costs_no_points_and_writes_nothing(
     assert (report.requests, report.points) == (3, 1)
     touched = [s for s in writes if "action_item" in s or "github_issue" in s or "event" in s]
     # The protection check records when it last saw the branch protected; nothing else.
-    assert touched == ["UPDATE action_item SET verified_at=? WHERE action_item.id = ?"]
+    assert touched == [
+        "UPDATE action_item SET verified_at=?, version=? "
+        "WHERE action_item.id = ? AND action_item.version = ?"
+    ]
 
 
 @pytest.mark.vcr

@@ -21,7 +21,7 @@ from followup.sync.writeback import (
     split_lines,
     write_back,
 )
-from tests.conftest import GH_PAGES
+from tests.conftest import GH_PAGES, MakeDbUrl
 
 REF = "octo-org/docs#12"
 TODAY = date(2026, 5, 4)
@@ -138,7 +138,7 @@ def test_a_file_changed_since_import_is_left_alone(tmp_path: Path) -> None:
 
 
 def test_after_write_back_a_reimport_keeps_ids_titles_and_records_the_links(
-    tmp_path: Path, engine: Engine
+    tmp_path: Path, engine: Engine, make_db_url: MakeDbUrl
 ) -> None:
     path = tmp_path / GH_PAGES.name
     shutil.copy(GH_PAGES, path)
@@ -174,7 +174,7 @@ def test_after_write_back_a_reimport_keeps_ids_titles_and_records_the_links(
     refs = {i.title: [ref.text for ref in i.links] for i in after}
     assert refs["Investigate if debugging gh-pages could be improved."] == ["octo-org/docs#12"]
     # A fresh store (a CI job) reading the edited file derives the same ids too.
-    fresh = create_store_engine(f"sqlite:///{tmp_path / 'fresh.db'}")
+    fresh = create_store_engine(make_db_url())
     import_files(fresh, [path], default_repo="octo-org/docs")
     with session_scope(fresh) as session:
         again = list_items(session, ItemFilter(), today=TODAY)

@@ -18,6 +18,7 @@ from followup.tui.widgets.filter_bar import FilterBar
 from followup.tui.widgets.items_table import ItemsTable
 from followup.tui.widgets.sidebar import PostMortemList
 from followup.tui.widgets.status_bar import StatusBar
+from tests.conftest import MakeDbUrl
 
 from .conftest import (
     ALERT,
@@ -285,12 +286,12 @@ async def test_the_cursor_stays_on_its_item_when_the_filter_changes(make: AppFac
         assert table.current is not None and table.current.title == PROTECT
 
 
-async def test_an_empty_store_says_how_to_start(make: AppFactory, engine: Engine) -> None:
+async def test_an_empty_store_says_how_to_start(make: AppFactory, make_db_url: MakeDbUrl) -> None:
     from followup.config import Settings
     from followup.store import create_store_engine
     from followup.tui.app import make_app
 
-    empty = create_store_engine(str(engine.url).replace("store.db", "empty.db"))
+    empty = create_store_engine(make_db_url())
     app = make_app(engine=empty, settings=Settings(sync_interval=0), github_factory=None)
     async with app.run_test() as pilot:
         await settle(pilot)

@@ -38,6 +38,9 @@ from .conftest import (
     settle,
 )
 
+# The pictures do not depend on the store; every other TUI test runs on both backends.
+pytestmark = pytest.mark.sqlite_only("a screenshot does not depend on the backend")
+
 SIZES = pytest.mark.parametrize("size", [(80, 24), (120, 40)], ids=["80x24", "120x40"])
 SnapCompare = Callable[..., bool]
 

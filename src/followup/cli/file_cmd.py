@@ -18,6 +18,7 @@ from followup.cli.progress import BarProgress
 from followup.cli.reporting import Entry, IssueRef, Report, Source, format_option
 from followup.cli.repos import REPO, RepoSpec
 from followup.github import AuthError, GitHub, GitHubFactory
+from followup.postmortem.model import is_draft
 from followup.store import session_scope
 from followup.store.queries import ItemFilter, list_items
 from followup.sync.filing import (
@@ -302,11 +303,11 @@ def file_command(
     if paths:
         imported = run_import(cli, report, paths, repo)
         postmortems = [result.slug for result in imported.results]
-        for doc in imported.documents:
-            if doc.is_draft and not include_drafts:
+        for result in imported.results:
+            if is_draft(result.status) and not include_drafts:
                 report.warn(
-                    f"{doc.path}: a draft (status: {doc.status}); its items are not filed "
-                    "(pass --include-drafts to file them)"
+                    f"{result.path}: a draft (status: {result.status}); its items are not "
+                    "filed (pass --include-drafts to file them)"
                 )
 
     factory = GitHubFactory(cli.settings)

@@ -78,9 +78,9 @@ def run_import(
             report.error(problem.message)
         raise
     if origins is not None:
-        for doc in imported.documents:
-            why = origins.problems.get(str(doc.path))
-            if doc.repo is None and why is not None:
+        for path in imported.without_repo:
+            why = origins.problems.get(path)
+            if why is not None:
                 report.warn(why)
     _report(cli, report, imported, started)
     return imported

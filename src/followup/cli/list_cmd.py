@@ -2,23 +2,30 @@
 
 from __future__ import annotations
 
+import sys
+from collections.abc import Iterable, Iterator
+
 import click
 
 from followup import clock, postmortem
 from followup.cli import output, printing
 from followup.cli.context import CliContext, pass_cli
+from followup.cli.listing import marks_of, write_json, write_lines, write_table
 from followup.cli.options import examples
 from followup.cli.repos import REPO, RepoSpec, repo_for
+from followup.display import MARK_MEANING
 from followup.store import session_scope
 from followup.store.queries import (
     ItemFilter,
     get_item,
     item_events,
+    iter_items,
     list_items,
     parse_statuses,
     postmortem_source,
 )
 from followup.store.repo_identity import renamed_repos, renames_among, with_current_names
+from followup.store.views import ItemView
 
 CONTEXT_RADIUS = 3
 KINDS = ("issue", "branch_protection")
@@ -106,21 +113,37 @@ def list_command(
         include_removed=include_removed,
     )
     today = clock.today()
+    marks: set[str] = set()
+    moved: dict[str, str] = {}
+    # Items are written as they are read: 100,000 of them never sit in memory at once.
     with session_scope(cli.engine()) as session:
-        items = list_items(session, flt, today=today)
-        empty = not items and not list_items(
+        renamed = renamed_repos(session)
+
+        def shown(items: Iterable[ItemView]) -> Iterator[ItemView]:
+            for stored in items:
+                item = stored
+                if renamed:
+                    moved.update(renames_among([stored], renamed))
+                    item = with_current_names(stored, renamed)
+                if fmt == "table":
+                    marks.update(marks_of(item, today))
+                yield item
+
+        items = shown(iter_items(session, flt, today=today))
+        if fmt == "json":
+            write_json(items, today, sys.stdout)
+            return
+        if fmt == "csv":
+            click.echo(output.items_csv(list(items), today), nl=False)
+            return
+        if printing.plain(cli.out):
+            n = write_lines(items, today, cli.out)
+        else:
+            n = write_table(items, today, cli.out)
+        empty = not n and not list_items(
             session, ItemFilter(include_removed=True), today=today, limit=1
         )
-        renamed = renamed_repos(session)
-    moved = renames_among(items, renamed)
-    items = [with_current_names(item, renamed) for item in items]
-    if fmt == "json":
-        click.echo(output.items_json(items, today))
-        return
-    if fmt == "csv":
-        click.echo(output.items_csv(items, today), nl=False)
-        return
-    if not items:
+    if not n:
         given = _filters_given(
             owner=owner,
             status=statuses,
@@ -139,18 +162,13 @@ def list_command(
             message = "no items to list: every item was removed from its post-mortem (see --all)"
         printing.line(cli.err, message)
         return
-    table = None if printing.plain(cli.out) else output.items_table(items, today, cli.out.width)
-    if table is not None:
-        printing.show(cli.out, table)
-    else:
-        for line in output.items_lines(items, today):
-            printing.line(cli.out, line)
-    n = len(items)
-    legend = output.marks_shown(items, today)
     printing.line(cli.out, f"{n} item{'s' if n != 1 else ''}", style="dim")
+    legend = "   ".join(
+        f"{mark} {meaning}" for mark, meaning in MARK_MEANING.items() if mark in marks
+    )
     if legend:
         printing.line(cli.out, legend, style="dim")
-    _note_renames(cli, moved)
+    _note_renames(cli, sorted(moved.items()))
 
 
 def _note_renames(cli: CliContext, moved: list[tuple[str, str]]) -> None:

@@ -95,7 +95,7 @@ OWNER_WIDTH = 14
 TITLE_MIN = 20
 
 
-def _table_layout(items: Sequence[ItemView], width: int) -> str | None:
+def table_layout(items: Sequence[ItemView], width: int) -> str | None:
     """Return 'wide' (a Target column), 'narrow' (the target under the title) or None.
 
     None means no table fits without cutting an issue reference or branch: the caller
@@ -126,7 +126,7 @@ def items_table(
     Returns None when the terminal is too narrow for a table that keeps every issue
     reference and branch whole; print items_lines then.
     """
-    layout = "wide" if width is None else _table_layout(items, width)
+    layout = "wide" if width is None else table_layout(items, width)
     if layout is None:
         return None
     narrow = layout == "narrow"

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from itertools import chain, islice
 from typing import Any
 
 import pyromark
@@ -101,6 +103,61 @@ class Block:
     style: str = ""
 
 
+def _events(text: str) -> list[Event]:
+    """Return the text's events; merge text runs when there are unusually many events.
+
+    Each event is a few hundred bytes of Python objects, and a long paragraph has two per
+    line: a 2 MB file of a million short lines took 1 GB. Prose has about one event per
+    20 characters; past one per 16 the runs are merged, so memory follows the text's size
+    while ordinary documents keep the fast path.
+    """
+    stream = iter(pyromark.events_with_range(text, options=_OPTIONS))
+    budget = len(text) // 16 + 4096
+    events = list(islice(stream, budget))
+    if len(events) < budget:
+        return events
+    return _coalesced(chain(events, stream))
+
+
+def _coalesced(events: Iterable[Event]) -> list[Event]:
+    """Return the events with each run of text and line breaks merged into one Text event.
+
+    Breaks become the space the inline reader makes of them; runs of raw HTML merge too.
+    """
+    out: list[Event] = []
+    run: list[str] = []
+    kind = ""
+    start = end = 0
+
+    def close() -> None:
+        out.append(({kind: "".join(run)}, {"start": start, "end": end}))
+        run.clear()
+
+    for ev, rng in events:
+        if type(ev) is str:
+            piece = " " if ev in _BREAKS else None
+            this = "Text"
+        else:
+            piece = ev.get("Text")
+            this = "Text"
+            if piece is None:
+                piece = ev.get("Html")
+                this = "Html"
+        if piece is None or (run and this != kind):
+            if run:
+                close()
+            if piece is None:
+                out.append((ev, rng))
+                continue
+        if not run:
+            kind, start = this, rng["start"]
+        run.append(piece)
+        end = rng["end"]
+    if run:
+        close()
+    return out
+
+
 class Document:
     """A parsed Markdown text: its events, top-level blocks and line lookup."""
 
@@ -109,7 +166,7 @@ class Document:
     def __init__(self, text: str) -> None:
         self.text = text
         self.data = text.encode()
-        self.events: list[Event] = list(pyromark.events_with_range(text, options=_OPTIONS))
+        self.events: list[Event] = _events(text)
         self.match: dict[int, int] = {}
         self.blocks: list[Block] = []
         self.metadata: Block | None = None

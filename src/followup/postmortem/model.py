@@ -155,6 +155,11 @@ class ActionItem:
 DRAFT_STATUSES = frozenset({"draft", "in progress", "in-progress", "wip", "work in progress"})
 
 
+def is_draft(status: str | None) -> bool:
+    """Tell whether a front matter status marks a document as unfinished."""
+    return (status or "").strip().lower() in DRAFT_STATUSES
+
+
 @dataclass(frozen=True, slots=True)
 class PostMortem:
     """A post-mortem document and the action items found in it."""
@@ -175,4 +180,4 @@ class PostMortem:
     @property
     def is_draft(self) -> bool:
         """Tell whether the front matter marks the document as unfinished."""
-        return (self.status or "").strip().lower() in DRAFT_STATUSES
+        return is_draft(self.status)

@@ -24,18 +24,30 @@ from typing import Any
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import URL, ExceptionContext, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, SQLAlchemyError
+from sqlalchemy.orm.exc import StaleDataError
 from sqlalchemy.pool import ConnectionPoolEntry
 from sqlmodel import Session
 
 from followup.store import migrate
-from followup.store.failures import NewerStoreError, StoreError, explain
+from followup.store.failures import NewerStoreError, StoreBusy, StoreError, explain
 
 # A TUI and a CLI sync may write at once; wait this long for the other's lock.
 BUSY_TIMEOUT_MS = 5_000
 PRIVATE_FILE = 0o600
 PRIVATE_FOLDER = 0o700
 
-__all__ = ["NewerStoreError", "StoreError", "create_store_engine", "session_scope"]
+__all__ = [
+    "ConcurrentUpdate",
+    "NewerStoreError",
+    "StoreBusy",
+    "StoreError",
+    "create_store_engine",
+    "session_scope",
+]
+
+
+class ConcurrentUpdate(StoreError):
+    """Report a write that lost a race with another writer of the same item."""
 
 
 def _tune_sqlite(dbapi_conn: Any, _record: ConnectionPoolEntry) -> None:
@@ -168,6 +180,13 @@ def session_scope(engine: Engine) -> Iterator[Session]:
         try:
             yield session
             session.commit()
+        except StaleDataError:
+            # An item's version moved since it was read: someone else changed it first.
+            session.rollback()
+            raise ConcurrentUpdate(
+                "an item changed in the store while this change was being made "
+                "(another followup at work); nothing was saved, try again"
+            ) from None
         except BaseException:
             session.rollback()
             raise

@@ -19,6 +19,13 @@ class NewerStoreError(StoreError):
     """The store's schema is from a newer followup than this one."""
 
 
+class StoreBusy(StoreError):
+    """Another writer held the store (a lock, a deadlock, a serialization failure).
+
+    The transaction that got it may simply run again (store.retry does).
+    """
+
+
 def _said(exc: BaseException) -> str:
     return " ".join(str(exc).split()) or type(exc).__name__
 
@@ -53,10 +60,8 @@ def explain(exc: BaseException, where: str) -> StoreError | None:
             f"the disk that holds the store {where} is full ({said}); "
             "nothing was half-written: free some space and run again"
         )
-    if name.startswith(("SQLITE_BUSY", "SQLITE_LOCKED")) or state in ("55P03", "40P01"):
-        return StoreError(
-            f"the store {where} is busy: another followup is writing to it; try again"
-        )
+    if name.startswith(("SQLITE_BUSY", "SQLITE_LOCKED")) or state in ("55P03", "40P01", "40001"):
+        return StoreBusy(f"the store {where} is busy: another followup is writing to it; try again")
     if name.startswith(("SQLITE_CANTOPEN", "SQLITE_PERM", "SQLITE_AUTH", "SQLITE_IOERR")):
         return StoreError(f"cannot use the store {where} ({said})")
     if state.startswith("08") or state in ("28P01", "28000", "3D000"):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -60,6 +60,7 @@ class ImportResult:
     removed: int
     unchanged: bool
     warnings: tuple[str, ...]
+    status: str | None = None  # the front matter's: draft, final...
 
 
 def content_hash(doc: PostMortem, fields: list[dict[str, Any]]) -> str:
@@ -127,6 +128,7 @@ class _Batch:
     default_repo: str | None
     taken_ids: set[str]
     changes: Changes
+    file_hashes: Mapping[str, str] = field(default_factory=dict)
     created: list[dict[str, Any]] = field(default_factory=list)
 
 
@@ -147,13 +149,15 @@ def import_all(
     *,
     default_repo: str | None = None,
     policy: DuePolicy | None = None,
+    file_hashes: Mapping[str, str] | None = None,
 ) -> list[ImportResult]:
     """Store several post-mortems in one go; the caller commits or rolls back.
 
     Everything is read in a few queries up front and written in bulk at the end: an
     import of a thousand documents must take seconds, not minutes. With a policy, the
     items of changed documents get their deadlines at once; without, the next open of
-    the store works them out.
+    the store works them out. file_hashes gives, by slug, the file_hash to keep for each
+    document read from a file.
     """
     slugs: dict[str, str] = {}
     for doc in docs:
@@ -175,8 +179,9 @@ def import_all(
         session=session,
         now=now,
         default_repo=default_repo,
-        taken_ids=set(session.exec(select(ItemRow.id))),
+        taken_ids=_taken_ids(session),
         changes=Changes(source="document", at=now),
+        file_hashes=file_hashes or {},
     )
     # Phase 1: post-mortem rows, with one flush for all new ones (ids for their items).
     staged = [_stage(batch, doc, existing.get(doc.slug)) for doc in docs]
@@ -200,6 +205,17 @@ def import_all(
         session.flush()
         apply_policy(session, policy)
     return results
+
+
+def _taken_ids(session: Session) -> set[str]:
+    """Return every item id in the store, read once per session (a bulk import has many
+    batches); ids an import adds are added to the same set."""
+    cached = session.info.get("followup.taken_ids")
+    if cached is None:
+        cached = session.info["followup.taken_ids"] = set(
+            session.connection().execute(select(col(ItemRow.id))).scalars()
+        )
+    return cached
 
 
 def _chunks(values: list[T], size: int = 500) -> list[list[T]]:
@@ -230,6 +246,7 @@ class _Staged:
             0,
             True,
             self.doc.warnings,
+            self.doc.status,
         )
 
 
@@ -241,6 +258,7 @@ def _stage(batch: _Batch, doc: PostMortem, row: PostMortemRow | None) -> _Staged
     fields = [_item_fields(doc, item, pos, default_repo) for pos, item in enumerate(doc.items)]
     digest = content_hash(doc, fields)
     repo = doc.repo or default_repo
+    file_hash = batch.file_hashes.get(doc.slug)
     if row is None:
         row = PostMortemRow(
             slug=doc.slug,
@@ -252,12 +270,15 @@ def _stage(batch: _Batch, doc: PostMortem, row: PostMortemRow | None) -> _Staged
             source=doc.source,
             content_hash=digest,
             policy_key=None,
+            file_hash=file_hash,
             imported_at=now,
             updated_at=now,
         )
         session.add(row)
         return _Staged(doc, row, path, fields, unchanged=False)
     _check_slug(row, path)
+    if file_hash != row.file_hash:
+        row.file_hash = file_hash
     if row.content_hash == digest and row.path == str(path):
         return _Staged(doc, row, path, fields, unchanged=True)
     row.path = str(path)
@@ -332,6 +353,7 @@ def _import_items(batch: _Batch, staged: _Staged, old_items: list[ItemRow]) -> I
         removed=removed,
         unchanged=False,
         warnings=doc.warnings,
+        status=doc.status,
     )
 
 

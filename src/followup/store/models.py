@@ -6,8 +6,8 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Column, UniqueConstraint
-from sqlmodel import Field, SQLModel
+from sqlalchemy import JSON, BigInteger, Column, Index, Integer, UniqueConstraint
+from sqlmodel import Field, SQLModel, col
 
 
 class Status(StrEnum):
@@ -40,12 +40,25 @@ class PostMortemRow(SQLModel, table=True):
     repo: str | None = None
     source: str
     content_hash: str
+    # The file's bytes as last imported (with the reader's version and the default repo):
+    # a re-import skips a file whose hash is the same without parsing it.
+    file_hash: str | None = None
     tracking_issue_id: int | None = Field(default=None, foreign_key="github_issue.id")
     # The due-date policy its items' deadlines were last worked out with (DuePolicy.key);
     # None when they must be worked out again (new, re-imported, a priority edited).
     policy_key: str | None = None
     imported_at: datetime
     updated_at: datetime
+
+
+# The order every item list is in (newest incident first, undated last): with it, the
+# first page of 100,000 items is read without sorting them all.
+LISTING_ORDER = (
+    col(PostMortemRow.incident_date).is_(None),
+    col(PostMortemRow.incident_date).desc(),
+    col(PostMortemRow.slug),
+)
+Index("ix_postmortem_listing", *LISTING_ORDER)
 
 
 class IssueRow(SQLModel, table=True):
@@ -71,10 +84,17 @@ class IssueRow(SQLModel, table=True):
     synced_at: datetime | None = None
 
 
+# Bumped by every ORM update of an item, which only succeeds if nobody else bumped it since
+# the row was read: two writers (TUIs, a sync, a CLI) can never silently overwrite each
+# other. The loser's transaction fails with StaleDataError; store.retry runs it again.
+_item_version = Column("version", Integer, nullable=False, default=1, server_default="1")
+
+
 class ItemRow(SQLModel, table=True):
     """An action item; the id is short, stable and never reused."""
 
     __tablename__ = "action_item"
+    __mapper_args__ = {"version_id_col": _item_version}
 
     id: str = Field(primary_key=True)
     postmortem_id: int = Field(foreign_key="postmortem.id", index=True)
@@ -116,6 +136,7 @@ class ItemRow(SQLModel, table=True):
     verified_at: datetime | None = None
     created_at: datetime
     updated_at: datetime
+    version: int = Field(default=1, sa_column=_item_version)
 
 
 class EventRow(SQLModel, table=True):

@@ -2,27 +2,39 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
-from sqlalchemy import case, func, or_
+from sqlalchemy import Select, case, func, or_
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from followup.errors import InputError, NotFoundError
+from followup.store.listing import (
+    ISSUE_COLUMNS,
+    ITEM_COLUMNS,
+    POSTMORTEM_COLUMNS,
+    view_from_row,
+    views,
+)
 from followup.store.models import (
     CLOSED_STATUSES,
+    LISTING_ORDER,
     EventRow,
     IssueRow,
     ItemRow,
     PostMortemRow,
     Status,
 )
-from followup.store.views import EventView, ItemView, PostMortemView, item_view
+from followup.store.views import EventView, ItemView, PostMortemView
 from followup.text import clean
 
 DONE_STATUSES = (Status.DONE.value, Status.WONT_DO.value)
 OPEN_STATUSES = tuple(s.value for s in Status if s not in CLOSED_STATUSES)
+# Rows fetched at a time when items are streamed.
+FETCH_BATCH = 2_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,27 +74,29 @@ def parse_statuses(values: Iterable[str]) -> frozenset[str]:
     return frozenset(out)
 
 
-def list_items(
-    session: Session, flt: ItemFilter, *, today: date, limit: int | None = None
-) -> list[ItemView]:
-    """Return the items that pass the filter, by post-mortem and document order."""
+def _item_query(flt: ItemFilter, today: date) -> Select[Any]:
+    """Return the filtered, ordered query of the columns an ItemView needs.
+
+    Columns, not rows: a post-mortem's text never travels with its items, and no ORM
+    object is built for a row that only becomes a view.
+    """
     query = (
-        select(ItemRow, PostMortemRow, IssueRow)
+        select(*ITEM_COLUMNS, *POSTMORTEM_COLUMNS, *ISSUE_COLUMNS)
         .join(PostMortemRow, col(ItemRow.postmortem_id) == col(PostMortemRow.id))
         .outerjoin(IssueRow, col(ItemRow.issue_id) == col(IssueRow.id))
     )
     if flt.statuses:
         query = query.where(col(ItemRow.status).in_(sorted(flt.statuses)))
     elif not flt.include_removed:
-        query = query.where(ItemRow.status != Status.REMOVED.value)
+        query = query.where(col(ItemRow.status) != Status.REMOVED.value)
     if flt.owner:
         query = query.where(func.lower(ItemRow.owner) == normalise_owner(flt.owner).lower())
     if flt.postmortem:
-        query = query.where(PostMortemRow.slug == flt.postmortem)
+        query = query.where(col(PostMortemRow.slug) == flt.postmortem)
     if flt.kind:
-        query = query.where(ItemRow.kind == flt.kind)
+        query = query.where(col(ItemRow.kind) == flt.kind)
     if flt.repo:
-        query = query.where(ItemRow.repo == flt.repo.lower())
+        query = query.where(col(ItemRow.repo) == flt.repo.lower())
     if flt.overdue:
         query = query.where(
             col(ItemRow.due).is_not(None),
@@ -106,40 +120,72 @@ def list_items(
                 col(ItemRow.id).like(needle, escape="\\"),
             )
         )
-    query = query.order_by(
-        col(PostMortemRow.incident_date).desc().nulls_last(),
-        col(PostMortemRow.slug),
-        col(ItemRow.position),
-    )
+    ordered: Select[Any] = query.order_by(*LISTING_ORDER, col(ItemRow.position))
+    return ordered
+
+
+def iter_items(
+    session: Session, flt: ItemFilter, *, today: date, limit: int | None = None
+) -> Iterator[ItemView]:
+    """Yield the items that pass the filter, by post-mortem and document order.
+
+    Rows are fetched in batches as they are consumed, so a caller that writes each item
+    out holds a batch, not the whole store (PostgreSQL streams them from the server).
+    """
+    query = _item_query(flt, today)
     if limit is not None:
         query = query.limit(limit)
-    return [item_view(item, pm, issue) for item, pm, issue in session.exec(query)]
+    # On the connection: plain rows, without the ORM's per-row bookkeeping.
+    result = session.connection().execute(query, execution_options={"yield_per": FETCH_BATCH})
+    yield from views(result)
+
+
+def list_items(
+    session: Session, flt: ItemFilter, *, today: date, limit: int | None = None
+) -> list[ItemView]:
+    """Return the items that pass the filter, by post-mortem and document order."""
+    return list(iter_items(session, flt, today=today, limit=limit))
+
+
+def find_item_id(session: Session, ref: str) -> str:
+    """Return the id of the item whose id is ref or starts with it."""
+    ref = ref.strip().lower()
+    if not ref:
+        raise InputError("an item id is required")
+    matches = list(
+        session.exec(
+            select(ItemRow.id)
+            .where(col(ItemRow.id).startswith(ref))
+            .order_by(col(ItemRow.id))
+            .limit(6)
+        )
+    )
+    if ref in matches:
+        return ref
+    if not matches:
+        raise NotFoundError(f"no item with id {ref!r} (see 'followup list')")
+    if len(matches) > 1:
+        raise InputError(f"item id {ref!r} is ambiguous: {', '.join(matches[:5])}")
+    return matches[0]
 
 
 def find_item(session: Session, ref: str) -> ItemRow:
     """Return the item whose id is ref or starts with it."""
-    ref = ref.strip().lower()
-    if not ref:
-        raise InputError("an item id is required")
-    exact = session.get(ItemRow, ref)
-    if exact is not None:
-        return exact
-    matches = list(session.exec(select(ItemRow).where(col(ItemRow.id).startswith(ref)).limit(6)))
-    if not matches:
-        raise NotFoundError(f"no item with id {ref!r} (see 'followup list')")
-    if len(matches) > 1:
-        ids = ", ".join(m.id for m in matches[:5])
-        raise InputError(f"item id {ref!r} is ambiguous: {ids}")
-    return matches[0]
+    item = session.get(ItemRow, find_item_id(session, ref))
+    assert item is not None
+    return item
 
 
 def get_item(session: Session, ref: str) -> ItemView:
     """Return one item as a view."""
-    item = find_item(session, ref)
-    pm = session.get(PostMortemRow, item.postmortem_id)
-    assert pm is not None
-    issue = session.get(IssueRow, item.issue_id) if item.issue_id is not None else None
-    return item_view(item, pm, issue)
+    item_id = find_item_id(session, ref)
+    query = (
+        select(*ITEM_COLUMNS, *POSTMORTEM_COLUMNS, *ISSUE_COLUMNS)
+        .join(PostMortemRow, col(ItemRow.postmortem_id) == col(PostMortemRow.id))
+        .outerjoin(IssueRow, col(ItemRow.issue_id) == col(IssueRow.id))
+        .where(col(ItemRow.id) == item_id)
+    )
+    return view_from_row(session.connection().execute(query).one())
 
 
 def item_events(session: Session, item_id: str) -> list[EventView]:
@@ -154,12 +200,12 @@ def item_events(session: Session, item_id: str) -> list[EventView]:
 
 def postmortem_source(session: Session, slug: str) -> str:
     """Return the text of a post-mortem as last imported, made safe to show."""
-    row = session.exec(select(PostMortemRow).where(PostMortemRow.slug == slug)).first()
-    if row is None:
+    source = session.exec(select(PostMortemRow.source).where(PostMortemRow.slug == slug)).first()
+    if source is None:
         raise NotFoundError(f"no post-mortem {slug!r} in the store")
     # The store keeps the file's exact text (write-back compares it); only what is shown
     # has its control characters made visible.
-    return clean(row.source)
+    return clean(source)
 
 
 def postmortems(session: Session, *, today: date) -> list[PostMortemView]:
@@ -175,30 +221,50 @@ def postmortems(session: Session, *, today: date) -> list[PostMortemView]:
         ),
         else_=0,
     )
+    # Columns, not rows: the sidebar of 10,000 post-mortems must not read their texts.
     query = (
-        select(
-            PostMortemRow,
+        sa_select(
+            col(PostMortemRow.slug),
+            col(PostMortemRow.title),
+            col(PostMortemRow.path),
+            col(PostMortemRow.incident_date),
+            col(PostMortemRow.status),
+            col(PostMortemRow.repo),
+            col(PostMortemRow.imported_at),
+            col(PostMortemRow.updated_at),
             func.count(col(ItemRow.id)).filter(live),
             func.coalesce(func.sum(done), 0),
             func.coalesce(func.sum(overdue), 0),
         )
         .outerjoin(ItemRow, col(ItemRow.postmortem_id) == col(PostMortemRow.id))
         .group_by(col(PostMortemRow.id))
-        .order_by(col(PostMortemRow.incident_date).desc().nulls_last(), col(PostMortemRow.slug))
+        .order_by(*LISTING_ORDER)
     )
     return [
         PostMortemView(
-            slug=pm.slug,
-            title=pm.title,
-            path=pm.path,
-            incident_date=pm.incident_date,
-            status=pm.status,
-            repo=pm.repo,
+            slug=slug,
+            title=title,
+            path=path,
+            incident_date=incident_date,
+            status=status,
+            repo=repo,
             total=int(total),
             done=int(n_done),
             overdue=int(n_overdue),
-            imported_at=pm.imported_at,
-            updated_at=pm.updated_at,
+            imported_at=imported_at,
+            updated_at=updated_at,
         )
-        for pm, total, n_done, n_overdue in session.exec(query)
+        for (
+            slug,
+            title,
+            path,
+            incident_date,
+            status,
+            repo,
+            imported_at,
+            updated_at,
+            total,
+            n_done,
+            n_overdue,
+        ) in session.execute(query)
     ]

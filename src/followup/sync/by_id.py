@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection, Iterator, Sequence
 from datetime import timedelta
+from functools import partial
 from typing import Any, TypeVar
 
 from sqlmodel import Session, col, or_, select
@@ -27,7 +28,7 @@ from followup.github.graphql import (
 from followup.github.issue_mapping import RemoteIssue
 from followup.github.issues import issue_from
 from followup.github.repos import repo_path
-from followup.store import session_scope
+from followup.store import retry, session_scope
 from followup.store.models import IssueRow
 from followup.sync.client_pool import Job
 from followup.sync.issue_state import (
@@ -35,6 +36,7 @@ from followup.sync.issue_state import (
     GONE_DELETED,
     GONE_INACCESSIBLE,
     IssueUpdates,
+    ItemChange,
     items_by_issue,
 )
 from followup.sync.sync_run import SyncRun, labelled, live
@@ -158,8 +160,12 @@ def check_by_id(run: SyncRun) -> None:
 
 def _store_nodes(run: SyncRun, answer: NodesAnswer) -> list[FetchedNode]:
     """Store one query's answer; return the nodes GitHub could not resolve."""
-    unresolved: list[FetchedNode] = []
-    with session_scope(run.engine) as session:
+
+    # Run again from a fresh read if another writer changes one of the items meanwhile:
+    # what reaches `run` must therefore be idempotent (sets) or returned.
+    def work(session: Session) -> tuple[list[FetchedNode], list[ItemChange], int]:
+        unresolved: list[FetchedNode] = []
+        checked = 0
         ids = [n.node_id for n in answer.nodes]
         rows = {
             r.node_id: r
@@ -172,7 +178,7 @@ def _store_nodes(run: SyncRun, answer: NodesAnswer) -> list[FetchedNode]:
             if row is None or row.id is None:
                 continue
             items = linked.get(row.id, [])
-            run.checked_by_id += 1
+            checked += 1
             if node.issue is None:
                 if node.missing == MISSING_FORBIDDEN:
                     updates.mark_gone(row, items, GONE_INACCESSIBLE)
@@ -198,7 +204,11 @@ def _store_nodes(run: SyncRun, answer: NodesAnswer) -> list[FetchedNode]:
                 closing_pr_known=True,
                 touch=True,
             )
-        run.changes.extend(updates.flush())
+        return unresolved, updates.flush(), checked
+
+    unresolved, found, checked = retry.write(run.engine, work)
+    run.changes.extend(found)
+    run.checked_by_id += checked
     return unresolved
 
 
@@ -242,20 +252,23 @@ def _look_up_missing(
     def failed(index: int, error: GitHubError) -> None:
         run.warnings.append(f"{wanted[index][1]}#{wanted[index][2]}: {error}")
 
+    def store(session: Session, issue_id: int, outcome: RemoteIssue | str) -> list[ItemChange]:
+        row = session.get(IssueRow, issue_id)
+        if row is None:
+            return []
+        items = items_by_issue(session, [issue_id]).get(issue_id, [])
+        updates = IssueUpdates(session)
+        if isinstance(outcome, str):
+            updates.mark_gone(row, items, outcome)
+        elif (outcome.repo, outcome.number) != (row.repo, row.number):
+            updates.moved(row, items, outcome)
+        else:
+            updates.apply(row, items, outcome, touch=True)
+        run.fresh.add(issue_id)
+        return updates.flush()
+
     for index, outcome in _answers(run, jobs, failed):
         issue_id = wanted[index][0]
-        with session_scope(run.engine) as session:
-            found = session.get(IssueRow, issue_id)
-            if found is None:
-                continue
-            row = found
-            items = items_by_issue(session, [issue_id]).get(issue_id, [])
-            updates = IssueUpdates(session)
-            if isinstance(outcome, str):
-                updates.mark_gone(row, items, outcome)
-            elif (outcome.repo, outcome.number) != (row.repo, row.number):
-                updates.moved(row, items, outcome)
-            else:
-                updates.apply(row, items, outcome, touch=True)
-            run.fresh.add(issue_id)
-            run.changes.extend(updates.flush())
+        run.changes.extend(
+            retry.write(run.engine, partial(store, issue_id=issue_id, outcome=outcome))
+        )

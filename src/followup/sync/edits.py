@@ -31,7 +31,7 @@ from followup.github.client import GitHub
 from followup.github.errors import GitHubError, RateLimited, TransientError
 from followup.github.issue_mapping import RemoteIssue, is_login
 from followup.policy import DUE_EDITED, DuePolicy
-from followup.store import session_scope
+from followup.store import retry, session_scope
 from followup.store.history import Changes
 from followup.store.models import IssueRow, ItemRow, PendingEditRow, PostMortemRow, Status
 from followup.store.policy import work_out_item
@@ -206,10 +206,12 @@ def _owner_change(login: str | None) -> LocalChange:
 
 
 def _local(engine: Engine, item_id: str, change: LocalChange) -> None:
-    with session_scope(engine) as session:
+    def work(session: Session) -> None:
         changes = Changes(source="user", at=clock.now())
         change(session, _item(session, item_id), changes)
         changes.flush(session)
+
+    retry.write(engine, work)
 
 
 def _queue(
@@ -221,9 +223,14 @@ def _queue(
 ) -> bool:
     """Change the item here and keep the edit for the next sync; False if it cancels out."""
     assert snap.issue_id is not None
-    with session_scope(engine) as session:
+
+    def work(session: Session) -> bool:
         issue = session.get(IssueRow, snap.issue_id)
         assert issue is not None
+        item = _item(session, snap.item_id)
+        # The waiting edit and the item change together: another edit of the item meanwhile
+        # makes this one run again rather than leave two waiting edits.
+        retry.claim(item)
         waiting = _pending(session, snap.item_id, field)
         # The base stays the GitHub value the first waiting edit was made against.
         base = waiting.base if waiting is not None else _current(field, issue)
@@ -244,9 +251,11 @@ def _queue(
                 )
             )
         changes = Changes(source="user", at=clock.now())
-        change(session, _item(session, snap.item_id), changes)
+        change(session, item, changes)
         changes.flush(session)
-    return kept
+        return kept
+
+    return retry.write(engine, work)
 
 
 def _store_answer(
@@ -258,10 +267,12 @@ def _store_answer(
     answer shows changed on the issue (its assignees, for a reassignment).
     """
     assert snap.issue_id is not None
-    with session_scope(engine) as session:
+
+    def work(session: Session) -> None:
         issue = session.get(IssueRow, snap.issue_id)
         assert issue is not None
         item = _item(session, snap.item_id)
+        retry.claim(item)
         closed = field == FIELD_STATE and remote.state == "closed" and remote.closed_at
         mine = Changes(
             source="user", at=(remote.closed_at if closed else remote.updated_at) or clock.now()
@@ -272,6 +283,8 @@ def _store_answer(
         _drop_pending(session, snap.item_id, field)
         mine.flush(session)
         theirs.flush()
+
+    retry.write(engine, work)
 
 
 # -- the edits ------------------------------------------------------------------------
@@ -482,7 +495,8 @@ def _owned(login: str | None) -> str:
 
 def set_due(engine: Engine, item_id: str, due: date | None) -> EditResult:
     """Set or clear an item's due date (kept in followup only)."""
-    with session_scope(engine) as session:
+
+    def work(session: Session) -> EditResult:
         item = find_item(session, item_id)
         _refuse_removed(item)
         old = item.due
@@ -502,6 +516,8 @@ def set_due(engine: Engine, item_id: str, due: date | None) -> EditResult:
         shown = f"due {due.isoformat()}" if due else "no due date"
         return EditResult(item.id, "due", _iso(old), _iso(due), "local", f"{item.id}: {shown}")
 
+    return retry.write(engine, work)
+
 
 def set_priority(
     engine: Engine, item_id: str, priority: str | None, *, policy: DuePolicy | None = None
@@ -515,7 +531,8 @@ def set_priority(
         priority = priority.strip().upper()
         if priority not in PRIORITIES:
             raise InputError(f"a priority is one of {', '.join(PRIORITIES)}, not {priority!r}")
-    with session_scope(engine) as session:
+
+    def work(session: Session) -> EditResult:
         item = find_item(session, item_id)
         _refuse_removed(item)
         old = item.priority
@@ -537,6 +554,8 @@ def set_priority(
         dated.flush(session)
         shown = f"priority {priority}" if priority else "no priority"
         return EditResult(item.id, "priority", old, priority, "local", f"{item.id}: {shown}")
+
+    return retry.write(engine, work)
 
 
 def _iso(value: date | None) -> str | None:
@@ -618,7 +637,8 @@ def _waiting(engine: Engine) -> list[_Waiting]:
 
 def _forget(engine: Engine, edit_id: int, *, settle_item: str | None = None) -> None:
     """Delete a waiting edit; with settle_item, give the item GitHub's values back."""
-    with session_scope(engine) as session:
+
+    def work(session: Session) -> None:
         edit = session.get(PendingEditRow, edit_id)
         if edit is not None:
             session.delete(edit)
@@ -637,6 +657,8 @@ def _forget(engine: Engine, edit_id: int, *, settle_item: str | None = None) -> 
             item.owner = remote.assignees[0]
             override(item, "owner", "github")
         changes.flush(session)
+
+    retry.write(engine, work)
 
 
 def push_pending(

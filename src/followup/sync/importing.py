@@ -1,21 +1,36 @@
-"""Import post-mortem files into the store, all or nothing."""
+"""Import post-mortem files into the store, all or nothing, in bounded memory.
+
+Files are read and stored a batch at a time in one transaction: a tree of 10,000
+post-mortems never sits in memory at once, and any unreadable file still leaves the
+store as it was. A file whose bytes did not change since it was last imported (by the
+same version of followup, with the same default repository) is not parsed again.
+"""
 
 from __future__ import annotations
 
 import gc
+import hashlib
+import stat
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, func, select
+from sqlmodel import Session, col
 
-from followup import postmortem
+from followup import __version__, postmortem
 from followup.errors import InputError
 from followup.policy import DuePolicy
 from followup.postmortem.model import PostMortem
-from followup.store import session_scope
+from followup.store import retry
 from followup.store.importer import ImportResult, import_all
+from followup.store.models import ItemRow, PostMortemRow, Status
+
+# Documents parsed and stored at a time: enough for bulk inserts to pay off.
+BATCH = 250
+# Larger files are left to the reader, which refuses them with its own message.
+MAX_HASHED_BYTES = 5_000_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,37 +57,38 @@ class ImportReport:
 
     results: list[ImportResult]
     skipped: list[FileProblem] = field(default_factory=list)
-    documents: list[PostMortem] = field(default_factory=list)
+    # The files read this time whose items have no repository of their own or by default.
+    without_repo: list[str] = field(default_factory=list)
 
 
 RepoOf = Callable[[Path], str | None]
 
 
-def read_documents(
-    paths: Sequence[Path], *, default_repo: str | None, repo_of: RepoOf | None = None
-) -> tuple[list[PostMortem], list[FileProblem]]:
-    """Parse every file, collecting the ones that fail instead of stopping at the first.
+def file_hash(path: Path, default_repo: str | None) -> str | None:
+    """Return the hash an import keeps of a regular file, or None to leave it to the reader.
 
-    repo_of gives a file's repository when default_repo is None (e.g. its git remote).
+    It covers followup's version and the default repository too: a newer reader, or
+    another --repo, reads the file again.
     """
-    docs: list[PostMortem] = []
-    problems: list[FileProblem] = []
-    for path in paths:
-        default = default_repo or (repo_of(path) if repo_of is not None else None)
-        try:
-            docs.append(postmortem.read(path, default_repo=default))
-        except InputError as exc:
-            problems.append(FileProblem(str(path), str(exc)))
-    return docs, problems
+    try:
+        info = path.stat()
+        if not stat.S_ISREG(info.st_mode) or info.st_size > MAX_HASHED_BYTES:
+            return None
+        data = path.read_bytes()
+    except OSError:
+        return None
+    digest = hashlib.sha256(f"followup {__version__}\0{default_repo or ''}\0".encode())
+    digest.update(data)
+    return digest.hexdigest()
 
 
 @contextmanager
 def _cyclic_gc_paused() -> Iterator[None]:
     """Pause the cycle collector for a bulk load; it resumes afterwards, even on failure.
 
-    An import keeps every parsed document until it writes them all (all or nothing), so
-    each of the collector's full passes rescans a growing heap: about a fifth of the time
-    of a thousand-document import. Reference counting still frees everything meanwhile.
+    Each of the collector's full passes rescans the heap of parsed documents and ORM
+    rows: about a fifth of the time of a thousand-document import. Reference counting
+    still frees everything meanwhile.
     """
     was_enabled = gc.isenabled()
     gc.disable()
@@ -81,6 +97,96 @@ def _cyclic_gc_paused() -> Iterator[None]:
     finally:
         if was_enabled:
             gc.enable()
+
+
+@dataclass(frozen=True, slots=True)
+class _Known:
+    """What the store holds of a file imported before."""
+
+    file_hash: str | None
+    result: ImportResult
+
+
+def _known(session: Session, resolved: Sequence[str]) -> dict[str, _Known]:
+    """Return what the store knows of these files (resolved paths), in one query."""
+    live = func.count(col(ItemRow.id)).filter(col(ItemRow.status) != Status.REMOVED.value)
+    query = (
+        select(
+            col(PostMortemRow.path),
+            col(PostMortemRow.file_hash),
+            col(PostMortemRow.slug),
+            col(PostMortemRow.title),
+            col(PostMortemRow.status),
+            live,
+        )
+        .outerjoin(ItemRow, col(ItemRow.postmortem_id) == col(PostMortemRow.id))
+        .where(col(PostMortemRow.path).in_(resolved))
+        .group_by(col(PostMortemRow.id))
+    )
+    return {
+        path: _Known(
+            stored_hash,
+            ImportResult(slug, path, title, int(items), 0, 0, 0, True, (), status),
+        )
+        for path, stored_hash, slug, title, status, items in session.execute(query)
+    }
+
+
+@dataclass(frozen=True, slots=True)
+class _Options:
+    """How an import reads its files."""
+
+    default_repo: str | None
+    repo_of: RepoOf | None
+    skip_invalid: bool
+    policy: DuePolicy | None
+
+
+def _import(session: Session, files: Sequence[tuple[Path, str]], opts: _Options) -> ImportReport:
+    results: list[ImportResult] = []
+    problems: list[FileProblem] = []
+    without_repo: list[str] = []
+    for start in range(0, len(files), BATCH):
+        chunk = files[start : start + BATCH]
+        known = _known(session, [resolved for _, resolved in chunk])
+        docs: list[PostMortem] = []
+        hashes: dict[str, str] = {}
+        for path, resolved in chunk:
+            default = opts.default_repo or (
+                opts.repo_of(path) if opts.repo_of is not None else None
+            )
+            digest = file_hash(path, default)
+            seen = known.get(resolved)
+            if digest is not None and seen is not None and seen.file_hash == digest:
+                results.append(seen.result)
+                continue
+            try:
+                doc = postmortem.read(path, default_repo=default)
+            except InputError as exc:
+                problems.append(FileProblem(str(path), str(exc)))
+                continue
+            docs.append(doc)
+            if doc.repo is None:
+                without_repo.append(str(doc.path))
+            if digest is not None:
+                hashes[doc.slug] = digest
+        if problems and not opts.skip_invalid:
+            continue  # nothing will be kept: read on only to report every bad file
+        results.extend(
+            import_all(
+                session,
+                docs,
+                default_repo=opts.default_repo,
+                policy=opts.policy,
+                file_hashes=hashes,
+            )
+        )
+        # The rows are written; letting the session forget them bounds its memory.
+        session.flush()
+        session.expunge_all()
+    if problems and not opts.skip_invalid:
+        raise ImportFailed(problems)
+    return ImportReport(results=results, skipped=problems, without_repo=without_repo)
 
 
 def import_files(
@@ -98,10 +204,15 @@ def import_files(
     """
     if not paths:
         raise InputError("no post-mortem files given")
+    # The same file named twice (a glob and a path) is read once.
+    files = [(path, resolved) for resolved, path in {str(p.resolve()): p for p in paths}.items()]
     with _cyclic_gc_paused():
-        docs, problems = read_documents(paths, default_repo=default_repo, repo_of=repo_of)
-        if problems and not skip_invalid:
-            raise ImportFailed(problems)
-        with session_scope(engine) as session:
-            results = import_all(session, docs, default_repo=default_repo, policy=policy)
-    return ImportReport(results=results, skipped=problems, documents=docs)
+        # Run again from a fresh read if someone edits an item of these documents meanwhile.
+        return retry.write(
+            engine,
+            lambda session: _import(
+                session,
+                files,
+                _Options(default_repo, repo_of, skip_invalid, policy),
+            ),
+        )

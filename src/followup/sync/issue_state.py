@@ -145,6 +145,11 @@ class IssueUpdates:
         touch records that the issue was checked even when nothing changed (the
         sweep for deleted issues goes by that time).
         """
+        if _older(remote.updated_at, row.updated_at):
+            # Another followup stored a newer answer since this one was read: keep that.
+            if touch:
+                row.synced_at = self.now
+            return False
         ref = issue_ref(row)
         old_state = encode_state(row.state, row.state_reason)
         new_state = encode_state(remote.state, remote.state_reason)
@@ -348,6 +353,12 @@ class IssueUpdates:
     def flush(self) -> list[ItemChange]:
         """Write the collected events and return them as changes."""
         return flush_changes(self.session, self.changes)
+
+
+def _older(remote: datetime | None, stored: datetime | None) -> bool:
+    """Tell whether GitHub's answer predates the one stored (GitHub's times only grow)."""
+    theirs, ours = as_utc(remote), as_utc(stored)
+    return theirs is not None and ours is not None and theirs < ours
 
 
 def flush_changes(session: Session, changes: Changes) -> list[ItemChange]:

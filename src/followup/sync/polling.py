@@ -50,7 +50,7 @@ from followup import clock
 from followup.github.client import GitHub
 from followup.github.errors import AuthError, GitHubError
 from followup.github.repos import normalise_repo
-from followup.store import session_scope
+from followup.store import retry, session_scope
 from followup.store.history import Changes
 from followup.store.models import IssueRow, RepoSyncRow, Status
 from followup.sync.by_id import (
@@ -117,8 +117,12 @@ def _plans(session: Session, repos: Collection[str] | None) -> list[RepoPlan]:
 
 def _store_poll(run: SyncRun, poll: RepoPoll) -> RepoOutcome:
     """Write one repository's poll: changed issues, their items, and the repo's watermark."""
-    changed = 0
-    with session_scope(run.engine) as session:
+
+    # Run again from a fresh read if another writer changes one of the items meanwhile:
+    # what reaches `run` must therefore be idempotent (sets) or returned.
+    def work(session: Session) -> tuple[int, list[ItemChange]]:
+        changed = 0
+        found: list[ItemChange] = []
         if poll.issues:
             numbers = [i.number for i in poll.issues if i.repo == poll.repo]
             rows = rows_by_number(session, poll.repo, numbers)
@@ -143,7 +147,7 @@ def _store_poll(run: SyncRun, poll: RepoPoll) -> RepoOutcome:
                 if changed_now and (remote.state == "open" or row.pull_request_state):
                     run.to_check.setdefault(row.id, "changed")
             changed = updates.issues_changed
-            run.changes.extend(updates.flush())
+            found = updates.flush()
             if poll.listed:
                 _find_suspects(session, run, poll)
         state = session.get(RepoSyncRow, poll.repo) or RepoSyncRow(repo=poll.repo)
@@ -155,6 +159,10 @@ def _store_poll(run: SyncRun, poll: RepoPoll) -> RepoOutcome:
         else:
             state.error = poll.error
         session.add(state)
+        return changed, found
+
+    changed, found = retry.write(run.engine, work)
+    run.changes.extend(found)
     return RepoOutcome(
         repo=poll.repo,
         ok=poll.ok,

@@ -1,0 +1,1 @@
+"""Scripts that measure followup and print the figures against their targets."""

@@ -1,0 +1,166 @@
+"""The fast writers of `followup list`: Rich's table layout without Rich's cost, and JSON."""
+
+from __future__ import annotations
+
+import io
+import json
+from datetime import UTC, date, datetime
+from typing import Any
+
+import pytest
+from rich.cells import cell_len
+from rich.console import Console
+
+from followup.cli.listing import write_json, write_table
+from followup.cli.output import items_table
+from followup.store.protection import BranchProtection
+from followup.store.views import IssueLink, ItemView
+
+TODAY = date(2026, 6, 1)
+NOW = datetime(2026, 6, 1, tzinfo=UTC)
+
+
+def item(**fields: Any) -> ItemView:
+    base: dict[str, Any] = {
+        "id": "k3v9q2m",
+        "postmortem": "2026-05-01-queue",
+        "postmortem_title": "Queue backlog took the API down",
+        "title": "Add an alert on queue depth",
+        "text": "- Add an alert on queue depth",
+        "owner": "octocat",
+        "priority": "P1",
+        "due": date(2026, 12, 1),
+        "due_text": "2026-12-01",
+        "type": "detect",
+        "kind": "issue",
+        "status": "open",
+        "status_reason": None,
+        "repo": "octo-org/app",
+        "links": (),
+        "protection": None,
+        "source_path": "docs/pm.md",
+        "line": 10,
+        "section": None,
+        "parent": None,
+        "doc_done": False,
+        "issue": None,
+        "created_at": NOW,
+        "updated_at": NOW,
+        "verified_at": None,
+    }
+    base.update(fields)
+    return ItemView(**base)
+
+
+def table(items: list[ItemView], width: int = 120, *, colour: bool = False) -> list[str]:
+    console = Console(
+        file=io.StringIO(),
+        width=width,
+        force_terminal=colour,
+        color_system="truecolor" if colour else None,
+    )
+    assert write_table(items, TODAY, console) == len(items)
+    out = console.file.getvalue()  # type: ignore[attr-defined]
+    return str(out).splitlines()
+
+
+ITEMS = [
+    item(),
+    item(
+        id="p8d2x1z",
+        title="Rewrite the consumer so that a backlog of millions of messages drains within "
+        "an hour instead of a day, and document how",
+        owner="a-very-long-login-name",
+        status="done",
+        due=date(2026, 1, 5),
+        issue=IssueLink(repo="octo-org/app", number=1234, url=None, state="closed"),
+    ),
+    item(id="q0w9e8r", title="把告警阈值调低 and page the on-call", status_reason="issue deleted"),
+    item(
+        id="z7y6x5w",
+        postmortem="2026-04-01-pages",
+        postmortem_title="Docs offline",
+        kind="branch_protection",
+        title="Protect gh-pages",
+        protection=BranchProtection.from_stored({"repo": "octo-org/docs", "branch": "gh-pages"}),
+        due=None,
+        due_text="end of Q3",
+    ),
+]
+
+
+@pytest.mark.parametrize("width", [120, 80])
+def test_every_line_fits_the_terminal_and_columns_line_up(width: int) -> None:
+    lines = table(ITEMS, width)
+    assert all(cell_len(line) <= width for line in lines)
+    header = next(line for line in lines if line.startswith(" ID "))
+    status_at = header.index("Status")
+    rows = [line for line in lines if line[1:8] in {i.id for i in ITEMS}]
+    assert len(rows) == 4
+    assert all(line[status_at - 1] == " " and line[status_at] in "○✔" for line in rows)
+    # One table per post-mortem, in the order the items come.
+    titles = [line for line in lines if "2026-05-01-queue" in line or "2026-04-01-pages" in line]
+    assert [t.split()[-1] for t in titles] == ["2026-05-01-queue", "2026-04-01-pages"]
+
+
+@pytest.mark.parametrize("width", [120, 100, 80])
+def test_the_tables_are_the_ones_rich_draws(width: int) -> None:
+    # Rich wraps a line that starts with wide characters oddly (it cuts a word it could
+    # move down): the comparison is on the items without them.
+    ascii_items = [i for i in ITEMS if i.title.isascii()]
+    console = Console(file=io.StringIO(), width=width, color_system=None)
+    drawn = items_table(ascii_items, TODAY, width)
+    assert drawn is not None
+    console.print(drawn)
+    rich_lines = [line.rstrip() for line in console.file.getvalue().splitlines()]  # type: ignore[attr-defined]
+    assert [line.rstrip() for line in table(ascii_items, width)] == rich_lines
+
+
+def test_long_cells_wrap_fold_or_end_in_an_ellipsis() -> None:
+    lines = table(ITEMS, 120)
+    text = "\n".join(lines)
+    assert "@a-very-long-…" in text  # the owner column stops at 14 cells
+    assert "instead of a day, and document how" in " ".join(line.strip() for line in lines)
+    assert "2026-01-05" in text and "2026-01-05 !" not in text  # done: never overdue
+    assert "2026-12-01" in text
+    assert "end of Q3" in text
+    assert "octo-org/app#1234" in text
+    assert "octo-org/docs:gh-pages" in text
+    assert "issue deleted" in text  # the status reason, under the title
+
+
+def test_narrow_terminals_show_the_target_under_the_title() -> None:
+    lines = table(ITEMS, 80)
+    assert not any("Target" in line for line in lines)
+    assert any(line.strip() == "→ octo-org/app#1234" for line in lines)
+
+
+def test_wide_characters_take_two_cells() -> None:
+    lines = table([ITEMS[2]], 120)
+    row = next(line for line in lines if "把告警" in line)
+    header = next(line for line in lines if line.startswith(" ID "))
+    assert cell_len(row[: row.index("@octocat")]) == header.index("Owner")
+
+
+def test_text_from_documents_cannot_send_terminal_codes() -> None:
+    hostile = item(title="Fix \x1b[2J\x1b[31mit\x07", owner="eve\x1b]0;pwned\x07")
+    out = "\n".join(table([hostile], 120, colour=True))
+    assert "\x1b[2J" not in out and "\x07" not in out and "\x1b]0" not in out
+    assert "Fix [2J[31mit" in out  # the printable rest stays, as data
+
+
+def test_colour_comes_from_the_console() -> None:
+    plain = "\n".join(table(ITEMS, 120))
+    coloured = "\n".join(table(ITEMS, 120, colour=True))
+    assert "\x1b[" not in plain
+    assert "\x1b[1mk3v9q2m\x1b[0m" in coloured  # the id in bold
+    assert "\x1b[35m⛨ \x1b[0m" in coloured  # the protection mark in magenta
+
+
+def test_json_is_one_array_of_the_items_json_forms() -> None:
+    out = io.StringIO()
+    assert write_json(iter(ITEMS), TODAY, out) == 4
+    assert json.loads(out.getvalue()) == [i.to_json(TODAY) for i in ITEMS]
+    empty = io.StringIO()
+    assert write_json(iter([]), TODAY, empty) == 0
+    assert json.loads(empty.getvalue()) == []
