@@ -22,12 +22,14 @@ from sqlmodel import select
 
 from followup.github import ClientOptions, GitHub
 from followup.github.issue_mapping import remote_issue_from_rest
+from followup.policy import DuePolicy
 from followup.store import create_store_engine, session_scope
 from followup.store.db import ConcurrentUpdate
 from followup.store.models import IssueRow, ItemRow, PendingEditRow, RepoSyncRow
 from followup.store.queries import item_events
 from followup.sync.edits import close_item, reassign_item, set_due, set_priority
 from followup.sync.issue_state import IssueUpdates
+from followup.sync.policy import refresh_deadlines
 from followup.sync.polling import sync_all
 from tests.sync.world import (
     ALERT,
@@ -261,3 +263,31 @@ def test_an_answer_older_than_the_stored_one_changes_nothing(
 
     after = row(engine, item_id)
     assert (after.status, after.owner) == ("done", "bob")
+
+
+def test_an_edit_of_a_due_date_beats_a_policy_worked_out_meanwhile(
+    engine: Engine, engines: Callable[[], Engine], clock: FakeClock
+) -> None:
+    build_store(engine, link=False)
+    with session_scope(engine) as session:
+        undated = [
+            i.id for i in session.exec(select(ItemRow)) if i.due is None and i.status != "removed"
+        ]
+    item_id = undated[0]
+    worker, editor = engines(), engines()
+    updates: list[str] = []
+
+    def edit_first(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        # The policy has read the item undated; the edit commits before it writes.
+        if statement.lstrip().upper().startswith("UPDATE ACTION_ITEM"):
+            updates.append(statement)
+            if len(updates) == 1:
+                set_due(editor, item_id, date(2027, 1, 4))
+
+    event.listen(worker, "before_cursor_execute", edit_first)
+    refresh_deadlines(worker, DuePolicy(7, 28, 56, 90))
+
+    after = row(engine, item_id)
+    assert len(updates) >= 2  # the policy's write lost the race and ran again
+    assert (after.due, after.due_source) == (date(2027, 1, 4), "edited")
+    assert after.policy_due is not None  # the deadline itself is still worked out

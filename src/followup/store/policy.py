@@ -23,6 +23,7 @@ from sqlmodel import Session, col, select
 
 from followup import clock
 from followup.policy import DUE_DOCUMENT, DUE_POLICY, DuePolicy
+from followup.store.db import ConcurrentUpdate
 from followup.store.history import Changes
 from followup.store.models import ItemRow, PostMortemRow, Status
 
@@ -71,17 +72,29 @@ def apply_policy(session: Session, policy: DuePolicy) -> PolicyResult:
         deadlines += len(rows)
         due_dates += moved
         if rows:
+            # Only the versions read: an item another writer changed meanwhile (an edit
+            # of its due date) is not overwritten; the whole transaction runs again.
             statement = (
                 update(ItemRow)
-                .where(col(ItemRow.id) == bindparam("b_id"))
+                .where(
+                    col(ItemRow.id) == bindparam("b_id"),
+                    col(ItemRow.version) == bindparam("b_version"),
+                )
                 .values(
                     policy_due=bindparam("b_policy_due"),
                     due=bindparam("b_due"),
                     due_source=bindparam("b_source"),
+                    version=col(ItemRow.version) + 1,
                 )
                 .execution_options(synchronize_session=False)
             )
-            session.connection().execute(statement, rows)
+            connection = session.connection()
+            done = connection.execute(statement, rows)
+            if connection.dialect.supports_sane_multi_rowcount and done.rowcount != len(rows):
+                raise ConcurrentUpdate(
+                    "an item changed in the store while its due date was worked out "
+                    "(another followup at work); nothing was saved, try again"
+                )
         session.connection().execute(
             update(PostMortemRow)
             .where(col(PostMortemRow.id).in_(chunk))
@@ -115,10 +128,13 @@ def _work_out(
         col(ItemRow.due_source),
         col(ItemRow.policy_due),
         col(ItemRow.status),
+        col(ItemRow.version),
     ).where(col(ItemRow.postmortem_id).in_(pm_ids))
     rows: list[dict[str, Any]] = []
     moved = 0
-    for item_id, pm_id, priority, due, stored, old_deadline, status in connection.execute(query):
+    for item_id, pm_id, priority, due, stored, old_deadline, status, version in connection.execute(
+        query
+    ):
         deadline = policy.deadline(priority, starts[pm_id])
         source = effective_source(due, stored)
         new_due, new_source = due, source
@@ -130,7 +146,13 @@ def _work_out(
             moved += 1
             changes.add(item_id, "due", due, new_due, detail={"policy": policy.describe()})
         rows.append(
-            {"b_id": item_id, "b_policy_due": deadline, "b_due": new_due, "b_source": new_source}
+            {
+                "b_id": item_id,
+                "b_version": version,
+                "b_policy_due": deadline,
+                "b_due": new_due,
+                "b_source": new_source,
+            }
         )
     return rows, moved
 
