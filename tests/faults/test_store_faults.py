@@ -161,19 +161,26 @@ def test_a_read_only_file_says_so(store: Path) -> None:
     assert "is read-only" in line
 
 
-def test_a_store_from_a_newer_followup_says_to_upgrade(store: Path) -> None:
-    engine = create_store_engine(f"sqlite:///{store}")
+@pytest.fixture
+def populated(db_url: str) -> str:
+    """Return the URL of a store (on the test's backend) holding the example's items."""
+    assert run("--db", db_url, "import", str(GH_PAGES)).exit_code == 0
+    return db_url
+
+
+def test_a_store_from_a_newer_followup_says_to_upgrade(populated: str) -> None:
+    engine = create_store_engine(populated)
     with engine.begin() as conn:
         conn.exec_driver_sql("UPDATE alembic_version SET version_num = '0099_future'")
     engine.dispose()
-    line = one_error_line(run("--db", f"sqlite:///{store}", "list"))
+    line = one_error_line(run("--db", populated, "list"))
     assert line == (
         "error: this store was written by a newer followup (revision 0099_future); upgrade followup"
     )
 
 
-def test_an_older_store_is_brought_up_to_date(store: Path) -> None:
-    engine = create_store_engine(f"sqlite:///{store}")
+def test_an_older_store_is_brought_up_to_date(populated: str) -> None:
+    engine = create_store_engine(populated)
     # Back to the first schema, every later migration undone as Alembic would.
     from alembic import command
 
@@ -183,11 +190,12 @@ def test_an_older_store_is_brought_up_to_date(store: Path) -> None:
         command.downgrade(config, "0001")
     assert "repo_identity" not in inspect(engine).get_table_names()
     engine.dispose()
-    assert run("--db", f"sqlite:///{store}", "list").exit_code == 0
-    again = create_store_engine(f"sqlite:///{store}")
+    assert run("--db", populated, "list").exit_code == 0
+    again = create_store_engine(populated)
     assert migrate.current_revision(again) == migrate.HEAD
     with session_scope(again) as session:
         assert session.get(RepoSyncRow, "nothing") is None
+    again.dispose()
 
 
 # -- secrets in settings --------------------------------------------------------------

@@ -36,7 +36,7 @@ def upgrade() -> None:
 def downgrade() -> None:
     """Revert this revision."""
     op.drop_index("ix_postmortem_listing", table_name="postmortem")
-    with op.batch_alter_table("postmortem", schema=None) as batch_op:
-        batch_op.drop_column("file_hash")
-    with op.batch_alter_table("action_item", schema=None) as batch_op:
-        batch_op.drop_column("version")
+    # Plain ALTER TABLE … DROP COLUMN (SQLite ≥ 3.35): rebuilding a table that other
+    # tables reference would break their foreign keys.
+    op.drop_column("postmortem", "file_hash")
+    op.drop_column("action_item", "version")
