@@ -169,6 +169,9 @@ def graphql_errors(exchange: Exchange) -> list[str]:
 
 # Replies a gateway in front of GitHub may send with no body at all.
 GATEWAY_ERRORS = frozenset({502, 503, 504})
+# Redirects: what matters is where they send the client; the body is whatever the server
+# in front of the API writes (GitHub Enterprise's web server answers plain http in HTML).
+REDIRECTS = frozenset({301, 302, 307, 308})
 CONDITIONAL = ("if-none-match", "if-modified-since")
 
 
@@ -176,7 +179,8 @@ def error_reply_problems(exchange: Exchange) -> list[str]:
     """Return how a reply GitHub's description does not list for this operation (an
     injected 304, 5xx, rate limit, 401 or 410) departs from GitHub's documented shapes.
 
-    A 304 answers only a conditional request and has no body; any other error carries
+    A 304 answers only a conditional request and has no body; a redirect names an
+    absolute https URL in its Location header; any other error carries
     the `basic-error` object (a 503 the `service_unavailable` one) with its message and
     documentation link; a primary rate limit says no requests are left.
     """
@@ -188,6 +192,10 @@ def error_reply_problems(exchange: Exchange) -> list[str]:
         if not sent & set(CONDITIONAL):
             problems.append("a 304 answers only a conditional request (If-None-Match...)")
         return problems
+    if exchange.status in REDIRECTS:
+        if not headers.get("location", "").startswith("https://"):
+            return [f"a {exchange.status} names an absolute https URL in Location"]
+        return []
     if not body.strip():
         if exchange.status in GATEWAY_ERRORS:
             return []

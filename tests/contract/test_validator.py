@@ -108,6 +108,13 @@ def test_a_304_is_empty_and_answers_a_conditional_request() -> None:
     assert error_reply_problems(with_body) == ["a 304 has no body"]
 
 
+def test_a_redirect_names_where_to_go() -> None:
+    moved = replace(reply(301), response_body=b"<html><body>Moved</body></html>")
+    assert error_reply_problems(moved) == ["a 301 names an absolute https URL in Location"]
+    there = {**moved.response_headers, "Location": "https://ghe.example.com/api/v3/user"}
+    assert error_reply_problems(replace(moved, response_headers=there)) == []
+
+
 def test_an_error_carries_githubs_error_object() -> None:
     ok = {"message": "Bad credentials", "documentation_url": DOCS, "status": "401"}
     assert error_reply_problems(reply(401, ok)) == []
