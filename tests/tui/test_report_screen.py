@@ -112,6 +112,8 @@ async def test_p_checks_the_issue_and_says_when_github_is_out_of_reach(
         assert any("no GitHub token" in note for note in notes), notes
 
 
+# The picture does not depend on the store (and both backends would share its file).
+@pytest.mark.sqlite_only("a screenshot does not depend on the backend")
 class TestReportScreen:
     @SIZES
     def test_report(
