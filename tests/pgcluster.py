@@ -4,10 +4,17 @@ The server listens on a Unix socket in its own folder only (no TCP at all), trus
 connections, and keeps its data in a temporary folder. As root it runs as the `postgres`
 system user (initdb refuses root). Each cluster's folder is named after the process that
 started it, so a run killed before it could clean up is cleaned by the next one.
+
+Run as a script (standard library only, so before any virtualenv exists) it starts a
+server for a shell script and stops it again: `.ci/run` does so for the whole suite.
+
+    python3 tests/pgcluster.py start --owner-pid PID   # prints: ROOT URL
+    python3 tests/pgcluster.py stop ROOT
 """
 
 from __future__ import annotations
 
+import argparse
 import atexit
 import contextlib
 import os
@@ -15,6 +22,7 @@ import pwd
 import shutil
 import signal
 import subprocess
+import sys
 import tempfile
 import uuid
 from collections.abc import Iterator
@@ -30,7 +38,7 @@ PORT = 5432
 # Settings for a server whose data is disposable: durability off, small footprint.
 SERVER_OPTIONS = (
     "-c fsync=off -c synchronous_commit=off -c full_page_writes=off "
-    "-c max_connections=100 -c shared_buffers=32MB -c log_min_messages=warning"
+    "-c max_connections=200 -c shared_buffers=32MB -c log_min_messages=warning"
 )
 
 
@@ -152,20 +160,25 @@ def remove_stale(bindir: Path) -> None:
         _stop_and_remove(bindir, root, user)
 
 
-def start(bindir_hint: str | None = None) -> Cluster:
-    """Initialise and start a throwaway server listening on a Unix socket of its own."""
+def start(bindir_hint: str | None = None, *, owner_pid: int | None = None) -> Cluster:
+    """Initialise and start a throwaway server listening on a Unix socket of its own.
+
+    The server belongs to this process and stops when it exits, or to owner_pid: it is
+    then left running for that process, and removed as stale once that one is gone.
+    """
     bindir = find_bindir(bindir_hint)
     user = _run_as()
     remove_stale(bindir)
     PARENT.mkdir(mode=0o755, exist_ok=True)
-    root = PARENT / f"{os.getpid()}-{uuid.uuid4().hex[:8]}"
+    root = PARENT / f"{owner_pid or os.getpid()}-{uuid.uuid4().hex[:8]}"
     root.mkdir(mode=0o700)
     (root / "sock").mkdir()
     if user is not None:
         os.chown(root, user.pw_uid, user.pw_gid)
         os.chown(root / "sock", user.pw_uid, user.pw_gid)
     cluster = Cluster(bindir=bindir, root=root, port=PORT, user=user)
-    atexit.register(cluster.stop)
+    if owner_pid is None:
+        atexit.register(cluster.stop)
     try:
         _check(
             _command(
@@ -233,3 +246,31 @@ def running(bindir_hint: str | None = None) -> Iterator[Cluster]:
         yield cluster
     finally:
         cluster.stop()
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Start a server for a shell script (print its folder and URL), or stop one."""
+    parser = argparse.ArgumentParser(prog="pgcluster", description=main.__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    begin = commands.add_parser("start")
+    begin.add_argument("--owner-pid", type=int, required=True)
+    begin.add_argument("--bindir")
+    end = commands.add_parser("stop")
+    end.add_argument("root", type=Path)
+    end.add_argument("--bindir")
+    args = parser.parse_args(argv)
+    try:
+        bindir = find_bindir(args.bindir)
+        if args.command == "start":
+            cluster = start(str(bindir), owner_pid=args.owner_pid)
+            print(cluster.root, cluster.url())
+        elif args.root.parent == PARENT:  # never remove a folder this module did not make
+            _stop_and_remove(bindir, args.root, _run_as())
+    except Unavailable as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
