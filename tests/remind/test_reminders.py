@@ -199,9 +199,9 @@ def _env(tmp_path: Path) -> dict[str, str]:
 
 
 def test_a_run_killed_between_its_write_and_its_record_is_not_repeated(
-    fake: IssuesGitHub, tmp_path: Path
+    fake: IssuesGitHub, tmp_path: Path, db_url: str
 ) -> None:
-    db = f"sqlite:///{tmp_path / 'store.db'}"
+    db = db_url
     command = [*_cli(fake, db, TODAY), "--format", "json"]
     process = subprocess.Popen(command, env=_env(tmp_path), stdout=subprocess.PIPE, text=True)
     fake.on_kill = lambda: os.kill(process.pid, signal.SIGKILL)
@@ -223,8 +223,10 @@ def test_a_run_killed_between_its_write_and_its_record_is_not_repeated(
     engine.dispose()
 
 
-def test_two_runs_at_once_on_one_store_remind_once(fake: IssuesGitHub, tmp_path: Path) -> None:
-    db = f"sqlite:///{tmp_path / 'store.db'}"
+def test_two_runs_at_once_on_one_store_remind_once(
+    fake: IssuesGitHub, tmp_path: Path, db_url: str
+) -> None:
+    db = db_url
     create_store_engine(db).dispose()  # migrated before the race, as a cron's store is
     # Both runs have listed the issue's comments (and found nothing) before either writes.
     fake.barrier("GET", r"/issues/1/comments$", parties=2)
