@@ -9,6 +9,7 @@ import pytest
 from tests.contract.github_api import (
     Exchange,
     documented_statuses,
+    graphql_answer_errors,
     graphql_errors,
     load_exchanges,
     validate_request,
@@ -52,3 +53,10 @@ def test_graphql_query_is_valid_against_the_schema(exchange: Exchange) -> None:
     assert graphql_errors(exchange) == []
     payload = json.loads(exchange.request_body or b"{}")
     assert isinstance(payload.get("variables", {}), dict)
+
+
+@pytest.mark.parametrize("exchange", GRAPHQL, ids=lambda e: e.name)
+def test_graphql_answer_has_the_shape_the_query_asks_for(exchange: Exchange) -> None:
+    if exchange.cassette.startswith(MALFORMED_ON_PURPOSE):
+        pytest.skip("malformed on purpose")
+    assert graphql_answer_errors(exchange) == []

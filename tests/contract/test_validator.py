@@ -7,7 +7,13 @@ import json
 import pytest
 from openapi_core.exceptions import OpenAPIError
 
-from tests.contract.github_api import Exchange, graphql_errors, validate_request, validate_response
+from tests.contract.github_api import (
+    Exchange,
+    graphql_answer_errors,
+    graphql_errors,
+    validate_request,
+    validate_response,
+)
 
 
 def exchange(
@@ -79,3 +85,41 @@ def test_graphql_validation_reports_unknown_fields() -> None:
     bad = exchange("POST", "/graphql", {"query": "query{viewer{loginz}}"})
     assert graphql_errors(good) == []
     assert graphql_errors(bad)
+
+
+PROJECT_ITEM = (
+    "query($id: ID!) { node(id: $id) { __typename ... on ProjectV2 { title items(first: 1) "
+    "{ nodes { id content { __typename ... on Issue { number } } } } } } }"
+)
+
+
+def project_answer(**changes: object) -> dict[str, object]:
+    item = {"id": "PVTI_1", "content": {"__typename": "Issue", "number": 12}}
+    node: dict[str, object] = {"__typename": "ProjectV2", "title": "Follow-ups"}
+    node["items"] = {"nodes": [{**item, **changes}]}
+    return {"data": {"node": node}}
+
+
+def test_a_graphql_answer_in_the_querys_shape_passes() -> None:
+    asked = {"query": PROJECT_ITEM, "variables": {"id": "PVT_1"}}
+    assert graphql_answer_errors(exchange("POST", "/graphql", asked, answer=project_answer())) == []
+
+
+@pytest.mark.parametrize(
+    ("change", "problem"),
+    [
+        ({"id": None}, "null where ID! is due"),
+        ({"content": {"__typename": "Issue", "number": "12"}}, "'12' is not a Int"),
+        ({"content": {"__typename": "Issue"}}, "number: missing"),
+        ({"content": {"__typename": "Team", "number": 1}}, "Team is not a ProjectV2ItemContent"),
+        ({"extra": 1}, "extra: not asked for"),
+    ],
+)
+def test_a_graphql_answer_not_in_the_querys_shape_is_rejected(
+    change: dict[str, object], problem: str
+) -> None:
+    asked = {"query": PROJECT_ITEM, "variables": {"id": "PVT_1"}}
+    found = graphql_answer_errors(
+        exchange("POST", "/graphql", asked, answer=project_answer(**change))
+    )
+    assert any(problem in p for p in found), found
