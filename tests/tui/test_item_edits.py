@@ -119,9 +119,12 @@ async def test_due_dates_accept_a_date_or_days_from_today(make: AppFactory, stor
         await pick(pilot, LOADTEST)
         await pilot.press("d")
         answer = app.screen.query_one(Input)
-        answer.value = "next week"
+        answer.value = "someday"
         await pilot.press("enter")
-        assert "is not a date" in str(app.screen.query_one("#error").render())
+        # The same line as `followup due` prints for it.
+        assert "not a date: 'someday' (use YYYY-MM-DD, +7, 2w" in str(
+            app.screen.query_one("#error").render()
+        )
         answer.value = "+7"
         await pilot.press("enter")
         await settle(pilot)

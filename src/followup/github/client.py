@@ -40,6 +40,7 @@ from followup.github.errors import (
     NotFound,
     RateLimited,
     RedirectError,
+    ScopeError,
     TransientError,
     Unprocessable,
 )
@@ -256,6 +257,9 @@ class GitHub:
         errors = tuple(e if isinstance(e, dict) else {"message": str(e)} for e in raw_errors)
         if any(e.get("type") == "RATE_LIMITED" for e in errors):
             raise self._rate_limited(response.status)
+        scoped = [e for e in errors if e.get("type") == "INSUFFICIENT_SCOPES"]
+        if scoped:
+            raise _scope_error(scoped)
         data = payload.get("data")
         if data is None:
             first = errors[0].get("message") if errors else "no data in the answer"
@@ -486,6 +490,24 @@ def _decode(raw: RawResponse, where: str) -> Any:
     if raw.status < 400 and not isinstance(value, dict | list):
         raise BadAnswer(f"GitHub's answer to {where} is {_kind(value)}, not an object or a list")
     return value
+
+
+_SCOPES = re.compile(r"requires one of the following scopes: \[([^\]]*)\]")
+
+
+def _scope_error(errors: list[dict[str, Any]]) -> ScopeError:
+    """Return the error for a query the token's scopes do not cover, naming the scopes."""
+    scopes: list[str] = []
+    for error in errors:
+        found = _SCOPES.search(str(error.get("message") or ""))
+        if found is not None:
+            for scope in re.findall(r"'([^']+)'", found[1]):
+                if scope not in scopes:
+                    scopes.append(scope)
+    wanted = " or ".join(f"'{s}'" for s in scopes) or "a scope it needs"
+    return ScopeError(
+        f"GitHub refused the query: the token lacks the {wanted} scope", scopes=tuple(scopes)
+    )
 
 
 def _kind(value: Any) -> str:
