@@ -66,13 +66,16 @@ Sleep = Callable[[float], None]
 class Response:
     """A response with its status, decoded JSON body and lowercased headers.
 
-    where names the request (method and path) for error messages.
+    where names the request (method and path) for error messages. raw is the body as
+    GitHub sent it, not cleaned, when the request asked for it: only to write a text
+    back exactly as it was (an issue body whose one line followup changes).
     """
 
     status: int
     data: Any
     headers: Mapping[str, str]
     where: str = "GitHub's API"
+    raw: Any = None
 
     def object(self) -> dict[str, Any]:
         """Return the body as a JSON object, or fail naming the endpoint."""
@@ -208,11 +211,19 @@ class GitHub:
     # -- requests -------------------------------------------------------------------
 
     def get(
-        self, path: str, params: Mapping[str, Any] | None = None, *, etag: str | None = None
+        self,
+        path: str,
+        params: Mapping[str, Any] | None = None,
+        *,
+        etag: str | None = None,
+        raw: bool = False,
     ) -> Response:
-        """GET a path; with etag, a 304 comes back instead of an unchanged body."""
+        """GET a path; with etag, a 304 comes back instead of an unchanged body.
+
+        With raw, the answer also comes as GitHub sent it (Response.raw).
+        """
         headers = {"If-None-Match": etag} if etag else None
-        return self.request("GET", path, params=params, headers=headers)
+        return self.request("GET", path, params=params, headers=headers, keep_raw=raw)
 
     def post(self, path: str, body: Any = None) -> Response:
         """POST a JSON body."""
@@ -277,6 +288,7 @@ class GitHub:
         body: Any = None,
         headers: Mapping[str, str] | None = None,
         write: bool | None = None,
+        keep_raw: bool = False,
     ) -> Response:
         """Send one request under followup's retry, pacing, redirect and rate-limit policy."""
         import requests
@@ -314,7 +326,8 @@ class GitHub:
             if status == 304:
                 self.stats.not_modified += 1
             if status < 400:
-                return Response(status, data, response_headers, where)
+                kept = json.loads(raw.text) if keep_raw and data is not None else None
+                return Response(status, data, response_headers, where, kept)
 
             if status in (403, 429) and _is_rate_limit(response_headers, data):
                 rate_waits += 1

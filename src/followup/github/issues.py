@@ -50,6 +50,17 @@ def get_issue(client: GitHub, repo: str, number: int) -> RemoteIssue:
     return issue_from(client.get(repo_path(repo, "issues", number)), normalise_repo(repo))
 
 
+def get_issue_and_body(client: GitHub, repo: str, number: int) -> tuple[RemoteIssue, str | None]:
+    """Return one issue, and its body exactly as GitHub holds it (to edit and write back).
+
+    The issue's text is cleaned as every answer is; the body beside it is not, so that a
+    write of it changes only what followup meant to change.
+    """
+    response = client.get(repo_path(repo, "issues", number), raw=True)
+    body = response.raw.get("body") if isinstance(response.raw, dict) else None
+    return issue_from(response, normalise_repo(repo)), body if isinstance(body, str) else None
+
+
 def create_issue(client: GitHub, repo: str, issue: NewIssue) -> RemoteIssue:
     """Create an issue; the write is never re-sent (see GitHub.request)."""
     return issue_from(client.post(repo_path(repo, "issues"), issue.to_json()), normalise_repo(repo))

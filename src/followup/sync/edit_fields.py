@@ -326,9 +326,10 @@ def store_answer(
         assert issue is not None
         item = get_item(session, snap.item_id)
         if isinstance(answer, LabelsNow):
-            # The label calls answer with the labels only: the rest is as last read.
-            remote = replace(remote_from_row(issue), labels=answer.labels)
+            # The label calls answer with the labels only: the rest is as last read, and
+            # the change is as of now (the next poll brings GitHub's own time).
             at = clock.now()
+            remote = replace(remote_from_row(issue), labels=answer.labels, updated_at=at)
         else:
             remote = answer
             closed = field == FIELD_STATE and remote.state == "closed" and remote.closed_at

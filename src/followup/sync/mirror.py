@@ -23,7 +23,7 @@ from followup.github.issue_mapping import RemoteIssue, label_spec, same_label
 from followup.github.issues import (
     add_labels,
     create_label,
-    get_issue,
+    get_issue_and_body,
     label_exists,
     remove_label,
     update_issue_body,
@@ -65,19 +65,31 @@ def push_priority(
     return LabelsNow(tuple(now))
 
 
-def read_issue(client: GitHub, repo: str, number: int) -> RemoteIssue:
+@dataclass(frozen=True, slots=True)
+class ReadIssue:
+    """An issue just read, with its body exactly as GitHub holds it."""
+
+    issue: RemoteIssue
+    raw_body: str | None
+
+
+def read_issue(client: GitHub, repo: str, number: int) -> ReadIssue:
     """Read the issue with its body (GraphQL polls do not carry bodies)."""
-    return get_issue(client, repo, number)
+    return ReadIssue(*get_issue_and_body(client, repo, number))
 
 
-def push_due(client: GitHub, issue: RemoteIssue, due: str | None) -> RemoteIssue:
-    """Write a due date (ISO, or None to remove it) into the block of the issue as just read."""
-    body = with_due(issue.body, due)
+def push_due(client: GitHub, read: ReadIssue, due: str | None) -> RemoteIssue:
+    """Write a due date (ISO, or None to remove it) into the block of the issue as just read.
+
+    The body written is the one GitHub holds, not the cleaned copy followup shows: the
+    user's text keeps every character, line endings included.
+    """
+    body = with_due(read.raw_body, due)
     if body is None:
-        raise NoBlock(f"{issue.ref} has no block of followup's in its body to hold a due date")
-    if body == issue.body:
-        return issue
-    return update_issue_body(client, issue.repo, issue.number, body)
+        raise NoBlock(f"{read.issue.ref} has no block of followup's in its body to hold a due date")
+    if body == read.raw_body:
+        return read.issue
+    return update_issue_body(client, read.issue.repo, read.issue.number, body)
 
 
 def mirror_to_projects(

@@ -243,7 +243,8 @@ class _Pusher:
     def push_due(self, edit: _Waiting, snap: Snapshot) -> None:
         """Read the body, check the block's Due line against the base, then write it."""
         assert snap.repo is not None and snap.number is not None
-        issue = read_issue(self.client, snap.repo, snap.number)
+        read = read_issue(self.client, snap.repo, snap.number)
+        issue = read.issue
         now = body_due(issue.body)
         if now is None:
             _forget(self.engine, edit.edit_id)
@@ -266,7 +267,7 @@ class _Pusher:
             self.overruled(edit, snap, now)
             return
         try:
-            answer = push_due(self.client, issue, edit.value)
+            answer = push_due(self.client, read, edit.value)
         except NoBlock as exc:
             _forget(self.engine, edit.edit_id)
             self.done(edit, "dropped", f"{edit.item_id}: {exc}; the due date stays here only")
