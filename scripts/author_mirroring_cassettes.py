@@ -371,8 +371,11 @@ def project_fields(
 
 
 @contextmanager
-def world(now: Any = None) -> Iterator[tuple[Any, dict[str, str], str]]:
-    """A fresh store built as tests/sync/mirror_world.py builds it, followup's clock at NOW."""
+def world(now: Any = None, *, build: bool = True) -> Iterator[tuple[Any, dict[str, str], str]]:
+    """A fresh store built as tests/sync/mirror_world.py builds it, followup's clock at NOW.
+
+    With build false the store stays empty.
+    """
     from tests.sync import mirror_world
     from tests.sync.world import FILED_TIME, NOW
 
@@ -382,9 +385,15 @@ def world(now: Any = None) -> Iterator[tuple[Any, dict[str, str], str]]:
     with tempfile.TemporaryDirectory() as tmp:
         url = f"sqlite:///{tmp}/store.db"
         engine = create_store_engine(url)
-        with mock.patch.object(clock, "now", lambda: FILED_TIME):
-            ids = mirror_world.build_store(engine)
-        with mock.patch.object(clock, "now", lambda: now or NOW):
+        ids: dict[str, str] = {}
+        if build:
+            with mock.patch.object(clock, "now", lambda: FILED_TIME):
+                ids = mirror_world.build_store(engine)
+        moment = now or NOW
+        with (
+            mock.patch.object(clock, "now", lambda: moment),
+            mock.patch.object(clock, "today", moment.date),
+        ):
             yield engine, ids, url
         engine.dispose()
 
@@ -498,9 +507,212 @@ def sync_scenarios() -> None:
         record(fake, SYNC, name, lambda: sync(engine))
 
 
+# -- Projects (v2): tests/sync/test_projects.py -----------------------------------------
+
+PROJECTS = CASSETTES / "test_projects"
+
+
+def project_items(values: dict[str, tuple[str | None, str | None, str]]) -> dict[str, Any]:
+    """Return a project's items: title -> (priority, due, updatedAt), keyed by issue node id."""
+    from tests.sync.mirror_world import (
+        DUE_FIELD,
+        OPTIONS,
+        PRIORITY_FIELD,
+        issue_node_id,
+        project_item_id,
+    )
+
+    items: dict[str, Any] = {}
+    for title, (priority, due, at) in values.items():
+        fields: dict[str, str] = {"PVTSSF_lADOBf5zgAB1zgStat": "f75ad846"}  # Status: Todo
+        if priority:
+            fields[PRIORITY_FIELD] = OPTIONS[priority]
+        if due:
+            fields[DUE_FIELD] = due
+        items[issue_node_id(title)] = {
+            "id": project_item_id(title),
+            "values": fields,
+            "updatedAt": at,
+        }
+    return items
+
+
+def project_scenarios() -> None:
+    from tests.sync.mirror_world import ALERT, PROJECT, RUNBOOK, in_project
+
+    from followup.github.projects import find_project
+    from followup.github.project_mapping import parse_project
+    from followup.sync.edits import set_priority
+    from followup.sync.polling import sync_all
+    from followup.sync.projects import add_to_project, resolve_project
+
+    def file_into_project(engine: Any, ids: dict[str, str]) -> None:
+        github_client = client()
+        project = resolve_project(engine, github_client, PROJECT)
+        add_to_project(engine, github_client, project, [ids[ALERT], ids[RUNBOOK]])
+
+    def sync(engine: Any) -> Any:
+        return sync_all(engine, client, concurrency=1)
+
+    filed = "2026-11-01T10:00:30Z"
+    later = "2026-11-20T16:45:00Z"
+
+    with world() as (engine, ids, _):
+        fake = github(engine, project=ProjectState(project_fields()))
+        name = "test_filed_issues_are_added_to_the_project_with_their_priority_and_due"
+        record(fake, PROJECTS, name, lambda: file_into_project(engine, ids))
+    with world() as (engine, ids, _):
+        fields = project_fields(due=False, options=("P0", "P2", "P3"))
+        fake = github(engine, project=ProjectState(fields))
+        name = "test_missing_fields_and_options_are_warnings_and_nothing_is_created"
+        record(fake, PROJECTS, name, lambda: file_into_project(engine, ids))
+    with world() as (engine, ids, _):
+        in_project(engine, {ALERT: ("P1", "2026-12-01")})
+        items = project_items({ALERT: ("P1", "2026-12-01", filed)})
+        fake = github(engine, project=ProjectState(project_fields(), items))
+        name = "test_an_issue_already_in_the_project_is_left_as_it_is"
+        record(fake, PROJECTS, name, lambda: file_into_project(engine, ids))
+    with world() as (engine, ids, _):
+        fake = github(engine, project=ProjectState(project_fields(), scope_error=True))
+        name = "test_a_token_without_the_project_scope_is_told_so_in_one_line"
+        record(
+            fake,
+            PROJECTS,
+            name,
+            lambda: _refused(lambda: find_project(client(), parse_project(PROJECT))),
+        )
+    with world() as (engine, ids, _):
+        in_project(engine, {ALERT: ("P1", "2026-12-01"), RUNBOOK: (None, None)})
+        items = project_items({ALERT: ("P0", "2027-02-01", later), RUNBOOK: (None, None, filed)})
+        fake = github(engine, project=ProjectState(project_fields(), items))
+        name = "test_a_sync_brings_back_priority_and_due_changed_in_the_project"
+        record(fake, PROJECTS, name, lambda: sync(engine))
+    with world() as (engine, ids, _):
+        in_project(engine, {ALERT: ("P1", "2026-12-01")})
+        fake = github(
+            engine,
+            project=ProjectState(
+                project_fields(), project_items({ALERT: ("P0", "2026-12-01", later)})
+            ),
+        )
+        set_priority(engine, None, ids[ALERT], "P3")
+        name = "test_a_priority_changed_in_the_project_wins_over_a_queued_edit"
+        record(fake, PROJECTS, name, lambda: sync(engine))
+    with world() as (engine, ids, _):
+        in_project(engine, {ALERT: ("P1", "2026-12-01"), RUNBOOK: (None, None)})
+        items = project_items({ALERT: ("P2", "2026-12-01", later)})
+        items["DI_lADOBf5zgAB1zgDraft"] = {
+            "id": "PVTI_lADOBf5zgAB1zgDraft",
+            "values": {},
+            "updatedAt": later,
+        }
+        fake = github(engine, project=ProjectState(project_fields(), items, page_size=1))
+        name = "test_a_project_is_read_page_by_page_and_forgets_issues_taken_out_of_it"
+        record(fake, PROJECTS, name, lambda: sync(engine))
+    with world() as (engine, ids, _):
+        in_project(engine, {ALERT: ("P1", "2026-12-01")})
+        items = project_items({ALERT: ("P1", "2026-12-01", filed)})
+        fake = github(engine, project=ProjectState(project_fields(), items))
+        name = "test_a_priority_edit_of_an_issue_in_the_project_sets_its_priority_there_too"
+        record(fake, PROJECTS, name, lambda: set_priority(engine, client(), ids[ALERT], "P2"))
+    with world() as (engine, ids, _):
+        in_project(engine, {ALERT: ("P1", "2026-12-01")})
+        fake = github(engine, project=ProjectState(project_fields(), scope_error=True))
+        name = "test_a_project_the_token_cannot_read_fails_that_project_only"
+        record(fake, PROJECTS, name, lambda: sync(engine))
+
+
+def _refused(call: Callable[[], Any]) -> None:
+    from followup.github.errors import ScopeError
+
+    try:
+        call()
+    except ScopeError:
+        return
+    raise AssertionError("the scope error did not come")
+
+
+# -- the command line: tests/cli/test_mirroring_cmd.py ----------------------------------
+
+COMMANDS = CASSETTES / "test_mirroring_cmd"
+
+
+@contextmanager
+def cli_environment(folder: str) -> Iterator[None]:
+    """The environment tests/cli/test_mirroring_cmd.py gives the CLI."""
+    from tests.cli.test_mirroring_cmd import ENVIRONMENT
+
+    env = {
+        "HOME": folder,
+        "XDG_DATA_HOME": f"{folder}/data",
+        "XDG_CONFIG_HOME": f"{folder}/config",
+        "GH_TOKEN": "test-token-not-real",
+        **ENVIRONMENT,
+    }
+    with mock.patch.dict("os.environ", env):
+        yield
+
+
+def run(url: str, *args: str) -> Any:
+    from click.testing import CliRunner
+
+    from followup.cli import cli
+
+    return CliRunner().invoke(cli, ["--db", url, *args], catch_exceptions=False)
+
+
+def command_scenarios() -> None:
+    from tests.cli import test_mirroring_cmd as scenario
+    from tests.sync.mirror_world import ALERT, PROJECT, in_project
+
+    with world(build=False) as (engine, ids, url), cli_environment(str(Path(url[10:]).parent)):
+        folder = Path(url[10:]).parent
+        document = scenario.write_postmortem(folder)
+        fake = MirrorGitHub({}, [], etag='W/"empty"', project=ProjectState(project_fields()))
+        name = "test_file_with_a_project_adds_each_issue_and_says_so_in_json"
+        record(fake, COMMANDS, name, lambda: _ok(run(url, *scenario.file_args(document))))
+    with world(build=False) as (engine, ids, url), cli_environment(str(Path(url[10:]).parent)):
+        folder = Path(url[10:]).parent
+        document = scenario.write_postmortem(folder)
+        fake = MirrorGitHub(
+            {}, [], etag='W/"empty"', project=ProjectState(project_fields(), scope_error=True)
+        )
+        name = "test_a_token_without_the_project_scope_stops_the_run_before_anything_is_filed"
+        record(fake, COMMANDS, name, lambda: run(url, *scenario.file_args(document)))
+    with world() as (engine, ids, url), cli_environment(str(Path(url[10:]).parent)):
+        in_project(engine, {ALERT: ("P1", "2026-12-01")})
+        items = project_items({ALERT: ("P0", "2026-12-01", "2026-11-20T16:45:00Z")})
+        fake = github(engine, project=ProjectState(project_fields(), items))
+        name = "test_sync_json_lists_each_project_it_read"
+        record(fake, COMMANDS, name, lambda: _ok(run(url, "sync", "--format", "json")))
+    with world() as (engine, ids, url), cli_environment(str(Path(url[10:]).parent)):
+        name = "test_priority_with_a_token_swaps_the_label_and_says_so_in_json"
+        record(
+            github(engine),
+            COMMANDS,
+            name,
+            lambda: _ok(run(url, "priority", ids[ALERT], "P0", "--format", "json")),
+        )
+    with world() as (engine, ids, url), cli_environment(str(Path(url[10:]).parent)):
+        name = "test_due_takes_days_from_today_and_writes_the_due_line"
+        record(
+            github(engine),
+            COMMANDS,
+            name,
+            lambda: _ok(run(url, "due", ids[ALERT], "+14", "--format", "json")),
+        )
+    _ = PROJECT
+
+
+def _ok(result: Any) -> None:
+    assert result.exit_code == 0, result.output
+
+
 def main() -> None:
     """Write every cassette of the mirroring tests."""
     sync_scenarios()
+    project_scenarios()
+    command_scenarios()
     _ = json
 
 

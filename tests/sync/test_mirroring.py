@@ -26,8 +26,8 @@ from followup.store.queries import item_events
 from followup.sync.edits import set_due, set_priority
 from followup.sync.polling import SyncReport, sync_all
 from tests.conftest import CASSETTES
-from tests.sync.mirror_world import ALERT, CLIENT, POSTMORTEM_LABEL, RUNBOOK, SCRATCH, build_store
-from tests.sync.world import NOW, fake_clock
+from tests.sync.mirror_world import POSTMORTEM_LABEL, build_store
+from tests.sync.world import ALERT, CLIENT, NOW, RUNBOOK, SCRATCH, fake_clock
 
 DEC_15 = date(2026, 12, 15)
 
