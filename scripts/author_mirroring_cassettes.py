@@ -540,8 +540,8 @@ def project_items(values: dict[str, tuple[str | None, str | None, str]]) -> dict
 def project_scenarios() -> None:
     from tests.sync.mirror_world import ALERT, PROJECT, RUNBOOK, in_project
 
-    from followup.github.projects import find_project
     from followup.github.project_mapping import parse_project
+    from followup.github.projects import find_project
     from followup.sync.edits import set_priority
     from followup.sync.polling import sync_all
     from followup.sync.projects import add_to_project, resolve_project
@@ -704,6 +704,36 @@ def command_scenarios() -> None:
     _ = PROJECT
 
 
+# -- the TUI: tests/tui/test_item_edits.py ----------------------------------------------
+
+
+def tui_scenarios() -> None:
+    """The TUI's store links one item to #7 with the label followup, and no body read."""
+    from tests.sync.world import CLIENT, rest_issue
+    from tests.tui.conftest import RUNBOOK
+
+    from scripts.cassette_kit import Cassette
+
+    out = CASSETTES / "test_item_edits"
+    c = Cassette()
+    c.add("GET", f"{REPO}/labels/priority%3AP0", status=404, body=_not_found())
+    label = {"name": "priority:P0", "color": "b60205", "description": "Priority P0"}
+    c.add("POST", f"{REPO}/labels", status=201, request=label, body=_label(**label))
+    c.add(
+        "POST",
+        f"{REPO}/issues/7/labels",
+        request={"labels": ["priority:P0"]},
+        body=[_label("followup"), _label(**label)],
+    )
+    c.write(out / "test_prioritising_a_linked_item_labels_its_issue.yaml")
+
+    issue = rest_issue(CLIENT, new_title=RUNBOOK, labels=["followup"], assignees=["dana"])
+    issue["body"] = "Drain the queue by hand until the runbook exists."
+    c = Cassette()
+    c.add("GET", f"{REPO}/issues/7", body=issue)
+    c.write(out / "test_a_due_date_for_an_issue_without_followups_block_stays_in_the_store.yaml")
+
+
 def _ok(result: Any) -> None:
     assert result.exit_code == 0, result.output
 
@@ -713,6 +743,7 @@ def main() -> None:
     sync_scenarios()
     project_scenarios()
     command_scenarios()
+    tui_scenarios()
     _ = json
 
 

@@ -62,7 +62,7 @@ def environment(monkeypatch: pytest.MonkeyPatch, github_token: str) -> None:
 
 @pytest.fixture
 def clock(monkeypatch: pytest.MonkeyPatch) -> Any:
-    monkeypatch.setattr("followup.clock.today", lambda: NOW.date())
+    monkeypatch.setattr("followup.clock.today", NOW.date)
     return fake_clock(monkeypatch)
 
 

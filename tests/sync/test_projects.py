@@ -69,7 +69,7 @@ def in_store(engine: Engine) -> dict[str, tuple[str | None, str | None]]:
     with session_scope(engine) as session:
         return {
             e.node_id: (e.priority, e.due)
-            for e in session.exec(select(ProjectItemRow).order_by(ProjectItemRow.node_id))  # type: ignore[arg-type]
+            for e in session.exec(select(ProjectItemRow).order_by(ProjectItemRow.node_id))
         }
 
 

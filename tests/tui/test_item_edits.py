@@ -218,3 +218,41 @@ async def test_assigning_a_linked_item_assigns_its_issue(
         assert errors(app) == []
         assert row(store, RUNBOOK).owner == "octocat"
         assert any("on GitHub" in n for n in notes(app))
+
+
+@pytest.mark.vcr
+async def test_prioritising_a_linked_item_labels_its_issue(
+    make: AppFactory, store: Engine, github_token: str, vcr: object
+) -> None:
+    app = make(Replayed(github_token))
+    async with app.run_test() as pilot:
+        await settle(pilot)
+        await pick(pilot, RUNBOOK)
+        await pilot.press("p")
+        app.screen.query_one(Input).value = "P0"
+        await pilot.press("enter")
+        await settle(pilot)
+        assert errors(app) == []
+        assert any("priority P0 on GitHub (octo-org/followup-scratch#7)" in n for n in notes(app))
+        assert row(store, RUNBOOK).priority == "P0"
+    assert vcr.all_played  # type: ignore[attr-defined]
+    with session_scope(store) as session:
+        assert session.exec(select(PendingEditRow)).all() == []
+
+
+@pytest.mark.vcr
+async def test_a_due_date_for_an_issue_without_followups_block_stays_in_the_store(
+    make: AppFactory, store: Engine, github_token: str, vcr: object
+) -> None:
+    app = make(Replayed(github_token))
+    async with app.run_test() as pilot:
+        await settle(pilot)
+        await pick(pilot, RUNBOOK)
+        await pilot.press("d")
+        app.screen.query_one(Input).value = "2w"  # read as `followup due` reads it
+        await pilot.press("enter")
+        await settle(pilot)
+        assert errors(app) == []
+        assert any("here only (octo-org/followup-scratch#7 has no block" in n for n in notes(app))
+        assert row(store, RUNBOOK).due == date(2020, 1, 29)
+    assert vcr.all_played  # type: ignore[attr-defined]
