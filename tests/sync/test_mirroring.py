@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import difflib
 import json
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -24,9 +25,11 @@ from followup.store import session_scope
 from followup.store.models import IssueRow, ItemRow, PendingEditRow
 from followup.store.queries import item_events
 from followup.sync.edits import set_due, set_priority
+from followup.sync.issue_state import IssueUpdates
+from followup.sync.links import remote_from_row
 from followup.sync.polling import SyncReport, sync_all
 from tests.conftest import CASSETTES
-from tests.sync.mirror_world import POSTMORTEM_LABEL, build_store
+from tests.sync.mirror_world import POSTMORTEM_LABEL, build_store, filed_body
 from tests.sync.world import ALERT, CLIENT, NOW, RUNBOOK, SCRATCH, fake_clock
 
 DEC_15 = date(2026, 12, 15)
@@ -306,3 +309,55 @@ def test_a_due_line_changed_on_github_wins_over_a_queued_due_date(
     # At GitHub's time of the change, which came before the local edit was pushed.
     assert ("due", "2026-12-15", "2027-01-15", "github") in events(engine, ids[ALERT], "due")
     assert pending(engine) == []
+
+
+# -- reading the block (no network) ---------------------------------------------------
+
+
+def read_from_github(engine: Engine, item_id: str, body: str) -> None:
+    """Apply an answer showing the issue with this body, as a poll would."""
+    with session_scope(engine) as session:
+        row = session.get(IssueRow, item(engine, item_id).issue_id)
+        assert row is not None
+        linked = session.exec(select(ItemRow).where(ItemRow.issue_id == row.id)).all()
+        updates = IssueUpdates(session)
+        updates.apply(row, linked, replace(remote_from_row(row), body=body))
+        updates.flush()
+
+
+def test_a_due_line_in_words_is_read_as_followup_due_reads_it_or_kept_as_words(
+    engine: Engine, ids: dict[str, str]
+) -> None:
+    body = issue_body(engine, ids[ALERT])
+
+    read_from_github(engine, ids[ALERT], body.replace("2026-12-01", "end of Q1 2027"))
+    alert = item(engine, ids[ALERT])
+    assert (alert.due, alert.due_text) == (date(2027, 3, 31), "end of Q1 2027")
+
+    read_from_github(engine, ids[ALERT], body.replace("2026-12-01", "once the queue drains"))
+    alert = item(engine, ids[ALERT])
+    assert (alert.due, alert.due_text) == (None, "once the queue drains")
+    assert issue(engine, ids[ALERT]).body_due == "once the queue drains"
+
+
+def test_a_block_seen_for_the_first_time_or_rewritten_away_moves_no_date(
+    engine: Engine, ids: dict[str, str]
+) -> None:
+    body = issue_body(engine, ids[ALERT])
+    with session_scope(engine) as session:
+        row = session.get(IssueRow, item(engine, ids[ALERT]).issue_id)
+        assert row is not None
+        row.body_due = None  # filed before followup read bodies
+
+    read_from_github(engine, ids[ALERT], body.replace("2026-12-01", "2027-01-15"))
+    assert issue(engine, ids[ALERT]).body_due == "2027-01-15"  # known from now on
+    assert item(engine, ids[ALERT]).due == date(2026, 12, 1)
+
+    read_from_github(engine, ids[ALERT], "The reader rewrote the whole body.")
+    assert issue(engine, ids[ALERT]).body_due is None
+    assert item(engine, ids[ALERT]).due == date(2026, 12, 1)
+    assert events(engine, ids[ALERT], "due") == []
+
+
+def issue_body(engine: Engine, item_id: str) -> str:
+    return filed_body(engine, item_id)
