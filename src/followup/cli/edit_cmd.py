@@ -175,5 +175,7 @@ def priority_command(
         cli,
         report,
         item_id,
-        lambda client: set_priority(cli.engine(), client, item_id, priority),
+        lambda client: set_priority(
+            cli.engine(), client, item_id, priority, policy=cli.settings.policy
+        ),
     )

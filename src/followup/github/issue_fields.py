@@ -1,9 +1,16 @@
-"""Where an item's priority and due date live on its issue: a label, and a line of the body.
+"""Where an item's fields live on its issue: the priority label, and followup's block.
 
-The priority is a `priority:P0`…`priority:P3` label. The due date is the `- **Due:** …`
-line of followup's block: the list of fields (Owner, Due, Priority, …, Post-mortem) that
-filing writes near the top of the body, above the hidden marker. Only that block is
-read or edited; the rest of the body is the user's, and the marker stays as it is.
+An issue filed by followup lists the item's fields (Owner, Due, Priority, …, Post-mortem:
+`- **Due:** 2026-03-01`, see issue_mapping.build_issue) above its hidden marker.
+
+- `issue_fields` reads them back for a run with an empty store, in CI (remind): the
+  last such line of each field counts, as the marker does.
+- The priority is also a `priority:P0`…`priority:P3` label, which a priority edit swaps
+  (`priority_label`, `priority_of`).
+- A due-date edit changes the Due line of followup's block only: the run of field lines
+  above the marker that ends with Post-mortem (`body_due`, `with_due`). The rest of the
+  body is the user's, and the marker stays as it is.
+
 Everything here is pure.
 """
 
@@ -12,14 +19,53 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import date
 
 from followup.github.issue_mapping import fit_label, parse_marker
+
+_FIELD = re.compile(r"^\s*[-*]\s+\*\*(?P<name>Owner|Due|Priority):\*\*\s*(?P<value>.+?)\s*$", re.M)
+_DATE = re.compile(r"^(\d{4}-\d{2}-\d{2})\b")
+_LOGIN = re.compile(r"^@([A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38})(?![\w/-])")
+_PRIORITY = re.compile(r"^(P[0-3])\b", re.I)
+
+
+@dataclass(frozen=True, slots=True)
+class IssueFields:
+    """The item's fields as its issue's body gives them (None when absent or unreadable)."""
+
+    owner: str | None = None
+    due: date | None = None
+    priority: str | None = None
+
+
+def issue_fields(body: str | None) -> IssueFields:
+    """Return the owner (a login), due date and priority followup wrote into a body."""
+    found: dict[str, str] = {}
+    for match in _FIELD.finditer(body or ""):
+        found[match["name"]] = match["value"]
+    owner = _LOGIN.match(found.get("Owner", ""))
+    due = _DATE.match(found.get("Due", ""))
+    priority = _PRIORITY.match(found.get("Priority", ""))
+    day: date | None = None
+    if due is not None:
+        try:
+            day = date.fromisoformat(due[1])
+        except ValueError:
+            day = None
+    return IssueFields(
+        owner=owner[1] if owner else None,
+        due=day,
+        priority=priority[1].upper() if priority else None,
+    )
+
+
+# -- priority labels and followup's block ----------------------------------------
 
 PRIORITIES = ("P0", "P1", "P2", "P3")
 PRIORITY_PREFIX = "priority:"
 
 # One line of followup's block: "- **Name:** value".
-_FIELD = re.compile(r"^- \*\*(?P<name>[^*\r\n]+?):\*\*(?P<value>[^\r\n]*)$")
+_BLOCK_LINE = re.compile(r"^- \*\*(?P<name>[^*\r\n]+?):\*\*(?P<value>[^\r\n]*)$")
 # The field every block ends with; it tells followup's list apart from any other.
 _ANCHOR = "post-mortem"
 _DUE = "due"
@@ -68,7 +114,7 @@ class _Block:
 
     def field(self, name: str) -> int | None:
         for index in range(self.start, self.end):
-            found = _FIELD.match(self.lines[index].rstrip("\r\n"))
+            found = _BLOCK_LINE.match(self.lines[index].rstrip("\r\n"))
             if found is not None and found["name"].strip().casefold() == name:
                 return index
         return None
@@ -87,7 +133,7 @@ def _block(body: str | None) -> _Block | None:
         text = line.rstrip("\r\n")
         if "<!--" in text and "followup:" in text and "postmortem=" in text:
             return None  # reached the marker without finding the block
-        if _FIELD.match(text):
+        if _BLOCK_LINE.match(text):
             if start is None:
                 start = index
             continue
@@ -111,7 +157,7 @@ def body_due(body: str | None) -> str | None:
     index = block.field(_DUE)
     if index is None:
         return ""
-    found = _FIELD.match(block.lines[index].rstrip("\r\n"))
+    found = _BLOCK_LINE.match(block.lines[index].rstrip("\r\n"))
     assert found is not None
     return found["value"].strip()
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from datetime import date
+from datetime import date, datetime
 
 from sqlalchemy import Engine
 from sqlmodel import Session, select
@@ -22,9 +22,11 @@ from followup.github import issues as rest
 from followup.github.client import GitHub
 from followup.github.issue_fields import priority_of
 from followup.github.issue_mapping import RemoteIssue
+from followup.policy import DUE_EDITED, DuePolicy
 from followup.store import session_scope
 from followup.store.history import Changes
-from followup.store.models import IssueRow, ItemRow, PendingEditRow, Status
+from followup.store.models import IssueRow, ItemRow, PendingEditRow, PostMortemRow, Status
+from followup.store.policy import work_out_item
 from followup.store.queries import find_item
 from followup.sync.issue_state import (
     FINAL_GONE,
@@ -231,8 +233,12 @@ def owner_change(login: str | None) -> LocalChange:
     return change
 
 
-def priority_change(priority: str | None) -> LocalChange:
-    """Return the change that gives an item a priority."""
+def priority_change(priority: str | None, policy: DuePolicy | None = None) -> LocalChange:
+    """Return the change that gives an item a priority.
+
+    With the due-date policy, an item dated by it is dated again at once; without, the
+    next open of the store does it.
+    """
 
     def change(session: Session, item: ItemRow, changes: Changes) -> None:
         if item.priority == priority:
@@ -241,8 +247,21 @@ def priority_change(priority: str | None) -> LocalChange:
         item.priority = priority
         item.updated_at = clock.now()
         override(item, "priority", "user")
+        redate(session, item, policy, at=changes.at)
 
     return change
+
+
+def redate(session: Session, item: ItemRow, policy: DuePolicy | None, *, at: datetime) -> None:
+    """Date an item again by the policy after a new priority (or leave it to the next open)."""
+    pm = session.get(PostMortemRow, item.postmortem_id)
+    assert pm is not None
+    if policy is None:
+        pm.policy_key = None
+        return
+    dated = Changes(source="policy", at=at)
+    work_out_item(item, pm, policy, dated)
+    dated.flush(session)
 
 
 def due_change(due: date | None) -> LocalChange:
@@ -253,6 +272,8 @@ def due_change(due: date | None) -> LocalChange:
             return
         changes.add(item.id, "due", item.due, due)
         item.due = due
+        # An edit beats the document and the policy, even one that clears the date.
+        item.due_source = DUE_EDITED
         # The document's wording ("end of Q1") no longer describes the date.
         item.due_text = due.isoformat() if due else None
         item.updated_at = clock.now()

@@ -30,6 +30,7 @@ from followup.github.client import GitHub
 from followup.github.errors import RateLimited, TransientError
 from followup.github.issue_fields import PRIORITIES, priority_of
 from followup.github.issue_mapping import is_login
+from followup.policy import DuePolicy
 from followup.store.queries import normalise_owner
 from followup.sync.edit_fields import (
     FIELD_ASSIGNEE,
@@ -320,13 +321,22 @@ def check_priority(priority: str | None) -> str | None:
 
 
 def set_priority(
-    engine: Engine, client: GitHub | None, item_id: str, priority: str | None
+    engine: Engine,
+    client: GitHub | None,
+    item_id: str,
+    priority: str | None,
+    *,
+    policy: DuePolicy | None = None,
 ) -> EditResult:
-    """Set or clear an item's priority, P0 to P3 (and its issue's priority label)."""
+    """Set or clear an item's priority, P0 to P3 (and its issue's priority label).
+
+    With the due-date policy, an item dated by it is dated again at once; without, the
+    next open of the store does it.
+    """
     priority = check_priority(priority)
     snap = snapshot(engine, item_id)
     shown = f"priority {priority}" if priority else "no priority"
-    change = priority_change(priority)
+    change = priority_change(priority, policy)
     if not snap.linked:
         if snap.priority == priority:
             return EditResult(

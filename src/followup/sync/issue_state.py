@@ -20,8 +20,9 @@ from followup import clock
 from followup.dates_input import BadDate, read_due
 from followup.github.issue_fields import body_due, priority_of
 from followup.github.issue_mapping import RemoteIssue
+from followup.policy import DUE_EDITED
 from followup.store.history import Changes
-from followup.store.models import IssueRow, ItemRow, Status
+from followup.store.models import IssueRow, ItemRow, PostMortemRow, Status
 from followup.sync.links import find_issue, issue_ref, link_item, set_status, status_from_issue
 from followup.sync.repo_poll import as_utc
 
@@ -106,6 +107,13 @@ def follow_priority(
     return True
 
 
+def forget_policy(session: Session, item: ItemRow) -> None:
+    """Have the next open of the store date the item's post-mortem again by the policy."""
+    pm = session.get(PostMortemRow, item.postmortem_id)
+    if pm is not None:
+        pm.policy_key = None
+
+
 def follow_due(
     item: ItemRow,
     text: str | None,
@@ -124,6 +132,8 @@ def follow_due(
         return False
     changes.add(item.id, "due", item.due, due, at=at, detail={**detail, "text": written})
     item.due = due
+    # Someone dated it on GitHub: that beats the document and the policy, as an edit does.
+    item.due_source = DUE_EDITED
     item.due_text = written
     override(item, "due", changes.source)
     override(item, "due_text", changes.source)
@@ -306,6 +316,7 @@ class IssueUpdates:
             if priority_changed and follow_priority(
                 item, new_priority, self.changes, at=at, detail={**detail, "from": "label"}
             ):
+                forget_policy(self.session, item)
                 touched = True
             if due_changed and follow_due(
                 item, new_due, self.changes, at=at, detail={**detail, "from": "body"}

@@ -34,6 +34,7 @@ from followup.sync.issue_state import (
     flush_changes,
     follow_due,
     follow_priority,
+    forget_policy,
     items_by_issue,
 )
 from followup.sync.links import issue_ref
@@ -189,6 +190,7 @@ def _apply_page(
                     target, wanted, changes, at=at, detail={**detail, "from": "project"}
                 ):
                     moved = True
+                    forget_policy(session, target)
                     _overrule(session, target.id, FIELD_PRIORITY, wanted, ref, tally)
             if (
                 due_id

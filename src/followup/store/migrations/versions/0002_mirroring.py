@@ -1,7 +1,7 @@
 """mirroring: the Due line of an issue's body, and GitHub Projects (v2)
 
 Revision ID: 0002_mirroring
-Revises: 0002_repo_identity
+Revises: 0002_due_source
 Create Date: 2026-12-05
 
 Adds github_issue.body_due (the Due line of followup's block in the issue body as last
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0002_mirroring"
-down_revision = "0002_repo_identity"
+down_revision = "0002_due_source"
 branch_labels = None
 depends_on = None
 
