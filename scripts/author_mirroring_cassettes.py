@@ -507,6 +507,40 @@ def sync_scenarios() -> None:
         record(fake, SYNC, name, lambda: sync(engine))
 
 
+POLICY = CASSETTES / "test_policy_mirroring"
+
+
+def policy_scenarios() -> None:
+    """Due dates the policy sets reach the Due line: tests/sync/test_policy_mirroring.py."""
+    from tests.sync.mirror_world import RUNBOOK, SCRATCH
+
+    from followup.policy import DuePolicy
+    from followup.sync.edits import set_priority
+    from followup.sync.policy import refresh_deadlines
+    from followup.sync.polling import sync_all
+
+    with world() as (engine, ids, _):
+        fake = github(engine)
+        name = "test_a_new_priority_sends_the_policys_date_with_its_note"
+        record(
+            fake,
+            POLICY,
+            name,
+            lambda: set_priority(engine, client(), ids[RUNBOOK], "P0", policy=DuePolicy()),
+        )
+    with world() as (engine, ids, _):
+        fake = github(engine)
+        set_priority(engine, None, ids[RUNBOOK], "P2")
+        refresh_deadlines(engine, DuePolicy())
+        name = "test_a_sync_writes_the_date_the_policy_gave_a_queued_priority"
+        record(
+            fake,
+            POLICY,
+            name,
+            lambda: sync_all(engine, client, repos=[SCRATCH], concurrency=1),
+        )
+
+
 # -- Projects (v2): tests/sync/test_projects.py -----------------------------------------
 
 PROJECTS = CASSETTES / "test_projects"
@@ -741,6 +775,7 @@ def _ok(result: Any) -> None:
 def main() -> None:
     """Write every cassette of the mirroring tests."""
     sync_scenarios()
+    policy_scenarios()
     project_scenarios()
     command_scenarios()
     tui_scenarios()

@@ -106,9 +106,12 @@ def test_priorities_are_checked(run_cli: RunCli, ids: dict[str, str], engine: En
     result = run_cli("priority", ids[RUNBOOK], "p1")
     assert result.exit_code == 0, result.output
     assert shown(run_cli, ids[RUNBOOK])["priority"] == "P1"
+    # The policy dates the undated item for P1; its issue's Due line says so next sync.
+    policy_line = "2026-11-29 (the due-date policy's deadline for P1)"
+    assert f"due {policy_line} here, not yet on GitHub" in result.stdout
     again = run_cli("priority", ids[RUNBOOK], "P1")
     assert again.exit_code == 0, again.output
-    assert pending_edits(engine) == [("priority", "P1")]
+    assert pending_edits(engine) == [("priority", "P1"), ("due", policy_line)]
 
     bad = run_cli("priority", ids[RUNBOOK], "P9")
     assert bad.exit_code == 2

@@ -9,7 +9,8 @@ An issue filed by followup lists the item's fields (Owner, Due, Priority, …, P
   (`priority_label`, `priority_of`).
 - A due-date edit changes the Due line of followup's block only: the run of field lines
   above the marker that ends with Post-mortem (`body_due`, `with_due`). The rest of the
-  body is the user's, and the marker stays as it is.
+  body is the user's, and the marker stays as it is. A date the due-date policy set
+  says so after it (`due_line`, `split_policy`), as filing writes it.
 
 Everything here is pure.
 """
@@ -21,7 +22,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
-from followup.github.issue_mapping import fit_label, parse_marker
+from followup.github.issue_mapping import fit_label, parse_marker, policy_note
 
 _FIELD = re.compile(r"^\s*[-*]\s+\*\*(?P<name>Owner|Due|Priority):\*\*\s*(?P<value>.+?)\s*$", re.M)
 _DATE = re.compile(r"^(\d{4}-\d{2}-\d{2})\b")
@@ -192,3 +193,23 @@ def with_due(body: str | None, due: str | None) -> str | None:
             break
     lines.insert(at, line + ending)
     return "".join(lines)
+
+
+_POLICY_NOTE = re.compile(
+    r"\s*\(the due-date policy's deadline for (?P<priority>P[0-3])\)\s*$", re.I
+)
+
+
+def due_line(due: date | None, policy_for: str | None = None) -> str | None:
+    """Return the Due line's value for a date; policy_for names the policy's priority."""
+    if due is None:
+        return None
+    return due.isoformat() + (policy_note(policy_for) if policy_for else "")
+
+
+def split_policy(value: str) -> tuple[str, str | None]:
+    """Return a Due line's value without the policy's note, and the priority it names."""
+    found = _POLICY_NOTE.search(value)
+    if found is None:
+        return value.strip(), None
+    return value[: found.start()].strip(), found["priority"].upper()

@@ -20,9 +20,9 @@ from followup import clock
 from followup.errors import InputError
 from followup.github import issues as rest
 from followup.github.client import GitHub
-from followup.github.issue_fields import priority_of
+from followup.github.issue_fields import due_line, priority_of, split_policy
 from followup.github.issue_mapping import RemoteIssue
-from followup.policy import DUE_EDITED, DuePolicy
+from followup.policy import DUE_EDITED, DUE_POLICY, DuePolicy
 from followup.store import session_scope
 from followup.store.history import Changes
 from followup.store.models import IssueRow, ItemRow, PendingEditRow, PostMortemRow, Status
@@ -127,6 +127,7 @@ class Snapshot:
     priority: str | None
     due: date | None
     due_text: str | None
+    due_source: str | None
     issue_id: int | None
     repo: str | None
     number: int | None
@@ -141,6 +142,13 @@ class Snapshot:
         """Tell whether the item has an issue its edits go to."""
         return self.issue_id is not None
 
+    @property
+    def policy_line(self) -> str | None:
+        """Return the Due line a date the policy set shows on the issue (None: no date)."""
+        if self.due_source != DUE_POLICY:
+            return None
+        return due_line(self.due, self.priority)
+
 
 def snapshot_of(item: ItemRow, issue: IssueRow | None) -> Snapshot:
     """Return an item and its issue (None: not linked) as plain values."""
@@ -151,6 +159,7 @@ def snapshot_of(item: ItemRow, issue: IssueRow | None) -> Snapshot:
         priority=item.priority,
         due=item.due,
         due_text=item.due_text,
+        due_source=item.due_source,
         issue_id=issue.id if issue else None,
         repo=issue.repo if issue else None,
         number=issue.number if issue else None,
@@ -281,6 +290,18 @@ def due_change(due: date | None) -> LocalChange:
         override(item, "due_text", "user")
 
     return change
+
+
+def keep_policy_date(session: Session, item: ItemRow, changes: Changes) -> None:
+    """Change nothing: the item has the policy's date already; only GitHub is told."""
+
+
+def due_value_change(value: str | None) -> LocalChange:
+    """Return the change a Due line's value makes: none for the policy's own date."""
+    text, by_policy = split_policy(value or "")
+    if by_policy:
+        return keep_policy_date
+    return due_change(date.fromisoformat(text) if text else None)
 
 
 def apply_local(engine: Engine, item_id: str, change: LocalChange) -> None:

@@ -18,7 +18,7 @@ it waits for GitHub, so the TUI can call them from worker threads while a sync r
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Literal
 
@@ -46,6 +46,7 @@ from followup.sync.edit_fields import (
     describe_state,
     due_change,
     iso,
+    keep_policy_date,
     owner_change,
     priority_change,
     push_assignee,
@@ -361,7 +362,7 @@ def set_priority(
             f"{snap.item_id}: {snap.ref} already has {shown}",
             snap.ref,
         )
-    return _edit_issue(
+    result = _edit_issue(
         engine,
         client,
         snap,
@@ -371,6 +372,38 @@ def set_priority(
         shown=shown,
         old=snap.priority,
         new=priority,
+    )
+    return _with_policy_due(engine, client, snap, result)
+
+
+def _with_policy_due(
+    engine: Engine, client: GitHub | None, before: Snapshot, result: EditResult
+) -> EditResult:
+    """Send the due date the policy gave the item for its new priority, as its Due line.
+
+    The line says the policy set it, as filing writes it; a date someone set is never
+    touched. The priority's result gains what happened to the date.
+    """
+    after = snapshot(engine, before.item_id)
+    wanted = after.policy_line
+    if not after.linked or (wanted is None and before.policy_line is None):
+        return result
+    if after.body_due is not None and same(FIELD_DUE, after.body_due, wanted):
+        return result
+    due = _edit_issue(
+        engine,
+        client,
+        after,
+        field=FIELD_DUE,
+        value=wanted,
+        change=keep_policy_date,
+        shown=f"due {wanted}" if wanted else "no due date",
+        old=iso(before.due),
+        new=iso(after.due),
+    )
+    said = due.message.removeprefix(f"{after.item_id}: ")
+    return replace(
+        result, message=f"{result.message}; {said}", warnings=result.warnings + due.warnings
     )
 
 

@@ -18,9 +18,9 @@ from sqlmodel import Session, col, select
 
 from followup import clock
 from followup.dates_input import BadDate, read_due
-from followup.github.issue_fields import body_due, priority_of
+from followup.github.issue_fields import body_due, priority_of, split_policy
 from followup.github.issue_mapping import RemoteIssue
-from followup.policy import DUE_EDITED
+from followup.policy import DUE_EDITED, DUE_POLICY
 from followup.store.history import Changes
 from followup.store.models import IssueRow, ItemRow, PostMortemRow, Status
 from followup.sync.links import find_issue, issue_ref, link_item, set_status, status_from_issue
@@ -122,12 +122,19 @@ def follow_due(
     at: datetime,
     detail: dict[str, Any],
 ) -> bool:
-    """Give an item the due date GitHub now shows for it (as written there)."""
-    written = " ".join((text or "").split()) or None
+    """Give an item the due date GitHub now shows for it (as written there).
+
+    A line that still says the policy set the item's own policy date changes nothing:
+    followup wrote it. Any other date is someone's, and beats the policy.
+    """
+    line, by_policy = split_policy(" ".join((text or "").split()))
+    written = line or None
     try:
-        due = read_due(written or "", at.date())
+        due = read_due(line, at.date())
     except BadDate:
         due = None  # words followup cannot read: kept as the due text, with no date
+    if by_policy and item.due_source == DUE_POLICY and item.due == due:
+        return False
     if item.due == due and (item.due_text or None) == written:
         return False
     changes.add(item.id, "due", item.due, due, at=at, detail={**detail, "text": written})

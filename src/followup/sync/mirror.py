@@ -18,7 +18,7 @@ from sqlmodel import select
 from followup.errors import FollowupError
 from followup.github.client import GitHub
 from followup.github.errors import GitHubError
-from followup.github.issue_fields import label_priority, priority_label, with_due
+from followup.github.issue_fields import label_priority, priority_label, split_policy, with_due
 from followup.github.issue_mapping import RemoteIssue, label_spec, same_label
 from followup.github.issues import (
     add_labels,
@@ -109,6 +109,9 @@ def mirror_to_projects(
         entries = [(item.id, item.node_id, item.priority, item.due, row) for item, row in found]
         for _, _, _, _, row in entries:
             session.expunge(row)
+    if field != "priority" and value:
+        # A project's Due field holds the date alone, without the policy's note.
+        value = split_policy(value)[0] or None
     notes: list[str] = []
     for entry_id, node_id, shown_priority, shown_due, row in entries:
         where = f"project {row.ref}"

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from dataclasses import dataclass
-from datetime import date
 from typing import Literal
 
 from sqlalchemy import Engine
@@ -37,7 +36,7 @@ from followup.sync.edit_fields import (
     Snapshot,
     current,
     describe,
-    due_change,
+    due_value_change,
     owner_change,
     priority_change,
     push_assignee,
@@ -163,10 +162,6 @@ def _write(
     return push_assignee(client, snap, value), owner_change(value)
 
 
-def _as_date(value: str | None) -> date | None:
-    return date.fromisoformat(value) if value else None
-
-
 class _Pusher:
     """One pass over the waiting edits."""
 
@@ -255,7 +250,7 @@ class _Pusher:
                 "the due date stays here only",
             )
             return
-        change = due_change(_as_date(edit.value))
+        change = due_value_change(edit.value)
         if same(FIELD_DUE, now, edit.value):
             store_read(self.engine, snap, issue)
             _forget(self.engine, edit.edit_id)

@@ -32,7 +32,8 @@ What a sync costs, and why (GitHub's REST and GraphQL limits are separate budget
    changed there come back to the items.
 5. Edits waiting to be pushed (sync/pending.py): the state, assignees and priority
    label checked against what this sync read; a due date against the issue's body,
-   read (one GET) right before it is written.
+   read (one GET) right before it is written. Due dates the policy moved are queued
+   first (sync/policy_mirror.py), so their issues' Due lines follow.
 
 Repositories are polled on `concurrency` threads, each with its own client (PyGithub
 connections are not thread-safe: sync/client_pool.py). Only the calling thread writes
@@ -77,6 +78,7 @@ from followup.sync.issue_state import (
     rows_by_number,
 )
 from followup.sync.pending import PendingOutcome, pending_issue_ids, push_pending
+from followup.sync.policy_mirror import queue_policy_dates
 from followup.sync.progress import Progress
 from followup.sync.project_poll import poll_projects
 from followup.sync.protection_targets import protected_items
@@ -338,6 +340,7 @@ def sync_all(
             protection = _verify(run, wanted)
             run.changes.extend(_drift_changes(protection))
         if not run.halted():
+            queue_policy_dates(engine, repos=wanted)
             edits = push_pending(
                 engine, main, fresh=run.fresh, repos=wanted, progress=control.progress
             )
