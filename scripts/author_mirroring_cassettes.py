@@ -576,7 +576,8 @@ def project_scenarios() -> None:
 
     from followup.github.project_mapping import parse_project
     from followup.github.projects import find_project
-    from followup.sync.edits import set_priority
+    from followup.policy import DuePolicy
+    from followup.sync.edits import set_due, set_priority
     from followup.sync.polling import sync_all
     from followup.sync.projects import add_to_project, resolve_project
 
@@ -649,6 +650,28 @@ def project_scenarios() -> None:
         fake = github(engine, project=ProjectState(project_fields(), items))
         name = "test_a_priority_edit_of_an_issue_in_the_project_sets_its_priority_there_too"
         record(fake, PROJECTS, name, lambda: set_priority(engine, client(), ids[ALERT], "P2"))
+    with world() as (engine, ids, _):
+        in_project(engine, {RUNBOOK: (None, None)})
+        items = project_items({RUNBOOK: (None, None, filed)})
+        fake = github(engine, project=ProjectState(project_fields(), items))
+        name = "test_the_policys_date_reaches_the_projects_due_field_as_a_date"
+        record(
+            fake,
+            PROJECTS,
+            name,
+            lambda: set_priority(engine, client(), ids[RUNBOOK], "P0", policy=DuePolicy()),
+        )
+    with world() as (engine, ids, _):
+        in_project(engine, {ALERT: ("P1", "2026-12-01")})
+        items = project_items({ALERT: ("P1", "2026-12-01", filed)})
+        fake = github(engine, project=ProjectState(project_fields(), items))
+        name = "test_clearing_priority_and_due_clears_them_in_the_project"
+
+        def clear() -> None:
+            set_priority(engine, client(), ids[ALERT], None)
+            set_due(engine, client(), ids[ALERT], None)
+
+        record(fake, PROJECTS, name, clear)
     with world() as (engine, ids, _):
         in_project(engine, {ALERT: ("P1", "2026-12-01")})
         fake = github(engine, project=ProjectState(project_fields(), scope_error=True))

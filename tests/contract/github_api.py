@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
@@ -14,6 +15,7 @@ from urllib.parse import urlsplit, urlunsplit
 import graphql
 import requests
 import yaml
+from graphql.execution.values import get_variable_values
 from openapi_core import OpenAPI
 from openapi_core.contrib.requests import RequestsOpenAPIRequest, RequestsOpenAPIResponse
 
@@ -164,6 +166,37 @@ def graphql_errors(exchange: Exchange) -> list[str]:
     except graphql.GraphQLError as exc:
         return [exc.message]
     return [error.message for error in graphql.validate(graphql_schema(), document)]
+
+
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def graphql_variable_errors(exchange: Exchange) -> list[str]:
+    """Return what is wrong with the variables sent beside the query, against its types.
+
+    Every variable the query declares is coerced as GitHub would (a missing required
+    one, a number for a string...), no variable is sent that it does not declare, and a
+    Date is a date: GitHub's Date scalar takes an ISO 8601 day only.
+    """
+    payload = json.loads(exchange.request_body or b"{}")
+    variables = payload.get("variables") or {}
+    if not isinstance(variables, dict):
+        return ["the variables are not an object"]
+    definitions = _operation(graphql.parse(payload["query"])).variable_definitions or ()
+    declared = {d.variable.name.value: d for d in definitions}
+    problems = [f"${name} is sent but not declared" for name in variables if name not in declared]
+    coerced = get_variable_values(graphql_schema(), definitions, variables)
+    if isinstance(coerced, list):
+        problems.extend(error.message for error in coerced)
+    for name, definition in declared.items():
+        kind = definition.type
+        while isinstance(kind, graphql.NonNullTypeNode | graphql.ListTypeNode):
+            kind = kind.type
+        assert isinstance(kind, graphql.NamedTypeNode)
+        value = variables.get(name)
+        if kind.name.value == "Date" and value is not None and not _ISO_DATE.match(str(value)):
+            problems.append(f"${name} is not an ISO date: {value!r}")
+    return problems
 
 
 # -- GraphQL answers ------------------------------------------------------------------

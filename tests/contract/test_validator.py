@@ -7,10 +7,12 @@ import json
 import pytest
 from openapi_core.exceptions import OpenAPIError
 
+from followup.github.project_mapping import fields_mutation
 from tests.contract.github_api import (
     Exchange,
     graphql_answer_errors,
     graphql_errors,
+    graphql_variable_errors,
     validate_request,
     validate_response,
 )
@@ -85,6 +87,28 @@ def test_graphql_validation_reports_unknown_fields() -> None:
     bad = exchange("POST", "/graphql", {"query": "query{viewer{loginz}}"})
     assert graphql_errors(good) == []
     assert graphql_errors(bad)
+
+
+def test_graphql_variables_are_checked_against_the_querys_types() -> None:
+    query = fields_mutation(None, "set")
+
+    def sent(variables: dict[str, object]) -> list[str]:
+        return graphql_variable_errors(
+            exchange("POST", "/graphql", {"query": query, "variables": variables})
+        )
+
+    good: dict[str, object] = {
+        "project": "PVT_1",
+        "item": "PVTI_1",
+        "dueField": "PVTF_1",
+        "due": "2026-11-08",
+    }
+    assert sent(good) == []
+    assert sent({k: v for k, v in good.items() if k != "due"})  # a required one missing
+    assert sent({**good, "item": 12.5})  # not an ID
+    assert sent({**good, "priority": "P0"}) == ["$priority is sent but not declared"]
+    noted = "2026-11-08 (the due-date policy's deadline for P0)"
+    assert sent({**good, "due": noted}) == [f"$due is not an ISO date: {noted!r}"]
 
 
 PROJECT_ITEM = (

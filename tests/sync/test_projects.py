@@ -18,10 +18,11 @@ from followup.github import ClientOptions, GitHub
 from followup.github.errors import ScopeError
 from followup.github.project_mapping import parse_project
 from followup.github.projects import find_project
+from followup.policy import DuePolicy
 from followup.store import session_scope
 from followup.store.models import ItemRow, PendingEditRow, ProjectItemRow, ProjectRow
 from followup.store.queries import item_events
-from followup.sync.edits import set_priority
+from followup.sync.edits import set_due, set_priority
 from followup.sync.polling import SyncReport, sync_all
 from followup.sync.projects import add_to_project, resolve_project
 from tests.sync.mirror_world import (
@@ -254,6 +255,35 @@ def test_a_priority_edit_of_an_issue_in_the_project_sets_its_priority_there_too(
     assert vcr.all_played  # the label swap, then one mutation in the project
     assert (result.outcome, result.warnings) == ("pushed", ())
     assert in_store(engine)[project_item_id(ALERT)] == ("P2", "2026-12-01")
+
+
+@pytest.mark.vcr
+def test_the_policys_date_reaches_the_projects_due_field_as_a_date(
+    engine: Engine, ids: dict[str, str], client: GitHub, vcr: Any
+) -> None:
+    in_project(engine, {RUNBOOK: (None, None)})
+
+    result = set_priority(engine, client, ids[RUNBOOK], "P0", policy=DuePolicy())
+
+    # The label and Priority, then the Due line with the policy's note, then Due as a
+    # date: the project's date field cannot hold the note.
+    assert vcr.all_played
+    assert (result.outcome, result.warnings) == ("pushed", ())
+    assert in_store(engine)[project_item_id(RUNBOOK)] == ("P0", "2026-11-08")
+    assert item(engine, ids[RUNBOOK]).due_source == "policy"
+
+
+@pytest.mark.vcr
+def test_clearing_priority_and_due_clears_them_in_the_project(
+    engine: Engine, ids: dict[str, str], client: GitHub, vcr: Any
+) -> None:
+    in_project(engine, {ALERT: ("P1", "2026-12-01")})
+
+    assert set_priority(engine, client, ids[ALERT], None).outcome == "pushed"
+    assert set_due(engine, client, ids[ALERT], None).outcome == "pushed"
+
+    assert vcr.all_played  # each field cleared in the project, not set to an empty value
+    assert in_store(engine)[project_item_id(ALERT)] == (None, None)
 
 
 @pytest.mark.vcr
