@@ -10,7 +10,7 @@ from sqlmodel import select
 from textual.widgets import Input
 
 from followup.store import session_scope
-from followup.store.models import PendingEditRow
+from followup.store.models import ItemRow, PendingEditRow
 from followup.store.queries import item_events
 from followup.tui.screens.choice import ChoiceScreen
 from followup.tui.screens.item_detail import ItemDetailScreen
@@ -184,6 +184,30 @@ async def test_closing_a_linked_item_without_a_token_queues_it_for_the_next_sync
     with session_scope(store) as session:
         pending = session.exec(select(PendingEditRow)).all()
     assert [(p.field, p.value) for p in pending] == [("state", "closed:completed")]
+
+
+async def test_a_new_priority_queues_the_policys_date_for_the_issue_too(
+    make: AppFactory, store: Engine
+) -> None:
+    with session_scope(store) as session:
+        undated = session.exec(select(ItemRow).where(ItemRow.title == RUNBOOK)).one()
+        undated.due, undated.due_text, undated.due_source = None, None, None
+    app = make(NoToken(), policy_p0=3)
+    async with app.run_test() as pilot:
+        await settle(pilot)
+        await pick(pilot, RUNBOOK)
+        await pilot.press("p")
+        app.screen.query_one(Input).value = "P0"
+        await pilot.press("enter")
+        await settle(pilot)
+        assert errors(app) == []
+    runbook = row(store, RUNBOOK)
+    assert (runbook.priority, runbook.due_source) == ("P0", "policy")
+    assert runbook.due is not None
+    line = f"{runbook.due.isoformat()} (the due-date policy's deadline for P0)"
+    with session_scope(store) as session:
+        pending = session.exec(select(PendingEditRow).order_by(PendingEditRow.id)).all()  # type: ignore[arg-type]
+    assert [(p.field, p.value) for p in pending] == [("priority", "P0"), ("due", line)]
 
 
 @pytest.mark.vcr

@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from sqlalchemy import Engine
 
     from followup.github.client import GitHub
+    from followup.policy import DuePolicy
     from followup.sync.edits import CloseReason, EditResult
 
 
@@ -178,6 +179,18 @@ def _priority(engine: Engine, client: GitHub | None, item_id: str, value: Any) -
     from followup.sync import edits
 
     return edits.set_priority(engine, client, item_id, str(value) if value else None)
+
+
+def _priority_by(policy: DuePolicy) -> Apply:
+    """Return the priority edit that dates items by this policy (and tells their issues)."""
+
+    def apply(engine: Engine, client: GitHub | None, item_id: str, value: Any) -> EditResult:
+        from followup.sync import edits
+
+        priority = str(value) if value else None
+        return edits.set_priority(engine, client, item_id, priority, policy=policy)
+
+    return apply
 
 
 def _not_open(item: ItemView) -> str | None:
@@ -382,11 +395,12 @@ def run(context: JobContext, request: EditRequest, progress: Progress) -> EditsD
 
 def _run(context: JobContext, request: EditRequest, progress: Progress) -> EditsDone:
     spec = request.spec
+    apply = _priority_by(context.settings.policy) if spec.edit is Edit.PRIORITY else spec.apply
     linked = spec.reaches_github and any(t.linked for t in request.targets)
     client = context.client_or_none() if linked else None
     if len(request.targets) == 1:
         (target,) = request.targets
-        result = spec.apply(
+        result = apply(
             context.engine, client if target.linked else None, target.item_id, request.value
         )
         return EditsDone(request, ((target, result),))
@@ -397,9 +411,7 @@ def _run(context: JobContext, request: EditRequest, progress: Progress) -> Edits
             return EditsDone(request, tuple(done), cancelled=len(request.targets) - n)
         try:
             item_client = client if target.linked else None
-            done.append(
-                (target, spec.apply(context.engine, item_client, target.item_id, request.value))
-            )
+            done.append((target, apply(context.engine, item_client, target.item_id, request.value)))
         except FollowupError as exc:
             done.append((target, str(exc)))
         except Exception as exc:  # one item's surprise must not lose the others' results
