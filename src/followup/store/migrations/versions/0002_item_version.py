@@ -1,7 +1,7 @@
 """item versions for optimistic concurrency; post-mortem file hashes; a listing index
 
 Revision ID: 0002_item_version
-Revises: 0002_due_source
+Revises: 0002_mirroring
 Create Date: 2026-11-28
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0002_item_version"
-down_revision = "0002_due_source"
+down_revision = "0002_mirroring"
 branch_labels = None
 depends_on = None
 
