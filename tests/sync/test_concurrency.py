@@ -174,12 +174,27 @@ def test_two_editors_of_one_field_are_applied_one_after_the_other(
 
 @pytest.mark.vcr
 def test_a_sync_a_cli_close_and_two_tuis_on_one_item_lose_nothing(
-    engine: Engine, engines: Callable[[], Engine], clock: FakeClock, github_token: str
+    engine: Engine,
+    engines: Callable[[], Engine],
+    clock: FakeClock,
+    github_token: str,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """GitHub reassigned #13 (the sync applies it) while the item is closed from the CLI
     (PATCH, answered with the issue closed and reassigned) and given a priority and a due
     date in two TUIs (their store half: what they send GitHub waits for a later sync)."""
     ids = filed_store(engine, clock)
+    # vcrpy's replay is not thread-safe (a request played while another thread's was being
+    # matched sometimes went past the cassette): the HTTP exchanges take turns, the store
+    # writes still race.
+    replay = threading.Lock()
+    exchange = GitHub._exchange
+
+    def one_at_a_time(self: GitHub, *args: Any, **kwargs: Any) -> Any:
+        with replay:
+            return exchange(self, *args, **kwargs)
+
+    monkeypatch.setattr(GitHub, "_exchange", one_at_a_time)
     with session_scope(engine) as session:
         session.add(RepoSyncRow(repo=SCRATCH, etag='W/"scratch-1"'))
         session.add(RepoSyncRow(repo=DOCS, etag='W/"docs-1"'))
@@ -195,7 +210,7 @@ def test_a_sync_a_cli_close_and_two_tuis_on_one_item_lose_nothing(
     )
 
     after = row(engine, item_id)
-    assert getattr(closed, "outcome", None) == "pushed"
+    assert getattr(closed, "outcome", None) == "pushed", closed
     assert getattr(report, "ok", False)
     assert after.status == "done"
     assert after.owner == "dave"  # GitHub's first assignee, from the sync or the answer
