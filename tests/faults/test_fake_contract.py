@@ -16,7 +16,7 @@ from tests.contract.github_api import (
     validate_request,
     validate_response,
 )
-from tests.faults.fake_github import FakeGitHub
+from tests.fakegithub import FakeGitHub
 from tests.faults.scenarios import SCENARIOS, add_item
 
 pytestmark = pytest.mark.block_network(allowed_hosts=["127.0.0.1"])

@@ -12,8 +12,8 @@ from followup.store.protection import protection_of
 from followup.sync.drift import verify_protection
 from followup.sync.protect import apply_protection, plan_protection
 from followup.sync.protect_record import WRITE_EVENT
-from tests.faults.fake_github import FakeGitHub
-from tests.faults.github_shapes import classic, reviews
+from tests.fakegithub import FakeGitHub
+from tests.fakegithub.protection_shapes import classic, reviews
 from tests.faults.scenarios import ITEM, REPO, SCENARIOS, add_item, events, item
 
 pytestmark = pytest.mark.block_network(allowed_hosts=["127.0.0.1"])
