@@ -70,6 +70,13 @@ class Settings:
     sync_concurrency: int = field(
         default=4, metadata={"help": "Repositories polled at once by a sync."}
     )
+    lock_timeout: float = field(
+        default=600.0,
+        metadata={
+            "help": "Seconds to wait for another followup run filing into the same repository "
+            "from the same store."
+        },
+    )
 
     def database_url_or_default(self) -> str:
         """Return the configured database URL, or the default SQLite file's."""

@@ -328,8 +328,13 @@ class IssueState:
         return Answer(200, data)
 
     def _delete_comment(self, request: Request, repo: str, comment_id: str) -> Answer:
-        if self.comments.pop(int(comment_id), None) is None:
+        data = self.comments.pop(int(comment_id), None)
+        if data is None:
             return Answer(404, error("Not Found", 404))
+        number = int(data["issue_url"].rsplit("/", 1)[-1])
+        issue = self.issues.get(repo.lower(), {}).get(number)
+        if issue is not None:
+            issue["comments"] -= 1
         return Answer(204)
 
 

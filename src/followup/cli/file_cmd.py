@@ -183,6 +183,7 @@ def report_filing(cli: CliContext, report: Report, filed: FilingReport) -> None:
                 issue=IssueRef.parse(item.issue, item.url),
                 message=item.reason,
                 error=item.reason if failed else None,
+                warnings=list(item.warnings),
                 details={"repo": item.repo},
             )
         )
@@ -345,6 +346,7 @@ def file_command(
             tracking_issue=tracking_issue,
             default_repo=fallback,
             progress=progress,
+            lock_timeout=cli.settings.lock_timeout,
         )
     report_filing(cli, report, filed)
     report.finish(

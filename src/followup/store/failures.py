@@ -57,6 +57,13 @@ def explain(exc: BaseException, where: str) -> StoreError | None:
         return StoreError(
             f"the store {where} is busy: another followup is writing to it; try again"
         )
+    if name in ("SQLITE_CONSTRAINT_UNIQUE", "SQLITE_CONSTRAINT_PRIMARYKEY") or state == "23505":
+        # Two runs wrote the same new rows at once. The parameters (whole documents)
+        # are never part of the message.
+        return StoreError(
+            f"another followup wrote the same thing to the store {where} at the same time; "
+            "nothing of this change was saved: run again"
+        )
     if name.startswith(("SQLITE_CANTOPEN", "SQLITE_PERM", "SQLITE_AUTH", "SQLITE_IOERR")):
         return StoreError(f"cannot use the store {where} ({said})")
     if state.startswith("08") or state in ("28P01", "28000", "3D000"):

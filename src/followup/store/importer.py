@@ -17,10 +17,13 @@ from followup.errors import InputError
 from followup.postmortem.model import ActionItem, PostMortem
 from followup.store import identity
 from followup.store.history import Changes
+from followup.store.locks import exclusive
 from followup.store.models import ItemRow, PostMortemRow, Status
 from followup.store.protection import BranchProtection
 
 T = TypeVar("T")
+
+IMPORT_LOCK = "import"
 
 # Fields copied from the document on every import; a change to any of them is an event.
 TRACKED_FIELDS = ("title", "owner", "due", "priority")
@@ -141,7 +144,9 @@ def import_all(
     """Store several post-mortems in one go; the caller commits or rolls back.
 
     Everything is read in a few queries up front and written in bulk at the end: an
-    import of a thousand documents must take seconds, not minutes.
+    import of a thousand documents must take seconds, not minutes. The transaction is
+    the store's only importer until it ends (store/locks.exclusive): a second run
+    importing the same new document at the same moment waits, then finds it stored.
     """
     slugs: dict[str, str] = {}
     for doc in docs:
@@ -153,6 +158,7 @@ def import_all(
             )
         slugs[doc.slug] = where
 
+    exclusive(session, IMPORT_LOCK)
     now = clock.now()
     existing = {
         row.slug: row

@@ -76,6 +76,7 @@ def _file(context: JobContext, item_ids: ItemIds, progress: Progress) -> FilingR
         item_ids=item_ids,
         default_repo=context.settings.repo,
         progress=progress,
+        lock_timeout=context.settings.lock_timeout,
     )
 
 
