@@ -238,7 +238,7 @@ def test_a_push_files_the_issues_and_protects_the_branch(
     blob = f"https://github.com/{REPO}/blob/{SHA}/{DOC}#L71"
     assert f"[`{DOC}:71`]({blob})" in summary
     assert "#### Branch protection changed" in summary
-    assert f"| `{REPO}:gh-pages` | `allow_deletions` | `true` | `false` |" in summary
+    assert f"| `{REPO}:gh-pages` | `allow_deletions` | `true` | `false` | requested |" in summary
 
     printed, after = commands_stopped(result.stdout)
     assert any(DEBUG_ID in line and issue["url"] in line for line in printed)
@@ -296,7 +296,10 @@ def test_a_pull_request_gets_the_plan_in_one_comment(
     assert "**2 issues to file**, **protection changes on 1 branch**." in body
     assert f"| Investigate if debugging gh\\-pages could be improved\\. `{DEBUG_ID}`<br>" in body
     assert "| `lee` |" in body and "@lee" not in body.split("<details>")[0]  # nobody is pinged
-    assert f"| `{REPO}:gh-pages` | `allow_deletions` | `true` | `false` |" in body
+    assert f"| `{REPO}:gh-pages` | `allow_deletions` | `true` | `false` | requested |" in body
+    # Each change says why: a setting followup adds on its own is told apart from the request.
+    default = "GitHub\\'s default for a newly protected branch"
+    assert f"| `allow_force_pushes` | `true` | `false` | {default} |" in body
 
     outputs = runner.outputs()
     comment_url = f"https://github.com/{REPO}/pull/{PR}#issuecomment-9101"
@@ -311,6 +314,28 @@ def test_a_pull_request_gets_the_plan_in_one_comment(
     assert f"[the plan on the pull request]({comment_url})" in summary
     # Links point at the pull request's head, where the lines are.
     assert f"/blob/9f2c4d1e5b6a7c8d9e0f1a2b3c4d5e6f7a8b9c0d/{DOC}#L71" in summary
+
+
+@pytest.mark.vcr
+def test_a_plan_names_the_rulesets_that_already_enforce_a_setting(
+    runner: Runner, monkeypatch: pytest.MonkeyPatch, vcr: Any
+) -> None:
+    # The cassette is the one above with an organisation ruleset blocking deletion of the
+    # branch (GET …/rules/branches/gh-pages): followup still plans its own protection, as a
+    # ruleset it does not own can change without it, and the plan says where it is enforced.
+    on_pull_request(runner, monkeypatch)
+    result = run_action(runner, monkeypatch, paths="examples/postmortems/*.md", protect="true")
+
+    assert result.exit_code == 0, result.output
+    assert vcr.all_played
+    (posted,) = plan_comments(vcr)
+    enforced = "requested; also enforced by ruleset 73 of organisation octo\\-org"
+    row = f"| `{REPO}:gh-pages` | `allow_deletions` | `true` | `false` | {enforced} |"
+    assert row in posted["body"]
+    assert row in runner.summary.read_text(encoding="utf-8")
+    (item,) = [i for i in runner.report()["items"] if i["id"] == PROTECT_ID]
+    (change,) = [c for c in item["protection"]["changes"] if c["setting"] == "allow_deletions"]
+    assert change["note"] == "requested; also enforced by ruleset 73 of organisation octo-org"
 
 
 @pytest.mark.vcr

@@ -12,6 +12,7 @@ import pytest
 from followup.cli.ci import markdown as md
 from followup.cli.ci.outcomes import counts, merge
 from followup.cli.ci.plan_comment import plan_comment
+from followup.cli.ci.summary import protection_notes
 from followup.cli.ci.workflow import (
     ActionsEnv,
     annotation,
@@ -292,3 +293,105 @@ def test_a_huge_plan_is_cut_but_keeps_its_key() -> None:
     ]
     body = marked_body(plan_comment(merge({"items": items}, None)), "plan:3")
     assert len(body) <= MAX_COMMENT and has_marker(body, "plan:3")
+
+
+def _protect_item(item_id: str, action: str, target: str, **extra: Any) -> dict[str, Any]:
+    """Return an entry of protect's document, its protection shaped as protection_json's."""
+    changes = extra.pop("changes", [])
+    repo, branch = target.split(":")
+    return {
+        **_item(item_id, action, source=None, target=target, **extra),
+        "protection": {
+            "repo": repo,
+            "branch": branch,
+            "method": "classic",
+            "before": {c["setting"]: c["before"] for c in changes},
+            "after": {c["setting"]: c["after"] for c in changes},
+            "changes": changes,
+            "missing": [],
+        },
+    }
+
+
+UNSEEN = (
+    "status check ci/typo never reported on the latest commit of main: requiring it blocks "
+    "every pull request until it reports"
+)
+
+
+def test_a_plan_shows_why_each_setting_changes_and_what_to_know_before_merging() -> None:
+    filed = {"items": [_item("p", "skipped", message="branch-protection item"), _item("q", "skip")]}
+    contexts = {"setting": "contexts", "before": ["ci/build"], "after": ["ci/build", "ci/typo"]}
+    protected = {
+        "items": [
+            _protect_item(
+                "p",
+                "change",
+                "o/r:main",
+                message="main already has classic protection: followup adds a ruleset",
+                warnings=[UNSEEN],
+                changes=[{**contexts, "note": "requested; existing checks kept"}],
+            ),
+            _protect_item(
+                "q",
+                "change",
+                "o/r:main",
+                message="main already has classic protection: followup adds a ruleset",
+                changes=[
+                    {
+                        "setting": "allow_deletions",
+                        "before": True,
+                        "after": False,
+                        "note": "requested; also enforced by ruleset 73 of organisation octo-org",
+                    }
+                ],
+            ),
+            _protect_item(
+                "s", "satisfied", "o/r:dev", message="dev is a pattern: a ruleset protects it"
+            ),
+        ]
+    }
+    text = plan_comment(merge(filed, protected), version="1.0")
+
+    table = text.split("#### Branch protection that would change\n\n", 1)[1]
+    assert table.startswith("| Branch | Setting | Now | After the merge | Note |\n")
+    assert (
+        '| `o/r:main` | `contexts` | `["ci/build"]` | `["ci/build", "ci/typo"]` | '
+        "requested; existing checks kept |" in table
+    )
+    assert (
+        "| `o/r:main` | `allow_deletions` | `true` | `false` | "
+        "requested; also enforced by ruleset 73 of organisation octo\\-org |" in table
+    )
+    # The branch's note once, however many items plan it; each warning with its item.
+    note = "- `o/r:main`: main already has classic protection\\: followup adds a ruleset\n"
+    assert text.count(note) == 1
+    assert f"- ⚠ `o/r:main` `p`: {md.text(UNSEEN)}\n" in text
+    assert "- Item s `s` `o/r:dev`: dev is a pattern\\: a ruleset protects it\n" in text
+    html = rendered(text)
+    assert all(len(re.findall(r"<t[hd]>", row)) == 5 for row in re.findall(r"<tr>(.*?)</tr>", html))
+
+
+def test_a_run_s_own_words_are_not_shown_as_a_plan_s_note() -> None:
+    changes = [{"setting": "allow_deletions", "before": True, "after": False, "note": "requested"}]
+    done = _protect_item("p", "done", "o/r:main", message="protected and verified", changes=changes)
+    lines = protection_notes(merge(None, {"items": [done]}))
+    assert lines == []
+
+
+def test_outside_text_in_a_plan_s_notes_and_warnings_stays_text() -> None:
+    hostile = "<img src=x onerror=alert(1)> | @dana [x](javascript:alert(1))\n# heading"
+    item = _protect_item(
+        "p",
+        "change",
+        "o/r:main",
+        message=hostile,
+        warnings=[hostile],
+        changes=[{"setting": "allow_deletions", "before": True, "after": False, "note": hostile}],
+    )
+    outcomes = merge(None, {"items": [item]})
+    html = rendered(plan_comment(outcomes, version="1.0"))
+    assert "<img" not in html and "href=" not in html and "<h1>" not in html
+    assert "@dana" not in html
+    rows = re.findall(r"<tr>(.*?)</tr>", html, re.DOTALL)
+    assert len(rows) == 2 and all(len(re.findall(r"<t[hd]>", row)) == 5 for row in rows)

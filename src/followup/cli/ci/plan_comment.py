@@ -12,7 +12,7 @@ from collections.abc import Sequence
 
 from followup.cli.ci import markdown as md
 from followup.cli.ci.outcomes import Outcome, changed_branches, counts
-from followup.cli.ci.summary import item_cell, plural, protection_rows
+from followup.cli.ci.summary import item_cell, plural, protection_notes, protection_rows
 
 TITLE = "### followup: what merging this pull request will do"
 
@@ -73,6 +73,11 @@ def _to_file(outcomes: Sequence[Outcome]) -> list[str]:
     return parts
 
 
+def _note(outcome: Outcome) -> str:
+    """Return ': the plan's note' for a protection already in effect, if it has one."""
+    return f": {md.text(outcome.message)}" if outcome.message else ""
+
+
 def _bullets(title: str, lines: list[str]) -> list[str]:
     return [f"#### {title}", "", *lines, ""] if lines else []
 
@@ -107,9 +112,13 @@ def plan_comment(outcomes: Sequence[Outcome], *, version: str = "") -> str:
     rows = protection_rows(outcomes)
     if rows:
         parts += ["#### Branch protection that would change", ""]
-        parts += [md.table(["Branch", "Setting", "Now", "After the merge"], rows), ""]
+        parts += [md.table(["Branch", "Setting", "Now", "After the merge", "Note"], rows), ""]
+        notes = protection_notes(outcomes)
+        parts += [*notes, ""] if notes else []
     satisfied = [
-        f"- {item_cell(o)} {md.code(o.target or '')}" for o in outcomes if o.result == "satisfied"
+        f"- {item_cell(o)} {md.code(o.target or '')}{_note(o)}"
+        for o in outcomes
+        if o.result == "satisfied"
     ]
     parts += _bullets("Protection already in effect", satisfied)
     parts.append(

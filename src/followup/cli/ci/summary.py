@@ -97,7 +97,11 @@ def value(setting: Any) -> str:
 
 
 def protection_rows(outcomes: Sequence[Outcome]) -> list[list[str]]:
-    """Return a row per setting that changed (would change): branch, setting, before, after."""
+    """Return a row per setting that changed (would change): branch, setting, before, after, note.
+
+    The note says why the setting changes and where a ruleset already enforces it: without
+    it a `true` before reads as unprotected when an organisation's ruleset blocks it.
+    """
     rows = []
     for outcome in outcomes:
         if outcome.result != "protected" or not outcome.protection:
@@ -109,9 +113,34 @@ def protection_rows(outcomes: Sequence[Outcome]) -> list[list[str]]:
                     md.code(change.get("setting", "")),
                     value(change.get("before")),
                     value(change.get("after")),
+                    md.text(change.get("note") or ""),
                 ]
             )
     return rows
+
+
+def protection_notes(outcomes: Sequence[Outcome]) -> list[str]:
+    """Return a bullet per plan note and per warning of the branches that change, once each.
+
+    A plan's note says how the branch is protected (a ruleset for a branch not created
+    yet, one layered over someone else's classic protection); its warnings say what to
+    know before applying (a status check that never reported, a restoration).
+    """
+    lines: dict[str, None] = {}
+    for outcome in outcomes:
+        if outcome.result != "protected":
+            continue
+        where = md.code(outcome.target or outcome.id)
+        # Only a plan's message is its note; a run's says what was done, as its result does.
+        if outcome.action == "change" and outcome.message:
+            lines.setdefault(f"- {where}: {md.text(outcome.message)}")
+        for warning in outcome.warnings:
+            lines.setdefault(f"- ⚠ {where} {md.code(outcome.id)}: {md.text(warning)}")
+    return list(lines)
+
+
+def _listed(lines: list[str]) -> list[str]:
+    return [*lines, ""] if lines else []
 
 
 def notes(title: str, lines: Sequence[str]) -> list[str]:
@@ -148,7 +177,8 @@ def job_summary(
     if changes:
         heading = "Branch protection that would change" if dry_run else "Branch protection changed"
         parts += [f"#### {heading}", ""]
-        parts += [md.table(["Branch", "Setting", "Before", "After"], changes), ""]
+        parts += [md.table(["Branch", "Setting", "Before", "After", "Note"], changes), ""]
+        parts += _listed(protection_notes(outcomes))
     parts += notes("Errors", list(errors))
     parts += notes("Warnings", list(warnings))
     footer = f"followup {md.html(version)}".strip()
