@@ -1,6 +1,16 @@
-"""Add to filing cassettes the fresh list a filing run sends after it creates issues.
+"""Author the cassettes of converging, and add the converge list to older filing cassettes.
 
+    python scripts/author_converge_cassettes.py scenarios
     python scripts/author_converge_cassettes.py [pytest arguments, e.g. tests/sync/test_filing.py]
+
+`scenarios` writes tests/cassettes/test_converge/: each scenario of
+tests/sync/test_converge.py (runs that raced, a server without `duplicate`, a duplicate
+someone reopened) is arranged on tests/fakegithub, run once against it in this process
+(no HTTP: the fake carries out each request and its answer is written down, with
+ScriptedGitHub from author_fault_cassettes.py), and the exchanges become the cassette
+the test replays.
+
+With pytest arguments:
 
 Since filing converges after creating (src/followup/sync/converge.py), a run that
 created issues in a repository lists that repository's followup issues once more. A
@@ -149,5 +159,50 @@ class Plugin:
             print(f"{target}: {len(inserts)} list(s) added")
 
 
+def _route(fake: Any) -> Any:
+    def route(method: str, url: str, headers: dict[str, str], body: Any) -> Any:
+        answer = fake.process(method, url, body)
+        return answer.status, answer.body, answer.headers
+
+    return route
+
+
+def scenarios() -> None:
+    """Write the cassette of every scenario of tests/sync/test_converge.py."""
+    import tempfile
+    from datetime import UTC, datetime
+    from unittest import mock
+
+    from tests.fakegithub import FakeGitHub
+    from tests.sync import test_converge as t
+
+    from followup import clock
+    from followup.github import ClientOptions, GitHub
+    from followup.store import create_store_engine
+    from scripts.author_fault_cassettes import CASSETTES, ScriptedGitHub
+
+    moment = datetime(2026, 5, 4, 9, 0, tzinfo=UTC)  # test_filing's frozen clock
+    for name, arrange in t.SCENARIOS.items():
+        with tempfile.TemporaryDirectory() as tmp, mock.patch.object(clock, "now", lambda: moment):
+            engine = create_store_engine(f"sqlite:///{tmp}/store.db")
+            fake = FakeGitHub()
+            fake.url = "https://api.github.com"
+            pm_path = Path(tmp) / f"{t.SLUG}.md"
+
+            scripted = ScriptedGitHub(_route(fake))
+            t.load(engine, pm_path, t.document(t.REPO, t.OWNER))
+            arrange(fake, t.item_ids(engine))
+            with scripted.serving():
+                client = GitHub("test-token-not-real", ClientOptions(write_interval=0, backoff=0))
+                t.run(engine, client, pm_path)
+            engine.dispose()
+            scripted.cassette.write(CASSETTES / "test_converge" / f"{name}.yaml")
+            print(f"{name}: {len(scripted.cassette.interactions)} exchanges")
+
+
 if __name__ == "__main__":
-    sys.exit(pytest.main(["-p", "no:xdist", "-q", *sys.argv[1:]], plugins=[Plugin()]))
+    if sys.argv[1:] == ["scenarios"]:
+        sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+        scenarios()
+    else:
+        sys.exit(pytest.main(["-p", "no:xdist", "-q", *sys.argv[1:]], plugins=[Plugin()]))

@@ -73,8 +73,8 @@ class Settings:
     lock_timeout: float = field(
         default=600.0,
         metadata={
-            "help": "Seconds to wait for another followup run filing into the same repository "
-            "from the same store."
+            "help": "Seconds to wait for another followup run working on the same repository "
+            "in the same store (filing, converging duplicates)."
         },
     )
 

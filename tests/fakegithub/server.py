@@ -313,6 +313,43 @@ class Server:
                 entry[1](self)
                 return
 
+    def _carry_out(
+        self, request: Request, route: Route | None, repo: str, args: dict[str, str]
+    ) -> Answer:
+        if route is None:
+            return Answer(404, error("Not Found", 404))
+        answer = route.handler(self, request, repo, **args)
+        replaced = self._take_answer(route.name)
+        return answer if replaced is None else Answer(*replaced)
+
+    def process(self, method: str, url: str, body: Any = None) -> Answer:
+        """Carry out one request in this process, without HTTP or faults (for authoring)."""
+        parts = urlsplit(url)
+        request = Request(
+            method,
+            unquote(parts.path),
+            parts.query,
+            {k: v[-1] for k, v in parse_qs(parts.query).items()},
+            body,
+        )
+        route, repo, args = self.route(method, request.path)
+        request.endpoint = route.name if route else f"{method} ?"
+        with self._lock:
+            answer = self._carry_out(request, route, repo, args)
+            self.exchanges.append(
+                Exchange(
+                    request.endpoint,
+                    method,
+                    request.path,
+                    request.query,
+                    body,
+                    answer.status,
+                    answer.body,
+                )
+            )
+            self._run_after(request.endpoint)
+        return answer
+
     def _handle(self, handler: BaseHTTPRequestHandler) -> None:
         parts = urlsplit(handler.path)
         length = int(handler.headers.get("Content-Length") or 0)
@@ -338,13 +375,8 @@ class Server:
         with self._lock:
             if fault is not None and fault.kind == "before":
                 answer = Answer(fault.status)
-            elif route is None:
-                answer = Answer(404, error("Not Found", 404))
             else:
-                answer = route.handler(self, request, repo, **args)
-                replaced = self._take_answer(endpoint)
-                if replaced is not None:
-                    answer = Answer(*replaced)
+                answer = self._carry_out(request, route, repo, args)
             dropped = fault is not None and fault.kind in ("drop", "kill")
             exchange = Exchange(
                 endpoint,

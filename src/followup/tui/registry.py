@@ -51,6 +51,7 @@ def _sync(context: JobContext, _args: None, progress: Progress) -> SyncReport:
         context.client,
         concurrency=context.settings.sync_concurrency,
         progress=progress,
+        lock_timeout=context.settings.lock_timeout,
     )
 
 
