@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import re
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -231,7 +232,7 @@ class Server:
 
             do_GET = do_PUT = do_POST = do_PATCH = do_DELETE = _any
 
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
+        self._httpd = _Quiet(("127.0.0.1", 0), _Handler)
         self._httpd.daemon_threads = True
         threading.Thread(target=self._httpd.serve_forever, daemon=True).start()
         self.url = f"http://127.0.0.1:{self._httpd.server_address[1]}"
@@ -407,6 +408,15 @@ class Server:
         if fault is not None and fault.kind == "after":
             answer = Answer(fault.status)
         _reply(handler, answer)
+
+
+class _Quiet(ThreadingHTTPServer):
+    """A server that says nothing when a client it serves is killed mid-request."""
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """Ignore connections a killed client reset; report anything else."""
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
 
 
 def token_for(who: str) -> str:

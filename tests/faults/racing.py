@@ -12,19 +12,31 @@ its marker, and every store links the item to that issue.
 
 from __future__ import annotations
 
+import os
+import random
+import signal
 import subprocess
 import sys
+import threading
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Literal
 
 from sqlmodel import Session, col, select
 
+from followup import postmortem
+from followup.config import Settings
 from followup.github.issue_mapping import parse_marker
+from followup.postmortem.model import RefKind
 from followup.store import create_store_engine
 from followup.store.models import IssueRow, ItemRow
-from tests.fakegithub import FakeGitHub, env
+from followup.sync.importing import import_files
+from followup.sync.progress import SilentProgress
+from followup.tui import registry
+from followup.tui.jobs import JobContext
+from tests.fakegithub import Exchange, FakeGitHub, env
 
 REPO = "octo-org/app"
 SLUG = "2026-11-01-queue-outage"
@@ -151,3 +163,187 @@ def judge(fake: FakeGitHub, db_urls: Sequence[str], items: int) -> Verdict:
                     f"not to its open issue {verdict.winners.get(item_id)}"
                 )
     return verdict
+
+
+# -- a trial --------------------------------------------------------------------------------
+
+Mode = Literal["same", "two", "tui-same", "tui-two"]
+MODES: tuple[Mode, ...] = ("same", "two", "tui-same", "tui-two")
+
+
+@dataclass
+class Kill:
+    """Kill -9 racer A, `delay` after the fake carried out the `after`-th request (anyone's)."""
+
+    after: int
+    delay: float
+    done: bool = False
+
+
+@dataclass
+class Trial:
+    """One race: what each racer said, whether one was killed, and the verdict."""
+
+    mode: Mode
+    exits: list[int | None] = field(default_factory=list)
+    stderr: list[str] = field(default_factory=list)
+    killed: bool = False
+    verdict: Verdict = field(default_factory=Verdict)
+
+    @property
+    def created(self) -> int:
+        """Return how many issues the racers created in all."""
+        return sum(self.verdict.created.values())
+
+    @property
+    def left_open(self) -> int:
+        """Return how many issues are open at the end."""
+        return sum(self.verdict.open.values())
+
+
+def _killer(fake: FakeGitHub, kill: Kill, pid: Callable[[], int | None]) -> None:
+    count = 0
+    guard = threading.Lock()
+
+    def watch(exchange: Exchange) -> None:
+        nonlocal count
+        with guard:
+            count += 1
+            if count != kill.after:
+                return
+        target = pid()
+
+        def shoot() -> None:
+            if target is not None:
+                try:
+                    os.kill(target, signal.SIGKILL)
+                    kill.done = True
+                except ProcessLookupError:
+                    pass
+
+        threading.Timer(kill.delay, shoot).start()
+
+    fake.watch(watch)
+
+
+def _tui_file(
+    fake: FakeGitHub,
+    db_url: str,
+    path: Path,
+    started: threading.Event,
+    errors: list[BaseException],
+) -> None:
+    """File every item as the TUI's filing job does, once the CLI racer has started."""
+    engine = create_store_engine(db_url)
+    try:
+        import_files(engine, [path], default_repo=REPO)
+        started.wait(30)
+        context = JobContext(
+            engine, Settings(repo=REPO), lambda: fake.client("T"), token_missing=lambda: None
+        )
+        registry.FILE.work(context, None, SilentProgress())
+    except BaseException as exc:  # reported by the trial, in its own thread
+        errors.append(exc)
+    finally:
+        engine.dispose()
+
+
+def race(
+    fake: FakeGitHub,
+    folder: Path,
+    mode: Mode,
+    items: int = 20,
+    *,
+    kill: Kill | None = None,
+    timeout: float = 120,
+) -> Trial:
+    """Run two racers filing one post-mortem of `items` items, then judge (see module doc).
+
+    A racer killed -9 is run once more, as a user or the next CI job would, before the
+    verdict.
+    """
+    arrange(fake)
+    path = write_postmortem(folder, items)
+    first = f"sqlite:///{folder / 'a.db'}"
+    second = first if mode in ("same", "tui-same") else f"sqlite:///{folder / 'b.db'}"
+    trial = Trial(mode)
+    processes: list[subprocess.Popen[str]] = []
+    if kill is not None:
+        _killer(fake, kill, lambda: processes[0].pid if processes else None)
+    processes.append(start(fake, "A", first, path))
+    errors: list[BaseException] = []
+    if mode.startswith("tui"):
+        # The CLI takes a second to start; the TUI's job starts when it first asks GitHub.
+        started = threading.Event()
+        fake.watch(lambda exchange: started.set() if exchange.who == "A" else None)
+        thread = threading.Thread(target=_tui_file, args=(fake, second, path, started, errors))
+        thread.start()
+        thread.join(timeout)
+    else:
+        processes.append(start(fake, "B", second, path))
+    for process in processes:
+        _, err = process.communicate(timeout=timeout)
+        trial.exits.append(process.returncode)
+        trial.stderr.append(err)
+    if errors:
+        raise errors[0]
+    trial.killed = trial.exits[0] == -signal.SIGKILL
+    if trial.killed:
+        again = start(fake, "A", first, path)
+        _, err = again.communicate(timeout=timeout)
+        trial.exits.append(again.returncode)
+        trial.stderr.append(err)
+    trial.verdict = judge(fake, sorted({first, second}), items)
+    trial.verdict.problems += damaged(path, trial.verdict, items)
+    return trial
+
+
+def damaged(path: Path, verdict: Verdict, items: int) -> list[str]:
+    """Return what is wrong with the post-mortem file: unreadable, items lost, wrong refs."""
+    try:
+        doc = postmortem.read(path, default_repo=REPO)
+    except Exception as exc:  # any failure to read it back is damage
+        return [f"{path.name} cannot be read: {exc}"]
+    if len(doc.items) != items:
+        return [f"{path.name} has {len(doc.items)} items, not {items}"]
+    open_numbers = set(verdict.winners.values())
+    problems = []
+    for item in doc.items:
+        for ref in item.references:
+            if ref.kind in (RefKind.ISSUE, RefKind.NUMBER) and ref.number not in open_numbers:
+                problems.append(f"{path.name}: {item.title!r} refers to #{ref.number}")
+    return problems
+
+
+def requests_of_a_run(items: int) -> int:
+    """Return how many requests one run filing `items` items into an empty repository sends.
+
+    The list, the labels, four labels created, the assignee, the creates and the list
+    after them.
+    """
+    return items + 8
+
+
+def random_kill(rng: random.Random, items: int) -> Kill:
+    """Return a kill at a random moment of a run filing `items` items: after any of its
+    requests, up to 50 ms later (so also while it writes the store or the file)."""
+    return Kill(after=rng.randint(1, requests_of_a_run(items)), delay=rng.uniform(0, 0.05))
+
+
+def once(fake: FakeGitHub, folder: Path, items: int, kill: Kill, timeout: float = 120) -> Trial:
+    """File with --write-back, kill -9 the run at `kill`, run it again; judge store and file."""
+    arrange(fake)
+    path = write_postmortem(folder, items)
+    db_url = f"sqlite:///{folder / 'a.db'}"
+    trial = Trial("same")
+    processes: list[subprocess.Popen[str]] = []
+    _killer(fake, kill, lambda: processes[0].pid if processes else None)
+    for _ in range(2):
+        processes[:] = [start(fake, "A", db_url, path, "--write-back")]
+        _, err = processes[0].communicate(timeout=timeout)
+        trial.exits.append(processes[0].returncode)
+        trial.stderr.append(err)
+    trial.killed = trial.exits[0] == -signal.SIGKILL
+    trial.verdict = judge(fake, [db_url], items)
+    trial.verdict.problems += damaged(path, trial.verdict, items)
+    return trial

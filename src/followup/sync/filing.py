@@ -279,7 +279,7 @@ class _Filing:
             if c.action == "create" and c.item.filing_intent_at is not None:
                 self.progress.note(
                     "info",
-                    f"{c.label}: an earlier run stopped while filing it; "
+                    f"{c.label}: another run was filing it, or stopped while filing it; "
                     "looking for its issue first",
                 )
         try:
@@ -290,6 +290,10 @@ class _Filing:
                 if self.control.halted():
                     break
                 self.guarded(repo, group, partial(self.creates, repo, group))
+            for repo in self.unconverged(cands):
+                if self.control.halted():
+                    break
+                self.guarded(repo, [], partial(self.converge, repo))
             if tracking_issue and not self.control.halted():
                 self.track(postmortems_of(cands))
             if write_back and not self.control.halted():
@@ -385,6 +389,32 @@ class _Filing:
                 # Runs on other stores may have filed the same items meanwhile: list
                 # again, fresh, and keep the lowest-numbered issue of each.
                 self.reconcile(repo, again=True)
+                self.settle(repo)
+
+    def unconverged(self, cands: list[Candidate]) -> list[str]:
+        """Return the repositories where a run created issues and stopped before converging."""
+        repos = {
+            c.issue.repo
+            for c in cands
+            if c.issue is not None and c.item.filing_intent_at is not None
+        }
+        return sorted(repos - set(self.recs))
+
+    def converge(self, repo: str) -> None:
+        """Converge what a killed run created in repo (it left its items' intents set)."""
+        with self.control.locked(repo):
+            self.commit()
+            self.session.expire_all()
+            self.reconcile(repo, again=True)
+            self.settle(repo)
+
+    def settle(self, repo: str) -> None:
+        """Clear the intents of the items linked in repo: their issues are converged."""
+        for c in self.by_id.values():
+            issue = self.session.get(IssueRow, c.item.issue_id) if c.item.issue_id else None
+            if issue is not None and issue.repo == repo and c.item.filing_intent_at is not None:
+                clear_intent(c.item)
+        self.commit()
 
     def reconcile(self, repo: str, *, again: bool = False) -> Reconciliation:
         """List repo's followup issues afresh, close duplicates, link items to the kept ones."""
@@ -399,12 +429,12 @@ class _Filing:
             self.warn(message)
         for match in rec.matches:
             c = self.by_id.get(match.item_id)
-            if c is None or c.action != "create":
+            if c is None:
                 continue
             raced = [closed.message for closed in converged.closed_for(match.item_id)]
             for message in raced:
                 self.warn(f"{c.label}: {message}")
-            if not again:
+            if c.action == "create" and not again:
                 how = "by title" if match.how == "title" else "by its marker"
                 reason = f"already on GitHub (found {how})"
                 self.done(c, "linked", remote=match.issue, reason=reason, warnings=raced)
@@ -413,9 +443,9 @@ class _Filing:
         return rec
 
     def raced(self, c: Candidate, kept: RemoteIssue, warnings: list[str]) -> None:
-        """Correct a created item's outcome after converging: linked, if another run won."""
+        """Correct an item's outcome after converging: linked, if another run's issue is kept."""
         before = self.outcomes.get(c.item.id)
-        if before is None or before.outcome != "created":
+        if before is None or before.outcome == "failed":
             return
         if before.issue == kept.ref:
             if warnings:
@@ -474,6 +504,9 @@ class _Filing:
         if remote is None:
             return c.item.id in self.outcomes and self.outcomes[c.item.id].outcome == "created"
         apply_issue(self.session, c.item, remote, self.changes, how="created", at=remote.created_at)
+        # Created, not yet converged: a run killed before converging leaves this for the
+        # next one to find (see unconverged); converging clears it.
+        record_intent(c.item)
         self.commit()
         if not any(same_label(label, FOLLOWUP_LABEL) for label in remote.labels):
             self.warn(

@@ -182,12 +182,17 @@ def _filed_twice(session: Session, remote: RemoteIssue, linked: Sequence[ItemRow
     It does when it carries the marker of an item of this store and either is an open
     issue the item is not linked to (the item follows another, or a run was killed
     between creating it and storing the link), or is the item's issue and was closed
-    as a duplicate (another run kept another).
+    as a duplicate (another run kept another) or created by a run killed before it
+    converged.
     """
     if remote.item_id is None or remote.tracking or remote.is_pull_request:
         return False
-    if any(item.id == remote.item_id for item in linked):
-        return remote.state == "closed" and remote.state_reason == DUPLICATE
+    mine = [item for item in linked if item.id == remote.item_id]
+    if mine:
+        # Closed as a duplicate by another run, or created by a run killed before
+        # converging (its intent is still set).
+        closed = remote.state == "closed" and remote.state_reason == DUPLICATE
+        return closed or mine[0].filing_intent_at is not None
     item = session.get(ItemRow, remote.item_id)
     if item is None or item.kind != "issue" or remote.state != "open":
         return False
