@@ -16,14 +16,11 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from functools import partial
-from pathlib import Path
 from typing import Literal
 
 from sqlalchemy import Engine
 from sqlmodel import Session
 
-from followup import postmortem
-from followup.errors import FollowupError
 from followup.github.client import GitHub
 from followup.github.errors import (
     AuthError,
@@ -54,11 +51,9 @@ from followup.github.issues import (
     list_label_names,
     update_issue_body,
 )
-from followup.postmortem.model import Reference, RefKind
 from followup.store.history import Changes
-from followup.store.importer import import_postmortem
 from followup.store.locks import DEFAULT_TIMEOUT, LockTimeout, StoreLock
-from followup.store.models import IssueRow, ItemRow, PostMortemRow
+from followup.store.models import IssueRow, PostMortemRow
 from followup.sync.candidates import (
     NO_REPO,
     Action,
@@ -68,9 +63,7 @@ from followup.sync.candidates import (
     candidates,
     document_path,
     explain,
-    issue_reference,
     labels_for,
-    linked_items,
     missing_reference,
     new_issue,
     postmortems_of,
@@ -78,6 +71,7 @@ from followup.sync.candidates import (
     tracking_repo,
     unique_labels,
 )
+from followup.sync.filing_writeback import write_back_all
 from followup.sync.links import (
     apply_issue,
     clear_intent,
@@ -93,7 +87,7 @@ from followup.sync.progress import Progress
 from followup.sync.reconcile import Reconciliation, converge_repo
 from followup.sync.renames import record_moves
 from followup.sync.run_control import RunControl, Stopped
-from followup.sync.writeback import Edit, WriteBackError, normalise, write_back
+from followup.sync.writeback import normalise
 
 Outcome = Literal["created", "linked", "skipped", "failed"]
 TrackingResult = Literal["created", "updated", "unchanged", "skipped", "failed"]
@@ -636,50 +630,14 @@ class _Filing:
     # -- write-back
 
     def write_back(self, pms: list[PostMortemRow]) -> None:
-        for pm in pms:
-            edits = _write_back_edits(self.session, pm)
-            if not edits:
-                continue
-            path = Path(pm.path)
-            try:
-                added = write_back(path, edits, expected=pm.source)
-            except WriteBackError as exc:
-                # The issues exist whatever happens to the file: say which references
-                # are missing, item by item, so that they can be added by hand.
-                missing = ", ".join(f"{e.item_id or f'line {e.line}'} ({e.ref})" for e in edits)
-                self.warn(f"{exc}; references not written: {missing}")
-                continue
-            if not added:
-                continue
-            self.written.append((pm.path, added))
-            try:
-                doc = postmortem.read(path, default_repo=pm.repo or self.default_repo)
-                import_postmortem(self.session, doc, default_repo=pm.repo or self.default_repo)
-                self.commit()
-            except FollowupError as exc:
-                self.session.rollback()
-                self.warn(f"{path}: references written, but re-reading it failed: {exc}")
-
-
-def _mentions(item: ItemRow, issue: IssueRow) -> bool:
-    """Tell whether the item's text already references its issue."""
-    for raw in item.references or ():
-        ref = Reference.from_dict(raw)
-        if ref.number != issue.number:
-            continue
-        if ref.kind is RefKind.NUMBER and (item.repo or "").lower() == issue.repo:
-            return True
-        if ref.repo and ref.repo.lower() == issue.repo:
-            return True
-    return False
-
-
-def _write_back_edits(session: Session, pm: PostMortemRow) -> list[Edit]:
-    return [
-        Edit(item.line, issue_reference(issue), item.id)
-        for item, issue in linked_items(session, pm)
-        if not _mentions(item, issue)
-    ]
+        self.written += write_back_all(
+            self.session,
+            pms,
+            default_repo=self.default_repo,
+            control=self.control,
+            warn=self.warn,
+            commit=self.commit,
+        )
 
 
 __all__ = [
