@@ -145,6 +145,7 @@ def test_issues_another_store_filed_meanwhile_are_kept_and_this_runs_closed(
         (f"filed twice at the same time ({REPO}#1 and {REPO}#3); closed {REPO}#3 as a duplicate",),
         (f"filed twice at the same time ({REPO}#2 and {REPO}#4); closed {REPO}#4 as a duplicate",),
     ]
+    assert [o.raced for o in report.items] == [True, True]
     assert not report.failed
     # Each duplicate: re-read, one comment linking the kept issue, closed as a duplicate.
     assert patches(sent) == [
@@ -288,3 +289,30 @@ def test_a_sync_moves_an_item_whose_issue_another_run_closed_as_a_duplicate(
 
 
 __all__ = ["SCENARIOS", "client", "fake_time", "frozen_clock", "pm_path", "run", "sent"]
+
+
+def test_the_tui_says_which_items_were_filed_twice() -> None:
+    from followup.sync.filing import FilingReport, ItemOutcome
+    from followup.tui import outcomes as tui
+
+    kept = ItemOutcome("a1", "Alert", SLUG, REPO, "created", f"{REPO}#1", raced=True)
+    lost = ItemOutcome(
+        "b2",
+        "Runbook",
+        SLUG,
+        REPO,
+        "linked",
+        f"{REPO}#2",
+        reason=f"another run filed it first, as {REPO}#2",
+        raced=True,
+    )
+    calm = ItemOutcome("c3", "Docs", SLUG, REPO, "created", f"{REPO}#5")
+    said = tui.filing(FilingReport(items=(kept, lost, calm)))
+    assert (
+        said.summary
+        == "Filing: 2 filed, 1 linked, 2 items filed twice by runs at once (duplicates closed)"
+    )
+    assert said.severity == "warning"
+    assert [r.message for r in said.results][1] == (
+        f"linked to {REPO}#2 (another run filed it first, as {REPO}#2)"
+    )

@@ -106,6 +106,7 @@ class ItemOutcome:
     url: str | None = None
     reason: str | None = None
     warnings: tuple[str, ...] = ()
+    raced: bool = False  # runs at once filed it twice; the duplicates were closed
 
 
 @dataclass(frozen=True, slots=True)
@@ -223,6 +224,7 @@ class _Filing:
         remote: RemoteIssue | None = None,
         reason: str | None = None,
         warnings: Sequence[str] = (),
+        raced: bool = False,
     ) -> None:
         if c.item.id in self.outcomes:
             return
@@ -240,6 +242,7 @@ class _Filing:
             url=remote.url if remote else None,
             reason=reason,
             warnings=tuple(warnings),
+            raced=raced,
         )
         if c.action in ("link", "create"):
             self.progress.advance(c.item.id)
@@ -431,7 +434,14 @@ class _Filing:
             if c.action == "create" and not again:
                 how = "by title" if match.how == "title" else "by its marker"
                 reason = f"already on GitHub (found {how})"
-                self.done(c, "linked", remote=match.issue, reason=reason, warnings=raced)
+                self.done(
+                    c,
+                    "linked",
+                    remote=match.issue,
+                    reason=reason,
+                    warnings=raced,
+                    raced=bool(raced),
+                )
             else:
                 self.raced(c, match.issue, raced)
         return rec
@@ -441,9 +451,12 @@ class _Filing:
         before = self.outcomes.get(c.item.id)
         if before is None or before.outcome == "failed":
             return
+        raced = before.raced or bool(warnings)
         if before.issue == kept.ref:
             if warnings:
-                self.outcomes[c.item.id] = replace(before, warnings=(*before.warnings, *warnings))
+                self.outcomes[c.item.id] = replace(
+                    before, warnings=(*before.warnings, *warnings), raced=raced
+                )
             return
         self.outcomes[c.item.id] = replace(
             before,
@@ -452,6 +465,7 @@ class _Filing:
             url=kept.url,
             reason=f"another run filed it first, as {kept.ref}",
             warnings=(*before.warnings, *warnings),
+            raced=raced,
         )
 
     def ensure_labels(self, repo: str, wanted: Iterable[tuple[str, ...]]) -> None:

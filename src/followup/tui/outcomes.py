@@ -37,12 +37,15 @@ def filing(report: FilingReport) -> Outcome:
         reasons = {i.reason for i in report.items if i.outcome == "failed" and i.reason}
         first = sorted(reasons)[0] if reasons else ""
         parts.append(f"{failed} failed" + (f" ({first})" if first else ""))
+    raced = sum(1 for i in report.items if i.raced)
+    if raced:
+        parts.append(f"{plural(raced, 'item')} filed twice by runs at once (duplicates closed)")
     text = "Filing: " + ", ".join(parts)
     if report.stopped:
         text += f"; stopped: {report.stopped}"
     if report.cancelled:
         text += "; cancelled"
-    severity: Severity = "error" if report.failed else "information"
+    severity: Severity = "error" if report.failed else "warning" if raced else "information"
     results = tuple(_filed(item) for item in report.items)
     return Outcome(text, severity, results=results if len(results) > 1 else (), title="Filing")
 
@@ -52,6 +55,8 @@ def _filed(item: ItemOutcome) -> ItemResult:
         message = f"filed as {item.issue}"
     elif item.outcome == "linked":
         message = f"linked to {item.issue}"
+        if item.reason and item.reason.startswith("another run"):
+            message += f" ({item.reason})"
     else:
         message = item.reason or item.outcome
     return ItemResult(item.item_id, item.title, FILING_STATE.get(item.outcome, "failed"), message)
