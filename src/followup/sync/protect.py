@@ -21,10 +21,11 @@ from followup.github.client import GitHub
 from followup.github.protection_classic import LiveProtection
 from followup.github.protection_rulesets import ruleset_name
 from followup.store import session_scope
+from followup.store.locks import StoreLock
 from followup.store.models import ItemRow, Status
 from followup.store.protection import ProtectionIntent
 from followup.store.queries import OPEN_STATUSES
-from followup.sync.progress import Progress
+from followup.sync.progress import Progress, SilentProgress
 from followup.sync.protect_plan import NO_REPO, ProtectionPlan, prepare
 from followup.sync.protect_reads import ProtectionReads, intents_on
 from followup.sync.protect_record import (
@@ -184,9 +185,13 @@ def apply_protection(
     An item is done only when every requested setting reads back in effect and nothing
     live before is weaker. Plans that carry an error store it as the item's reason; the
     item stays pending. A plan that requires a status check that never reported on the
-    branch is refused unless allow_unseen_checks.
+    branch is refused unless allow_unseen_checks. Two runs on one store protect a branch
+    one at a time (the store's lock, per branch).
     """
-    control = control or RunControl(progress)
+    if control is None:
+        shown = progress or SilentProgress()
+        lock = StoreLock(engine, on_wait=lambda message: shown.note("info", message))
+        control = RunControl(shown, lock=lock)
     progress = control.progress
     progress.start(len(plans), "Applying branch protection")
     reads = ProtectionReads(client)
