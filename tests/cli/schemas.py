@@ -30,6 +30,8 @@ SCHEMA_OF = {
     "due": "edit",
     "priority": "edit",
     "ci": "ci",
+    "report": "review",
+    "remind": "remind",
 }
 
 

@@ -26,7 +26,7 @@ from typing import ClassVar
 
 import pytest
 
-from tests.fakegithub.issues import ISSUE_ROUTES, IssueState
+from tests.fakegithub.issues import ISSUE_ROUTES, START, IssueState
 from tests.fakegithub.protection import PROTECTION_ROUTES, ProtectionState
 from tests.fakegithub.server import (
     ANY,
@@ -70,6 +70,7 @@ __all__ = [
     "ANY",
     "FAULTS",
     "LOOPBACK",
+    "START",
     "TOKEN",
     "Answer",
     "Exchange",

@@ -10,6 +10,7 @@ that exists already is a 422 `already_exists`.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -60,6 +61,8 @@ class IssueState:
         self._numbers: dict[str, int] = {}
         self._next_id = 1_000
         self._tick = 0
+        # What the fake stamps times from; tests that move followup's clock pass it here.
+        self.clock: Callable[[], datetime] = lambda: START
 
     # -- arranging and reading ----------------------------------------------------------
 
@@ -72,10 +75,11 @@ class IssueState:
         labels: tuple[str, ...] = (),
         state: str = "open",
         state_reason: str | None = None,
+        assignees: tuple[str, ...] = (),
         login: str = "octocat",
     ) -> int:
         """Add an issue as if someone had filed it; return its number."""
-        data = self._new_issue(repo.lower(), title, body, list(labels), [], login)
+        data = self._new_issue(repo.lower(), title, body, list(labels), list(assignees), login)
         if state == "closed":
             data.update(state="closed", state_reason=state_reason or "completed")
             data["closed_at"] = data["updated_at"]
@@ -98,6 +102,23 @@ class IssueState:
         """Return the bodies of an issue's comments, oldest first."""
         return [c["body"] for c in self._comments_on(repo, number)]
 
+    def edit_issue(
+        self,
+        repo: str,
+        number: int,
+        *,
+        body: str | None = None,
+        assignees: tuple[str, ...] | None = None,
+    ) -> None:
+        """Change an issue's body or assignees as a person would on github.com."""
+        data = self.issue(repo, number)
+        if body is not None:
+            data["body"] = body
+        if assignees is not None:
+            data["assignees"] = [_user(a) for a in assignees]
+            data["assignee"] = data["assignees"][0] if data["assignees"] else None
+        data["updated_at"] = self._now()
+
     def reopen(self, repo: str, number: int) -> None:
         """Reopen an issue as a person would on github.com."""
         data = self.issue(repo, number)
@@ -107,7 +128,7 @@ class IssueState:
 
     def _now(self) -> str:
         self._tick += 1
-        return _iso(START + timedelta(seconds=self._tick))
+        return _iso(self.clock() + timedelta(seconds=self._tick))
 
     def _api(self, repo: str, *parts: object) -> str:
         return "/".join((f"{self.url}/repos/{repo}", *map(str, parts)))

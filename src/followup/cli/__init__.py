@@ -50,6 +50,8 @@ COMMANDS: dict[str, str] = {
     "assign": "followup.cli.edit_cmd:assign_command",
     "due": "followup.cli.edit_cmd:due_command",
     "priority": "followup.cli.edit_cmd:priority_command",
+    "report": "followup.cli.report_cmd:report_command",
+    "remind": "followup.cli.remind_cmd:remind_command",
     "config": "followup.cli.config_cmd:config_command",
     "ci": "followup.cli.ci_cmd:ci_command",
     "tui": "followup.cli.tui_cmd:tui_command",

@@ -18,7 +18,14 @@ from followup.cli import printing
 from followup.cli.context import CliContext, pass_cli
 from followup.cli.exits import ExitCode
 from followup.cli.options import examples
-from followup.config import LoadedSettings, load_settings, mask_url, setting_help, setting_names
+from followup.config import (
+    POLICY_SETTINGS,
+    LoadedSettings,
+    load_settings,
+    mask_url,
+    setting_help,
+    setting_names,
+)
 from followup.errors import ConfigError
 
 FLAG_NAMES = {"database_url": "--db"}
@@ -87,6 +94,8 @@ def _show(cli: CliContext, loaded: LoadedSettings) -> None:
         value = getattr(loaded.settings, name)
         if name == "database_url" and value is None:
             value = loaded.settings.database_url_or_default()
+        if name in POLICY_SETTINGS and value is None:
+            value = "none"
         rows.append((name, "" if value is None else str(_shown(name, value)), loaded.sources[name]))
     widest = max(len(name) for name, _, _ in rows) + 2
     widest += max(cell_len(value) + len(source) + 4 for _, value, source in rows)

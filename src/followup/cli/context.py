@@ -90,10 +90,13 @@ class CliContext:
         if self._engine is None:
             # Imported here: SQLAlchemy and SQLModel are a noticeable part of start-up.
             from followup.store import create_store_engine
+            from followup.sync.policy import refresh_deadlines
 
             url = self.settings.database_url_or_default()
             log.info("opening the store at %s", mask_url(url))
             self._engine = create_store_engine(url)
+            # Cheap when nothing changed: one query finds no post-mortem to date again.
+            refresh_deadlines(self._engine, self.settings.policy)
         return self._engine
 
     def close(self) -> None:

@@ -160,4 +160,4 @@ def priority_command(
     """Set an item's priority (P0 to P3), or clear it with --none."""
     _exactly_one(priority, nobody, "a priority")
     report = Report.start(cli, "priority", fmt, summary=EDIT_SUMMARY)
-    _finish(report, set_priority(cli.engine(), item_id, priority))
+    _finish(report, set_priority(cli.engine(), item_id, priority, policy=cli.settings.policy))

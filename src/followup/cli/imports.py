@@ -71,6 +71,7 @@ def run_import(
             default_repo=explicit,
             repo_of=origins,
             skip_invalid=skip_invalid,
+            policy=cli.settings.policy,
         )
     except ImportFailed as exc:
         for problem in exc.problems:

@@ -63,6 +63,11 @@ def _filters_given(**given: object) -> str:
     "--repo", "-R", type=REPO, help="Only items for this repository (owner/name or its URL)."
 )
 @click.option("--overdue", is_flag=True, help="Only items past their due date and not closed.")
+@click.option(
+    "--past-policy",
+    is_flag=True,
+    help="Only items still open after the due-date policy's deadline for their priority.",
+)
 @click.option("--search", "-s", metavar="TEXT", help="Only items whose title contains TEXT.")
 @click.option("--all", "include_removed", is_flag=True, help="Include removed items.")
 @click.option(
@@ -83,6 +88,7 @@ def list_command(
     kind: str | None,
     repo: RepoSpec | None,
     overdue: bool,
+    past_policy: bool,
     search: str | None,
     include_removed: bool,
     fmt: str,
@@ -95,6 +101,7 @@ def list_command(
         kind=kind,
         repo=repo_for(repo, cli.settings) if repo else None,
         overdue=overdue,
+        past_policy=past_policy,
         text=search,
         include_removed=include_removed,
     )
@@ -121,6 +128,7 @@ def list_command(
             kind=kind,
             repo=str(repo) if repo else None,
             overdue=overdue,
+            past_policy=past_policy,
             search=search,
         )
         if empty:
@@ -138,7 +146,10 @@ def list_command(
         for line in output.items_lines(items, today):
             printing.line(cli.out, line)
     n = len(items)
+    legend = output.marks_shown(items, today)
     printing.line(cli.out, f"{n} item{'s' if n != 1 else ''}", style="dim")
+    if legend:
+        printing.line(cli.out, legend, style="dim")
     _note_renames(cli, moved)
 
 

@@ -18,7 +18,17 @@ from rich.syntax import Syntax
 from rich.table import Table
 from rich.text import Text
 
-from followup.display import STATUS_STYLE, status_text
+from followup.display import (
+    MARK_MEANING,
+    OVERDUE_MARK,
+    PAST_POLICY_MARK,
+    POLICY_MARK,
+    STATUS_STYLE,
+    due_origin,
+    policy_basis,
+    status_text,
+)
+from followup.policy import DUE_POLICY
 from followup.store.views import EventView, ItemView
 
 CSV_COLUMNS = (
@@ -37,6 +47,8 @@ CSV_COLUMNS = (
     "links",
     "file",
     "line",
+    "due_source",
+    "past_policy",
 )
 
 
@@ -45,17 +57,34 @@ def status_cell(status: str) -> Text:
     return Text(status_text(status), style=STATUS_STYLE.get(status, ""))
 
 
-# Widths are measured before `today` matters: an overdue date only gains " !".
-TODAY_UNKNOWN = date.min
+# Widths are measured as if every date had passed: its widest form, with every mark.
+TODAY_ALL_LATE = date.max
 
 
 def due_cell(item: ItemView, today: date) -> Text:
-    """Return the due date, flagged with '!' and red when overdue."""
+    """Return the due date with its marks: * set by the policy, ! overdue, ⚑ past policy."""
     if item.due is None:
-        return Text(item.due_text or "", style="dim")
-    if item.is_overdue(today):
-        return Text(f"{item.due.isoformat()} !", style="bold red")
-    return Text(item.due.isoformat())
+        cell = Text(item.due_text or "", style="dim")
+    else:
+        mark = POLICY_MARK if item.due_source == DUE_POLICY else ""
+        style = "bold red" if item.is_overdue(today) else ""
+        cell = Text(f"{item.due.isoformat()}{mark}", style=style)
+        if item.is_overdue(today):
+            cell.append(f" {OVERDUE_MARK}", style="bold red")
+    # Overdue says it already; the flag tells of a later date that outlived the policy's.
+    if item.is_past_policy(today) and not item.is_overdue(today):
+        cell.append(f" {PAST_POLICY_MARK}", style="bold yellow")
+    return cell
+
+
+def marks_shown(items: Sequence[ItemView], today: date) -> str:
+    """Return the legend of the due-date marks some of the items show, or ''."""
+    shown: list[str] = []
+    for item in items:
+        plain = due_cell(item, today).plain
+        shown.extend(mark for mark in MARK_MEANING if mark in plain and mark not in shown)
+    ordered = [mark for mark in MARK_MEANING if mark in shown]
+    return "   ".join(f"{mark} {MARK_MEANING[mark]}" for mark in ordered)
 
 
 def _owner(item: ItemView) -> str:
@@ -78,7 +107,7 @@ def _table_layout(items: Sequence[ItemView], width: int) -> str | None:
         + max(statuses, len("Status"))
         + min(OWNER_WIDTH, max(len("Owner"), *(cell_len(_owner(i)) for i in items)))
         + len("Pri")
-        + max(len("Due"), *(cell_len(due_cell(i, TODAY_UNKNOWN).plain) + 2 for i in items))
+        + max(len("Due"), *(cell_len(due_cell(i, TODAY_ALL_LATE).plain) for i in items))
         + 2 * 5  # the gaps between six columns
     )
     target = max((cell_len(item.target or "") for item in items), default=0)
@@ -192,6 +221,8 @@ def items_csv(items: Sequence[ItemView], today: date) -> str:
                 " ".join(ref.url or ref.text for ref in item.links),
                 item.source_path,
                 item.line,
+                item.due_source or "",
+                "yes" if item.is_past_policy(today) else "",
             ]
         )
     return buffer.getvalue()
@@ -212,6 +243,7 @@ def field_rows(item: ItemView, today: date) -> list[tuple[str, Text]]:
     ]
     if item.due_text and item.due is not None and item.due_text != item.due.isoformat():
         rows.append(("Due as written", Text(item.due_text, style="dim")))
+    rows.extend(policy_rows(item, today))
     if item.section:
         rows.append(("Section", Text(item.section)))
     if item.parent:
@@ -236,6 +268,20 @@ def field_rows(item: ItemView, today: date) -> list[tuple[str, Text]]:
         wanted = ", ".join(f"{k}={json.dumps(v)}" for k, v in item.protection.requested().items())
         rows.append(("Protect", Text(item.protection.where)))
         rows.append(("Settings", Text(wanted or "—")))
+    return rows
+
+
+def policy_rows(item: ItemView, today: date) -> list[tuple[str, Text]]:
+    """Return `show`'s lines on the due date's origin and the policy deadline."""
+    rows: list[tuple[str, Text]] = []
+    origin = due_origin(item)
+    if origin is not None:
+        rows.append(("Due from", Text(origin)))
+    if item.policy_due is not None:
+        deadline = Text(f"{item.policy_due.isoformat()} ({policy_basis(item)})")
+        if item.is_past_policy(today):
+            deadline.append(f" {PAST_POLICY_MARK} passed", style="bold yellow")
+        rows.append(("Policy deadline", deadline))
     return rows
 
 
@@ -326,6 +372,8 @@ def item_lines(
 
 def describe_event(event: EventView) -> str:
     """Return one history entry as a short sentence."""
+    if event.field == "reminder":
+        return f"owner reminded: {event.new}"
     if event.old is None:
         return f"{event.field} set to {event.new}"
     if event.new is None:

@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 
 from followup.errors import InputError
 from followup.github.repos import normalise_repo
+from followup.policy import DUE_POLICY
 from followup.store.models import Status
 from followup.store.views import ItemView
 from followup.text import clean
@@ -258,7 +259,10 @@ def build_issue(
             note = " (cannot be assigned in this repository)" if is_login(item.owner) else ""
             fields.append(("Owner", mention(item.owner) + note))
     if item.due or item.due_text:
-        fields.append(("Due", item.due.isoformat() if item.due else str(item.due_text)))
+        due = item.due.isoformat() if item.due else str(item.due_text)
+        if item.due is not None and item.due_source == DUE_POLICY:
+            due += f" (the due-date policy's deadline for {item.priority})"
+        fields.append(("Due", due))
     if item.priority:
         fields.append(("Priority", item.priority))
     if item.type:

@@ -32,7 +32,7 @@ def issue_from(response: Response, repo: str | None = None) -> RemoteIssue:
 
 
 def list_labelled_issues(
-    client: GitHub, repo: str, label: str = FOLLOWUP_LABEL
+    client: GitHub, repo: str, label: str = FOLLOWUP_LABEL, *, state: str = "all"
 ) -> Iterator[RemoteIssue]:
     """Yield every issue (open or closed) with a label; pull requests are included.
 
@@ -41,7 +41,7 @@ def list_labelled_issues(
     """
     name = normalise_repo(repo)
     path = repo_path(repo, "issues")
-    for data in client.paginate(path, {"labels": label, "state": "all"}):
+    for data in client.paginate(path, {"labels": label, "state": state}):
         yield as_issue(data, f"GET {path}", name)
 
 

@@ -56,3 +56,22 @@ def get_repository(client: GitHub, repo: str) -> RepoInfo:
     if not isinstance(repo_id, int) or not isinstance(full_name, str) or "/" not in full_name:
         raise BadAnswer(f"GitHub's answer to {response.where} names no repository id and name")
     return RepoInfo(repo_id, full_name)
+
+
+_ISSUE = re.compile(r"^(?P<repo>[^\s#]+/[^\s#]+)#(?P<number>\d+)$")
+_ISSUE_URL = re.compile(
+    r"^https?://[^/\s]+/(?P<repo>[^/\s]+/[^/\s]+)/(?:issues|pull)/(?P<number>\d+)/?$"
+)
+
+
+def parse_issue_ref(text: str) -> tuple[str, int]:
+    """Return (owner/name, number) from owner/name#12 or an issue's URL, or fail in one line."""
+    raw = text.strip()
+    match = _ISSUE.match(raw) or _ISSUE_URL.match(raw)
+    if match is None or int(match["number"]) < 1:
+        raise InputError(f"not an issue: {text!r} (expected owner/name#NUMBER)")
+    try:
+        repo = normalise_repo(match["repo"])
+    except InputError:
+        raise InputError(f"not an issue: {text!r} (expected owner/name#NUMBER)") from None
+    return repo, int(match["number"])

@@ -14,11 +14,13 @@ from sqlmodel import Session, col, select
 
 from followup import clock
 from followup.errors import InputError
+from followup.policy import DUE_DOCUMENT, DUE_POLICY, DuePolicy
 from followup.postmortem.model import ActionItem, PostMortem
 from followup.store import identity
 from followup.store.history import Changes
 from followup.store.locks import exclusive
 from followup.store.models import ItemRow, PostMortemRow, Status
+from followup.store.policy import apply_policy
 from followup.store.protection import BranchProtection
 
 T = TypeVar("T")
@@ -132,21 +134,31 @@ class _Batch:
 
 
 def import_postmortem(
-    session: Session, doc: PostMortem, *, default_repo: str | None = None
+    session: Session,
+    doc: PostMortem,
+    *,
+    default_repo: str | None = None,
+    policy: DuePolicy | None = None,
 ) -> ImportResult:
     """Store one parsed post-mortem and its items; nothing is committed here."""
-    return import_all(session, [doc], default_repo=default_repo)[0]
+    return import_all(session, [doc], default_repo=default_repo, policy=policy)[0]
 
 
 def import_all(
-    session: Session, docs: Sequence[PostMortem], *, default_repo: str | None = None
+    session: Session,
+    docs: Sequence[PostMortem],
+    *,
+    default_repo: str | None = None,
+    policy: DuePolicy | None = None,
 ) -> list[ImportResult]:
     """Store several post-mortems in one go; the caller commits or rolls back.
 
     Everything is read in a few queries up front and written in bulk at the end: an
-    import of a thousand documents must take seconds, not minutes. The transaction is
-    the store's only importer until it ends (store/locks.exclusive): a second run
-    importing the same new document at the same moment waits, then finds it stored.
+    import of a thousand documents must take seconds, not minutes. With a policy, the
+    items of changed documents get their deadlines at once; without, the next open of
+    the store works them out. The transaction is the store's only importer until it ends
+    (store/locks.exclusive): a second run importing the same new document at the same
+    moment waits, then finds it stored.
     """
     slugs: dict[str, str] = {}
     for doc in docs:
@@ -190,6 +202,9 @@ def import_all(
         # A Core insert on the table: a plain executemany, without the ORM's bookkeeping.
         session.execute(ItemRow.__table__.insert(), batch.created)  # type: ignore[attr-defined]
     batch.changes.flush(session)
+    if policy is not None:
+        session.flush()
+        apply_policy(session, policy)
     return results
 
 
@@ -242,6 +257,7 @@ def _stage(batch: _Batch, doc: PostMortem, row: PostMortemRow | None) -> _Staged
             repo=repo,
             source=doc.source,
             content_hash=digest,
+            policy_key=None,
             imported_at=now,
             updated_at=now,
         )
@@ -257,6 +273,8 @@ def _stage(batch: _Batch, doc: PostMortem, row: PostMortemRow | None) -> _Staged
     row.repo = repo
     row.source = doc.source
     row.content_hash = digest
+    # Its date or its items' priorities may have changed: work out the deadlines again.
+    row.policy_key = None
     row.updated_at = now
     return _Staged(doc, row, path, fields, unchanged=False)
 
@@ -290,6 +308,8 @@ def _import_items(batch: _Batch, staged: _Staged, old_items: list[ItemRow]) -> I
                 "id": new_id,
                 "postmortem_id": row.id,
                 "status": status.value,
+                "due_source": DUE_DOCUMENT if values["due"] is not None else None,
+                "policy_due": None,
                 "overrides": {},
                 "created_at": now,
                 "updated_at": now,
@@ -339,6 +359,13 @@ def _update_item(item: ItemRow, values: dict[str, Any], changes: Changes, now: d
             continue
         new = values[name]
         old = getattr(item, name)
+        if name == "due":
+            if item.due_source == DUE_POLICY and new is None:
+                continue  # still undated in the document: the policy's date stands
+            source = DUE_DOCUMENT if new is not None else None
+            if item.due_source != source:
+                item.due_source = source
+                changed = True
         if old == new:
             continue
         if name in TRACKED_FIELDS:

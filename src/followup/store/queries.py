@@ -35,6 +35,7 @@ class ItemFilter:
     kind: str | None = None
     repo: str | None = None
     overdue: bool = False
+    past_policy: bool = False
     text: str | None = None
     include_removed: bool = False
 
@@ -86,6 +87,12 @@ def list_items(
         query = query.where(
             col(ItemRow.due).is_not(None),
             col(ItemRow.due) < today,
+            col(ItemRow.status).in_(OPEN_STATUSES),
+        )
+    if flt.past_policy:
+        query = query.where(
+            col(ItemRow.policy_due).is_not(None),
+            col(ItemRow.policy_due) < today,
             col(ItemRow.status).in_(OPEN_STATUSES),
         )
     if flt.text:

@@ -70,10 +70,22 @@ class ItemView:
     created_at: datetime
     updated_at: datetime
     verified_at: datetime | None
+    # Where `due` comes from (document, edited, policy), and what the policy gives.
+    due_source: str | None = None
+    policy_due: date | None = None
+    postmortem_date: date | None = None
 
     def is_overdue(self, today: date) -> bool:
         """Tell whether the item is past its due date and still outstanding."""
         return self.due is not None and self.due < today and self.status not in CLOSED_STATUSES
+
+    def is_past_policy(self, today: date) -> bool:
+        """Tell whether the item is still outstanding after the policy's deadline for it."""
+        return (
+            self.policy_due is not None
+            and self.policy_due < today
+            and self.status not in CLOSED_STATUSES
+        )
 
     @property
     def target(self) -> str | None:
@@ -99,7 +111,10 @@ class ItemView:
             "priority": self.priority,
             "due": self.due.isoformat() if self.due else None,
             "due_text": self.due_text,
+            "due_source": self.due_source,
             "overdue": self.is_overdue(today),
+            "policy_due": self.policy_due.isoformat() if self.policy_due else None,
+            "past_policy": self.is_past_policy(today),
             "type": self.type,
             "kind": self.kind,
             "status": self.status,
@@ -206,6 +221,9 @@ def item_view(item: ItemRow, pm: PostMortemRow, issue: IssueRow | None) -> ItemV
         created_at=item.created_at,
         updated_at=item.updated_at,
         verified_at=item.verified_at,
+        due_source=item.due_source,
+        policy_due=item.policy_due,
+        postmortem_date=pm.incident_date,
     )
 
 

@@ -12,6 +12,7 @@ from sqlalchemy import Engine
 
 from followup import postmortem
 from followup.errors import InputError
+from followup.policy import DuePolicy
 from followup.postmortem.model import PostMortem
 from followup.store import session_scope
 from followup.store.importer import ImportResult, import_all
@@ -89,8 +90,12 @@ def import_files(
     default_repo: str | None = None,
     repo_of: RepoOf | None = None,
     skip_invalid: bool = False,
+    policy: DuePolicy | None = None,
 ) -> ImportReport:
-    """Read and store the files in one transaction; any unreadable file stops it all."""
+    """Read and store the files in one transaction; any unreadable file stops it all.
+
+    With the due-date policy, undated items get their deadline in the same transaction.
+    """
     if not paths:
         raise InputError("no post-mortem files given")
     with _cyclic_gc_paused():
@@ -98,5 +103,5 @@ def import_files(
         if problems and not skip_invalid:
             raise ImportFailed(problems)
         with session_scope(engine) as session:
-            results = import_all(session, docs, default_repo=default_repo)
+            results = import_all(session, docs, default_repo=default_repo, policy=policy)
     return ImportReport(results=results, skipped=problems, documents=docs)

@@ -536,6 +536,16 @@ class FollowupApp(App[None]):
         if not isinstance(self.screen, DashboardScreen):
             self.push_screen(DashboardScreen())
 
+    def action_report(self) -> None:
+        """Open the review report for the items screen's filter."""
+        from followup.tui.screens.report import ReportScope, ReportScreen
+
+        if isinstance(self.screen, ReportScreen):
+            return
+        items = next((s for s in self.screen_stack if isinstance(s, ItemsScreen)), None)
+        flt = items.filters if items is not None else self.initial_filters
+        self.push_screen(ReportScreen(ReportScope.of(flt, self.me)))
+
     def action_help(self) -> None:
         """Show the keys of the current screen."""
         from followup.tui.screens.help import HelpScreen

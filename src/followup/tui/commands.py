@@ -49,6 +49,12 @@ def screen_commands(
             "Completion, overdue, time to close · key 2",
             partial(app.run_action, "app.dashboard"),
         )
+    if "app.report" not in seen:
+        yield SystemCommand(
+            "Report",
+            "The weekly review report for the current filter, to write or post · key 3",
+            partial(app.run_action, "app.report"),
+        )
 
 
 def sort_commands(screen: ItemsScreen) -> Iterator[SystemCommand]:

@@ -374,6 +374,16 @@ def run(context: JobContext, request: EditRequest, progress: Progress) -> EditsD
     With one item a failure fails the job; with several, each item's failure is its
     result and the others carry on.
     """
+    done = _run(context, request, progress)
+    if request.spec.edit is Edit.PRIORITY:
+        # A new priority may give an item another deadline under the due-date policy.
+        from followup.sync.policy import refresh_deadlines
+
+        refresh_deadlines(context.engine, context.settings.policy)
+    return done
+
+
+def _run(context: JobContext, request: EditRequest, progress: Progress) -> EditsDone:
     spec = request.spec
     linked = spec.reaches_github and any(t.linked for t in request.targets)
     client = context.client_or_none() if linked else None

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
@@ -21,11 +22,13 @@ from followup.tui import edits, outcomes, previews
 from followup.tui.jobs import JobContext, JobSpec, Outcome, Palette, Proposal
 
 if TYPE_CHECKING:
+    from followup.store.report_model import ReviewReport
     from followup.sync.drift import VerifyReport
     from followup.sync.filing import FilingPlan, FilingReport
     from followup.sync.importing import ImportReport
     from followup.sync.polling import SyncReport
     from followup.sync.protect import ProtectionPlan, ProtectionReport
+    from followup.sync.review.words import ReportContext
 
 P = TypeVar("P")
 ItemIds = tuple[str, ...] | None  # None: every item the job applies to
@@ -199,7 +202,12 @@ def _import(context: JobContext, paths: Sequence[Path], _progress: Progress) -> 
     from followup.sync.importing import ImportFailed, import_files
 
     try:
-        return import_files(context.engine, list(paths), default_repo=context.settings.repo)
+        return import_files(
+            context.engine,
+            list(paths),
+            default_repo=context.settings.repo,
+            policy=context.settings.policy,
+        )
     except ImportFailed as exc:
         first = exc.problems[0].message if exc.problems else ""
         raise InputError(f"{exc}: {first}" if first else str(exc)) from None
@@ -227,6 +235,75 @@ EDIT: JobSpec[edits.EditRequest, edits.EditsDone] = JobSpec(
 )
 
 
+# -- the review report -----------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ReportRequest:
+    """A report to write or post: its period, its scope, and the file or issue it goes to."""
+
+    days: int
+    today: date
+    postmortems: tuple[str, ...]
+    owner: str | None
+    where: str  # a file's path, or owner/name#N
+
+    def make(self, context: JobContext) -> tuple[ReviewReport, ReportContext]:
+        """Compute the report (in the worker thread)."""
+        from followup.sync import review
+
+        report = review.make_report(
+            context.engine,
+            since=review.parse_since(f"{self.days}d", self.today),
+            today=self.today,
+            postmortems=self.postmortems,
+            owner=self.owner,
+        )
+        return report, review.context_for(report, context.settings.policy, f"{self.days}d")
+
+
+def _write_report(context: JobContext, request: ReportRequest, _progress: Progress) -> str:
+    from followup.sync import review
+
+    report, words = request.make(context)
+    path = Path(request.where).expanduser()
+    review.write_report(path, review.render(report, review.format_for(path, None), words))
+    return f"Report written to {path}"
+
+
+WRITE_REPORT: JobSpec[ReportRequest, str] = JobSpec(
+    name="write-report",
+    description="Writing the report",
+    failure="Cannot write the report",
+    work=_write_report,
+    summary=lambda said: Outcome(said, changed=False),
+)
+
+
+def _post_report(context: JobContext, request: ReportRequest, _progress: Progress) -> str:
+    from followup.github.repos import parse_issue_ref
+    from followup.sync.review.post import post_report
+
+    repo, number = parse_issue_ref(request.where)
+    report, words = request.make(context)
+    client = context.client()
+    try:
+        posted = post_report(client, repo, number, report, words)
+    finally:
+        client.close()
+    return posted.describe().capitalize()
+
+
+POST_REPORT: JobSpec[ReportRequest, str] = JobSpec(
+    name="post-report",
+    description="Posting the report",
+    failure="Cannot post the report",
+    work=_post_report,
+    summary=lambda said: Outcome(said, changed=False),
+    needs_github=True,
+)
+
+
 JOBS: tuple[JobSpec[Any, Any], ...] = (
     SYNC,
     PLAN_FILE,
@@ -236,4 +313,6 @@ JOBS: tuple[JobSpec[Any, Any], ...] = (
     VERIFY,
     IMPORT,
     EDIT,
+    WRITE_REPORT,
+    POST_REPORT,
 )

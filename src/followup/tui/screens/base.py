@@ -21,6 +21,13 @@ class FollowupScreen(Screen[None]):
         Binding("1", "app.home", "Items", show=False, tooltip="Go to the items"),
         Binding("2", "app.dashboard", "Dashboard", show=False, tooltip="Open the dashboard"),
         Binding(
+            "3",
+            "app.report",
+            "Report",
+            show=False,
+            tooltip="The weekly review report for the current filter",
+        ),
+        Binding(
             "e",
             "app.results",
             "Results",

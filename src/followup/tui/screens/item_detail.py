@@ -11,8 +11,17 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.widgets import Footer, Header, Label, Markdown, Static
 
-from followup.display import KIND_LABEL, STATUS_ICON, STATUS_LABEL
+from followup.display import (
+    KIND_LABEL,
+    PAST_POLICY_MARK,
+    POLICY_MARK,
+    STATUS_ICON,
+    STATUS_LABEL,
+    due_origin,
+    policy_basis,
+)
 from followup.errors import FollowupError
+from followup.policy import DUE_POLICY
 from followup.store.views import ItemView
 from followup.tui import timefmt
 from followup.tui.screens.item_actions import ItemScreen
@@ -41,15 +50,20 @@ def _row(label: str, value: str | Content) -> Content:
     return Content.assemble((f"{label:<{LABEL_WIDTH}}", "bold $text-muted"), value)
 
 
-def fields(item: ItemView, today_overdue: bool) -> Content:
+def fields(item: ItemView, today_overdue: bool, past_policy: bool = False) -> Content:
     """Return the item's fields, one per line."""
     due: str | Content = "—"
     if item.due is not None:
         due = item.due.isoformat()
+        if item.due_source == DUE_POLICY:
+            due += POLICY_MARK
         if today_overdue:
             due = Content.styled(f"{due} ! overdue", "bold $error")
     elif item.due_text:
         due = item.due_text
+    origin = due_origin(item)
+    if origin is not None:
+        due = Content.assemble(due, (f"  from {origin}", "$text-muted"))
     rows = [
         _row("Status", status_content(item.status)),
         _row("Kind", KIND_LABEL.get(item.kind, item.kind)),
@@ -60,6 +74,11 @@ def fields(item: ItemView, today_overdue: bool) -> Content:
         _row("Repository", item.repo or "—"),
         _row("Post-mortem", f"{item.postmortem_title} ({item.postmortem})"),
     ]
+    if item.policy_due is not None:
+        deadline = Content(f"{item.policy_due.isoformat()} ({policy_basis(item)})")
+        if past_policy:
+            deadline = Content.assemble(deadline, (f" {PAST_POLICY_MARK} passed", "bold $warning"))
+        rows.append(_row("Policy", deadline))
     if item.section:
         rows.append(_row("Section", item.section))
     if item.parent:
@@ -185,7 +204,9 @@ class ItemDetailScreen(ItemScreen):
         if item.kind == "branch_protection":
             title = Content.assemble(("⛨ ", "$accent"), title)
         self.query_one("#title", Static).update(title)
-        self.query_one("#fields", Static).update(fields(item, item.is_overdue(today)))
+        self.query_one("#fields", Static).update(
+            fields(item, item.is_overdue(today), item.is_past_policy(today))
+        )
         self.query_one("#text", Markdown).update(detail.markdown)
         self.query_one("#source-heading", Label).update(
             f"In the post-mortem · {item.source_path}:{item.line}"

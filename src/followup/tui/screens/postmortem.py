@@ -13,8 +13,9 @@ from textual.widgets import Footer, Header, Markdown, OptionList, Static
 from textual.widgets.option_list import Option
 
 from followup.display import STATUS_ICON, STATUS_LABEL
+from followup.durations import format_duration
 from followup.errors import FollowupError
-from followup.store.metrics import PostMortemSummary, format_duration
+from followup.store.metrics import PostMortemSummary
 from followup.store.views import ItemView
 from followup.tui.annotate import annotate
 from followup.tui.links import file_url

@@ -24,7 +24,8 @@ from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from followup.display import STATUS_ICON, STATUS_LABEL
+from followup.display import OVERDUE_MARK, PAST_POLICY_MARK, POLICY_MARK, STATUS_ICON, STATUS_LABEL
+from followup.policy import DUE_POLICY
 from followup.store.views import ItemView
 from followup.tui import timefmt
 from followup.tui.filtering import Sort
@@ -424,9 +425,13 @@ class ItemsTable(ScrollView, can_focus=True, inherit_bindings=False):
         if key == "due":
             if item.due is None:
                 return item.due_text or "", "items-table--dim"
+            # 12 cells at most: * set by the policy, ! overdue, ⚑ past the policy's deadline.
+            mark = POLICY_MARK if item.due_source == DUE_POLICY else ""
             if item.is_overdue(self.today):
-                return f"{item.due.isoformat()} !", "items-table--overdue"
-            return item.due.isoformat(), None
+                return f"{item.due.isoformat()}{mark or ' '}{OVERDUE_MARK}", "items-table--overdue"
+            if item.is_past_policy(self.today):
+                return f"{item.due.isoformat()} {PAST_POLICY_MARK}", "items-table--overdue"
+            return f"{item.due.isoformat()}{mark}", None
         if key == "postmortem":
             return item.postmortem, "items-table--dim"
         if key == "target":
