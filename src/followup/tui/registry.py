@@ -126,7 +126,13 @@ def _protect(
 ) -> ProtectionReport:
     from followup.sync import protect
 
-    return protect.apply_protection(context.engine, context.client(), plans, progress=progress)
+    return protect.apply_protection(
+        context.engine,
+        context.client(),
+        plans,
+        progress=progress,
+        lock_timeout=context.settings.lock_timeout,
+    )
 
 
 PROTECT: JobSpec[Sequence[Any], ProtectionReport] = JobSpec(
