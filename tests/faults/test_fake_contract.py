@@ -100,6 +100,11 @@ def test_racing_filings_and_their_converge_follow_the_openapi_description(
     endpoints = set(fake.requests())
     assert {"POST issues", "GET issues", "PATCH issue", "GET issue", "POST comments"} <= endpoints
     for exchange in exchanges(fake):
+        if exchange.uri.endswith("/graphql"):
+            # The fake serves REST only. The sync asks GraphQL about the reopened issue
+            # when this store is the racer that created it (which one did varies); the
+            # fake's 404 to that is not GitHub's answer, and tests/contract checks queries.
+            continue
         validate_request(exchange)
         if str(exchange.status) in documented_statuses(exchange):
             validate_response(exchange)
