@@ -78,7 +78,8 @@ _CONVERSATIONS = _any(
 )
 _ENFORCE_ADMINS = _any(
     rf"\binclud(?:e|es|ing)\s+(?:repo(?:sitory)?\s+)?{_ADMINS}\b",
-    r"\benforce[ds]?\s+(?:(?:it|this|them|these|the\s+rules?|rules?|protection)\s+)?(?:for|on|against|to)"
+    r"\benforce[ds]?\s+(?:(?:it|this|them|these|the\s+rules?|rules?|(?:branch\s+)?protections?"
+    r"|(?:the\s+)?(?:branch\s+)?protection\s+rules?)\s+)?(?:for|on|against|to)"
     rf"\s+(?:repo(?:sitory)?\s+)?(?:the\s+)?{_ADMINS}\b",
     rf"\bapply\s+(?:\w+\s+){{0,2}}to\s+{_ADMINS}\b",
     r"\badmin(?:istrator)?s?\s+(?:cannot|can't|can\s+not|must\s+not|should\s+not)\s+bypass\b",
@@ -278,6 +279,10 @@ def recognise(inline: Inline, *, repo: str | None = None) -> ProtectionSpec | No
 def asks_without_branch(inline: Inline) -> bool:
     """Tell whether an item reads like a protection request that names no branch."""
     low = inline.text.lower()
-    if "branch" not in low:
+    if not any(word in low for word in ("branch", "merg", "push")):
         return False
-    return bool(_settings(low)) or _PROTECTION_PHRASE.search(low) is not None
+    return (
+        bool(_settings(low))
+        or _STATUS_CHECKS.search(low) is not None
+        or _PROTECTION_PHRASE.search(low) is not None
+    )

@@ -8,33 +8,64 @@ from datetime import date
 from pathlib import Path, PurePath
 
 from followup.errors import InputError
-from followup.postmortem import dates, fields, protection, refs, sections, tables, titles
+from followup.postmortem import collect, fields, sections, suggestions, tables, titles, wording
+from followup.postmortem.collect import LABEL_TRIGGER, Collector
 from followup.postmortem.frontmatter import FrontMatter, FrontMatterError
 from followup.postmortem.frontmatter import read as read_front_matter
-from followup.postmortem.markdown import Block, Document, Inline, ListItem
-from followup.postmortem.model import ActionItem, PostMortem, Reference
+from followup.postmortem.markdown import Inline, ListItem, Source
+from followup.postmortem.model import ActionItem, PostMortem
+from followup.postmortem.outline import Blocks, Outline, Resolver, Section, build
 from followup.postmortem.slug import slugify
 
 # A bold label heads its own little section; any heading ends it.
 _LABEL_LEVEL = 7
-_SHORT_LINE = 64  # bytes; longer paragraphs are prose, not labels
+# A paragraph under an action heading is an item when it is a few sentences at most.
+LONG_LINE = 400
+MAX_SENTENCES = 4
 _DATED_NAME = re.compile(r"^(\d{4}-\d{2}-\d{2})")
+_ISO_DATE = re.compile(r"\b(\d{4}-\d{2}-\d{2})\b")
+_DATE_LINE = re.compile(
+    r"(?im)^[\W_]*(?:incident\s+)?date(?:\s*/\s*time)?[\W_]*?[:|][\W_]*(\d{4}-\d{2}-\d{2})"
+)
 _NO_SECTION = (
     "no action-items section found (looked for a heading or bold label such as 'Action Items', "
     "'Corrective actions', 'Follow-ups', 'Remediation' or 'Next steps')"
 )
+MARKDOWN_SUFFIXES = frozenset(
+    {".md", ".markdown", ".mdown", ".mkd", ".mkdn", ".mdwn", ".mdtxt", ".mdtext", ".txt", ""}
+)
+_SHAPE_KEYS = ("type", "kind", "category", "categories", "layout", "template", "tags", "labels")
+_SHAPE_WORDS = re.compile(
+    r"post[\s-]?mortem|incident|outage|retrospective|\brca\b|after[\s-]action", re.IGNORECASE
+)
+# An intro that announces the list after it as things to do.
+_ANNOUNCES = re.compile(
+    r"\b(?:we\s+will|we'll|we\s+are\s+going\s+to|we\s+plan|we\s+need|we\s+must|we\s+should"
+    r"|(?:we|i)(?:'re|\s+are)\s+(?:now\s+|also\s+)?(?:doing|changing|adding|fixing|improving"
+    r"|planning|working\s+on|committed\s+to)|committed\s+to|here(?:'s|\s+is)\s+what"
+    r"|following\s+(?:actions?|steps?|items?|changes|tasks|improvements|follow[\s-]?ups?|work"
+    r"|measures|fixes)|action\s+items?|to-?dos?|next\s+steps?|going\s+forward|planned"
+    r"|to\s+do|improvements|changes\s+(?:we|are)|measures|remediations?)\b",
+    re.IGNORECASE,
+)
+_ITEM_NUMBER = re.compile(r"^(?:\d{1,3}[.):]|#\d{1,3}\b|(?:item|ai|action)\s*#?\s*\d{1,3}\b)\s*")
+_BLOCKQUOTE_OPEN = re.compile(r"<blockquote\b", re.IGNORECASE)
+_BLOCKQUOTE_CLOSE = re.compile(r"</blockquote\s*>", re.IGNORECASE)
 
 
 class _Region:
     """An action-items section being read, and the subheadings open inside it."""
 
-    __slots__ = ("base", "count", "level", "line", "name", "subs")
+    __slots__ = ("base", "count", "level", "line", "name", "strong", "subs")
 
-    def __init__(self, level: int, line: int, name: str, base: sections.Context) -> None:
+    def __init__(
+        self, level: int, line: int, name: str, base: sections.Context, strong: bool
+    ) -> None:
         self.level = level
         self.line = line
         self.name = name
         self.base = base
+        self.strong = strong
         self.subs: list[tuple[int, sections.Context]] = []
         self.count = 0
 
@@ -63,49 +94,97 @@ class _Region:
         """Return the context that a note under the latest heading adds to."""
         return self.subs[-1][1] if self.subs else self.base
 
+    def sub(self, level: int, ctx: sections.Context) -> None:
+        """Open a subheading's context, closing those at its level or deeper."""
+        while self.subs and self.subs[-1][0] >= level:
+            self.subs.pop()
+        self.subs.append((level, ctx))
+
 
 class _Reader:
-    """Walk a document's top-level blocks once, collecting items from action sections."""
+    """Walk a document's outline once, reading closely only the sections that matter."""
 
-    def __init__(self, doc: Document, repo: str | None) -> None:
-        self.doc = doc
-        self.repo = repo
-        self.items: list[ActionItem] = []
+    def __init__(self, src: Source, outline: Outline, collector: Collector) -> None:
+        self.src = src
+        self.outline = outline
+        self.found = collector
+        self.resolve = Resolver(src.text)
         self.warnings: list[str] = []
         self.region: _Region | None = None
         self.found_section = False
-        self.fresh = False  # nothing but headings since the last heading
-        self.other_level: int | None = None  # level of the lessons/timeline-like section we are in
-        self.title_h1: str | None = None
-        self.title_heading: str | None = None
-        self.first_h1: str | None = None
+        self.other_level: int | None = None  # level of the lessons/summary-like section we are in
+        self.past_level: int | None = None  # level of a section telling the past (no promises)
+        self.title_index = _title_index(outline.sections)
+        self.item_subtree = _item_subtrees(outline.sections)
 
     def run(self) -> None:
-        """Read every block, then note what is missing."""
-        for block in self.doc.blocks:
-            kind = block.kind
-            if kind == "heading":
-                self._heading(block)
-                continue
-            if kind == "paragraph":
-                if self._paragraph(block):
-                    continue
-            elif kind == "list" and self.region is not None:
-                ctx = self.region.context()
-                if ctx is not None:
-                    for item in self.doc.list_items(block.first):
-                        self._list_item(item, None, ctx)
-            elif kind == "table":
-                self._table(block)
-            self.fresh = False
+        """Read every section, then note what is missing."""
+        secs = self.outline.sections
+        for i, sec in enumerate(secs):
+            leaf = i + 1 == len(secs) or secs[i + 1].level <= sec.level
+            self._section(i, sec, leaf)
         self._close()
         if not self.found_section:
             self.warnings.append(_NO_SECTION)
 
-    def _open(self, level: int, line: int, inline: Inline) -> None:
+    # -- sections --------------------------------------------------------------------
+
+    def _section(self, i: int, sec: Section, leaf: bool) -> None:
+        if sec.level == 0:
+            self._scan(sec, past=False)
+            return
+        text = sec.text
+        level = sec.level
+        role = sections.role(text)
+        if i == self.title_index and not (
+            role is sections.Role.ACTION
+            and sections.plainly_action(text)
+            and sec.first in ("list", "table")
+        ):
+            role = sections.Role.NEUTRAL  # the document's title, whatever its words
+        region = self.region
+        if region is not None and level > region.level:
+            if not sec.holds_items and leaf and _item_heading(sec.heading):
+                # The heading is the item: it says nothing about the items around it.
+                region.sub(level, sections.Context())
+                ctx = region.context()
+                if ctx is not None:
+                    self._heading_item(sec, ctx)
+                return
+            region.sub(level, sections.subheading(sec.heading, self.found.anchor))
+            ctx = region.context()
+            if ctx is None:
+                self._scan(sec, past=True)
+            else:
+                self._read_scope(sec, ctx, leaf)
+            return
+        if region is not None:
+            self._close()
+        if self.other_level is not None and level <= self.other_level:
+            self.other_level = None
+        if self.past_level is not None and level <= self.past_level:
+            self.past_level = None
+        opens = role is sections.Role.ACTION and (
+            self.other_level is None or sections.plainly_action(text)
+        )
+        weak = role is sections.Role.WEAK and self.other_level is None and self.item_subtree[i]
+        if opens or weak:
+            self._open(level, self.src.line(sec.start), sec.heading, strong=opens)
+            ctx = self.region.context() if self.region else None
+            if ctx is not None:
+                self._read_scope(sec, ctx, leaf)
+            return
+        if role is sections.Role.OTHER and self.other_level is None:
+            self.other_level = level
+        if self.past_level is None and sections.tells_the_past(text):
+            self.past_level = level
+        self._scan(sec, past=self.past_level is not None)
+
+    def _open(self, level: int, line: int, inline: Inline, *, strong: bool) -> None:
         """Start an action-items section headed by the given heading or label."""
         self.found_section = True
-        self.region = _Region(level, line, inline.text.strip(), sections.region_context(inline))
+        ctx = sections.region_context(inline, self.found.anchor)
+        self.region = _Region(level, line, inline.text.strip(), ctx, strong)
 
     def _close(self) -> None:
         """End the current action-items section, warning if it held no items."""
@@ -117,243 +196,195 @@ class _Reader:
             )
         self.region = None
 
-    def _heading(self, block: Block) -> None:
-        """Open, close or refine an action-items section at a heading."""
-        inline = block.heading
-        text = inline.text.strip()
-        level = block.level
-        role = sections.role(text)
-        region = self.region
-        inside = region is not None and level > region.level
-        if level == 1 and self.first_h1 is None:
-            self.first_h1 = text
-        if role is sections.Role.NEUTRAL and text and not inside:
-            if level == 1 and self.title_h1 is None:
-                self.title_h1 = text
-            if self.title_heading is None:
-                self.title_heading = text
-        self.fresh = True
-        if region is not None and inside:
-            while region.subs and region.subs[-1][0] >= level:
-                region.subs.pop()
-            region.subs.append((level, sections.subheading(inline)))
-            return
-        if region is not None:
-            self._close()
-        if self.other_level is not None and level <= self.other_level:
-            self.other_level = None
-        if self.other_level is None:
-            if role is sections.Role.OTHER:
-                self.other_level = level
-            elif role is sections.Role.ACTION:
-                self._open(level, self.doc.line(block.start), inline)
-        elif role is sections.Role.ACTION and sections.plainly_action(text):
-            # Under a timeline or lessons, "14:05 follow-up deploy" is not a section of items.
-            self._open(level, self.doc.line(block.start), inline)
+    # -- an action section's own content ---------------------------------------------
 
-    def _paragraph(self, block: Block) -> bool:
-        """Read a paragraph; True when it worked as a heading (a label such as **Follow-ups**)."""
+    def _read_scope(self, sec: Section, ctx: sections.Context, leaf: bool) -> None:
+        """Read the lists, tables and lines under one heading of an action section."""
         region = self.region
-        inline: Inline | None = None
-        label: str | None = None
-        alone = False
-        if block.lead_strong:
-            inline = self.doc.paragraph(block)
-            label, alone = _label(inline)
-        elif block.end - block.start <= _SHORT_LINE and (
-            region is None or region.level == _LABEL_LEVEL
-        ):
-            # A short plain line such as "Follow-ups:" can stand in for a heading too.
-            inline = self.doc.paragraph(block)
-            text = inline.text.strip()
-            if text.endswith(":"):
-                label, alone = text[:-1].strip(), True
-        if label is not None and inline is not None:
-            role = sections.role(label)
-            if region is not None and region.level == _LABEL_LEVEL:
-                if role is sections.Role.ACTION:
-                    return True
-                if role is sections.Role.OTHER or block.lead_strong:
-                    self._close()
-                    region = None
-            if region is None:
-                if role is sections.Role.ACTION and (
-                    self.other_level is None or sections.plainly_action(label)
+        assert region is not None
+        blocks = Blocks(self.src, sec.body, sec.end, self.resolve)
+        lines: list[tuple[Inline, int, int, sections.Context]] = []
+        notes: list[Inline] = []
+        had_items = False
+        fresh = True  # nothing but notes since the heading
+        intro: Inline | None = None  # the paragraph just before, when a list follows it
+        quoted = False
+        for kind, start, end in blocks:
+            if kind == "html":
+                quoted = _quoting(blocks.html(), quoted)
+                continue
+            if quoted or kind not in ("paragraph", "list", "table"):
+                intro = None
+                continue
+            if kind == "paragraph":
+                inline = blocks.paragraph()
+                label, alone = _label(inline)
+                if label is not None and alone and inline.strong:
+                    # "**Long term:**" alone on its line works as a subheading of the section.
+                    links = tuple(lk for lk in inline.links if lk.end <= len(label))
+                    sub = sections.subheading(Inline(label, links), self.found.anchor)
+                    region.sub(_LABEL_LEVEL, sub)
+                    fresh, intro = True, None
+                    continue
+                current = region.context()
+                if current is None:
+                    continue
+                ctx = current
+                if self.found.labelled(inline, start, end, ctx):
+                    region.count += 1
+                    continue
+                if fresh:
+                    notes.append(inline)
+                lines.append((inline, start, end, ctx))
+                intro = inline
+                continue
+            if notes:
+                # A note right under a heading ("Follow along here") links the items after it.
+                for note in notes:
+                    region.innermost().references.extend(sections.tracking_refs(note))
+                notes = []
+            current = region.context()
+            if current is None:
+                intro = None
+                continue
+            ctx = current
+            if kind == "list":
+                roots = blocks.items()
+                if _template_checklist(roots) or (intro is not None and _descriptive(intro, roots)):
+                    intro = None
+                    continue
+                added = self.found.list_items(roots, ctx)
+            else:
+                added = self.found.table(blocks.table(), ctx)
+            region.count += added
+            had_items = had_items or added > 0
+            fresh, intro = False, None
+        if not had_items and leaf and region.strong and _item_lines([ln[0] for ln in lines]):
+            for inline, start, end, line_ctx in lines:
+                if self.found.plain_line(inline, start, end, line_ctx):
+                    region.count += 1
+        elif self.past_level is None:
+            for inline, start, end, _ in lines:
+                self.found.suggestions(inline, start, end, sec.text or None)
+
+    def _heading_item(self, sec: Section, ctx: sections.Context) -> None:
+        """Read a subheading that is an item itself, with the lines under it as its body."""
+        region = self.region
+        assert region is not None
+        body: list[Inline] = []
+        blocks = Blocks(self.src, sec.body, sec.end, self.resolve)
+        for kind, _, _ in blocks:
+            if kind == "paragraph":
+                body.append(blocks.paragraph())
+        if self.found.heading_item(sec.heading, sec.start, sec.end, body, ctx):
+            region.count += 1
+
+    # -- everything else: labels, labelled items, action tables and promises ------------
+
+    def _scan(self, sec: Section, *, past: bool) -> None:
+        """Look through a section that is no action section for what still counts."""
+        raw = self.src.data[sec.body : sec.end]
+        plain_other = self.other_level is not None
+        label_starts: set[int] = set()
+        for lb in sec.labels:
+            name = _label_role(lb.inline)
+            if name is not None and (not plain_other or sections.plainly_action(name)):
+                label_starts.add(lb.start)
+        closing = {lb.start for lb in sec.labels}
+        action_tables = sec.action_tables and not plain_other
+        labels = LABEL_TRIGGER.search(raw) is not None
+        promises = not past and suggestions.TRIGGER.search(raw) is not None
+        if not (label_starts or action_tables or labels or promises):
+            return
+        data = self.src.data
+        name = sec.text or None
+        blocks = Blocks(self.src, sec.body, sec.end, self.resolve)
+        quoted = False
+        for kind, start, end in blocks:
+            if kind == "html":
+                quoted = _quoting(blocks.html(), quoted)
+                continue
+            if quoted:
+                continue
+            region = self.region
+            if kind == "paragraph":
+                if start in closing:
+                    inline = blocks.paragraph()
+                    if self._label(inline, start, opens=start in label_starts):
+                        continue
+                else:
+                    chunk = data[start:end]
+                    hit = (labels and LABEL_TRIGGER.search(chunk)) or (
+                        promises and suggestions.TRIGGER.search(chunk)
+                    )
+                    if not hit and region is None:
+                        continue
+                    inline = blocks.paragraph()
+                ctx = region.context() if region is not None else sections.Context()
+                if ctx is None:
+                    continue
+                if self.found.labelled(inline, start, end, ctx):
+                    if region is not None:
+                        region.count += 1
+                    continue
+                if region is not None and region.count == 0:
+                    region.innermost().references.extend(sections.tracking_refs(inline))
+                if promises:
+                    self.found.suggestions(inline, start, end, name)
+            elif kind == "list":
+                if region is not None:
+                    ctx = region.context()
+                    roots = blocks.items()
+                    if ctx is not None and not _template_checklist(roots):
+                        region.count += self.found.list_items(roots, ctx)
+                    continue
+                chunk = data[start:end]
+                if (labels and LABEL_TRIGGER.search(chunk)) or (
+                    promises and suggestions.TRIGGER.search(chunk)
                 ):
-                    self._open(_LABEL_LEVEL, self.doc.line(block.start), inline)
-                    self.fresh = True
-                    return True
+                    self._scan_list(blocks.items(), promises=promises, section=name)
+            elif kind == "table":
+                if region is not None:
+                    ctx = region.context()
+                    if ctx is not None:
+                        region.count += self.found.table(blocks.table(), ctx)
+                elif action_tables:
+                    table = blocks.table()
+                    if tables.is_action_table([c.text for c in table.head]):
+                        self.found_section = True
+                        self.found.table(table, sections.Context())
+        if self.region is not None and self.region.level == _LABEL_LEVEL:
+            self._close()
+
+    def _label(self, inline: Inline, start: int, *, opens: bool) -> bool:
+        """Handle a bold or 'Name:' label; True when it worked as a heading."""
+        label, alone = _label(inline)
+        if label is None:
+            text = inline.text.strip()
+            if not text.endswith(":"):
                 return False
-            if alone and block.lead_strong and region.level != _LABEL_LEVEL:
-                # "**Long term:**" alone on its line works as a subheading of the section.
-                while region.subs and region.subs[-1][0] >= _LABEL_LEVEL:
-                    region.subs.pop()
-                links = tuple(lk for lk in inline.links if lk.end <= len(label))
-                region.subs.append((_LABEL_LEVEL, sections.subheading(Inline(label, links))))
-                self.fresh = True
-                return True
-        if region is not None and self.fresh:
-            # A note right under a heading ("Follow along here") links what its items share.
-            inline = inline or self.doc.paragraph(block)
-            region.innermost().references.extend(sections.tracking_refs(inline))
+            label, alone = text[:-1].strip(), True
+        role = sections.role(label)
+        region = self.region
+        if region is not None:
+            if role is sections.Role.ACTION:
+                return alone
+            if role is sections.Role.OTHER or inline.strong:
+                self._close()
+        if opens and role is sections.Role.ACTION:
+            self._open(_LABEL_LEVEL, self.src.line(start), inline, strong=True)
+            return alone
         return False
 
-    def _list_item(self, li: ListItem, parent: str | None, ctx: sections.Context) -> None:
-        """Add a list item, its details, references and sub-items."""
-        own = li.inline
-        title = titles.clean(own)
-        details: dict[str, str] = {}
-        extra: list[Reference] = []
-        subitems: list[ListItem] = []
-        for child in li.children:
-            pair = fields.detail(child.inline.text)
-            if pair is not None:
-                details.setdefault(pair[0], pair[1])
-                if pair[0] == "ref":
-                    extra.extend(refs.references(child.inline, keys=True))
-            elif refs.is_reference_only(child.inline):
-                extra.extend(refs.references(child.inline))
-            else:
-                subitems.append(child)
-        if title.text:
-            for key, value in fields.inline_pairs(own.text):
-                details.setdefault(key, value)
-            done = li.checked
-            if done is None:
-                done = title.done
-            if done is None and "status" in details:
-                done = fields.done_from_value(details["status"])
-            if done is None:
-                done = fields.done_in_cells([own.text])
-            self._add(
-                title=title,
-                own=own,
-                line=self.doc.line(li.start),
-                text=self.doc.source(li.start, li.end),
-                owner=(
-                    fields.owner_from_value(details["owner"])
-                    if "owner" in details
-                    else fields.owner_in_text(own)
-                ),
-                due=dates.due_from_value(details["due"]) if "due" in details else None,
-                priority=fields.priority_from_value(details.get("priority", "")),
-                type_=fields.type_from_value(details.get("type", "")),
-                done=done,
-                found=[*refs.references(own), *extra],
-                ctx=ctx,
-                parent=parent,
-            )
-        for child in subitems:
-            self._list_item(child, title.text or parent, ctx)
-
-    def _table(self, block: Block) -> None:
-        """Add the rows of an action-items table, reading each column by its header."""
-        region = self.region
-        ctx = region.context() if region is not None else sections.Context()
-        if ctx is None:
-            return
-        if region is None:
-            if self.other_level is not None:
-                return
-            if not tables.is_action_table(self.doc.table_head(block.first)):
-                return
-            self.found_section = True
-        table = self.doc.table(block.first)
-        heads = [cell.text for cell in table.head]
-        columns = tables.roles(heads)
-        if "title" not in columns:
-            if None not in columns:
-                return
-            columns[columns.index(None)] = "title"
-        col = {role: i for i, role in enumerate(columns) if role is not None}
-        for row in table.rows:
-            cells = row.cells
-            if len(cells) <= col["title"]:
-                continue
-            own = cells[col["title"]]
-            title = titles.clean(own)
-            if not title.text:
-                continue
-
-            def cell(role: str, cells: list[Inline] = cells) -> str:
-                i = col.get(role)
-                return cells[i].text.strip() if i is not None and i < len(cells) else ""
-
-            status = cell("status")
-            done = fields.done_from_value(status) if status else None
-            if done is None:
-                done = fields.done_in_cells([c.text for c in cells])
-            if done is None:
-                done = title.done
-            found: list[Reference] = []
-            for i, c in enumerate(cells):
-                if i != col.get("owner"):
-                    found.extend(refs.references(c, keys=i == col.get("ref")))
-            self._add(
-                title=title,
-                own=own,
-                line=self.doc.line(row.start),
-                text=self.doc.source(row.start, row.end),
-                owner=(
-                    fields.owner_from_value(cell("owner"))
-                    if "owner" in col
-                    else fields.owner_in_text(own)
-                ),
-                due=dates.due_from_value(cell("due")),
-                priority=fields.priority_from_value(cell("priority")),
-                type_=fields.type_from_value(cell("type")),
-                done=done,
-                found=found,
-                ctx=ctx,
-                parent=None,
-            )
-
-    def _add(
-        self,
-        *,
-        title: titles.Title,
-        own: Inline,
-        line: int,
-        text: str,
-        owner: str | None,
-        due: dates.Due | None,
-        priority: str | None,
-        type_: str | None,
-        done: bool | None,
-        found: list[Reference],
-        ctx: sections.Context,
-        parent: str | None,
-    ) -> None:
-        """Complete an item from its text and section, and record it."""
-        if due is None:
-            due = dates.due_in_text(own.text) or ctx.due
-        if due is not None and due.date is None:
-            self.warnings.append(f"line {line}: could not read a date from due {due.text!r}")
-        spec = protection.recognise(own, repo=self.repo)
-        if spec is None and protection.asks_without_branch(own):
-            self.warnings.append(
-                f"line {line}: reads like a branch-protection request but names no branch; "
-                "kept as an issue"
-            )
-        if self.region is not None:
-            self.region.count += 1
-        self.items.append(
-            ActionItem(
-                title=title.text,
-                line=line,
-                text=text,
-                owner=owner,
-                due=due.date if due else None,
-                due_text=due.text if due else None,
-                priority=priority or title.priority or fields.priority_in_text(own.text),
-                type=type_ or ctx.type,
-                done=bool(done) if done is not None else ctx.done,
-                references=tuple(refs.unique([*found, *ctx.references])),
-                protection=spec,
-                section=ctx.section,
-                parent=parent,
-            )
-        )
+    def _scan_list(self, roots: list[ListItem], *, promises: bool, section: str | None) -> None:
+        """Find labelled items and promises among a list's entries, at any depth."""
+        ctx = sections.Context()
+        stack = list(reversed(roots))
+        while stack:
+            li = stack.pop()
+            if not self.found.labelled(li.inline, li.start, li.end, ctx) and promises:
+                self.found.suggestions(li.inline, li.start, li.end, section)
+            stack.extend(reversed(li.children))
 
 
 def _label(inline: Inline) -> tuple[str | None, bool]:
@@ -368,16 +399,196 @@ def _label(inline: Inline) -> tuple[str | None, bool]:
     return None, False
 
 
-def _front_matter(doc: Document, where: str) -> FrontMatter:
-    block = doc.metadata
-    if block is None:
+def _label_role(inline: Inline) -> str | None:
+    """Return a label's name when it announces action items, else None."""
+    label, _ = _label(inline)
+    if label is None:
+        text = inline.text.strip()
+        label = text[:-1].strip() if text.endswith(":") else None
+    if label is None or sections.role(label) is not sections.Role.ACTION:
+        return None
+    return label
+
+
+def _quoting(html: str, quoted: bool) -> bool:
+    """Follow <blockquote> tags in raw HTML: quoted text (an e-mail, a reply) is no item."""
+    if _BLOCKQUOTE_OPEN.search(html):
+        quoted = True
+    if _BLOCKQUOTE_CLOSE.search(html):
+        quoted = False
+    return quoted
+
+
+def _item_heading(heading: Inline) -> bool:
+    """Tell whether a subheading names one item rather than a group of them."""
+    text = heading.text.strip()
+    if sections.role(text) is not sections.Role.NEUTRAL:
+        return False
+    kind = fields.type_from_value(text)
+    if kind in fields.TYPES:
+        return False
+    m = _ITEM_NUMBER.match(text)
+    rest = text[m.end() :] if m else text
+    words = len(rest.split())
+    meta = "@" in rest or fields.priority_in_text(rest) is not None or rest.rstrip().endswith("]")
+    verb = wording.imperative(rest)
+    if m is not None:
+        return words >= 2 and (verb or meta)
+    return (meta and words >= 2) or (verb and words >= 3)
+
+
+def _item_lines(paragraphs: list[Inline]) -> bool:
+    """Tell whether a section's paragraphs are one item each, not a written account.
+
+    Under an action heading, short paragraphs ("The alert paged nobody. (fixed ...)") are
+    items; long ones tell a story, and only the promises in them count.
+    """
+    for inline in paragraphs:
+        text = inline.text.strip()
+        if not text or text.endswith(":"):
+            continue
+        note = collect.STATUS_NOTE.search(text)
+        body = text[: note.start()] if note else text
+        sentences = len(collect.SENTENCE_END.findall(body)) + 1
+        if len(body) > LONG_LINE or sentences > MAX_SENTENCES:
+            return False
+    return True
+
+
+def _template_checklist(roots: list[ListItem]) -> bool:
+    """Tell whether a list is a template's checklist about the report itself."""
+    if not roots:
+        return False
+    about = sum(1 for li in roots if wording.about_document(li.inline.text))
+    return about * 2 >= len(roots)
+
+
+def _descriptive(intro: Inline, roots: list[ListItem]) -> bool:
+    """Tell whether a list after a prose paragraph describes things rather than listing work.
+
+    A list right under a heading is the section's items, whatever their wording. After a
+    paragraph it may instead be part of the account: the environments the system now has,
+    the options that were weighed. Then it counts only if its entries read as work, or if the
+    paragraph announced work and the entries are more than bare names.
+    """
+    text = intro.text.strip()
+    if not text or not roots:
+        return False
+    titled = [titles.clean(li.inline) for li in roots]
+    if _ANNOUNCES.search(text):
+        return all(wording.bare_name(t.text) for t in titled)
+    work = 0
+    for li, title in zip(roots, titled, strict=True):
+        own = li.inline
+        if (
+            li.checked is not None
+            or title.done is not None
+            or title.owner is not None
+            or own.links
+            or "@" in own.text
+            or wording.work_like(title.text)
+        ):
+            work += 1
+    return work * 2 < len(roots)
+
+
+def _title_index(secs: list[Section]) -> int | None:
+    """Return the index of the heading that titles the document: a level-1 heading on top."""
+    if len(secs) < 2 or secs[1].level != 1 or secs[0].first:
+        return None
+    return 1
+
+
+def _item_subtrees(secs: list[Section]) -> list[bool]:
+    """For each section, tell whether it or a subsection holds lists, tables or item headings."""
+    out = [False] * len(secs)
+    # Walk backwards keeping, per level, whether anything below holds items.
+    below: list[tuple[int, bool]] = []
+    for i in range(len(secs) - 1, -1, -1):
+        sec = secs[i]
+        holds = sec.holds_items or (sec.level > 1 and _item_heading(sec.heading))
+        while below and below[-1][0] > sec.level:
+            deeper = below.pop()[1]
+            holds = holds or deeper
+        out[i] = holds
+        below.append((sec.level, holds))
+    return out
+
+
+def _front_matter(src: Source, outline: Outline, where: str) -> FrontMatter:
+    if outline.metadata_start < 0:
         return FrontMatter()
-    first_line = doc.line(block.start) + 1
     try:
-        return read_front_matter(doc.metadata_text(), block.style, first_line)
+        return read_front_matter(outline.metadata, outline.metadata_style, 2)
     except FrontMatterError as exc:
         at = f"line {exc.line}: " if exc.line else ""
         raise InputError(f"{where}{at}{exc}") from exc
+
+
+def _iso(value: str) -> date | None:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        return None
+
+
+def _incident_date(fm: FrontMatter, stem: str | None, title: str | None, text: str) -> date | None:
+    """Return the incident's date: front matter, the file's name, the title, a 'Date:' line."""
+    if fm.date is not None:
+        return fm.date
+    if stem and (m := _DATED_NAME.match(stem)) and (when := _iso(m[1])):
+        return when
+    if title and (m := _ISO_DATE.search(title)) and (when := _iso(m[1])):
+        return when
+    m = _DATE_LINE.search(text, 0, 4000)
+    return _iso(m[1]) if m else None
+
+
+def _shape(fm: FrontMatter, outline: Outline) -> bool:
+    """Tell whether a document is shaped like a post-mortem, by its headings or front matter."""
+    if any(sections.incident_heading(sec.text) for sec in outline.sections if sec.level):
+        return True
+    if fm.title and _SHAPE_WORDS.search(fm.title):
+        return True
+    for key in _SHAPE_KEYS:
+        value = fm.metadata.get(key)
+        if value is not None and _SHAPE_WORDS.search(str(value)):
+            return True
+    return False
+
+
+def _fingerprint(text: str) -> str:
+    return " ".join(re.sub(r"[^\w]+", " ", text.casefold()).split())
+
+
+def _restates(a: str, b: str) -> bool:
+    """Tell whether two titles say the same thing: one contains the other, or nearly."""
+    short, long = sorted((a, b), key=len)
+    if len(short) >= 12 and short in long:
+        return True
+    return len(short) >= 12 and _overlap(short, long) >= 0.8
+
+
+def _overlap(a: str, b: str) -> float:
+    """Return the share of the shorter text's words found in the longer one."""
+    wa, wb = a.split(), set(b.split())
+    return sum(1 for w in wa if w in wb) / len(wa) if wa else 0.0
+
+
+def _settle(items: list[ActionItem]) -> tuple[ActionItem, ...]:
+    """Order items as the document does; drop promises that restate an item or each other."""
+    ordered = sorted(items, key=lambda it: it.line)
+    explicit = [_fingerprint(it.title) for it in ordered if not it.suggested]
+    kept: list[ActionItem] = []
+    seen: list[str] = []
+    for item in ordered:
+        if item.suggested:
+            mark = _fingerprint(item.title)
+            if any(_restates(mark, other) for other in (*explicit, *seen)):
+                continue
+            seen.append(mark)
+        kept.append(item)
+    return tuple(kept)
 
 
 def parse(text: str, *, path: str | None = None, default_repo: str | None = None) -> PostMortem:
@@ -387,32 +598,41 @@ def parse(text: str, *, path: str | None = None, default_repo: str | None = None
     if "\r" in text:
         # Same lines as the file, so line numbers still match it.
         text = text.replace("\r\n", "\n").replace("\r", "\n")
-    doc = Document(text)
-    fm = _front_matter(doc, f"{path}: " if path else "")
+    src = Source(text)
+    outline = build(src)
+    fm = _front_matter(src, outline, f"{path}: " if path else "")
     repo = fm.repo or default_repo
-    reader = _Reader(doc, repo)
-    reader.run()
     stem = PurePath(path).stem if path else None
+    secs = outline.sections
+    title_index = _title_index(secs)
+    title_h1 = secs[title_index].text if title_index is not None else None
+    when = _incident_date(fm, stem, title_h1, text)
+    collector = Collector(src, repo, when)
+    reader = _Reader(src, outline, collector)
+    reader.run()
+    first_h1 = next((sec.text for sec in secs if sec.level == 1 and sec.text), None)
+    first_heading = next(
+        (
+            sec.text
+            for sec in secs
+            if sec.level and sec.text and sections.role(sec.text) is sections.Role.NEUTRAL
+        ),
+        None,
+    )
     title = (
         fm.title
-        or reader.title_h1
-        or reader.title_heading
+        or title_h1
+        or first_heading
         or (stem.replace("-", " ").replace("_", " ").strip() if stem else None)
-        or reader.first_h1
+        or first_h1
         or "Untitled post-mortem"
     )
     slug = slugify(fm.slug or "") or slugify(stem or "") or slugify(title) or "post-mortem"
-    when = fm.date
-    if when is None and stem and (m := _DATED_NAME.match(stem)):
-        try:
-            when = date.fromisoformat(m[1])
-        except ValueError:
-            when = None
     return PostMortem(
         title=title,
         slug=slug,
         source=text,
-        items=tuple(reader.items),
+        items=_settle(collector.items),
         path=path,
         date=when,
         status=fm.status,
@@ -420,12 +640,34 @@ def parse(text: str, *, path: str | None = None, default_repo: str | None = None
         owners=fm.owners,
         metadata=fm.metadata,
         has_action_section=reader.found_section,
-        warnings=(*fm.warnings, *reader.warnings),
+        warnings=(*fm.warnings, *collector.warnings, *reader.warnings),
+        incident_shape=_shape(fm, outline),
     )
 
 
-def read(path: Path, *, default_repo: str | None = None, max_bytes: int = 5_000_000) -> PostMortem:
-    """Read a post-mortem file; refuse what is not a reasonably sized UTF-8 text file."""
+def refusal(pm: PostMortem) -> str | None:
+    """Return why a document is not taken for a post-mortem, or None when it is one."""
+    if pm.has_action_section or pm.incident_shape:
+        return None
+    return (
+        "does not look like a post-mortem (no action-items section, and no heading such as "
+        "Summary, Impact, Timeline or Root cause); pass --force to import it anyway"
+    )
+
+
+def read(
+    path: Path,
+    *,
+    default_repo: str | None = None,
+    max_bytes: int = 5_000_000,
+    force: bool = False,
+) -> PostMortem:
+    """Read a post-mortem file; refuse what is not a reasonably sized UTF-8 Markdown post-mortem."""
+    if not force and path.suffix.lower() not in MARKDOWN_SUFFIXES:
+        raise InputError(
+            f"{path}: is not a Markdown file ({path.suffix}); post-mortems are .md files "
+            "(pass --force to read it anyway)"
+        )
     try:
         info = path.stat()
     except FileNotFoundError:
@@ -434,6 +676,9 @@ def read(path: Path, *, default_repo: str | None = None, max_bytes: int = 5_000_
         raise InputError(f"{path}: cannot read it: {exc.strerror or exc}") from None
     if stat.S_ISDIR(info.st_mode):
         raise InputError(f"{path}: is a directory, not a post-mortem file")
+    if not stat.S_ISREG(info.st_mode):
+        # Opening a FIFO with no writer would block forever; a device never ends.
+        raise InputError(f"{path}: is not a regular file (a pipe, socket or device)")
     too_big = f"{path}: is larger than the {max_bytes:,}-byte limit for a post-mortem"
     if info.st_size > max_bytes:
         raise InputError(too_big)
@@ -455,7 +700,12 @@ def read(path: Path, *, default_repo: str | None = None, max_bytes: int = 5_000_
         raise InputError(
             f"{path}: is not UTF-8 text (byte 0x{data[exc.start]:02x} on line {line})"
         ) from None
-    return parse(text, path=str(path), default_repo=default_repo)
+    del data
+    pm = parse(text, path=str(path), default_repo=default_repo)
+    reason = None if force else refusal(pm)
+    if reason is not None:
+        raise InputError(f"{path}: {reason}")
+    return pm
 
 
 def context(source: str, line: int, radius: int = 2) -> str:
