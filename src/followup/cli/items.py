@@ -36,6 +36,8 @@ def print_import(cli: CliContext, report: ImportReport) -> None:
             change = "unchanged"
         else:
             bits = [f"{result.created} new"] if result.created else []
+            if result.suggested:
+                bits.append(f"{result.suggested} suggested")
             if result.updated:
                 bits.append(f"{result.updated} updated")
             if result.removed:
@@ -63,9 +65,12 @@ def print_import(cli: CliContext, report: ImportReport) -> None:
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--repo", metavar="OWNER/NAME", help="Repository for items that name none.")
 @click.option("--skip-invalid", is_flag=True, help="Import the readable files even if others fail.")
+@click.option(
+    "--force", is_flag=True, help="Import files even if they do not look like post-mortems."
+)
 @pass_cli
 def import_command(
-    cli: CliContext, paths: tuple[Path, ...], repo: str | None, skip_invalid: bool
+    cli: CliContext, paths: tuple[Path, ...], repo: str | None, skip_invalid: bool, force: bool
 ) -> None:
     """Read post-mortems and store their action items (safe to re-run)."""
     try:
@@ -74,6 +79,7 @@ def import_command(
             list(paths),
             default_repo=repo or cli.settings.repo,
             skip_invalid=skip_invalid,
+            force=force,
         )
     except ImportFailed as exc:
         for problem in exc.problems:
@@ -89,14 +95,19 @@ def import_command(
     "statuses",
     multiple=True,
     help="Only items with this status (repeat or comma-separate): open, filed, in_progress, "
-    "done, wont_do, regressed, removed.",
+    "done, wont_do, regressed, removed, suggested, dismissed.",
 )
 @click.option("--postmortem", "-p", metavar="SLUG", help="Only items of this post-mortem.")
 @click.option("--kind", type=click.Choice(["issue", "branch_protection"]), help="Only this kind.")
 @click.option("--repo", metavar="OWNER/NAME", help="Only items for this repository.")
 @click.option("--overdue", is_flag=True, help="Only items past their due date and not closed.")
 @click.option("--search", "-s", metavar="TEXT", help="Only items whose title contains TEXT.")
-@click.option("--all", "include_removed", is_flag=True, help="Include removed items.")
+@click.option(
+    "--all",
+    "include_removed",
+    is_flag=True,
+    help="Include removed items and dismissed suggestions.",
+)
 @click.option(
     "--format",
     "fmt",

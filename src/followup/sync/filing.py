@@ -571,7 +571,8 @@ class _Filing:
                 continue
             self.written.append((pm.path, added))
             try:
-                doc = postmortem.read(path, default_repo=pm.repo or self.default_repo)
+                # Already in the store: no need to judge again whether it is a post-mortem.
+                doc = postmortem.read(path, default_repo=pm.repo or self.default_repo, force=True)
                 import_postmortem(self.session, doc, default_repo=pm.repo or self.default_repo)
                 self.commit()
             except FollowupError as exc:

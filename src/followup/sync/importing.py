@@ -45,14 +45,17 @@ class ImportReport:
 
 
 def read_documents(
-    paths: Sequence[Path], *, default_repo: str | None
+    paths: Sequence[Path], *, default_repo: str | None, force: bool = False
 ) -> tuple[list[PostMortem], list[FileProblem]]:
-    """Parse every file, collecting the ones that fail instead of stopping at the first."""
+    """Parse every file, collecting the ones that fail instead of stopping at the first.
+
+    force reads files that do not look like post-mortems (or are not named .md) too.
+    """
     docs: list[PostMortem] = []
     problems: list[FileProblem] = []
     for path in paths:
         try:
-            docs.append(postmortem.read(path, default_repo=default_repo))
+            docs.append(postmortem.read(path, default_repo=default_repo, force=force))
         except InputError as exc:
             problems.append(FileProblem(str(path), str(exc)))
     return docs, problems
@@ -81,12 +84,13 @@ def import_files(
     *,
     default_repo: str | None = None,
     skip_invalid: bool = False,
+    force: bool = False,
 ) -> ImportReport:
     """Read and store the files in one transaction; any unreadable file stops it all."""
     if not paths:
         raise InputError("no post-mortem files given")
     with _cyclic_gc_paused():
-        docs, problems = read_documents(paths, default_repo=default_repo)
+        docs, problems = read_documents(paths, default_repo=default_repo, force=force)
         if problems and not skip_invalid:
             raise ImportFailed(problems)
         with session_scope(engine) as session:
