@@ -15,9 +15,19 @@ from followup.postmortem.wording import about_document, completed, hedged, nothi
 _LABELLED = re.compile(
     r"^\s*(?:(?i:action(?:\s+items?)?|todo|to-?do|follow[\s-]?ups?|next\s+steps?)|AI)\s*[:：]\s*"
 )
-LABEL_TRIGGER = re.compile(
+_LABEL_TRIGGER = re.compile(
     rb"(?i)\b(?:action(?:\s+items?)?|todo|to-?do|follow[\s-]?ups?|next\s+steps?|ai)\b\W{0,4}[:\xef]"
 )
+# Words without which the pattern cannot match: substring tests are far cheaper than it.
+_LABEL_WORDS = (b"action", b"todo", b"to-do", b"follow", b"next step", b"ai:", b"ai*", b"ai :")
+
+
+def labelled_in(raw: bytes) -> bool:
+    """Tell whether raw Markdown may hold an 'Action: ...' or 'TODO: ...' item."""
+    low = raw.lower()
+    return any(word in low for word in _LABEL_WORDS) and _LABEL_TRIGGER.search(raw) is not None
+
+
 # A note closing a plain line: "(fixed by ...)", "(added ...)", "(filed <url>)".
 STATUS_NOTE = re.compile(
     r"\(\s*(?P<word>fixed|added|done|completed?|resolved|implemented|shipped|merged|deployed"

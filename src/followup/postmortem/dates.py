@@ -122,14 +122,46 @@ _LEAD = re.compile(
 _CUE = re.compile(rf"(?:\b(?:{_CUE_WORDS})(?:\s+the)?)\s*:?\s*$", re.IGNORECASE)
 _BRACKETED = re.compile(r"(?:[(\[]|,\s|;\s)\s*$")
 _RANGE_GAP = re.compile(r"\s*(?:-|–|—|to|through|until|till)\s*", re.IGNORECASE)
-# Most text names no date; this check is far cheaper than the full pattern.
-_HINT = re.compile(
-    r"\d|\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|mon|tue|wed|thu|fri|sat|sun"
-    r"|q[1-4]|h[12]|end\s+of|close\s+of|eo[wmqyd]|next|this|current|today|tomorrow|tonight"
-    r"|mid|early|late|start|beginning|middle|within|in\s+(?:a|an|one|two|three|four|five|six"
-    r"|seven|eight|nine|ten|couple|few))",
-    re.IGNORECASE,
+# Words a date expression can start with. Python's re tries every alternative of a long
+# pattern at every position; matching only where a token can start one is ten times faster.
+_TOKEN = re.compile(r"[A-Za-z]+[0-9]*|[0-9]+")
+# Words that start a date on their own, and words that do only before certain others.
+_STARTS = frozenset(
+    {
+        *("jan", "january", "feb", "february", "mar", "march", "apr", "april", "may", "jun"),
+        *("june", "jul", "july", "aug", "august", "sep", "sept", "september", "oct"),
+        *("october", "nov", "november", "dec", "december"),
+        *("mon", "monday", "tue", "tues", "tuesday", "wed", "wednesday", "thu", "thur"),
+        *("thurs", "thursday", "fri", "friday", "sat", "saturday", "sun", "sunday"),
+        *("q1", "q2", "q3", "q4", "h1", "h2", "eow", "eom", "eoq", "eoy", "today"),
+        *("tomorrow", "tonight", "eod"),
+    }
 )
+_UNITS = frozenset({"week", "month", "quarter", "sprint", "year"})
+_COUNTS = frozenset(
+    {"a", "an", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten"}
+    | {"eleven", "twelve", "couple", "few", "the"}
+)
+_SOFT_STARTS: dict[str, frozenset[str]] = {
+    "end": frozenset({"of"}),
+    "close": frozenset({"of"}),
+    "start": frozenset({"of"}),
+    "beginning": frozenset({"of"}),
+    "middle": frozenset({"of"}),
+    "the": frozenset({"end", "close", "start", "beginning", "middle", "current"}),
+    "this": _UNITS | {"year", "coming"},
+    "next": _UNITS,
+    "current": _UNITS,
+    "coming": frozenset(),
+    "in": _COUNTS,
+    "within": _COUNTS,
+    "mid": frozenset(),
+    "early": frozenset(),
+    "late": frozenset(),
+}
+_SOFT = frozenset(_SOFT_STARTS)
+_DIGIT = re.compile(r"[0-9]")
+_ISO_ONLY = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
 # Forms strong enough to be a date wherever they appear; the others need a cue ("by Friday").
 _STRONG = frozenset({"iso", "half", "year", "within"})
 
@@ -304,12 +336,52 @@ def _plausible(m: re.Match[str]) -> bool:
     return True
 
 
+def _starts_one(word: str, nxt: str) -> bool:
+    """Tell whether a date expression may start at a word, given the word after it."""
+    if word in _STARTS or word[0].isdigit():
+        return True
+    follows = _SOFT_STARTS.get(word)
+    if follows is None:
+        return False
+    if word in ("mid", "early", "late", "coming"):
+        return nxt in _STARTS  # "mid-April", "coming Friday"
+    if word in ("in", "within"):
+        return nxt in follows or nxt[:1].isdigit()
+    return nxt in follows or (word in ("this", "next") and nxt in _STARTS)
+
+
+def _candidates(text: str) -> list[int]:
+    """Return where a date expression may start: at digits and at the words one starts with."""
+    words = _TOKEN.findall(text.lower())
+    if _DIGIT.search(text) is None and _STARTS.isdisjoint(words) and _SOFT.isdisjoint(words):
+        return []  # most item text names no date: no loop at all
+    spans = [(m.start(), m[0].lower()) for m in _TOKEN.finditer(text)]
+    out: list[int] = []
+    for i, (at, word) in enumerate(spans):
+        nxt = spans[i + 1][1] if i + 1 < len(spans) else ""
+        if _starts_one(word, nxt):
+            out.append(at)
+    return out
+
+
+def _matches(text: str) -> list[re.Match[str]]:
+    """Return the date expressions in the text, left to right, without overlaps."""
+    found: list[re.Match[str]] = []
+    reach = 0
+    for at in _candidates(text):
+        if at < reach:
+            continue
+        m = _EXPR.match(text, at)
+        if m is not None and m.end() > at:
+            found.append(m)
+            reach = m.end()
+    return found
+
+
 def _find(text: str, anchor: date | None) -> list[_Found]:
     """Return every date expression in the text, joining 'A - B' windows into one ending at B."""
     out: list[_Found] = []
-    if _HINT.search(text) is None:
-        return out
-    for m in _EXPR.finditer(text):
+    for m in _matches(text):
         if not _plausible(m):
             continue
         try:
@@ -327,7 +399,13 @@ def _find(text: str, anchor: date | None) -> list[_Found]:
 
 def resolve(text: str, anchor: date | None) -> tuple[date, bool] | None:
     """Read one date expression; return (date, approximate), or None if it is not one."""
-    value = _LEAD.sub("", text.strip().strip("*_`").strip()).strip(" .,;:()[]")
+    value = text.strip()
+    if (iso := _ISO_ONLY.fullmatch(value)) is not None:  # the common case, kept cheap
+        try:
+            return date(int(iso[1]), int(iso[2]), int(iso[3])), False
+        except ValueError:
+            return None
+    value = _LEAD.sub("", value.strip("*_`").strip()).strip(" .,;:()[]")
     if not value:
         return None
     m = _OFFSET.match(value)
@@ -342,8 +420,19 @@ def resolve(text: str, anchor: date | None) -> tuple[date, bool] | None:
     return (when, found[0].approximate) if when is not None else None
 
 
+_LAST_WORD = re.compile(r"[A-Za-z0-9]+$")
+# Words a date expression can end with.
+_ENDS = _STARTS | _UNITS | {"weeks", "days", "day", "months", "quarters", "sprints", "years"}
+
+
 def trailing(text: str) -> int | None:
     """Return where a date expression that ends the text begins, or None."""
+    last = _LAST_WORD.search(text, max(0, len(text) - 24))
+    if last is None:
+        return None
+    word = last[0].lower()
+    if not (word[0].isdigit() or word in _ENDS or word.startswith("fy")):
+        return None
     found = _find(text, None)
     if found and found[-1].end == len(text):
         return found[-1].start

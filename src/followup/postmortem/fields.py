@@ -86,6 +86,8 @@ _TYPES: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"^repair(?:s)?\b", re.IGNORECASE), "repair"),
 )
 
+_TYPE_STARTS = frozenset({"pre", "mit", "det", "pro", "rep"})
+
 _DONE = re.compile(
     r"^(?:[✅✔☑✓]\ufe0f?|\[x\]|(?:done|complete|completed|closed|fixed|resolved|finished|shipped"
     r"|merged|yes|y|true|x)\b(?!\s*(?:soon|later)))",
@@ -204,6 +206,8 @@ def type_from_value(value: str) -> str | None:
     value = value.strip().strip("*_`").strip()
     if not value or value.lower() in _NO_OWNER:
         return None
+    if value[:3].lower() not in _TYPE_STARTS:
+        return value
     for pattern, name in _TYPES:
         if pattern.match(value):
             return name

@@ -86,6 +86,7 @@ class Inline:
 
 
 EMPTY = Inline("")
+_NOTHING: tuple[None, None] = (None, None)  # what next() gives back at the end of the events
 
 
 @dataclass(slots=True)
@@ -264,8 +265,25 @@ class _Run:
 
 def inline(it: Events, first: Any = None) -> Inline:
     """Collect the inline run up to the End of the block just started (heading, cell...)."""
-    run = _Run()
-    if first is not None and _ends(run, first, it):
+    if first is None:
+        first = next(it, _NOTHING)[0]
+    run: _Run | None = None
+    # Most headings and cells are one piece of plain text: no run to build for them.
+    if type(first) is dict:
+        if "End" in first:
+            return EMPTY
+        text = first.get("Text")
+        if text is not None:
+            nxt = next(it, _NOTHING)[0]
+            if nxt is None or (type(nxt) is dict and "End" in nxt):
+                return Inline(text)
+            run = _Run()
+            run.feed(first, it)
+            first = nxt
+    if first is None:
+        return run.inline() if run is not None else EMPTY
+    run = run or _Run()
+    if _ends(run, first, it):
         return run.inline()
     for ev, _ in it:
         if _ends(run, ev, it):

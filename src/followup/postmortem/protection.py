@@ -127,6 +127,7 @@ _NOT_NAMES = frozenset(
     }
 )
 _KNOWN_NAME = re.compile(rf"^{_KNOWN}$")
+_KNOWN_WORDS = ("main", "master", "develop", "trunk", "gh-pages", "release")
 _BEFORE_CODE_BRANCH = re.compile(r"\bbranch(?:es)?\s+(?:named\s+|called\s+)?$")
 _AFTER_CODE_BRANCH = re.compile(r"^\s+branch(?:es)?\b")
 _BEFORE_CODE_WEAK = re.compile(r"\b(?:on|to|for|into|against|of|protect|lock|the|from)\s+$")
@@ -248,6 +249,9 @@ def _contexts(text: str, low: str, codes: list[tuple[int, int, str]], target: _T
 
 def recognise(inline: Inline, *, repo: str | None = None) -> ProtectionSpec | None:
     """Return the branch protection an item asks for, or None when it asks for none."""
+    low = inline.text.lower()
+    if not inline.code and "branch" not in low and not any(n in low for n in _KNOWN_WORDS):
+        return None  # names no branch: most items stop here
     text = inline.text.replace("’", "'")
     low = text.lower()
     if not inline.code and "branch" not in low and _KNOWN_AFTER.search(low) is None:

@@ -9,7 +9,7 @@ from pathlib import Path, PurePath
 
 from followup.errors import InputError
 from followup.postmortem import collect, fields, sections, suggestions, tables, titles, wording
-from followup.postmortem.collect import LABEL_TRIGGER, Collector
+from followup.postmortem.collect import Collector, labelled_in
 from followup.postmortem.frontmatter import FrontMatter, FrontMatterError
 from followup.postmortem.frontmatter import read as read_front_matter
 from followup.postmortem.markdown import Inline, ListItem, Source
@@ -115,7 +115,7 @@ class _Reader:
         self.other_level: int | None = None  # level of the lessons/summary-like section we are in
         self.past_level: int | None = None  # level of a section telling the past (no promises)
         self.title_index = _title_index(outline.sections)
-        self.item_subtree = _item_subtrees(outline.sections)
+        self._subtrees: list[bool] | None = None
 
     def run(self) -> None:
         """Read every section, then note what is missing."""
@@ -167,7 +167,7 @@ class _Reader:
         opens = role is sections.Role.ACTION and (
             self.other_level is None or sections.plainly_action(text)
         )
-        weak = role is sections.Role.WEAK and self.other_level is None and self.item_subtree[i]
+        weak = role is sections.Role.WEAK and self.other_level is None and self._holds_items(i)
         if opens or weak:
             self._open(level, self.src.line(sec.start), sec.heading, strong=opens)
             ctx = self.region.context() if self.region else None
@@ -179,6 +179,12 @@ class _Reader:
         if self.past_level is None and sections.tells_the_past(text):
             self.past_level = level
         self._scan(sec, past=self.past_level is not None)
+
+    def _holds_items(self, i: int) -> bool:
+        """Tell whether section i or a subsection holds lists, tables or item headings."""
+        if self._subtrees is None:  # only sections named by intent ask, so work it out late
+            self._subtrees = _item_subtrees(self.outline.sections)
+        return self._subtrees[i]
 
     def _open(self, level: int, line: int, inline: Inline, *, strong: bool) -> None:
         """Start an action-items section headed by the given heading or label."""
@@ -292,8 +298,8 @@ class _Reader:
                 label_starts.add(lb.start)
         closing = {lb.start for lb in sec.labels}
         action_tables = sec.action_tables and not plain_other
-        labels = LABEL_TRIGGER.search(raw) is not None
-        promises = not past and suggestions.TRIGGER.search(raw) is not None
+        labels = labelled_in(raw)
+        promises = not past and suggestions.promised_in(raw)
         if not (label_starts or action_tables or labels or promises):
             return
         data = self.src.data
@@ -314,8 +320,8 @@ class _Reader:
                         continue
                 else:
                     chunk = data[start:end]
-                    hit = (labels and LABEL_TRIGGER.search(chunk)) or (
-                        promises and suggestions.TRIGGER.search(chunk)
+                    hit = (labels and labelled_in(chunk)) or (
+                        promises and suggestions.promised_in(chunk)
                     )
                     if not hit and region is None:
                         continue
@@ -339,9 +345,7 @@ class _Reader:
                         region.count += self.found.list_items(roots, ctx)
                     continue
                 chunk = data[start:end]
-                if (labels and LABEL_TRIGGER.search(chunk)) or (
-                    promises and suggestions.TRIGGER.search(chunk)
-                ):
+                if (labels and labelled_in(chunk)) or (promises and suggestions.promised_in(chunk)):
                     self._scan_list(blocks.items(), promises=promises, section=name)
             elif kind == "table":
                 if region is not None:
@@ -457,7 +461,7 @@ def _item_lines(paragraphs: list[Inline]) -> bool:
 
 def _template_checklist(roots: list[ListItem]) -> bool:
     """Tell whether a list is a template's checklist about the report itself."""
-    if not roots:
+    if not roots or all(li.checked is None for li in roots):
         return False
     about = sum(1 for li in roots if wording.about_document(li.inline.text))
     return about * 2 >= len(roots)
@@ -578,6 +582,8 @@ def _overlap(a: str, b: str) -> float:
 def _settle(items: list[ActionItem]) -> tuple[ActionItem, ...]:
     """Order items as the document does; drop promises that restate an item or each other."""
     ordered = sorted(items, key=lambda it: it.line)
+    if not any(item.suggested for item in ordered):
+        return tuple(ordered)
     explicit = [_fingerprint(it.title) for it in ordered if not it.suggested]
     kept: list[ActionItem] = []
     seen: list[str] = []

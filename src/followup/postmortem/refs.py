@@ -59,6 +59,8 @@ def _masked(inline: Inline) -> str:
 def references(inline: Inline, *, keys: bool = False) -> list[Reference]:
     """Return every reference in an inline run, links first, without duplicates."""
     # With keys (Bug/Issue columns and details) a bare tracker key such as ABC-123 counts too.
+    if not inline.links and "#" not in inline.text and "http" not in inline.text and not keys:
+        return []  # the common case: plain text refers to nothing
     found: list[Reference] = []
     for link in inline.links:
         ref = from_url(link.url)

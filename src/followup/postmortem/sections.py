@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from datetime import date
 from enum import Enum
 
@@ -141,6 +142,7 @@ def normalise(text: str) -> str:
     return " ".join(text.split())
 
 
+@lru_cache(maxsize=4096)
 def role(text: str) -> Role:
     """Classify a heading (or a bold label) by its text."""
     norm = normalise(text)
@@ -159,12 +161,14 @@ def role(text: str) -> Role:
     return Role.NEUTRAL
 
 
+@lru_cache(maxsize=4096)
 def tells_the_past(text: str) -> bool:
     """Tell whether a section recounts the incident or its lessons: no commitments there."""
     norm = normalise(text)
     return bool(_OTHER_LEADING.match(norm) or _PAST_LEADING.match(norm))
 
 
+@lru_cache(maxsize=4096)
 def incident_heading(text: str) -> bool:
     """Tell whether a heading is one post-mortems have: Summary, Timeline, Root cause..."""
     return _INCIDENT_HEADING.search(normalise(text)) is not None

@@ -14,13 +14,38 @@ from dataclasses import dataclass
 from followup.postmortem.wording import is_verb
 
 # Cheap test on a block's raw bytes before its text is collected.
-TRIGGER = re.compile(
+_TRIGGER = re.compile(
     rb"(?i)\b(?:will|going\s+to|plans?\s+to|planning\s+to|intends?\s+to|explor\w*|looking\s+into"
     rb"|working\s+on|committed\s+to|commit\s+to)\b|'ll\b|\xe2\x80\x99ll\b|\b(?:we|team)\s+(?:are|is"
     rb"|\xe2\x80\x99re|'re)\s+(?:now\s+|also\s+|currently\s+|actively\s+)*(?:adding|building"
     rb"|moving|migrating|implementing|introducing|rolling|improving|evaluating|investigating"
     rb"|considering)\b"
 )
+
+_TRIGGER_WORDS = (
+    b"will",
+    b"'ll",
+    b"\xe2\x80\x99ll",
+    b"going to",
+    b"plan",
+    b"intend",
+    b"explor",
+    b"looking into",
+    b"working on",
+    b"commit",
+    b"we are",
+    b"we're",
+    b"we\xe2\x80\x99re",
+    b"team is",
+    b"team are",
+)
+
+
+def promised_in(raw: bytes) -> bool:
+    """Tell whether raw Markdown may hold a commitment: a quick test before reading it."""
+    low = raw.lower()
+    return any(word in low for word in _TRIGGER_WORDS) and _TRIGGER.search(raw) is not None
+
 
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[\"'(\[@A-Z0-9])")
 _LEAD = (

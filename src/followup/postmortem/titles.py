@@ -74,6 +74,9 @@ _DUE_CUE_TAIL = re.compile(
     re.IGNORECASE,
 )
 _SPACE = re.compile(r"\s*")
+# Characters a prefix (checkbox, mark, status, priority, tag, numbering...) can start with;
+# upper-case letters and digits too.
+_PREFIX_CHARS = frozenset("{[(@✅✔☑✓⬜☐🔲❌✖⭕dtcuhmlpivx")
 _NUMBERED = re.compile(r"(?:\d{1,3}[.)]|[ivx]{1,4}[.)])\s+", re.IGNORECASE)
 _TEMPLATE_OPEN = re.compile(r"\{\{\s*")
 _TEMPLATE_CLOSE = re.compile(r"\s*\}\}$")
@@ -185,6 +188,9 @@ def clean(inline: Inline) -> Title:
                     done = fields_done(label["status"])
                 start = sep.end()
                 continue
+        first = text[start : start + 1]
+        if not first or not (first in _PREFIX_CHARS or first.isupper() or first.isdigit()):
+            break  # no prefix pattern starts with a lower-case letter outside these
         if (m := _TEMPLATE_OPEN.match(text, start)) or (m := _NUMBERED.match(text, start)):
             pass
         elif m := _CHECKBOX.match(text, start):
@@ -259,7 +265,9 @@ def clean(inline: Inline) -> Title:
         if ":" in body and (cut := _trailing_pairs(body)) is not None:
             end = start + cut
             continue
-        if (m := _TRAIL_TOKEN.search(body)) is not None and m.start() > 0:
+        # Searched from the last space only: the pattern ends the body.
+        last = max(body.rfind(" "), body.rfind("\t"), body.rfind("\n"))
+        if last > 0 and (m := _TRAIL_TOKEN.match(body, last)) is not None:
             end = start + m.start()
             stripped_meta = True
             continue

@@ -37,6 +37,21 @@ ACTION_VERBS = frozenset(_VERBS.split())
 _ADJECTIVE_PARTICIPLES = frozenset({"increased", "improved", "better", "reduced", "automated"})
 
 _WORD = re.compile(r"[A-Za-z][A-Za-z'-]*")
+_WORDS = re.compile(r"[a-z]+")
+# Words without which the longer patterns below cannot match: a set lookup is far cheaper
+# than searching a long alternation through the text.
+_ABOUT_WORDS = frozenset(
+    {
+        *("report", "document", "doc", "postmortem", "post", "mortem", "write", "writeup"),
+        *("template", "page", "section", "sections", "above", "below", "following", "action"),
+        *("actionable", "fill", "filled", "filling", "incident", "title", "review", "retro"),
+        *("retrospective", "these", "delete", "replace", "up"),
+    }
+)
+_PASSIVE_WORDS = frozenset({"been", "now", "this", "that", "it"})
+_HEDGE_WORDS = frozenset(
+    {"could", "might", "may", "maybe", "perhaps", "possibly", "hand", "cancel", "sure"}
+)
 
 _PAST_WE = re.compile(
     r"^(?:we|the\s+team|i|they)\s+(?:have\s+|'ve\s+|had\s+|already\s+|also\s+|then\s+|now\s+){0,2}"
@@ -128,16 +143,22 @@ def completed(text: str) -> bool:
     m = _PAST_WE.match(stripped)
     if m is not None and m["verb"].lower() not in _ADJECTIVE_PARTICIPLES | {"need", "used"}:
         return True
+    if _PASSIVE_WORDS.isdisjoint(_WORDS.findall(stripped.lower())):
+        return False
     return _PASSIVE_DONE.search(stripped) is not None
 
 
 def hedged(text: str) -> bool:
     """Tell whether an idea is only floated: 'We could ...', 'Maybe ...', 'on the other hand'."""
+    if _HEDGE_WORDS.isdisjoint(_WORDS.findall(text.lower())):
+        return False
     return _HEDGE.search(text.strip()) is not None
 
 
 def about_document(text: str) -> bool:
     """Tell whether a checklist entry or note is about the report itself, not the incident."""
+    if _ABOUT_WORDS.isdisjoint(_WORDS.findall(text.lower())):
+        return False
     return _ABOUT_DOCUMENT.search(text) is not None
 
 
