@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
 from datetime import date
 from enum import Enum
+from functools import lru_cache
 
 from followup.postmortem import dates, refs
 from followup.postmortem.fields import TYPES, type_from_value
