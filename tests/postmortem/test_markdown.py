@@ -3,10 +3,16 @@
 from __future__ import annotations
 
 import tracemalloc
+from pathlib import Path
+
+import pytest
 
 from followup.postmortem import markdown, parse
+from followup.postmortem import outline as outline_module
 from followup.postmortem.markdown import Source
 from followup.postmortem.outline import Blocks, Resolver, build
+
+FIXTURES = Path(__file__).parent / "fixtures"
 
 
 def read_list(text: str) -> list[markdown.ListItem]:
@@ -32,17 +38,43 @@ def test_outline_sections_and_lines_with_multibyte_text() -> None:
     assert src.slice(action.body, action.end) == "\n- ✅ item\n"
 
 
-def test_outline_keeps_labels_and_action_tables() -> None:
+def test_outline_counts_action_tables() -> None:
     outline = build(
-        Source(
-            "Intro.\n\n**Action Items:**\n\nFollow-ups:\n\n| Action item | Owner |\n"
-            "| --- | --- |\n| Add alerts | @bo |\n"
-        )
+        Source("Intro.\n\n| Action item | Owner |\n| --- | --- |\n| Add alerts | @bo |\n")
     )
     (pre,) = outline.sections
-    assert [lb.inline.text for lb in pre.labels] == ["Action Items:", "Follow-ups:"]
-    assert [lb.strong for lb in pre.labels] == [True, False]
-    assert (pre.tables, pre.action_tables) == (1, 1)
+    assert (pre.tables, pre.action_tables, pre.paragraphs, pre.first) == (1, 1, 1, "paragraph")
+
+
+TRICKY = [
+    "# A\n\n```\n# not a heading\n```\n\n## B\n\ntext\n",
+    "Setext\n======\n\npara\n\nTwo lines\nof title\n---\n\n- a\n\n---\n\n## C\n",
+    "<!--\n# hidden\n-->\n\n# Shown\n",
+    "- item\n  # nested heading\n\n# Top\n",
+    "---\ntitle: x\n# comment: yes\n---\n\n# Title\n\n## Part\n",
+    "~~~~\n```\n# in code\n~~~~\n\n#Not a heading\n\n### Real ###\n",
+    "# [Linked](https://x.example) heading\n\n> # quoted\n\n    # code\n\n# End\n",
+]
+
+
+@pytest.mark.parametrize("text", TRICKY + [p.read_text() for p in sorted(FIXTURES.glob("*.md"))])
+def test_the_cheap_outline_agrees_with_the_ranged_one(text: str) -> None:
+    src = Source(text)
+    ranged = outline_module._walk(src, markdown.events(text), ranged=True)
+    built = build(src)
+    assert [
+        (s.level, s.text, s.start, s.body, s.end, s.lists, s.tables, s.paragraphs, s.first)
+        for s in built.sections
+    ] == [
+        (s.level, s.text, s.start, s.body, s.end, s.lists, s.tables, s.paragraphs, s.first)
+        for s in ranged.sections
+    ]
+    assert built.metadata == ranged.metadata
+
+
+def test_the_cheap_outline_is_taken_when_headings_are_plain() -> None:
+    assert outline_module._build_bare(Source("# A\n\ntext\n\n## B\n\n- x\n")) is not None
+    assert outline_module._build_bare(Source("<!--\n# hidden\n-->\n\n# Shown\n")) is None
 
 
 def test_inline_plain_text_keeps_spans() -> None:

@@ -166,7 +166,7 @@ _ISO_ONLY = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
 _STRONG = frozenset({"iso", "half", "year", "within"})
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Due:
     """A due date as written, the date it means when it could be read, and how exact it is."""
 
@@ -175,7 +175,7 @@ class Due:
     approximate: bool = False
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class _Found:
     start: int
     end: int
@@ -420,18 +420,18 @@ def resolve(text: str, anchor: date | None) -> tuple[date, bool] | None:
     return (when, found[0].approximate) if when is not None else None
 
 
-_LAST_WORD = re.compile(r"[A-Za-z0-9]+$")
 # Words a date expression can end with.
 _ENDS = _STARTS | _UNITS | {"weeks", "days", "day", "months", "quarters", "sprints", "years"}
 
 
 def trailing(text: str) -> int | None:
     """Return where a date expression that ends the text begins, or None."""
-    last = _LAST_WORD.search(text, max(0, len(text) - 24))
-    if last is None:
-        return None
-    word = last[0].lower()
-    if not (word[0].isdigit() or word in _ENDS or word.startswith("fy")):
+    # Every form ends with a letter or digit: look at the last word before anything else.
+    i = len(text)
+    while i and text[i - 1].isascii() and text[i - 1].isalnum():
+        i -= 1
+    word = text[i:].lower()
+    if not word or not (word[0].isdigit() or word in _ENDS or word.startswith("fy")):
         return None
     found = _find(text, None)
     if found and found[-1].end == len(text):

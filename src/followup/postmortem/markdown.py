@@ -35,7 +35,7 @@ Events = Iterator[Event]
 LinkResolver = Callable[[dict[str, Any]], tuple[str, str] | None]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Link:
     """A link inside an inline run: its span in the plain text and its target."""
 
@@ -44,7 +44,7 @@ class Link:
     url: str
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Inline:
     """Plain text with markup removed, plus where its links, bold and code spans were."""
 

@@ -9,7 +9,9 @@ block, so a section's slice parses as it does in place.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import re
+from dataclasses import dataclass
+from itertools import pairwise, repeat
 from typing import Any
 
 import pyromark
@@ -19,16 +21,6 @@ from followup.postmortem.markdown import EMPTY, Events, Inline, Source
 
 # A bold label or a short line ending in ':' can head a little section of its own.
 SHORT_LINE = 64  # bytes; longer paragraphs are prose, not labels
-
-
-@dataclass(frozen=True, slots=True)
-class Label:
-    """A paragraph that may name a section: '**Action Items**:' or 'Follow-ups:'."""
-
-    start: int
-    end: int
-    inline: Inline
-    strong: bool
 
 
 @dataclass(slots=True)
@@ -44,7 +36,6 @@ class Section:
     tables: int = 0
     paragraphs: int = 0
     first: str = ""  # kind of the first block: paragraph, list, table or other
-    labels: list[Label] = field(default_factory=list)
     action_tables: int = 0  # tables whose header alone says they list action items
 
     @property
@@ -69,76 +60,129 @@ class Outline:
 
 
 def build(src: Source) -> Outline:
-    """Read the whole document once, keeping only its headings and per-section counts."""
-    it = markdown.events(src.text)
+    """Read the whole document once, keeping only its headings and per-section counts.
+
+    Events without byte ranges cost pyromark half as much to make; the headings' offsets
+    then come from their lines. When the lines do not tell the same headings as the parser
+    (a heading inside an HTML comment, a list item's own heading...), the document is read
+    again with ranges.
+    """
+    return _build_bare(src) or _walk(src, markdown.events(src.text), ranged=True)
+
+
+def _walk(src: Source, it: Events, *, ranged: bool) -> Outline:
+    """Read the top-level blocks; without ranges every section's offsets are left at 0."""
     current = Section(0, EMPTY, 0, 0)
     sections = [current]
     outline = Outline(sections)
+    first_event = True
     for ev, rng in it:
         start = ev.get("Start") if type(ev) is dict else None
+        at_top = first_event
+        first_event = False
         if start is None:
             continue
         if type(start) is str:
-            if start == "Paragraph":
-                _paragraph(current, it, rng)
-                continue
-            kind = "other"
+            kind = "paragraph" if start == "Paragraph" else "other"
+            if kind == "paragraph":
+                current.paragraphs += 1
         elif "Heading" in start:
             heading = markdown.inline(it)
-            current.end = rng["start"]
             level = int(start["Heading"]["level"][1:])
-            current = Section(level, heading, rng["start"], rng["end"])
+            if ranged:
+                current.end = rng["start"]
+                current = Section(level, heading, rng["start"], rng["end"])
+            else:
+                current = Section(level, heading, 0, 0)
             sections.append(current)
             continue
         elif "List" in start:
             kind = "list"
             current.lists += 1
         elif "Table" in start:
-            kind = "table"
             current.tables += 1
             if tables.is_action_table(_table_head(it)):
                 current.action_tables += 1
             if not current.first:
-                current.first = kind
+                current.first = "table"
             continue
-        elif "MetadataBlock" in start and rng["start"] == 0 and outline.metadata_start < 0:
+        elif "MetadataBlock" in start and at_top:
             outline.metadata = "".join(e["Text"] for e, _ in _until_end(it) if "Text" in e)
             outline.metadata_style = str(start["MetadataBlock"])
             outline.metadata_start = 0
-            current.body = rng["end"]
+            if ranged:
+                current.body = rng["end"]
             continue
         else:
             kind = "other"
         if not current.first:
             current.first = kind
         markdown.skip(it)
-    current.end = len(src.data)
+    if ranged:
+        current.end = len(src.data)
     return outline
 
 
-def _paragraph(section: Section, it: Events, rng: dict[str, int]) -> None:
-    """Count a paragraph, keeping it as a label when it may name a section."""
-    section.paragraphs += 1
-    if not section.first:
-        section.first = "paragraph"
-    nxt = next(it, None)
-    if nxt is None:
-        return
-    ev = nxt[0]
-    strong = type(ev) is dict and ev.get("Start") == "Strong"
-    short = rng["end"] - rng["start"] <= SHORT_LINE
-    if not strong and not short:
-        if type(ev) is dict and "End" in ev:
-            return
-        if type(ev) is dict and "Start" in ev:
-            markdown.skip(it)
-        markdown.skip(it)
-        return
-    if type(ev) is dict and "End" in ev:
-        return  # an empty paragraph
-    inline = markdown.inline(it, ev)
-    if strong or inline.text.rstrip().endswith(":"):
-        section.labels.append(Label(rng["start"], rng["end"], inline, strong))
+# An ATX heading line: "## Action items". Its "#" is found with bytes.find, a memchr
+# (a regex scanning the text is fifty times slower). Setext headings, and "#" lines inside
+# fenced code or HTML comments, make the headings found differ from the parser's: then the
+# ranged outline is used instead.
+_ATX = re.compile(rb" {0,3}(#{1,6})(?=[ \t\r\n]|\Z)")
+_FENCES = frozenset((b"---", b"...", b"+++"))
+
+
+def _build_bare(src: Source) -> Outline | None:
+    """Build the outline from range-less events and heading lines; None if they disagree."""
+    bare = pyromark.events(src.text, options=markdown.OPTIONS)
+    outline = _walk(src, zip(bare, repeat(None)), ranged=False)
+    data = src.data
+    skip = 0
+    if outline.metadata_start == 0:
+        skip = _front_matter_end(data)
+        if skip < 0:
+            return None
+    found = _heading_lines(data, skip)
+    secs = outline.sections
+    if len(found) != len(secs) - 1:
+        return None
+    for sec, (start, body, level) in zip(secs[1:], found, strict=True):
+        # Same level, and the heading's first word on that line: the same heading.
+        words = sec.heading.text.split(None, 1)
+        if level != sec.level or (words and words[0].encode() not in data[start:body]):
+            return None
+        sec.start, sec.body = start, body
+    secs[0].body = skip
+    for sec, nxt in pairwise(secs):
+        sec.end = nxt.start
+    secs[-1].end = len(data)
+    return outline
+
+
+def _front_matter_end(data: bytes) -> int:
+    """Return where the front matter's closing line ends (before its newline), or -1."""
+    at = data.find(b"\n") + 1
+    while at > 0:
+        end = data.find(b"\n", at)
+        line = data[at : len(data) if end < 0 else end].rstrip(b" \t\r")
+        if line in _FENCES:
+            return at + len(line)
+        at = end + 1 if end >= 0 else 0
+    return -1
+
+
+def _heading_lines(data: bytes, skip: int) -> list[tuple[int, int, int]]:
+    """Return (start, body, level) of each line after skip that reads as an ATX heading."""
+    out: list[tuple[int, int, int]] = []
+    at = data.find(b"#", skip)
+    while at >= 0:
+        line = data.rfind(b"\n", 0, at) + 1
+        end = data.find(b"\n", at)
+        end = len(data) if end < 0 else end + 1
+        m = _ATX.match(data, line) if line >= skip and at - line <= 3 else None
+        if m is not None and m.start(1) == at:
+            out.append((line, end, len(m[1])))
+        at = data.find(b"#", end if end > at else at + 1)
+    return out
 
 
 def _table_head(it: Events) -> list[str]:

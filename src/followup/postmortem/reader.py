@@ -14,7 +14,7 @@ from followup.postmortem.frontmatter import FrontMatter, FrontMatterError
 from followup.postmortem.frontmatter import read as read_front_matter
 from followup.postmortem.markdown import Inline, ListItem, Source
 from followup.postmortem.model import ActionItem, PostMortem
-from followup.postmortem.outline import Blocks, Outline, Resolver, Section, build
+from followup.postmortem.outline import SHORT_LINE, Blocks, Outline, Resolver, Section, build
 from followup.postmortem.slug import slugify
 
 # A bold label heads its own little section; any heading ends it.
@@ -291,16 +291,11 @@ class _Reader:
         """Look through a section that is no action section for what still counts."""
         raw = self.src.data[sec.body : sec.end]
         plain_other = self.other_level is not None
-        label_starts: set[int] = set()
-        for lb in sec.labels:
-            name = _label_role(lb.inline)
-            if name is not None and (not plain_other or sections.plainly_action(name)):
-                label_starts.add(lb.start)
-        closing = {lb.start for lb in sec.labels}
+        opens_region = _action_label_in(raw, plainly=plain_other)
         action_tables = sec.action_tables and not plain_other
         labels = labelled_in(raw)
         promises = not past and suggestions.promised_in(raw)
-        if not (label_starts or action_tables or labels or promises):
+        if not (opens_region or action_tables or labels or promises):
             return
         data = self.src.data
         name = sec.text or None
@@ -314,9 +309,9 @@ class _Reader:
                 continue
             region = self.region
             if kind == "paragraph":
-                if start in closing:
+                if opens_region and _label_shaped(data, start, end):
                     inline = blocks.paragraph()
-                    if self._label(inline, start, opens=start in label_starts):
+                    if self._label(inline, start, plainly=plain_other):
                         continue
                 else:
                     chunk = data[start:end]
@@ -360,7 +355,7 @@ class _Reader:
         if self.region is not None and self.region.level == _LABEL_LEVEL:
             self._close()
 
-    def _label(self, inline: Inline, start: int, *, opens: bool) -> bool:
+    def _label(self, inline: Inline, start: int, *, plainly: bool) -> bool:
         """Handle a bold or 'Name:' label; True when it worked as a heading."""
         label, alone = _label(inline)
         if label is None:
@@ -375,7 +370,7 @@ class _Reader:
                 return alone
             if role is sections.Role.OTHER or inline.strong:
                 self._close()
-        if opens and role is sections.Role.ACTION:
+        if role is sections.Role.ACTION and (not plainly or sections.plainly_action(label)):
             self._open(_LABEL_LEVEL, self.src.line(start), inline, strong=True)
             return alone
         return False
@@ -403,15 +398,30 @@ def _label(inline: Inline) -> tuple[str | None, bool]:
     return None, False
 
 
-def _label_role(inline: Inline) -> str | None:
-    """Return a label's name when it announces action items, else None."""
-    label, _ = _label(inline)
-    if label is None:
-        text = inline.text.strip()
-        label = text[:-1].strip() if text.endswith(":") else None
-    if label is None or sections.role(label) is not sections.Role.ACTION:
-        return None
-    return label
+# A bold label at the start of a line, or a short line ending in ':'.
+_LABEL_LINE = re.compile(
+    rb"^[ \t]{0,3}(?:\*\*|__)([^\n*_]{1,64}?)(?:\*\*|__)|^[ \t]{0,3}([^\n]{1,62}?):[ \t]*$",
+    re.MULTILINE,
+)
+
+
+def _action_label_in(raw: bytes, *, plainly: bool) -> bool:
+    """Tell whether raw Markdown holds a label announcing action items ('**Follow-ups**:')."""
+    if b":" not in raw and b"**" not in raw and b"__" not in raw:
+        return False
+    for m in _LABEL_LINE.finditer(raw):
+        label = (m[1] or m[2]).decode(errors="replace").strip(" :*_")
+        if sections.role(label) is sections.Role.ACTION and (
+            not plainly or sections.plainly_action(label)
+        ):
+            return True
+    return False
+
+
+def _label_shaped(data: bytes, start: int, end: int) -> bool:
+    """Tell whether a paragraph may be a label: it starts in bold, or is short and ends in ':'."""
+    chunk = data[start:end].strip()
+    return chunk[:2] in (b"**", b"__") or (end - start <= SHORT_LINE and chunk.endswith(b":"))
 
 
 def _quoting(html: str, quoted: bool) -> bool:

@@ -119,7 +119,7 @@ _CLAUSE_CUT = re.compile(
 LONG = 100
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Commitment:
     """One sentence committing to work: its span in the text and the title it suggests."""
 

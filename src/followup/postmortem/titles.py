@@ -74,9 +74,11 @@ _DUE_CUE_TAIL = re.compile(
     re.IGNORECASE,
 )
 _SPACE = re.compile(r"\s*")
-# Characters a prefix (checkbox, mark, status, priority, tag, numbering...) can start with;
-# upper-case letters and digits too.
-_PREFIX_CHARS = frozenset("{[(@✅✔☑✓⬜☐🔲❌✖⭕dtcuhmlpivx")
+# The characters each prefix pattern can start with.
+_CHECK_CHARS = frozenset("✅✔☑✓")
+_OPEN_CHARS = frozenset("⬜☐🔲❌✖⭕")
+_STATUS_CHARS = frozenset("[(dtcDTC")
+_PRIORITY_CHARS = frozenset("[(phmlcuPHMLCU")
 _NUMBERED = re.compile(r"(?:\d{1,3}[.)]|[ivx]{1,4}[.)])\s+", re.IGNORECASE)
 _TEMPLATE_OPEN = re.compile(r"\{\{\s*")
 _TEMPLATE_CLOSE = re.compile(r"\s*\}\}$")
@@ -106,7 +108,7 @@ _WORD = re.compile(r"\w")
 _DONE_WORD = re.compile(r"^\s*(?:done|completed?|finished|fixed|resolved)\s*$", re.IGNORECASE)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Title:
     """A cleaned title, where it sits in the item's text, and what the stripped parts said."""
 
@@ -180,7 +182,10 @@ def clean(inline: Inline) -> Title:
                 if text.startswith(":", start):
                     start += 1
                 continue
-        if (link := next((lk for lk in inline.links if lk.start == start), None)) is not None:
+        link = (
+            next((lk for lk in inline.links if lk.start == start), None) if inline.links else None
+        )
+        if link is not None:
             label = _ID_LINK.match(text[link.start : link.end].strip())
             sep = _ID_SEPARATOR.match(text, link.end)
             if label is not None and sep is not None and sep.end() < end:
@@ -188,31 +193,42 @@ def clean(inline: Inline) -> Title:
                     done = fields_done(label["status"])
                 start = sep.end()
                 continue
+        # Each pattern is tried only where its first character could start it.
         first = text[start : start + 1]
-        if not first or not (first in _PREFIX_CHARS or first.isupper() or first.isdigit()):
-            break  # no prefix pattern starts with a lower-case letter outside these
-        if (m := _TEMPLATE_OPEN.match(text, start)) or (m := _NUMBERED.match(text, start)):
+        if not first:
+            break
+        if (first == "{" and (m := _TEMPLATE_OPEN.match(text, start))) or (
+            (first.isdigit() or first in "ivxIVX") and (m := _NUMBERED.match(text, start))
+        ):
             pass
-        elif m := _CHECKBOX.match(text, start):
+        elif first == "[" and (m := _CHECKBOX.match(text, start)):
             done = m[1] in {"x", "X"}
-        elif m := _CHECK_MARK.match(text, start):
+        elif first in _CHECK_CHARS and (m := _CHECK_MARK.match(text, start)):
             done = True
-        elif m := _OPEN_MARK.match(text, start):
+        elif first in _OPEN_CHARS and (m := _OPEN_MARK.match(text, start)):
             done = False if done is None else done
-        elif m := _STATUS_PREFIX.match(text, start):
+        elif first in _STATUS_CHARS and (m := _STATUS_PREFIX.match(text, start)):
             done = (m["a"] or m["b"] or m["c"]).lower() != "todo"
             if (m["a"] or m["b"] or m["c"]).lower().startswith("complete"):
                 done = True
-        elif m := _PRIORITY_PREFIX.match(text, start):
+        elif first in _PRIORITY_CHARS and (m := _PRIORITY_PREFIX.match(text, start)):
             priority = priority or priority_from_value(m["a"] or m["b"] or m["c"])
-        elif (m := _TAG.match(text, start)) is not None and (tag := _tag(m[1])) is not None:
+        elif (
+            first == "["
+            and (m := _TAG.match(text, start)) is not None
+            and (tag := _tag(m[1])) is not None
+        ):
             if tag[0] == "type":
                 type_ = type_ or tag[1]
             elif tag[0] == "owner":
                 owner = owner or tag[1]
             elif tag[0] == "done":
                 done = tag[1] == "done"
-        elif (m := _OWNER_LEAD.match(text, start)) is not None and _owner_lead(m):
+        elif (
+            (first == "@" or first.isupper())
+            and (m := _OWNER_LEAD.match(text, start)) is not None
+            and _owner_lead(m)
+        ):
             owner = owner or owner_from_value(m["who"])
             start = m.start("verb")
             capital = True
@@ -221,7 +237,7 @@ def clean(inline: Inline) -> Title:
             break
         start = m.end()
 
-    links = sorted(inline.links, key=lambda lk: lk.end) if inline.links else []
+    links = sorted(inline.links, key=lambda lk: lk.end) if inline.links else None
     stripped_meta = False
     while start < end:
         body = text[start:end]
@@ -235,7 +251,11 @@ def clean(inline: Inline) -> Title:
         if body.endswith("]") and body.count("]") > body.count("["):
             end -= 1  # a stray bracket left over from a template
             continue
-        link = next((lk for lk in reversed(links) if lk.end == end and lk.start > start), None)
+        link = (
+            next((lk for lk in reversed(links) if lk.end == end and lk.start > start), None)
+            if links
+            else None
+        )
         if link is not None and _GENERIC_LINK.match(text[link.start : link.end].strip()):
             end = link.start
             continue

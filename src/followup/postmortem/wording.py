@@ -140,6 +140,11 @@ def looks_like_action(text: str) -> bool:
 def completed(text: str) -> bool:
     """Tell whether a sentence reports work as done: 'We added ...', 'X has been moved'."""
     stripped = text.strip()
+    head = stripped[:9].lower()
+    if not head.startswith(("we ", "the team", "i ", "they ", "this ", "that ", "it ")) and (
+        "been" not in stripped and " now " not in stripped
+    ):
+        return False  # neither "We added ...", "X has been ..." nor "It is now ..."
     m = _PAST_WE.match(stripped)
     if m is not None and m["verb"].lower() not in _ADJECTIVE_PARTICIPLES | {"need", "used"}:
         return True
