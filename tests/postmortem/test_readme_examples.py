@@ -97,3 +97,38 @@ def test_items_that_link_an_issue_keep_the_link(reference: str) -> None:
     (item,) = pm.items
     assert item.title == "Add a canary"
     assert [r.number for r in item.references] == [12]
+
+
+def test_the_other_formats_the_readme_names() -> None:
+    heading = "### 2. Add a queue-depth alert (@kim)\n[detect]"
+    for phrase in (
+        heading,
+        "`(@marco, due end of Q1, P2)`",
+        "`— @priya, P2`",
+        "`[SRE] …`",
+        "`Jane to …`",
+        '("We will add alerting on …")',
+    ):
+        assert phrase in README, phrase
+    pm = parse(
+        "---\ndate: 2026-01-12\n---\n\n# Outage\n\n## Summary\n\nWe will add alerting on queue "
+        "depth.\n\n## Action items\n\n"
+        "- Move discovery off DNS (@marco, due end of Q1, P2)\n"
+        "- Add a canary — @priya, P2\n- [SRE] Add a resolver pool\n- Jane to update the runbook\n"
+        "\nAction: Rotate the keys\n\n"
+        "## Follow-ups\n\n### 2. Add a queue-depth alert (@kim) [detect]\n\nPage at 10,000.\n"
+    )
+    found = {i.title: i for i in pm.items}
+    assert (found["Move discovery off DNS"].owner, found["Move discovery off DNS"].priority) == (
+        "marco",
+        "P2",
+    )
+    moved = found["Move discovery off DNS"]
+    assert (moved.due, moved.due_approximate) == (date(2026, 3, 31), True)
+    assert (found["Add a canary"].owner, found["Add a canary"].priority) == ("priya", "P2")
+    assert found["Add a resolver pool"].owner == "SRE"
+    assert found["Update the runbook"].owner == "Jane"
+    assert "Rotate the keys" in found
+    alert = found["Add a queue-depth alert"]
+    assert (alert.owner, alert.type) == ("kim", "detect")
+    assert found["Add alerting on queue depth"].suggested
