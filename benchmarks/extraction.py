@@ -28,8 +28,8 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
-# Next to the checkout (../shared), or in the workspace it was cloned into.
-CANDIDATES = (ROOT.parent / "shared" / "postmortem-corpus", Path("/work/shared/postmortem-corpus"))
+# Next to the checkout (../shared), or next to the folder of worktrees it sits in.
+CANDIDATES = tuple(base / "shared" / "postmortem-corpus" for base in ROOT.parents[:2])
 
 try:
     import followup.postmortem as reader

@@ -118,3 +118,22 @@ def test_skip_invalid_skips_only_the_bad_file(run_cli: RunCli, tmp_path: Path, d
     finally:
         engine.dispose()
     assert count == 1200 + 3
+
+
+def test_suggestions_are_listed_as_suggested(run_cli: RunCli, tmp_path: Path) -> None:
+    doc = tmp_path / "2026-01-10-login.md"
+    doc.write_text(
+        "# Login latency\n\n## Summary\n\nLogins were slow. We will add an alert on login "
+        "latency.\n\n## Action items\n\n- Raise the connection limit\n",
+        encoding="utf-8",
+    )
+    result = run_cli("import", str(doc))
+    assert result.exit_code == 0, result.output
+    assert "2 new, 1 suggested" in result.stdout
+    statuses = {i["title"]: i["status"] for i in listed(run_cli)}
+    assert statuses == {
+        "Add an alert on login latency": "suggested",
+        "Raise the connection limit": "open",
+    }
+    only = run_cli("list", "--format", "json", "--status", "suggested")
+    assert [i["title"] for i in json.loads(only.stdout)] == ["Add an alert on login latency"]
