@@ -32,7 +32,13 @@ STATUS_TEXT = {
     200: "OK",
     201: "Created",
     204: "No Content",
+    300: "Multiple Choices",
+    301: "Moved Permanently",
+    302: "Found",
+    303: "See Other",
     304: "Not Modified",
+    307: "Temporary Redirect",
+    308: "Permanent Redirect",
     401: "Unauthorized",
     403: "Forbidden",
     404: "Not Found",
@@ -62,6 +68,17 @@ def error_body(message: str, status: int) -> dict[str, Any]:
         "documentation_url": "https://docs.github.com/rest",
         "status": str(status),
     }
+
+
+# Where GitHub's redirect answers point for an explanation.
+REDIRECT_DOCS = (
+    "https://docs.github.com/rest/guides/best-practices-for-using-the-rest-api#follow-redirects"
+)
+
+
+def redirect_body(status: int, location: str) -> dict[str, Any]:
+    """Return the body GitHub sends with a redirect: the status text and where to go."""
+    return {"message": STATUS_TEXT[status], "url": location, "documentation_url": REDIRECT_DOCS}
 
 
 class Cassette:
@@ -127,6 +144,28 @@ class Cassette:
             }
         )
         return self
+
+    def redirect(
+        self,
+        method: str,
+        path: str,
+        to: str,
+        *,
+        status: int = 301,
+        request: Any = None,
+        request_headers: dict[str, str] | None = None,
+    ) -> Cassette:
+        """Append a redirect as GitHub sends it: Location header and a small JSON body."""
+        location = to if to.startswith("http") else f"{self.base}{to}"
+        return self.add(
+            method,
+            path,
+            status=status,
+            body=redirect_body(status, location),
+            request=request,
+            headers={"Location": location},
+            request_headers=request_headers,
+        )
 
     def write(self, path: str | Path) -> None:
         """Write the cassette, creating its folder."""

@@ -106,7 +106,7 @@ def test_config_errors_are_one_line_in_the_cli(
 ) -> None:
     monkeypatch.setenv("FOLLOWUP_MAX_RETRIES", "many")
     result = run_cli("list")
-    assert result.exit_code == 2
+    assert result.exit_code == 3
     assert (
         result.stderr
         == "error: FOLLOWUP_MAX_RETRIES: max_retries must be a whole number ≥ 0, got 'many'\n"

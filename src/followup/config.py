@@ -2,15 +2,22 @@
 
 from __future__ import annotations
 
+import difflib
 import os
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any, Literal, get_args
+from urllib.parse import urlsplit, urlunsplit
 
 from followup import paths
 from followup.errors import ConfigError
+from followup.policy import PRIORITIES, DuePolicy
+
+MASKED = "***"
+# Query parameters that carry a secret in a database URL (libpq and SQLAlchemy names).
+_SECRET_PARAMETERS = frozenset({"password", "passwd", "pwd", "sslpassword", "token"})
 
 ProtectionMethod = Literal["classic", "ruleset", "auto"]
 ENV_PREFIX = "FOLLOWUP_"
@@ -54,7 +61,8 @@ class Settings:
     protection_method: ProtectionMethod = field(
         default="auto",
         metadata={
-            "help": "classic, ruleset, or auto (rulesets for patterns and missing branches)."
+            "help": "classic, ruleset, or auto (a ruleset for patterns, missing branches and "
+            "branches whose classic protection a change would rewrite)."
         },
     )
     sync_interval: float = field(
@@ -63,6 +71,32 @@ class Settings:
     sync_concurrency: int = field(
         default=4, metadata={"help": "Repositories polled at once by a sync."}
     )
+    # The [policy] table of the config file: days from a post-mortem's date to the due
+    # date of its undated items, per priority (FOLLOWUP_POLICY_P0 and so on).
+    policy_p0: int | None = field(
+        default=7, metadata={"help": "[policy] P0: days to the due date of undated P0 items."}
+    )
+    policy_p1: int | None = field(
+        default=28, metadata={"help": "[policy] P1: days to the due date of undated P1 items."}
+    )
+    policy_p2: int | None = field(
+        default=56, metadata={"help": "[policy] P2: days to the due date of undated P2 items."}
+    )
+    policy_p3: int | None = field(
+        default=None,
+        metadata={"help": "[policy] P3: days to the due date of undated P3 items (none: never)."},
+    )
+    remind_interval: int = field(
+        default=7,
+        metadata={
+            "help": "Days before 'followup remind' pings an unanswered item again (then 2x, 4x)."
+        },
+    )
+
+    @property
+    def policy(self) -> DuePolicy:
+        """Return the deadline per priority."""
+        return DuePolicy(self.policy_p0, self.policy_p1, self.policy_p2, self.policy_p3)
 
     def database_url_or_default(self) -> str:
         """Return the configured database URL, or the default SQLite file's."""
@@ -106,7 +140,17 @@ def _coerce(name: str, value: Any, origin: str) -> Any:
             if isinstance(text, bool):
                 raise ValueError
             number = int(text)
-            if number < 0:
+            if number < 0 or (name == "remind_interval" and number < 1):
+                raise ValueError
+            return number
+        if kind == "int | None":
+            # A policy's days: none (or false, or 0) means items of that priority get none.
+            if text is False or str(text).lower() in ("none", "0", "false", "no", "off"):
+                return None
+            if isinstance(text, bool | float):
+                raise ValueError
+            number = int(text)
+            if number < 1:
                 raise ValueError
             return number
         if kind == "bool":
@@ -131,8 +175,14 @@ def _coerce(name: str, value: Any, origin: str) -> Any:
             "int": "a whole number ≥ 0",
             "bool": "true or false",
             "ProtectionMethod": "one of " + ", ".join(get_args(ProtectionMethod)),
+            "int | None": "a whole number of days ≥ 1, or none",
         }.get(str(kind), "text")
-        raise ConfigError(f"{origin}: {name} must be {expected}, got {value!r}") from None
+        if name == "remind_interval":
+            expected = "a whole number of days ≥ 1"
+        shown = name
+        if name in POLICY_SETTINGS and not origin.startswith((ENV_PREFIX, "env ", "--")):
+            shown = f"[policy] {POLICY_SETTINGS[name]}"
+        raise ConfigError(f"{origin}: {shown} must be {expected}, got {value!r}") from None
 
 
 def _read_file(path: Path) -> dict[str, Any]:
@@ -146,10 +196,38 @@ def _read_file(path: Path) -> dict[str, Any]:
     except OSError as exc:
         raise ConfigError(f"{path}: cannot read ({exc.strerror})") from None
     known = set(setting_names())
-    for key in data:
-        if key not in known:
-            raise ConfigError(f"{path}: unknown setting {key!r} (see 'followup config')")
-    return data
+    flat: dict[str, Any] = {}
+    for key, value in data.items():
+        if key == POLICY_TABLE and isinstance(value, dict):
+            flat.update(_policy_table(path, value))
+            continue
+        if key not in known or key.startswith(POLICY_PREFIX):
+            allowed = sorted((known - set(POLICY_SETTINGS)) | {POLICY_TABLE})
+            near = difflib.get_close_matches(key, allowed, n=1)
+            hint = f"did you mean {near[0]!r}? " if near else ""
+            raise ConfigError(f"{path}: unknown setting {key!r} ({hint}see 'followup config')")
+        flat[key] = value
+    return flat
+
+
+POLICY_TABLE = "policy"
+POLICY_PREFIX = "policy_"
+POLICY_SETTINGS = {f"{POLICY_PREFIX}{name.lower()}": name for name in PRIORITIES}
+
+
+def _policy_table(path: Path, table: dict[str, Any]) -> dict[str, Any]:
+    """Return the [policy] table's entries as settings: P1 = 28 is policy_p1."""
+    out: dict[str, Any] = {}
+    for key, value in table.items():
+        name = f"{POLICY_PREFIX}{str(key).lower()}"
+        if name not in POLICY_SETTINGS:
+            raise ConfigError(
+                f"{path}: unknown priority {key!r} in [policy]; use "
+                + ", ".join(PRIORITIES)
+                + ' (days, or "none")'
+            )
+        out[name] = value
+    return out
 
 
 def load_settings(
@@ -192,3 +270,25 @@ def normalise_github_url(url: str) -> str:
     if not cleaned.startswith(("https://", "http://")):
         raise ConfigError(f"github_url must start with https:// or http://, got {url!r}")
     return cleaned
+
+
+def mask_url(url: str) -> str:
+    """Return a URL with any password in it (user:password@, or ?password=) as ***."""
+    parts = urlsplit(url)
+    netloc = parts.netloc
+    if "@" in netloc:
+        userinfo, _, host = netloc.rpartition("@")
+        if ":" in userinfo:
+            user = userinfo.split(":", 1)[0]
+            netloc = f"{user}:{MASKED}@{host}"
+    query = parts.query
+    if query:
+        pairs = [
+            f"{key}={MASKED}" if key.lower() in _SECRET_PARAMETERS else piece
+            for piece in query.split("&")
+            for key in [piece.split("=", 1)[0]]
+        ]
+        query = "&".join(pairs)
+    if (netloc, query) == (parts.netloc, parts.query):
+        return url
+    return urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment))

@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+from followup.policy import DUE_EDITED, DUE_POLICY
 from followup.store.models import Status
+
+if TYPE_CHECKING:
+    from followup.store.views import ItemView
 
 # Each status has a word and an icon, so it reads the same without colour.
 STATUS_LABEL: dict[str, str] = {
@@ -47,3 +53,32 @@ KIND_LABEL: dict[str, str] = {"issue": "issue", "branch_protection": "protection
 def status_text(status: str) -> str:
     """Return a status as icon and word, e.g. '✔ done'."""
     return f"{STATUS_ICON.get(status, '?')} {STATUS_LABEL.get(status, status)}"
+
+
+# What the marks beside a due date mean (lists explain those they show).
+POLICY_MARK = "*"
+OVERDUE_MARK = "!"
+PAST_POLICY_MARK = "⚑"
+MARK_MEANING = {
+    POLICY_MARK: "due date set by the policy",
+    OVERDUE_MARK: "overdue",
+    PAST_POLICY_MARK: "past its policy deadline",
+}
+
+
+def due_origin(item: ItemView) -> str | None:
+    """Return where an item's due date comes from, in words, or None when it has none."""
+    if item.due_source == DUE_POLICY:
+        return "the policy for its priority"
+    if item.due_source == DUE_EDITED:
+        return "an edit (beats the document and the policy)"
+    if item.due is not None:
+        return "the post-mortem"
+    return None
+
+
+def policy_basis(item: ItemView) -> str:
+    """Return what an item's policy deadline is counted from."""
+    if item.postmortem_date is not None:
+        return f"{item.priority}, from the post-mortem's date {item.postmortem_date.isoformat()}"
+    return f"{item.priority}, from its first import: the post-mortem has no date"

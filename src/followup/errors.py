@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from followup.text import clean
+
 
 class FollowupError(Exception):
     """Report a problem the user can act on, in one line."""
@@ -10,8 +12,9 @@ class FollowupError(Exception):
 
     def __str__(self) -> str:
         # One line, whatever the cause carried: newlines would break the CLI's
-        # "error: ..." output and the TUI's notifications.
-        return " ".join(super().__str__().split())
+        # "error: ..." output and the TUI's notifications. A message may quote a
+        # document or GitHub, so its control characters are made visible too.
+        return clean(" ".join(super().__str__().split()))
 
 
 class InputError(FollowupError):

@@ -29,3 +29,8 @@ def data_dir() -> Path:
 def default_database_path() -> Path:
     """Return the SQLite file used when no database URL is configured."""
     return data_dir() / "followup.db"
+
+
+def state_dir() -> Path:
+    """Return the folder for what the TUI remembers between runs (honours XDG_STATE_HOME)."""
+    return Path(platformdirs.user_state_dir(APP_NAME, appauthor=False))

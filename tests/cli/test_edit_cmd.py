@@ -103,5 +103,52 @@ def test_priorities_are_checked(run_cli: RunCli, ids: dict[str, str]) -> None:
 
 def test_an_unknown_item_is_an_error(run_cli: RunCli, ids: dict[str, str]) -> None:
     result = run_cli("reopen", "zzzzzzz")
-    assert result.exit_code == 1
+    assert result.exit_code == 5
     assert "error: no item with id 'zzzzzzz'" in result.stderr
+
+
+@pytest.mark.vcr("test_close_pushes_to_github_with_a_token.yaml")
+def test_an_edits_json_says_what_changed_and_where(
+    run_cli: RunCli, ids: dict[str, str], monkeypatch: pytest.MonkeyPatch, github_token: str
+) -> None:
+    monkeypatch.setenv("GH_TOKEN", github_token)
+
+    result = run_cli("close", ids[ALERT], "--format", "json")
+
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    assert report["command"] == "close" and report["ok"] is True
+    (item,) = report["items"]
+    assert (item["id"], item["action"], item["field"]) == (ids[ALERT], "pushed", "status")
+    assert (item["old"], item["new"]) == ("filed", "done")
+    assert item["issue"] == {"repo": "octo-org/followup-scratch", "number": 12, "url": None}
+    assert report["summary"] == {"pushed": 1, "queued": 0, "local": 0, "unchanged": 0}
+
+
+def test_a_queued_edit_in_json_keeps_the_warning(run_cli: RunCli, ids: dict[str, str]) -> None:
+    result = run_cli("close", ids[ALERT], "--format", "json")
+    report = json.loads(result.stdout)
+    assert report["items"][0]["action"] == "queued"
+    assert len(report["warnings"]) == 1 and "followup sync" in report["warnings"][0]
+    assert result.stderr.startswith("warning: no GitHub token found")
+
+
+def test_a_local_edit_in_json(run_cli: RunCli, ids: dict[str, str]) -> None:
+    report = json.loads(run_cli("due", ids[RUNBOOK], "2026-12-01", "--format", "json").stdout)
+    (item,) = report["items"]
+    assert (item["action"], item["field"], item["old"], item["new"]) == (
+        "local",
+        "due",
+        None,
+        "2026-12-01",
+    )
+    again = json.loads(run_cli("due", ids[RUNBOOK], "2026-12-01", "--format", "json").stdout)
+    assert again["items"][0]["action"] == "unchanged"
+
+
+def test_an_unknown_item_in_json_is_a_document_with_exit_5(run_cli: RunCli) -> None:
+    result = run_cli("priority", "zzzzzzz", "P1", "--format", "json")
+    assert result.exit_code == 5
+    report = json.loads(result.stdout)
+    assert report["items"] == [] and report["exit_code"] == 5
+    assert report["errors"] == ["no item with id 'zzzzzzz' (see 'followup list')"]

@@ -10,13 +10,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 from rich.console import Console
 
-from followup.cli.file_cmd import BarProgress, stop_on_interrupt
+from followup.cli.interrupts import stop_on_interrupt
+from followup.cli.progress import BarProgress
 from tests.conftest import GH_PAGES, RunCli
 
-WORKFLOW = Path(__file__).resolve().parents[2] / "examples" / "github-actions" / "followup.yml"
 PROTECT = "Protect gh-pages branch. Don't allow deletion."
 DEBUGGING = "Investigate if debugging gh-pages could be improved."
 OTHER_TECH = "Investigate if there are other technologies we ought to be using instead of gh-pages."
@@ -176,16 +175,6 @@ def test_a_first_ctrl_c_asks_to_stop_and_a_second_stops_at_once() -> None:
     assert signal.getsignal(signal.SIGINT) is before
 
 
-def test_the_example_workflow_files_with_its_own_token_and_least_rights() -> None:
-    workflow = yaml.safe_load(WORKFLOW.read_text(encoding="utf-8"))
-    assert workflow["permissions"] == {"issues": "write", "contents": "read"}
-    assert workflow["concurrency"]["cancel-in-progress"] is False
-    steps = {step.get("name"): step for step in workflow["jobs"]["file"]["steps"]}
-    filing = steps["File their action items"]
-    assert filing["env"]["GITHUB_TOKEN"] == "${{ secrets.GITHUB_TOKEN }}"
-    assert 'file --repo "$GITHUB_REPOSITORY" < changed.txt' in " ".join(filing["run"].split())
-
-
 SECRET = "ghp_followupSecretThatMustNeverBeWritten0001"
 
 
@@ -214,3 +203,48 @@ def test_the_token_is_written_nowhere(
     assert database in written
     for path in written:
         assert SECRET.encode() not in path.read_bytes(), path
+
+
+@pytest.mark.vcr("test_the_gh_pages_example_files_two_issues_and_leaves_protection_alone.yaml")
+def test_a_run_reports_each_item_as_json(run_cli: RunCli, scratch_repo: str) -> None:
+    result = run_cli("file", str(GH_PAGES), "--repo", scratch_repo, "--format", "json")
+
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    assert report["command"] == "file" and report["ok"] is True and report["exit_code"] == 0
+    assert report["summary"] == {"created": 2, "linked": 0, "skipped": 1, "failed": 0}
+    items = {item["title"]: item for item in report["items"]}
+    for title in (DEBUGGING, OTHER_TECH):
+        issue = items[title]["issue"]
+        assert items[title]["action"] == "created" and items[title]["ok"] is True
+        assert issue["repo"] == scratch_repo.lower()
+        assert issue["url"] == f"https://github.com/{scratch_repo}/issues/{issue['number']}"
+        assert items[title]["target"] == f"{scratch_repo.lower()}#{issue['number']}"
+    skipped = items[PROTECT]
+    assert skipped["action"] == "skipped" and skipped["issue"] is None
+    assert "branch-protection item" in skipped["message"]
+    assert skipped["source"] == {"file": str(GH_PAGES.relative_to(Path.cwd())), "line": 70}
+    imported = report["import"]["postmortems"]
+    assert [(pm["slug"], pm["file"], pm["created"]) for pm in imported] == [
+        ("2019-12-05-gh-pages", skipped["source"]["file"], 3)
+    ]
+    listed = listing(run_cli)
+    assert {i["id"] for i in report["items"]} == {i["id"] for i in listed.values()}
+
+
+@pytest.mark.vcr("test_the_gh_pages_example_files_two_issues_and_leaves_protection_alone.yaml")
+def test_piped_at_80_columns_each_issue_url_stays_whole_on_its_items_line(
+    run_cli: RunCli, scratch_repo: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("COLUMNS", "80")
+    result = run_cli("file", str(GH_PAGES), "--repo", scratch_repo)
+
+    assert result.exit_code == 0, result.output
+    items = listing(run_cli)
+    for title in (DEBUGGING, OTHER_TECH):
+        issue = items[title]["issue"]
+        line = next(line for line in result.stdout.splitlines() if items[title]["id"] in line)
+        assert title in line
+        assert f"{issue['repo']}#{issue['number']}" in line
+        assert line.endswith(issue["url"])
+    assert max(len(line) for line in result.stdout.splitlines()) > 80

@@ -170,7 +170,7 @@ def test_show_prints_fields_context_and_history(run_cli: RunCli) -> None:
 def test_unknown_and_bad_arguments_are_one_line_errors(run_cli: RunCli) -> None:
     run_cli("import", str(GH_PAGES))
     missing = run_cli("show", "zzzzzzz")
-    assert missing.exit_code == 1
+    assert missing.exit_code == 5
     assert missing.stderr.strip() == "error: no item with id 'zzzzzzz' (see 'followup list')"
     bad_status = run_cli("list", "--status", "finished")
     assert bad_status.exit_code == 2

@@ -100,7 +100,7 @@ def test_declining_the_confirmation_changes_nothing(
     monkeypatch.setattr(protect_cmd, "_interactive", lambda: True)
     result = run_cli("protect", item_id, input="n\n")
     assert result.exit_code == 0, result.output
-    assert "Apply the changes above to 1 branch(es)?" in result.output
+    assert "Apply the changes above to 1 branch? [y/N]" in result.output
     assert "Nothing was changed." in result.stdout
     assert writes(vcr) == []
 
@@ -174,3 +174,132 @@ def test_an_issue_item_is_not_protected(run_cli: RunCli) -> None:
     result = run_cli("protect", issue_id, "--dry-run")
     assert result.exit_code == 2
     assert f"item {issue_id} is not a branch-protection item" in result.stderr
+
+
+SAME_BRANCH = f"""---
+repo: {REPO}
+---
+# Docs outage
+
+## Action items
+
+- Disallow force pushes to `gh-pages`
+"""
+
+
+def two_items_on_one_branch(run_cli: RunCli, tmp_path: Any) -> None:
+    imported(run_cli, "--repo", REPO)
+    other = tmp_path / "2026-05-01-docs.md"
+    other.write_text(SAME_BRANCH, encoding="utf-8")
+    assert run_cli("import", str(other)).exit_code == 0
+
+
+@pytest.mark.vcr("test_dry_run_sends_no_write.yaml")
+def test_a_dry_run_counts_branches_not_items(run_cli: RunCli, tmp_path: Any) -> None:
+    two_items_on_one_branch(run_cli, tmp_path)
+    result = run_cli("protect", "--dry-run")
+    assert result.exit_code == 0, result.output
+    assert "Dry run: 1 branch would change (2 items), 0 already satisfied" in flat(result.stdout)
+    assert result.stdout.count(f"{REPO}:gh-pages") == 2
+
+
+@pytest.mark.vcr("test_dry_run_sends_no_write.yaml")
+def test_a_dry_runs_json_counts_branches_and_items(run_cli: RunCli, tmp_path: Any) -> None:
+    two_items_on_one_branch(run_cli, tmp_path)
+    report = json.loads(run_cli("protect", "--dry-run", "--format", "json").stdout)
+    assert report["dry_run"] is True and report["exit_code"] == 0
+    assert [i["target"] for i in report["items"]] == [f"{REPO}:gh-pages"] * 2
+    assert [i["action"] for i in report["items"]] == ["change", "change"]
+    assert report["summary"]["items_to_change"] == 2
+    assert report["summary"]["branches_to_change"] == 1
+    protection = {i["title"]: i["protection"] for i in report["items"]}[PROTECT_ITEM]
+    assert (protection["repo"], protection["branch"], protection["method"]) == (
+        REPO,
+        "gh-pages",
+        "classic",
+    )
+    # The branch is not protected yet: before is GitHub's unprotected state, after the plan's.
+    assert protection["before"] == {
+        "protection": "none",
+        "allow_deletions": True,
+        "allow_force_pushes": True,
+    }
+    assert protection["after"] == {
+        "protection": "classic",
+        "allow_deletions": False,
+        "allow_force_pushes": False,
+    }
+    requested = next(c for c in protection["changes"] if c["setting"] == "allow_deletions")
+    assert requested == {
+        "setting": "allow_deletions",
+        "before": True,
+        "after": False,
+        "note": "requested",
+    }
+
+
+@pytest.mark.vcr("test_the_example_end_to_end.yaml")
+def test_a_runs_json_says_what_each_branch_was_and_is(run_cli: RunCli) -> None:
+    item_id = imported(run_cli, "--repo", REPO)
+    result = run_cli("protect", "--all", "--yes", "--format", "json")
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    assert report["dry_run"] is False and report["ok"] is True
+    (item,) = report["items"]
+    assert (item["id"], item["action"], item["ok"], item["error"]) == (item_id, "done", True, None)
+    assert item["target"] == f"{REPO}:gh-pages"
+    assert item["protection"]["before"]["allow_deletions"] is True
+    assert item["protection"]["after"]["allow_deletions"] is False
+    assert item["protection"]["method"] == "classic"
+    assert report["summary"]["done"] == 1 and report["summary"]["failed"] == 0
+    assert report["summary"]["branches_to_change"] == 1
+
+
+@pytest.mark.vcr("test_verify_flags_drift_and_exits_1.yaml")
+def test_verifys_json_gives_each_regressions_cause(run_cli: RunCli) -> None:
+    item_id = imported(run_cli, "--repo", REPO)
+    assert run_cli("protect", "--yes").exit_code == 0
+    result = run_cli("verify", "--format", "json")
+    assert result.exit_code == 1
+    report = json.loads(result.stdout)
+    assert (report["ok"], report["exit_code"]) == (False, 1)
+    (item,) = report["items"]
+    assert (item["id"], item["action"], item["ok"], item["status"]) == (
+        item_id,
+        "regressed",
+        False,
+        "regressed",
+    )
+    assert item["message"] == "allow deletions is yes (wanted no)"
+    assert item["missing"] == [{"setting": "allow_deletions", "wanted": False, "live": True}]
+    assert report["summary"]["regressed"] == 1 and report["summary"]["reads"] == 1
+    assert report["warnings"] == []  # the cause is on the item, said once
+
+
+@pytest.mark.vcr("test_a_failure_is_one_line_and_stored_on_the_item.yaml")
+def test_a_failed_items_json_carries_the_error(run_cli: RunCli) -> None:
+    item_id = imported(run_cli, "--repo", REPO)
+    result = run_cli("protect", "--yes", "--format", "json")
+    assert result.exit_code == 1
+    report = json.loads(result.stdout)
+    (item,) = report["items"]
+    assert item["id"] == item_id and item["ok"] is False
+    assert item["error"].startswith(f"the token may not administer {REPO}")
+
+
+def test_json_needs_yes_to_apply(run_cli: RunCli, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(protect_cmd, "_interactive", lambda: True)
+    imported(run_cli, "--repo", REPO)
+    monkeypatch.setattr(protect_cmd, "plan_protection", _one_change)
+    result = run_cli("protect", "--format", "json")
+    assert result.exit_code == 2
+    report = json.loads(result.stdout)
+    assert report["errors"] == [protect_cmd.NEEDS_YES] and report["exit_code"] == 2
+
+
+def _one_change(engine: Any, client: Any, **kwargs: Any) -> list[Any]:
+    from followup.github.protection_mapping import DiffRow
+    from followup.sync.protect import ProtectionPlan
+
+    row = DiffRow("allow_deletions", True, False, "requested")
+    return [ProtectionPlan("abc", "t", "open", REPO, "main", {}, "classic", (row,))]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import threading
@@ -69,7 +70,7 @@ def test_a_failed_repository_is_named_and_the_exit_code_says_so(
 
     assert result.exit_code == 1
     assert (
-        "✘ octo-org/followup-scratch: GitHub answered 502 to GET "
+        "error: octo-org/followup-scratch: GitHub answered 502 to GET "
         "/repos/octo-org/followup-scratch/issues" in result.stderr
     )
     assert "Synced 1 of 2 repositories: 0 items changed" in result.stdout
@@ -148,3 +149,70 @@ def test_ctrl_c_while_waiting_stops_at_once(
     assert result.exit_code == 0, result.output
     assert result.stdout.count("Synced 2 of 2 repositories") == 1
     assert "stopped after 1 round" in result.stderr
+
+
+@pytest.mark.vcr("test_sync_prints_what_changed_and_what_it_cost.yaml")
+def test_syncs_json_gives_each_items_changes_and_the_cost(
+    run_cli: RunCli, ids: dict[str, str]
+) -> None:
+    result = run_cli("sync", "--format", "json")
+
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    assert report["summary"] == {
+        "repositories": 2,
+        "failed_repositories": 0,
+        "items_changed": 3,
+        "requests": 3,
+        "not_modified": 0,
+        "points": 3,
+    }
+    items = {item["id"]: item for item in report["items"]}
+    alert = items[ids[ALERT]]
+    assert alert["action"] == "changed"
+    assert {"field": "status", "old": "filed", "new": "done"} in [
+        {k: c[k] for k in ("field", "old", "new")} for c in alert["changes"]
+    ]
+    assert alert["issue"] == {"repo": SCRATCH, "number": 12, "url": None}
+    assert {r["repo"] for r in report["repos"]} == {SCRATCH, DOCS}
+    assert all(r["ok"] and r["reason"] is None for r in report["repos"])
+    assert report["protection"]["items"][0]["action"] == "ok"
+    assert report["started_at"] <= report["finished_at"]
+
+
+@pytest.mark.vcr("test_a_failed_repository_is_named_and_the_exit_code_says_so.yaml")
+def test_a_failed_repository_in_json(run_cli: RunCli, ids: dict[str, str], engine: Engine) -> None:
+    remember_both(engine)
+
+    result = run_cli("sync", "--format", "json")
+
+    assert result.exit_code == 1
+    report = json.loads(result.stdout)
+    assert report["ok"] is False
+    failed = [r for r in report["repos"] if not r["ok"]]
+    assert [r["repo"] for r in failed] == [SCRATCH]
+    assert failed[0]["reason"].startswith("GitHub answered 502")
+    assert report["errors"] == [f"{SCRATCH}: {failed[0]['reason']}"]
+    assert report["summary"]["failed_repositories"] == 1
+
+
+@pytest.mark.vcr("test_watch_keeps_syncing_until_ctrl_c_then_ends_the_round_and_exits_0.yaml")
+def test_watch_prints_one_json_document_per_round(
+    run_cli: RunCli, ids: dict[str, str], engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    remember_both(engine)
+    monkeypatch.setattr(sync_cmd, "MIN_WATCH_SECONDS", 0)
+    _interrupt_on_round(monkeypatch, 2)
+
+    result = run_cli("sync", "--watch", "0.05s", "--format", "json")
+
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert len(lines) == 2
+    assert [json.loads(line)["command"] for line in lines] == ["sync", "sync"]
+
+
+def test_sync_takes_repository_urls(run_cli: RunCli, ids: dict[str, str]) -> None:
+    result = run_cli("sync", "--rebuild", "-R", f"https://github.com/{SCRATCH}.git", "-R", DOCS)
+    assert result.exit_code == 2
+    assert "--rebuild needs exactly one --repo" in result.stderr

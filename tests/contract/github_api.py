@@ -101,11 +101,12 @@ def _as_github_url(uri: str) -> str:
     path = parts.path
     if path.startswith("/api/v3/"):
         path = path.removeprefix("/api/v3")
-    # GitHub's Link headers page through /repositories/{id}/..., an alias of
-    # /repos/{owner}/{repo}/... that its description does not list.
+    # GitHub's Link headers page through /repositories/{id}/..., and its redirects of a
+    # renamed repository point there: an alias of /repos/{owner}/{repo}/... that its
+    # description does not list.
     if path.startswith("/repositories/"):
-        rest = path.split("/", 3)[3]
-        path = f"/repos/owner/repo/{rest}"
+        rest = path.split("/", 3)[3:]
+        path = "/".join(["/repos/owner/repo", *rest])
     return urlunsplit(("https", "api.github.com", path, parts.query, ""))
 
 

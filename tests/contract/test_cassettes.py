@@ -31,12 +31,19 @@ def test_request_follows_the_openapi_description(exchange: Exchange) -> None:
     validate_request(exchange)
 
 
+# Cassettes whose answers are malformed on purpose (an HTML page, a JSON string, a list
+# where an object is due): what followup does with such answers is what they test.
+MALFORMED_ON_PURPOSE = ("test_bad_answers/",)
+
+
 @pytest.mark.parametrize("exchange", REST, ids=lambda e: e.name)
 def test_response_follows_the_openapi_description(exchange: Exchange) -> None:
     # Injected failures (a 502 from a proxy, a 304 with no body) are not described by
     # GitHub; the request beside them is still checked above.
     if str(exchange.status) not in documented_statuses(exchange):
         pytest.skip(f"GitHub does not describe a {exchange.status} here")
+    if exchange.cassette.startswith(MALFORMED_ON_PURPOSE):
+        pytest.skip("malformed on purpose")
     validate_response(exchange)
 
 

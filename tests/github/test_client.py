@@ -16,6 +16,7 @@ from followup.github import (
     TransientError,
     Unprocessable,
 )
+from followup.github.transport import RawResponse
 
 REPO = "/repos/octo-org/followup-scratch"
 
@@ -201,12 +202,12 @@ def test_writes_are_paced(
     )
     sent: list[str] = []
 
-    def fake_request(method: str, url: str, *args: object) -> tuple[int, dict[str, str], str]:
+    def fake_send(method: str, url: str, **kwargs: object) -> RawResponse:
         sent.append(method)
         fake_time.now += 0.25
-        return 201, {}, "{}"
+        return RawResponse(201, {}, "{}")
 
-    monkeypatch.setattr(client._requester, "requestJson", fake_request)
+    monkeypatch.setattr(client._transport, "send", fake_send)
     client.post(f"{REPO}/labels", {"name": "a"})
     client.get(f"{REPO}/labels")
     client.post(f"{REPO}/labels", {"name": "b"})

@@ -59,7 +59,6 @@ def view(**fields: Any) -> ItemView:
         "repo": "octo-org/followup-scratch",
         "links": (),
         "protection": None,
-        "protection_applied": None,
         "source_path": "docs/pm.md",
         "line": 10,
         "section": None,
@@ -167,6 +166,14 @@ def test_an_issue_carries_the_items_details_context_and_marker_last() -> None:
         "labels": list(issue.labels),
         "assignees": ["octocat"],
     }
+
+
+def test_a_due_date_set_by_the_policy_says_so() -> None:
+    issue = build_issue(
+        view(due=date(2026, 5, 29), due_text=None, due_source="policy"), document="pm.md"
+    )
+    assert "- **Due:** 2026-05-29 (the due-date policy's deadline for P1)" in issue.body
+    assert "- **Due:** 2026-12-01\n" in build_issue(view(), document="pm.md").body
 
 
 def test_an_owner_who_cannot_be_assigned_is_mentioned_instead() -> None:

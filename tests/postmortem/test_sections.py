@@ -80,7 +80,9 @@ def test_other_headings(text: str) -> None:
     assert sections.role(text) is Role.OTHER
 
 
-@pytest.mark.parametrize("text", ["Summary of fixes", "BinderHub", "Deployment", "Stats"])
+@pytest.mark.parametrize(
+    "text", ["Summary of fixes", "BinderHub", "Deployment", "Stats", "followup remind"]
+)
 def test_plain_headings_are_not_action_sections(text: str) -> None:
     assert sections.role(text) is not Role.ACTION
 

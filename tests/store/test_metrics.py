@@ -9,6 +9,7 @@ from sqlalchemy import Engine
 from sqlmodel import select
 
 from followup import clock
+from followup.durations import format_duration
 from followup.errors import NotFoundError
 from followup.postmortem.model import ActionItem, PostMortem
 from followup.store import session_scope
@@ -18,7 +19,6 @@ from followup.store.metrics import (
     WeekCount,
     closed_per_week,
     dashboard,
-    format_duration,
     overdue_by_owner,
     postmortem_summary,
 )

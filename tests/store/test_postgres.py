@@ -51,5 +51,8 @@ def test_the_store_works_on_postgresql(pg_engine: Engine) -> None:
         items = list_items(session, ItemFilter(overdue=True), today=date(2026, 11, 21))
         summary = postmortems(session, today=date(2026, 11, 21))
     assert [i.owner for i in items] == ["dana", "lee", "sam"]
-    assert items[0].protection is not None and items[0].protection["allow_deletions"] is False
+    assert (
+        items[0].protection is not None
+        and items[0].protection.requested()["allow_deletions"] is False
+    )
     assert (summary[0].total, summary[0].overdue) == (3, 3)

@@ -280,7 +280,7 @@ def test_an_answer_lost_after_a_create_is_found_not_filed_again(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     load(engine, pm_path, document(scratch_repo, assignee))
-    real = client._requester.requestJson
+    real = client._transport.send
     dropped: list[str] = []
 
     def drop_first_create(verb: str, url: str, *args: Any, **kwargs: Any) -> Any:
@@ -290,7 +290,7 @@ def test_an_answer_lost_after_a_create_is_found_not_filed_again(
             raise requests.ConnectionError("connection reset by peer")
         return answer
 
-    monkeypatch.setattr(client._requester, "requestJson", drop_first_create)
+    monkeypatch.setattr(client._transport, "send", drop_first_create)
     progress = SilentProgress()
     report = file(engine, client, progress=progress)
 

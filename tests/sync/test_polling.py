@@ -268,7 +268,7 @@ def test_label_changes_are_recorded_and_a_removed_followup_label_is_noticed(
 
 
 @pytest.mark.vcr
-def test_deleted_transferred_and_hidden_issues_give_their_items_a_reason(
+def test_deleted_and_hidden_issues_give_a_reason_and_a_transferred_one_is_followed(
     engine: Engine, ids: dict[str, str], factory: Factory
 ) -> None:
     remember(engine, SCRATCH, 'W/"scratch-1"')
@@ -283,16 +283,19 @@ def test_deleted_transferred_and_hidden_issues_give_their_items_a_reason(
 
     assert report.ok
     assert issue(engine, SCRATCH, 12).gone == "deleted"
-    assert issue(engine, SCRATCH, 14).gone == "transferred"
     assert issue(engine, DOCS, 40).gone == "inaccessible"
     alert, loadtest, pin_item = (item(engine, ids[t]) for t in (ALERT, LOADTEST, PIN))
     # Their statuses stay; the reason says what happened.
     assert (alert.status, loadtest.status, pin_item.status) == ("filed", "filed", "filed")
     assert alert.status_reason == ("its issue octo-org/followup-scratch#12 was deleted on GitHub")
-    assert loadtest.status_reason is not None
-    assert "transferred to octo-org/archive#3" in loadtest.status_reason
     assert pin_item.status_reason is not None and "cannot be read" in pin_item.status_reason
     assert history(engine, ids[ALERT])[-1] == ("issue", None, "deleted", "github")
+    # The transferred issue is followed to its new place: same row, new repository and number.
+    moved = issue(engine, "octo-org/archive", 3)
+    assert moved.id == loadtest.issue_id and moved.gone is None
+    assert loadtest.status_reason is None
+    link = ("link", "octo-org/followup-scratch#14", "octo-org/archive#3", "github")
+    assert link in history(engine, ids[LOADTEST])
 
 
 @pytest.mark.vcr
@@ -318,6 +321,22 @@ def test_a_502_on_one_repository_does_not_stop_the_others(
         assert state.error is not None and "502" in state.error
         runs = session.exec(select(SyncRunRow)).all()
     assert runs[-1].error is not None and "octo-org/followup-scratch" in runs[-1].error
+
+
+@pytest.mark.vcr
+def test_a_refused_token_stops_the_run_like_a_used_up_rate_limit(
+    engine: Engine, ids: dict[str, str], factory: Factory
+) -> None:
+    report = sync(engine, factory)
+
+    assert not report.ok and report.rate_limited_until is None and not report.cancelled
+    outcomes = {r.repo: r.reason for r in report.repos}
+    assert "401" in str(outcomes[DOCS]) and "token" in str(outcomes[DOCS])
+    # The same token would be refused everywhere: nothing more is asked (the cassette
+    # holds nothing more), and the reason is said once.
+    assert outcomes[SCRATCH] == "not polled: the sync stopped"
+    assert report.protection is None and report.errors == ()
+    assert report.summary_error() is not None and "401" in report.summary_error()  # type: ignore[operator]
 
 
 @pytest.mark.vcr

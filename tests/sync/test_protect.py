@@ -15,7 +15,7 @@ from followup import clock
 from followup.config import ProtectionMethod
 from followup.github import ClientOptions, GitHub
 from followup.github import protection as rest
-from followup.github.protection_mapping import LiveProtection, parse_classic
+from followup.github.protection_classic import LiveProtection, parse_classic
 from followup.store import session_scope
 from followup.store.models import EventRow, ItemRow, PostMortemRow
 from followup.sync.drift import verify_protection
@@ -27,6 +27,7 @@ from followup.sync.protect import (
     plan_protection,
 )
 from tests.conftest import SCRATCH_REPO
+from tests.github.protection_helpers import protection_json
 
 # The scratch repository the cassettes were recorded against (see tests/cassettes/README.md).
 REPO = SCRATCH_REPO
@@ -162,7 +163,8 @@ def test_existing_reviews_and_status_checks_survive(
         required_approving_review_count=1,
         contexts=["ci/docs"],
     )
-    plans, report = protect(engine, client)
+    # Asked for classic: auto would add a ruleset rather than rewrite someone's protection.
+    plans, report = protect(engine, client, "classic")
     review_row = next(r for r in plans[0].rows if r.setting == "required_approving_review_count")
     assert (review_row.live, review_row.new) == (2, 2) and "kept" in review_row.note
     assert report.results[0].outcome == "done", report.results[0].message
@@ -425,14 +427,15 @@ def test_items_on_one_branch_share_their_reads(engine: Engine, client: GitHub, v
     add_item(engine, "gh00001", "gh-pages", allow_deletions=False)
     add_item(engine, "gh00002", "gh-pages", position=1, allow_force_pushes=False)
     plans = plan_protection(engine, client)
-    assert client.stats.requests == 1
+    # One read of the protection and one of the rules in effect, for both items.
+    assert client.stats.requests == 2
     assert [p.satisfied for p in plans] == [False, False]
     report = apply_protection(engine, client, plans)
-    # One re-read, one PUT, one verifying read; the second item is met by the first's PUT.
-    assert client.stats.requests == 4
+    # A re-read, the PUT and a verifying read; the second item is met by the first's PUT.
+    assert client.stats.requests == 5
     assert [r.outcome for r in report.results] == ["done", "already"]
     verified = verify_protection(engine, client)
-    assert client.stats.requests == 5 and verified.reads == 1
+    assert client.stats.requests == 6 and verified.reads == 1
     assert [r.outcome for r in verified.results] == ["ok", "ok"]
     assert vcr.all_played
 
@@ -462,8 +465,8 @@ def test_verify_reads_branches_in_parallel(
     barrier = threading.Barrier(3, timeout=5)
     callers: list[GitHub] = []
     answers = {
-        "gh-pages": parse_classic({"allow_deletions": {"enabled": False}}),
-        "main": parse_classic({"allow_deletions": {"enabled": True}}),
+        "gh-pages": parse_classic(protection_json(allow_deletions=False)),
+        "main": parse_classic(protection_json(allow_deletions=True)),
     }
 
     def fake_read(

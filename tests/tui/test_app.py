@@ -13,13 +13,13 @@ from textual.widgets import Input, ProgressBar
 
 from followup.errors import InputError
 from followup.github.client import GitHubFactory
+from followup.sync.progress import Progress
 from followup.tui.app import FollowupApp
-from followup.tui.outcomes import Outcome
+from followup.tui.jobs import JobContext, JobSpec, Outcome
 from followup.tui.screens.file_picker import FilePickerScreen
 from followup.tui.screens.help import HelpScreen
 from followup.tui.screens.items import ItemsScreen
 from followup.tui.widgets.items_table import ItemsTable
-from followup.tui.workers import TuiProgress
 
 from .conftest import (
     DEBUG,
@@ -48,7 +48,7 @@ async def test_long_work_shows_progress_and_stops_when_cancelled(make: AppFactor
     app = make()
     started = threading.Event()
 
-    def slow(progress: TuiProgress) -> Outcome:
+    def slow(_context: JobContext, _args: None, progress: Progress) -> Outcome:
         progress.start(100, "Counting sheep")
         started.set()
         for _ in range(500):
@@ -58,10 +58,12 @@ async def test_long_work_shows_progress_and_stops_when_cancelled(make: AppFactor
             time.sleep(0.01)
         return Outcome("counted every sheep", changed=False)
 
+    sheep = JobSpec("sheep", "Counting sheep", "Cannot count", work=slow, summary=lambda o: o)
+
     async with app.run_test(size=(120, 30)) as pilot:
         await settle(pilot)
         assert "cancel_jobs" not in [b.binding.action for b in app.screen.active_bindings.values()]
-        app.start_job("sheep", "Counting sheep", slow)
+        app.start(sheep, None)
         while not started.is_set():
             await pilot.pause(0.01)
         await pilot.pause(0.2)
@@ -69,7 +71,7 @@ async def test_long_work_shows_progress_and_stops_when_cancelled(make: AppFactor
         bar = app.screen.query_one("#job-progress", ProgressBar)
         assert bar.display and bar.total == 100 and bar.progress > 0
         # The same job cannot run twice at once.
-        assert not app.start_job("sheep", "Counting sheep", slow)
+        assert not app.start(sheep, None)
         await pilot.press("ctrl+x")
         await settle(pilot)
         assert "stopped between two sheep (cancelled)" in notes(app)
@@ -79,17 +81,20 @@ async def test_long_work_shows_progress_and_stops_when_cancelled(make: AppFactor
 async def test_a_failing_job_is_one_line_and_the_app_carries_on(make: AppFactory) -> None:
     app = make()
 
-    def refused(progress: TuiProgress) -> Outcome:
+    def refused(_context: JobContext, _args: None, _progress: Progress) -> Outcome:
         raise InputError("the repository octo-org/nope does not exist")
 
-    def broken(progress: TuiProgress) -> Outcome:
+    def broken(_context: JobContext, _args: None, _progress: Progress) -> Outcome:
         raise ValueError("bad\nthings happened")
+
+    one = JobSpec("one", "One", "One failed", work=refused, summary=lambda o: o)
+    two = JobSpec("two", "Two", "Two failed", work=broken, summary=lambda o: o)
 
     async with app.run_test() as pilot:
         await settle(pilot)
-        app.start_job("one", "One", refused)
+        app.start(one, None)
         await settle(pilot)
-        app.start_job("two", "Two", broken)
+        app.start(two, None)
         await settle(pilot)
         assert errors(app) == [
             "the repository octo-org/nope does not exist",
@@ -110,9 +115,9 @@ async def test_import_picks_a_file_and_adds_its_items(
         await settle(pilot)
         assert isinstance(app.screen, FilePickerScreen)
         path = app.screen.query_one("#path", Input)
-        path.focus()
-        path.value = "nowhere.md"
-        await pilot.press("enter")
+        # The path box has the focus: a typed path is not lost to the tree.
+        assert app.focused is path
+        await pilot.press(*"nowhere.md", "enter")
         assert "nowhere.md: no such file" in str(app.screen.query_one("#error").render())
         path.value = "2020-01-12-cdn.md"
         await pilot.press("enter")
@@ -170,6 +175,10 @@ async def test_the_command_palette_offers_every_action(make: AppFactory) -> None
             "File all unfiled items",
             "Protect all pending branches",
             "Sort by due date",
+            "Then by priority",
+            "Sort for the review",
+            "Select",
+            "Select all",
             "Dashboard",
         ):
             assert title in commands, title

@@ -10,7 +10,7 @@ from sqlalchemy import Engine
 
 from followup.store import session_scope
 from followup.store.queries import ItemFilter, list_items
-from followup.tui.filtering import Filters, SearchIndex, Sort
+from followup.tui.filtering import COLUMN_KEYS, Filters, SearchIndex, Sort, SortKey
 
 from .conftest import ALERT, DEBUG, LOADTEST, PROTECT, RUNBOOK, TECH, TODAY
 
@@ -88,11 +88,11 @@ def test_filters_read_as_words() -> None:
 def titles_sorted(store: Engine, sort: Sort) -> list[str]:
     with session_scope(store) as session:
         items = list_items(session, ItemFilter(), today=TODAY)
-    return [i.title for i in sort.apply(items)]
+    return [i.title for i in sort.apply(items, today=TODAY)]
 
 
 def test_sorting_by_due_puts_items_without_a_date_last_both_ways(store: Engine) -> None:
-    by_due = Sort(column="due")
+    by_due = Sort.of("due")
     assert titles_sorted(store, by_due) == [PROTECT, RUNBOOK, ALERT, DEBUG, TECH, LOADTEST]
     assert titles_sorted(store, by_due.flipped()) == [
         TECH,
@@ -105,19 +105,69 @@ def test_sorting_by_due_puts_items_without_a_date_last_both_ways(store: Engine) 
 
 
 def test_status_sorts_outstanding_work_first(store: Engine) -> None:
-    order = titles_sorted(store, Sort(column="status"))
+    order = titles_sorted(store, Sort.of("status"))
     assert order[-2:] == [RUNBOOK, ALERT]
 
 
 def test_next_cycles_every_column_then_document_order() -> None:
     sort = Sort()
     seen = []
-    for _ in range(len(sort.columns) + 1):
+    for _ in range(len(COLUMN_KEYS) + 1):
         sort = sort.next()
         seen.append(sort.column)
-    assert seen == [*Sort().columns, None]
-    assert Sort(column="due").by("due") == Sort(column="due", reverse=True)
-    assert Sort(column="due", reverse=True).by("owner") == Sort(column="owner")
+    assert seen == [*COLUMN_KEYS, None]
+    assert Sort.of("due").by("due") == Sort((SortKey("due", reverse=True),))
+    assert Sort((SortKey("due", reverse=True),)).by("owner") == Sort.of("owner")
+    # `s` starts again from one column, whatever keys came before.
+    assert Sort.of("owner", "due").next() == Sort.of("priority")
+
+
+def test_a_second_key_orders_the_items_the_first_one_ties(store: Engine) -> None:
+    by_owner = Sort.of("owner")
+    assert titles_sorted(store, by_owner) == [RUNBOOK, PROTECT, LOADTEST, ALERT, DEBUG, TECH]
+    # dana's and lee's items, each pair by priority, highest number first.
+    then_priority = Sort((SortKey("owner"), SortKey("priority", reverse=True)))
+    assert titles_sorted(store, then_priority) == [RUNBOOK, PROTECT, LOADTEST, DEBUG, ALERT, TECH]
+
+
+def test_overdue_first_puts_late_outstanding_work_on_top(store: Engine) -> None:
+    # Overdue: the protection (P1) and the runbook (P2); the done alert was due too.
+    assert titles_sorted(store, Sort.of("overdue", "priority")) == [
+        PROTECT,
+        RUNBOOK,
+        ALERT,
+        DEBUG,
+        LOADTEST,
+        TECH,
+    ]
+    # A third key breaks the P3 tie: the load test has no due date and goes last.
+    assert titles_sorted(store, Sort.of("overdue", "priority", "due")) == [
+        PROTECT,
+        RUNBOOK,
+        ALERT,
+        DEBUG,
+        TECH,
+        LOADTEST,
+    ]
+
+
+def test_then_adds_a_key_or_flips_one_already_there_and_flipped_turns_the_last() -> None:
+    sort = Sort.of("overdue").then("priority").then("due")
+    assert [k.column for k in sort.keys] == ["overdue", "priority", "due"]
+    assert sort.then("priority").keys[1] == SortKey("priority", reverse=True)
+    assert sort.flipped().keys == (SortKey("overdue"), SortKey("priority"), SortKey("due", True))
+    assert "overdue" not in sort.unused() and "owner" in sort.unused()
+    assert sort.describe() == "sorted by overdue first ▲, then priority ▲, then due date ▲"
+    assert Sort().describe() is None
+    assert Sort().flipped().describe() == "document order ▼"
+
+
+def test_a_sort_survives_its_data_form_and_garbage_is_left_out() -> None:
+    sort = Sort((SortKey("overdue"), SortKey("due", reverse=True)))
+    assert Sort.from_data(sort.to_data()) == sort
+    data = [["due", True], ["nonsense", False], ["due", False], ["owner", "yes"], "x", ["id"]]
+    assert Sort.from_data(data) == Sort((SortKey("due", reverse=True),))
+    assert Sort.from_data({"due": True}) == Sort()
 
 
 def test_priorities_sort_by_number_then_words(store: Engine) -> None:
@@ -129,7 +179,8 @@ def test_priorities_sort_by_number_then_words(store: Engine) -> None:
         replace(items[2], priority="p2"),
         replace(items[3], priority=None),
     ]
-    assert [i.priority for i in Sort(column="priority").apply(items)] == ["p2", "P10", "high", None]
+    sorted_items = Sort.of("priority").apply(items, today=TODAY)
+    assert [i.priority for i in sorted_items] == ["p2", "P10", "high", None]
 
 
 def test_the_overdue_filter_uses_the_injected_day(store: Engine) -> None:
@@ -138,3 +189,28 @@ def test_the_overdue_filter_uses_the_injected_day(store: Engine) -> None:
     late = ItemFilter(overdue=True)
     assert [i.title for i in index.filter(late, today=TODAY)] == [RUNBOOK, PROTECT]
     assert index.filter(late, today=date(2019, 1, 1)) == []
+
+
+def test_the_index_filters_in_the_sort_order_and_follows_a_new_sort(store: Engine) -> None:
+    with session_scope(store) as session:
+        index = SearchIndex(list_items(session, ItemFilter(), today=TODAY))
+    overdue = ItemFilter(overdue=True)
+    by_due = Sort.of("due")
+    assert [i.title for i in index.filter(ItemFilter(), today=TODAY, sort=by_due)] == [
+        PROTECT,
+        RUNBOOK,
+        ALERT,
+        DEBUG,
+        TECH,
+        LOADTEST,
+    ]
+    assert [i.title for i in index.filter(overdue, today=TODAY, sort=by_due)] == [PROTECT, RUNBOOK]
+    flipped = by_due.flipped()
+    assert [i.title for i in index.filter(overdue, today=TODAY, sort=flipped)] == [RUNBOOK, PROTECT]
+    # The same sort on another day is another order: on 2019-12-14 only the protection
+    # was overdue; today the runbook is too, and comes first in the document.
+    first_overdue = Sort.of("overdue")
+    assert index.filter(ItemFilter(), today=TODAY, sort=first_overdue)[0].title == RUNBOOK
+    early = date(2019, 12, 14)
+    assert index.filter(ItemFilter(), today=early, sort=first_overdue)[0].title == PROTECT
+    assert index.filter(ItemFilter(), today=TODAY, sort=Sort()) == index.items

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Engine
-from textual.widgets import Input, OptionList
+import threading
+from dataclasses import dataclass, field
+from typing import cast
 
+from sqlalchemy import Engine
+from textual.widgets import Input, OptionList, SelectionList
+
+from followup.github.client import GitHub, Response
 from followup.tui.filtering import Filters
 from followup.tui.screens.filters import FiltersScreen
 from followup.tui.screens.item_detail import ItemDetailScreen
@@ -246,7 +251,7 @@ async def test_clicking_a_header_sorts_by_it_and_again_reverses(make: AppFactory
         assert dues[:-1] == sorted(d for d in dues if d is not None)
         assert dues[-1] is None  # no due date sorts last
         await pilot.click(ItemsTable, offset=(due_x, 0))
-        assert table.sort.reverse
+        assert table.sort.keys[0].reverse
         assert table.items[0].title == TECH
 
 
@@ -304,3 +309,77 @@ async def test_the_filter_bar_names_the_active_filters_in_words(make: AppFactory
         assert titles(app) == []
         sidebar = app.screen.query_one(PostMortemList)
         assert isinstance(sidebar, OptionList)
+
+
+async def test_ticked_and_unticked_boxes_differ_without_colour(make: AppFactory) -> None:
+    app = make(filters=Filters(statuses=frozenset({"filed"}), overdue=True))
+    async with app.run_test(size=(100, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("f")
+        await pilot.pause()
+        dialog = app.screen
+        assert isinstance(dialog, FiltersScreen)
+        overdue = str(dialog.query_one("#overdue").render())
+        mine = str(dialog.query_one("#mine").render())
+        assert overdue.startswith("▐X▌") and mine.startswith("▐ ▌")
+        statuses = dialog.query_one("#statuses", SelectionList)
+        lines = [statuses.render_line(y).text for y in range(statuses.option_count)]
+        assert lines[0].startswith("▐ ▌ ○ open") and lines[1].startswith("▐X▌ ◔ filed")
+        # Ticking changes the glyph, not only the colour.
+        dialog.query_one("#mine").focus()
+        await pilot.press("space")
+        assert str(dialog.query_one("#mine").render()).startswith("▐X▌")
+        statuses.focus()
+        await pilot.press("space")  # the highlighted first status: open
+        assert statuses.render_line(0).text.startswith("▐X▌")
+
+
+@dataclass
+class SlowLogin:
+    """A client factory whose 'who am I' answers when the test says so."""
+
+    answer: threading.Event = field(default_factory=threading.Event)
+    calls: int = 0
+
+    def __call__(self) -> GitHub:
+        self.calls += 1
+        return cast(GitHub, self)
+
+    def get(self, path: str) -> Response:
+        assert path == "/user"
+        self.answer.wait(5)
+        return Response(200, {"login": "dana"}, {}, "GET /user")
+
+
+async def test_the_login_lookup_shows_while_it_runs_and_never_once_the_login_is_known(
+    make: AppFactory,
+) -> None:
+    github = SlowLogin()
+    app = make(github)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("m")
+        await pilot.pause()
+        assert "mine (looking up your GitHub login…)" in chip_text(app)
+        await pilot.press("f")
+        await pilot.pause()
+        label = str(app.screen.query_one("#mine").render())
+        assert "your GitHub login is being looked up" in label
+        await pilot.press("ctrl+s")  # 'mine' stays ticked: no second lookup
+        github.answer.set()
+        await settle(pilot)
+        assert titles(app) == [RUNBOOK, PROTECT]
+        assert "mine (@dana)" in chip_text(app)
+        await pilot.press("m", "f")
+        await pilot.pause()
+        assert "Only mine (@dana)" in str(app.screen.query_one("#mine").render())
+        app.screen.query_one("#mine").focus()
+        await pilot.press("space", "ctrl+s")
+        await settle(pilot)
+        assert titles(app) == [RUNBOOK, PROTECT]
+    assert github.calls == 1
+    assert not any("Looking up" in n or "looking up" in n for n in notes(app))
+
+
+def chip_text(app: object) -> str:
+    return str(app.screen.query_one("#chips").render())  # type: ignore[attr-defined]

@@ -13,30 +13,63 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine
 from textual.pilot import Pilot
+from textual.widgets import Input
 
 from followup.config import Settings
-from followup.store import create_store_engine
+from followup.store import create_store_engine, session_scope
+from followup.store.models import ItemRow
 from followup.tui.app import make_app
+from followup.tui.filtering import Filters, Sort, SortKey
+from followup.tui.state import UiState, save
 from followup.tui.widgets.items_table import ItemsTable
 
-from .conftest import DEBUG, PROTECT, RUNBOOK, TODAY, AppFactory, NoToken, Replayed, ids, settle
+from .conftest import (
+    ALERT,
+    DEBUG,
+    LOADTEST,
+    PROTECT,
+    RUNBOOK,
+    TECH,
+    TODAY,
+    AppFactory,
+    NoToken,
+    Replayed,
+    ids,
+    settle,
+)
 
 SIZES = pytest.mark.parametrize("size", [(80, 24), (120, 40)], ids=["80x24", "120x40"])
 SnapCompare = Callable[..., bool]
 
 
 def steps(
-    engine: Engine, *keys: str, select: str | None = None
+    engine: Engine,
+    *keys: str,
+    select: str | None = None,
+    tick: Sequence[str] = (),
+    before_last: Callable[[], None] | None = None,
 ) -> Callable[[Pilot[Any]], Awaitable[None]]:
-    """Return a run_before that waits for data, picks an item, then presses keys."""
+    """Return a run_before that waits for data, ticks rows, picks an item, then presses keys.
+
+    before_last runs just before the last key (to change the store under a dialog).
+    """
 
     async def run(pilot: Pilot[Any]) -> None:
         await settle(pilot)
+        table = pilot.app.screen.query_one(ItemsTable)
+        for title in tick:
+            assert table.move_to(ids(engine)[title])
+            await pilot.press("space")
         if select is not None:
-            assert pilot.app.screen.query_one(ItemsTable).move_to(ids(engine)[select])
-        for key in keys:
+            assert table.move_to(ids(engine)[select])
+        for n, key in enumerate(keys):
+            if before_last is not None and n == len(keys) - 1:
+                before_last()
             await pilot.press(key)
             await settle(pilot)
+        # A blinking cursor would be caught on or off depending on the machine's speed.
+        for box in pilot.app.screen.query(Input):
+            box.cursor_blink = False
         await pilot.pause()
 
     return run
@@ -69,6 +102,22 @@ class TestItems:
             size,
             steps(store, "exclamation_mark", "slash", "g", "h", "escape", "s", "s", "s"),
         )
+
+    @SIZES
+    def test_selected_rows(
+        self, snap_compare: SnapCompare, make: AppFactory, store: Engine, size: tuple[int, int]
+    ) -> None:
+        run = steps(store, tick=(RUNBOOK, PROTECT, TECH), select=DEBUG)
+        assert shot(snap_compare, make(), size, run)
+
+    @SIZES
+    def test_sorted_by_several_columns(
+        self, snap_compare: SnapCompare, make: AppFactory, store: Engine, size: tuple[int, int]
+    ) -> None:
+        # Overdue first, then priority, then due date, latest first.
+        sort = Sort((SortKey("overdue"), SortKey("priority"), SortKey("due", reverse=True)))
+        save(UiState(sort=sort))
+        assert shot(snap_compare, make(), size, steps(store))
 
     @SIZES
     def test_empty_store(
@@ -139,7 +188,39 @@ class TestDialogs:
     def test_filters(
         self, snap_compare: SnapCompare, make: AppFactory, store: Engine, size: tuple[int, int]
     ) -> None:
-        assert shot(snap_compare, make(), size, steps(store, "f"))
+        # Some boxes ticked, some not: they must differ without colour.
+        app = make(filters=Filters(statuses=frozenset({"open", "filed"}), overdue=True))
+        assert shot(snap_compare, app, size, steps(store, "f"))
+
+    @SIZES
+    def test_bulk_close_confirmation(
+        self, snap_compare: SnapCompare, make: AppFactory, store: Engine, size: tuple[int, int]
+    ) -> None:
+        run = steps(store, "c", "enter", tick=(ALERT, RUNBOOK, LOADTEST, DEBUG))
+        assert shot(snap_compare, make(NoToken()), size, run)
+
+    @SIZES
+    def test_bulk_results_with_a_failure(
+        self, snap_compare: SnapCompare, make: AppFactory, store: Engine, size: tuple[int, int]
+    ) -> None:
+        def remove_tech() -> None:
+            with session_scope(store) as session:
+                item = session.get(ItemRow, ids(store)[TECH])
+                assert item is not None
+                item.status = "removed"
+                session.add(item)
+
+        run = steps(
+            store,
+            "p",
+            "p",
+            "0",
+            "enter",
+            "y",
+            tick=(LOADTEST, DEBUG, TECH),
+            before_last=remove_tech,
+        )
+        assert shot(snap_compare, make(), size, run, press=["e"])
 
     @SIZES
     def test_assign_prompt(

@@ -12,15 +12,17 @@ from followup.sync.filing import FilingPlan, PlannedItem
 from followup.sync.protect import ProtectionPlan
 from followup.tui import timefmt
 from followup.tui.annotate import annotate, fence_front_matter, item_markdown
+from followup.tui.edits import parse_due, validate_login
+from followup.tui.filtering import Sort, SortKey
+from followup.tui.outcomes import plural
 from followup.tui.previews import (
     filing_headline,
     filing_preview,
     protection_headline,
     protection_preview,
 )
-from followup.tui.screens.prompt import parse_due, validate_login
 from followup.tui.widgets.bars import completion_bar, percent
-from followup.tui.widgets.items_table import fit, layout
+from followup.tui.widgets.table_layout import fit, header_label, layout, sort_marks
 
 DOC = """---
 title: x
@@ -183,3 +185,21 @@ def test_a_table_row_item_reads_as_its_header_names_and_cells() -> None:
     assert item_markdown("- [ ] Add an alert (@lee)", DOC, 10) == "- [ ] Add an alert (@lee)"
     # A row without a header above it stays as it is.
     assert item_markdown("| a |", "| a |", 1) == "| a |"
+
+
+def test_counts_read_as_english() -> None:
+    assert [plural(n, "item") for n in (0, 1, 2)] == ["0 items", "1 item", "2 items"]
+    assert plural(3, "branch") == "3 branches"
+
+
+def test_sort_marks_number_the_keys_only_when_there_are_several() -> None:
+    assert sort_marks(Sort.of("due")) == {"due": "▲"}
+    marks = sort_marks(Sort((SortKey("overdue"), SortKey("priority"), SortKey("due", True))))
+    assert marks == {"due": "!▲1 ▼3", "priority": "▲2"}
+
+
+def test_a_header_keeps_its_sort_mark_when_the_label_does_not_fit() -> None:
+    assert header_label("Due", "!▲1 ▼3", 12) == "Due !▲1 ▼3  "
+    assert header_label("Pri", "▲2", 3) == "P▲2"
+    assert header_label("Pri", "", 3) == "Pri"
+    assert header_label("Pri", "!▲1 ▼3", 3) == "!▲…"

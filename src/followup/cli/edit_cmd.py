@@ -10,6 +10,8 @@ from dateutil import parser as dateparser
 from rich.text import Text
 
 from followup.cli.context import CliContext, pass_cli
+from followup.cli.options import examples
+from followup.cli.reporting import Entry, IssueRef, Report, format_option
 from followup.errors import InputError
 from followup.github import AuthError, GitHub, GitHubFactory
 from followup.store import session_scope
@@ -24,6 +26,7 @@ from followup.sync.edits import (
     set_priority,
 )
 
+EDIT_SUMMARY = dict.fromkeys(("pushed", "queued", "local", "unchanged"), 0)
 OUTCOME_STYLE = {
     "pushed": ("✔ ", "green"),
     "local": ("✔ ", "green"),
@@ -40,13 +43,24 @@ def parse_date(text: str) -> date:
         raise InputError(f"not a date: {text!r} (use YYYY-MM-DD)") from None
 
 
-def _print(cli: CliContext, result: EditResult) -> None:
+def _finish(report: Report, result: EditResult) -> None:
     icon, style = OUTCOME_STYLE.get(result.outcome, ("", ""))
-    cli.out.print(Text.assemble((icon, style), result.message), highlight=False)
+    report.add(
+        Entry(
+            id=result.item_id,
+            action=result.outcome,
+            issue=IssueRef.parse(result.issue),
+            message=result.message,
+            details={"field": result.field, "old": result.old, "new": result.new},
+            text=Text.assemble((icon, style), result.message),
+        )
+    )
+    report.summary[result.outcome] = 1
+    report.finish()
 
 
 def _with_client(
-    cli: CliContext, item_id: str, edit: Callable[[GitHub | None], EditResult]
+    cli: CliContext, report: Report, item_id: str, edit: Callable[[GitHub | None], EditResult]
 ) -> None:
     """Run an edit with a GitHub client when the item has an issue and a token is found."""
     with session_scope(cli.engine()) as session:
@@ -56,12 +70,13 @@ def _with_client(
         try:
             client = GitHubFactory(cli.settings)()
         except AuthError as exc:
-            cli.warn(f"{exc}; the change is kept here and 'followup sync' pushes it later")
+            report.warn(f"{exc}; the change is kept here and 'followup sync' pushes it later")
     try:
-        _print(cli, edit(client))
+        result = edit(client)
     finally:
         if client is not None:
             client.close()
+    _finish(report, result)
 
 
 def _exactly_one(value: str | None, none: bool, what: str) -> None:
@@ -69,54 +84,80 @@ def _exactly_one(value: str | None, none: bool, what: str) -> None:
         raise InputError(f"give either {what} or --none")
 
 
-@click.command("close")
+@click.command(
+    "close",
+    epilog=examples("followup close 3f2a", "followup close 3f2a --not-planned --format json"),
+)
 @click.argument("item_id")
 @click.option("--not-planned", is_flag=True, help="Close as not planned (won't do).")
+@format_option
 @pass_cli
-def close_command(cli: CliContext, item_id: str, not_planned: bool) -> None:
+def close_command(cli: CliContext, item_id: str, not_planned: bool, fmt: str) -> None:
     """Close an item, and its GitHub issue (as completed, or not planned)."""
+    report = Report.start(cli, "close", fmt, summary=EDIT_SUMMARY)
     reason: CloseReason = "not_planned" if not_planned else "completed"
     _with_client(
-        cli, item_id, lambda client: close_item(cli.engine(), client, item_id, reason=reason)
+        cli,
+        report,
+        item_id,
+        lambda client: close_item(cli.engine(), client, item_id, reason=reason),
     )
 
 
-@click.command("reopen")
+@click.command("reopen", epilog=examples("followup reopen 3f2a"))
 @click.argument("item_id")
+@format_option
 @pass_cli
-def reopen_command(cli: CliContext, item_id: str) -> None:
+def reopen_command(cli: CliContext, item_id: str, fmt: str) -> None:
     """Reopen an item, and its GitHub issue."""
-    _with_client(cli, item_id, lambda client: reopen_item(cli.engine(), client, item_id))
+    report = Report.start(cli, "reopen", fmt, summary=EDIT_SUMMARY)
+    _with_client(cli, report, item_id, lambda client: reopen_item(cli.engine(), client, item_id))
 
 
-@click.command("assign")
+@click.command(
+    "assign", epilog=examples("followup assign 3f2a dana", "followup assign 3f2a --none")
+)
 @click.argument("item_id")
 @click.argument("login", required=False)
 @click.option("--none", "nobody", is_flag=True, help="Assign the item to nobody.")
+@format_option
 @pass_cli
-def assign_command(cli: CliContext, item_id: str, login: str | None, nobody: bool) -> None:
+def assign_command(
+    cli: CliContext, item_id: str, login: str | None, nobody: bool, fmt: str
+) -> None:
     """Give an item (and its issue) to a GitHub user: assign ID LOGIN, or ID --none."""
     _exactly_one(login, nobody, "a LOGIN")
-    _with_client(cli, item_id, lambda client: reassign_item(cli.engine(), client, item_id, login))
+    report = Report.start(cli, "assign", fmt, summary=EDIT_SUMMARY)
+    _with_client(
+        cli, report, item_id, lambda client: reassign_item(cli.engine(), client, item_id, login)
+    )
 
 
-@click.command("due")
+@click.command("due", epilog=examples("followup due 3f2a 2026-06-30", "followup due 3f2a --none"))
 @click.argument("item_id")
 @click.argument("when", metavar="DATE", required=False)
 @click.option("--none", "nobody", is_flag=True, help="Clear the due date.")
+@format_option
 @pass_cli
-def due_command(cli: CliContext, item_id: str, when: str | None, nobody: bool) -> None:
+def due_command(cli: CliContext, item_id: str, when: str | None, nobody: bool, fmt: str) -> None:
     """Set an item's due date (YYYY-MM-DD), or clear it with --none."""
     _exactly_one(when, nobody, "a DATE")
-    _print(cli, set_due(cli.engine(), item_id, parse_date(when) if when else None))
+    report = Report.start(cli, "due", fmt, summary=EDIT_SUMMARY)
+    _finish(report, set_due(cli.engine(), item_id, parse_date(when) if when else None))
 
 
-@click.command("priority")
+@click.command(
+    "priority", epilog=examples("followup priority 3f2a P0", "followup priority 3f2a --none")
+)
 @click.argument("item_id")
 @click.argument("priority", metavar="P0..P3", required=False)
 @click.option("--none", "nobody", is_flag=True, help="Clear the priority.")
+@format_option
 @pass_cli
-def priority_command(cli: CliContext, item_id: str, priority: str | None, nobody: bool) -> None:
+def priority_command(
+    cli: CliContext, item_id: str, priority: str | None, nobody: bool, fmt: str
+) -> None:
     """Set an item's priority (P0 to P3), or clear it with --none."""
     _exactly_one(priority, nobody, "a priority")
-    _print(cli, set_priority(cli.engine(), item_id, priority))
+    report = Report.start(cli, "priority", fmt, summary=EDIT_SUMMARY)
+    _finish(report, set_priority(cli.engine(), item_id, priority, policy=cli.settings.policy))

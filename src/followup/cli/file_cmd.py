@@ -2,32 +2,24 @@
 
 from __future__ import annotations
 
-import signal
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Iterable
 from pathlib import Path
-from types import FrameType, TracebackType
 
 import click
-from rich import box
-from rich.console import Console
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    SpinnerColumn,
-    TaskID,
-    TextColumn,
-    TimeElapsedColumn,
-)
-from rich.table import Table
 from rich.text import Text
 
+from followup import clock
 from followup.cli.context import CliContext, pass_cli
-from followup.cli.items import print_import
+from followup.cli.exits import ExitCode
+from followup.cli.imports import default_repo, run_import
+from followup.cli.interrupts import stop_on_interrupt
+from followup.cli.options import examples
+from followup.cli.progress import BarProgress
+from followup.cli.reporting import Entry, IssueRef, Report, Source, format_option
+from followup.cli.repos import REPO, RepoSpec
 from followup.github import AuthError, GitHub, GitHubFactory
-from followup.github.repos import normalise_repo
+from followup.store import session_scope
+from followup.store.queries import ItemFilter, list_items
 from followup.sync.filing import (
     Action,
     FilingPlan,
@@ -36,17 +28,9 @@ from followup.sync.filing import (
     file_items,
     plan_filing,
 )
-from followup.sync.importing import ImportFailed, import_files
-from followup.sync.progress import Level
 
-CANCELLED_EXIT = 130
-NOTE_STYLE: dict[str, str] = {"info": "cyan", "warning": "yellow", "error": "red"}
-OUTCOME_STYLE: dict[str, str] = {
-    "created": "green",
-    "linked": "cyan",
-    "skipped": "dim",
-    "failed": "bold red",
-}
+PLAN_COUNTS = ("create", "link", "skip", "fail")
+RUN_COUNTS = ("created", "linked", "skipped", "failed")
 ACTION_WORD: dict[str, tuple[str, str]] = {
     "create": ("+ create", "green"),
     "link": ("= link", "cyan"),
@@ -55,205 +39,212 @@ ACTION_WORD: dict[str, tuple[str, str]] = {
 }
 
 
-class BarProgress:
-    """A Progress drawn as a rich bar on stderr; notes print above it."""
-
-    def __init__(self, console: Console) -> None:
-        self._bar = Progress(
-            SpinnerColumn(),
-            TextColumn("{task.description}"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TimeElapsedColumn(),
-            console=console,
-            transient=True,
-        )
-        self._task: TaskID | None = None
-        self._stop = threading.Event()
-        self._told = False
-
-    def __enter__(self) -> BarProgress:
-        self._bar.start()
-        return self
-
-    def __exit__(
-        self,
-        kind: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self._bar.stop()
-
-    def start(self, total: int, description: str) -> None:
-        """Show a bar for a phase of total steps."""
-        if self._task is None:
-            self._task = self._bar.add_task(description, total=total)
-        else:
-            self._bar.reset(self._task, total=total, description=description)
-
-    def advance(self, label: str = "") -> None:
-        """Move the bar one step."""
-        if self._task is not None:
-            self._bar.update(self._task, advance=1)
-
-    def note(self, level: Level, message: str) -> None:
-        """Print a note above the bar."""
-        prefix = "" if level == "info" else f"{level}: "
-        self._bar.console.print(
-            Text.assemble((prefix, NOTE_STYLE.get(level, "")), message), highlight=False
-        )
-
-    def request_cancel(self) -> None:
-        """Ask the work to stop at its next safe point."""
-        self._stop.set()
-
-    @property
-    def cancel_requested(self) -> bool:
-        """Tell whether a stop was asked for."""
-        return self._stop.is_set()
-
-    def cancelled(self) -> bool:
-        """Tell the work whether to stop; says once that it is stopping."""
-        if self._stop.is_set() and not self._told:
-            self._told = True
-            self.note("warning", "stopping after the current item (Ctrl-C again to stop at once)")
-        return self._stop.is_set()
+def sources(cli: CliContext, postmortems: Iterable[str]) -> dict[str, Source]:
+    """Return where each item of these post-mortems is written, by item id."""
+    found: dict[str, Source] = {}
+    with session_scope(cli.engine()) as session:
+        for slug in sorted(set(postmortems)):
+            flt = ItemFilter(postmortem=slug, include_removed=True)
+            for item in list_items(session, flt, today=clock.today()):
+                found[item.id] = Source(item.source_path, item.line)
+    return found
 
 
-@contextmanager
-def stop_on_interrupt(progress: BarProgress) -> Iterator[None]:
-    """Turn a first Ctrl-C into a stop between items; a second one stops at once."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-
-    def handler(signum: int, frame: FrameType | None) -> None:
-        if progress.cancel_requested:
-            raise KeyboardInterrupt
-        progress.request_cancel()
-
-    previous = signal.signal(signal.SIGINT, handler)
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGINT, previous)
+# -- the plan of a dry run -----------------------------------------------------------------
 
 
 def _field(name: str, value: str) -> Text:
     return Text.assemble(("  " + f"{name}:".ljust(11), "bold"), value)
 
 
-def print_plan(cli: CliContext, plan: FilingPlan) -> None:
-    """Print what a filing run would do, with every issue exactly as it would be sent."""
+def report_plan(cli: CliContext, report: Report, plan: FilingPlan) -> None:
+    """Say what a filing run would do, with every issue exactly as it would be sent."""
     for note in plan.notes:
-        cli.warn(note)
+        report.warn(note)
     for repo, labels in plan.labels_to_create:
         names = ", ".join(f"{label.name} (#{label.color})" for label in labels)
-        cli.out.print(Text.assemble(("labels to create in ", "bold"), repo, ": ", names))
+        report.say(Text.assemble(("labels to create in ", "bold"), repo, ": ", names))
+    where = sources(cli, (item.postmortem for item in plan.items))
     for item in plan.items:
-        _print_planned(cli, item)
+        _say_planned(report, item)
+        report.add(_planned_entry(item, where.get(item.item_id)), shown=True)
     for tracking in plan.tracking:
         word = {"create": "+ create", "update": "~ update", "skip": "- skip"}.get(
             tracking.action, tracking.action
         )
-        cli.out.print(
+        report.say(
             Text.assemble(
                 (word.ljust(9), "bold"),
                 f"tracking issue of {tracking.postmortem}",
                 f" ({tracking.target})" if tracking.target else "",
                 f": {tracking.reason}" if tracking.reason else "",
-            ),
-            highlight=False,
-            soft_wrap=True,
+            )
         )
         if tracking.action in ("create", "update"):
-            cli.out.print(_field("repo", tracking.repo or "?"), highlight=False, soft_wrap=True)
-            cli.out.print(_field("title", tracking.title), highlight=False, soft_wrap=True)
-            _print_body(cli, tracking.body)
+            report.say(_field("repo", tracking.repo or "?"))
+            report.say(_field("title", tracking.title))
+            _say_body(report, tracking.body)
     actions: tuple[Action, ...] = ("create", "link", "skip", "fail")
-    counts = {a: len(plan.having(a)) for a in actions}
-    cli.out.print(
+    counts: dict[str, int] = {a: len(plan.having(a)) for a in actions}
+    report.summary.update(counts)
+    report.extra.update(
+        {
+            "checked_github": plan.checked_github,
+            "labels_to_create": [
+                {"repo": repo, "labels": [{"name": x.name, "color": x.color} for x in labels]}
+                for repo, labels in plan.labels_to_create
+            ],
+            "tracking": [
+                {
+                    "postmortem": t.postmortem,
+                    "action": t.action,
+                    "repo": t.repo,
+                    "issue": _issue_json(t.target, None),
+                    "title": t.title,
+                    "body": t.body,
+                    "message": t.reason or None,
+                }
+                for t in plan.tracking
+            ],
+        }
+    )
+    report.say(
         f"Dry run: {counts['create']} to create, {counts['link']} to link, "
-        f"{counts['skip']} skipped, {counts['fail']} failing. Nothing was sent to GitHub.",
-        highlight=False,
-        soft_wrap=True,
+        f"{counts['skip']} skipped, {counts['fail']} failing. Nothing was sent to GitHub."
     )
 
 
-def _print_planned(cli: CliContext, item: PlannedItem) -> None:
+def _issue_json(ref: str | None, url: str | None) -> dict[str, object] | None:
+    issue = IssueRef.parse(ref, url)
+    return issue.to_json() if issue else None
+
+
+def _planned_entry(item: PlannedItem, source: Source | None) -> Entry:
+    new_issue = None
+    if item.issue is not None:
+        new_issue = {"repo": item.repo, **item.issue.to_json()}
+        new_issue.setdefault("assignees", [])
+    return Entry(
+        id=item.item_id,
+        action=item.action,
+        ok=item.action != "fail",
+        title=item.title,
+        postmortem=item.postmortem,
+        source=source,
+        issue=IssueRef.parse(item.target, item.url),
+        message=item.reason or None,
+        error=item.reason if item.action == "fail" else None,
+        details={"repo": item.repo, "new_issue": new_issue},
+    )
+
+
+def _say_planned(report: Report, item: PlannedItem) -> None:
     word, style = ACTION_WORD[item.action]
     head = Text.assemble((word.ljust(9), style), (item.item_id, "bold"), "  ", item.title)
     if item.action == "link" and item.target:
         head.append(f" → {item.target}", style="cyan")
-    cli.out.print(head, highlight=False, soft_wrap=True)
+    report.say(head)
     if item.issue is None:
         if item.reason:
-            cli.out.print(Text("  " + item.reason, style="dim"), highlight=False, soft_wrap=True)
+            report.say(Text("  " + item.reason, style="dim"))
         return
     issue = item.issue
-    cli.out.print(_field("repo", item.repo or "?"), highlight=False, soft_wrap=True)
-    cli.out.print(_field("title", issue.title), highlight=False, soft_wrap=True)
-    cli.out.print(_field("labels", ", ".join(issue.labels)), highlight=False, soft_wrap=True)
-    cli.out.print(
-        _field("assignees", ", ".join(issue.assignees) or "none"), highlight=False, soft_wrap=True
-    )
+    report.say(_field("repo", item.repo or "?"))
+    report.say(_field("title", issue.title))
+    report.say(_field("labels", ", ".join(issue.labels)))
+    report.say(_field("assignees", ", ".join(issue.assignees) or "none"))
     if item.reason:
-        cli.out.print(_field("note", item.reason), highlight=False, soft_wrap=True)
-    _print_body(cli, issue.body)
+        report.say(_field("note", item.reason))
+    _say_body(report, issue.body)
 
 
-def _print_body(cli: CliContext, body: str) -> None:
-    cli.out.print(_field("body", ""), highlight=False, soft_wrap=True)
+def _say_body(report: Report, body: str) -> None:
+    report.say(_field("body", ""))
     for line in body.split("\n"):
-        cli.out.print(Text.assemble(("    │ ", "dim"), line), highlight=False, soft_wrap=True)
+        report.say(Text.assemble(("    │ ", "dim"), line))
 
 
-def print_report(cli: CliContext, report: FilingReport) -> None:
-    """Print the table of items and their issues, then the tracking issues and a total."""
-    table = Table(box=box.SIMPLE_HEAD, pad_edge=False)
-    table.add_column("Item", style="bold", no_wrap=True)
-    table.add_column("Result", no_wrap=True)
-    table.add_column("Title", ratio=1, min_width=16, overflow="fold")
-    widest = max((len(i.url or "") for i in report.items), default=10)
-    table.add_column("Issue", min_width=min(widest, 80), overflow="fold")
-    for item in report.items:
-        where = Text(item.url or item.issue or "")
-        if item.reason and item.outcome in ("skipped", "failed"):
-            where = Text(item.reason, style="yellow" if item.outcome == "failed" else "dim")
-        table.add_row(
-            item.item_id, Text(item.outcome, style=OUTCOME_STYLE[item.outcome]), item.title, where
+# -- the report of a real run -------------------------------------------------------------
+
+
+def report_filing(cli: CliContext, report: Report, filed: FilingReport) -> None:
+    """Add each item's outcome, the tracking issues and a total to the report."""
+    where = sources(cli, (item.postmortem for item in filed.items))
+    for item in filed.items:
+        failed = item.outcome == "failed"
+        report.add(
+            Entry(
+                id=item.item_id,
+                action=item.outcome,
+                ok=not failed,
+                title=item.title,
+                postmortem=item.postmortem,
+                source=where.get(item.item_id),
+                issue=IssueRef.parse(item.issue, item.url),
+                message=item.reason,
+                error=item.reason if failed else None,
+                details={"repo": item.repo},
+            )
         )
-    if report.items:
-        cli.out.print(table)
-    for tracking in report.tracking:
+    report.print_entries()
+    for tracking in filed.tracking:
         detail = tracking.url or tracking.issue or tracking.reason or ""
-        cli.out.print(
+        report.say(
             Text.assemble(
                 ("tracking issue ", "bold"),
                 f"of {tracking.postmortem}: ",
-                (tracking.outcome, OUTCOME_STYLE.get(tracking.outcome, "")),
+                tracking.outcome,
                 f"  {detail}" if detail else "",
-            ),
-            highlight=False,
+            )
         )
-    for path, added in report.written_back:
+    for path, added in filed.written_back:
         noun = "reference" if added == 1 else "references"
-        cli.out.print(f"wrote {added} issue {noun} into {path}", highlight=False)
-    cli.out.print(
-        f"{report.count('created')} created, {report.count('linked')} linked, "
-        f"{report.count('skipped')} skipped, {report.count('failed')} failed.",
-        highlight=False,
+        report.say(f"wrote {added} issue {noun} into {path}")
+    counts = {outcome: filed.count(outcome) for outcome in ("created", "linked", "skipped")}
+    counts["failed"] = filed.count("failed")
+    report.summary.update(counts)
+    report.extra.update(
+        {
+            "tracking": [
+                {
+                    "postmortem": t.postmortem,
+                    "action": t.outcome,
+                    "issue": _issue_json(t.issue, t.url),
+                    "message": t.reason,
+                }
+                for t in filed.tracking
+            ],
+            "written_back": [
+                {"file": path, "references": added} for path, added in filed.written_back
+            ],
+        }
     )
-    if report.stopped:
-        cli.err.print(Text.assemble(("stopped: ", "red"), report.stopped), highlight=False)
-    if report.cancelled:
-        cli.err.print("cancelled: the items not yet filed are left for the next run")
+    if filed.stopped:
+        report.error(f"stopped early: {filed.stopped}")
+    if filed.failed:
+        report.code = ExitCode.FAILED
+    if filed.cancelled:
+        report.cancelled = True
+        report.warn("cancelled: the items not yet filed are left for the next run")
 
 
-@click.command("file")
+@click.command(
+    "file",
+    epilog=examples(
+        "followup file docs/postmortems/2019-12-05-gh-pages.md --dry-run",
+        "followup file docs/postmortems/*.md -R googleapis/docs --write-back",
+        "followup file --all --format json > filed.json",
+    ),
+)
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--all", "all_items", is_flag=True, help="File every unfiled item in the store.")
-@click.option("--repo", metavar="OWNER/NAME", help="Repository for items that name none.")
+@click.option(
+    "--repo",
+    "-R",
+    type=REPO,
+    help="Repository for items that name none (owner/name or its URL); default: the `repo` "
+    "setting, else the file's git origin remote.",
+)
 @click.option(
     "--dry-run",
     is_flag=True,
@@ -270,18 +261,18 @@ def print_report(cli: CliContext, report: FilingReport) -> None:
     is_flag=True,
     help="Keep one issue per post-mortem with a task list of its items' issues.",
 )
+@format_option
 @pass_cli
-@click.pass_context
 def file_command(
-    ctx: click.Context,
     cli: CliContext,
     paths: tuple[Path, ...],
     all_items: bool,
-    repo: str | None,
+    repo: RepoSpec | None,
     dry_run: bool,
     include_drafts: bool,
     write_back: bool,
     tracking_issue: bool,
+    fmt: str,
 ) -> None:
     """File a GitHub issue for each action item of the post-mortems in PATHS (or --all).
 
@@ -292,20 +283,28 @@ def file_command(
         raise click.UsageError("give post-mortem files or --all, not both")
     if not paths and not all_items:
         raise click.UsageError("give the post-mortem files to file, or --all for every item")
-    default_repo = normalise_repo(repo) if repo else cli.settings.repo
+    report = Report.start(
+        cli,
+        "file",
+        fmt,
+        dry_run=dry_run,
+        summary=dict.fromkeys(PLAN_COUNTS if dry_run else RUN_COUNTS, 0),
+        extra={
+            "import": None,
+            "checked_github": None,
+            "labels_to_create": [],
+            "tracking": [],
+            "written_back": [],
+        },
+    )
+    fallback = default_repo(cli, repo)
     postmortems: list[str] | None = None
     if paths:
-        try:
-            imported = import_files(cli.engine(), list(paths), default_repo=default_repo)
-        except ImportFailed as exc:
-            for problem in exc.problems:
-                click.echo(f"error: {problem.message}", err=True)
-            raise
-        print_import(cli, imported)
+        imported = run_import(cli, report, paths, repo)
         postmortems = [result.slug for result in imported.results]
         for doc in imported.documents:
             if doc.is_draft and not include_drafts:
-                cli.warn(
+                report.warn(
                     f"{doc.path}: a draft (status: {doc.status}); its items are not filed "
                     "(pass --include-drafts to file them)"
                 )
@@ -313,12 +312,12 @@ def file_command(
     factory = GitHubFactory(cli.settings)
     if dry_run:
         if write_back:
-            cli.warn("--write-back changes nothing in a dry run")
+            report.warn("--write-back changes nothing in a dry run")
         client: GitHub | None
         try:
             client = factory()
         except AuthError as exc:
-            cli.warn(str(exc))
+            report.warn(str(exc))
             client = None
         plan = plan_filing(
             cli.engine(),
@@ -326,27 +325,29 @@ def file_command(
             postmortems=postmortems,
             include_drafts=include_drafts,
             tracking_issue=tracking_issue,
-            default_repo=default_repo,
+            default_repo=fallback,
         )
-        print_plan(cli, plan)
-        if plan.failed:
-            ctx.exit(1)
+        report_plan(cli, report, plan)
+        report.finish()
         return
 
     client = factory()
-    with BarProgress(cli.err) as progress, stop_on_interrupt(progress):
-        report = file_items(
+    with (
+        BarProgress(cli.err, on_note=report.collect) as progress,
+        stop_on_interrupt(progress),
+    ):
+        filed = file_items(
             cli.engine(),
             client,
             postmortems=postmortems,
             include_drafts=include_drafts,
             write_back=write_back,
             tracking_issue=tracking_issue,
-            default_repo=default_repo,
+            default_repo=fallback,
             progress=progress,
         )
-    print_report(cli, report)
-    if report.cancelled:
-        ctx.exit(CANCELLED_EXIT)
-    if report.failed:
-        ctx.exit(1)
+    report_filing(cli, report, filed)
+    report.finish(
+        f"{filed.count('created')} created, {filed.count('linked')} linked, "
+        f"{filed.count('skipped')} skipped, {filed.count('failed')} failed."
+    )

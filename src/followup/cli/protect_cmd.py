@@ -7,20 +7,24 @@ from collections.abc import Sequence
 
 import click
 from rich import box
-from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
+from followup.cli import printing
 from followup.cli.context import CliContext, pass_cli
-from followup.cli.file_cmd import CANCELLED_EXIT, BarProgress, stop_on_interrupt
+from followup.cli.interrupts import stop_on_interrupt
+from followup.cli.options import examples
+from followup.cli.progress import BarProgress
+from followup.cli.protection_views import VERIFY_TEXT, protection_json, verdicts
+from followup.cli.reporting import Entry, Report, format_option
 from followup.config import ProtectionMethod
 from followup.errors import InputError
 from followup.github.client import GitHub, GitHubFactory
 from followup.sync.drift import VerifyReport, verify_protection
-from followup.sync.progress import Level
 from followup.sync.protect import (
     ProtectionPlan,
     ProtectionReport,
+    ProtectionResult,
     apply_protection,
     plan_protection,
     protection_targets,
@@ -31,8 +35,31 @@ NEEDS_YES = (
     "refusing to change branch protection without confirmation: pass --yes "
     "(or --dry-run to only see the plan)"
 )
-
-STOPPING = "stopping after the current item (Ctrl-C again to stop at once)"
+PROTECT_SUMMARY = dict.fromkeys(
+    (
+        "branches_to_change",
+        "items_to_change",
+        "unseen_checks",
+        "satisfied",
+        "errors",
+        "done",
+        "already",
+        "unverified",
+        "failed",
+        "skipped",
+    ),
+    0,
+)
+VERIFY_SUMMARY = dict.fromkeys(
+    ("ok", "restored", "regressed", "still_regressed", "error", "reads"), 0
+)
+RESULT_TEXT: dict[str, tuple[str, str]] = {
+    "done": ("✔ ", "green"),
+    "already": ("✔ ", "green"),
+    "unverified": ("✘ ", "red"),
+    "failed": ("✘ ", "red"),
+    "skipped": ("– ", "dim"),
+}
 
 
 def _interactive() -> bool:
@@ -40,77 +67,119 @@ def _interactive() -> bool:
     return sys.stdin.isatty()
 
 
-class QuietBar(BarProgress):
-    """The filing bar without notes: every outcome is printed once, after the bar."""
-
-    def note(self, level: Level, message: str) -> None:
-        """Drop the note; the report printed afterwards says the same."""
-
-    def cancelled(self) -> bool:
-        """Tell the work whether to stop; says once that it is stopping."""
-        if self.cancel_requested and not self._told:
-            self._told = True
-            super().note("warning", STOPPING)
-        return self.cancel_requested
-
-
 def _client(cli: CliContext) -> GitHub:
     return GitHubFactory(cli.settings)()
 
 
-def plan_view(plan: ProtectionPlan) -> RenderableType:
-    """Return one plan as a heading and a setting / live / new / note table."""
-    method = f"  ({plan.method})" if plan.method else ""
-    heading = Text.assemble((plan.item_id, "bold"), "  ", plan.title, "\n", (plan.target, "cyan"))
-    heading.append(method, style="dim")
-    parts: list[RenderableType] = [heading]
-    if plan.error is not None:
-        parts.append(Text(f"✘ cannot protect: {plan.error}", style="red"))
-        return Group(*parts, Text())
-    if plan.note:
-        parts.append(Text(plan.note, style="dim"))
-    table = Table(box=box.SIMPLE_HEAD, pad_edge=False)
-    table.add_column("Setting", no_wrap=True)
-    table.add_column("Live")
-    table.add_column("New")
-    table.add_column("Note", style="dim")
-    for row in plan.rows:
-        setting, live, new, note = row.cells()
-        table.add_row(
-            setting,
-            live,
-            Text(new, style="bold green" if row.changed else ""),
-            note,
+def _bar(cli: CliContext) -> BarProgress:
+    # Notes are dropped: every outcome is in the report, printed once after the bar.
+    return BarProgress(cli.err, show_notes=False)
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 'es' if noun.endswith('ch') else 's'}"
+
+
+# -- protect -------------------------------------------------------------------------------
+
+
+def say_plan(report: Report, plan: ProtectionPlan) -> None:
+    """Show one plan: a heading, then each setting's live and new value."""
+    report.say(Text.assemble((plan.item_id, "bold"), "  ", plan.title))
+    report.say(
+        Text.assemble(
+            "  ", (plan.target, "cyan"), (f"  ({plan.method})", "dim") if plan.method else ""
         )
-    parts.append(table)
+    )
+    if plan.error is not None:
+        report.say(Text(f"  ✘ cannot protect: {plan.error}", style="red"))
+        report.say("")
+        return
+    if plan.note:
+        report.say(Text(f"  {plan.note}", style="dim"))
+    if report.is_json:
+        return
+    if report.plain:
+        for row in plan.rows:
+            setting, live, new, note = row.cells()
+            line = Text.assemble(
+                f"  {setting}: {live} → ", (new, "bold green" if row.changed else "")
+            )
+            if note:
+                line.append(f"  ({note})", style="dim")
+            report.say(line)
+    else:
+        table = Table(box=box.SIMPLE_HEAD, pad_edge=False)
+        table.add_column("Setting", no_wrap=True)
+        table.add_column("Live")
+        table.add_column("New")
+        table.add_column("Note", style="dim")
+        for row in plan.rows:
+            setting, live, new, note = row.cells()
+            table.add_row(
+                Text(setting),
+                Text(live),
+                Text(new, style="bold green" if row.changed else ""),
+                Text(note),
+            )
+        printing.show(report.out, table)
     if plan.satisfied:
-        parts.append(Text("✔ already satisfied: nothing to change", style="green"))
-    return Group(*parts, Text())
+        report.say(Text("  ✔ already satisfied: nothing to change", style="green"))
+    for warning in plan.warnings:
+        report.say(Text(f"  ⚠ {warning}", style="yellow"))
+    report.say("")
 
 
-def _print_report(cli: CliContext, report: ProtectionReport) -> None:
-    for result in report.results:
-        if result.outcome == "done":
-            line = Text.assemble(("✔ ", "green"), (result.item_id, "bold"), f"  {result.target}: ")
-            line.append(f"protected ({result.method}) and verified")
-        elif result.outcome == "already":
-            line = Text.assemble(("✔ ", "green"), (result.item_id, "bold"), f"  {result.target}: ")
-            line.append("already in effect; marked done")
-        elif result.outcome == "skipped":
-            line = Text.assemble(("– ", "dim"), (result.item_id, "bold"), f"  {result.target}: ")
-            line.append(f"skipped ({result.message})")
-        else:
-            line = Text.assemble(("✘ ", "red"), (result.item_id, "bold"), f"  {result.target}: ")
-            line.append(result.message, style="red")
-        cli.out.print(line, highlight=False)
-    done = sum(1 for r in report.results if r.ok)
-    cli.out.print(
-        f"{done} of {len(report.results)} protection item(s) done; {report.failed} failed.",
-        highlight=False,
+def _plan_entry(plan: ProtectionPlan) -> Entry:
+    action = "error" if plan.error is not None else "satisfied" if plan.satisfied else "change"
+    return Entry(
+        id=plan.item_id,
+        action=action,
+        ok=plan.error is None,
+        title=plan.title,
+        target=plan.target,
+        message=plan.note,
+        error=plan.error,
+        warnings=list(plan.warnings),
+        details={"protection": protection_json(plan)},
     )
 
 
-@click.command("protect")
+def _result_entry(result: ProtectionResult, plan: ProtectionPlan | None) -> Entry:
+    icon, style = RESULT_TEXT[result.outcome]
+    line = Text.assemble((icon, style), (result.item_id, "bold"), f"  {result.target}: ")
+    if result.outcome == "done":
+        line.append(f"protected ({result.method}) and verified")
+        if result.restored:
+            line.append(f"; restored what a write had weakened: {'; '.join(result.restored)}")
+    elif result.outcome == "already":
+        line.append("already in effect; marked done")
+    elif result.outcome == "skipped":
+        line.append(f"skipped ({result.message})")
+    else:
+        line.append(result.message, style="red")
+    failed = result.outcome in ("failed", "unverified")
+    return Entry(
+        id=result.item_id,
+        action=result.outcome,
+        ok=not failed,
+        title=plan.title if plan else None,
+        target=result.target,
+        message=result.message or None,
+        error=result.message if failed else None,
+        details={"protection": protection_json(plan, result) if plan else None},
+        text=line,
+    )
+
+
+@click.command(
+    "protect",
+    epilog=examples(
+        "followup protect --dry-run",
+        "followup protect 3f2a --yes",
+        "followup protect --all --yes --method ruleset --format json",
+    ),
+)
 @click.argument("item_ids", nargs=-1)
 @click.option(
     "--all",
@@ -125,6 +194,12 @@ def _print_report(cli: CliContext, report: ProtectionReport) -> None:
     type=click.Choice(["classic", "ruleset", "auto"]),
     help="classic branch protection, a ruleset, or auto (default: the protection_method setting).",
 )
+@click.option(
+    "--allow-unseen-checks",
+    is_flag=True,
+    help="Require status checks even if they never reported on the branch (else asked).",
+)
+@format_option
 @pass_cli
 def protect_command(
     cli: CliContext,
@@ -133,6 +208,8 @@ def protect_command(
     dry_run: bool,
     yes: bool,
     method: ProtectionMethod | None,
+    allow_unseen_checks: bool,
+    fmt: str,
 ) -> None:
     """Apply recommended branch protection: plan, confirm, apply, verify.
 
@@ -141,96 +218,126 @@ def protect_command(
     """
     if item_ids and all_items:
         raise InputError("give item ids or --all, not both")
+    report = Report.start(cli, "protect", fmt, dry_run=dry_run, summary=PROTECT_SUMMARY)
     engine = cli.engine()
     chosen: ProtectionMethod = method or cli.settings.protection_method
-    if not item_ids:
-        cli.err.print("Planning every pending branch-protection item.", highlight=False)
+    if not item_ids and not report.is_json:
+        printing.line(cli.err, "Planning every pending branch-protection item.")
     if not protection_targets(engine, item_ids=item_ids or None):
-        cli.out.print("No pending branch-protection items.", highlight=False)
+        report.finish("No pending branch-protection items.")
         return
     client = _client(cli)
-    with QuietBar(cli.err) as bar, stop_on_interrupt(bar):
+    with _bar(cli) as bar, stop_on_interrupt(bar):
         plans = plan_protection(
             engine, client, item_ids=item_ids or None, method=chosen, progress=bar
         )
     if bar.cancel_requested:
-        cli.err.print("Stopped before every branch was read; nothing was changed.")
-        click.get_current_context().exit(CANCELLED_EXIT)
+        report.cancelled = True
+        report.warn("stopped before every branch was read; nothing was changed")
+        report.finish()
+        return
     for plan in plans:
-        cli.out.print(plan_view(plan))
+        say_plan(report, plan)
     errors = sum(1 for p in plans if p.error is not None)
     writes = [p for p in plans if p.writes]
+    branches = len({p.target for p in writes})
+    satisfied = sum(1 for p in plans if p.satisfied)
+    report.summary.update(
+        {"branches_to_change": branches, "items_to_change": len(writes), "satisfied": satisfied}
+    )
+    report.summary["errors"] = errors
+    unseen = [p for p in writes if p.unseen_checks]
+    report.summary["unseen_checks"] = len(unseen)
     if dry_run:
-        cli.out.print(
-            f"Dry run: {len(writes)} branch(es) would change, "
-            f"{sum(1 for p in plans if p.satisfied)} already satisfied, {errors} with errors. "
-            "Nothing was sent to GitHub.",
-            highlight=False,
+        for plan in plans:
+            report.add(_plan_entry(plan), shown=True)
+        report.finish(
+            f"Dry run: {_count(branches, 'branch')} would change "
+            f"({_count(len(writes), 'item')}), {satisfied} already satisfied, "
+            f"{errors} with errors"
+            + (f", {len(unseen)} asking for checks that never reported" if unseen else "")
+            + ". Nothing was sent to GitHub."
         )
-        if errors:
-            click.get_current_context().exit(1)
         return
     if writes and not yes:
-        if not _interactive():
+        if report.is_json or not _interactive():
             raise InputError(NEEDS_YES)
-        if not click.confirm(
-            f"Apply the changes above to {len(writes)} branch(es)?", default=False
-        ):
-            cli.out.print("Nothing was changed.", highlight=False)
+        if not click.confirm(f"Apply the changes above to {_count(branches, 'branch')}?"):
+            report.finish("Nothing was changed.")
             return
-    with QuietBar(cli.err) as bar, stop_on_interrupt(bar):
-        report = apply_protection(engine, client, plans, progress=bar)
-    _print_report(cli, report)
-    if bar.cancel_requested:
-        click.get_current_context().exit(CANCELLED_EXIT)
-    if not report.ok:
-        click.get_current_context().exit(1)
-
-
-def _print_verify(cli: CliContext, report: VerifyReport) -> None:
-    styles = {
-        "ok": ("✔ ", "green", "in effect"),
-        "restored": ("✔ ", "green", "back in effect: done again"),
-        "regressed": ("▲ ", "bold red", "regressed: "),
-        "still_regressed": ("▲ ", "red", "still regressed: "),
-        "error": ("? ", "yellow", "not checked: "),
-    }
-    for result in report.results:
-        icon, style, words = styles[result.outcome]
-        line = Text.assemble((icon, style), (result.item_id, "bold"), f"  {result.target}: ")
-        line.append(words + result.message, style=style if result.outcome != "ok" else "")
-        cli.out.print(line, highlight=False)
-    if report.error:
-        cli.err.print(f"error: stopped early: {report.error}", highlight=False)
-    cli.out.print(
-        f"{len(report.results)} item(s) checked with {report.reads} read(s): "
-        f"{report.count('regressed', 'still_regressed')} regressed, "
-        f"{report.count('restored')} restored, {report.count('error')} not checked.",
-        highlight=False,
+        if unseen and not allow_unseen_checks:
+            names = sorted({c for p in unseen for c in p.unseen_checks})
+            allow_unseen_checks = click.confirm(
+                f"Require {', '.join(names)} although it never reported on the branch "
+                "(every pull request waits for it)?",
+                default=False,
+            )
+    with _bar(cli) as bar, stop_on_interrupt(bar):
+        applied = apply_protection(
+            engine, client, plans, progress=bar, allow_unseen_checks=allow_unseen_checks
+        )
+    _report_applied(report, applied, plans)
+    report.cancelled = bar.cancel_requested
+    done = sum(1 for r in applied.results if r.ok)
+    report.finish(
+        f"{done} of {len(applied.results)} protection item(s) done; {applied.failed} failed."
     )
 
 
-@click.command("verify")
+def _report_applied(
+    report: Report, applied: ProtectionReport, plans: Sequence[ProtectionPlan]
+) -> None:
+    by_id = {plan.item_id: plan for plan in plans}
+    for result in applied.results:
+        report.add(_result_entry(result, by_id.get(result.item_id)))
+    for outcome in ("done", "already", "unverified", "failed", "skipped"):
+        report.summary[outcome] = sum(1 for r in applied.results if r.outcome == outcome)
+
+
+# -- verify --------------------------------------------------------------------------------
+
+
+def report_verify(cli: CliContext, report: Report, verified: VerifyReport) -> None:
+    """Add each item's verdict, with its reason, and the counts to the report."""
+    for entry in verdicts(cli.engine(), verified.results):
+        report.add(entry)
+    if verified.error:
+        report.error(f"stopped early: {verified.error}")
+    for outcome in VERIFY_TEXT:
+        report.summary[outcome] = sum(1 for r in verified.results if r.outcome == outcome)
+    report.summary["reads"] = verified.reads
+
+
+@click.command(
+    "verify",
+    epilog=examples("followup verify", "followup verify 3f2a --format json"),
+)
 @click.argument("item_ids", nargs=-1)
+@format_option
 @pass_cli
-def verify_command(cli: CliContext, item_ids: Sequence[str]) -> None:
+def verify_command(cli: CliContext, item_ids: Sequence[str], fmt: str) -> None:
     """Re-read the protection followup applied and flag what was weakened since.
 
     Exits 1 when an item regressed or could not be checked.
     """
+    report = Report.start(cli, "verify", fmt, summary=VERIFY_SUMMARY)
     engine = cli.engine()
     if not item_ids and not protected_items(engine):
-        cli.out.print("No protection applied by followup to verify.", highlight=False)
+        report.finish("No protection applied by followup to verify.")
         return
     client = _client(cli)
-    with QuietBar(cli.err) as bar, stop_on_interrupt(bar):
-        report = verify_protection(
+    with _bar(cli) as bar, stop_on_interrupt(bar):
+        verified = verify_protection(
             engine,
             client,
             item_ids=item_ids or None,
             progress=bar,
             concurrency=cli.settings.sync_concurrency,
         )
-    _print_verify(cli, report)
-    if not report.ok:
-        click.get_current_context().exit(1)
+    report_verify(cli, report, verified)
+    report.cancelled = bar.cancel_requested
+    report.finish(
+        f"{len(verified.results)} item(s) checked with {verified.reads} read(s): "
+        f"{verified.count('regressed', 'still_regressed')} regressed, "
+        f"{verified.count('restored')} restored, {verified.count('error')} not checked."
+    )

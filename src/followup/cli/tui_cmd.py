@@ -5,10 +5,14 @@ from __future__ import annotations
 import click
 
 from followup.cli.context import CliContext, pass_cli
+from followup.cli.options import examples
 from followup.store.queries import normalise_owner, parse_statuses
 
 
-@click.command("tui")
+@click.command(
+    "tui",
+    epilog=examples("followup tui --mine", "followup tui --overdue -p 2019-12-05-gh-pages"),
+)
 @click.option(
     "--mine", is_flag=True, help="Start with only your items (setting 'me', or the token's)."
 )

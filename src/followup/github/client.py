@@ -1,38 +1,57 @@
-"""HTTP to GitHub: PyGithub's requester for transport, followup's policy for everything else.
+"""HTTP to GitHub: one exchange at a time over requests, followup's policy for everything else.
 
-PyGithub's own retry re-sends POSTs after a 5xx, which could file an issue twice, and
-its pacing cannot be turned off per test; so both are disabled here and replaced by:
-reads retried with backoff, writes never retried blindly, writes paced, secondary rate
-limits waited out, an exhausted primary limit reported (or waited for, if asked).
+The policy: reads retried with backoff, writes never retried blindly, writes paced,
+secondary rate limits waited out, an exhausted primary limit reported (or waited for,
+if asked). Redirects are followed as HTTP and GitHub's documentation say: 301, 302,
+307 and 308 are repeated at the new location with the same method and body (a write is
+never turned into a GET) and the query string kept; any other 3xx, a redirect to another
+host or scheme, or a loop is an error. A redirect's body is never read as an answer.
+After a repository is renamed or transferred GitHub redirects /repos/{owner}/{name}/...
+to /repositories/{id}/...; the client notes each such move (`moved`) so that the caller
+can record the repository's new name.
+
+Every JSON answer is cleaned once here (followup.text.clean_json_text): titles, bodies,
+logins, labels and error messages reach the rest of followup with their control
+characters made visible. An answer that is not JSON, or a bare JSON value where GitHub
+always sends an object or a list, is a BadAnswer naming the endpoint.
 """
 
 from __future__ import annotations
 
 import json
+import logging
+import re
 import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
+from urllib.parse import urljoin, urlsplit, urlunsplit
 
-from followup import __version__
+from followup import __version__, logs
 from followup.config import DEFAULT_GITHUB_URL, Settings
 from followup.github.errors import (
     AuthError,
+    BadAnswer,
     Forbidden,
     GitHubError,
     Gone,
     GraphQLError,
     NotFound,
     RateLimited,
+    RedirectError,
     TransientError,
     Unprocessable,
 )
+from followup.github.transport import RawResponse, Transport, with_query
+from followup.text import clean, clean_json_text
 
-if TYPE_CHECKING:
-    from github import Github
+log = logging.getLogger("followup.github")
 
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+# The redirects GitHub documents; each is repeated with the same method and body.
+FOLLOWED_REDIRECTS = frozenset({301, 302, 307, 308})
+MAX_REDIRECTS = 5
 # GitHub's advice when a secondary limit names no Retry-After: wait at least a minute.
 SECONDARY_DEFAULT_WAIT = 60.0
 MAX_RATE_LIMIT_WAITS = 5
@@ -44,11 +63,27 @@ Sleep = Callable[[float], None]
 
 @dataclass(frozen=True, slots=True)
 class Response:
-    """A response with its status, decoded JSON body and lowercased headers."""
+    """A response with its status, decoded JSON body and lowercased headers.
+
+    where names the request (method and path) for error messages.
+    """
 
     status: int
     data: Any
     headers: Mapping[str, str]
+    where: str = "GitHub's API"
+
+    def object(self) -> dict[str, Any]:
+        """Return the body as a JSON object, or fail naming the endpoint."""
+        if not isinstance(self.data, dict):
+            raise BadAnswer(f"GitHub's answer to {self.where} is {_kind(self.data)}, not an object")
+        return self.data
+
+    def array(self) -> list[Any]:
+        """Return the body as a JSON array, or fail naming the endpoint."""
+        if not isinstance(self.data, list):
+            raise BadAnswer(f"GitHub's answer to {self.where} is {_kind(self.data)}, not a list")
+        return self.data
 
     @property
     def etag(self) -> str | None:
@@ -144,29 +179,22 @@ class GitHub:
         self._last_write: float | None = None
         self.stats = Stats()
         self.rate = RateLimit()
-        # PyGithub (and requests) load on the first client, not at import: the TUI and
-        # most commands start without ever talking to GitHub.
-        from github import Auth, Github
-
-        self._gh = Github(
-            auth=Auth.Token(token),
-            base_url=self.options.base_url,
-            timeout=int(max(1, round(self.options.timeout))),
+        # Repositories GitHub redirected to /repositories/{id}: owner/name (lowercase) -> id.
+        self.moved: dict[str, int] = {}
+        logs.route_library_logs()
+        logs.mask(token)
+        # requests loads with the first client, not at import: the TUI and most
+        # commands start without ever talking to GitHub.
+        self._transport = Transport(
+            token,
+            self.options.base_url,
+            timeout=max(1.0, self.options.timeout),
             user_agent=f"followup/{__version__}",
-            per_page=PER_PAGE,
-            retry=None,
-            seconds_between_requests=None,
-            seconds_between_writes=None,
         )
-        self._requester = self._gh.requester
+        self._prefix = urlsplit(self.options.base_url).path.rstrip("/")
 
     def __repr__(self) -> str:
         return f"GitHub(base_url={self.options.base_url!r})"
-
-    @property
-    def pygithub(self) -> Github:
-        """Return the underlying PyGithub client, for object-style calls."""
-        return self._gh
 
     def clone(self) -> GitHub:
         """Return a client with the same token and options and its own connection."""
@@ -174,7 +202,7 @@ class GitHub:
 
     def close(self) -> None:
         """Close the connection."""
-        self._gh.close()
+        self._transport.close()
 
     # -- requests -------------------------------------------------------------------
 
@@ -206,7 +234,7 @@ class GitHub:
         query = {"per_page": PER_PAGE, **(params or {})}
         response = self.get(path, query)
         while True:
-            yield from response.data or ()
+            yield from response.array()
             next_url = response.link("next")
             if not next_url:
                 return
@@ -217,18 +245,23 @@ class GitHub:
         method_is_write = query.lstrip().startswith("mutation")
         response = self.request(
             "POST",
-            self._requester.graphql_url,
+            self._transport.graphql_url,
             body={"query": query, "variables": dict(variables or {})},
             write=method_is_write,
         )
-        payload = response.data if isinstance(response.data, dict) else {}
-        errors = tuple(payload.get("errors") or ())
+        payload = response.object()
+        raw_errors = payload.get("errors") or ()
+        if not isinstance(raw_errors, list):
+            raw_errors = [raw_errors]
+        errors = tuple(e if isinstance(e, dict) else {"message": str(e)} for e in raw_errors)
         if any(e.get("type") == "RATE_LIMITED" for e in errors):
             raise self._rate_limited(response.status)
         data = payload.get("data")
         if data is None:
             first = errors[0].get("message") if errors else "no data in the answer"
             raise GraphQLError(f"GitHub GraphQL query failed: {first}", status=response.status)
+        if not isinstance(data, dict):
+            raise BadAnswer(f"GitHub's answer to {response.where} holds {_kind(data)} as data")
         return GraphQLResult(data=data, errors=errors)
 
     def request(
@@ -241,47 +274,43 @@ class GitHub:
         headers: Mapping[str, str] | None = None,
         write: bool | None = None,
     ) -> Response:
-        """Send one request under followup's retry, pacing and rate-limit policy."""
+        """Send one request under followup's retry, pacing, redirect and rate-limit policy."""
         import requests
 
         method = method.upper()
         is_write = method in WRITE_METHODS if write is None else write
         request_headers = {"X-GitHub-Api-Version": API_VERSION, **(headers or {})}
+        url = self._transport.url(path)
+        if params:
+            url = with_query(url, params)
+        where = f"{method} {_short(path)}"
         failures = 0
         rate_waits = 0
         while True:
             if is_write:
                 self._pace_write()
             try:
-                status, raw_headers, text = self._requester.requestJson(
-                    method, path, dict(params) if params else None, request_headers, body
-                )
+                raw = self._exchange(method, url, request_headers, body, is_write)
             except requests.RequestException as exc:
                 if is_write:
                     raise TransientError(
-                        f"{method} {_short(path)} did not complete ({_describe(exc)})",
-                        maybe_applied=True,
+                        f"{where} did not complete ({_describe(exc)})", maybe_applied=True
                     ) from None
                 failures += 1
                 if failures > self.options.max_retries:
                     raise TransientError(
-                        f"GitHub did not answer {method} {_short(path)} ({_describe(exc)})"
+                        f"GitHub did not answer {where} ({_describe(exc)})"
                     ) from None
                 self._backoff(failures)
                 continue
-            finally:
-                self.stats.requests += 1
-                if is_write:
-                    self.stats.writes += 1
-                    self._last_write = self._monotonic()
 
-            response_headers = {k.lower(): v for k, v in raw_headers.items()}
+            status, response_headers = raw.status, raw.headers
             self._note_rate(response_headers)
-            data = _decode(text)
+            data = _decode(raw, where)
             if status == 304:
                 self.stats.not_modified += 1
             if status < 400:
-                return Response(status, data, response_headers)
+                return Response(status, data, response_headers, where)
 
             if status in (403, 429) and _is_rate_limit(response_headers, data):
                 rate_waits += 1
@@ -308,6 +337,73 @@ class GitHub:
                 continue
 
             raise _error_for(status, data, method, path)
+
+    def _exchange(
+        self, method: str, url: str, headers: Mapping[str, str], body: Any, is_write: bool
+    ) -> RawResponse:
+        """Send a request and follow GitHub's redirects; return the final answer."""
+        hops = 0
+        while True:
+            try:
+                raw = self._transport.send(method, url, headers=headers, body=body)
+            finally:
+                self.stats.requests += 1
+                if is_write:
+                    self.stats.writes += 1
+                    self._last_write = self._monotonic()
+            log.debug("%s %s -> %s", method, _short(url, query=True), raw.status)
+            if not 300 <= raw.status < 400 or raw.status == 304:
+                return raw
+            target = self._redirect_target(method, url, raw)
+            hops += 1
+            if hops > MAX_REDIRECTS:
+                raise RedirectError(
+                    f"GitHub redirected {method} {_short(url)} more than {MAX_REDIRECTS} times"
+                )
+            self._note_move(url, target)
+            log.info(
+                "following %s for %s %s to %s",
+                raw.status,
+                method,
+                _short(url, query=True),
+                _short(target, query=True),
+            )
+            url = target
+
+    def _redirect_target(self, method: str, url: str, raw: RawResponse) -> str:
+        """Return where a redirect points, or fail if followup must not follow it."""
+        where = f"{method} {_short(url)}"
+        location = clean(raw.headers.get("location") or "")
+        if raw.status not in FOLLOWED_REDIRECTS:
+            raise RedirectError(
+                f"GitHub answered {raw.status} to {where}, a redirect followup does not follow"
+            )
+        if not location:
+            raise RedirectError(f"GitHub answered {raw.status} to {where} without saying where to")
+        target = urljoin(url, location)
+        old, new = urlsplit(url), urlsplit(target)
+        if new.scheme != old.scheme:
+            base = urlunsplit((new.scheme, new.netloc, self._prefix, "", ""))
+            raise RedirectError(
+                f"{old.scheme}://{old.netloc} redirects to {new.scheme}://{new.netloc}: "
+                f"set github_url to {base}"
+            )
+        if new.netloc.lower() != old.netloc.lower():
+            raise RedirectError(
+                f"GitHub redirected {where} to another host ({new.netloc}); "
+                "followup sends its token only to github_url"
+            )
+        if not new.query and old.query:
+            # A GET's query is the request: keep it when the new location names none.
+            target = urlunsplit((new.scheme, new.netloc, new.path, old.query, ""))
+        return target
+
+    def _note_move(self, url: str, target: str) -> None:
+        """Remember a moved repository: /repos/{owner}/{name}/... -> /repositories/{id}/..."""
+        old = _REPOS.match(urlsplit(url).path.removeprefix(self._prefix))
+        new = _REPOSITORIES.match(urlsplit(target).path.removeprefix(self._prefix))
+        if old is not None and new is not None:
+            self.moved[f"{old['owner']}/{old['name']}".lower()] = int(new["id"])
 
     # -- policy -----------------------------------------------------------------------
 
@@ -367,21 +463,46 @@ class GitHub:
         )
 
 
-def _decode(text: str) -> Any:
-    if not text:
+_REPOS = re.compile(r"^/repos/(?P<owner>[^/]+)/(?P<name>[^/]+)(?:/|$)")
+_REPOSITORIES = re.compile(r"^/repositories/(?P<id>\d+)(?:/|$)")
+
+
+def _decode(raw: RawResponse, where: str) -> Any:
+    """Return the answer's JSON, cleaned; a success that is not JSON is a BadAnswer."""
+    text = raw.text
+    if not text.strip():
         return None
     try:
-        return json.loads(text)
+        value = json.loads(clean_json_text(text))
     except ValueError:
-        # Proxies in front of GitHub answer some 5xx with HTML.
-        return None
+        if raw.status >= 400:
+            # Proxies in front of GitHub answer some errors with HTML; the status says enough.
+            return None
+        kind = raw.headers.get("content-type", "no content type").split(";", 1)[0]
+        raise BadAnswer(
+            f"GitHub's answer to {where} is not JSON ({clean(kind)}, {len(text):,} characters); "
+            "a proxy or a sign-in page may be in the way"
+        ) from None
+    if raw.status < 400 and not isinstance(value, dict | list):
+        raise BadAnswer(f"GitHub's answer to {where} is {_kind(value)}, not an object or a list")
+    return value
 
 
-def _short(path: str) -> str:
-    """Return a URL's path, which is what a user can act on (and never holds a token)."""
+def _kind(value: Any) -> str:
+    """Return what a JSON value is, for an error message."""
+    if value is None:
+        return "empty"
+    if isinstance(value, bool):
+        return "true or false"
+    names = {str: "a string", int: "a number", float: "a number", list: "a list", dict: "an object"}
+    return names.get(type(value), type(value).__name__)
+
+
+def _short(path: str, *, query: bool = False) -> str:
+    """Return a URL's path (and query), which is what a user can act on; never a token."""
     if "://" in path:
         path = "/" + path.split("://", 1)[1].split("/", 1)[-1]
-    return path.split("?", 1)[0]
+    return clean(path if query else path.split("?", 1)[0])
 
 
 def _describe(exc: BaseException) -> str:

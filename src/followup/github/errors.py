@@ -69,3 +69,11 @@ class TransientError(GitHubError):
 
 class GraphQLError(GitHubError):
     """A GraphQL query came back with errors."""
+
+
+class RedirectError(GitHubError):
+    """GitHub (or something in front of it) redirected a request followup must not follow."""
+
+
+class BadAnswer(GitHubError):
+    """GitHub's answer was not what the endpoint returns: not JSON, or the wrong shape."""

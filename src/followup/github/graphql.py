@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from followup.errors import InputError
 from followup.github.issue_mapping import RemoteIssue
 from followup.github.repos import normalise_repo
 
@@ -177,9 +178,8 @@ def _names(connection: Any, key: str) -> tuple[str, ...]:
 def closing_pr_state(node: Mapping[str, Any]) -> str | None:
     """Return merged, open or closed for the pull requests that close an issue; None if none."""
     refs = node.get("closedByPullRequestsReferences")
-    pulls = [
-        p for p in (refs or {}).get("nodes") or () if isinstance(p, Mapping) and p.get("state")
-    ]
+    found = refs.get("nodes") if isinstance(refs, Mapping) else None
+    pulls = [p for p in found or () if isinstance(p, Mapping) and p.get("state")]
     if not pulls:
         return None
     if any(p.get("merged") or p.get("state") == "MERGED" for p in pulls):
@@ -217,6 +217,16 @@ def remote_issue_from_graphql(node: Mapping[str, Any]) -> RemoteIssue:
     )
 
 
+def _issue_or_none(node: Any) -> RemoteIssue | None:
+    """Return the node as an issue, or None when it is not one (or not in its shape)."""
+    if not isinstance(node, Mapping) or not isinstance(node.get("number"), int):
+        return None
+    try:
+        return remote_issue_from_graphql(node)
+    except (KeyError, TypeError, ValueError, InputError):
+        return None
+
+
 def _missing_reasons(errors: Sequence[Mapping[str, Any]]) -> dict[tuple[str, int], tuple[str, str]]:
     """Map (field, index) to (reason, message) from the errors GitHub put beside the data."""
     found: dict[tuple[str, int], tuple[str, str]] = {}
@@ -245,14 +255,13 @@ def parse_nodes_answer(
                 reason, message = reasons.get((name, index), (MISSING_NOT_FOUND, "no answer"))
                 nodes.append(FetchedNode(node_id, None, missing=reason, message=message))
                 continue
-            if not isinstance(node, Mapping) or "number" not in node:
+            issue = _issue_or_none(node)
+            if issue is None or not isinstance(node, Mapping):
                 nodes.append(
                     FetchedNode(node_id, None, missing=MISSING_NOT_AN_ISSUE, message="not an issue")
                 )
                 continue
-            nodes.append(
-                FetchedNode(node_id, remote_issue_from_graphql(node), closing_pr_state(node))
-            )
+            nodes.append(FetchedNode(node_id, issue, closing_pr_state(node)))
     limit = data.get("rateLimit")
     limit = limit if isinstance(limit, Mapping) else {}
     cost = limit.get("cost")

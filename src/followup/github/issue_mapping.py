@@ -13,9 +13,12 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
 
+from followup.errors import InputError
 from followup.github.repos import normalise_repo
+from followup.policy import DUE_POLICY
 from followup.store.models import Status
 from followup.store.views import ItemView
+from followup.text import clean
 
 FOLLOWUP_LABEL = "followup"
 # GitHub refuses label names longer than this.
@@ -256,7 +259,10 @@ def build_issue(
             note = " (cannot be assigned in this repository)" if is_login(item.owner) else ""
             fields.append(("Owner", mention(item.owner) + note))
     if item.due or item.due_text:
-        fields.append(("Due", item.due.isoformat() if item.due else str(item.due_text)))
+        due = item.due.isoformat() if item.due else str(item.due_text)
+        if item.due is not None and item.due_source == DUE_POLICY:
+            due += f" (the due-date policy's deadline for {item.priority})"
+        fields.append(("Due", due))
     if item.priority:
         fields.append(("Priority", item.priority))
     if item.type:
@@ -272,7 +278,8 @@ def build_issue(
     parts = [f"Action item from a post-mortem: **{' '.join(item.title.split())}**", ""]
     parts.extend(f"- **{name}:** {value}" for name, value in fields)
     if context.strip():
-        snippet = _clip(context, MAX_CONTEXT)
+        # The quote comes from the document's raw text: shown on GitHub, it must be inert.
+        snippet = clean(_clip(context, MAX_CONTEXT))
         fence = _fence(snippet)
         parts += [
             "",
@@ -360,32 +367,49 @@ def _repo_from_api_url(url: str | None) -> str | None:
     return None
 
 
-def remote_issue_from_rest(data: Mapping[str, Any], repo: str | None = None) -> RemoteIssue:
-    """Convert an issue from the REST API; repo defaults to the one its URLs name."""
-    name = repo or _repo_from_api_url(data.get("repository_url"))
+class ShapeError(ValueError):
+    """An answer does not have the shape of what it should be (an issue, a label)."""
+
+
+def remote_issue_from_rest(data: Any, repo: str | None = None) -> RemoteIssue:
+    """Convert an issue from the REST API.
+
+    Its repository is the one its URLs name, which is where GitHub has it now (after a
+    rename or a transfer, not the name that was asked for); repo is the fallback.
+    """
+    if not isinstance(data, Mapping):
+        raise ShapeError("not an object")
+    number = data.get("number")
+    if not isinstance(number, int) or isinstance(number, bool):
+        raise ShapeError("no issue number")
+    name = _repo_from_api_url(_text(data.get("repository_url"))) or repo
     if not name:
-        raise ValueError("the issue names no repository")
+        raise ShapeError("the issue names no repository")
+    try:
+        repo_name = normalise_repo(name)
+    except InputError:
+        raise ShapeError(f"the issue names no valid repository ({name!r})") from None
     body = data.get("body")
     marker = parse_marker(body if isinstance(body, str) else None)
     labels = tuple(
         label if isinstance(label, str) else str(label.get("name", ""))
-        for label in data.get("labels") or ()
+        for label in _list(data.get("labels"))
         if isinstance(label, str) or (isinstance(label, Mapping) and label.get("name"))
     )
     assignees = tuple(
         str(user["login"])
-        for user in data.get("assignees") or ()
+        for user in _list(data.get("assignees"))
         if isinstance(user, Mapping) and user.get("login")
     )
     pull = data.get("pull_request")
     return RemoteIssue(
-        repo=normalise_repo(name),
-        number=int(data["number"]),
-        node_id=data.get("node_id"),
-        url=data.get("html_url"),
+        repo=repo_name,
+        number=number,
+        node_id=_text(data.get("node_id")),
+        url=_text(data.get("html_url")),
         title=str(data.get("title") or ""),
         state=str(data.get("state") or "open"),
-        state_reason=data.get("state_reason"),
+        state_reason=_text(data.get("state_reason")),
         assignees=assignees,
         labels=labels,
         created_at=_time(data.get("created_at")),
@@ -398,6 +422,14 @@ def remote_issue_from_rest(data: Mapping[str, Any], repo: str | None = None) -> 
         merged=isinstance(pull, Mapping) and bool(pull.get("merged_at")),
         body=body if isinstance(body, str) else None,
     )
+
+
+def _text(value: Any) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+def _list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
 
 
 def status_for_issue(state: str | None, state_reason: str | None) -> Status:

@@ -3,21 +3,36 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
-from followup.github.client import GitHub
-from followup.github.errors import NotFound, Unprocessable
+from followup.github.client import GitHub, Response
+from followup.github.errors import BadAnswer, NotFound, Unprocessable
 from followup.github.issue_mapping import (
     FOLLOWUP_LABEL,
     LabelSpec,
     NewIssue,
     RemoteIssue,
+    ShapeError,
     remote_issue_from_rest,
 )
 from followup.github.repos import normalise_repo, repo_path
 
 
+def as_issue(data: Any, where: str, repo: str | None = None) -> RemoteIssue:
+    """Convert one issue of an answer, or fail with a line naming the endpoint."""
+    try:
+        return remote_issue_from_rest(data, repo)
+    except ShapeError as exc:
+        raise BadAnswer(f"GitHub's answer to {where} is not an issue ({exc})") from None
+
+
+def issue_from(response: Response, repo: str | None = None) -> RemoteIssue:
+    """Return the issue an answer holds (its repository as the answer names it)."""
+    return as_issue(response.object(), response.where, repo)
+
+
 def list_labelled_issues(
-    client: GitHub, repo: str, label: str = FOLLOWUP_LABEL
+    client: GitHub, repo: str, label: str = FOLLOWUP_LABEL, *, state: str = "all"
 ) -> Iterator[RemoteIssue]:
     """Yield every issue (open or closed) with a label; pull requests are included.
 
@@ -25,32 +40,37 @@ def list_labelled_issues(
     and an issue created a moment ago must be found.
     """
     name = normalise_repo(repo)
-    params = {"labels": label, "state": "all"}
-    for data in client.paginate(repo_path(repo, "issues"), params):
-        yield remote_issue_from_rest(data, name)
+    path = repo_path(repo, "issues")
+    for data in client.paginate(path, {"labels": label, "state": state}):
+        yield as_issue(data, f"GET {path}", name)
 
 
 def get_issue(client: GitHub, repo: str, number: int) -> RemoteIssue:
-    """Return one issue (or pull request) by number."""
-    response = client.get(repo_path(repo, "issues", number))
-    return remote_issue_from_rest(response.data, normalise_repo(repo))
+    """Return one issue (or pull request) by number, where GitHub has it now."""
+    return issue_from(client.get(repo_path(repo, "issues", number)), normalise_repo(repo))
 
 
 def create_issue(client: GitHub, repo: str, issue: NewIssue) -> RemoteIssue:
     """Create an issue; the write is never re-sent (see GitHub.request)."""
-    response = client.post(repo_path(repo, "issues"), issue.to_json())
-    return remote_issue_from_rest(response.data, normalise_repo(repo))
+    return issue_from(client.post(repo_path(repo, "issues"), issue.to_json()), normalise_repo(repo))
 
 
 def update_issue_body(client: GitHub, repo: str, number: int, body: str) -> RemoteIssue:
     """Replace an issue's body."""
     response = client.patch(repo_path(repo, "issues", number), {"body": body})
-    return remote_issue_from_rest(response.data, normalise_repo(repo))
+    return issue_from(response, normalise_repo(repo))
 
 
 def list_label_names(client: GitHub, repo: str) -> list[str]:
     """Return the names of every label the repository has."""
-    return [str(label["name"]) for label in client.paginate(repo_path(repo, "labels"))]
+    path = repo_path(repo, "labels")
+    names = []
+    for label in client.paginate(path):
+        name = label.get("name") if isinstance(label, dict) else None
+        if not isinstance(name, str):
+            raise BadAnswer(f"GitHub's answer to GET {path} is not a list of labels")
+        names.append(name)
+    return names
 
 
 def create_label(client: GitHub, repo: str, label: LabelSpec) -> bool:
@@ -81,10 +101,10 @@ def set_issue_state(
     if reason is not None:
         body["state_reason"] = reason
     response = client.patch(repo_path(repo, "issues", number), body)
-    return remote_issue_from_rest(response.data, normalise_repo(repo))
+    return issue_from(response, normalise_repo(repo))
 
 
 def set_assignees(client: GitHub, repo: str, number: int, logins: list[str]) -> RemoteIssue:
     """Replace an issue's assignees in one write ([] clears them)."""
     response = client.patch(repo_path(repo, "issues", number), {"assignees": logins})
-    return remote_issue_from_rest(response.data, normalise_repo(repo))
+    return issue_from(response, normalise_repo(repo))

@@ -1,21 +1,29 @@
 """Branch protection and rulesets over REST, with GitHub's refusals turned into advice.
 
-Payloads are sent through followup's client as built by protection_mapping, never through
-PyGithub's Branch.edit_protection: that resets every setting it is not given.
+Payloads are sent through followup's client as built by github/classic_plan.py and
+github/protection_rulesets.py, never through PyGithub's Branch.edit_protection: that
+resets every setting it is not given. Every answer a write could be built from is
+checked first: one that is not a whole protection or ruleset raises MalformedAnswer.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from followup.github.branch_rules import BranchRule, parse_branch_rules
+from followup.github.classic_plan import Write
 from followup.github.client import GitHub
-from followup.github.errors import Forbidden, GitHubError, NotFound
-from followup.github.protection_mapping import (
+from followup.github.errors import Forbidden, GitHubError, NotFound, Unprocessable
+from followup.github.protection_classic import (
     UNPROTECTED,
     LiveProtection,
+    NotProtection,
+    parse_classic,
+)
+from followup.github.protection_rulesets import (
+    NotRuleset,
     Ruleset,
     find_ruleset_id,
-    parse_classic,
     parse_ruleset,
 )
 from followup.github.repos import repo_path
@@ -45,6 +53,33 @@ class NotAdmin(ProtectionError):
 
 class PlanLacksProtection(ProtectionError):
     """A private repository on a plan without branch protection or rulesets."""
+
+
+class MalformedAnswer(ProtectionError):
+    """GitHub answered with something that is not a whole protection or ruleset."""
+
+
+def malformed(what: str, path: str, problems: tuple[str, ...]) -> MalformedAnswer:
+    """Return the error for an answer no write may be built from."""
+    return MalformedAnswer(
+        f"GitHub's answer to GET {path} is not {what} ({'; '.join(problems)}): "
+        "nothing was written; try again later"
+    )
+
+
+def _classic(data: object, repo: str, branch: str) -> LiveProtection:
+    try:
+        return parse_classic(data)
+    except NotProtection as exc:
+        path = f"/repos/{repo}/branches/{branch}/protection"
+        raise malformed("a branch protection", path, exc.problems) from None
+
+
+def _ruleset(data: object, repo: str) -> Ruleset:
+    try:
+        return parse_ruleset(data)
+    except NotRuleset as exc:
+        raise malformed("a ruleset", f"/repos/{repo}/rulesets", exc.problems) from None
 
 
 def _copy(exc: GitHubError) -> dict[str, Any]:
@@ -149,54 +184,30 @@ def get_protection_if_changed(
         raise refused(repo, exc) from None
     if response.not_modified:
         return None, etag
-    return parse_classic(response.data or {}), response.etag
+    return _classic(response.data, repo, branch), response.etag
 
 
-def put_protection(
-    client: GitHub, repo: str, branch: str, payload: dict[str, Any]
-) -> LiveProtection:
-    """Replace the branch's classic protection with payload; return GitHub's answer."""
+def send_write(client: GitHub, repo: str, branch: str, write: Write) -> None:
+    """Send one classic protection request; its answer is not trusted (the caller re-reads)."""
+    path = repo_path(repo, "branches", branch, "protection", *write.endpoint)
     try:
-        response = client.put(repo_path(repo, "branches", branch, "protection"), payload)
+        client.request(write.method, path, body=write.body)
     except NotFound as exc:
         raise _after_404(client, repo, branch, exc) from None
     except Forbidden as exc:
         raise refused(repo, exc) from None
-    return parse_classic(response.data or {})
-
-
-def patch_status_checks(client: GitHub, repo: str, branch: str, payload: dict[str, Any]) -> None:
-    """Update the branch's required status checks (used to keep checks' app bindings)."""
-    path = repo_path(repo, "branches", branch, "protection", "required_status_checks")
-    try:
-        client.patch(path, payload)
-    except NotFound as exc:
-        raise _after_404(client, repo, branch, exc) from None
-    except Forbidden as exc:
-        raise refused(repo, exc) from None
-
-
-def require_signatures(client: GitHub, repo: str, branch: str) -> bool:
-    """Switch on signed commits for a protected branch; return whether GitHub says it is on."""
-    path = repo_path(repo, "branches", branch, "protection", "required_signatures")
-    try:
-        response = client.post(path)
-    except NotFound as exc:
-        raise _after_404(client, repo, branch, exc) from None
-    except Forbidden as exc:
-        raise refused(repo, exc) from None
-    return bool((response.data or {}).get("enabled"))
 
 
 def _write_ruleset(
     client: GitHub, repo: str, method: str, path: str, body: dict[str, Any]
 ) -> Ruleset:
     try:
-        return parse_ruleset(client.request(method, path, body=body).data or {})
+        data = client.request(method, path, body=body).data
     except NotFound as exc:
         raise _repo_after_404(client, repo, exc) from None
     except Forbidden as exc:
         raise refused(repo, exc) from None
+    return _ruleset(data, repo)
 
 
 def list_rulesets(client: GitHub, repo: str) -> list[dict[str, Any]]:
@@ -227,7 +238,7 @@ def get_ruleset_if_changed(
         raise refused(repo, exc) from None
     if response.not_modified:
         return None, etag, False
-    return parse_ruleset(response.data or {}), response.etag, True
+    return _ruleset(response.data, repo), response.etag, True
 
 
 def find_ruleset(client: GitHub, repo: str, branch: str) -> Ruleset | None:
@@ -246,3 +257,49 @@ def create_ruleset(client: GitHub, repo: str, payload: dict[str, Any]) -> Rulese
 def update_ruleset(client: GitHub, repo: str, ruleset_id: int, payload: dict[str, Any]) -> Ruleset:
     """Replace a repository ruleset's settings."""
     return _write_ruleset(client, repo, "PUT", repo_path(repo, "rulesets", ruleset_id), payload)
+
+
+def branch_rules(client: GitHub, repo: str, branch: str) -> list[BranchRule] | None:
+    """Return the rules in effect on the branch with their rulesets; None if not readable."""
+    try:
+        response = client.get(repo_path(repo, "rules", "branches", branch), {"per_page": 100})
+    except (NotFound, Forbidden):
+        return None
+    return parse_branch_rules(response.data)
+
+
+def reported_checks(client: GitHub, repo: str, ref: str) -> set[str] | None:
+    """Return the check runs and commit statuses reported on ref's latest commit.
+
+    None when they cannot be read (no such branch or commit, or the token may not).
+    """
+    try:
+        runs = client.get(repo_path(repo, "commits", ref, "check-runs"), {"per_page": 100})
+        statuses = client.get(repo_path(repo, "commits", ref, "status"), {"per_page": 100})
+    except (NotFound, Forbidden, Unprocessable):
+        return None
+    names: set[str] = set()
+    for run in (runs.data or {}).get("check_runs") or ():
+        if isinstance(run, dict) and isinstance(run.get("name"), str):
+            names.add(run["name"])
+    for status in (statuses.data or {}).get("statuses") or ():
+        if isinstance(status, dict) and isinstance(status.get("context"), str):
+            names.add(status["context"])
+    return names
+
+
+def signatures_required(client: GitHub, repo: str, branch: str) -> bool:
+    """Ask the signed-commits endpoint whether signed commits are required on the branch."""
+    path = repo_path(repo, "branches", branch, "protection", "required_signatures")
+    try:
+        response = client.get(path)
+    except NotFound as exc:
+        if exc.github_message == NOT_PROTECTED:
+            return False
+        raise _after_404(client, repo, branch, exc) from None
+    except Forbidden as exc:
+        raise refused(repo, exc) from None
+    data = response.data
+    if not isinstance(data, dict) or not isinstance(data.get("enabled"), bool):
+        raise malformed("a signed-commits setting", path, ("no boolean 'enabled'",))
+    return bool(data["enabled"])

@@ -17,6 +17,7 @@ from followup.postmortem.model import ActionItem, PostMortem
 from followup.postmortem.outline import Outline, build
 from followup.postmortem.slug import slugify
 from followup.postmortem.walk import Walker, title_index
+from followup.text import clean_fields
 
 _DATED_NAME = re.compile(r"^(\d{4}-\d{2}-\d{2})")
 _ISO_DATE = re.compile(r"\b(\d{4}-\d{2}-\d{2})\b")
@@ -147,7 +148,7 @@ def parse(text: str, *, path: str | None = None, default_repo: str | None = None
         or "Untitled post-mortem"
     )
     slug = slugify(fm.slug or "") or slugify(stem or "") or slugify(title) or "post-mortem"
-    return PostMortem(
+    found = PostMortem(
         title=title,
         slug=slug,
         source=text,
@@ -162,6 +163,8 @@ def parse(text: str, *, path: str | None = None, default_repo: str | None = None
         warnings=(*fm.warnings, *collector.warnings, *reader.warnings),
         incident_shape=_shape(fm, outline),
     )
+    # The document boundary (followup/text.py): every string made inert, the raw text kept.
+    return clean_fields(found, keep=("source", "path"), source=text)
 
 
 def refusal(pm: PostMortem) -> str | None:

@@ -24,9 +24,10 @@ class Role(Enum):
 
 
 # Phrases that announce action items wherever they sit in a heading. "Follow-up" counts at
-# either end of the heading or before items/work: "What followup understands" is prose.
+# either end of the heading or before items/work: "What followup understands" is prose, and
+# so is "followup remind" (written as one word before another: a command's name).
 _ACTION_ANYWHERE = re.compile(
-    r"\b(?:action\s*items?|action\s+plan|(?<![\w'-])(?:^follow[\s-]*ups?|follow[\s-]*ups?$)"
+    r"\b(?:action\s*items?|action\s+plan|(?<![\w'-])(?:^follow[\s-]+ups?|follow[\s-]*ups?$)"
     r"|follow[\s-]*ups?\s+(?:items?|actions?|tasks?|work|steps?)"
     r"|corrective(?:\s+and\s+prevent(?:at)?ive)?\s+(?:actions?|measures?|steps)"
     r"|remediations?|next\s+steps?|recommendations?|recommended\s+actions?"

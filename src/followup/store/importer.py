@@ -14,10 +14,13 @@ from sqlmodel import Session, col, select
 
 from followup import clock
 from followup.errors import InputError
+from followup.policy import DUE_DOCUMENT, DUE_POLICY, DuePolicy
 from followup.postmortem.model import ActionItem, PostMortem
 from followup.store import identity
 from followup.store.history import Changes
 from followup.store.models import ItemRow, PostMortemRow, Status
+from followup.store.policy import apply_policy
+from followup.store.protection import BranchProtection
 
 T = TypeVar("T")
 
@@ -75,10 +78,10 @@ def content_hash(doc: PostMortem, fields: list[dict[str, Any]]) -> str:
 def _item_fields(
     doc: PostMortem, item: ActionItem, position: int, default_repo: str | None
 ) -> dict[str, Any]:
-    protection = item.protection.to_dict() if item.protection else None
     repo = (item.protection.repo if item.protection else None) or doc.repo or default_repo
-    if protection is not None and protection.get("repo") is None:
-        protection["repo"] = repo
+    protection = (
+        BranchProtection(repo, item.protection).to_json() if item.protection is not None else None
+    )
     return {
         "title": item.title,
         "text": item.text,
@@ -131,19 +134,29 @@ class _Batch:
 
 
 def import_postmortem(
-    session: Session, doc: PostMortem, *, default_repo: str | None = None
+    session: Session,
+    doc: PostMortem,
+    *,
+    default_repo: str | None = None,
+    policy: DuePolicy | None = None,
 ) -> ImportResult:
     """Store one parsed post-mortem and its items; nothing is committed here."""
-    return import_all(session, [doc], default_repo=default_repo)[0]
+    return import_all(session, [doc], default_repo=default_repo, policy=policy)[0]
 
 
 def import_all(
-    session: Session, docs: Sequence[PostMortem], *, default_repo: str | None = None
+    session: Session,
+    docs: Sequence[PostMortem],
+    *,
+    default_repo: str | None = None,
+    policy: DuePolicy | None = None,
 ) -> list[ImportResult]:
     """Store several post-mortems in one go; the caller commits or rolls back.
 
     Everything is read in a few queries up front and written in bulk at the end: an
-    import of a thousand documents must take seconds, not minutes.
+    import of a thousand documents must take seconds, not minutes. With a policy, the
+    items of changed documents get their deadlines at once; without, the next open of
+    the store works them out.
     """
     slugs: dict[str, str] = {}
     for doc in docs:
@@ -186,6 +199,9 @@ def import_all(
         # A Core insert on the table: a plain executemany, without the ORM's bookkeeping.
         session.execute(ItemRow.__table__.insert(), batch.created)  # type: ignore[attr-defined]
     batch.changes.flush(session)
+    if policy is not None:
+        session.flush()
+        apply_policy(session, policy)
     return results
 
 
@@ -238,6 +254,7 @@ def _stage(batch: _Batch, doc: PostMortem, row: PostMortemRow | None) -> _Staged
             repo=repo,
             source=doc.source,
             content_hash=digest,
+            policy_key=None,
             imported_at=now,
             updated_at=now,
         )
@@ -253,6 +270,8 @@ def _stage(batch: _Batch, doc: PostMortem, row: PostMortemRow | None) -> _Staged
     row.repo = repo
     row.source = doc.source
     row.content_hash = digest
+    # Its date or its items' priorities may have changed: work out the deadlines again.
+    row.policy_key = None
     row.updated_at = now
     return _Staged(doc, row, path, fields, unchanged=False)
 
@@ -288,6 +307,8 @@ def _import_items(batch: _Batch, staged: _Staged, old_items: list[ItemRow]) -> I
                 "id": new_id,
                 "postmortem_id": row.id,
                 "status": status.value,
+                "due_source": DUE_DOCUMENT if values["due"] is not None else None,
+                "policy_due": None,
                 "overrides": {},
                 "created_at": now,
                 "updated_at": now,
@@ -347,6 +368,13 @@ def _update_item(item: ItemRow, values: dict[str, Any], changes: Changes, now: d
             continue
         new = values[name]
         old = getattr(item, name)
+        if name == "due":
+            if item.due_source == DUE_POLICY and new is None:
+                continue  # still undated in the document: the policy's date stands
+            source = DUE_DOCUMENT if new is not None else None
+            if item.due_source != source:
+                item.due_source = source
+                changed = True
         if old == new:
             continue
         if name in TRACKED_FIELDS:

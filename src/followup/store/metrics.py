@@ -65,6 +65,8 @@ class Dashboard:
     median_time_to_close: timedelta | None
     closed_items: int
     closed_per_week: list[WeekCount]
+    # Outstanding items whose due-date policy deadline has passed.
+    past_policy: int = 0
 
     @property
     def total(self) -> int:
@@ -189,7 +191,18 @@ def dashboard(session: Session, *, today: date, weeks: int = DEFAULT_WEEKS) -> D
         median_time_to_close=median(times.values()),
         closed_items=len(times),
         closed_per_week=closed_per_week(events, today=today, weeks=weeks),
+        past_policy=past_policy_count(session, today=today),
     )
+
+
+def past_policy_count(session: Session, *, today: date) -> int:
+    """Return how many outstanding items are past their policy deadline."""
+    query = select(func.count()).where(
+        col(ItemRow.policy_due).is_not(None),
+        col(ItemRow.policy_due) < today,
+        col(ItemRow.status).in_(OPEN_STATUSES),
+    )
+    return int(session.exec(query).one())
 
 
 def postmortem_summary(session: Session, slug: str, *, today: date) -> PostMortemSummary:
@@ -219,17 +232,3 @@ def postmortem_summary(session: Session, slug: str, *, today: date) -> PostMorte
         median_time_to_close=median(times.values()),
         elapsed=elapsed,
     )
-
-
-def format_duration(value: timedelta | None) -> str:
-    """Return a duration as a person reads it: '3.5 days', '5 hours', '—'."""
-    if value is None:
-        return "—"
-    days = value.total_seconds() / 86400
-    if days >= 1:
-        return f"{days:.1f} days" if days < 10 else f"{round(days)} days"
-    hours = value.total_seconds() / 3600
-    if hours >= 1:
-        return f"{round(hours)} hours" if round(hours) != 1 else "1 hour"
-    minutes = max(0, round(value.total_seconds() / 60))
-    return f"{minutes} minutes" if minutes != 1 else "1 minute"

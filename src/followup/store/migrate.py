@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine, inspect, text
 
+from followup.store.failures import NewerStoreError
+
 if TYPE_CHECKING:
     from alembic.config import Config
 
@@ -15,7 +17,7 @@ MIGRATIONS = Path(__file__).with_name("migrations")
 # The newest migration's revision. Opening a store that is already there then needs no
 # Alembic at all, which keeps every command's start-up short. A new migration must update
 # this; tests/store/test_migrations.py fails until it does.
-HEAD = "0001"
+HEAD = "0002_due_source"
 
 
 def alembic_config() -> Config:
@@ -40,6 +42,21 @@ def current_revision(engine: Engine) -> str | None:
         if not inspect(conn).has_table("alembic_version"):
             return None
         return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
+
+
+def check_known(revision: str | None) -> None:
+    """Fail with a line saying to upgrade if the store's revision is not one of ours."""
+    if revision is None:
+        return
+    from alembic.script import ScriptDirectory
+
+    known = {
+        script.revision for script in ScriptDirectory.from_config(alembic_config()).walk_revisions()
+    }
+    if revision not in known:
+        raise NewerStoreError(
+            f"this store was written by a newer followup (revision {revision}); upgrade followup"
+        )
 
 
 def upgrade(engine: Engine) -> None:

@@ -6,7 +6,7 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, Column, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Column, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 
@@ -45,6 +45,9 @@ class PostMortemRow(SQLModel, table=True):
     source: str
     content_hash: str
     tracking_issue_id: int | None = Field(default=None, foreign_key="github_issue.id")
+    # The due-date policy its items' deadlines were last worked out with (DuePolicy.key);
+    # None when they must be worked out again (new, re-imported, a priority edited).
+    policy_key: str | None = None
     imported_at: datetime
     updated_at: datetime
 
@@ -87,6 +90,11 @@ class ItemRow(SQLModel, table=True):
     owner: str | None = Field(default=None, index=True)
     due: date | None = None
     due_text: str | None = None
+    # Where `due` comes from: document, edited, policy; None when there is no due date.
+    due_source: str | None = None
+    # What the team's policy gives the item (priority and post-mortem date), whatever its
+    # due date says: an item still open after it is past its policy deadline.
+    policy_due: date | None = None
     priority: str | None = None
     type: str | None = None
     kind: str
@@ -165,3 +173,43 @@ class SyncRunRow(SQLModel, table=True):
     changed: int = 0
     requests: int = 0
     error: str | None = None
+
+
+class CommentClaimRow(SQLModel, table=True):
+    """A comment followup posts once (a reminder, a digest): claimed first, then recorded.
+
+    The claim is what keeps two runs on one store from both posting: only one insert of a
+    (repo, number, key) succeeds. A claim never recorded as posted was left by a run that
+    stopped; the next run looks on GitHub before it writes anything.
+    """
+
+    __tablename__ = "comment_claim"
+    __table_args__ = (UniqueConstraint("repo", "number", "key"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    repo: str
+    number: int
+    key: str
+    item_id: str | None = Field(default=None, index=True)
+    run: str
+    claimed_at: datetime
+    comment_id: int | None = None
+    url: str | None = None
+    posted_at: datetime | None = None
+
+
+class RepoIdentityRow(SQLModel, table=True):
+    """A repository name followup uses, and what GitHub calls that repository now.
+
+    GitHub keeps a renamed or transferred repository's id and redirects its old name;
+    followup learns the id from the redirect and records the current owner/name here,
+    so that the CLI and the TUI can show it.
+    """
+
+    __tablename__ = "repo_identity"
+
+    name: str = Field(primary_key=True)  # owner/name as the store uses it, lowercase
+    # GitHub's repository id; ids are heading past 2**31, so 64 bits.
+    repo_id: int | None = Field(default=None, index=True, sa_type=BigInteger)
+    current: str | None = None  # owner/name as GitHub spells it now
+    checked_at: datetime | None = None

@@ -20,6 +20,7 @@ from followup.store.models import (
     Status,
 )
 from followup.store.views import EventView, ItemView, PostMortemView, item_view
+from followup.text import clean
 
 DONE_STATUSES = (Status.DONE.value, Status.WONT_DO.value)
 OPEN_STATUSES = tuple(
@@ -39,6 +40,7 @@ class ItemFilter:
     kind: str | None = None
     repo: str | None = None
     overdue: bool = False
+    past_policy: bool = False
     text: str | None = None
     include_removed: bool = False
 
@@ -90,6 +92,12 @@ def list_items(
         query = query.where(
             col(ItemRow.due).is_not(None),
             col(ItemRow.due) < today,
+            col(ItemRow.status).in_(OPEN_STATUSES),
+        )
+    if flt.past_policy:
+        query = query.where(
+            col(ItemRow.policy_due).is_not(None),
+            col(ItemRow.policy_due) < today,
             col(ItemRow.status).in_(OPEN_STATUSES),
         )
     if flt.text:
@@ -150,11 +158,13 @@ def item_events(session: Session, item_id: str) -> list[EventView]:
 
 
 def postmortem_source(session: Session, slug: str) -> str:
-    """Return the text of a post-mortem as last imported."""
+    """Return the text of a post-mortem as last imported, made safe to show."""
     row = session.exec(select(PostMortemRow).where(PostMortemRow.slug == slug)).first()
     if row is None:
         raise NotFoundError(f"no post-mortem {slug!r} in the store")
-    return row.source
+    # The store keeps the file's exact text (write-back compares it); only what is shown
+    # has its control characters made visible.
+    return clean(row.source)
 
 
 def postmortems(session: Session, *, today: date) -> list[PostMortemView]:

@@ -18,6 +18,7 @@ from followup.store.models import (
     PostMortemRow,
     Status,
 )
+from followup.store.protection import AppliedProtection, BranchProtection, protection_of
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,8 +67,7 @@ class ItemView:
     status_reason: str | None
     repo: str | None
     links: tuple[Reference, ...]
-    protection: dict[str, Any] | None
-    protection_applied: dict[str, Any] | None
+    protection: BranchProtection | None
     source_path: str
     line: int
     section: str | None
@@ -77,6 +77,10 @@ class ItemView:
     created_at: datetime
     updated_at: datetime
     verified_at: datetime | None
+    # Where `due` comes from (document, edited, policy), and what the policy gives.
+    due_source: str | None = None
+    policy_due: date | None = None
+    postmortem_date: date | None = None
 
     def is_overdue(self, today: date) -> bool:
         """Tell whether the item is past its due date and still outstanding."""
@@ -87,15 +91,28 @@ class ItemView:
             and self.status not in UNACCEPTED_STATUSES
         )
 
+    def is_past_policy(self, today: date) -> bool:
+        """Tell whether the item is still outstanding after the policy's deadline for it."""
+        return (
+            self.policy_due is not None
+            and self.policy_due < today
+            and self.status not in CLOSED_STATUSES
+            and self.status not in UNACCEPTED_STATUSES
+        )
+
     @property
     def target(self) -> str | None:
         """Return what the item points at: its issue, or its protection's branch."""
         if self.issue is not None:
             return self.issue.ref
         if self.protection is not None:
-            repo = self.protection.get("repo") or self.repo or "?"
-            return f"{repo}:{self.protection.get('branch')}"
+            return self.protection.where
         return None
+
+    @property
+    def protection_applied(self) -> AppliedProtection | None:
+        """Return what followup last applied to the item's branch, if anything."""
+        return self.protection.applied if self.protection is not None else None
 
     def to_json(self, today: date) -> dict[str, Any]:
         """Return the stable JSON form that scripts rely on."""
@@ -107,14 +124,17 @@ class ItemView:
             "priority": self.priority,
             "due": self.due.isoformat() if self.due else None,
             "due_text": self.due_text,
+            "due_source": self.due_source,
             "overdue": self.is_overdue(today),
+            "policy_due": self.policy_due.isoformat() if self.policy_due else None,
+            "past_policy": self.is_past_policy(today),
             "type": self.type,
             "kind": self.kind,
             "status": self.status,
             "status_reason": self.status_reason,
             "repo": self.repo,
             "links": [ref.to_dict() for ref in self.links],
-            "protection": self.protection,
+            "protection": self.protection.to_json() if self.protection is not None else None,
             "issue": self.issue.to_json() if self.issue else None,
             "source": {"file": self.source_path, "line": self.line},
         }
@@ -205,8 +225,7 @@ def item_view(item: ItemRow, pm: PostMortemRow, issue: IssueRow | None) -> ItemV
         status_reason=item.status_reason,
         repo=item.repo,
         links=tuple(Reference.from_dict(ref) for ref in item.references or ()),
-        protection=item.protection,
-        protection_applied=item.protection_applied,
+        protection=protection_of(item),
         source_path=display_path(pm.path),
         line=item.line,
         section=item.section,
@@ -216,6 +235,9 @@ def item_view(item: ItemRow, pm: PostMortemRow, issue: IssueRow | None) -> ItemV
         created_at=item.created_at,
         updated_at=item.updated_at,
         verified_at=item.verified_at,
+        due_source=item.due_source,
+        policy_due=item.policy_due,
+        postmortem_date=pm.incident_date,
     )
 
 

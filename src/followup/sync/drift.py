@@ -7,10 +7,8 @@ failure never stops the others.
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Literal
 
@@ -18,21 +16,18 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 
 from followup import clock
-from followup.errors import FollowupError
 from followup.github import protection as rest
 from followup.github.client import GitHub
-from followup.github.errors import AuthError, RateLimited
-from followup.github.protection_mapping import (
-    Effective,
-    Shortfall,
-    effective_classic,
-    effective_ruleset,
-    shortfalls,
-)
+from followup.github.errors import GitHubError
+from followup.github.protection_classic import effective_classic
+from followup.github.protection_mapping import Effective, Shortfall, shortfalls
+from followup.github.protection_rulesets import effective_ruleset
 from followup.store import session_scope
 from followup.store.history import Changes
 from followup.store.models import ItemRow, Status
-from followup.sync.progress import Progress, SilentProgress
+from followup.store.protection import protection_of, store_applied
+from followup.sync.client_pool import ClientPool, Job
+from followup.sync.progress import Progress
 from followup.sync.protection_targets import (
     VERIFIED_STATUSES,
     Target,
@@ -40,8 +35,14 @@ from followup.sync.protection_targets import (
     items_by_status,
     target_of,
 )
+from followup.sync.run_control import CANCELLED, RunControl, ends_run
 
 VerifyOutcome = Literal["ok", "regressed", "still_regressed", "restored", "error"]
+
+INTERRUPTED = (
+    "a 'followup protect' run stopped while writing this branch and may have left it weaker "
+    "than it was: run 'followup protect {item}' to check and restore it"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,17 +89,16 @@ ReadKey = tuple[str, str, str, int | None]
 
 
 def _read_key(target: Target) -> ReadKey:
-    applied = target.applied or {}
-    method = str(applied.get("method") or "classic")
-    repo = str(applied.get("repo") or target.repo or "")
-    branch = str(applied.get("branch") or target.branch)
-    ruleset_id = applied.get("ruleset_id") if method == "ruleset" else None
-    return method, repo, branch, ruleset_id
+    applied = target.applied
+    if applied is None:
+        return "classic", target.repo or "", target.branch, None
+    ruleset_id = applied.ruleset_id if applied.method == "ruleset" else None
+    return applied.method, applied.repo, applied.branch, ruleset_id
 
 
 def _etag(targets: Sequence[Target]) -> str | None:
     """Return the ETag all the targets were last judged at, if they share one."""
-    tags = {(t.applied or {}).get("etag") for t in targets}
+    tags = {t.applied.etag if t.applied is not None else None for t in targets}
     return tags.pop() if len(tags) == 1 else None
 
 
@@ -125,75 +125,49 @@ def _read_live(client: GitHub, key: ReadKey, etag: str | None = None) -> _Read:
     return _Read(effective_ruleset(ruleset, branch), etag=new_etag)
 
 
-def _read_groups(
-    client: GitHub,
-    keys: Sequence[ReadKey],
-    progress: Progress,
-    concurrency: int,
-    etags: dict[ReadKey, str | None] | None = None,
-) -> tuple[dict[ReadKey, _Read], str | None]:
-    """Read each branch or ruleset once, a few at a time, each thread with its own client."""
-    reads: dict[ReadKey, _Read] = {}
-    stop = threading.Event()
-    stopped: list[str] = []
-    local = threading.local()
-    clones: list[GitHub] = []
-    lock = threading.Lock()
-    workers = max(1, min(concurrency, len(keys)))
-
-    def thread_client() -> GitHub:
-        if workers == 1:
-            return client
-        if not hasattr(local, "client"):
-            local.client = client.clone()
-            with lock:
-                clones.append(local.client)
-        return local.client  # type: ignore[no-any-return]
-
-    def read(key: ReadKey) -> None:
-        if stop.is_set():
-            return
-        if progress.cancelled():
-            stopped.append("cancelled")
-            stop.set()
-            return
+def _read_job(key: ReadKey, etag: str | None, control: RunControl) -> Job[_Read]:
+    def job(client: GitHub) -> _Read:
+        if control.halted():
+            raise _Skipped
         try:
-            result = _read_live(thread_client(), key, (etags or {}).get(key))
-        except (AuthError, RateLimited) as exc:
-            stopped.append(str(exc))
-            stop.set()
-            progress.note("error", str(exc))
-            return
-        except FollowupError as exc:
-            result = _Read(error=str(exc))
-            progress.note("warning", f"{key[1]}:{key[2]}: {exc}")
-        with lock:
-            reads[key] = result
+            return _read_live(client, key, etag)
+        except GitHubError as exc:
+            # Stopped here, on the worker, so that its next job already sees it.
+            if control.stops_run(exc):
+                raise
+            return _Read(error=str(exc))
+
+    return job
+
+
+class _Skipped(Exception):
+    """A read not started because the run is stopping."""
+
+
+def _read_groups(
+    pool: ClientPool,
+    keys: Sequence[ReadKey],
+    control: RunControl,
+    etags: dict[ReadKey, str | None],
+) -> dict[ReadKey, _Read]:
+    """Read each branch or ruleset once, on the pool's threads."""
+    reads: dict[ReadKey, _Read] = {}
+    progress = control.progress
+    jobs = [_read_job(key, etags.get(key), control) for key in keys]
+    for index, outcome in pool.run(jobs):
+        key = keys[index]
+        if isinstance(outcome, _Skipped):
+            continue
+        if isinstance(outcome, GitHubError) and ends_run(outcome):
+            progress.note("error", str(outcome))
+            continue
+        if isinstance(outcome, BaseException):
+            raise outcome
+        if outcome.error is not None:
+            progress.note("warning", f"{key[1]}:{key[2]}: {outcome.error}")
+        reads[key] = outcome
         progress.advance(f"{key[1]}:{key[2]}")
-
-    try:
-        if workers == 1:
-            for key in keys:
-                read(key)
-        else:
-            with ThreadPoolExecutor(max_workers=workers) as pool:
-                list(pool.map(read, keys))
-    finally:
-        for clone in clones:
-            _merge_stats(client, clone)
-            clone.close()
-    return reads, (stopped[0] if stopped else None)
-
-
-def _merge_stats(client: GitHub, clone: GitHub) -> None:
-    """Count a clone's requests as the client's, so callers see what the run cost."""
-    for f in fields(clone.stats):
-        setattr(client.stats, f.name, getattr(client.stats, f.name) + getattr(clone.stats, f.name))
-    remaining = clone.rate.remaining
-    if remaining is not None and (
-        client.rate.remaining is None or remaining < client.rate.remaining
-    ):
-        client.rate = clone.rate
+    return reads
 
 
 def _judge(
@@ -207,10 +181,10 @@ def _judge(
         return VerifyResult(item.id, target.where, outcome, item.status)
     if read.error is not None or read.live is None:
         return VerifyResult(item.id, target.where, "error", item.status, message=read.error or "")
-    applied = item.protection_applied or {}
-    if read.etag != applied.get("etag"):
-        item.protection_applied = {**applied, "etag": read.etag}
-    settings = dict((target.applied or {}).get("settings") or target.spec.requested())
+    stored = protection_of(item)
+    if stored is not None and stored.applied is not None and read.etag != stored.applied.etag:
+        store_applied(item, stored, applied=replace(stored.applied, etag=read.etag))
+    settings = dict(target.applied.settings if target.applied else {}) or target.spec.requested()
     missing = tuple(shortfalls(read.live, settings))
     before = item.status
     if missing:
@@ -227,7 +201,7 @@ def _judge(
             detail={
                 "seen_at": now.isoformat(),
                 "target": target.where,
-                "method": (target.applied or {}).get("method"),
+                "method": target.protection.method,
                 "weakened": [m.to_json() for m in missing],
                 "gone": read.gone,
             },
@@ -259,15 +233,19 @@ def verify_protection(
     item_ids: Sequence[str] | None = None,
     progress: Progress | None = None,
     concurrency: int = 1,
+    control: RunControl | None = None,
+    pool: ClientPool | None = None,
 ) -> VerifyReport:
     """Re-read the protection of done (and regressed) items and record any drift.
 
     One read per distinct branch or ruleset, `concurrency` at a time (each thread reads
-    with a clone of the client; pass sync_concurrency to read in parallel). Never raises for
-    GitHub's answers: a failed read is reported on its items, and an exhausted rate limit
-    or a refused token stops the reads and is reported in VerifyReport.error.
+    with a clone of the client; pass sync_concurrency to read in parallel), or on the
+    caller's pool and under its run control (a sync's). Never raises for GitHub's answers:
+    a failed read is reported on its items, and an exhausted rate limit or a refused
+    token stops the reads and is reported in VerifyReport.error.
     """
-    progress = progress or SilentProgress()
+    control = control or RunControl(progress)
+    progress = control.progress
     with session_scope(engine) as session:
         rows = (
             items_by_ids(session, item_ids)
@@ -278,6 +256,19 @@ def verify_protection(
     results: list[VerifyResult] = []
     checkable: list[Target] = []
     for target in targets:
+        if target.protection.intent is not None:
+            # A read would judge only the requested settings; the interrupted write may
+            # have weakened others, which only 'followup protect' checks and restores.
+            results.append(
+                VerifyResult(
+                    target.item_id,
+                    target.where,
+                    "error",
+                    target.status,
+                    message=INTERRUPTED.format(item=target.item_id),
+                )
+            )
+            continue
         if target.applied is None or target.status not in VERIFIED_STATUSES:
             if item_ids:
                 message = (
@@ -297,7 +288,14 @@ def verify_protection(
         groups.setdefault(_read_key(target), []).append(target)
     progress.start(len(groups), "Verifying branch protection")
     etags = {key: _etag(members) for key, members in groups.items()}
-    reads, stopped = _read_groups(client, list(groups), progress, concurrency, etags)
+    own_pool = pool is None
+    pool = pool or ClientPool(client, min(concurrency, len(groups)), name="verify")
+    try:
+        reads = _read_groups(pool, list(groups), control, etags)
+    finally:
+        if own_pool:
+            pool.close()
+    stopped = control.reason or (CANCELLED if control.cancelled else None)
 
     now = clock.now()
     changes = Changes(source="followup", at=now)

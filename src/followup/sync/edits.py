@@ -30,9 +30,11 @@ from followup.github import issues as rest
 from followup.github.client import GitHub
 from followup.github.errors import GitHubError, RateLimited, TransientError
 from followup.github.issue_mapping import RemoteIssue, is_login
+from followup.policy import DUE_EDITED, DuePolicy
 from followup.store import session_scope
 from followup.store.history import Changes
-from followup.store.models import IssueRow, ItemRow, PendingEditRow, Status
+from followup.store.models import IssueRow, ItemRow, PendingEditRow, PostMortemRow, Status
+from followup.store.policy import work_out_item
 from followup.store.queries import find_item, normalise_owner
 from followup.sync.issue_state import (
     FINAL_GONE,
@@ -489,6 +491,8 @@ def set_due(engine: Engine, item_id: str, due: date | None) -> EditResult:
         changes = Changes(source="user", at=clock.now())
         changes.add(item.id, "due", old, due)
         item.due = due
+        # An edit beats the document and the policy, even one that clears the date.
+        item.due_source = DUE_EDITED
         # The document's wording ("end of Q1") no longer describes the date.
         item.due_text = due.isoformat() if due else None
         item.updated_at = clock.now()
@@ -499,8 +503,14 @@ def set_due(engine: Engine, item_id: str, due: date | None) -> EditResult:
         return EditResult(item.id, "due", _iso(old), _iso(due), "local", f"{item.id}: {shown}")
 
 
-def set_priority(engine: Engine, item_id: str, priority: str | None) -> EditResult:
-    """Set or clear an item's priority, P0 to P3 (kept in followup only)."""
+def set_priority(
+    engine: Engine, item_id: str, priority: str | None, *, policy: DuePolicy | None = None
+) -> EditResult:
+    """Set or clear an item's priority, P0 to P3 (kept in followup only).
+
+    With the due-date policy, an item dated by it is dated again at once; without, the
+    next open of the store does it.
+    """
     if priority is not None:
         priority = priority.strip().upper()
         if priority not in PRIORITIES:
@@ -516,7 +526,15 @@ def set_priority(engine: Engine, item_id: str, priority: str | None) -> EditResu
         item.priority = priority
         item.updated_at = clock.now()
         override(item, "priority", "user")
+        pm = session.get(PostMortemRow, item.postmortem_id)
+        assert pm is not None
+        dated = Changes(source="policy", at=changes.at)
+        if policy is not None:
+            work_out_item(item, pm, policy, dated)
+        else:
+            pm.policy_key = None
         changes.flush(session)
+        dated.flush(session)
         shown = f"priority {priority}" if priority else "no priority"
         return EditResult(item.id, "priority", old, priority, "local", f"{item.id}: {shown}")
 

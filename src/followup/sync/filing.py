@@ -95,6 +95,8 @@ from followup.sync.reconcile import (
     fetch_followup_issues,
     match_issues,
 )
+from followup.sync.renames import record_moves
+from followup.sync.run_control import RunControl, Stopped
 from followup.sync.writeback import Edit, WriteBackError, normalise, write_back
 
 Outcome = Literal["created", "linked", "skipped", "failed"]
@@ -154,10 +156,6 @@ class FilingReport:
 # -- filing ---------------------------------------------------------------------------
 
 
-class _Stop(Exception):
-    """End the run: the token was refused or the rate limit is used up."""
-
-
 def file_items(
     engine: Engine,
     client: GitHub,
@@ -169,16 +167,18 @@ def file_items(
     tracking_issue: bool = False,
     default_repo: str | None = None,
     progress: Progress,
+    control: RunControl | None = None,
 ) -> FilingReport:
     """File issues for the chosen items (all items when none are chosen) and report each.
 
     Items that reference an issue are linked to it; items whose issue exists already
     (this store or another filed it) are linked, not filed again. A failure in one
     repository leaves the others to proceed; a refused token or an exhausted rate limit
-    ends the run. Work stops between items once progress.cancelled() says so.
+    ends the run. Work stops between items once progress.cancelled() says so (or the
+    control, when given, says to stop).
     """
     with Session(engine, expire_on_commit=False) as session:
-        run = _Filing(session, client, progress, default_repo)
+        run = _Filing(session, client, control or RunControl(progress), default_repo)
         cands = candidates(session, item_ids, postmortems, include_drafts, default_repo)
         return run.run(cands, write_back=write_back, tracking_issue=tracking_issue)
 
@@ -187,19 +187,18 @@ class _Filing:
     """One filing run: its caches, its outcomes, and the order it does things in."""
 
     def __init__(
-        self, session: Session, client: GitHub, progress: Progress, default_repo: str | None
+        self, session: Session, client: GitHub, control: RunControl, default_repo: str | None
     ) -> None:
         self.session = session
         self.client = client
-        self.progress = progress
+        self.control = control
+        self.progress = control.progress
         self.default_repo = default_repo
         self.changes = Changes(source="followup")
         self.outcomes: dict[str, ItemOutcome] = {}
         self.tracking: list[TrackingOutcome] = []
         self.written: list[tuple[str, int]] = []
         self.warnings: list[str] = []
-        self.stopped: str | None = None
-        self.cancelled = False
         self.recs: dict[str, Reconciliation] = {}
         self.labels: dict[str, list[str]] = {}
         self.assignable: dict[tuple[str, str], bool] = {}
@@ -242,13 +241,6 @@ class _Filing:
         if c.action in ("link", "create"):
             self.progress.advance(c.item.id)
 
-    def halted(self) -> bool:
-        if self.stopped is not None or self.cancelled:
-            return True
-        if self.progress.cancelled():
-            self.cancelled = True
-        return self.cancelled
-
     # -- the run
 
     def run(
@@ -283,20 +275,25 @@ class _Filing:
                 )
         try:
             for c in work:
-                if c.action == "link" and not self.halted():
+                if c.action == "link" and not self.control.halted():
                     self.guarded(c.ref[0] if c.ref else "?", [c], partial(self.link, c))
             for repo, group in by_repo(c for c in work if c.action == "create"):
-                if self.halted():
+                if self.control.halted():
                     break
                 self.guarded(repo, group, partial(self.creates, repo, group))
-            if tracking_issue and not self.halted():
+            if tracking_issue and not self.control.halted():
                 self.track(postmortems_of(cands))
-            if write_back and not self.halted():
+            if write_back and not self.control.halted():
                 self.write_back(postmortems_of(cands))
-        except _Stop:
+            if not self.control.halted():
+                for note in record_moves(self.session, [self.client]):
+                    self.warn(note)
+        except Stopped:
             pass
         why = (
-            "cancelled before it was filed" if self.cancelled else f"not attempted: {self.stopped}"
+            "cancelled before it was filed"
+            if self.control.cancelled
+            else f"not attempted: {self.control.reason}"
         )
         for c in work:
             if c.item.id not in self.outcomes:
@@ -309,8 +306,8 @@ class _Filing:
             tracking=tuple(self.tracking),
             written_back=tuple(self.written),
             warnings=tuple(self.warnings),
-            stopped=self.stopped,
-            cancelled=self.cancelled,
+            stopped=self.control.reason,
+            cancelled=self.control.cancelled,
         )
 
     def guarded(self, repo: str, group: list[Candidate], work: Callable[[], None]) -> None:
@@ -318,17 +315,16 @@ class _Filing:
         try:
             work()
         except RateLimited as exc:
-            self.stopped = str(exc)
-            self.progress.note("error", self.stopped)
-            raise _Stop from None
+            self.control.stops_run(exc)
+            self.progress.note("error", str(exc))
+            raise Stopped from None
         except GitHubError as exc:
             reason = explain(exc, repo)
             for c in group:
                 if c.item.id not in self.outcomes:
                     self.done(c, "failed", reason=reason)
-            if isinstance(exc, AuthError):
-                self.stopped = reason
-                raise _Stop from None
+            if self.control.stops_run(exc, reason):
+                raise Stopped from None
 
     # -- items that name their issue
 
@@ -363,7 +359,7 @@ class _Filing:
             return
         self.ensure_labels(repo, [labels_for(c) for c in remaining])
         for c in remaining:
-            if self.halted():
+            if self.control.halted():
                 return
             self.create(repo, c)
 
@@ -490,21 +486,20 @@ class _Filing:
 
     def track(self, pms: list[PostMortemRow]) -> None:
         for pm in pms:
-            if self.halted():
+            if self.control.halted():
                 return
             repo = tracking_repo(self.session, pm)
             try:
                 self.tracking.append(self.track_one(pm, repo))
             except RateLimited as exc:
-                self.stopped = str(exc)
-                raise _Stop from None
+                self.control.stops_run(exc)
+                raise Stopped from None
             except GitHubError as exc:
                 reason = explain(exc, repo or "?")
                 self.progress.note("error", f"tracking issue of {pm.slug}: {reason}")
                 self.tracking.append(TrackingOutcome(pm.slug, "failed", reason=reason))
-                if isinstance(exc, AuthError):
-                    self.stopped = reason
-                    raise _Stop from None
+                if self.control.stops_run(exc, reason):
+                    raise Stopped from None
 
     def track_one(self, pm: PostMortemRow, repo: str | None) -> TrackingOutcome:
         entries = tracked_entries(self.session, pm)
@@ -565,7 +560,10 @@ class _Filing:
             try:
                 added = write_back(path, edits, expected=pm.source)
             except WriteBackError as exc:
-                self.warn(str(exc))
+                # The issues exist whatever happens to the file: say which references
+                # are missing, item by item, so that they can be added by hand.
+                missing = ", ".join(f"{e.item_id or f'line {e.line}'} ({e.ref})" for e in edits)
+                self.warn(f"{exc}; references not written: {missing}")
                 continue
             if not added:
                 continue
@@ -595,7 +593,7 @@ def _mentions(item: ItemRow, issue: IssueRow) -> bool:
 
 def _write_back_edits(session: Session, pm: PostMortemRow) -> list[Edit]:
     return [
-        Edit(item.line, issue_reference(issue))
+        Edit(item.line, issue_reference(issue), item.id)
         for item, issue in linked_items(session, pm)
         if not _mentions(item, issue)
     ]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import gc
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -12,6 +12,7 @@ from sqlalchemy import Engine
 
 from followup import postmortem
 from followup.errors import InputError
+from followup.policy import DuePolicy
 from followup.postmortem.model import PostMortem
 from followup.store import session_scope
 from followup.store.importer import ImportResult, import_all
@@ -44,18 +45,27 @@ class ImportReport:
     documents: list[PostMortem] = field(default_factory=list)
 
 
+RepoOf = Callable[[Path], str | None]
+
+
 def read_documents(
-    paths: Sequence[Path], *, default_repo: str | None, force: bool = False
+    paths: Sequence[Path],
+    *,
+    default_repo: str | None,
+    repo_of: RepoOf | None = None,
+    force: bool = False,
 ) -> tuple[list[PostMortem], list[FileProblem]]:
     """Parse every file, collecting the ones that fail instead of stopping at the first.
 
-    force reads files that do not look like post-mortems (or are not named .md) too.
+    repo_of gives a file's repository when default_repo is None (e.g. its git remote); force
+    reads files that do not look like post-mortems (or are not named .md) too.
     """
     docs: list[PostMortem] = []
     problems: list[FileProblem] = []
     for path in paths:
+        default = default_repo or (repo_of(path) if repo_of is not None else None)
         try:
-            docs.append(postmortem.read(path, default_repo=default_repo, force=force))
+            docs.append(postmortem.read(path, default_repo=default, force=force))
         except InputError as exc:
             problems.append(FileProblem(str(path), str(exc)))
     return docs, problems
@@ -83,16 +93,23 @@ def import_files(
     paths: Sequence[Path],
     *,
     default_repo: str | None = None,
+    repo_of: RepoOf | None = None,
     skip_invalid: bool = False,
     force: bool = False,
+    policy: DuePolicy | None = None,
 ) -> ImportReport:
-    """Read and store the files in one transaction; any unreadable file stops it all."""
+    """Read and store the files in one transaction; any unreadable file stops it all.
+
+    With the due-date policy, undated items get their deadline in the same transaction.
+    """
     if not paths:
         raise InputError("no post-mortem files given")
     with _cyclic_gc_paused():
-        docs, problems = read_documents(paths, default_repo=default_repo, force=force)
+        docs, problems = read_documents(
+            paths, default_repo=default_repo, repo_of=repo_of, force=force
+        )
         if problems and not skip_invalid:
             raise ImportFailed(problems)
         with session_scope(engine) as session:
-            results = import_all(session, docs, default_repo=default_repo)
+            results = import_all(session, docs, default_repo=default_repo, policy=policy)
     return ImportReport(results=results, skipped=problems, documents=docs)

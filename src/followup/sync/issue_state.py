@@ -20,7 +20,7 @@ from followup import clock
 from followup.github.issue_mapping import RemoteIssue
 from followup.store.history import Changes
 from followup.store.models import IssueRow, ItemRow, Status
-from followup.sync.links import issue_ref, set_status, status_from_issue
+from followup.sync.links import find_issue, issue_ref, link_item, set_status, status_from_issue
 from followup.sync.repo_poll import as_utc
 
 GONE_DELETED = "deleted"
@@ -106,6 +106,18 @@ def rows_by_number(session: Session, repo: str, numbers: Sequence[int]) -> dict[
         query = select(IssueRow).where(IssueRow.repo == repo, col(IssueRow.number).in_(chunk))
         for row in session.exec(query):
             found[row.number] = row
+    return found
+
+
+def rows_by_node(session: Session, remotes: Sequence[RemoteIssue]) -> dict[str, IssueRow]:
+    """Return the stored issues with the node ids of these remote issues, by node id."""
+    ids = [r.node_id for r in remotes if r.node_id]
+    found: dict[str, IssueRow] = {}
+    for start in range(0, len(ids), CHUNK):
+        query = select(IssueRow).where(col(IssueRow.node_id).in_(ids[start : start + CHUNK]))
+        for row in session.exec(query):
+            if row.node_id:
+                found[row.node_id] = row
     return found
 
 
@@ -248,6 +260,65 @@ class IssueUpdates:
                 touched = True
             if touched:
                 item.updated_at = self.now
+        return True
+
+    def moved(
+        self,
+        row: IssueRow,
+        items: Sequence[ItemRow],
+        remote: RemoteIssue,
+        *,
+        closing_pr: str | None = None,
+        closing_pr_known: bool = False,
+        touch: bool = False,
+    ) -> bool:
+        """Follow an issue GitHub now shows elsewhere: its repository was renamed or moved,
+        or the issue was transferred. The items stay linked to it, with a 'link' event.
+
+        The row takes the new repository and number; if the store already has a row for
+        the new place, the items are linked to that one and the old row is left as gone.
+        """
+        old_ref = issue_ref(row)
+        target = find_issue(self.session, remote.repo, remote.number)
+        if target is not None and target.id != row.id:
+            assert target.id is not None
+            # The old row stays as a trace, no longer the issue's: its node id goes.
+            row.gone = GONE_TRANSFERRED
+            row.node_id = None
+            row.synced_at = self.now
+            for item in items:
+                if item.status != Status.REMOVED.value:
+                    link_item(self.session, item, target, self.changes, how="moved", at=self.now)
+            everyone = items_by_issue(self.session, [target.id]).get(target.id, [])
+            self.apply(
+                target,
+                everyone,
+                remote,
+                closing_pr=closing_pr,
+                closing_pr_known=closing_pr_known,
+                touch=touch,
+            )
+            return True
+        row.repo = remote.repo
+        row.number = remote.number
+        new_ref = issue_ref(row)
+        detail: dict[str, Any] = {"url": remote.url, "how": "moved"}
+        for item in items:
+            if item.status == Status.REMOVED.value:
+                continue
+            self.changes.add(item.id, "link", old_ref, new_ref, at=self.now, detail=detail)
+            item.updated_at = self.now
+        self.session.flush()
+        changed = self.apply(
+            row,
+            items,
+            remote,
+            closing_pr=closing_pr,
+            closing_pr_known=closing_pr_known,
+            touch=True,
+        )
+        if not changed:
+            self.issues_changed += 1  # the repository or number changed, if nothing else
         return True
 
     def mark_gone(

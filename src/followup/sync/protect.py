@@ -1,115 +1,48 @@
 """Plan and apply branch protection for the store's protection items (drift.py verifies).
 
-Shared by the CLI and the TUI. Reads go through github/protection.py, the thinking
-through github/protection_mapping.py; this module decides which items, which method,
-and what the store records. One item's failure never stops the others.
+Shared by the CLI and the TUI. Planning is in protect_plan.py, the guarded writes in
+protect_write.py, what the store keeps in protect_record.py; docs/protection.md explains
+the algorithm. This module decides which items, in which order, under which run control.
+One item's failure never stops the others; a refused token or a used-up rate limit does
+(the intents already committed make the next run restore what the interrupted one left).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
-from datetime import datetime
-from typing import Any, Literal
+from collections.abc import Sequence
+from dataclasses import dataclass
 
 from sqlalchemy import Engine
 from sqlmodel import Session
 
-from followup import clock
 from followup.config import ProtectionMethod
 from followup.errors import FollowupError
-from followup.github import protection as rest
 from followup.github.client import GitHub
-from followup.github.errors import AuthError, RateLimited, TransientError
-from followup.github.protection_mapping import (
-    MAX_CLASSIC_REVIEWS,
-    MAX_RULESET_REVIEWS,
-    ClassicPlan,
-    DiffRow,
-    Effective,
-    LiveProtection,
-    Ruleset,
-    RulesetPlan,
-    Shortfall,
-    effective_classic,
-    effective_ruleset,
-    plan_classic,
-    plan_ruleset,
-    put_payload,
-    ruleset_name,
-    ruleset_payload,
-    shortfalls,
-    status_checks_fix,
-    summary,
-)
+from followup.github.protection_classic import LiveProtection
+from followup.github.protection_rulesets import ruleset_name
 from followup.store import session_scope
-from followup.store.history import Changes
 from followup.store.models import ItemRow, Status
+from followup.store.protection import ProtectionIntent
 from followup.store.queries import OPEN_STATUSES
-from followup.sync.progress import Progress, SilentProgress
-from followup.sync.protection_targets import Target, items_by_ids, items_by_status, target_of
-
-Method = Literal["classic", "ruleset"]
-Outcome = Literal["done", "already", "unverified", "failed", "skipped"]
-
-NO_REPO = (
-    "no repository for this item: pass --repo on import or set repo: in the front matter, "
-    "then import again"
+from followup.sync.progress import Progress
+from followup.sync.protect_plan import NO_REPO, ProtectionPlan, prepare
+from followup.sync.protect_reads import ProtectionReads, intents_on
+from followup.sync.protect_record import (
+    Outcome,
+    ProtectionResult,
+    record_failure,
+    record_intent,
+    record_result,
 )
+from followup.sync.protect_write import Written, write_classic, write_ruleset
+from followup.sync.protection_targets import Target, items_by_ids, items_by_status, target_of
+from followup.sync.run_control import RunControl, ends_run
 
-
-# -- what the CLI and the TUI get -------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class ProtectionPlan:
-    """What protecting one item's branch would change, or why it cannot be done."""
-
-    item_id: str
-    title: str
-    status: str
-    repo: str | None
-    branch: str
-    requested: dict[str, Any]
-    method: Method | None = None
-    rows: tuple[DiffRow, ...] = ()
-    satisfied: bool = False
-    error: str | None = None
-    note: str | None = None
-    ruleset_id: int | None = None
-
-    @property
-    def target(self) -> str:
-        """Return owner/name:branch."""
-        return f"{self.repo or '?'}:{self.branch}"
-
-    @property
-    def changes(self) -> tuple[DiffRow, ...]:
-        """Return the rows that applying the plan changes."""
-        return tuple(row for row in self.rows if row.changed)
-
-    @property
-    def writes(self) -> bool:
-        """Tell whether applying the plan sends anything to GitHub."""
-        return self.error is None and not self.satisfied
-
-
-@dataclass(frozen=True, slots=True)
-class ProtectionResult:
-    """What applying one plan did."""
-
-    item_id: str
-    target: str
-    outcome: Outcome
-    message: str = ""
-    method: Method | None = None
-    applied: tuple[DiffRow, ...] = ()
-    missing: tuple[Shortfall, ...] = ()
-
-    @property
-    def ok(self) -> bool:
-        """Tell whether the item is now done."""
-        return self.outcome in ("done", "already")
+UNSEEN_REFUSED = (
+    "status check {names} has not reported on the latest commit of {branch}: requiring it "
+    "would block every pull request until it does; make it report first, or confirm "
+    "(--allow-unseen-checks)"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,158 +82,13 @@ def _load(session: Session, item_ids: Sequence[str] | None, include_done: bool) 
     return [target_of(row) for row in rows]
 
 
-# -- planning ---------------------------------------------------------------------------------
-
-
-class _Reads:
-    """The live protection read during one run, shared by the items on the same branch.
-
-    A write forgets what was read of its branch until the read that verifies it, so no
-    later item builds on a state older than its own run's writes.
-    """
-
-    def __init__(self, client: GitHub) -> None:
-        self.client = client
-        self._seen: dict[tuple[str, str, str], object] = {}
-
-    def _read(self, key: tuple[str, str, str], read: Callable[[], object]) -> object:
-        if key not in self._seen:
-            try:
-                self._seen[key] = read()
-            except (AuthError, RateLimited):
-                raise
-            except FollowupError as exc:
-                # The same refusal would come back for every item on this branch.
-                self._seen[key] = exc
-        value = self._seen[key]
-        if isinstance(value, FollowupError):
-            raise value
-        return value
-
-    def classic(self, repo: str, branch: str) -> LiveProtection:
-        """Return the branch's classic protection, read once per run."""
-        live = self._read(
-            ("classic", repo.lower(), branch),
-            lambda: rest.get_protection(self.client, repo, branch),
-        )
-        assert isinstance(live, LiveProtection)
-        return live
-
-    def ruleset(self, repo: str, branch: str) -> Ruleset | None:
-        """Return followup's ruleset for the branch, read once per run."""
-        found = self._read(
-            ("ruleset", repo.lower(), branch),
-            lambda: rest.find_ruleset(self.client, repo, branch),
-        )
-        assert found is None or isinstance(found, Ruleset)
-        return found
-
-    def forget(self, repo: str, branch: str) -> None:
-        """Drop what was read of the branch, before writing to it."""
-        for kind in ("classic", "ruleset"):
-            self._seen.pop((kind, repo.lower(), branch), None)
-
-    def saw(self, repo: str, branch: str, value: LiveProtection | Ruleset | None) -> None:
-        """Keep the read that verified a write, for the next item on the branch."""
-        kind = "classic" if isinstance(value, LiveProtection) else "ruleset"
-        self._seen[(kind, repo.lower(), branch)] = value
-
-
-@dataclass(frozen=True, slots=True)
-class _Prepared:
-    plan: ProtectionPlan
-    classic: ClassicPlan | None = None
-    ruleset: RulesetPlan | None = None
-
-
-def _choose(target: Target, method: ProtectionMethod) -> ProtectionMethod:
-    if method != "auto":
-        return method
-    if target.spec.is_pattern:
-        return "ruleset"
-    previous = (target.applied or {}).get("method")
-    # An item once protected by a ruleset keeps it, even after its branch was created.
-    return "ruleset" if previous == "ruleset" else "auto"
-
-
-def _check_counts(method: Method, requested: dict[str, Any]) -> str | None:
-    count = requested.get("required_approving_review_count")
-    limit = MAX_CLASSIC_REVIEWS if method == "classic" else MAX_RULESET_REVIEWS
-    if count is not None and count > limit:
-        kind = "classic branch protection" if method == "classic" else "a ruleset"
-        return f"{kind} allows at most {limit} required approving reviews, not {count}"
-    return None
-
-
-def _prepare(reads: _Reads, target: Target, method: ProtectionMethod) -> _Prepared:
-    """Read the live protection of one item's branch and plan the change."""
-    requested = target.spec.requested()
-    base = ProtectionPlan(
-        item_id=target.item_id,
-        title=target.title,
-        status=target.status,
-        repo=target.repo,
-        branch=target.branch,
-        requested=requested,
-    )
-
-    def failed(message: str, chosen: Method | None = None) -> _Prepared:
-        return _Prepared(replace(base, error=message, method=chosen))
-
+def _intents(session: Session, target: Target) -> list[ProtectionIntent]:
     if not target.repo:
-        return failed(NO_REPO)
-    if not target.branch:
-        return failed("the recommendation names no branch; edit the post-mortem and import again")
-    if not requested:
-        return failed("the recommendation asks for no protection setting")
-    chosen = _choose(target, method)
-    if target.spec.is_pattern and chosen == "classic":
-        return failed(
-            f"{target.branch} is a pattern, which needs a ruleset: set protection_method "
-            "to ruleset or auto",
-            "classic",
-        )
-    note: str | None = None
-    try:
-        if chosen != "ruleset":
-            try:
-                live = reads.classic(target.repo, target.branch)
-            except rest.BranchNotFound:
-                if chosen == "classic":
-                    raise
-                chosen = "ruleset"
-                note = (
-                    f"{target.branch} does not exist yet: a ruleset protects it from its creation"
-                )
-            else:
-                problem = _check_counts("classic", requested)
-                if problem:
-                    return failed(problem, "classic")
-                classic = plan_classic(live, requested)
-                plan = replace(
-                    base, method="classic", rows=classic.rows, satisfied=classic.satisfied
-                )
-                return _Prepared(plan, classic=classic)
-        if target.spec.is_pattern:
-            note = f"{target.branch} is a pattern: a ruleset protects every matching branch"
-        problem = _check_counts("ruleset", requested)
-        if problem:
-            return failed(problem, "ruleset")
-        existing = reads.ruleset(target.repo, target.branch)
-        ruleset = plan_ruleset(existing, target.branch, requested)
-        plan = replace(
-            base,
-            method="ruleset",
-            rows=ruleset.rows,
-            satisfied=ruleset.satisfied,
-            note=note,
-            ruleset_id=existing.id if existing else None,
-        )
-        return _Prepared(plan, ruleset=ruleset)
-    except (AuthError, RateLimited):
-        raise
-    except FollowupError as exc:
-        return failed(str(exc), chosen if chosen != "auto" else None)
+        return []
+    return [intent for _, intent in intents_on(session, target.repo, target.branch)]
+
+
+# -- planning ---------------------------------------------------------------------------------
 
 
 def plan_protection(
@@ -311,217 +99,75 @@ def plan_protection(
     include_done: bool = False,
     method: ProtectionMethod = "auto",
     progress: Progress | None = None,
+    control: RunControl | None = None,
 ) -> list[ProtectionPlan]:
     """Return one plan per pending protection item (or the given ones); nothing is written."""
-    progress = progress or SilentProgress()
+    control = control or RunControl(progress)
     with session_scope(engine) as session:
         targets = _load(session, item_ids, include_done)
-    progress.start(len(targets), "Reading branch protection")
-    reads = _Reads(client)
+        intents = {t.item_id: _intents(session, t) for t in targets}
+    control.progress.start(len(targets), "Reading branch protection")
+    reads = ProtectionReads(client)
     plans: list[ProtectionPlan] = []
     for target in targets:
-        if progress.cancelled():
+        if control.halted():
             break
-        plans.append(_prepare(reads, target, method).plan)
-        progress.advance(target.item_id)
+        plans.append(prepare(reads, target, method, intents[target.item_id]).plan)
+        control.progress.advance(target.item_id)
     return plans
 
 
 # -- applying ---------------------------------------------------------------------------------
 
 
-@dataclass(slots=True)
-class _Written:
-    """What the writes of one item did, and what the re-read found."""
-
-    wrote: bool = False
-    ruleset_id: int | None = None
-    ruleset_name: str | None = None
-    live: Effective | None = None
-    unsure: str | None = None  # a write whose outcome GitHub did not report
-
-
-def _write_classic(reads: _Reads, repo: str, branch: str, plan: ClassicPlan) -> _Written:
-    client = reads.client
-    reads.forget(repo, branch)
-    done = _Written()
-    after: LiveProtection = plan.live
-    try:
-        if plan.needs_put:
-            done.wrote = True
-            after = rest.put_protection(client, repo, branch, put_payload(plan.desired))
-            fix = status_checks_fix(plan.desired, after)
-            if fix is not None:
-                rest.patch_status_checks(client, repo, branch, fix)
-        if plan.desired.required_signatures and not after.required_signatures:
-            done.wrote = True
-            rest.require_signatures(client, repo, branch)
-    except TransientError as exc:
-        if not exc.maybe_applied:
-            raise
-        done.unsure = str(exc)
-    live = rest.get_protection(client, repo, branch)
-    reads.saw(repo, branch, live)
-    done.live = effective_classic(live)
-    return done
-
-
-def _write_ruleset(reads: _Reads, repo: str, branch: str, plan: RulesetPlan) -> _Written:
-    client = reads.client
-    reads.forget(repo, branch)
-    done = _Written(wrote=True, ruleset_name=plan.desired.name)
-    payload = ruleset_payload(plan.desired)
-    existing_id = plan.existing.id if plan.existing is not None else None
-    try:
-        if existing_id is not None:
-            written = rest.update_ruleset(client, repo, existing_id, payload)
-        else:
-            written = rest.create_ruleset(client, repo, payload)
-        done.ruleset_id = written.id
-    except TransientError as exc:
-        if not exc.maybe_applied:
-            raise
-        done.unsure = str(exc)
-    if done.ruleset_id is None:
-        # The create may have gone through unseen: the name finds it without a duplicate.
-        found = rest.find_ruleset(client, repo, branch)
-        done.ruleset_id = found.id if found else existing_id
-    else:
-        found = rest.get_ruleset(client, repo, done.ruleset_id)
-    reads.saw(repo, branch, found)
-    done.live = effective_ruleset(found, branch)
-    return done
-
-
-def _applied_record(
-    plan: ProtectionPlan, written: _Written, missing: Sequence[Shortfall], now: datetime
-) -> dict[str, Any]:
-    return {
-        "method": plan.method,
-        "repo": plan.repo,
-        "branch": plan.branch,
-        "ruleset_id": written.ruleset_id,
-        "ruleset_name": written.ruleset_name,
-        "settings": plan.requested,
-        "changes": [row.to_json() for row in plan.changes] if written.wrote else [],
-        "applied_at": now.isoformat(),
-        "verified": not missing,
-    }
-
-
-def _record(
-    engine: Engine,
-    plan: ProtectionPlan,
-    written: _Written,
-    missing: Sequence[Shortfall],
+def _apply_one(
+    engine: Engine, reads: ProtectionReads, plan: ProtectionPlan, allow_unseen: bool
 ) -> ProtectionResult:
-    now = clock.now()
-    applied = _applied_record(plan, written, missing, now)
-    changes = Changes(source="followup", at=now)
-    with session_scope(engine) as session:
-        item = session.get(ItemRow, plan.item_id)
-        if item is None:
-            return ProtectionResult(plan.item_id, plan.target, "skipped", "the item is gone")
-        if written.wrote:
-            before = item.protection_applied or {}
-            changes.add(
-                item.id,
-                "protection",
-                f"{before.get('method')}: {summary(before['settings'])}"
-                if before.get("settings")
-                else None,
-                f"{plan.method}: {summary(plan.requested)}",
-                detail={
-                    "method": plan.method,
-                    "target": plan.target,
-                    "ruleset_id": written.ruleset_id,
-                    "changes": applied["changes"],
-                    "verified": not missing,
-                    "missing": [m.to_json() for m in missing],
-                },
-            )
-        item.protection_applied = applied
-        item.updated_at = now
-        if missing:
-            shown = "; ".join(m.describe() for m in missing)
-            item.status_reason = (
-                f"applied, but GitHub does not show it in effect: {shown}; "
-                "run 'followup protect' again, or check the branch settings on GitHub"
-            )
-            if written.unsure:
-                item.status_reason = f"{written.unsure}; {item.status_reason}"
-            outcome: Outcome = "unverified"
-            message = item.status_reason
-        else:
-            if item.status != Status.DONE.value:
-                changes.add(
-                    item.id,
-                    "status",
-                    item.status,
-                    Status.DONE.value,
-                    detail={
-                        "verified": plan.requested,
-                        "method": plan.method,
-                        "wrote": written.wrote,
-                    },
-                )
-            item.status = Status.DONE.value
-            item.status_reason = None
-            item.verified_at = now
-            outcome = "done" if written.wrote else "already"
-            message = "protected and verified" if written.wrote else "already in effect"
-        changes.flush(session)
-    return ProtectionResult(
-        plan.item_id,
-        plan.target,
-        outcome,
-        message,
-        plan.method,
-        plan.changes if written.wrote else (),
-        tuple(missing),
-    )
-
-
-def _record_failure(engine: Engine, item_id: str, target: str, message: str) -> ProtectionResult:
-    with session_scope(engine) as session:
-        item = session.get(ItemRow, item_id)
-        if item is not None and item.status_reason != message:
-            item.status_reason = message
-            item.updated_at = clock.now()
-    return ProtectionResult(item_id, target, "failed", message)
-
-
-def _apply_one(engine: Engine, reads: _Reads, plan: ProtectionPlan) -> ProtectionResult:
     with session_scope(engine) as session:
         item = session.get(ItemRow, plan.item_id)
         target = target_of(item) if item is not None else None
+        intents = _intents(session, target) if target is not None else []
     if target is None:
         return ProtectionResult(plan.item_id, plan.target, "skipped", "the item is gone")
-    # Read again right before writing: the plan may be old, and a PUT built from an old
-    # read could undo a setting someone added since.
-    prepared = _prepare(reads, target, plan.method or "auto")
+    method = plan.method or "auto"
+    # What this run last read of the branch (after writing to it for an earlier item) tells
+    # whether anything is left to write; if so, read again right before writing: a write
+    # built from an older read could undo a setting someone added since.
+    known = bool(target.repo) and reads.knows(target.repo or "", target.branch)
+    prepared = prepare(reads, target, method, intents, informative=False)
+    if known and not prepared.plan.satisfied and prepared.plan.error is None:
+        reads.forget(target.repo or "", target.branch)
+        prepared = prepare(reads, target, method, intents, informative=False)
     fresh = prepared.plan
     if fresh.error is not None or fresh.repo is None:
-        return _record_failure(engine, plan.item_id, fresh.target, fresh.error or NO_REPO)
+        return record_failure(engine, plan.item_id, fresh.target, fresh.error or NO_REPO)
+    if fresh.satisfied:
+        written = Written(ruleset_id=fresh.ruleset_id)
+        if fresh.method == "ruleset":
+            written.ruleset_name = ruleset_name(fresh.branch)
+        return record_result(engine, fresh, written)
+    if plan.unseen_checks and not allow_unseen:
+        message = UNSEEN_REFUSED.format(names=", ".join(plan.unseen_checks), branch=plan.branch)
+        return record_failure(engine, plan.item_id, fresh.target, message)
+    before = prepared.before
+    record_intent(engine, fresh, before)
     try:
-        if fresh.satisfied:
-            written = _Written(ruleset_id=fresh.ruleset_id)
-            if fresh.method == "ruleset":
-                written.ruleset_name = ruleset_name(fresh.branch)
-        elif prepared.classic is not None:
-            written = _write_classic(reads, fresh.repo, fresh.branch, prepared.classic)
+        if prepared.classic is not None:
+            assert isinstance(before, LiveProtection)
+            written = write_classic(
+                reads, fresh.repo, fresh.branch, prepared.classic, fresh.requested, before
+            )
         else:
-            assert prepared.ruleset is not None
-            written = _write_ruleset(reads, fresh.repo, fresh.branch, prepared.ruleset)
-    except (AuthError, RateLimited):
-        raise
+            assert prepared.ruleset is not None and not isinstance(before, LiveProtection)
+            written = write_ruleset(
+                reads, fresh.repo, fresh.branch, prepared.ruleset, fresh.requested, before
+            )
     except FollowupError as exc:
-        message = str(exc)
-        if isinstance(exc, TransientError):
-            message += "; it may have been applied: run 'followup protect' again to check"
-        return _record_failure(engine, plan.item_id, fresh.target, message)
-    missing = [] if written.live is None else shortfalls(written.live, fresh.requested)
-    return _record(engine, fresh, written, missing)
+        if ends_run(exc):
+            raise
+        message = f"{exc}; run 'followup protect' again: it restores anything left weaker"
+        return record_failure(engine, plan.item_id, fresh.target, message)
+    return record_result(engine, fresh, written)
 
 
 def apply_protection(
@@ -530,24 +176,30 @@ def apply_protection(
     plans: Sequence[ProtectionPlan],
     *,
     progress: Progress | None = None,
+    allow_unseen_checks: bool = False,
+    control: RunControl | None = None,
 ) -> ProtectionReport:
-    """Apply each plan (re-reading first), verify it live, and record the outcome per item.
+    """Apply each plan (re-reading first), verify it whole, and record the outcome per item.
 
-    An item is done only when every requested setting reads back in effect. Plans that
-    carry an error store it as the item's reason; the item stays pending.
+    An item is done only when every requested setting reads back in effect and nothing
+    live before is weaker. Plans that carry an error store it as the item's reason; the
+    item stays pending. A plan that requires a status check that never reported on the
+    branch is refused unless allow_unseen_checks.
     """
-    progress = progress or SilentProgress()
+    control = control or RunControl(progress)
+    progress = control.progress
     progress.start(len(plans), "Applying branch protection")
-    reads = _Reads(client)
+    reads = ProtectionReads(client)
     results: list[ProtectionResult] = []
     for plan in plans:
-        if progress.cancelled():
+        if control.halted():
             results.append(ProtectionResult(plan.item_id, plan.target, "skipped", "cancelled"))
             continue
         if plan.error is not None:
-            result = _record_failure(engine, plan.item_id, plan.target, plan.error)
+            result = record_failure(engine, plan.item_id, plan.target, plan.error)
         else:
-            result = _apply_one(engine, reads, plan)
+            with control.locked(plan.target):
+                result = _apply_one(engine, reads, plan, allow_unseen_checks)
         results.append(result)
         if result.outcome in ("failed", "unverified"):
             progress.note("error", f"{plan.item_id} {plan.target}: {result.message}")
@@ -555,10 +207,8 @@ def apply_protection(
     return ProtectionReport(tuple(results))
 
 
-# -- drift ------------------------------------------------------------------------------------
-
-
 __all__ = [
+    "Outcome",
     "ProtectionPlan",
     "ProtectionReport",
     "ProtectionResult",

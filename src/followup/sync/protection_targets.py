@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
 
 from sqlalchemy import Engine
 from sqlmodel import Session, col, select
@@ -13,7 +12,8 @@ from followup.errors import InputError
 from followup.postmortem.model import Kind, ProtectionSpec
 from followup.store import session_scope
 from followup.store.models import ItemRow, PostMortemRow, Status
-from followup.store.queries import find_item
+from followup.store.protection import AppliedProtection, BranchProtection, protection_of
+from followup.store.queries import OPEN_STATUSES, find_item
 
 # Statuses of items whose protection followup applied: the ones verification re-reads.
 VERIFIED_STATUSES = (Status.DONE.value, Status.REGRESSED.value)
@@ -26,33 +26,45 @@ class Target:
     item_id: str
     title: str
     status: str
-    repo: str | None
-    spec: ProtectionSpec
-    applied: dict[str, Any] | None
+    protection: BranchProtection
+
+    @property
+    def repo(self) -> str | None:
+        """Return the repository: the recommendation's, else the item's."""
+        return self.protection.repo
 
     @property
     def branch(self) -> str:
         """Return the branch or pattern asked for."""
-        return self.spec.branch
+        return self.protection.branch
+
+    @property
+    def spec(self) -> ProtectionSpec:
+        """Return the branch and the settings asked for."""
+        return self.protection.spec
+
+    @property
+    def requested_contexts(self) -> tuple[str, ...]:
+        """Return the status checks asked for."""
+        return self.protection.spec.contexts
+
+    @property
+    def applied(self) -> AppliedProtection | None:
+        """Return what followup last applied, if anything."""
+        return self.protection.applied
 
     @property
     def where(self) -> str:
         """Return repo:branch, for messages."""
-        return f"{self.repo or '?'}:{self.branch}"
+        return self.protection.where
 
 
 def target_of(item: ItemRow) -> Target:
-    """Return the stored item as a Target."""
-    stored = dict(item.protection or {})
-    spec = ProtectionSpec.from_dict({**stored, "branch": stored.get("branch") or ""})
-    return Target(
-        item_id=item.id,
-        title=item.title,
-        status=item.status,
-        repo=spec.repo or item.repo,
-        spec=spec,
-        applied=dict(item.protection_applied) if item.protection_applied else None,
-    )
+    """Return the stored protection item as a Target."""
+    protection = protection_of(item)
+    if protection is None:
+        raise InputError(f"item {item.id} is not a branch-protection item")
+    return Target(item.id, item.title, item.status, protection)
 
 
 def items_by_ids(session: Session, item_ids: Iterable[str]) -> list[ItemRow]:
@@ -87,8 +99,17 @@ def items_by_status(session: Session, statuses: Sequence[str]) -> list[ItemRow]:
     return list(session.exec(query))
 
 
-def protected_items(engine: Engine) -> list[str]:
-    """Return the ids of the items verify_protection checks when given none."""
+def protected_items(engine: Engine, repos: Collection[str] | None = None) -> list[str]:
+    """Return the ids of the items verify_protection checks when given none (in repos).
+
+    Those followup protected, and those an interrupted protect run left an intent on.
+    """
     with session_scope(engine) as session:
-        rows = items_by_status(session, VERIFIED_STATUSES)
-        return [row.id for row in rows if row.protection_applied]
+        rows = items_by_status(session, [*OPEN_STATUSES, *VERIFIED_STATUSES])
+        targets = [target_of(row) for row in rows if row.protection_applied]
+    return [
+        t.item_id
+        for t in targets
+        if (t.status in VERIFIED_STATUSES or t.protection.intent is not None)
+        and (repos is None or (t.repo or "").lower() in repos)
+    ]

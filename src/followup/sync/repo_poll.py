@@ -30,8 +30,9 @@ from datetime import UTC, datetime
 from typing import Any
 
 from followup.github.client import GitHub, Response
-from followup.github.errors import GitHubError, RateLimited
-from followup.github.issue_mapping import FOLLOWUP_LABEL, RemoteIssue, remote_issue_from_rest
+from followup.github.errors import AuthError, GitHubError, RateLimited
+from followup.github.issue_mapping import FOLLOWUP_LABEL, RemoteIssue
+from followup.github.issues import as_issue
 from followup.github.repos import normalise_repo, repo_path
 
 PER_PAGE = 100
@@ -84,7 +85,8 @@ class RepoPoll:
     listed: bool = False
     window: datetime | None = None
     error: str | None = None
-    rate_limited: RateLimited | None = None
+    # A refused token or a used-up rate limit: the whole sync must stop (see RunControl).
+    ends_run: GitHubError | None = None
     requests: int = 0
     not_modified_count: int = 0
 
@@ -116,7 +118,7 @@ class _Reader:
         known = {i.number for i in self.issues}
         count = 0
         while True:
-            page = [remote_issue_from_rest(data, self.repo) for data in response.data or ()]
+            page = [as_issue(data, response.where, self.repo) for data in response.array()]
             count += len(page)
             self.issues.extend(i for i in page if i.number not in known)
             known.update(i.number for i in page)
@@ -160,8 +162,8 @@ def poll_repo(client: GitHub, plan: RepoPlan, stop: Callable[[], bool] = lambda:
         result.complete = True
     except _Stopped:
         result.error = "stopped before the end of the list"
-    except RateLimited as exc:
-        result.rate_limited = exc
+    except (AuthError, RateLimited) as exc:
+        result.ends_run = exc
         result.error = str(exc)
     except GitHubError as exc:
         result.error = str(exc)

@@ -40,6 +40,7 @@ class Edit:
 
     line: int
     ref: str
+    item_id: str | None = None  # for reports: which item the reference is for
 
 
 def split_lines(text: str) -> list[str]:
@@ -192,15 +193,29 @@ def write_back(path: Path, edits: Sequence[Edit], *, expected: str | None = None
     new, added = add_references(text, edits)
     if not added:
         return 0
+    if _read_only(target):
+        # The file is replaced by renaming a new one over it, which a read-only file
+        # does not prevent: ask its permissions first, as an editor would.
+        raise WriteBackError(f"{path}: is read-only, so it was not changed")
     _replace(target, bom + new.encode("utf-8"))
     return added
 
 
+def _read_only(target: Path) -> bool:
+    """Tell whether the user made the file read-only (no write bit, or no write access)."""
+    try:
+        mode = target.stat().st_mode
+    except OSError:
+        return False
+    return not mode & (stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH) or not os.access(target, os.W_OK)
+
+
 def _replace(target: Path, data: bytes) -> None:
     """Write data to a temporary file beside target, then rename it over target."""
-    mode = stat.S_IMODE(target.stat().st_mode)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    tmp: str | None = None
     try:
+        mode = stat.S_IMODE(target.stat().st_mode)
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()
@@ -208,6 +223,10 @@ def _replace(target: Path, data: bytes) -> None:
         Path(tmp).chmod(mode)
         Path(tmp).replace(target)
     except OSError as exc:
-        with contextlib.suppress(OSError):
-            Path(tmp).unlink()
-        raise WriteBackError(f"{target}: cannot write it: {exc.strerror or exc}") from None
+        if tmp is not None:
+            with contextlib.suppress(OSError):
+                Path(tmp).unlink()
+        # A read-only folder, a full disk: the file is as it was.
+        raise WriteBackError(
+            f"{target}: cannot write it ({exc.strerror or exc}), so it was not changed"
+        ) from None

@@ -1,24 +1,25 @@
-"""The Textual app: holds the loaded items, runs the work in threads, reports the outcome.
+"""The Textual app: holds the loaded items, runs the jobs in threads, reports the outcome.
 
-Screens call the app's methods; every GitHub or store action runs the same core function
-as the CLI, in a thread worker, and reports back with messages.
+It sits on top of the TUI: screens reach it only through the AppContext interface
+(`context.py`), jobs are declared in `registry.py`, and any job runs the same way here.
 """
 
 from __future__ import annotations
 
 import gc
 import traceback
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, replace
 from datetime import date
 from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING, ClassVar, Literal
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from sqlalchemy import Engine
 from textual import work
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
+from textual.notifications import SeverityLevel
 from textual.reactive import reactive
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState, get_current_worker
@@ -27,8 +28,18 @@ from followup import clock
 from followup.config import Settings
 from followup.errors import FollowupError
 from followup.store.views import ItemView, PostMortemView
-from followup.tui import store, timefmt
-from followup.tui.filtering import Filters, SearchIndex
+from followup.tui import registry, state, store, timefmt
+from followup.tui.commands import screen_commands
+from followup.tui.context import AppContext, LoginState
+from followup.tui.filtering import Filters, SearchIndex, Sort
+from followup.tui.jobs import (
+    NO_GITHUB_SESSION,
+    ItemResult,
+    JobContext,
+    JobSpec,
+    Proposal,
+    one_line,
+)
 from followup.tui.messages import (
     ItemsLoaded,
     ItemsRefreshed,
@@ -38,12 +49,12 @@ from followup.tui.messages import (
     JobStep,
     LoadFailed,
     LoginFound,
-    PreviewReady,
     TokenFound,
     TokenMissing,
 )
-from followup.tui.outcomes import Outcome
-from followup.tui.widgets.status_bar import StatusBar
+from followup.tui.screens.confirm import ConfirmScreen
+from followup.tui.screens.items import ItemsScreen
+from followup.tui.status import RunningJob, StatusInfo
 from followup.tui.workers import TuiProgress
 
 if TYPE_CHECKING:
@@ -51,30 +62,24 @@ if TYPE_CHECKING:
     from followup.sync.polling import SyncRunView
 
 GitHubFactoryType = Callable[[], "GitHub"]
-Work = Callable[[TuiProgress], Outcome]
+A = TypeVar("A")
 
 NO_GITHUB = "local only: no GitHub token"
 # A job may finish hundreds of steps a second; the progress bar need not follow each one.
 STEP_REPAINT = 0.1
 MINE_NEEDS_LOGIN = "'Mine' needs your GitHub login: set 'me' in the config, or provide a token"
+RESULTS_HINT = "press e for each item's result"
 
 
 @dataclass(slots=True)
-class Job:
-    """Long work in progress, as the status bar shows it."""
+class Running:
+    """A job in progress, as the status bar shows it."""
 
+    spec: JobSpec[Any, Any]
     description: str
     total: int | None = None
     done: int = 0
     quiet: bool = False
-
-
-def one_line(exc: BaseException) -> str:
-    """Return an error as the one line a notification shows."""
-    if isinstance(exc, FollowupError):
-        return str(exc)
-    detail = " ".join(str(exc).split()) or type(exc).__name__
-    return f"unexpected {type(exc).__name__}: {detail}"
 
 
 class FollowupApp(App[None]):
@@ -99,6 +104,7 @@ class FollowupApp(App[None]):
         github_factory: GitHubFactoryType | None,
         today: Callable[[], date],
         filters: Filters | None = None,
+        state_path: Path | None = None,
     ) -> None:
         super().__init__()
         self.engine = engine
@@ -106,6 +112,8 @@ class FollowupApp(App[None]):
         self.github_factory = github_factory
         self.today = today
         self.initial_filters = filters or Filters()
+        self.state_path = state_path
+        self.ui_state = state.load(state_path)
         self.items: list[ItemView] = []
         self.index = SearchIndex([])
         self.postmortems: list[PostMortemView] = []
@@ -113,24 +121,40 @@ class FollowupApp(App[None]):
         self.complete = False
         self.last_sync: SyncRunView | None = None
         self.me: str | None = settings.me
+        self.login_state: LoginState = "known" if settings.me else "unknown"
         self.github_note: str | None = None if github_factory is not None else NO_GITHUB
-        self.jobs: dict[str, Job] = {}
+        self.jobs: dict[str, Running] = {}
+        self.last_results: tuple[str, tuple[ItemResult, ...]] | None = None
         self._generation = 0
         self._repaint_pending = False
-        self.mine_unavailable = False
+        self._state_warned = False
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = False,
+    ) -> None:
+        """Show a notification; its text is never read as markup (it may quote GitHub)."""
+        super().notify(message, title=title, severity=severity, timeout=timeout, markup=False)
 
     # -- start ------------------------------------------------------------------------
 
     def on_mount(self) -> None:
         """Show the items and start loading them."""
-        from followup.tui.screens.items import ItemsScreen
-
-        self.push_screen(ItemsScreen(self.initial_filters))
+        self.push_screen(ItemsScreen(self.initial_filters, self.ui_state.sort))
         self.reload(first_page=True)
         if self.initial_filters.mine:
             self.want_mine()
         if self.settings.sync_interval > 0 and self.github_factory is not None:
             self.check_github()
+
+    def action_help_quit(self) -> None:
+        """Say how to quit (ctrl+c does not)."""
+        self.notify("Press ctrl+q to quit", title="Do you want to quit?")
 
     # -- loading ----------------------------------------------------------------------
 
@@ -211,68 +235,77 @@ class FollowupApp(App[None]):
 
     # -- status -----------------------------------------------------------------------
 
-    def paint_status(self, bar: StatusBar, *, shown: int | None) -> None:
-        """Bring one status bar up to date with the app's state."""
-        total = len(self.items)
-        bar.show_counts(total if shown is None else shown, total, loading=not self.complete)
+    def status(self) -> StatusInfo:
+        """Return the app's part of every status bar."""
         running = [job for job in self.jobs.values() if not job.quiet]
+        job = None
         if running:
-            job = running[-1]
-            bar.show_job(job.description, job.total, job.done)
-        else:
-            bar.hide_job()
-        bar.show_sync(self.last_sync, running="sync" in self.jobs, today=self.today())
-        bar.show_github(self.github_note)
+            last = running[-1]
+            job = RunningJob(last.description, last.total, last.done)
+        return StatusInfo(
+            total=len(self.items),
+            loading=not self.complete,
+            job=job,
+            last_sync=self.last_sync,
+            syncing=registry.SYNC.name in self.jobs,
+            github_note=self.github_note,
+            today=self.today(),
+        )
 
     # -- jobs -------------------------------------------------------------------------
 
-    def start_job(self, name: str, description: str, job: Work, *, quiet: bool = False) -> bool:
-        """Run work in a thread worker unless the same job is already running."""
-        if name in self.jobs:
+    def start(self, spec: JobSpec[A, Any], args: A, *, quiet: bool = False) -> bool:
+        """Run a job in a thread worker unless the same one is already running."""
+        key = spec.key(args)
+        if key in self.jobs:
             if not quiet:
-                self.notify(f"{self.jobs[name].description} is already running", severity="warning")
+                self.notify(f"{self.jobs[key].description} is already running", severity="warning")
             return False
-        self.jobs[name] = Job(description, quiet=quiet)
+        if spec.needs_github and self.github_factory is None:
+            if not quiet:
+                self.notify(NO_GITHUB_SESSION, title=spec.failure, severity="error")
+            return False
+        self.jobs[key] = Running(spec, spec.describe(args), quiet=quiet)
         self.status_version += 1
         self.run_worker(
-            partial(self._run_job, name, job),
-            name=name,
-            group=f"job-{name}",
+            partial(self._run_job, key, spec, args),
+            name=key,
+            group=f"job-{key}",
             thread=True,
             exclusive=True,
             exit_on_error=False,
         )
         return True
 
-    def _run_job(self, name: str, job: Work) -> None:
+    def job_context(self) -> JobContext:
+        """Return what work in a thread may use."""
+        return JobContext(
+            self.engine,
+            self.settings,
+            self.github_factory,
+            token_missing=self._token_missing,
+        )
+
+    def _token_missing(self) -> None:
+        self.post_message(TokenMissing())
+
+    def _run_job(self, key: str, spec: JobSpec[A, Any], args: A) -> None:
         worker = get_current_worker()
-        progress = TuiProgress(self, name, worker)
+        progress = TuiProgress(self, key, worker)
         try:
-            outcome = job(progress)
+            outcome = spec.run(self.job_context(), args, progress)
         except FollowupError as exc:
-            self.post_message(JobFinished(name, error=self._explain(exc), changed=True))
+            from followup.github.errors import AuthError
+
+            if isinstance(exc, AuthError):
+                self.post_message(TokenMissing())
+            self.post_message(JobFinished(key, error=str(exc)))
             return
         except Exception as exc:
             self.log.error(traceback.format_exc())
-            self.post_message(JobFinished(name, error=one_line(exc), changed=True))
+            self.post_message(JobFinished(key, error=one_line(exc)))
             return
-        self.post_message(
-            JobFinished(
-                name,
-                summary=outcome.summary,
-                severity=outcome.severity,
-                cancelled=worker.is_cancelled,
-                changed=outcome.changed,
-                items=outcome.items,
-            )
-        )
-
-    def _explain(self, exc: FollowupError) -> str:
-        from followup.github.errors import AuthError
-
-        if isinstance(exc, AuthError):
-            self.post_message(TokenMissing())
-        return str(exc)
+        self.post_message(JobFinished(key, outcome=outcome, cancelled=worker.is_cancelled))
 
     def on_token_missing(self, _message: TokenMissing) -> None:
         """Say in the status bar that GitHub actions are off."""
@@ -306,40 +339,50 @@ class FollowupApp(App[None]):
         self.notify(message.message, severity=message.severity)
 
     def on_job_finished(self, message: JobFinished) -> None:
-        """Report the outcome and read the store again."""
+        """Report the outcome, offer what it proposes, and read the store again."""
         job = self.jobs.pop(message.job, None)
         quiet = job.quiet if job is not None else False
-        if message.error:
-            self.notify(message.error, title=self._job_title(message.job), severity="error")
-        elif message.summary and not (quiet and message.severity == "information"):
-            text = message.summary + (" (cancelled)" if message.cancelled else "")
-            self.notify(text, severity=message.severity)
+        outcome = message.outcome
+        if message.error or outcome is None:
+            title = job.spec.failure if job is not None else "Failed"
+            self.notify(
+                message.error or "the job ended without a result", title=title, severity="error"
+            )
+        else:
+            if outcome.results:
+                self.last_results = (outcome.title, outcome.results)
+            if outcome.summary and not (quiet and outcome.severity == "information"):
+                text = outcome.summary + (" (cancelled)" if message.cancelled else "")
+                if outcome.failures:
+                    text += f"; {RESULTS_HINT}"
+                self.notify(text, severity=outcome.severity)
+            if outcome.proposal is not None and not message.cancelled:
+                self._propose(outcome.proposal)
         self.status_version += 1
+        changed = outcome.changed if outcome is not None else True
+        items = outcome.items if outcome is not None else None
         loading = any(w.group == "load" and w.is_running for w in self.workers)
-        if message.changed and message.items and not message.error and not loading:
-            self._refresh_items(self._generation, message.items)
-        elif message.changed:
+        if changed and items and not message.error and not loading:
+            self._refresh_items(self._generation, items)
+        elif changed:
             # A load under way may have read the store before this change: start again.
             self.reload()
 
-    @staticmethod
-    def _job_title(name: str) -> str:
-        return {
-            "file": "Filing failed",
-            "plan-file": "Cannot plan the filing",
-            "protect": "Protection failed",
-            "plan-protect": "Cannot plan the protection",
-            "sync": "Sync failed",
-            "import": "Import failed",
-            "verify": "Verification failed",
-            "edit": "Change failed",
-            "login": "Cannot find your login",
-        }.get(name.split(":", maxsplit=1)[0], "Failed")
+    def _propose(self, proposal: Proposal) -> None:
+        """Ask the user to confirm a plan, then start the job that carries it out."""
+
+        def confirmed(ok: bool | None) -> None:
+            if ok:
+                self.start(proposal.then.spec, proposal.then.args)
+
+        self.push_screen(ConfirmScreen.of(proposal.preview), confirmed)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """Offer Cancel only while something runs."""
+        """Offer Cancel only while something runs, and Results once there are some."""
         if action == "cancel_jobs":
             return bool(self.jobs)
+        if action == "results":
+            return self.last_results is not None
         return True
 
     def action_cancel_jobs(self) -> None:
@@ -350,6 +393,16 @@ class FollowupApp(App[None]):
         if self.jobs:
             self.notify("Stopping after the current step…")
 
+    def action_results(self) -> None:
+        """Show what the last action on several items did to each."""
+        from followup.tui.screens.results import ResultsScreen
+
+        if self.last_results is not None:
+            title, results = self.last_results
+            # The notification that pointed here has done its work.
+            self.clear_notifications()
+            self.push_screen(ResultsScreen(title, results))
+
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         """Report a worker that failed outside the job runner, in one line."""
         if event.state == WorkerState.ERROR and event.worker.error is not None:
@@ -357,28 +410,10 @@ class FollowupApp(App[None]):
 
     # -- GitHub -----------------------------------------------------------------------
 
-    def client(self) -> GitHub:
-        """Return a new client for this thread; AuthError when there is no token."""
-        if self.github_factory is None:
-            from followup.github.errors import AuthError
-
-            raise AuthError("GitHub is not available in this session")
-        return self.github_factory()
-
-    def client_or_none(self) -> GitHub | None:
-        """Return a client, or None without a token (the work stays local)."""
-        from followup.github.errors import AuthError
-
-        try:
-            return self.client()
-        except AuthError:
-            self.post_message(TokenMissing())
-            return None
-
     @work(thread=True, exclusive=True, exit_on_error=False, group="check-github")
     def check_github(self) -> None:
         """Find the token once; with one, schedule the background sync."""
-        if self.client_or_none() is None:
+        if self.job_context().client_or_none() is None:
             return
         last = store.read_last_sync(self.engine)
         at = (last.finished_at or last.started_at) if last is not None else None
@@ -396,17 +431,11 @@ class FollowupApp(App[None]):
 
     def background_sync(self) -> None:
         """Sync quietly: the status bar tells how it went."""
-        self.sync(quiet=True)
-
-    def sync(self, *, quiet: bool = False) -> None:
-        """Poll GitHub for every linked item."""
-        from followup.tui import actions
-
-        self.start_job("sync", "Syncing with GitHub", partial(actions.sync, self), quiet=quiet)
+        self.start(registry.SYNC, None, quiet=True)
 
     def action_sync(self) -> None:
         """Sync with GitHub now."""
-        self.sync()
+        self.start(registry.SYNC, None)
 
     # -- mine -------------------------------------------------------------------------
 
@@ -415,11 +444,13 @@ class FollowupApp(App[None]):
         if self.me:
             return True
         if self.github_factory is None:
-            self.mine_unavailable = True
+            self.login_state = "unavailable"
             self.notify(MINE_NEEDS_LOGIN, severity="warning")
             return False
-        self.mine_unavailable = False
-        self._find_login()
+        if self.login_state != "looking":
+            # The filter bar says the login is being looked up until it arrives.
+            self.login_state = "looking"
+            self._find_login()
         return False
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="login")
@@ -427,9 +458,9 @@ class FollowupApp(App[None]):
         from followup.github.users import authenticated_login
 
         try:
-            login = authenticated_login(self.client())
+            login = authenticated_login(self.job_context().client())
         except FollowupError as exc:
-            self.notify(f"{MINE_NEEDS_LOGIN} ({self._explain(exc)})", severity="warning")
+            self.notify(f"{MINE_NEEDS_LOGIN} ({exc})", severity="warning")
             self.post_message(LoginFound(None))
             return
         self.post_message(LoginFound(login))
@@ -438,83 +469,28 @@ class FollowupApp(App[None]):
         """Remember the login (or that there is none) and let the screens filter by it."""
         if message.login:
             self.me = message.login
+            self.login_state = "known"
         else:
-            self.mine_unavailable = True
+            self.login_state = "unavailable"
         self.data_version += 1
 
-    # -- actions on items -------------------------------------------------------------
-
-    def file_items(self, item_ids: Sequence[str] | None) -> None:
-        """Plan filing (dry run), then show the plan for confirmation."""
-        from followup.tui import actions
-
-        self.start_job(
-            "plan-file",
-            "Planning the filing",
-            partial(actions.plan_filing, self, tuple(item_ids) if item_ids else None),
-        )
-
-    def protect(self, item_ids: Sequence[str] | None) -> None:
-        """Plan branch protection, then show the diff for confirmation."""
-        from followup.tui import actions
-
-        self.start_job(
-            "plan-protect",
-            "Reading branch protection",
-            partial(actions.plan_protection, self, tuple(item_ids) if item_ids else None),
-        )
-
-    def verify(self, item_ids: Sequence[str] | None) -> None:
-        """Re-read the protection of protected branches and record any drift."""
-        from followup.tui import actions
-
-        self.start_job(
-            "verify",
-            "Verifying branch protection",
-            partial(actions.verify, self, tuple(item_ids) if item_ids else None),
-        )
-
-    def on_preview_ready(self, message: PreviewReady) -> None:
-        """Ask the user to confirm a plan, then carry it out."""
-        from followup.tui import actions, previews
-
-        screen = previews.confirm_screen(message)
-
-        def confirmed(ok: bool | None) -> None:
-            if not ok:
-                return
-            if message.kind == "file":
-                self.start_job(
-                    "file", "Filing issues", partial(actions.file, self, message.item_ids)
-                )
-            else:
-                self.start_job(
-                    "protect", "Applying protection", partial(actions.protect, self, message.plan)
-                )
-
-        self.push_screen(screen, confirmed)
-
-    def edit(
-        self,
-        item: ItemView,
-        change: Literal["close", "reopen", "assign", "due", "priority"],
-        value: object = None,
-    ) -> None:
-        """Change an item here, and on GitHub when it is linked."""
-        from followup.tui import actions
-
-        # One job per item: edits of different items may run side by side.
-        self.start_job(
-            f"edit:{item.id}",
-            f"Updating {item.id}",
-            partial(actions.edit, self, item.id, item.issue is not None, change, value),
-        )
+    # -- what screens ask for ---------------------------------------------------------
 
     def import_paths(self, paths: Iterable[Path]) -> None:
         """Import post-mortem files."""
-        from followup.tui import actions
+        self.start(registry.IMPORT, list(paths))
 
-        self.start_job("import", "Importing", partial(actions.import_files, self, list(paths)))
+    def remember_sort(self, sort: Sort) -> None:
+        """Keep the items' sort for the next run; say once if it cannot be kept."""
+        if sort == self.ui_state.sort:
+            return
+        self.ui_state = replace(self.ui_state, sort=sort)
+        try:
+            state.save(self.ui_state, self.state_path)
+        except OSError as exc:
+            if not self._state_warned:
+                self._state_warned = True
+                self.notify(f"The sort will not be remembered: {exc}", severity="warning")
 
     def open_link(self, url: str | None, what: str) -> None:
         """Open a URL in the browser, or say there is none."""
@@ -533,11 +509,23 @@ class FollowupApp(App[None]):
         self.notify(f"Copied {url}")
 
     # -- navigation -------------------------------------------------------------------
+    # Screens other than the items are imported when first shown: they bring in Markdown,
+    # syntax highlighting and charts, which the first rows need not wait for.
+
+    def open_item(self, item_id: str) -> None:
+        """Show an item's detail."""
+        from followup.tui.screens.item_detail import ItemDetailScreen
+
+        self.push_screen(ItemDetailScreen(item_id))
+
+    def open_postmortem(self, slug: str, *, focus_item: str | None = None) -> None:
+        """Show a post-mortem with its items marked."""
+        from followup.tui.screens.postmortem import PostMortemScreen
+
+        self.push_screen(PostMortemScreen(slug, focus_item=focus_item))
 
     def action_home(self) -> None:
         """Go back to the items."""
-        from followup.tui.screens.items import ItemsScreen
-
         while len(self.screen_stack) > 1 and not isinstance(self.screen, ItemsScreen):
             self.pop_screen()
 
@@ -547,6 +535,16 @@ class FollowupApp(App[None]):
 
         if not isinstance(self.screen, DashboardScreen):
             self.push_screen(DashboardScreen())
+
+    def action_report(self) -> None:
+        """Open the review report for the items screen's filter."""
+        from followup.tui.screens.report import ReportScope, ReportScreen
+
+        if isinstance(self.screen, ReportScreen):
+            return
+        items = next((s for s in self.screen_stack if isinstance(s, ItemsScreen)), None)
+        flt = items.filters if items is not None else self.initial_filters
+        self.push_screen(ReportScreen(ReportScope.of(flt, self.me)))
 
     def action_help(self) -> None:
         """Show the keys of the current screen."""
@@ -567,9 +565,14 @@ class FollowupApp(App[None]):
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
         """Offer every key of the screen in the command palette, and a few more."""
         yield from super().get_system_commands(screen)
-        from followup.tui.commands import screen_commands
+        yield from screen_commands(self, self, screen)
 
-        yield from screen_commands(self, screen)
+
+if TYPE_CHECKING:
+
+    def _satisfies_the_screens_interface(app: FollowupApp) -> AppContext:
+        # mypy checks here that the app gives screens everything AppContext promises.
+        return app
 
 
 def make_app(
@@ -579,6 +582,7 @@ def make_app(
     github_factory: GitHubFactoryType | None,
     today: Callable[[], date] = clock.today,
     filters: Filters | None = None,
+    state_path: Path | None = None,
 ) -> FollowupApp:
     """Build the app around an open store; nothing touches GitHub until an action needs it."""
     return FollowupApp(
@@ -587,4 +591,5 @@ def make_app(
         github_factory=github_factory,
         today=today,
         filters=filters,
+        state_path=state_path,
     )

@@ -1,25 +1,28 @@
-"""The command palette's entries: every key of the current screen, and a few without keys."""
+"""The command palette's entries: every key of the current screen, the jobs that ask for
+one, and the items screen's sorts."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from functools import partial
-from typing import TYPE_CHECKING
+from typing import Any
 
-from textual.app import SystemCommand
+from textual.app import App, SystemCommand
 from textual.screen import Screen
 
-if TYPE_CHECKING:
-    from followup.tui.app import FollowupApp
+from followup.tui.context import AppContext
+from followup.tui.filtering import REVIEW_ORDER, SORT_NAMES
+from followup.tui.registry import JOBS
+from followup.tui.screens.items import ItemsScreen
 
 # The app's own palette already offers these.
 _BUILT_IN = {"quit", "app.quit"}
 
 
-def screen_commands(app: FollowupApp, screen: Screen[object]) -> Iterator[SystemCommand]:
+def screen_commands(
+    app: App[Any], ctx: AppContext, screen: Screen[object]
+) -> Iterator[SystemCommand]:
     """Yield a command for each key shown in the footer or explained by a tooltip."""
-    from followup.tui.screens.items import SORT_NAMES, ItemsScreen
-
     seen: set[str] = set()
     for active in screen.active_bindings.values():
         binding = active.binding
@@ -35,28 +38,45 @@ def screen_commands(app: FollowupApp, screen: Screen[object]) -> Iterator[System
             binding.description, help_text, partial(app.run_action, binding.action, active.node)
         )
     if isinstance(screen, ItemsScreen):
-        yield SystemCommand(
-            "Protect all pending branches",
-            "Preview the diff, then protect every pending branch",
-            partial(app.protect, None),
-        )
-        yield SystemCommand(
-            "Verify branch protection",
-            "Re-read every protected branch and flag any that regressed",
-            partial(app.verify, None),
-        )
-        yield SystemCommand(
-            "Document order",
-            "Sort as the post-mortems list the items",
-            partial(screen.action_sort_by, ""),
-        )
-        for column, name in SORT_NAMES.items():
-            yield SystemCommand(
-                f"Sort by {name}",
-                f"Order the table by {name}",
-                partial(screen.action_sort_by, column),
-            )
+        for spec in JOBS:
+            if spec.palette is not None:
+                entry = spec.palette
+                yield SystemCommand(entry.title, entry.help, partial(ctx.start, spec, entry.args))
+        yield from sort_commands(screen)
     if "app.dashboard" not in seen:
         yield SystemCommand(
-            "Dashboard", "Completion, overdue, time to close · key 2", app.action_dashboard
+            "Dashboard",
+            "Completion, overdue, time to close · key 2",
+            partial(app.run_action, "app.dashboard"),
+        )
+    if "app.report" not in seen:
+        yield SystemCommand(
+            "Report",
+            "The weekly review report for the current filter, to write or post · key 3",
+            partial(app.run_action, "app.report"),
+        )
+
+
+def sort_commands(screen: ItemsScreen) -> Iterator[SystemCommand]:
+    """Yield the sorts: the review's, document order, by each column, then by each column."""
+    review = ", then ".join(SORT_NAMES[c] for c in REVIEW_ORDER)
+    yield SystemCommand(
+        "Sort for the review", f"Order the table: {review}", screen.action_review_sort
+    )
+    yield SystemCommand(
+        "Document order",
+        "Sort as the post-mortems list the items",
+        partial(screen.action_sort_by, ""),
+    )
+    for column, name in SORT_NAMES.items():
+        yield SystemCommand(
+            f"Sort by {name}",
+            f"Order the table by {name} alone",
+            partial(screen.action_sort_by, column),
+        )
+    for column, name in SORT_NAMES.items():
+        yield SystemCommand(
+            f"Then by {name}",
+            f"Add {name} to the sort, after its keys (again: flip it) · key t",
+            partial(screen.action_then_by, column),
         )

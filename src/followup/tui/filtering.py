@@ -6,18 +6,19 @@ cost well under 50 ms, so the TUI loads the items once and filters them here.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field, replace
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any, Literal
 
 from followup.display import KIND_LABEL, STATUS_LABEL
 from followup.store.models import Status
-from followup.store.queries import OPEN_STATUSES, ItemFilter, normalise_owner
+from followup.store.queries import HIDDEN_STATUSES, OPEN_STATUSES, ItemFilter, normalise_owner
 from followup.store.views import ItemView
 
 _OPEN = frozenset(OPEN_STATUSES)
-_REMOVED = Status.REMOVED.value
+# Hidden unless asked for, as in the store: removed items and dismissed suggestions.
+_HIDDEN = frozenset(HIDDEN_STATUSES)
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,11 +60,14 @@ class Filters:
             return replace(self, mine=not self.mine)
         return replace(self, overdue=not self.overdue)
 
-    def describe(self, me: str | None) -> list[str]:
+    def describe(self, me: str | None, *, looking_up: bool = False) -> list[str]:
         """Return the active criteria as short phrases, for the filter bar."""
         out: list[str] = []
         if self.mine:
-            out.append(f"mine (@{me})" if me else "mine")
+            if me:
+                out.append(f"mine (@{me})")
+            else:
+                out.append("mine (looking up your GitHub login…)" if looking_up else "mine")
         if self.owner and not (self.mine and me):
             out.append(f"owner @{normalise_owner(self.owner)}")
         if self.statuses:
@@ -85,23 +89,40 @@ class SearchIndex:
         self.items = list(items)
         self._text = [f"{i.title}\n{i.owner or ''}\n{i.id}".lower() for i in self.items]
         self._owner = [(i.owner or "").lower() for i in self.items]
+        # The last order asked for: sorting 10,000 items by three keys costs tens of
+        # milliseconds, so a keystroke filters the sorted positions instead of sorting.
+        self._order: tuple[Sort, date, list[int]] | None = None
+
+    def ordered(self, sort: Sort, *, today: date) -> list[int]:
+        """Return the positions of the items in the sort's order, computed once per sort."""
+        cached = self._order
+        if cached is not None and cached[0] == sort and cached[1] == today:
+            return cached[2]
+        positions = sort.order(self.items, today=today)
+        self._order = (sort, today, positions)
+        return positions
 
     def __len__(self) -> int:
         return len(self.items)
 
-    def filter(self, flt: ItemFilter, *, today: date) -> list[ItemView]:
-        """Return the items that pass the filter, in load order."""
+    def filter(self, flt: ItemFilter, *, today: date, sort: Sort | None = None) -> list[ItemView]:
+        """Return the items that pass the filter, in the sort's order (else load order)."""
         statuses = flt.statuses
         owner = normalise_owner(flt.owner).lower() if flt.owner else None
         needle = flt.text.lower() if flt.text else None
         repo = flt.repo.lower() if flt.repo else None
+        items = self.items
+        positions: Iterable[int] = range(len(items))
+        if sort is not None and (sort.keys or sort.reverse_document):
+            positions = self.ordered(sort, today=today)
         out: list[ItemView] = []
-        for n, item in enumerate(self.items):
+        for n in positions:
+            item = items[n]
             status = item.status
             if statuses:
                 if status not in statuses:
                     continue
-            elif not flt.include_removed and status == _REMOVED:
+            elif not flt.include_removed and status in _HIDDEN:
                 continue
             if owner is not None and self._owner[n] != owner:
                 continue
@@ -139,13 +160,15 @@ _STATUS_ORDER = {
             Status.FILED,
             Status.DONE,
             Status.WONT_DO,
+            Status.SUGGESTED,
+            Status.DISMISSED,
             Status.REMOVED,
         )
     )
 }
 
 
-def _priority_key(item: ItemView) -> Any:
+def _priority_key(item: ItemView, _today: date) -> Any:
     if not item.priority:
         return None
     text = item.priority.strip().lower()
@@ -154,7 +177,7 @@ def _priority_key(item: ItemView) -> Any:
     return (0, int(digits), "") if digits.isdigit() else (1, 0, text)
 
 
-def _synced(item: ItemView) -> Any:
+def _synced(item: ItemView, _today: date) -> Any:
     if item.issue is not None and item.issue.synced_at is not None:
         return item.issue.synced_at.replace(tzinfo=None)
     if item.verified_at is not None:
@@ -162,57 +185,165 @@ def _synced(item: ItemView) -> Any:
     return None
 
 
-SORT_KEYS: dict[str, Callable[[ItemView], Any]] = {
-    "status": lambda i: _STATUS_ORDER.get(i.status, 99),
-    "id": lambda i: i.id,
-    "title": lambda i: i.title.lower(),
-    "owner": lambda i: i.owner.lower() if i.owner else None,
+def _overdue(item: ItemView, today: date) -> Any:
+    return 0 if item.due is not None and item.due < today and item.status in _OPEN else 1
+
+
+SortKeyFn = Callable[[ItemView, date], Any]
+
+# The table's columns, in the order `s` cycles through them.
+COLUMN_KEYS: dict[str, SortKeyFn] = {
+    "status": lambda i, _t: _STATUS_ORDER.get(i.status, 99),
+    "id": lambda i, _t: i.id,
+    "title": lambda i, _t: i.title.lower(),
+    "owner": lambda i, _t: i.owner.lower() if i.owner else None,
     "priority": _priority_key,
-    "due": lambda i: i.due,
-    "postmortem": lambda i: i.postmortem,
-    "target": lambda i: i.target.lower() if i.target else None,
+    "due": lambda i, _t: i.due,
+    "postmortem": lambda i, _t: i.postmortem,
+    "target": lambda i, _t: i.target.lower() if i.target else None,
     "synced": _synced,
 }
+# Keys that are not a column of their own: shown on the column named here.
+EXTRA_KEYS: dict[str, tuple[SortKeyFn, str]] = {
+    "overdue": (_overdue, "due"),
+}
+SORT_NAMES = {
+    "status": "status",
+    "id": "id",
+    "title": "title",
+    "owner": "owner",
+    "priority": "priority",
+    "due": "due date",
+    "postmortem": "post-mortem",
+    "target": "issue / target",
+    "synced": "last sync",
+    "overdue": "overdue first",
+}
+# What the review meeting wants to see first.
+REVIEW_ORDER = ("overdue", "priority", "due")
+
+
+def key_function(column: str) -> SortKeyFn:
+    """Return the sort key of a column (or of an extra key such as 'overdue')."""
+    if column in EXTRA_KEYS:
+        return EXTRA_KEYS[column][0]
+    return COLUMN_KEYS[column]
+
+
+def shown_on(column: str) -> str:
+    """Return the table column whose header shows a sort key."""
+    return EXTRA_KEYS[column][1] if column in EXTRA_KEYS else column
+
+
+@dataclass(frozen=True, slots=True)
+class SortKey:
+    """One level of the sort: a column (or extra key) and its direction."""
+
+    column: str
+    reverse: bool = False
+
+    def flipped(self) -> SortKey:
+        """Return the same key in the other direction."""
+        return replace(self, reverse=not self.reverse)
 
 
 @dataclass(frozen=True, slots=True)
 class Sort:
-    """How the table is ordered: a column, or None for document order."""
+    """How the table is ordered: keys in order of importance; none is document order.
 
-    column: str | None = None
-    reverse: bool = False
-    columns: tuple[str, ...] = field(default=tuple(SORT_KEYS), repr=False)
+    `reverse_document` flips document order when there is no key.
+    """
+
+    keys: tuple[SortKey, ...] = ()
+    reverse_document: bool = False
+
+    @classmethod
+    def of(cls, *columns: str) -> Sort:
+        """Return the sort by these columns, each ascending."""
+        return cls(tuple(SortKey(c) for c in columns))
+
+    @property
+    def column(self) -> str | None:
+        """Return the main column, or None for document order."""
+        return self.keys[0].column if self.keys else None
 
     def next(self) -> Sort:
-        """Return the sort by the next column, wrapping back to document order."""
-        if self.column is None:
-            return replace(self, column=self.columns[0], reverse=False)
-        index = self.columns.index(self.column) + 1
-        column = self.columns[index] if index < len(self.columns) else None
-        return replace(self, column=column, reverse=False)
+        """Return the sort by the next column alone, wrapping back to document order."""
+        columns = list(COLUMN_KEYS)
+        if self.column not in columns:
+            return Sort.of(columns[0])
+        index = columns.index(self.column) + 1
+        return Sort.of(columns[index]) if index < len(columns) else Sort()
 
     def by(self, column: str) -> Sort:
-        """Return the sort by a column; asking for the current one flips its direction."""
-        if column == self.column:
-            return replace(self, reverse=not self.reverse)
-        return replace(self, column=column, reverse=False)
+        """Return the sort by one column; asking for the sole current one flips it."""
+        if len(self.keys) == 1 and self.keys[0].column == column:
+            return Sort((self.keys[0].flipped(),))
+        return Sort.of(column)
+
+    def then(self, column: str) -> Sort:
+        """Return this sort with one more key; a key already used flips instead."""
+        for n, key in enumerate(self.keys):
+            if key.column == column:
+                return replace(self, keys=(*self.keys[:n], key.flipped(), *self.keys[n + 1 :]))
+        return Sort((*self.keys, SortKey(column)))
 
     def flipped(self) -> Sort:
-        """Return the same sort in the other direction."""
-        return replace(self, reverse=not self.reverse)
+        """Return the sort with its last key (or document order) in the other direction."""
+        if not self.keys:
+            return replace(self, reverse_document=not self.reverse_document)
+        return replace(self, keys=(*self.keys[:-1], self.keys[-1].flipped()))
 
-    def apply(self, items: list[ItemView]) -> list[ItemView]:
-        """Return the items in this order; empty values always sort last."""
-        if self.column is None:
-            return list(reversed(items)) if self.reverse else items
-        key = SORT_KEYS[self.column]
-        present: list[tuple[Any, ItemView]] = []
-        missing: list[ItemView] = []
-        for item in items:
-            value = key(item)
-            if value is None:
-                missing.append(item)
-            else:
-                present.append((value, item))
-        present.sort(key=lambda pair: pair[0], reverse=self.reverse)
-        return [i for _, i in present] + missing
+    def unused(self) -> list[str]:
+        """Return the keys not used yet, in the order a user picks from."""
+        used = {key.column for key in self.keys}
+        return [c for c in (*EXTRA_KEYS, *COLUMN_KEYS) if c not in used]
+
+    def describe(self) -> str | None:
+        """Return the sort in words, e.g. 'overdue first ▲, then priority ▲'."""
+        if not self.keys:
+            return "document order ▼" if self.reverse_document else None
+        words = [
+            f"{SORT_NAMES.get(k.column, k.column)} {'▼' if k.reverse else '▲'}" for k in self.keys
+        ]
+        return "sorted by " + ", then ".join(words)
+
+    def order(self, items: Sequence[ItemView], *, today: date) -> list[int]:
+        """Return the positions of the items in this order; empty values go last, both ways."""
+        positions = list(range(len(items)))
+        if not self.keys:
+            return positions[::-1] if self.reverse_document else positions
+        # Stable sorts from the least important key up give the order of all keys at once.
+        for key in reversed(self.keys):
+            function = key_function(key.column)
+            values = [function(item, today) for item in items]
+            present = [p for p in positions if values[p] is not None]
+            missing = [p for p in positions if values[p] is None]
+            present.sort(key=values.__getitem__, reverse=key.reverse)
+            positions = present + missing
+        return positions
+
+    def apply(self, items: Sequence[ItemView], *, today: date) -> list[ItemView]:
+        """Return the items in this order."""
+        return [items[p] for p in self.order(items, today=today)]
+
+    def to_data(self) -> list[list[Any]]:
+        """Return the sort as JSON-ready data."""
+        return [[key.column, key.reverse] for key in self.keys]
+
+    @classmethod
+    def from_data(cls, data: object) -> Sort:
+        """Return the sort stored by to_data, leaving out what is not understood."""
+        keys: list[SortKey] = []
+        if isinstance(data, list):
+            for entry in data:
+                if (
+                    isinstance(entry, list)
+                    and len(entry) == 2
+                    and isinstance(entry[0], str)
+                    and isinstance(entry[1], bool)
+                    and (entry[0] in COLUMN_KEYS or entry[0] in EXTRA_KEYS)
+                    and all(k.column != entry[0] for k in keys)
+                ):
+                    keys.append(SortKey(entry[0], entry[1]))
+        return cls(tuple(keys))

@@ -23,7 +23,7 @@ def item_url(item: ItemView, settings: Settings) -> str | None:
         if ref.url:
             return ref.url
     if item.protection is not None:
-        repo = item.protection.get("repo") or item.repo
+        repo = item.protection.repo
         if repo:
             return f"{web_base(settings.github_url)}/{repo}/settings/branches"
     return None

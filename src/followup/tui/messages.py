@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Literal
 
 from textual.message import Message
 
 from followup.store.views import ItemView, PostMortemView
+from followup.tui.jobs import Outcome
 
 if TYPE_CHECKING:
     from followup.sync.polling import SyncRunView
@@ -61,25 +62,12 @@ class JobNote(Message):
 
 @dataclass
 class JobFinished(Message):
-    """Long work ended: a summary, or the one-line reason it failed."""
+    """Long work ended: its outcome, or the one-line reason it failed."""
 
     job: str
-    summary: str | None = None
+    outcome: Outcome | None = None
     error: str | None = None
-    severity: Severity = "information"
     cancelled: bool = False
-    changed: bool = True
-    items: tuple[str, ...] | None = None
-
-
-@dataclass
-class PreviewReady(Message):
-    """A dry-run plan is ready for the user to confirm: filing or protection."""
-
-    kind: Literal["file", "protect"]
-    plan: Any
-    item_ids: tuple[str, ...] | None
-    has_github: bool
 
 
 @dataclass

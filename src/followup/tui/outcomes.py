@@ -2,33 +2,31 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING
+
+from followup.tui.jobs import ItemResult, ItemState, Outcome, Severity
 
 if TYPE_CHECKING:
     from followup.sync.drift import VerifyReport
     from followup.sync.edits import EditResult
-    from followup.sync.filing import FilingReport
+    from followup.sync.filing import FilingReport, ItemOutcome
     from followup.sync.importing import ImportReport
     from followup.sync.polling import SyncReport
     from followup.sync.protect import ProtectionReport
 
-Severity = Literal["information", "warning", "error"]
+FILING_STATE: dict[str, ItemState] = {
+    "created": "done",
+    "linked": "done",
+    "skipped": "skipped",
+    "failed": "failed",
+}
 
 
-@dataclass(frozen=True, slots=True)
-class Outcome:
-    """What to tell the user when a job ends, and whether the store changed."""
-
-    summary: str
-    severity: Severity = "information"
-    changed: bool = True
-    # When only these items changed, re-reading them is enough (not the whole store).
-    items: tuple[str, ...] | None = None
-
-
-def _plural(count: int, noun: str) -> str:
-    return f"{count} {noun}{'' if count == 1 else 's'}"
+def plural(count: int, noun: str) -> str:
+    """Return a count with its noun, e.g. '1 item', '3 items', '2 branches'."""
+    if count == 1:
+        return f"{count} {noun}"
+    return f"{count} {noun}{'es' if noun.endswith(('s', 'sh', 'ch', 'x', 'z')) else 's'}"
 
 
 def filing(report: FilingReport) -> Outcome:
@@ -45,13 +43,24 @@ def filing(report: FilingReport) -> Outcome:
     if report.cancelled:
         text += "; cancelled"
     severity: Severity = "error" if report.failed else "information"
-    return Outcome(text, severity)
+    results = tuple(_filed(item) for item in report.items)
+    return Outcome(text, severity, results=results if len(results) > 1 else (), title="Filing")
+
+
+def _filed(item: ItemOutcome) -> ItemResult:
+    if item.outcome == "created":
+        message = f"filed as {item.issue}"
+    elif item.outcome == "linked":
+        message = f"linked to {item.issue}"
+    else:
+        message = item.reason or item.outcome
+    return ItemResult(item.item_id, item.title, FILING_STATE.get(item.outcome, "failed"), message)
 
 
 def protection(report: ProtectionReport) -> Outcome:
     """Summarise a protection run."""
     done = sum(1 for r in report.results if r.ok)
-    text = f"Protection: {done} of {_plural(len(report.results), 'branch')} protected"
+    text = f"Protection: {done} of {plural(len(report.results), 'branch')} protected"
     problems = [r for r in report.results if not r.ok and r.outcome != "skipped"]
     if problems:
         first = problems[0]
@@ -85,10 +94,10 @@ def imported(report: ImportReport) -> Outcome:
 def synced(report: SyncReport) -> Outcome:
     """Summarise a sync: what changed, what failed, which local edits GitHub overruled."""
     changed = len(report.changes)
-    text = f"Synced: {_plural(changed, 'change')}, {_plural(report.requests, 'request')}"
+    text = f"Synced: {plural(changed, 'change')}, {plural(report.requests, 'request')}"
     pushed = sum(1 for e in report.edits if e.outcome == "pushed")
     if pushed:
-        text += f", {_plural(pushed, 'edit')} pushed"
+        text += f", {plural(pushed, 'edit')} pushed"
     error = report.summary_error()
     if error:
         return Outcome(f"{text}; {error}", "error")
@@ -113,7 +122,7 @@ def verified(report: VerifyReport) -> Outcome:
     total = len(report.results)
     drifted = report.count("regressed", "still_regressed")
     text = (
-        f"Verified {_plural(total, 'branch')}: {total - drifted - report.count('error')} in effect"
+        f"Verified {plural(total, 'branch')}: {total - drifted - report.count('error')} in effect"
     )
     if drifted:
         first = next(r for r in report.results if r.outcome in ("regressed", "still_regressed"))

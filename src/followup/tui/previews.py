@@ -1,16 +1,19 @@
-"""Dry-run plans as the confirm dialogs show them: filing as a list, protection as a diff."""
+"""Plans as the confirm dialogs show them: filing as a list, protection as a diff."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from textual.content import Content
 
-from followup.github.protection_mapping import format_value
-from followup.sync.filing import FilingPlan, PlannedItem
-from followup.sync.protect import ProtectionPlan
-from followup.tui.messages import PreviewReady
-from followup.tui.screens.confirm import ConfirmScreen
+from followup.tui.edits import EditSpec, Planned
+from followup.tui.jobs import Preview
+from followup.tui.outcomes import plural
+
+if TYPE_CHECKING:
+    from followup.sync.filing import FilingPlan, PlannedItem
+    from followup.sync.protect import ProtectionPlan
 
 ACTION_LABEL = {
     "create": ("+ create", "$success"),
@@ -18,10 +21,6 @@ ACTION_LABEL = {
     "skip": ("· skip", "$text-muted"),
     "fail": ("✘ cannot", "$error"),
 }
-
-
-def _plural(count: int, noun: str) -> str:
-    return f"{count} {noun}{'' if count == 1 else 's'}"
 
 
 def filing_headline(plan: FilingPlan) -> str:
@@ -32,9 +31,9 @@ def filing_headline(plan: FilingPlan) -> str:
         return "Nothing to file"
     parts = []
     if creates:
-        parts.append(f"create {_plural(creates, 'issue')}")
+        parts.append(f"create {plural(creates, 'issue')}")
     if links:
-        parts.append(f"link {_plural(links, 'item')} to existing issues")
+        parts.append(f"link {plural(links, 'item')} to existing issues")
     return "Filing will " + " and ".join(parts)
 
 
@@ -85,11 +84,13 @@ def protection_headline(plans: Sequence[ProtectionPlan]) -> str:
     writes = [p for p in plans if p.writes]
     if not writes:
         return "Nothing to change"
-    return f"Protection will change {_plural(len(writes), 'branch')}"
+    return f"Protection will change {plural(len(writes), 'branch')}"
 
 
 def protection_preview(plans: Sequence[ProtectionPlan]) -> Content:
     """Return each plan as a diff: '-' the live value, '+' the value it will have."""
+    from followup.github.protection_mapping import format_value
+
     lines: list[Content] = []
     for plan in plans:
         if lines:
@@ -129,27 +130,55 @@ NO_TOKEN = (
 )
 
 
-def confirm_screen(message: PreviewReady) -> ConfirmScreen:
-    """Return the dialog that shows a plan and asks to carry it out."""
-    if message.kind == "file":
-        plan: FilingPlan = message.plan
-        blocked = None
-        if not plan.having("create") and not plan.having("link"):
-            blocked = "Nothing to file."
-        elif not message.has_github:
-            blocked = NO_TOKEN
-        return ConfirmScreen(
-            "File issues",
-            filing_headline(plan),
-            filing_preview(plan),
-            confirm_label="File",
-            blocked=blocked,
-        )
-    plans: list[ProtectionPlan] = list(message.plan)
-    return ConfirmScreen(
+def filing_confirmation(plan: FilingPlan, *, has_github: bool) -> Preview:
+    """Return the dialog's content for a filing plan."""
+    blocked = None
+    if not plan.having("create") and not plan.having("link"):
+        blocked = "Nothing to file."
+    elif not has_github:
+        blocked = NO_TOKEN
+    return Preview(
+        "File issues",
+        filing_headline(plan),
+        filing_preview(plan),
+        confirm_label="File",
+        blocked=blocked,
+    )
+
+
+def protection_confirmation(plans: Sequence[ProtectionPlan]) -> Preview:
+    """Return the dialog's content for protection plans."""
+    return Preview(
         "Apply branch protection",
         protection_headline(plans),
         protection_preview(plans),
         confirm_label="Apply",
         blocked=None if any(p.writes for p in plans) else "Nothing to change.",
+    )
+
+
+def edit_confirmation(spec: EditSpec, planned: Sequence[Planned], value: object) -> Preview:
+    """Return the dialog's content for one change over several items: one line each."""
+    doing = [p for p in planned if p.change is not None]
+    skipped = len(planned) - len(doing)
+    headline = spec.title.format(plural(len(doing), "item"), issue="") + spec.value_words(value)
+    if skipped:
+        headline += f"; {skipped} left as {'it is' if skipped == 1 else 'they are'}"
+    lines: list[Content] = []
+    for entry in planned:
+        item = entry.item
+        if entry.change is not None:
+            mark, detail, style = (f"✔ {spec.label.lower()}", entry.change, "$success")
+        else:
+            mark, detail, style = ("· skip", entry.skip or "", "$text-muted")
+        lines.append(
+            Content.assemble((f"{mark:<10}", style), " ", (item.id, "bold"), "  ", item.title)
+        )
+        lines.append(Content.styled(f"{'':<11}{detail}", "$text-muted"))
+    return Preview(
+        spec.title.format(plural(len(planned), "item"), issue=""),
+        headline if doing else "Nothing to change",
+        Content("\n").join(lines),
+        confirm_label=spec.label,
+        blocked=None if doing else "Nothing to change.",
     )

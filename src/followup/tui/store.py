@@ -24,6 +24,7 @@ from followup.store.views import EventView, ItemView, PostMortemView
 from followup.tui.annotate import item_markdown
 
 if TYPE_CHECKING:
+    from followup.policy import DuePolicy
     from followup.sync.polling import SyncRunView
 
 # Rows in the first page: enough to fill a tall terminal while the rest loads.
@@ -94,3 +95,27 @@ def read_dashboard(engine: Engine, *, today: date) -> Dashboard:
     """Return the weekly review's numbers."""
     with session_scope(engine) as session:
         return dashboard(session, today=today)
+
+
+def read_report(
+    engine: Engine,
+    *,
+    days: int,
+    today: date,
+    postmortems: tuple[str, ...],
+    owner: str | None,
+    policy: DuePolicy,
+) -> tuple[str, str]:
+    """Return the Markdown of the last `days` days' review report, and its period's key."""
+    from followup.sync import review
+    from followup.sync.review.markdown import render_markdown
+
+    report = review.make_report(
+        engine,
+        since=review.parse_since(f"{days}d", today),
+        today=today,
+        postmortems=postmortems,
+        owner=owner,
+    )
+    context = review.context_for(report, policy, f"{days}d")
+    return render_markdown(report, context, html_footer=False), context.period.key

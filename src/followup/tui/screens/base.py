@@ -1,16 +1,14 @@
-"""What every full screen shares: the app's keys, the status bar, access to the app."""
+"""What every full screen shares: the app's keys, the status bar, the app's interface."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar, cast
+from typing import ClassVar
 
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
 
+from followup.tui.context import AppContext, app_context
 from followup.tui.widgets.status_bar import StatusBar
-
-if TYPE_CHECKING:
-    from followup.tui.app import FollowupApp
 
 
 class FollowupScreen(Screen[None]):
@@ -22,13 +20,27 @@ class FollowupScreen(Screen[None]):
         Binding("i", "app.import", "Import", show=False, tooltip="Import a post-mortem file"),
         Binding("1", "app.home", "Items", show=False, tooltip="Go to the items"),
         Binding("2", "app.dashboard", "Dashboard", show=False, tooltip="Open the dashboard"),
+        Binding(
+            "3",
+            "app.report",
+            "Report",
+            show=False,
+            tooltip="The weekly review report for the current filter",
+        ),
+        Binding(
+            "e",
+            "app.results",
+            "Results",
+            show=False,
+            tooltip="Each item's result of the last action on several items",
+        ),
         Binding("ctrl+x", "app.cancel_jobs", "Cancel", tooltip="Stop the running work"),
     ]
 
     @property
-    def fapp(self) -> FollowupApp:
-        """Return the app with its data and actions."""
-        return cast("FollowupApp", self.app)
+    def ctx(self) -> AppContext:
+        """Return the app's data and actions, as screens may use them."""
+        return app_context(self)
 
     def on_mount(self) -> None:
         """Follow the app's data and jobs."""
@@ -43,12 +55,19 @@ class FollowupScreen(Screen[None]):
 
     def paint_status(self) -> None:
         """Bring the status bar up to date."""
+        info = self.ctx.status()
+        shown = self.shown_count()
+        selected, hidden = self.selection_count()
         for bar in self.query(StatusBar):
-            self.fapp.paint_status(bar, shown=self.shown_count())
+            bar.show(info, shown=shown, selected=selected, hidden=hidden)
 
     def shown_count(self) -> int | None:
         """Return how many items this screen shows, when it shows a filtered list."""
         return None
+
+    def selection_count(self) -> tuple[int, int]:
+        """Return how many items are selected, and how many of those are not shown."""
+        return 0, 0
 
     def data_changed(self) -> None:
         """React to new data from the store."""

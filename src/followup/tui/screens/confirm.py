@@ -11,6 +11,8 @@ from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Button, Label, Static
 
+from followup.tui.jobs import Preview
+
 
 class ConfirmScreen(ModalScreen[bool]):
     """Show a plan; dismiss with True when the user confirms it."""
@@ -36,6 +38,17 @@ class ConfirmScreen(ModalScreen[bool]):
         self.confirm_label = confirm_label
         # Why confirming is impossible (no token, nothing to do): shown instead of the button.
         self.blocked = blocked
+
+    @classmethod
+    def of(cls, preview: Preview) -> ConfirmScreen:
+        """Return the dialog that shows a preview."""
+        return cls(
+            preview.title,
+            preview.headline,
+            preview.body,
+            confirm_label=preview.confirm_label,
+            blocked=preview.blocked,
+        )
 
     def compose(self) -> ComposeResult:
         """Build the dialog: headline, scrollable plan, buttons."""

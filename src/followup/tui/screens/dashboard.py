@@ -13,7 +13,9 @@ from textual.content import Content
 from textual.message import Message
 from textual.widgets import Footer, Header, Label, Sparkline, Static
 
-from followup.store.metrics import Dashboard, format_duration
+from followup.display import PAST_POLICY_MARK
+from followup.durations import format_duration
+from followup.store.metrics import Dashboard
 from followup.tui.screens.base import FollowupScreen
 from followup.tui.store import read_dashboard
 from followup.tui.widgets.bars import completion_bar, percent
@@ -70,13 +72,20 @@ def owner_lines(board: Dashboard) -> Content:
 def cards(board: Dashboard) -> list[Content]:
     """Return the four numbers of the week, each a label over its value."""
     closed = sum(w.closed for w in board.closed_per_week)
-    overdue_style = "bold $error" if board.overdue else "bold"
+    overdue_style = "bold $error" if board.overdue or board.past_policy else "bold"
     return [
         _card("Done", f"{percent(board.done, board.total)} ({board.done}/{board.total})"),
-        _card("Overdue", str(board.overdue), overdue_style),
+        _card("Overdue", _overdue(board), overdue_style),
         _card("Median to close", format_duration(board.median_time_to_close)),
         _card(f"Closed, {len(board.closed_per_week)} weeks", str(closed)),
     ]
+
+
+def _overdue(board: Dashboard) -> str:
+    """Return the overdue count, with how many are past their policy deadline (⚑)."""
+    if not board.past_policy:
+        return str(board.overdue)
+    return f"{board.overdue} · {PAST_POLICY_MARK}{board.past_policy} past policy"
 
 
 def _card(label: str, value: str, style: str = "bold") -> Content:
@@ -129,8 +138,8 @@ class DashboardScreen(FollowupScreen):
     @work(thread=True, exclusive=True, exit_on_error=False, group="dashboard")
     def compute(self) -> None:
         """Run the metrics in a thread: they read every event."""
-        app = self.fapp
-        self.post_message(DashboardLoaded(read_dashboard(app.engine, today=app.today())))
+        ctx = self.ctx
+        self.post_message(DashboardLoaded(read_dashboard(ctx.engine, today=ctx.today())))
 
     def on_dashboard_loaded(self, message: DashboardLoaded) -> None:
         """Draw the numbers."""

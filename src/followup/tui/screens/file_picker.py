@@ -52,10 +52,10 @@ class FilePickerScreen(ModalScreen[Path | None]):
             )
 
     def on_mount(self) -> None:
-        """Start in the tree, labelled with the folder's name."""
+        """Label the tree with the folder's name and start in the path box: typing works at once."""
         tree = self.query_one("#tree", MarkdownTree)
         tree.root.set_label(f"{self.start.name or self.start}/")
-        tree.focus()
+        self.query_one("#path", Input).focus()
 
     @on(DirectoryTree.FileSelected)
     def file_chosen(self, event: DirectoryTree.FileSelected) -> None:

@@ -6,16 +6,60 @@ from collections.abc import Sequence
 from dataclasses import replace
 from typing import ClassVar
 
+from rich.segment import Segment
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
+from textual.strip import Strip
 from textual.widgets import Button, Checkbox, Label, Select, SelectionList
+from textual.widgets.option_list import OptionDoesNotExist
 
 from followup.display import KIND_LABEL, STATUS_ICON, STATUS_LABEL
 from followup.store.models import Status
 from followup.store.views import PostMortemView
+from followup.tui.context import LoginState
 from followup.tui.filtering import Filters
+
+# Textual draws ticked and unticked boxes with the same X, told apart only by colour.
+TICKED = "X"
+UNTICKED = " "
+
+
+class TickBox(Checkbox):
+    """A checkbox whose box is empty when unticked, so it reads without colour."""
+
+    BUTTON_INNER = UNTICKED
+
+    def on_mount(self) -> None:
+        """Draw the box as the initial value says."""
+        self._draw()
+
+    def watch_value(self) -> None:
+        """Draw the tick, or no tick, then let the checkbox react as usual."""
+        self._draw()
+        super().watch_value()
+
+    def _draw(self) -> None:
+        self.BUTTON_INNER = TICKED if self.value else UNTICKED
+
+
+class TickList(SelectionList[str]):
+    """A selection list whose boxes are empty when unticked, so it reads without colour."""
+
+    def render_line(self, y: int) -> Strip:
+        """Draw the line, then blank the box of an unticked option."""
+        line = super().render_line(y)
+        segments = list(line)
+        try:
+            option = self.get_option_at_index(self.scroll_offset.y + y)
+        except OptionDoesNotExist:
+            return line
+        if len(segments) < 2 or option.value in self.selected:
+            return line
+        inner = segments[1]
+        segments[1] = Segment(UNTICKED * len(inner.text), inner.style, inner.control)
+        return Strip(segments, line.cell_length)
 
 
 class FiltersScreen(ModalScreen[Filters | None]):
@@ -32,12 +76,14 @@ class FiltersScreen(ModalScreen[Filters | None]):
         owners: Sequence[str],
         postmortems: Sequence[PostMortemView],
         me: str | None,
+        login_state: LoginState = "unknown",
     ) -> None:
         super().__init__()
         self.filters = filters
         self.owners = list(owners)
         self.postmortems = list(postmortems)
         self.me = me
+        self.login_state = login_state
 
     def compose(self) -> ComposeResult:
         """Build one control per filter."""
@@ -46,7 +92,7 @@ class FiltersScreen(ModalScreen[Filters | None]):
             dialog.border_title = "Filter the items"
             with VerticalScroll(id="filter-fields"):
                 yield Label("Status (space to tick; none ticked: all but removed)")
-                yield SelectionList[str](
+                yield TickList(
                     *(
                         (f"{STATUS_ICON[s]} {STATUS_LABEL[s]}", s.value, s.value in f.statuses)
                         for s in Status
@@ -74,13 +120,19 @@ class FiltersScreen(ModalScreen[Filters | None]):
                     value=f.kind if f.kind in KIND_LABEL else Select.NULL,
                     id="kind",
                 )
-                mine = f"Only mine (@{self.me})" if self.me else "Only mine"
-                yield Checkbox(mine, f.mine, id="mine")
-                yield Checkbox("Only overdue", f.overdue, id="overdue")
+                yield TickBox(self._mine_label(), f.mine, id="mine")
+                yield TickBox("Only overdue", f.overdue, id="overdue")
             with Horizontal(id="buttons"):
                 yield Button("Apply (ctrl+s)", variant="primary", id="apply")
                 yield Button("Clear all", id="clear")
                 yield Button("Cancel (esc)", id="cancel")
+
+    def _mine_label(self) -> str:
+        if self.me:
+            return f"Only mine (@{self.me})"
+        if self.login_state == "looking":
+            return "Only mine (your GitHub login is being looked up)"
+        return "Only mine"
 
     def _slugs(self) -> set[str]:
         return {pm.slug for pm in self.postmortems}

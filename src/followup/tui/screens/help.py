@@ -11,6 +11,7 @@ from textual.content import Content
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Static
 
+MAIN_SECTIONS = ("Moving around", "Actions")
 INTRO = (
     "Keys work on the screen underneath. ctrl+p opens the command palette, "
     "which lists every action by name."
@@ -25,7 +26,12 @@ def keys_table(screen: Screen[object]) -> Content:
         binding = active.binding
         if not binding.description or not active.enabled:
             continue
-        section = "Actions" if active.node is screen or active.node is app else "Moving around"
+        if binding.group is not None:
+            section = binding.group.description
+        elif active.node is screen or active.node is app:
+            section = "Actions"
+        else:
+            section = "Moving around"
         entries = sections.setdefault(section, {})
         keys, tooltip = entries.setdefault((binding.action, binding.description), ([], ""))
         keys.append(app.get_key_display(binding))
@@ -35,7 +41,8 @@ def keys_table(screen: Screen[object]) -> Content:
         default=4,
     )
     lines = [Content.styled(INTRO, "$text-muted")]
-    for title in ("Moving around", "Actions"):
+    order = ["Moving around", *(t for t in sections if t not in MAIN_SECTIONS), "Actions"]
+    for title in order:
         if title not in sections:
             continue
         lines.append(Content(""))

@@ -1,45 +1,60 @@
-"""Keys that act on one item, shared by the items table and the item's detail."""
+"""Keys that act on items, shared by the items table and the item's detail.
+
+They act on the screen's targets: the selected items when some are, else the current one.
+One item is changed as soon as the question is answered; several are changed after a
+confirmation that lists what happens to each, in one background job.
+"""
 
 from __future__ import annotations
 
-from datetime import date
+from collections.abc import Callable, Sequence
 from typing import ClassVar
 
 from textual.binding import Binding, BindingType
 
-from followup.display import STATUS_LABEL
-from followup.store.views import ItemView, is_closed
+from followup.store.views import ItemView
+from followup.tui import registry
+from followup.tui.edits import EDITS, Choose, Edit, EditRequest, EditSpec, Target, TypeIn, plan
 from followup.tui.links import item_url
+from followup.tui.outcomes import plural
+from followup.tui.previews import edit_confirmation
 from followup.tui.screens.base import FollowupScreen
 from followup.tui.screens.choice import ChoiceScreen
-from followup.tui.screens.prompt import PromptScreen, parse_due, validate_login
+from followup.tui.screens.confirm import ConfirmScreen
+from followup.tui.screens.prompt import PromptScreen
 
-CLOSE_CHOICES = (
-    ("completed", "✔ Done: the work is finished"),
-    ("not_planned", "✘ Won't do: not planned"),
-)
+
+def edit_bindings() -> list[BindingType]:
+    """Return a key for each change in the registry."""
+    return [
+        Binding(
+            spec.key, f"edit('{spec.edit.value}')", spec.label, show=spec.show, tooltip=spec.tooltip
+        )
+        for spec in EDITS.values()
+    ]
 
 
 class ItemScreen(FollowupScreen):
-    """A screen that knows its current item and acts on it."""
+    """A screen that knows its current item (and maybe a selection) and acts on them."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("c", "close_item", "Close", tooltip="Close the item (done or won't do)"),
-        Binding("r", "reopen_item", "Reopen", show=False, tooltip="Reopen a closed item"),
-        Binding("a", "assign_item", "Assign", tooltip="Give the item to someone else"),
-        Binding("d", "due_item", "Due", show=False, tooltip="Set or clear the due date"),
-        Binding("p", "priority_item", "Priority", show=False, tooltip="Set or clear the priority"),
-        Binding("F", "file_item", "File", tooltip="File a GitHub issue for the item"),
+        *edit_bindings(),
+        Binding(
+            "F",
+            "file_items",
+            "File",
+            tooltip="File a GitHub issue for the item (or the selected ones)",
+        ),
         Binding(
             "P",
-            "protect_item",
+            "protect_items",
             "Protect",
             show=False,
             tooltip="Preview, then apply the item's branch protection",
         ),
         Binding(
             "V",
-            "verify_item",
+            "verify_items",
             "Verify",
             show=False,
             tooltip="Check on GitHub that the item's protection is still in effect",
@@ -50,177 +65,175 @@ class ItemScreen(FollowupScreen):
     ]
 
     def current_item(self) -> ItemView | None:
-        """Return the item the keys act on."""
+        """Return the item under the cursor, or the one shown."""
         raise NotImplementedError
+
+    def targets(self) -> list[ItemView]:
+        """Return the items the keys act on."""
+        item = self.current_item()
+        return [item] if item is not None else []
+
+    def _targets(self) -> list[ItemView]:
+        items = self.targets()
+        if not items:
+            self.notify("No item selected", severity="warning")
+        return items
 
     def _item(self) -> ItemView | None:
         item = self.current_item()
         if item is None:
-            self.fapp.notify("No item selected", severity="warning")
+            self.notify("No item selected", severity="warning")
         return item
 
-    def action_close_item(self) -> None:
-        """Close the item as done or won't do."""
-        item = self._item()
-        if item is None:
-            return
-        if is_closed(item.status):
-            label = STATUS_LABEL.get(item.status, item.status)
-            self.fapp.notify(f"{item.id} is already closed ({label})", severity="warning")
-            return
+    # -- changes ----------------------------------------------------------------------
 
-        def chosen(reason: str | None) -> None:
-            if reason:
-                self.fapp.edit(item, "close", reason)
+    def action_edit(self, name: str) -> None:
+        """Make a change from the registry to the targets."""
+        spec = EDITS[Edit(name)]
+        items = self._targets()
+        if len(items) == 1:
+            self._edit_one(spec, items[0])
+        elif items:
+            self._edit_many(spec, items)
 
-        where = f" and its issue {item.issue.ref}" if item.issue else ""
-        self.fapp.push_screen(
-            ChoiceScreen(f"Close {item.id}{where}", item.title, CLOSE_CHOICES), chosen
-        )
-
-    def action_reopen_item(self) -> None:
-        """Reopen a closed item."""
-        item = self._item()
-        if item is None:
-            return
-        if not is_closed(item.status):
-            self.fapp.notify(f"{item.id} is not closed", severity="warning")
-            return
-        self.fapp.edit(item, "reopen")
-
-    def action_assign_item(self) -> None:
-        """Ask for the new owner."""
-        item = self._item()
-        if item is None:
+    def _edit_one(self, spec: EditSpec, item: ItemView) -> None:
+        refusal = spec.refuse(item)
+        if refusal:
+            self.notify(f"{item.id} is {refusal}", severity="warning")
             return
 
-        def answered(login: str | None) -> None:
-            if login is not None:
-                self.fapp.edit(item, "assign", login.strip().removeprefix("@") or None)
+        def answered(value: object) -> None:
+            self.ctx.start(registry.EDIT, EditRequest(spec.edit, value, (Target.of(item),)))
 
-        self.fapp.push_screen(
-            PromptScreen(
-                f"Assign {item.id}",
-                "GitHub login of the new owner (empty: nobody)",
-                item.owner or "",
-                validate_login,
-            ),
-            answered,
-        )
+        issue = f" and its issue {item.issue.ref}" if item.issue and spec.reaches_github else ""
+        self._ask(spec, spec.title.format(item.id, issue=issue), [item], answered)
 
-    def action_due_item(self) -> None:
-        """Ask for the new due date."""
-        item = self._item()
-        if item is None:
+    def _edit_many(self, spec: EditSpec, items: list[ItemView]) -> None:
+        def answered(value: object) -> None:
+            planned = plan(spec, items, value)
+            targets = tuple(Target.of(p.item) for p in planned if p.change is not None)
+
+            def confirmed(ok: bool | None) -> None:
+                if ok and targets:
+                    self.ctx.start(registry.EDIT, EditRequest(spec.edit, value, targets))
+
+            preview = edit_confirmation(spec, planned, value)
+            self.app.push_screen(ConfirmScreen.of(preview), confirmed)
+
+        self._ask(spec, spec.title.format(plural(len(items), "item"), issue=""), items, answered)
+
+    def _ask(
+        self,
+        spec: EditSpec,
+        title: str,
+        items: Sequence[ItemView],
+        then: Callable[[object], None],
+    ) -> None:
+        """Ask what the change needs, then pass the answer on."""
+        ask = spec.ask
+        if ask is None:
+            then(None)
             return
+        about = items[0].title if len(items) == 1 else f"{plural(len(items), 'selected item')}"
+        if isinstance(ask, Choose):
 
-        def answered(text: str | None) -> None:
-            if text is not None:
-                self.fapp.edit(item, "due", parse_due(text, self.fapp.today()))
+            def chosen(value: str | None) -> None:
+                if value:
+                    then(value)
+
+            self.app.push_screen(ChoiceScreen(title, about, ask.choices), chosen)
+            return
+        self._ask_text(ask, title, items, then)
+
+    def _ask_text(
+        self,
+        ask: TypeIn,
+        title: str,
+        items: Sequence[ItemView],
+        then: Callable[[object], None],
+    ) -> None:
+        today = self.ctx.today()
+        values = {ask.current(item) for item in items}
+        current = values.pop() if len(values) == 1 else ""
 
         def check(text: str) -> str | None:
             try:
-                parse_due(text, self.fapp.today())
+                ask.parse(text, today)
             except ValueError as exc:
                 return str(exc)
             return None
 
-        self.fapp.push_screen(
-            PromptScreen(
-                f"Due date of {item.id}",
-                "YYYY-MM-DD, or +N days (empty: no due date)",
-                item.due.isoformat() if isinstance(item.due, date) else "",
-                check,
-            ),
-            answered,
-        )
-
-    def action_priority_item(self) -> None:
-        """Ask for the new priority."""
-        item = self._item()
-        if item is None:
-            return
-
-        from followup.sync.edits import PRIORITIES
-
         def answered(text: str | None) -> None:
             if text is not None:
-                self.fapp.edit(item, "priority", text.strip().upper() or None)
+                then(ask.parse(text, today))
 
-        def check(text: str) -> str | None:
-            value = text.strip().upper()
-            if value and value not in PRIORITIES:
-                return f"a priority is one of {', '.join(PRIORITIES)}, not {text.strip()!r}"
-            return None
+        self.app.push_screen(PromptScreen(title, ask.prompt, current, check), answered)
 
-        self.fapp.push_screen(
-            PromptScreen(
-                f"Priority of {item.id}",
-                f"{', '.join(PRIORITIES)} (empty: none)",
-                item.priority or "",
-                check,
-            ),
-            answered,
-        )
+    # -- GitHub -----------------------------------------------------------------------
 
-    def action_file_item(self) -> None:
-        """Preview filing this item's issue."""
-        item = self._item()
-        if item is None:
-            return
-        if item.kind != "issue":
-            self.fapp.notify(
-                f"{item.id} is a branch-protection item: press P to protect its branch",
-                severity="warning",
-            )
-            return
-        if item.issue is not None:
-            self.fapp.notify(f"{item.id} is already filed as {item.issue.ref}", severity="warning")
-            return
-        self.fapp.file_items([item.id])
+    def action_file_items(self) -> None:
+        """Preview filing the targets' issues."""
+        items = self._targets()
+        if len(items) == 1:
+            item = items[0]
+            if item.kind != "issue":
+                self.notify(
+                    f"{item.id} is a branch-protection item: press P to protect its branch",
+                    severity="warning",
+                )
+                return
+            if item.issue is not None:
+                self.notify(f"{item.id} is already filed as {item.issue.ref}", severity="warning")
+                return
+        if items:
+            # The plan says, item by item, what is filed and what is left alone.
+            self.ctx.start(registry.PLAN_FILE, tuple(item.id for item in items))
 
-    def action_protect_item(self) -> None:
-        """Preview this item's branch protection as a diff."""
-        item = self._item()
-        if item is None:
-            return
-        if item.kind != "branch_protection":
-            self.fapp.notify(
-                f"{item.id} is not a branch-protection item; "
+    def action_protect_items(self) -> None:
+        """Preview the targets' branch protection as a diff."""
+        items = self._targets()
+        wanted = [item for item in items if item.kind == "branch_protection"]
+        if items and not wanted:
+            what = f"{items[0].id} is not" if len(items) == 1 else "None of the selected items is"
+            self.notify(
+                f"{what} a branch-protection item; "
                 "'Protect all pending branches' is in the command palette (ctrl+p)",
                 severity="warning",
             )
             return
-        self.fapp.protect([item.id])
+        if wanted:
+            self.ctx.start(registry.PLAN_PROTECT, tuple(item.id for item in wanted))
 
-    def action_verify_item(self) -> None:
-        """Re-read this item's branch protection on GitHub."""
-        item = self._item()
-        if item is None:
+    def action_verify_items(self) -> None:
+        """Re-read the targets' branch protection on GitHub."""
+        items = self._targets()
+        wanted = [i for i in items if i.kind == "branch_protection" and i.protection_applied]
+        if items and not wanted:
+            if len(items) == 1:
+                problem = f"{items[0].id} has no applied branch protection to verify"
+            else:
+                problem = "None of the selected items has applied branch protection to verify"
+            self.notify(problem, severity="warning")
             return
-        if item.kind != "branch_protection" or not item.protection_applied:
-            self.fapp.notify(
-                f"{item.id} has no applied branch protection to verify", severity="warning"
-            )
-            return
-        self.fapp.verify([item.id])
+        if wanted:
+            self.ctx.start(registry.VERIFY, tuple(item.id for item in wanted))
+
+    # -- elsewhere --------------------------------------------------------------------
 
     def action_open_item(self) -> None:
         """Open the item's issue (or link, or branch settings) in the browser."""
         item = self._item()
         if item is not None:
-            self.fapp.open_link(item_url(item, self.fapp.settings), "issue or link")
+            self.ctx.open_link(item_url(item, self.ctx.settings), "issue or link")
 
     def action_copy_item(self) -> None:
         """Copy the item's issue URL."""
         item = self._item()
         if item is not None:
-            self.fapp.copy_link(item_url(item, self.fapp.settings), "issue or link")
+            self.ctx.copy_link(item_url(item, self.ctx.settings), "issue or link")
 
     def action_view_postmortem(self) -> None:
         """Show the item's post-mortem."""
-        from followup.tui.screens.postmortem import PostMortemScreen
-
         item = self._item()
         if item is not None:
-            self.fapp.push_screen(PostMortemScreen(item.postmortem, focus_item=item.id))
+            self.ctx.open_postmortem(item.postmortem, focus_item=item.id)

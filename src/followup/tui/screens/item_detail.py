@@ -11,10 +11,17 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.widgets import Footer, Header, Label, Markdown, Static
 
-from followup.display import KIND_LABEL, STATUS_ICON, STATUS_LABEL
+from followup.display import (
+    KIND_LABEL,
+    PAST_POLICY_MARK,
+    POLICY_MARK,
+    STATUS_ICON,
+    STATUS_LABEL,
+    due_origin,
+    policy_basis,
+)
 from followup.errors import FollowupError
-from followup.github.protection_mapping import LABELS, format_value
-from followup.postmortem.model import ProtectionSpec
+from followup.policy import DUE_POLICY
 from followup.store.views import ItemView
 from followup.tui import timefmt
 from followup.tui.screens.item_actions import ItemScreen
@@ -43,15 +50,20 @@ def _row(label: str, value: str | Content) -> Content:
     return Content.assemble((f"{label:<{LABEL_WIDTH}}", "bold $text-muted"), value)
 
 
-def fields(item: ItemView, today_overdue: bool) -> Content:
+def fields(item: ItemView, today_overdue: bool, past_policy: bool = False) -> Content:
     """Return the item's fields, one per line."""
     due: str | Content = "—"
     if item.due is not None:
         due = item.due.isoformat()
+        if item.due_source == DUE_POLICY:
+            due += POLICY_MARK
         if today_overdue:
             due = Content.styled(f"{due} ! overdue", "bold $error")
     elif item.due_text:
         due = item.due_text
+    origin = due_origin(item)
+    if origin is not None:
+        due = Content.assemble(due, (f"  from {origin}", "$text-muted"))
     rows = [
         _row("Status", status_content(item.status)),
         _row("Kind", KIND_LABEL.get(item.kind, item.kind)),
@@ -62,6 +74,11 @@ def fields(item: ItemView, today_overdue: bool) -> Content:
         _row("Repository", item.repo or "—"),
         _row("Post-mortem", f"{item.postmortem_title} ({item.postmortem})"),
     ]
+    if item.policy_due is not None:
+        deadline = Content(f"{item.policy_due.isoformat()} ({policy_basis(item)})")
+        if past_policy:
+            deadline = Content.assemble(deadline, (f" {PAST_POLICY_MARK} passed", "bold $warning"))
+        rows.append(_row("Policy", deadline))
     if item.section:
         rows.append(_row("Section", item.section))
     if item.parent:
@@ -100,10 +117,13 @@ def github_block(item: ItemView) -> Content:
 
 def protection_block(item: ItemView) -> Content:
     """Return the protection asked for, what was applied and when it was last verified."""
-    spec = item.protection or {}
-    repo = spec.get("repo") or item.repo or "?"
-    rows = [_row("Branch", Content.styled(f"{repo}:{spec.get('branch')}", "bold"))]
-    requested = ProtectionSpec.from_dict(spec).requested() if spec.get("branch") else {}
+    # Loaded here: the GitHub package is not needed before an item is opened.
+    from followup.github.protection_mapping import LABELS, format_value
+
+    protection = item.protection
+    where = protection.where if protection is not None else "?"
+    rows = [_row("Branch", Content.styled(where, "bold"))]
+    requested = protection.requested() if protection is not None and protection.branch else {}
     for name, value in requested.items():
         rows.append(_row("  wants", f"{LABELS.get(name, name)}: {format_value(name, value)}"))
     applied = item.protection_applied
@@ -112,17 +132,14 @@ def protection_block(item: ItemView) -> Content:
             _row("Applied", Content.styled("not yet; press P to see the plan", "$text-muted"))
         )
     else:
-        verified = applied.get("verified")
         mark = (
             Content.styled("✔ in effect", "$success")
-            if verified
+            if applied.verified
             else Content.styled("✘ not seen in effect", "$error")
         )
-        method = applied.get("method") or "?"
-        rows.append(_row("Applied", Content.assemble(f"{method} · ", mark)))
-        when = applied.get("applied_at")
-        if when:
-            rows.append(_row("Applied at", str(when)[:16].replace("T", " ")))
+        rows.append(_row("Applied", Content.assemble(f"{applied.method} · ", mark)))
+        if applied.applied_at is not None:
+            rows.append(_row("Applied at", applied.applied_at.isoformat()[:16].replace("T", " ")))
     rows.append(_row("Verified", timefmt.stamp(item.verified_at) if item.verified_at else "never"))
     return Content("\n").join(rows)
 
@@ -172,7 +189,7 @@ class ItemDetailScreen(ItemScreen):
     def data_changed(self) -> None:
         """Read the item again and redraw it."""
         try:
-            self.detail = read_item(self.fapp.engine, self.item_id)
+            self.detail = read_item(self.ctx.engine, self.item_id)
         except FollowupError as exc:
             self.notify(str(exc), severity="error")
             self.app.pop_screen()
@@ -182,12 +199,14 @@ class ItemDetailScreen(ItemScreen):
     def show(self, detail: ItemDetail) -> None:
         """Fill every section."""
         item = detail.item
-        today = self.fapp.today()
+        today = self.ctx.today()
         title = Content.assemble((item.id, "bold $accent"), "  ", (item.title, "bold"))
         if item.kind == "branch_protection":
             title = Content.assemble(("⛨ ", "$accent"), title)
         self.query_one("#title", Static).update(title)
-        self.query_one("#fields", Static).update(fields(item, item.is_overdue(today)))
+        self.query_one("#fields", Static).update(
+            fields(item, item.is_overdue(today), item.is_past_policy(today))
+        )
         self.query_one("#text", Markdown).update(detail.markdown)
         self.query_one("#source-heading", Label).update(
             f"In the post-mortem · {item.source_path}:{item.line}"

@@ -12,24 +12,15 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import Footer, Header, Input, OptionList
 
 from followup.store.views import ItemView
-from followup.tui.filtering import Filters, Sort
+from followup.tui import registry
+from followup.tui.filtering import REVIEW_ORDER, SORT_NAMES, Filters, Sort
+from followup.tui.screens.choice import ChoiceScreen
+from followup.tui.screens.filters import FiltersScreen
 from followup.tui.screens.item_actions import ItemScreen
 from followup.tui.widgets.filter_bar import FilterBar
 from followup.tui.widgets.items_table import ItemsTable
 from followup.tui.widgets.sidebar import ALL, PostMortemList
 from followup.tui.widgets.status_bar import StatusBar
-
-SORT_NAMES = {
-    "status": "status",
-    "id": "id",
-    "title": "title",
-    "owner": "owner",
-    "priority": "priority",
-    "due": "due date",
-    "postmortem": "post-mortem",
-    "target": "issue / target",
-    "synced": "last sync",
-}
 
 
 class ItemsScreen(ItemScreen):
@@ -48,8 +39,15 @@ class ItemsScreen(ItemScreen):
             tooltip="Only overdue items",
         ),
         Binding("x", "clear_filters", "Clear filters", show=False, tooltip="Show every item"),
-        Binding("s", "sort", "Sort", show=False, tooltip="Sort by the next column"),
-        Binding("S", "reverse_sort", "Reverse sort", show=False, tooltip="Flip the order"),
+        Binding("s", "sort", "Sort", show=False, tooltip="Sort by the next column alone"),
+        Binding(
+            "t",
+            "then_sort",
+            "Then by",
+            show=False,
+            tooltip="Add a column to sort by next (shift+click a header does too)",
+        ),
+        Binding("S", "reverse_sort", "Reverse sort", show=False, tooltip="Flip the last sort key"),
         Binding("b", "toggle_sidebar", "Sidebar", show=False, tooltip="Show or hide the sidebar"),
         Binding(
             "A",
@@ -62,10 +60,10 @@ class ItemsScreen(ItemScreen):
         Binding("escape", "leave_search", "Back to the table", show=False),
     ]
 
-    def __init__(self, filters: Filters | None = None) -> None:
+    def __init__(self, filters: Filters | None = None, sort: Sort | None = None) -> None:
         super().__init__()
         self.filters = filters or Filters()
-        self.sort = Sort()
+        self.sort = sort or Sort()
 
     def compose(self) -> ComposeResult:
         """Build the layout: sidebar, filter bar and table, status bar, footer."""
@@ -96,39 +94,57 @@ class ItemsScreen(ItemScreen):
         """Return the item under the cursor."""
         return self.table.current
 
+    def targets(self) -> list[ItemView]:
+        """Return the selected items (shown ones first, in the table's order), else the cursor's."""
+        table = self.table
+        if not table.selected:
+            return super().targets()
+        shown = table.selected_shown
+        ids = {item.id for item in shown}
+        hidden = [i for i in self.ctx.items if i.id in table.selected and i.id not in ids]
+        return shown + hidden
+
     def shown_count(self) -> int | None:
         """Return how many items pass the filters."""
         return len(self.table.items)
+
+    def selection_count(self) -> tuple[int, int]:
+        """Return how many items are selected, and how many of those the filters hide."""
+        table = self.table
+        if not table.selected:
+            return 0, 0
+        return len(table.selected), len(table.selected) - len(table.selected_shown)
 
     # -- data and filters -------------------------------------------------------------
 
     def data_changed(self) -> None:
         """Show the new data: the sidebar, then the table through the filters."""
-        app = self.fapp
-        if self.filters.mine and not app.me and app.mine_unavailable:
+        ctx = self.ctx
+        if self.filters.mine and not ctx.me and ctx.login_state == "unavailable":
             self.filters = replace(self.filters, mine=False)
-        self.query_one(PostMortemList).show(app.postmortems, self.filters.postmortem)
+        if ctx.complete:
+            # Items gone from the store leave the selection.
+            self.table.keep_selected({item.id for item in ctx.items})
+        self.query_one(PostMortemList).show(ctx.postmortems, self.filters.postmortem)
         self.apply_filters()
 
     def apply_filters(self) -> None:
         """Filter and sort the loaded items into the table."""
-        app = self.fapp
-        flt = self.filters.item_filter(app.me)
-        today = app.today()
-        items = self.sort.apply(app.index.filter(flt, today=today))
+        ctx = self.ctx
+        flt = self.filters.item_filter(ctx.me)
+        today = ctx.today()
+        items = ctx.index.filter(flt, today=today, sort=self.sort)
         table = self.table
-        if not app.loaded:
+        if not ctx.loaded:
             table.empty_text = "Loading…"
-        elif not app.items:
+        elif not ctx.items:
             table.empty_text = "No action items yet. Press i to import a post-mortem."
         else:
             table.empty_text = "No item matches the filters. Press x to clear them."
         table.set_items(items, today=today, sort=self.sort)
-        sort = None
-        if self.sort.column is not None:
-            arrow = "▼" if self.sort.reverse else "▲"
-            sort = f"sorted by {SORT_NAMES[self.sort.column]} {arrow}"
-        self.query_one(FilterBar).show_filters(self.filters.describe(app.me), sort)
+        looking = ctx.login_state == "looking"
+        phrases = self.filters.describe(ctx.me, looking_up=looking)
+        self.query_one(FilterBar).show_filters(phrases, self.sort.describe())
         self.paint_status()
 
     def set_filters(self, filters: Filters) -> None:
@@ -138,8 +154,14 @@ class ItemsScreen(ItemScreen):
         if search.value != filters.text:
             with search.prevent(Input.Changed):
                 search.value = filters.text
-        self.query_one(PostMortemList).show(self.fapp.postmortems, filters.postmortem)
+        self.query_one(PostMortemList).show(self.ctx.postmortems, filters.postmortem)
         self.apply_filters()
+
+    def set_sort(self, sort: Sort) -> None:
+        """Order the table anew, and remember the order for the next run."""
+        self.sort = sort
+        self.apply_filters()
+        self.ctx.remember_sort(sort)
 
     @on(Input.Changed, "#search")
     def search_changed(self, event: Input.Changed) -> None:
@@ -162,15 +184,17 @@ class ItemsScreen(ItemScreen):
     @on(ItemsTable.Selected)
     def item_selected(self, event: ItemsTable.Selected) -> None:
         """Open the chosen item."""
-        from followup.tui.screens.item_detail import ItemDetailScreen
-
-        self.app.push_screen(ItemDetailScreen(event.item.id))
+        self.ctx.open_item(event.item.id)
 
     @on(ItemsTable.SortRequested)
     def header_clicked(self, event: ItemsTable.SortRequested) -> None:
-        """Sort by the clicked column, or flip it when it is the current one."""
-        self.sort = self.sort.by(event.column)
-        self.apply_filters()
+        """Sort by the clicked column (flip it when it is the sort); with shift, sort by it next."""
+        self.set_sort(self.sort.then(event.column) if event.then else self.sort.by(event.column))
+
+    @on(ItemsTable.SelectionChanged)
+    def selection_changed(self) -> None:
+        """Say how many items are selected."""
+        self.paint_status()
 
     @on(ItemsTable.Highlighted)
     def highlighted(self, event: ItemsTable.Highlighted) -> None:
@@ -189,25 +213,27 @@ class ItemsScreen(ItemScreen):
 
     def action_filters(self) -> None:
         """Open the filters dialog."""
-        from followup.tui.screens.filters import FiltersScreen
 
         def chosen(filters: Filters | None) -> None:
             if filters is not None:
-                if filters.mine and not self.fapp.want_mine():
-                    self.notify("Looking up your GitHub login…")
+                if filters.mine:
+                    self.ctx.want_mine()
                 self.set_filters(filters)
 
-        app = self.fapp
-        self.app.push_screen(
-            FiltersScreen(self.filters, app.index.owners(), app.postmortems, app.me), chosen
+        ctx = self.ctx
+        dialog = FiltersScreen(
+            self.filters, ctx.index.owners(), ctx.postmortems, ctx.me, ctx.login_state
         )
+        self.app.push_screen(dialog, chosen)
 
     def action_mine(self) -> None:
         """Show only my items, or everyone's again."""
-        if not self.filters.mine and not self.fapp.want_mine():
-            if self.fapp.mine_unavailable:
-                return
-            self.notify("Looking up your GitHub login…")
+        if (
+            not self.filters.mine
+            and not self.ctx.want_mine()
+            and self.ctx.login_state == "unavailable"
+        ):
+            return
         self.set_filters(self.filters.toggled("mine"))
 
     def action_overdue(self) -> None:
@@ -219,19 +245,40 @@ class ItemsScreen(ItemScreen):
         self.set_filters(self.filters.cleared())
 
     def action_sort(self) -> None:
-        """Sort by the next column."""
-        self.sort = self.sort.next()
-        self.apply_filters()
+        """Sort by the next column alone."""
+        self.set_sort(self.sort.next())
 
     def action_reverse_sort(self) -> None:
-        """Flip the sort order."""
-        self.sort = self.sort.flipped()
-        self.apply_filters()
+        """Flip the last sort key."""
+        self.set_sort(self.sort.flipped())
+
+    def action_then_sort(self) -> None:
+        """Ask for a column to sort by next."""
+        unused = self.sort.unused()
+        if not unused:
+            self.notify("Every column is in the sort already", severity="warning")
+            return
+
+        def chosen(column: str | None) -> None:
+            if column:
+                self.set_sort(self.sort.then(column))
+
+        title = "Then sort by" if self.sort.keys else "Sort by"
+        now = self.sort.describe() or "in document order"
+        choices = [(column, SORT_NAMES[column]) for column in unused]
+        self.app.push_screen(ChoiceScreen(title, f"Now {now}", choices), chosen)
 
     def action_sort_by(self, column: str) -> None:
-        """Sort by one column (from the command palette)."""
-        self.sort = Sort(column=column or None)
-        self.apply_filters()
+        """Sort by one column alone, or in document order (from the command palette)."""
+        self.set_sort(Sort.of(column) if column else Sort())
+
+    def action_then_by(self, column: str) -> None:
+        """Add a column to the sort (from the command palette)."""
+        self.set_sort(self.sort.then(column))
+
+    def action_review_sort(self) -> None:
+        """Sort for the review: overdue first, then by priority, then by due date."""
+        self.set_sort(Sort.of(*REVIEW_ORDER))
 
     def action_toggle_sidebar(self) -> None:
         """Show or hide the post-mortem list."""
@@ -239,4 +286,4 @@ class ItemsScreen(ItemScreen):
 
     def action_file_all(self) -> None:
         """Preview filing every unfiled item."""
-        self.fapp.file_items(None)
+        self.ctx.start(registry.PLAN_FILE, None)

@@ -13,8 +13,9 @@ from textual.widgets import Footer, Header, Markdown, OptionList, Static
 from textual.widgets.option_list import Option
 
 from followup.display import STATUS_ICON, STATUS_LABEL
+from followup.durations import format_duration
 from followup.errors import FollowupError
-from followup.store.metrics import PostMortemSummary, format_duration
+from followup.store.metrics import PostMortemSummary
 from followup.store.views import ItemView
 from followup.tui.annotate import annotate
 from followup.tui.links import file_url
@@ -89,15 +90,15 @@ class PostMortemScreen(FollowupScreen):
 
     def data_changed(self) -> None:
         """Read the document, its summary and its items again."""
-        app = self.fapp
+        ctx = self.ctx
         try:
-            source, summary, items = read_postmortem(app.engine, self.slug, today=app.today())
+            source, summary, items = read_postmortem(ctx.engine, self.slug, today=ctx.today())
         except FollowupError as exc:
             self.notify(str(exc), severity="error")
             self.app.pop_screen()
             return
         self.items = items
-        view = next((pm for pm in app.postmortems if pm.slug == self.slug), None)
+        view = next((pm for pm in ctx.postmortems if pm.slug == self.slug), None)
         self.path = view.path if view else None
         title = view.title if view else self.slug
         self.query_one("#pm-summary", Static).update(summary_content(title, summary))
@@ -119,15 +120,13 @@ class PostMortemScreen(FollowupScreen):
     @on(OptionList.OptionSelected, "#pm-items")
     def item_chosen(self, event: OptionList.OptionSelected) -> None:
         """Open the chosen item."""
-        from followup.tui.screens.item_detail import ItemDetailScreen
-
         if event.option.id:
-            self.app.push_screen(ItemDetailScreen(event.option.id))
+            self.ctx.open_item(event.option.id)
 
     def action_open_document(self) -> None:
         """Open the document's file in the browser."""
-        self.fapp.open_link(file_url(self.path) if self.path else None, "document file")
+        self.ctx.open_link(file_url(self.path) if self.path else None, "document file")
 
     def action_copy_document(self) -> None:
         """Copy the document's path."""
-        self.fapp.copy_link(self.path, "document path")
+        self.ctx.copy_link(self.path, "document path")

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
-from datetime import date, timedelta
 from typing import ClassVar
 
 from textual.app import ComposeResult
@@ -15,32 +13,6 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Label
 
 Check = Callable[[str], str | None]
-
-# GitHub logins: letters, digits and single hyphens, at most 39 characters.
-_LOGIN = re.compile(r"^@?[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}$")
-_IN_DAYS = re.compile(r"^\+(\d{1,4})\s*d?(?:ays?)?$")
-
-
-def validate_login(text: str) -> str | None:
-    """Return why text is not a GitHub login (empty is allowed), or None."""
-    text = text.strip()
-    if not text or _LOGIN.match(text):
-        return None
-    return f"{text!r} is not a GitHub login"
-
-
-def parse_due(text: str, today: date) -> date | None:
-    """Return the date meant by YYYY-MM-DD or +N days; empty means no due date."""
-    text = text.strip().lower()
-    if not text:
-        return None
-    match = _IN_DAYS.match(text)
-    if match:
-        return today + timedelta(days=int(match.group(1)))
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise ValueError(f"{text!r} is not a date: use YYYY-MM-DD or +N days") from None
 
 
 class PromptScreen(ModalScreen[str | None]):

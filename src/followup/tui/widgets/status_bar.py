@@ -11,6 +11,7 @@ from textual.content import Content
 from textual.widgets import Label, ProgressBar
 
 from followup.tui import timefmt
+from followup.tui.status import StatusInfo
 
 if TYPE_CHECKING:
     from followup.sync.polling import SyncRunView
@@ -31,12 +32,31 @@ class StatusBar(Horizontal):
         """Start idle."""
         self.hide_job()
 
-    def show_counts(self, shown: int, total: int, *, loading: bool) -> None:
-        """Say how many items the table shows."""
+    def show(
+        self, info: StatusInfo, *, shown: int | None, selected: int = 0, hidden: int = 0
+    ) -> None:
+        """Show the app's state, with what the screen shows and selects."""
+        count = info.total if shown is None else shown
+        self.show_counts(count, info.total, loading=info.loading, selected=selected, hidden=hidden)
+        if info.job is not None:
+            self.show_job(info.job.description, info.job.total, info.job.done)
+        else:
+            self.hide_job()
+        self.show_sync(info.last_sync, running=info.syncing, today=info.today)
+        self.show_github(info.github_note)
+
+    def show_counts(
+        self, shown: int, total: int, *, loading: bool, selected: int = 0, hidden: int = 0
+    ) -> None:
+        """Say how many items the table shows, and how many are selected (hidden: not shown)."""
         noun = "item" if total == 1 else "items"
         text = f"{shown} of {total} {noun}" if shown != total else f"{total} {noun}"
         if loading:
             text += " · loading…"
+        if selected:
+            text += f" · {selected} selected"
+            if hidden:
+                text += f" ({hidden} not shown)"
         self.query_one("#counts", Label).update(text)
 
     def show_job(self, description: str, total: int | None, done: int) -> None:

@@ -27,6 +27,8 @@ def _value(field: str, value: str | None) -> str:
 
 def describe(event: EventView) -> str:
     """Return one change as a short phrase."""
+    if event.field == "reminder":
+        return f"owner reminded: {event.new}"
     if event.field == "status" and event.old is None:
         return f"created as {_value('status', event.new)}"
     if event.old is None:

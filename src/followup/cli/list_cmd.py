@@ -1,0 +1,206 @@
+"""`followup list` and `followup show`: read the store."""
+
+from __future__ import annotations
+
+import click
+
+from followup import clock, postmortem
+from followup.cli import output, printing
+from followup.cli.context import CliContext, pass_cli
+from followup.cli.options import examples
+from followup.cli.repos import REPO, RepoSpec, repo_for
+from followup.store import session_scope
+from followup.store.queries import (
+    ItemFilter,
+    get_item,
+    item_events,
+    list_items,
+    parse_statuses,
+    postmortem_source,
+)
+from followup.store.repo_identity import renamed_repos, renames_among, with_current_names
+
+CONTEXT_RADIUS = 3
+KINDS = ("issue", "branch_protection")
+
+
+def _filters_given(**given: object) -> str:
+    """Return the filters a user gave, as they would type them."""
+    words = []
+    for flag, value in given.items():
+        if not value:
+            continue
+        name = "--" + flag.replace("_", "-")
+        if value is True:
+            words.append(name)
+        elif isinstance(value, tuple):
+            words.extend(f"{name} {part}" for part in value)
+        else:
+            words.append(f"{name} {value}")
+    return " ".join(words)
+
+
+@click.command(
+    "list",
+    epilog=examples(
+        "followup list",
+        "followup list --owner @dana --status open,filed",
+        "followup list --overdue --format csv > overdue.csv",
+        "followup list -R googleapis/docs --kind branch_protection --format json",
+    ),
+)
+@click.option("--owner", help="Only items owned by this login (with or without @).")
+@click.option(
+    "--status",
+    "statuses",
+    multiple=True,
+    help="Only items with this status (repeat or comma-separate): open, filed, in_progress, "
+    "done, wont_do, regressed, removed, suggested, dismissed.",
+)
+@click.option("--postmortem", "-p", metavar="SLUG", help="Only items of this post-mortem.")
+@click.option("--kind", type=click.Choice(KINDS), help="Only this kind.")
+@click.option(
+    "--repo", "-R", type=REPO, help="Only items for this repository (owner/name or its URL)."
+)
+@click.option("--overdue", is_flag=True, help="Only items past their due date and not closed.")
+@click.option(
+    "--past-policy",
+    is_flag=True,
+    help="Only items still open after the due-date policy's deadline for their priority.",
+)
+@click.option("--search", "-s", metavar="TEXT", help="Only items whose title contains TEXT.")
+@click.option(
+    "--all",
+    "include_removed",
+    is_flag=True,
+    help="Include removed items and dismissed suggestions.",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "json", "csv"]),
+    default="table",
+    show_default=True,
+    help="table for people (plain lines when piped), json (docs/schemas/list.schema.json) "
+    "or csv for scripts.",
+)
+@pass_cli
+def list_command(
+    cli: CliContext,
+    owner: str | None,
+    statuses: tuple[str, ...],
+    postmortem: str | None,
+    kind: str | None,
+    repo: RepoSpec | None,
+    overdue: bool,
+    past_policy: bool,
+    search: str | None,
+    include_removed: bool,
+    fmt: str,
+) -> None:
+    """List action items, one table per post-mortem."""
+    flt = ItemFilter(
+        statuses=parse_statuses(statuses),
+        owner=owner,
+        postmortem=postmortem,
+        kind=kind,
+        repo=repo_for(repo, cli.settings) if repo else None,
+        overdue=overdue,
+        past_policy=past_policy,
+        text=search,
+        include_removed=include_removed,
+    )
+    today = clock.today()
+    with session_scope(cli.engine()) as session:
+        items = list_items(session, flt, today=today)
+        empty = not items and not list_items(
+            session, ItemFilter(include_removed=True), today=today, limit=1
+        )
+        renamed = renamed_repos(session)
+    moved = renames_among(items, renamed)
+    items = [with_current_names(item, renamed) for item in items]
+    if fmt == "json":
+        click.echo(output.items_json(items, today))
+        return
+    if fmt == "csv":
+        click.echo(output.items_csv(items, today), nl=False)
+        return
+    if not items:
+        given = _filters_given(
+            owner=owner,
+            status=statuses,
+            postmortem=postmortem,
+            kind=kind,
+            repo=str(repo) if repo else None,
+            overdue=overdue,
+            past_policy=past_policy,
+            search=search,
+        )
+        if empty:
+            message = "no action items yet: import a post-mortem with 'followup import FILE'"
+        elif given:
+            message = f"no items match {given}"
+        else:
+            message = "no items to list: every item was removed from its post-mortem (see --all)"
+        printing.line(cli.err, message)
+        return
+    table = None if printing.plain(cli.out) else output.items_table(items, today, cli.out.width)
+    if table is not None:
+        printing.show(cli.out, table)
+    else:
+        for line in output.items_lines(items, today):
+            printing.line(cli.out, line)
+    n = len(items)
+    legend = output.marks_shown(items, today)
+    printing.line(cli.out, f"{n} item{'s' if n != 1 else ''}", style="dim")
+    if legend:
+        printing.line(cli.out, legend, style="dim")
+    _note_renames(cli, moved)
+
+
+def _note_renames(cli: CliContext, moved: list[tuple[str, str]]) -> None:
+    """Say which repositories are shown under the name GitHub gives them now."""
+    for old, new in moved:
+        printing.line(
+            cli.err, f"note: {old} is now {new} on GitHub (renamed or transferred)", style="dim"
+        )
+
+
+@click.command(
+    "show",
+    epilog=examples("followup show 3f2a", "followup show 3f2a9c1 --format json | jq .history"),
+)
+@click.argument("item_id")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="text for people, json (docs/schemas/show.schema.json) for scripts.",
+)
+@pass_cli
+def show_command(cli: CliContext, item_id: str, fmt: str) -> None:
+    """Show one action item with its source context and history (ID or a unique prefix)."""
+    today = clock.today()
+    with session_scope(cli.engine()) as session:
+        item = get_item(session, item_id)
+        events = item_events(session, item.id)
+        source = postmortem_source(session, item.postmortem)
+        renamed = renamed_repos(session)
+    moved = renames_among([item], renamed)
+    item = with_current_names(item, renamed)
+    if fmt == "json":
+        click.echo(output.item_json(item, events, today))
+        return
+    first = max(1, item.line - CONTEXT_RADIUS)
+    context = postmortem.context(source, item.line, CONTEXT_RADIUS)
+    panel = None
+    if not printing.plain(cli.out):
+        panel = output.item_detail(item, events, context, first, today, cli.out.width)
+    if panel is not None:
+        printing.show(cli.out, panel)
+    else:
+        for line in output.item_lines(item, events, context, first, today):
+            printing.line(cli.out, line)
+    _note_renames(cli, moved)

@@ -1,0 +1,64 @@
+"""What went wrong with the store, in one line the user can act on.
+
+SQLite and PostgreSQL report a full disk, a read-only file, a damaged database or a
+foreign file with codes; each becomes a StoreError of its own, wherever it happens
+(opening, migrating, or any later query: db.py hands every database error through
+here). Anything else stays what it was.
+"""
+
+from __future__ import annotations
+
+from followup.errors import FollowupError
+
+
+class StoreError(FollowupError):
+    """Report a store that cannot be opened or written."""
+
+
+class NewerStoreError(StoreError):
+    """The store's schema is from a newer followup than this one."""
+
+
+def _said(exc: BaseException) -> str:
+    return " ".join(str(exc).split()) or type(exc).__name__
+
+
+def explain(exc: BaseException, where: str) -> StoreError | None:
+    """Return the StoreError a database failure amounts to, or None if it is none of these.
+
+    exc is the driver's own exception (sqlite3's or psycopg's); where names the store.
+    """
+    said = _said(exc)
+    name = str(getattr(exc, "sqlite_errorname", "") or "")
+    state = str(getattr(exc, "sqlstate", "") or "")
+    if name == "SQLITE_NOTADB":
+        return StoreError(
+            f"{where} is not a followup store, or it is damaged ({said}); "
+            "move it away or point --db elsewhere"
+        )
+    if name.startswith("SQLITE_CORRUPT") or state == "XX001" or name == "SQLITE_IOERR_SHORT_READ":
+        return StoreError(
+            f"the store {where} is damaged ({said}); "
+            "restore it from a backup, or move it away and import again"
+        )
+    if name.startswith("SQLITE_READONLY"):
+        return StoreError(
+            f"the store {where} is read-only ({said}); "
+            "followup needs to write to it and to its folder"
+        )
+    if state == "25006":
+        return StoreError(f"the store {where} is read-only ({said}); followup needs to write to it")
+    if name == "SQLITE_FULL" or state == "53100":
+        return StoreError(
+            f"the disk that holds the store {where} is full ({said}); "
+            "nothing was half-written: free some space and run again"
+        )
+    if name.startswith(("SQLITE_BUSY", "SQLITE_LOCKED")) or state in ("55P03", "40P01"):
+        return StoreError(
+            f"the store {where} is busy: another followup is writing to it; try again"
+        )
+    if name.startswith(("SQLITE_CANTOPEN", "SQLITE_PERM", "SQLITE_AUTH", "SQLITE_IOERR")):
+        return StoreError(f"cannot use the store {where} ({said})")
+    if state.startswith("08") or state in ("28P01", "28000", "3D000"):
+        return StoreError(f"cannot connect to the store {where} ({said})")
+    return None

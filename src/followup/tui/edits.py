@@ -1,0 +1,463 @@
+"""The changes the TUI makes to items, each declared once: its key, its question, its words
+and the core function that makes it.
+
+One EditSpec serves one item (the cursor's) and many (a selection): the "edit" job runs it
+over every item and keeps one result per item. A new kind of change is a member of Edit
+and one entry in EDITS; its key, the palette, the help, the question, the confirmation
+over a selection and the per-item results come from that entry. Accepting a suggested
+item, say, would be `EditSpec(Edit.ACCEPT, key=…, apply=<the core's accept>, refuse=<not
+a suggestion>, change=lambda item, _v: "suggested → open", …)` with no question.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+from enum import StrEnum
+from typing import TYPE_CHECKING, Any
+
+from followup.display import STATUS_LABEL
+from followup.errors import FollowupError
+from followup.store.views import ItemView, is_closed
+from followup.sync.progress import Progress
+from followup.tui.jobs import ItemResult, ItemState, JobContext, Outcome, Severity, one_line
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+
+    from followup.github.client import GitHub
+    from followup.sync.edits import CloseReason, EditResult
+
+
+class Edit(StrEnum):
+    """A change the user can make to items."""
+
+    CLOSE = "close"
+    REOPEN = "reopen"
+    ASSIGN = "assign"
+    DUE = "due"
+    PRIORITY = "priority"
+
+
+@dataclass(frozen=True, slots=True)
+class Choose:
+    """Ask by offering a few choices; the value is the chosen one's id."""
+
+    choices: tuple[tuple[str, str], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class TypeIn:
+    """Ask for a line of text; parse turns it into the value or raises ValueError."""
+
+    prompt: str
+    current: Callable[[ItemView], str]
+    parse: Callable[[str, date], object]
+
+
+Apply = Callable[["Engine", "GitHub | None", str, Any], "EditResult"]
+
+
+@dataclass(frozen=True, slots=True)
+class EditSpec:
+    """One kind of change: how it is asked for, shown, and made.
+
+    `title` is a format string for the dialogs ("Close {}" for "Close abc1234" or
+    "Close 3 items"; `{issue}` adds " and its issue …" for one linked item).
+    `refuse` says why an item cannot take the change at all; `change` says what the
+    change does to one item, or None when it has nothing to do; `value_words` ends the
+    confirmation's headline with the value (" as done", ": P1").
+    """
+
+    edit: Edit
+    key: str
+    label: str
+    tooltip: str
+    title: str
+    doing: str
+    apply: Apply
+    change: Callable[[ItemView, Any], str | None]
+    value_words: Callable[[Any], str]
+    ask: Choose | TypeIn | None = None
+    refuse: Callable[[ItemView], str | None] = lambda _item: None
+    reaches_github: bool = False
+    show: bool = False
+
+
+# -- values ---------------------------------------------------------------------------
+
+# GitHub logins: letters, digits and single hyphens, at most 39 characters.
+_LOGIN = re.compile(r"^@?[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}$")
+_IN_DAYS = re.compile(r"^\+(\d{1,4})\s*d?(?:ays?)?$")
+
+
+def validate_login(text: str) -> str | None:
+    """Return why text is not a GitHub login (empty is allowed), or None."""
+    text = text.strip()
+    if not text or _LOGIN.match(text):
+        return None
+    return f"{text!r} is not a GitHub login"
+
+
+def parse_login(text: str, _today: date) -> str | None:
+    """Return the login typed (without @), None for nobody; ValueError when it is not one."""
+    problem = validate_login(text)
+    if problem:
+        raise ValueError(problem)
+    return text.strip().removeprefix("@") or None
+
+
+def parse_due(text: str, today: date) -> date | None:
+    """Return the date meant by YYYY-MM-DD or +N days; empty means no due date."""
+    text = text.strip().lower()
+    if not text:
+        return None
+    match = _IN_DAYS.match(text)
+    if match:
+        return today + timedelta(days=int(match.group(1)))
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise ValueError(f"{text!r} is not a date: use YYYY-MM-DD or +N days") from None
+
+
+def parse_priority(text: str, _today: date) -> str | None:
+    """Return the priority typed, in capitals; None for none."""
+    from followup.sync.edits import PRIORITIES
+
+    value = text.strip().upper()
+    if value and value not in PRIORITIES:
+        raise ValueError(f"a priority is one of {', '.join(PRIORITIES)}, not {text.strip()!r}")
+    return value or None
+
+
+def _status(item: ItemView) -> str:
+    return STATUS_LABEL.get(item.status, item.status)
+
+
+def _issue_too(item: ItemView, verb: str) -> str:
+    return f", and {verb} {item.issue.ref}" if item.issue is not None else ""
+
+
+def _person(login: str | None) -> str:
+    return f"@{login}" if login else "nobody"
+
+
+def _same_login(a: str | None, b: str | None) -> bool:
+    return (a or "").lower().removeprefix("@") == (b or "").lower().removeprefix("@")
+
+
+# -- the changes ----------------------------------------------------------------------
+
+CLOSE_CHOICES = (
+    ("completed", "✔ Done: the work is finished"),
+    ("not_planned", "✘ Won't do: not planned"),
+)
+CLOSED_AS = {"completed": "done", "not_planned": "won't do"}
+
+
+def _close(engine: Engine, client: GitHub | None, item_id: str, reason: Any) -> EditResult:
+    from followup.sync import edits
+
+    why: CloseReason = "not_planned" if reason == "not_planned" else "completed"
+    return edits.close_item(engine, client, item_id, reason=why)
+
+
+def _reopen(engine: Engine, client: GitHub | None, item_id: str, _value: Any) -> EditResult:
+    from followup.sync import edits
+
+    return edits.reopen_item(engine, client, item_id)
+
+
+def _assign(engine: Engine, client: GitHub | None, item_id: str, login: Any) -> EditResult:
+    from followup.sync import edits
+
+    return edits.reassign_item(engine, client, item_id, login if login else None)
+
+
+def _due(engine: Engine, _client: GitHub | None, item_id: str, due: Any) -> EditResult:
+    from followup.sync import edits
+
+    return edits.set_due(engine, item_id, due if isinstance(due, date) else None)
+
+
+def _priority(engine: Engine, _client: GitHub | None, item_id: str, value: Any) -> EditResult:
+    from followup.sync import edits
+
+    return edits.set_priority(engine, item_id, str(value) if value else None)
+
+
+def _not_open(item: ItemView) -> str | None:
+    return f"already closed ({_status(item)})" if is_closed(item.status) else None
+
+
+def _not_closed(item: ItemView) -> str | None:
+    return None if is_closed(item.status) else "not closed"
+
+
+def _due_text(item: ItemView) -> str:
+    return item.due.isoformat() if isinstance(item.due, date) else ""
+
+
+EDITS: dict[Edit, EditSpec] = {
+    spec.edit: spec
+    for spec in (
+        EditSpec(
+            Edit.CLOSE,
+            key="c",
+            label="Close",
+            tooltip="Close the item (done or won't do)",
+            title="Close {}{issue}",
+            doing="Closing",
+            apply=_close,
+            ask=Choose(CLOSE_CHOICES),
+            refuse=_not_open,
+            change=lambda item, reason: (
+                f"{_status(item)} → {CLOSED_AS.get(reason, reason)}{_issue_too(item, 'closes')}"
+            ),
+            value_words=lambda reason: f" as {CLOSED_AS.get(reason, reason)}",
+            reaches_github=True,
+            show=True,
+        ),
+        EditSpec(
+            Edit.REOPEN,
+            key="r",
+            label="Reopen",
+            tooltip="Reopen a closed item",
+            title="Reopen {}",
+            doing="Reopening",
+            apply=_reopen,
+            refuse=_not_closed,
+            change=lambda item, _v: f"{_status(item)} → open{_issue_too(item, 'reopens')}",
+            value_words=lambda _v: "",
+            reaches_github=True,
+        ),
+        EditSpec(
+            Edit.ASSIGN,
+            key="a",
+            label="Assign",
+            tooltip="Give the item to someone else",
+            title="Assign {}",
+            doing="Assigning",
+            apply=_assign,
+            ask=TypeIn(
+                "GitHub login of the new owner (empty: nobody)",
+                lambda item: item.owner or "",
+                parse_login,
+            ),
+            change=lambda item, login: (
+                None
+                if _same_login(item.owner, login)
+                else f"{_person(item.owner)} → {_person(login)}"
+            ),
+            value_words=lambda login: f" to {_person(login)}",
+            reaches_github=True,
+            show=True,
+        ),
+        EditSpec(
+            Edit.DUE,
+            key="d",
+            label="Due",
+            tooltip="Set or clear the due date",
+            title="Due date of {}",
+            doing="Setting the due date of",
+            apply=_due,
+            ask=TypeIn("YYYY-MM-DD, or +N days (empty: no due date)", _due_text, parse_due),
+            change=lambda item, due: (
+                None
+                if item.due == due
+                else f"{_due_text(item) or 'none'} → {due.isoformat() if due else 'none'}"
+            ),
+            value_words=lambda due: f": {due.isoformat()}" if due else ": none",
+        ),
+        EditSpec(
+            Edit.PRIORITY,
+            key="p",
+            label="Priority",
+            tooltip="Set or clear the priority",
+            title="Priority of {}",
+            doing="Setting the priority of",
+            apply=_priority,
+            # The priorities are sync.edits.PRIORITIES, which parse_priority checks; naming
+            # them here spares loading the GitHub code to draw a prompt.
+            ask=TypeIn("P0, P1, P2, P3 (empty: none)", lambda i: i.priority or "", parse_priority),
+            change=lambda item, value: (
+                None
+                if (item.priority or None) == value
+                else f"{item.priority or 'none'} → {value or 'none'}"
+            ),
+            value_words=lambda value: f": {value}" if value else ": none",
+        ),
+    )
+}
+
+
+# -- planning a change over several items ---------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Planned:
+    """One item of a change over several: what it does to the item, or why it is skipped."""
+
+    item: ItemView
+    change: str | None
+    skip: str | None
+
+
+def plan(spec: EditSpec, items: Sequence[ItemView], value: object) -> list[Planned]:
+    """Return what the change would do to each item."""
+    out = []
+    for item in items:
+        why = "removed from its post-mortem" if item.status == "removed" else spec.refuse(item)
+        change = None if why else spec.change(item, value)
+        if why is None and change is None:
+            why = "unchanged"
+        out.append(Planned(item, change, why))
+    return out
+
+
+# -- the work -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    """An item to change, as the work needs it (plain data for the thread)."""
+
+    item_id: str
+    title: str
+    linked: bool
+
+    @classmethod
+    def of(cls, item: ItemView) -> Target:
+        """Return the target for an item."""
+        return cls(item.id, item.title, item.issue is not None)
+
+
+@dataclass(frozen=True, slots=True)
+class EditRequest:
+    """One change, with its value, for one item or several."""
+
+    edit: Edit
+    value: object
+    targets: tuple[Target, ...]
+
+    @property
+    def spec(self) -> EditSpec:
+        """Return the change's spec."""
+        return EDITS[self.edit]
+
+    def describe(self) -> str:
+        """Return what the status bar says while the change runs."""
+        if len(self.targets) == 1:
+            return f"Updating {self.targets[0].item_id}"
+        return f"{self.spec.doing} {len(self.targets)} items"
+
+    def key(self) -> str:
+        """Return what two runs may not share: the item, or 'bulk' for a selection."""
+        return self.targets[0].item_id if len(self.targets) == 1 else "bulk"
+
+
+@dataclass(frozen=True, slots=True)
+class EditsDone:
+    """What each item's change did: its result, or the one line it failed with."""
+
+    request: EditRequest
+    done: tuple[tuple[Target, EditResult | str], ...]
+    cancelled: int = 0
+
+
+def run(context: JobContext, request: EditRequest, progress: Progress) -> EditsDone:
+    """Make the change to each item; a linked item's change goes to GitHub too, or waits.
+
+    With one item a failure fails the job; with several, each item's failure is its
+    result and the others carry on.
+    """
+    done = _run(context, request, progress)
+    if request.spec.edit is Edit.PRIORITY:
+        # A new priority may give an item another deadline under the due-date policy.
+        from followup.sync.policy import refresh_deadlines
+
+        refresh_deadlines(context.engine, context.settings.policy)
+    return done
+
+
+def _run(context: JobContext, request: EditRequest, progress: Progress) -> EditsDone:
+    spec = request.spec
+    linked = spec.reaches_github and any(t.linked for t in request.targets)
+    client = context.client_or_none() if linked else None
+    if len(request.targets) == 1:
+        (target,) = request.targets
+        result = spec.apply(
+            context.engine, client if target.linked else None, target.item_id, request.value
+        )
+        return EditsDone(request, ((target, result),))
+    progress.start(len(request.targets), request.describe())
+    done: list[tuple[Target, EditResult | str]] = []
+    for n, target in enumerate(request.targets):
+        if progress.cancelled():
+            return EditsDone(request, tuple(done), cancelled=len(request.targets) - n)
+        try:
+            item_client = client if target.linked else None
+            done.append(
+                (target, spec.apply(context.engine, item_client, target.item_id, request.value))
+            )
+        except FollowupError as exc:
+            done.append((target, str(exc)))
+        except Exception as exc:  # one item's surprise must not lose the others' results
+            done.append((target, one_line(exc)))
+        progress.advance(target.item_id)
+    return EditsDone(request, tuple(done))
+
+
+def summarise(done: EditsDone) -> Outcome:
+    """Return the notification for one item's change, or for a change over several."""
+    from followup.tui import outcomes
+
+    if len(done.done) == 1 and not done.cancelled:
+        ((_target, result),) = done.done
+        assert not isinstance(result, str)  # one item's failure failed the job
+        return outcomes.edited(result)
+    results: list[ItemResult] = []
+    pushed = queued = 0
+    for target, result in done.done:
+        if isinstance(result, str):
+            results.append(ItemResult(target.item_id, target.title, "failed", result))
+            continue
+        state: ItemState = "skipped" if result.outcome == "unchanged" else "done"
+        results.append(ItemResult(target.item_id, target.title, state, result.message))
+        pushed += result.outcome == "pushed"
+        queued += result.outcome == "queued"
+    remaining = done.request.targets[len(done.done) :]
+    results.extend(
+        ItemResult(t.item_id, t.title, "skipped", "not done: cancelled") for t in remaining
+    )
+    return _bulk_outcome(done.request, tuple(results), pushed, queued)
+
+
+def _bulk_outcome(
+    request: EditRequest, results: tuple[ItemResult, ...], pushed: int, queued: int
+) -> Outcome:
+    changed = [r for r in results if r.state == "done"]
+    failed = [r for r in results if r.state == "failed"]
+    skipped = len(results) - len(changed) - len(failed)
+    parts = [f"{len(changed)} of {len(results)} items changed"]
+    if pushed:
+        parts.append(f"{pushed} on GitHub too")
+    if queued:
+        parts.append(f"{queued} to send to GitHub at the next sync")
+    if skipped:
+        parts.append(f"{skipped} left as they were")
+    if failed:
+        parts.append(f"{len(failed)} failed ({failed[0].item_id}: {failed[0].message})")
+    severity: Severity = "error" if failed else "warning" if queued else "information"
+    return Outcome(
+        f"{request.spec.label}: " + ", ".join(parts),
+        severity,
+        changed=bool(changed or failed),
+        # A failure may come from a change made elsewhere: read those items again too.
+        items=tuple(r.item_id for r in (*changed, *failed)),
+        results=results,
+        title=request.spec.title.format(f"{len(results)} items", issue=""),
+    )
