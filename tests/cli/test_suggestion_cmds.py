@@ -88,6 +88,14 @@ def test_dismissed_suggestions_are_hidden_and_stay_so_across_reimports(
     assert everything[ALERT]["status"] == "suggested"
     assert "Add a canary" in everything
     assert listed(run_cli, "--status", "dismissed").keys() == {PROTECT}
+    # The sentence leaves the document, then comes back: still the same, dismissed, item.
+    doc.write_text(PROSE.replace("We will protect the `main` branch from force pushes.\n", ""))
+    assert run_cli("import", str(doc)).exit_code == 0
+    assert listed(run_cli, "--all")[PROTECT]["status"] == "dismissed"
+    doc.write_text(PROSE, encoding="utf-8")
+    assert run_cli("import", str(doc)).exit_code == 0
+    back = listed(run_cli, "--all")[PROTECT]
+    assert (back["id"], back["status"]) == (known[PROTECT], "dismissed")
 
 
 def test_an_item_that_is_no_suggestion_is_skipped_with_the_reason(
