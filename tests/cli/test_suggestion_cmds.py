@@ -146,3 +146,12 @@ def test_a_suggestion_is_never_protected(run_cli: RunCli, doc: Path) -> None:
         f"error: item {known[PROTECT]} is a suggestion found in prose: accept it first "
         f"(followup accept {known[PROTECT]})"
     )
+
+
+def test_list_shows_suggestions_apart_after_the_items(run_cli: RunCli, doc: Path) -> None:
+    lines = run_cli("list").stdout.splitlines()
+    heading = next(n for n, line in enumerate(lines) if line.startswith("Suggested:"))
+    before, after = "\n".join(lines[:heading]), "\n".join(lines[heading:])
+    assert LIMIT in before and ALERT not in before and PROTECT not in before
+    assert ALERT in after and PROTECT in after and LIMIT not in after
+    assert "1 item, 2 suggestions" in lines
