@@ -41,6 +41,13 @@ class Settings:
     repo: str | None = field(
         default=None, metadata={"help": "Repository (owner/name) for items that name none."}
     )
+    project: str | None = field(
+        default=None,
+        metadata={
+            "help": "GitHub Project (v2) that filed issues are added to: OWNER/NUMBER or its "
+            "URL; its Priority and Due fields are set (needs the project scope)."
+        },
+    )
     me: str | None = field(
         default=None,
         metadata={"help": "Your GitHub login, for 'mine' filters; default: the token's."},
@@ -168,6 +175,8 @@ def _coerce(name: str, value: Any, origin: str) -> Any:
             return text
         if not isinstance(text, str):
             raise ValueError
+        if name == "project" and text:
+            _check_project(text, origin)
         return text or None if kind == "str | None" else text
     except (TypeError, ValueError):
         expected = {
@@ -183,6 +192,18 @@ def _coerce(name: str, value: Any, origin: str) -> Any:
         if name in POLICY_SETTINGS and not origin.startswith((ENV_PREFIX, "env ", "--")):
             shown = f"[policy] {POLICY_SETTINGS[name]}"
         raise ConfigError(f"{origin}: {shown} must be {expected}, got {value!r}") from None
+
+
+def _check_project(text: str, origin: str) -> None:
+    """Refuse a project setting that names no project, saying where it came from."""
+    # Imported here: the GitHub layer imports this module, and most runs set no project.
+    from followup.errors import InputError
+    from followup.github.project_mapping import parse_project
+
+    try:
+        parse_project(text)
+    except InputError as exc:
+        raise ConfigError(f"{origin}: project: {exc}") from None
 
 
 def _read_file(path: Path) -> dict[str, Any]:

@@ -14,6 +14,7 @@ from tests.conftest import RunCli
 from tests.sync.world import (
     ALERT,
     RUNBOOK,
+    build_store,
     fake_clock,
     filed_store,
 )
@@ -75,26 +76,42 @@ def test_assign_takes_a_login_or_none(run_cli: RunCli, ids: dict[str, str]) -> N
     assert "give either a LOGIN or --none" in both.stderr
 
 
-def test_due_dates_are_parsed_and_cleared(run_cli: RunCli, ids: dict[str, str]) -> None:
+def pending_edits(engine: Engine) -> list[tuple[str, str | None]]:
+    with session_scope(engine) as session:
+        return [(e.field, e.value) for e in session.exec(select(PendingEditRow)).all()]
+
+
+def test_due_dates_are_parsed_and_cleared(
+    run_cli: RunCli, ids: dict[str, str], engine: Engine
+) -> None:
     result = run_cli("due", ids[RUNBOOK], "1 December 2026")
     assert result.exit_code == 0, result.output
-    assert f"✔ {ids[RUNBOOK]}: due 2026-12-01" in result.stdout
+    # No token: the date waits for the next sync to reach the body.
+    assert f"⧗ {ids[RUNBOOK]}: due 2026-12-01 here, not yet on GitHub" in result.stdout
     assert shown(run_cli, ids[RUNBOOK])["due"] == "2026-12-01"
+    assert pending_edits(engine) == [("due", "2026-12-01")]
 
     bad = run_cli("due", ids[RUNBOOK], "someday")
     assert bad.exit_code == 2
-    assert "error: not a date: 'someday' (use YYYY-MM-DD)" in bad.stderr
+    assert "error: not a date: 'someday' (use YYYY-MM-DD, +7, 2w, friday, end of Q1)" in (
+        bad.stderr
+    )
 
     assert run_cli("due", ids[RUNBOOK], "--none").exit_code == 0
     assert shown(run_cli, ids[RUNBOOK])["due"] is None
+    assert pending_edits(engine) == [("due", None)]
 
 
-def test_priorities_are_checked(run_cli: RunCli, ids: dict[str, str]) -> None:
+def test_priorities_are_checked(run_cli: RunCli, ids: dict[str, str], engine: Engine) -> None:
     result = run_cli("priority", ids[RUNBOOK], "p1")
     assert result.exit_code == 0, result.output
     assert shown(run_cli, ids[RUNBOOK])["priority"] == "P1"
+    # The policy dates the undated item for P1; its issue's Due line says so next sync.
+    policy_line = "2026-11-29 (the due-date policy's deadline for P1)"
+    assert f"due {policy_line} here, not yet on GitHub" in result.stdout
     again = run_cli("priority", ids[RUNBOOK], "P1")
-    assert "no change" in again.stdout
+    assert again.exit_code == 0, again.output
+    assert pending_edits(engine) == [("priority", "P1"), ("due", policy_line)]
 
     bad = run_cli("priority", ids[RUNBOOK], "P9")
     assert bad.exit_code == 2
@@ -133,7 +150,11 @@ def test_a_queued_edit_in_json_keeps_the_warning(run_cli: RunCli, ids: dict[str,
     assert result.stderr.startswith("warning: no GitHub token found")
 
 
-def test_a_local_edit_in_json(run_cli: RunCli, ids: dict[str, str]) -> None:
+def test_a_local_edit_in_json(
+    run_cli: RunCli, engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fake_clock(monkeypatch)
+    ids = build_store(engine, link=False)
     report = json.loads(run_cli("due", ids[RUNBOOK], "2026-12-01", "--format", "json").stdout)
     (item,) = report["items"]
     assert (item["action"], item["field"], item["old"], item["new"]) == (

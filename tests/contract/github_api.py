@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
@@ -14,6 +15,7 @@ from urllib.parse import urlsplit, urlunsplit
 import graphql
 import requests
 import yaml
+from graphql.execution.values import get_variable_values
 from openapi_core import OpenAPI
 from openapi_core.contrib.requests import RequestsOpenAPIRequest, RequestsOpenAPIResponse
 
@@ -164,3 +166,198 @@ def graphql_errors(exchange: Exchange) -> list[str]:
     except graphql.GraphQLError as exc:
         return [exc.message]
     return [error.message for error in graphql.validate(graphql_schema(), document)]
+
+
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def graphql_variable_errors(exchange: Exchange) -> list[str]:
+    """Return what is wrong with the variables sent beside the query, against its types.
+
+    Every variable the query declares is coerced as GitHub would (a missing required
+    one, a number for a string...), no variable is sent that it does not declare, and a
+    Date is a date: GitHub's Date scalar takes an ISO 8601 day only.
+    """
+    payload = json.loads(exchange.request_body or b"{}")
+    variables = payload.get("variables") or {}
+    if not isinstance(variables, dict):
+        return ["the variables are not an object"]
+    definitions = _operation(graphql.parse(payload["query"])).variable_definitions or ()
+    declared = {d.variable.name.value: d for d in definitions}
+    problems = [f"${name} is sent but not declared" for name in variables if name not in declared]
+    coerced = get_variable_values(graphql_schema(), definitions, variables)
+    if isinstance(coerced, list):
+        problems.extend(error.message for error in coerced)
+    for name, definition in declared.items():
+        kind = definition.type
+        while isinstance(kind, graphql.NonNullTypeNode | graphql.ListTypeNode):
+            kind = kind.type
+        assert isinstance(kind, graphql.NamedTypeNode)
+        value = variables.get(name)
+        if kind.name.value == "Date" and value is not None and not _ISO_DATE.match(str(value)):
+            problems.append(f"${name} is not an ISO date: {value!r}")
+    return problems
+
+
+# -- GraphQL answers ------------------------------------------------------------------
+
+_STRING_SCALARS = frozenset({"String", "ID", "DateTime", "Date", "URI", "HTML", "GitTimestamp"})
+
+
+def _operation(document: graphql.DocumentNode) -> graphql.OperationDefinitionNode:
+    for definition in document.definitions:
+        if isinstance(definition, graphql.OperationDefinitionNode):
+            return definition
+    raise ValueError("no operation in the document")
+
+
+class _AnswerCheck:
+    """Walk an answer's data along the query, type by type, collecting what does not fit."""
+
+    def __init__(self, schema: graphql.GraphQLSchema, document: graphql.DocumentNode) -> None:
+        self.schema = schema
+        self.fragments = {
+            d.name.value: d
+            for d in document.definitions
+            if isinstance(d, graphql.FragmentDefinitionNode)
+        }
+        self.problems: list[str] = []
+
+    def applies(self, condition: str | None, concrete: graphql.GraphQLObjectType) -> bool:
+        if condition is None or condition == concrete.name:
+            return True
+        target = self.schema.get_type(condition)
+        if isinstance(target, graphql.GraphQLInterfaceType | graphql.GraphQLUnionType):
+            return self.schema.is_sub_type(target, concrete)
+        return False
+
+    def collect(
+        self, concrete: graphql.GraphQLObjectType, selections: graphql.SelectionSetNode
+    ) -> dict[str, list[graphql.FieldNode]]:
+        found: dict[str, list[graphql.FieldNode]] = {}
+        for node in selections.selections:
+            if isinstance(node, graphql.FieldNode):
+                key = (node.alias or node.name).value
+                found.setdefault(key, []).append(node)
+            elif isinstance(node, graphql.InlineFragmentNode):
+                condition = node.type_condition.name.value if node.type_condition else None
+                if self.applies(condition, concrete):
+                    for key, nodes in self.collect(concrete, node.selection_set).items():
+                        found.setdefault(key, []).extend(nodes)
+            elif isinstance(node, graphql.FragmentSpreadNode):
+                fragment = self.fragments[node.name.value]
+                if self.applies(fragment.type_condition.name.value, concrete):
+                    for key, nodes in self.collect(concrete, fragment.selection_set).items():
+                        found.setdefault(key, []).extend(nodes)
+        return found
+
+    def concrete(
+        self,
+        kind: graphql.GraphQLNamedType,
+        selections: graphql.SelectionSetNode,
+        value: dict[str, Any],
+        path: str,
+    ) -> graphql.GraphQLObjectType | None:
+        if isinstance(kind, graphql.GraphQLObjectType):
+            return kind
+        assert isinstance(kind, graphql.GraphQLInterfaceType | graphql.GraphQLUnionType)
+        possible = self.schema.get_possible_types(kind)
+        named = value.get("__typename")
+        if isinstance(named, str):
+            for candidate in possible:
+                if candidate.name == named:
+                    return candidate
+            self.problems.append(f"{path}: {named} is not a {kind.name}")
+            return None
+        # Without __typename, the type is the one whose selection gives exactly these keys.
+        for candidate in possible:
+            if set(self.collect(candidate, selections)) == set(value):
+                return candidate
+        self.problems.append(f"{path}: no {kind.name} has exactly the fields {sorted(value)}")
+        return None
+
+    def walk(
+        self,
+        kind: graphql.GraphQLOutputType,
+        selections: graphql.SelectionSetNode | None,
+        value: Any,
+        path: str,
+    ) -> None:
+        if isinstance(kind, graphql.GraphQLNonNull):
+            if value is None:
+                self.problems.append(f"{path}: null where {kind} is due")
+                return
+            kind = kind.of_type
+        if value is None:
+            return
+        if isinstance(kind, graphql.GraphQLList):
+            if not isinstance(value, list):
+                self.problems.append(f"{path}: not a list")
+                return
+            for index, element in enumerate(value):
+                self.walk(kind.of_type, selections, element, f"{path}[{index}]")
+            return
+        if isinstance(kind, graphql.GraphQLEnumType):
+            if value not in kind.values:
+                self.problems.append(f"{path}: {value!r} is not a {kind.name}")
+            return
+        if isinstance(kind, graphql.GraphQLScalarType):
+            self.scalar(kind.name, value, path)
+            return
+        assert selections is not None
+        if not isinstance(value, dict):
+            self.problems.append(f"{path}: not an object")
+            return
+        assert isinstance(kind, graphql.GraphQLNamedType)
+        concrete = self.concrete(kind, selections, value, path)
+        if concrete is None:
+            return
+        expected = self.collect(concrete, selections)
+        for key in sorted(set(value) - set(expected)):
+            self.problems.append(f"{path}.{key}: not asked for")
+        for key, nodes in expected.items():
+            if key not in value:
+                self.problems.append(f"{path}.{key}: missing")
+                continue
+            name = nodes[0].name.value
+            if name == "__typename":
+                if value[key] != concrete.name:
+                    self.problems.append(f"{path}.{key}: {value[key]!r} is not {concrete.name}")
+                continue
+            merged = [n.selection_set for n in nodes if n.selection_set is not None]
+            sub = (
+                graphql.SelectionSetNode(selections=tuple(s for m in merged for s in m.selections))
+                if merged
+                else None
+            )
+            self.walk(concrete.fields[name].type, sub, value[key], f"{path}.{key}")
+
+    def scalar(self, name: str, value: Any, path: str) -> None:
+        ok = {
+            "Int": isinstance(value, int) and not isinstance(value, bool),
+            "Float": isinstance(value, int | float) and not isinstance(value, bool),
+            "Boolean": isinstance(value, bool),
+        }.get(name)
+        if ok is None and name in _STRING_SCALARS:
+            ok = isinstance(value, str) or (name == "ID" and isinstance(value, int))
+        if ok is False:
+            self.problems.append(f"{path}: {value!r} is not a {name}")
+
+
+def graphql_answer_errors(exchange: Exchange) -> list[str]:
+    """Return where the answer's data does not have the shape the query asks for."""
+    if exchange.status != 200:
+        return []
+    answer = json.loads(exchange.response_body or b"{}")
+    data = answer.get("data") if isinstance(answer, dict) else None
+    if data is None:
+        return []
+    payload = json.loads(exchange.request_body or b"{}")
+    document = graphql.parse(payload["query"])
+    operation = _operation(document)
+    schema = graphql_schema()
+    root = schema.mutation_type if operation.operation.value == "mutation" else schema.query_type
+    assert root is not None
+    check = _AnswerCheck(schema, document)
+    check.walk(graphql.GraphQLNonNull(root), operation.selection_set, data, "data")
+    return check.problems

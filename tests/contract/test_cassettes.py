@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import json
-
 import pytest
 
 from tests.contract.github_api import (
     Exchange,
     documented_statuses,
+    graphql_answer_errors,
     graphql_errors,
+    graphql_variable_errors,
     load_exchanges,
     validate_request,
     validate_response,
@@ -50,5 +50,15 @@ def test_response_follows_the_openapi_description(exchange: Exchange) -> None:
 @pytest.mark.parametrize("exchange", GRAPHQL, ids=lambda e: e.name)
 def test_graphql_query_is_valid_against_the_schema(exchange: Exchange) -> None:
     assert graphql_errors(exchange) == []
-    payload = json.loads(exchange.request_body or b"{}")
-    assert isinstance(payload.get("variables", {}), dict)
+
+
+@pytest.mark.parametrize("exchange", GRAPHQL, ids=lambda e: e.name)
+def test_graphql_variables_fit_the_types_the_query_declares(exchange: Exchange) -> None:
+    assert graphql_variable_errors(exchange) == []
+
+
+@pytest.mark.parametrize("exchange", GRAPHQL, ids=lambda e: e.name)
+def test_graphql_answer_has_the_shape_the_query_asks_for(exchange: Exchange) -> None:
+    if exchange.cassette.startswith(MALFORMED_ON_PURPOSE):
+        pytest.skip("malformed on purpose")
+    assert graphql_answer_errors(exchange) == []

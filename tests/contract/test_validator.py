@@ -7,7 +7,15 @@ import json
 import pytest
 from openapi_core.exceptions import OpenAPIError
 
-from tests.contract.github_api import Exchange, graphql_errors, validate_request, validate_response
+from followup.github.project_mapping import fields_mutation
+from tests.contract.github_api import (
+    Exchange,
+    graphql_answer_errors,
+    graphql_errors,
+    graphql_variable_errors,
+    validate_request,
+    validate_response,
+)
 
 
 def exchange(
@@ -79,3 +87,63 @@ def test_graphql_validation_reports_unknown_fields() -> None:
     bad = exchange("POST", "/graphql", {"query": "query{viewer{loginz}}"})
     assert graphql_errors(good) == []
     assert graphql_errors(bad)
+
+
+def test_graphql_variables_are_checked_against_the_querys_types() -> None:
+    query = fields_mutation(None, "set")
+
+    def sent(variables: dict[str, object]) -> list[str]:
+        return graphql_variable_errors(
+            exchange("POST", "/graphql", {"query": query, "variables": variables})
+        )
+
+    good: dict[str, object] = {
+        "project": "PVT_1",
+        "item": "PVTI_1",
+        "dueField": "PVTF_1",
+        "due": "2026-11-08",
+    }
+    assert sent(good) == []
+    assert sent({k: v for k, v in good.items() if k != "due"})  # a required one missing
+    assert sent({**good, "item": 12.5})  # not an ID
+    assert sent({**good, "priority": "P0"}) == ["$priority is sent but not declared"]
+    noted = "2026-11-08 (the due-date policy's deadline for P0)"
+    assert sent({**good, "due": noted}) == [f"$due is not an ISO date: {noted!r}"]
+
+
+PROJECT_ITEM = (
+    "query($id: ID!) { node(id: $id) { __typename ... on ProjectV2 { title items(first: 1) "
+    "{ nodes { id content { __typename ... on Issue { number } } } } } } }"
+)
+
+
+def project_answer(**changes: object) -> dict[str, object]:
+    item = {"id": "PVTI_1", "content": {"__typename": "Issue", "number": 12}}
+    node: dict[str, object] = {"__typename": "ProjectV2", "title": "Follow-ups"}
+    node["items"] = {"nodes": [{**item, **changes}]}
+    return {"data": {"node": node}}
+
+
+def test_a_graphql_answer_in_the_querys_shape_passes() -> None:
+    asked = {"query": PROJECT_ITEM, "variables": {"id": "PVT_1"}}
+    assert graphql_answer_errors(exchange("POST", "/graphql", asked, answer=project_answer())) == []
+
+
+@pytest.mark.parametrize(
+    ("change", "problem"),
+    [
+        ({"id": None}, "null where ID! is due"),
+        ({"content": {"__typename": "Issue", "number": "12"}}, "'12' is not a Int"),
+        ({"content": {"__typename": "Issue"}}, "number: missing"),
+        ({"content": {"__typename": "Team", "number": 1}}, "Team is not a ProjectV2ItemContent"),
+        ({"extra": 1}, "extra: not asked for"),
+    ],
+)
+def test_a_graphql_answer_not_in_the_querys_shape_is_rejected(
+    change: dict[str, object], problem: str
+) -> None:
+    asked = {"query": PROJECT_ITEM, "variables": {"id": "PVT_1"}}
+    found = graphql_answer_errors(
+        exchange("POST", "/graphql", asked, answer=project_answer(**change))
+    )
+    assert any(problem in p for p in found), found

@@ -94,7 +94,7 @@ def test_an_import_without_a_policy_leaves_it_to_the_next_open(engine: Engine) -
 def test_a_new_policy_moves_policy_dates_and_only_those(engine: Engine) -> None:
     imported(engine, QUEUE)
     item_ids = ids(engine)
-    set_due(engine, item_ids["Runbook"], date(2026, 7, 1))
+    set_due(engine, None, item_ids["Runbook"], date(2026, 7, 1))
     stricter = DuePolicy(3, 14, 28, 90)
     result = refresh_deadlines(engine, stricter)
     assert result.due_dates == 2  # the P0 and the P3; the edited P1 and the dated P2 stay
@@ -118,7 +118,7 @@ def test_a_new_policy_moves_policy_dates_and_only_those(engine: Engine) -> None:
 def test_an_edit_that_clears_the_date_is_not_undone_by_the_policy(engine: Engine) -> None:
     imported(engine, QUEUE)
     item_id = ids(engine)["Alert on depth"]
-    set_due(engine, item_id, None)
+    set_due(engine, None, item_id, None)
     refresh_deadlines(engine, DuePolicy(1, 2, 3, 4))
     assert rows(engine)["Alert on depth"] == (None, "edited", date(2026, 5, 2))
 
@@ -161,10 +161,10 @@ def test_a_new_incident_date_moves_the_policy_dates(engine: Engine) -> None:
 def test_a_new_priority_gives_a_new_deadline(engine: Engine) -> None:
     imported(engine, QUEUE)
     item_ids = ids(engine)
-    set_priority(engine, item_ids["Unranked"], "P1", policy=POLICY)
+    set_priority(engine, None, item_ids["Unranked"], "P1", policy=POLICY)
     assert rows(engine)["Unranked"] == (date(2026, 5, 29), "policy", date(2026, 5, 29))
     # Without the policy at hand, the post-mortem is dated again on the next open.
-    set_priority(engine, item_ids["Runbook"], "P0")
+    set_priority(engine, None, item_ids["Runbook"], "P0")
     with session_scope(engine) as session:
         pm = session.exec(select(PostMortemRow)).one()
         assert pm.policy_key is None
@@ -191,7 +191,7 @@ def test_the_dashboard_and_the_list_filter_count_items_past_their_policy_deadlin
     from followup.store.queries import ItemFilter, list_items
 
     imported(engine, QUEUE)
-    set_due(engine, ids(engine)["Runbook"], date(2026, 12, 1))
+    set_due(engine, None, ids(engine)["Runbook"], date(2026, 12, 1))
     with session_scope(engine) as session:
         # 2026-06-01: the P0 (05-08) and the P1 (05-29) deadlines passed, the P2's (06-26) not.
         board = dashboard(session, today=date(2026, 6, 1))

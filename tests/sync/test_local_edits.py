@@ -204,12 +204,18 @@ def test_unlinked_items_change_only_in_the_store(engine: Engine, clock: FakeCloc
     assert close_item(engine, None, ids[PROTECT]).outcome == "unchanged"  # already done
 
 
-def test_due_dates_and_priorities_are_local_and_survive_a_reimport(
+def test_due_dates_and_priorities_wait_for_a_sync_and_survive_a_reimport(
     engine: Engine, ids: dict[str, str]
 ) -> None:
-    assert set_due(engine, ids[ALERT], date(2026, 12, 1)).outcome == "local"
-    assert set_priority(engine, ids[ALERT], "p0").new == "P0"
+    assert set_due(engine, None, ids[ALERT], date(2026, 12, 1)).outcome == "queued"
+    assert set_priority(engine, None, ids[ALERT], "p0").new == "P0"
     assert reassign_item(engine, None, ids[ALERT], "erin").outcome == "queued"
+    # The body of the issue was never read: its Due line is not known (base None).
+    assert pending(engine) == [
+        (ids[ALERT], "due", "2026-12-01", None),
+        (ids[ALERT], "priority", "P0", None),
+        (ids[ALERT], "assignee", "erin", "alice"),
+    ]
 
     with session_scope(engine) as session:
         # The document changed (new wording elsewhere), so the item is updated from it.
@@ -220,14 +226,32 @@ def test_due_dates_and_priorities_are_local_and_survive_a_reimport(
     assert (alert.due, alert.priority, alert.owner) == (date(2026, 12, 1), "P0", "erin")
     assert last_event(engine, ids[ALERT])[3] == "user"
 
-    assert set_due(engine, ids[ALERT], None).new is None
+    assert set_due(engine, None, ids[ALERT], None).new is None
     assert item(engine, ids[ALERT]).due_text is None
-    assert set_priority(engine, ids[ALERT], None).outcome == "local"
+    # Back to what GitHub has (no priority label): nothing is left to push.
+    assert set_priority(engine, None, ids[ALERT], None).outcome == "local"
+    assert [p[1] for p in pending(engine)] == ["due", "assignee"]
+
+
+def test_unlinked_items_take_due_dates_and_priorities_in_the_store_only(
+    engine: Engine, clock: FakeClock
+) -> None:
+    ids = build_store(engine, link=False)
+    clock.time = NOW
+
+    assert set_due(engine, None, ids[ALERT], date(2026, 12, 1)).outcome == "local"
+    assert set_priority(engine, None, ids[ALERT], "P3").outcome == "local"
+    assert set_priority(engine, None, ids[ALERT], "P3").outcome == "unchanged"
+    assert pending(engine) == []
+    assert (item(engine, ids[ALERT]).due, item(engine, ids[ALERT]).priority) == (
+        date(2026, 12, 1),
+        "P3",
+    )
 
 
 def test_bad_values_are_refused_in_one_line(engine: Engine, ids: dict[str, str]) -> None:
     with pytest.raises(InputError, match="P0, P1, P2, P3"):
-        set_priority(engine, ids[ALERT], "P7")
+        set_priority(engine, None, ids[ALERT], "P7")
     with pytest.raises(InputError, match="not a GitHub login"):
         reassign_item(engine, None, ids[ALERT], "not a login")
     with pytest.raises(InputError, match="completed or not_planned"):
@@ -238,7 +262,7 @@ def test_bad_values_are_refused_in_one_line(engine: Engine, ids: dict[str, str])
 def test_items_are_found_by_prefix_and_removed_ones_are_refused(
     engine: Engine, ids: dict[str, str]
 ) -> None:
-    assert set_priority(engine, ids[RUNBOOK][:5], "P2").item_id == ids[RUNBOOK]
+    assert set_priority(engine, None, ids[RUNBOOK][:5], "P2").item_id == ids[RUNBOOK]
 
     docs = postmortems()
     kept = tuple(i for i in docs[0].items if i.title != RUNBOOK)

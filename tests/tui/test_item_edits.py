@@ -10,7 +10,7 @@ from sqlmodel import select
 from textual.widgets import Input
 
 from followup.store import session_scope
-from followup.store.models import PendingEditRow
+from followup.store.models import ItemRow, PendingEditRow
 from followup.store.queries import item_events
 from followup.tui.screens.choice import ChoiceScreen
 from followup.tui.screens.item_detail import ItemDetailScreen
@@ -119,9 +119,12 @@ async def test_due_dates_accept_a_date_or_days_from_today(make: AppFactory, stor
         await pick(pilot, LOADTEST)
         await pilot.press("d")
         answer = app.screen.query_one(Input)
-        answer.value = "next week"
+        answer.value = "someday"
         await pilot.press("enter")
-        assert "is not a date" in str(app.screen.query_one("#error").render())
+        # The same line as `followup due` prints for it.
+        assert "not a date: 'someday' (use YYYY-MM-DD, +7, 2w" in str(
+            app.screen.query_one("#error").render()
+        )
         answer.value = "+7"
         await pilot.press("enter")
         await settle(pilot)
@@ -183,6 +186,30 @@ async def test_closing_a_linked_item_without_a_token_queues_it_for_the_next_sync
     assert [(p.field, p.value) for p in pending] == [("state", "closed:completed")]
 
 
+async def test_a_new_priority_queues_the_policys_date_for_the_issue_too(
+    make: AppFactory, store: Engine
+) -> None:
+    with session_scope(store) as session:
+        undated = session.exec(select(ItemRow).where(ItemRow.title == RUNBOOK)).one()
+        undated.due, undated.due_text, undated.due_source = None, None, None
+    app = make(NoToken(), policy_p0=3)
+    async with app.run_test() as pilot:
+        await settle(pilot)
+        await pick(pilot, RUNBOOK)
+        await pilot.press("p")
+        app.screen.query_one(Input).value = "P0"
+        await pilot.press("enter")
+        await settle(pilot)
+        assert errors(app) == []
+    runbook = row(store, RUNBOOK)
+    assert (runbook.priority, runbook.due_source) == ("P0", "policy")
+    assert runbook.due is not None
+    line = f"{runbook.due.isoformat()} (the due-date policy's deadline for P0)"
+    with session_scope(store) as session:
+        pending = session.exec(select(PendingEditRow).order_by(PendingEditRow.id)).all()  # type: ignore[arg-type]
+    assert [(p.field, p.value) for p in pending] == [("priority", "P0"), ("due", line)]
+
+
 @pytest.mark.vcr
 async def test_closing_a_linked_item_closes_its_issue(
     make: AppFactory, store: Engine, github_token: str
@@ -215,3 +242,41 @@ async def test_assigning_a_linked_item_assigns_its_issue(
         assert errors(app) == []
         assert row(store, RUNBOOK).owner == "octocat"
         assert any("on GitHub" in n for n in notes(app))
+
+
+@pytest.mark.vcr
+async def test_prioritising_a_linked_item_labels_its_issue(
+    make: AppFactory, store: Engine, github_token: str, vcr: object
+) -> None:
+    app = make(Replayed(github_token))
+    async with app.run_test() as pilot:
+        await settle(pilot)
+        await pick(pilot, RUNBOOK)
+        await pilot.press("p")
+        app.screen.query_one(Input).value = "P0"
+        await pilot.press("enter")
+        await settle(pilot)
+        assert errors(app) == []
+        assert any("priority P0 on GitHub (octo-org/followup-scratch#7)" in n for n in notes(app))
+        assert row(store, RUNBOOK).priority == "P0"
+    assert vcr.all_played  # type: ignore[attr-defined]
+    with session_scope(store) as session:
+        assert session.exec(select(PendingEditRow)).all() == []
+
+
+@pytest.mark.vcr
+async def test_a_due_date_for_an_issue_without_followups_block_stays_in_the_store(
+    make: AppFactory, store: Engine, github_token: str, vcr: object
+) -> None:
+    app = make(Replayed(github_token))
+    async with app.run_test() as pilot:
+        await settle(pilot)
+        await pick(pilot, RUNBOOK)
+        await pilot.press("d")
+        app.screen.query_one(Input).value = "2w"  # read as `followup due` reads it
+        await pilot.press("enter")
+        await settle(pilot)
+        assert errors(app) == []
+        assert any("here only (octo-org/followup-scratch#7 has no block" in n for n in notes(app))
+        assert row(store, RUNBOOK).due == date(2020, 1, 29)
+    assert vcr.all_played  # type: ignore[attr-defined]

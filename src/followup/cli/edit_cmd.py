@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
 
 import click
-from dateutil import parser as dateparser
 from rich.text import Text
 
+from followup import clock
 from followup.cli.context import CliContext, pass_cli
 from followup.cli.options import examples
 from followup.cli.reporting import Entry, IssueRef, Report, format_option
+from followup.dates_input import read_due
 from followup.errors import InputError
 from followup.github import AuthError, GitHub, GitHubFactory
 from followup.store import session_scope
@@ -19,6 +19,7 @@ from followup.store.queries import get_item
 from followup.sync.edits import (
     CloseReason,
     EditResult,
+    check_priority,
     close_item,
     reassign_item,
     reopen_item,
@@ -35,15 +36,9 @@ OUTCOME_STYLE = {
 }
 
 
-def parse_date(text: str) -> date:
-    """Return the date a user wrote: 2026-03-01, 1 March 2026, Mar 1 2026..."""
-    try:
-        return dateparser.parse(text).date()
-    except (ValueError, OverflowError):
-        raise InputError(f"not a date: {text!r} (use YYYY-MM-DD)") from None
-
-
 def _finish(report: Report, result: EditResult) -> None:
+    for warning in result.warnings:
+        report.warn(warning)
     icon, style = OUTCOME_STYLE.get(result.outcome, ("", ""))
     report.add(
         Entry(
@@ -133,17 +128,28 @@ def assign_command(
     )
 
 
-@click.command("due", epilog=examples("followup due 3f2a 2026-06-30", "followup due 3f2a --none"))
+@click.command(
+    "due",
+    epilog=examples(
+        "followup due 3f2a 2026-06-30", "followup due 3f2a +14", "followup due 3f2a --none"
+    ),
+)
 @click.argument("item_id")
 @click.argument("when", metavar="DATE", required=False)
 @click.option("--none", "nobody", is_flag=True, help="Clear the due date.")
 @format_option
 @pass_cli
 def due_command(cli: CliContext, item_id: str, when: str | None, nobody: bool, fmt: str) -> None:
-    """Set an item's due date (YYYY-MM-DD), or clear it with --none."""
+    """Set an item's due date, or clear it with --none.
+
+    DATE is read as in the TUI, counted from today: 2026-06-30, +14, 2w, friday, end of
+    Q1. On a linked item it also goes into the Due line of followup's block in the issue
+    body (and the Due field of the item's GitHub Project, if any).
+    """
     _exactly_one(when, nobody, "a DATE")
+    due = read_due(when, clock.today()) if when else None
     report = Report.start(cli, "due", fmt, summary=EDIT_SUMMARY)
-    _finish(report, set_due(cli.engine(), item_id, parse_date(when) if when else None))
+    _with_client(cli, report, item_id, lambda client: set_due(cli.engine(), client, item_id, due))
 
 
 @click.command(
@@ -157,7 +163,19 @@ def due_command(cli: CliContext, item_id: str, when: str | None, nobody: bool, f
 def priority_command(
     cli: CliContext, item_id: str, priority: str | None, nobody: bool, fmt: str
 ) -> None:
-    """Set an item's priority (P0 to P3), or clear it with --none."""
+    """Set an item's priority (P0 to P3), or clear it with --none.
+
+    On a linked item the issue gets the priority:P0…P3 label (created if missing), its old
+    priority label goes, and the item's GitHub Project, if any, gets it in its Priority field.
+    """
     _exactly_one(priority, nobody, "a priority")
+    priority = check_priority(priority)
     report = Report.start(cli, "priority", fmt, summary=EDIT_SUMMARY)
-    _finish(report, set_priority(cli.engine(), item_id, priority, policy=cli.settings.policy))
+    _with_client(
+        cli,
+        report,
+        item_id,
+        lambda client: set_priority(
+            cli.engine(), client, item_id, priority, policy=cli.settings.policy
+        ),
+    )

@@ -15,9 +15,12 @@ from followup.cli.imports import default_repo, run_import
 from followup.cli.interrupts import stop_on_interrupt
 from followup.cli.options import examples
 from followup.cli.progress import BarProgress
+from followup.cli.project_report import filed_ids, planned_project, project_option, report_project
 from followup.cli.reporting import Entry, IssueRef, Report, Source, format_option
 from followup.cli.repos import REPO, RepoSpec
 from followup.github import AuthError, GitHub, GitHubFactory
+from followup.github.project_mapping import Project, parse_project
+from followup.github.projects import find_project
 from followup.store import session_scope
 from followup.store.queries import ItemFilter, list_items
 from followup.sync.filing import (
@@ -28,6 +31,7 @@ from followup.sync.filing import (
     file_items,
     plan_filing,
 )
+from followup.sync.projects import add_to_project, resolve_project
 
 PLAN_COUNTS = ("create", "link", "skip", "fail")
 RUN_COUNTS = ("created", "linked", "skipped", "failed")
@@ -261,6 +265,7 @@ def report_filing(cli: CliContext, report: Report, filed: FilingReport) -> None:
     is_flag=True,
     help="Keep one issue per post-mortem with a task list of its items' issues.",
 )
+@project_option
 @format_option
 @pass_cli
 def file_command(
@@ -272,6 +277,7 @@ def file_command(
     include_drafts: bool,
     write_back: bool,
     tracking_issue: bool,
+    project: str | None,
     fmt: str,
 ) -> None:
     """File a GitHub issue for each action item of the post-mortems in PATHS (or --all).
@@ -295,8 +301,10 @@ def file_command(
             "labels_to_create": [],
             "tracking": [],
             "written_back": [],
+            "project": None,
         },
     )
+    project = project or cli.settings.project
     fallback = default_repo(cli, repo)
     postmortems: list[str] | None = None
     if paths:
@@ -328,10 +336,17 @@ def file_command(
             default_repo=fallback,
         )
         report_plan(cli, report, plan)
+        if project:
+            found: Project | None = None
+            if client is not None:
+                found = find_project(client, parse_project(project))
+            planned_project(report, project, found)
         report.finish()
         return
 
     client = factory()
+    # Found before anything is filed: a project the token cannot use stops the run here.
+    target = resolve_project(cli.engine(), client, project) if project else None
     with (
         BarProgress(cli.err, on_note=report.collect) as progress,
         stop_on_interrupt(progress),
@@ -346,7 +361,14 @@ def file_command(
             default_repo=fallback,
             progress=progress,
         )
+        added = None
+        if target is not None and not filed.cancelled and filed.stopped is None:
+            added = add_to_project(
+                cli.engine(), client, target, filed_ids(filed), progress=progress
+            )
     report_filing(cli, report, filed)
+    if added is not None:
+        report_project(report, added)
     report.finish(
         f"{filed.count('created')} created, {filed.count('linked')} linked, "
         f"{filed.count('skipped')} skipped, {filed.count('failed')} failed."

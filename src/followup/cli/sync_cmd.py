@@ -41,6 +41,7 @@ SYNC_EXTRA: dict[str, Any] = {
     "started_at": None,
     "finished_at": None,
     "repos": [],
+    "projects": [],
     "edits": [],
     "protection": None,
     "rate_limited_until": None,
@@ -172,6 +173,8 @@ def report_sync(cli: CliContext, report: Report, synced: SyncReport, *, stamp: b
                 report.error(f"{entry.id} {entry.target}: {entry.message}")
     for repo in synced.failed_repos:
         report.error(f"{repo.repo}: {repo.reason}")
+    for project in synced.failed_projects:
+        report.error(f"project {project.project}: {project.reason}")
     for error in synced.errors:
         report.error(error)
     if synced.rate_limited_until is not None:
@@ -208,6 +211,17 @@ def report_sync(cli: CliContext, report: Report, synced: SyncReport, *, stamp: b
                     "requests": r.requests,
                 }
                 for r in synced.repos
+            ],
+            "projects": [
+                {
+                    "project": p.project,
+                    "ok": p.ok,
+                    "reason": p.reason,
+                    "items_read": p.items_read,
+                    "items_changed": p.items_changed,
+                    "requests": p.requests,
+                }
+                for p in synced.projects
             ],
             "edits": [_edit_json(edit) for edit in synced.edits],
             "protection": None

@@ -40,6 +40,7 @@ from followup.github.errors import (
     NotFound,
     RateLimited,
     RedirectError,
+    ScopeError,
     TransientError,
     Unprocessable,
 )
@@ -65,13 +66,16 @@ Sleep = Callable[[float], None]
 class Response:
     """A response with its status, decoded JSON body and lowercased headers.
 
-    where names the request (method and path) for error messages.
+    where names the request (method and path) for error messages. raw is the body as
+    GitHub sent it, not cleaned, when the request asked for it: only to write a text
+    back exactly as it was (an issue body whose one line followup changes).
     """
 
     status: int
     data: Any
     headers: Mapping[str, str]
     where: str = "GitHub's API"
+    raw: Any = None
 
     def object(self) -> dict[str, Any]:
         """Return the body as a JSON object, or fail naming the endpoint."""
@@ -207,11 +211,19 @@ class GitHub:
     # -- requests -------------------------------------------------------------------
 
     def get(
-        self, path: str, params: Mapping[str, Any] | None = None, *, etag: str | None = None
+        self,
+        path: str,
+        params: Mapping[str, Any] | None = None,
+        *,
+        etag: str | None = None,
+        raw: bool = False,
     ) -> Response:
-        """GET a path; with etag, a 304 comes back instead of an unchanged body."""
+        """GET a path; with etag, a 304 comes back instead of an unchanged body.
+
+        With raw, the answer also comes as GitHub sent it (Response.raw).
+        """
         headers = {"If-None-Match": etag} if etag else None
-        return self.request("GET", path, params=params, headers=headers)
+        return self.request("GET", path, params=params, headers=headers, keep_raw=raw)
 
     def post(self, path: str, body: Any = None) -> Response:
         """POST a JSON body."""
@@ -256,6 +268,9 @@ class GitHub:
         errors = tuple(e if isinstance(e, dict) else {"message": str(e)} for e in raw_errors)
         if any(e.get("type") == "RATE_LIMITED" for e in errors):
             raise self._rate_limited(response.status)
+        scoped = [e for e in errors if e.get("type") == "INSUFFICIENT_SCOPES"]
+        if scoped:
+            raise _scope_error(scoped)
         data = payload.get("data")
         if data is None:
             first = errors[0].get("message") if errors else "no data in the answer"
@@ -273,6 +288,7 @@ class GitHub:
         body: Any = None,
         headers: Mapping[str, str] | None = None,
         write: bool | None = None,
+        keep_raw: bool = False,
     ) -> Response:
         """Send one request under followup's retry, pacing, redirect and rate-limit policy."""
         import requests
@@ -310,7 +326,8 @@ class GitHub:
             if status == 304:
                 self.stats.not_modified += 1
             if status < 400:
-                return Response(status, data, response_headers, where)
+                kept = json.loads(raw.text) if keep_raw and data is not None else None
+                return Response(status, data, response_headers, where, kept)
 
             if status in (403, 429) and _is_rate_limit(response_headers, data):
                 rate_waits += 1
@@ -486,6 +503,24 @@ def _decode(raw: RawResponse, where: str) -> Any:
     if raw.status < 400 and not isinstance(value, dict | list):
         raise BadAnswer(f"GitHub's answer to {where} is {_kind(value)}, not an object or a list")
     return value
+
+
+_SCOPES = re.compile(r"requires one of the following scopes: \[([^\]]*)\]")
+
+
+def _scope_error(errors: list[dict[str, Any]]) -> ScopeError:
+    """Return the error for a query the token's scopes do not cover, naming the scopes."""
+    scopes: list[str] = []
+    for error in errors:
+        found = _SCOPES.search(str(error.get("message") or ""))
+        if found is not None:
+            for scope in re.findall(r"'([^']+)'", found[1]):
+                if scope not in scopes:
+                    scopes.append(scope)
+    wanted = " or ".join(f"'{s}'" for s in scopes) or "a scope it needs"
+    return ScopeError(
+        f"GitHub refused the query: the token lacks the {wanted} scope", scopes=tuple(scopes)
+    )
 
 
 def _kind(value: Any) -> str:

@@ -29,6 +29,17 @@ class AuthError(GitHubError):
     """No usable token, or GitHub refused it (401)."""
 
 
+class ScopeError(AuthError):
+    """The token works but lacks a scope the request needs (GraphQL INSUFFICIENT_SCOPES).
+
+    `scopes` are the ones GitHub named, any of which would do.
+    """
+
+    def __init__(self, message: str, *, scopes: tuple[str, ...] = ()) -> None:
+        super().__init__(message)
+        self.scopes = scopes
+
+
 class NotFound(GitHubError):
     """GitHub answered 404: missing, or hidden from this token."""
 

@@ -235,6 +235,11 @@ def issue_title(title: str) -> str:
     return _clip(" ".join(title.split()), MAX_TITLE) or "Post-mortem action item"
 
 
+def policy_note(priority: str | None) -> str:
+    """Return what follows a due date the policy set on its issue's Due line."""
+    return f" (the due-date policy's deadline for {priority})"
+
+
 def build_issue(
     item: ItemView,
     *,
@@ -261,7 +266,7 @@ def build_issue(
     if item.due or item.due_text:
         due = item.due.isoformat() if item.due else str(item.due_text)
         if item.due is not None and item.due_source == DUE_POLICY:
-            due += f" (the due-date policy's deadline for {item.priority})"
+            due += policy_note(item.priority)
         fields.append(("Due", due))
     if item.priority:
         fields.append(("Priority", item.priority))

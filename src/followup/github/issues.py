@@ -50,6 +50,17 @@ def get_issue(client: GitHub, repo: str, number: int) -> RemoteIssue:
     return issue_from(client.get(repo_path(repo, "issues", number)), normalise_repo(repo))
 
 
+def get_issue_and_body(client: GitHub, repo: str, number: int) -> tuple[RemoteIssue, str | None]:
+    """Return one issue, and its body exactly as GitHub holds it (to edit and write back).
+
+    The issue's text is cleaned as every answer is; the body beside it is not, so that a
+    write of it changes only what followup meant to change.
+    """
+    response = client.get(repo_path(repo, "issues", number), raw=True)
+    body = response.raw.get("body") if isinstance(response.raw, dict) else None
+    return issue_from(response, normalise_repo(repo)), body if isinstance(body, str) else None
+
+
 def create_issue(client: GitHub, repo: str, issue: NewIssue) -> RemoteIssue:
     """Create an issue; the write is never re-sent (see GitHub.request)."""
     return issue_from(client.post(repo_path(repo, "issues"), issue.to_json()), normalise_repo(repo))
@@ -108,3 +119,40 @@ def set_assignees(client: GitHub, repo: str, number: int, logins: list[str]) -> 
     """Replace an issue's assignees in one write ([] clears them)."""
     response = client.patch(repo_path(repo, "issues", number), {"assignees": logins})
     return issue_from(response, normalise_repo(repo))
+
+
+def label_exists(client: GitHub, repo: str, name: str) -> bool:
+    """Tell whether the repository has a label (GitHub ignores case)."""
+    try:
+        client.get(repo_path(repo, "labels", name))
+    except NotFound:
+        return False
+    return True
+
+
+def _label_names(response: Response) -> tuple[str, ...]:
+    names = []
+    for label in response.array():
+        name = label.get("name") if isinstance(label, dict) else None
+        if not isinstance(name, str):
+            raise BadAnswer(f"GitHub's answer to {response.where} is not a list of labels")
+        names.append(name)
+    return tuple(names)
+
+
+def add_labels(client: GitHub, repo: str, number: int, names: list[str]) -> tuple[str, ...]:
+    """Add labels to an issue, leaving its others; return all its labels now.
+
+    GitHub creates a label it does not know, without a colour: create it first.
+    """
+    response = client.post(repo_path(repo, "issues", number, "labels"), {"labels": names})
+    return _label_names(response)
+
+
+def remove_label(client: GitHub, repo: str, number: int, name: str) -> tuple[str, ...] | None:
+    """Remove one label from an issue; return its labels now, None if it did not have it."""
+    try:
+        response = client.delete(repo_path(repo, "issues", number, "labels", name))
+    except NotFound:
+        return None
+    return _label_names(response)

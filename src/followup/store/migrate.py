@@ -17,7 +17,7 @@ MIGRATIONS = Path(__file__).with_name("migrations")
 # The newest migration's revision. Opening a store that is already there then needs no
 # Alembic at all, which keeps every command's start-up short. A new migration must update
 # this; tests/store/test_migrations.py fails until it does.
-HEAD = "0002_due_source"
+HEAD = "0002_mirroring"
 
 
 def alembic_config() -> Config:

@@ -73,6 +73,9 @@ class IssueRow(SQLModel, table=True):
     updated_at: datetime | None = None  # GitHub's time of the last change
     closed_at: datetime | None = None
     synced_at: datetime | None = None
+    # The Due line of followup's block in the body as last read: "" when the block has
+    # none, None when no body was read yet or it has no block of followup's.
+    body_due: str | None = None
 
 
 class ItemRow(SQLModel, table=True):
@@ -213,3 +216,38 @@ class RepoIdentityRow(SQLModel, table=True):
     repo_id: int | None = Field(default=None, index=True, sa_type=BigInteger)
     current: str | None = None  # owner/name as GitHub spells it now
     checked_at: datetime | None = None
+
+
+class ProjectRow(SQLModel, table=True):
+    """A GitHub Project (v2) that issues are added to, and the fields followup sets in it."""
+
+    __tablename__ = "github_project"
+
+    id: str = Field(primary_key=True)  # the project's node id
+    ref: str = Field(index=True)  # owner/NUMBER, the owner lowercased
+    title: str | None = None
+    url: str | None = None
+    # {"id", "name", "options": {option name: option id}} of the single-select Priority field.
+    priority_field: dict[str, Any] | None = Field(
+        default=None, sa_column=Column(JSON(none_as_null=True))
+    )
+    # {"id", "name"} of the date field Due.
+    due_field: dict[str, Any] | None = Field(
+        default=None, sa_column=Column(JSON(none_as_null=True))
+    )
+    checked_at: datetime | None = None
+
+
+class ProjectItemRow(SQLModel, table=True):
+    """An issue's item in a Project (v2), with its Priority and Due as last seen there."""
+
+    __tablename__ = "project_item"
+    __table_args__ = (UniqueConstraint("project_id", "issue_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    project_id: str = Field(foreign_key="github_project.id", index=True)
+    issue_id: int = Field(foreign_key="github_issue.id", index=True)
+    node_id: str = Field(unique=True)  # the ProjectV2Item's id
+    priority: str | None = None
+    due: str | None = None  # ISO date
+    updated_at: datetime | None = None  # GitHub's time of the item's last change

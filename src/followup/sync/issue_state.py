@@ -17,9 +17,12 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from followup import clock
+from followup.dates_input import BadDate, read_due
+from followup.github.issue_fields import body_due, priority_of, split_policy
 from followup.github.issue_mapping import RemoteIssue
+from followup.policy import DUE_EDITED, DUE_POLICY
 from followup.store.history import Changes
-from followup.store.models import IssueRow, ItemRow, Status
+from followup.store.models import IssueRow, ItemRow, PostMortemRow, Status
 from followup.sync.links import find_issue, issue_ref, link_item, set_status, status_from_issue
 from followup.sync.repo_poll import as_utc
 
@@ -85,6 +88,63 @@ def override(item: ItemRow, name: str, source: str) -> None:
     """Note that a field was set outside the document, so re-imports leave it be."""
     # A new dict: SQLAlchemy does not see changes made inside a JSON value.
     item.overrides = {**(item.overrides or {}), name: source}
+
+
+def follow_priority(
+    item: ItemRow,
+    priority: str | None,
+    changes: Changes,
+    *,
+    at: datetime,
+    detail: dict[str, Any],
+) -> bool:
+    """Give an item the priority GitHub now shows for it; False when it had it."""
+    if (item.priority or None) == priority:
+        return False
+    changes.add(item.id, "priority", item.priority, priority, at=at, detail=detail)
+    item.priority = priority
+    override(item, "priority", changes.source)
+    return True
+
+
+def forget_policy(session: Session, item: ItemRow) -> None:
+    """Have the next open of the store date the item's post-mortem again by the policy."""
+    pm = session.get(PostMortemRow, item.postmortem_id)
+    if pm is not None:
+        pm.policy_key = None
+
+
+def follow_due(
+    item: ItemRow,
+    text: str | None,
+    changes: Changes,
+    *,
+    at: datetime,
+    detail: dict[str, Any],
+) -> bool:
+    """Give an item the due date GitHub now shows for it (as written there).
+
+    A line that still says the policy set the item's own policy date changes nothing:
+    followup wrote it. Any other date is someone's, and beats the policy.
+    """
+    line, by_policy = split_policy(" ".join((text or "").split()))
+    written = line or None
+    try:
+        due = read_due(line, at.date())
+    except BadDate:
+        due = None  # words followup cannot read: kept as the due text, with no date
+    if by_policy and item.due_source == DUE_POLICY and item.due == due:
+        return False
+    if item.due == due and (item.due_text or None) == written:
+        return False
+    changes.add(item.id, "due", item.due, due, at=at, detail={**detail, "text": written})
+    item.due = due
+    # Someone dated it on GitHub: that beats the document and the policy, as an edit does.
+    item.due_source = DUE_EDITED
+    item.due_text = written
+    override(item, "due", changes.source)
+    override(item, "due_text", changes.source)
+    return True
 
 
 def items_by_issue(session: Session, issue_ids: Sequence[int]) -> dict[int, list[ItemRow]]:
@@ -166,6 +226,14 @@ class IssueUpdates:
         ) != _first(remote.assignees)
         labels_changed = {x.casefold() for x in old_labels} != {y.casefold() for y in remote.labels}
         title_changed = (old_title or "") != remote.title
+        old_priority, new_priority = priority_of(old_labels), priority_of(remote.labels)
+        priority_changed = labels_changed and old_priority != new_priority
+        # Only an answer with the body (REST) says what the block's Due line is now.
+        old_due = row.body_due
+        new_due = body_due(remote.body) if remote.body is not None else old_due
+        due_seen = new_due != old_due
+        # A block that appears (first read) or disappears (rewritten body) moves no date.
+        due_changed = due_seen and old_due is not None and new_due is not None
         pr_changed = old_pr != new_pr
         times_changed = as_utc(row.updated_at) != as_utc(remote.updated_at) or as_utc(
             row.closed_at
@@ -181,6 +249,7 @@ class IssueUpdates:
             or pr_changed
             or times_changed
             or ids_changed
+            or due_seen
             or old_gone is not None
         )
         if not anything:
@@ -195,6 +264,7 @@ class IssueUpdates:
         if labels_changed:
             row.labels = list(remote.labels)
         row.title = remote.title
+        row.body_due = new_due
         row.pull_request_state = new_pr
         row.updated_at = remote.updated_at
         row.closed_at = remote.closed_at
@@ -249,6 +319,15 @@ class IssueUpdates:
                     at=at,
                     detail=detail,
                 )
+                touched = True
+            if priority_changed and follow_priority(
+                item, new_priority, self.changes, at=at, detail={**detail, "from": "label"}
+            ):
+                forget_policy(self.session, item)
+                touched = True
+            if due_changed and follow_due(
+                item, new_due, self.changes, at=at, detail={**detail, "from": "body"}
+            ):
                 touched = True
             if title_changed and old_title is not None:
                 self.changes.add(

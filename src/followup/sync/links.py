@@ -12,6 +12,7 @@ from datetime import datetime
 from sqlmodel import Session, select
 
 from followup import clock
+from followup.github.issue_fields import body_due
 from followup.github.issue_mapping import RemoteIssue, status_for_issue
 from followup.store.history import Changes
 from followup.store.models import CLOSED_STATUSES, IssueRow, ItemRow, PostMortemRow, Status
@@ -40,6 +41,8 @@ def upsert_issue(
     row.node_id = remote.node_id or row.node_id
     row.url = remote.url or row.url
     row.title = remote.title
+    if remote.body is not None:
+        row.body_due = body_due(remote.body)
     row.state = remote.state
     row.state_reason = remote.state_reason
     row.assignees = list(remote.assignees)

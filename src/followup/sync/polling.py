@@ -27,7 +27,13 @@ What a sync costs, and why (GitHub's REST and GraphQL limits are separate budget
    reason. A node in another repository was transferred.
 3. Protection drift (sync/drift.py): one conditional read per protected branch or
    ruleset; unchanged is a 304, 0 points, and writes nothing.
-4. Edits waiting to be pushed (sync/edits.py).
+4. GitHub Projects (v2) followup put issues in (sync/project_poll.py): one GraphQL
+   query per project and 100 of its items, about a point each; Priority and Due
+   changed there come back to the items.
+5. Edits waiting to be pushed (sync/pending.py): the state, assignees and priority
+   label checked against what this sync read; a due date against the issue's body,
+   read (one GET) right before it is written. Due dates the policy moved are queued
+   first (sync/policy_mirror.py), so their issues' Due lines follow.
 
 Repositories are polled on `concurrency` threads, each with its own client (PyGithub
 connections are not thread-safe: sync/client_pool.py). Only the calling thread writes
@@ -62,7 +68,6 @@ from followup.sync.by_id import (
 )
 from followup.sync.client_pool import ClientPool, Job
 from followup.sync.drift import VerifyReport, verify_protection
-from followup.sync.edits import PendingOutcome, pending_issue_ids, push_pending
 from followup.sync.issue_state import (
     FINAL_GONE,
     IssueUpdates,
@@ -72,13 +77,17 @@ from followup.sync.issue_state import (
     rows_by_node,
     rows_by_number,
 )
+from followup.sync.pending import PendingOutcome, pending_issue_ids, push_pending
+from followup.sync.policy_mirror import queue_policy_dates
 from followup.sync.progress import Progress
+from followup.sync.project_poll import poll_projects
 from followup.sync.protection_targets import protected_items
 from followup.sync.reconcile import Reconciliation, reconcile_repo
 from followup.sync.renames import record_moves
 from followup.sync.repo_poll import RepoPlan, RepoPoll, poll_repo
 from followup.sync.run_control import RunControl
 from followup.sync.sync_report import (
+    ProjectPoll,
     RepoOutcome,
     SyncReport,
     SyncRunView,
@@ -303,6 +312,7 @@ def sync_all(
     rebuilt: Reconciliation | None = None
     protection: VerifyReport | None = None
     edits: list[PendingOutcome] = []
+    projects: list[ProjectPoll] = []
     try:
         if rebuild_repo is not None:
             rebuilt = _rebuild(run, main, rebuild_repo)
@@ -320,10 +330,17 @@ def sync_all(
             with session_scope(engine) as session:
                 queue_checks(session, run, wanted, full, pending)
             check_by_id(run)
+        if not run.halted() and wanted is None:
+            projects, changes, warnings = poll_projects(engine, main, control)
+            run.changes.extend(changes)
+            run.warnings.extend(warnings)
+            for poll in projects:
+                run.count_query_points(poll.requests, poll.points)
         if not run.halted():
             protection = _verify(run, wanted)
             run.changes.extend(_drift_changes(protection))
         if not run.halted():
+            queue_policy_dates(engine, repos=wanted)
             edits = push_pending(
                 engine, main, fresh=run.fresh, repos=wanted, progress=control.progress
             )
@@ -359,6 +376,7 @@ def sync_all(
         errors=(*run.errors, *_stop_reason(run)),
         warnings=tuple(run.warnings),
         rebuild=rebuilt,
+        projects=tuple(projects),
     )
     finish_run(engine, run_id, report)
     return report

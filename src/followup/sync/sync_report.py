@@ -11,8 +11,8 @@ from sqlmodel import col, select
 from followup.store import session_scope
 from followup.store.models import SyncRunRow
 from followup.sync.drift import VerifyReport
-from followup.sync.edits import PendingOutcome
 from followup.sync.issue_state import ItemChange
+from followup.sync.pending import PendingOutcome
 from followup.sync.reconcile import Reconciliation
 
 
@@ -27,6 +27,19 @@ class RepoOutcome:
     issues_read: int = 0
     issues_changed: int = 0
     requests: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class ProjectPoll:
+    """How reading back one GitHub Project (v2) went."""
+
+    project: str  # OWNER/NUMBER
+    ok: bool
+    reason: str | None = None
+    items_read: int = 0
+    items_changed: int = 0
+    requests: int = 0
+    points: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,6 +61,12 @@ class SyncReport:
     errors: tuple[str, ...] = ()  # failures outside a repository's poll
     warnings: tuple[str, ...] = ()
     rebuild: Reconciliation | None = None
+    projects: tuple[ProjectPoll, ...] = ()
+
+    @property
+    def failed_projects(self) -> tuple[ProjectPoll, ...]:
+        """Return the projects whose poll failed."""
+        return tuple(p for p in self.projects if not p.ok)
 
     @property
     def failed_repos(self) -> tuple[RepoOutcome, ...]:
@@ -67,6 +86,7 @@ class SyncReport:
         )
         return (
             not self.failed_repos
+            and not self.failed_projects
             and not self.errors
             and self.rate_limited_until is None
             and not self.cancelled
@@ -76,6 +96,7 @@ class SyncReport:
     def summary_error(self) -> str | None:
         """Return one line saying what failed, or None."""
         parts = [f"{r.repo}: {r.reason}" for r in self.failed_repos]
+        parts.extend(f"project {p.project}: {p.reason}" for p in self.failed_projects)
         parts.extend(self.errors)
         if self.protection is not None:
             if self.protection.error:

@@ -48,6 +48,11 @@ class SyncRun:
         """Tell whether the sync must stop (see RunControl.halted)."""
         return self.control.halted()
 
+    def count_query_points(self, queries: int, points: int) -> None:
+        """Count GraphQL queries sent elsewhere (project polls) and the points they cost."""
+        self.graphql_requests += queries
+        self.graphql_points += points
+
     def count_query(self, cost: int | None) -> None:
         """Count one GraphQL query and what it cost (at least 1 point, GitHub's minimum)."""
         self.graphql_requests += 1

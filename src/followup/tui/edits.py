@@ -13,10 +13,11 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
+from followup.dates_input import read_due
 from followup.display import STATUS_LABEL
 from followup.errors import FollowupError
 from followup.store.models import Status
@@ -28,6 +29,7 @@ if TYPE_CHECKING:
     from sqlalchemy import Engine
 
     from followup.github.client import GitHub
+    from followup.policy import DuePolicy
     from followup.store.suggestions import Decision
     from followup.sync.edits import CloseReason, EditResult
 
@@ -93,7 +95,6 @@ class EditSpec:
 
 # GitHub logins: letters, digits and single hyphens, at most 39 characters.
 _LOGIN = re.compile(r"^@?[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}$")
-_IN_DAYS = re.compile(r"^\+(\d{1,4})\s*d?(?:ays?)?$")
 
 
 def validate_login(text: str) -> str | None:
@@ -113,17 +114,8 @@ def parse_login(text: str, _today: date) -> str | None:
 
 
 def parse_due(text: str, today: date) -> date | None:
-    """Return the date meant by YYYY-MM-DD or +N days; empty means no due date."""
-    text = text.strip().lower()
-    if not text:
-        return None
-    match = _IN_DAYS.match(text)
-    if match:
-        return today + timedelta(days=int(match.group(1)))
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise ValueError(f"{text!r} is not a date: use YYYY-MM-DD or +N days") from None
+    """Return the date typed, read as `followup due` reads it; empty means no due date."""
+    return read_due(text, today)
 
 
 def parse_priority(text: str, _today: date) -> str | None:
@@ -180,16 +172,28 @@ def _assign(engine: Engine, client: GitHub | None, item_id: str, login: Any) -> 
     return edits.reassign_item(engine, client, item_id, login if login else None)
 
 
-def _due(engine: Engine, _client: GitHub | None, item_id: str, due: Any) -> EditResult:
+def _due(engine: Engine, client: GitHub | None, item_id: str, due: Any) -> EditResult:
     from followup.sync import edits
 
-    return edits.set_due(engine, item_id, due if isinstance(due, date) else None)
+    return edits.set_due(engine, client, item_id, due if isinstance(due, date) else None)
 
 
-def _priority(engine: Engine, _client: GitHub | None, item_id: str, value: Any) -> EditResult:
+def _priority(engine: Engine, client: GitHub | None, item_id: str, value: Any) -> EditResult:
     from followup.sync import edits
 
-    return edits.set_priority(engine, item_id, str(value) if value else None)
+    return edits.set_priority(engine, client, item_id, str(value) if value else None)
+
+
+def _priority_by(policy: DuePolicy) -> Apply:
+    """Return the priority edit that dates items by this policy (and tells their issues)."""
+
+    def apply(engine: Engine, client: GitHub | None, item_id: str, value: Any) -> EditResult:
+        from followup.sync import edits
+
+        priority = str(value) if value else None
+        return edits.set_priority(engine, client, item_id, priority, policy=policy)
+
+    return apply
 
 
 def _decided(decision: Decision, done: str) -> EditResult:
@@ -308,13 +312,18 @@ EDITS: dict[Edit, EditSpec] = {
             title="Due date of {}",
             doing="Setting the due date of",
             apply=_due,
-            ask=TypeIn("YYYY-MM-DD, or +N days (empty: no due date)", _due_text, parse_due),
+            ask=TypeIn(
+                "YYYY-MM-DD, +14, 2w, friday, end of Q1… (empty: no due date)",
+                _due_text,
+                parse_due,
+            ),
             change=lambda item, due: (
                 None
                 if item.due == due
                 else f"{_due_text(item) or 'none'} → {due.isoformat() if due else 'none'}"
             ),
             value_words=lambda due: f": {due.isoformat()}" if due else ": none",
+            reaches_github=True,
         ),
         EditSpec(
             Edit.PRIORITY,
@@ -333,6 +342,7 @@ EDITS: dict[Edit, EditSpec] = {
                 else f"{item.priority or 'none'} → {value or 'none'}"
             ),
             value_words=lambda value: f": {value}" if value else ": none",
+            reaches_github=True,
         ),
         EditSpec(
             Edit.ACCEPT,
@@ -453,11 +463,12 @@ def run(context: JobContext, request: EditRequest, progress: Progress) -> EditsD
 
 def _run(context: JobContext, request: EditRequest, progress: Progress) -> EditsDone:
     spec = request.spec
+    apply = _priority_by(context.settings.policy) if spec.edit is Edit.PRIORITY else spec.apply
     linked = spec.reaches_github and any(t.linked for t in request.targets)
     client = context.client_or_none() if linked else None
     if len(request.targets) == 1:
         (target,) = request.targets
-        result = spec.apply(
+        result = apply(
             context.engine, client if target.linked else None, target.item_id, request.value
         )
         return EditsDone(request, ((target, result),))
@@ -468,9 +479,7 @@ def _run(context: JobContext, request: EditRequest, progress: Progress) -> Edits
             return EditsDone(request, tuple(done), cancelled=len(request.targets) - n)
         try:
             item_client = client if target.linked else None
-            done.append(
-                (target, spec.apply(context.engine, item_client, target.item_id, request.value))
-            )
+            done.append((target, apply(context.engine, item_client, target.item_id, request.value)))
         except FollowupError as exc:
             done.append((target, str(exc)))
         except Exception as exc:  # one item's surprise must not lose the others' results

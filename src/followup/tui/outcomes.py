@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from followup.tui.jobs import ItemResult, ItemState, Outcome, Severity
@@ -13,6 +14,7 @@ if TYPE_CHECKING:
     from followup.sync.forget import Forgettable
     from followup.sync.importing import ImportReport
     from followup.sync.polling import SyncReport
+    from followup.sync.projects import ProjectReport
     from followup.sync.protect import ProtectionReport
 
 FILING_STATE: dict[str, ItemState] = {
@@ -46,6 +48,32 @@ def filing(report: FilingReport) -> Outcome:
     severity: Severity = "error" if report.failed else "information"
     results = tuple(_filed(item) for item in report.items)
     return Outcome(text, severity, results=results if len(results) > 1 else (), title="Filing")
+
+
+@dataclass(frozen=True, slots=True)
+class Filed:
+    """A filing run, and what putting its issues in the configured project did."""
+
+    filing: FilingReport
+    project: ProjectReport | None = None
+
+
+def filed(result: Filed) -> Outcome:
+    """Summarise a filing run and, when a project is configured, its issues' adding."""
+    outcome = filing(result.filing)
+    project = result.project
+    if project is None:
+        return outcome
+    text = f"{outcome.summary}; project {project.project}: {project.count('added')} added"
+    problems = [i.message for i in project.items if i.action == "failed"]
+    problems += [project.error] if project.error else []
+    problems += list(project.warnings)
+    if problems:
+        text += f" ({problems[0]})"
+    ranks: tuple[Severity, ...] = ("information", "warning", "error")
+    mine: Severity = "error" if project.failed else "warning" if project.warnings else "information"
+    severity = max(outcome.severity, mine, key=ranks.index)
+    return replace(outcome, summary=text, severity=severity)
 
 
 def _filed(item: ItemOutcome) -> ItemResult:
@@ -114,8 +142,11 @@ def edited(result: EditResult) -> Outcome:
     """Summarise one edit: pushed to GitHub, waiting for the next sync, or local."""
     if result.outcome == "unchanged":
         return Outcome(result.message, "warning", changed=False)
-    severity: Severity = "warning" if result.outcome == "queued" else "information"
-    return Outcome(result.message, severity, items=(result.item_id,))
+    severity: Severity = (
+        "warning" if result.outcome == "queued" or result.warnings else "information"
+    )
+    text = "; ".join((result.message, *result.warnings))
+    return Outcome(text, severity, items=(result.item_id,))
 
 
 def verified(report: VerifyReport) -> Outcome:

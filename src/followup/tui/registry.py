@@ -24,7 +24,7 @@ from followup.tui.jobs import JobContext, JobSpec, Outcome, Palette, Proposal
 if TYPE_CHECKING:
     from followup.store.report_model import ReviewReport
     from followup.sync.drift import VerifyReport
-    from followup.sync.filing import FilingPlan, FilingReport
+    from followup.sync.filing import FilingPlan
     from followup.sync.forget import Forgettable
     from followup.sync.importing import ImportReport
     from followup.sync.polling import SyncReport
@@ -71,24 +71,33 @@ SYNC: JobSpec[None, SyncReport] = JobSpec(
 # -- filing ---------------------------------------------------------------------------
 
 
-def _file(context: JobContext, item_ids: ItemIds, progress: Progress) -> FilingReport:
-    from followup.sync import filing
+def _file(context: JobContext, item_ids: ItemIds, progress: Progress) -> outcomes.Filed:
+    from followup.sync import filing, projects
 
-    return filing.file_items(
+    client = context.client()
+    project = context.settings.project
+    # Found before anything is filed: a project the token cannot use fails the job first.
+    target = projects.resolve_project(context.engine, client, project) if project else None
+    filed = filing.file_items(
         context.engine,
-        context.client(),
+        client,
         item_ids=item_ids,
         default_repo=context.settings.repo,
         progress=progress,
     )
+    added = None
+    if target is not None and not filed.cancelled and filed.stopped is None:
+        done = [i.item_id for i in filed.items if i.outcome in ("created", "linked")]
+        added = projects.add_to_project(context.engine, client, target, done, progress=progress)
+    return outcomes.Filed(filed, added)
 
 
-FILE: JobSpec[ItemIds, FilingReport] = JobSpec(
+FILE: JobSpec[ItemIds, outcomes.Filed] = JobSpec(
     name="file",
     description="Filing issues",
     failure="Filing failed",
     work=_file,
-    summary=outcomes.filing,
+    summary=outcomes.filed,
     needs_github=True,
 )
 

@@ -1,0 +1,94 @@
+"""Keep the Due lines of issues in step with the due dates the policy gives their items.
+
+A date the policy set (store/policy.py) moves when the policy or the item's priority
+changes, here or on GitHub. Before it pushes waiting edits, a sync queues the Due line
+of each linked item whose policy date its issue's block does not show, with the
+policy's note after the date, as filing writes it; an item the policy no longer dates
+has that line taken out. Dates someone set (here, on GitHub or in the document) are
+never touched, an edit already waiting wins, and an issue shared by several items is
+left alone (they could want different dates). Only bodies already read count: nothing
+is fetched here, and the push reads each body again before it writes.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Collection
+
+from sqlalchemy import Engine, or_
+from sqlmodel import col, select
+
+from followup import clock
+from followup.github.issue_fields import due_line, split_policy
+from followup.policy import DUE_POLICY
+from followup.store import session_scope
+from followup.store.models import IssueRow, ItemRow, PendingEditRow, Status
+from followup.sync.edit_fields import FIELD_DUE, same
+from followup.sync.issue_state import FINAL_GONE
+
+POLICY_WORDS = "%due-date policy%"
+
+
+def wanted_line(item: ItemRow, shown: str) -> str | None:
+    """Return the Due line the item's issue should show, or the line it shows already."""
+    if item.due_source == DUE_POLICY:
+        return due_line(item.due, item.priority)
+    if item.due is None and item.due_source is None and split_policy(shown)[1] is not None:
+        return None  # the policy dated it once and no longer does
+    return shown
+
+
+def queue_policy_dates(engine: Engine, *, repos: Collection[str] | None = None) -> int:
+    """Queue the Due lines the policy's dates need on GitHub; return how many were queued."""
+    queued = 0
+    with session_scope(engine) as session:
+        query = (
+            select(ItemRow, IssueRow)
+            .join(IssueRow, col(IssueRow.id) == col(ItemRow.issue_id))
+            .where(
+                col(ItemRow.status) != Status.REMOVED.value,
+                col(IssueRow.body_due).is_not(None),
+                or_(
+                    col(ItemRow.due_source) == DUE_POLICY,
+                    col(IssueRow.body_due).like(POLICY_WORDS),
+                ),
+            )
+        )
+        found = [
+            (item, issue)
+            for item, issue in session.exec(query)
+            if issue.gone not in FINAL_GONE and (repos is None or issue.repo in repos)
+        ]
+        if not found:
+            return 0
+        waiting = set(
+            session.exec(select(PendingEditRow.item_id).where(PendingEditRow.field == FIELD_DUE))
+        )
+        issue_ids = [issue.id for _, issue in found]
+        shared = Counter(
+            session.exec(
+                select(ItemRow.issue_id).where(
+                    col(ItemRow.issue_id).in_(issue_ids),
+                    col(ItemRow.status) != Status.REMOVED.value,
+                )
+            )
+        )
+        for item, issue in found:
+            shown = issue.body_due
+            assert shown is not None
+            if item.id in waiting or shared[issue.id] > 1:
+                continue
+            wanted = wanted_line(item, shown)
+            if same(FIELD_DUE, shown, wanted):
+                continue
+            session.add(
+                PendingEditRow(
+                    item_id=item.id,
+                    field=FIELD_DUE,
+                    value=wanted,
+                    base=shown,
+                    created_at=clock.now(),
+                )
+            )
+            queued += 1
+    return queued
