@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import click
 
 from followup import clock, postmortem
@@ -10,6 +12,7 @@ from followup.cli.context import CliContext, pass_cli
 from followup.cli.options import examples
 from followup.cli.repos import REPO, RepoSpec, repo_for
 from followup.store import session_scope
+from followup.store.models import UNACCEPTED_STATUSES
 from followup.store.queries import (
     ItemFilter,
     get_item,
@@ -19,6 +22,7 @@ from followup.store.queries import (
     postmortem_source,
 )
 from followup.store.repo_identity import renamed_repos, renames_among, with_current_names
+from followup.store.views import ItemView
 
 CONTEXT_RADIUS = 3
 KINDS = ("issue", "branch_protection")
@@ -55,7 +59,7 @@ def _filters_given(**given: object) -> str:
     "statuses",
     multiple=True,
     help="Only items with this status (repeat or comma-separate): open, filed, in_progress, "
-    "done, wont_do, regressed, removed.",
+    "done, wont_do, regressed, removed, suggested, dismissed.",
 )
 @click.option("--postmortem", "-p", metavar="SLUG", help="Only items of this post-mortem.")
 @click.option("--kind", type=click.Choice(KINDS), help="Only this kind.")
@@ -69,7 +73,12 @@ def _filters_given(**given: object) -> str:
     help="Only items still open after the due-date policy's deadline for their priority.",
 )
 @click.option("--search", "-s", metavar="TEXT", help="Only items whose title contains TEXT.")
-@click.option("--all", "include_removed", is_flag=True, help="Include removed items.")
+@click.option(
+    "--all",
+    "include_removed",
+    is_flag=True,
+    help="Include removed items and dismissed suggestions.",
+)
 @click.option(
     "--format",
     "fmt",
@@ -139,18 +148,43 @@ def list_command(
             message = "no items to list: every item was removed from its post-mortem (see --all)"
         printing.line(cli.err, message)
         return
+    # Suggestions found in prose are no commitment yet: they are listed apart, after the rest.
+    waiting = [item for item in items if item.status in UNACCEPTED]
+    kept = [item for item in items if item.status not in UNACCEPTED]
+    _print_items(cli, kept, today)
+    if waiting:
+        if kept:
+            printing.line(cli.out, "")
+        printing.line(
+            cli.out,
+            "Suggested: commitments found in prose (followup accept ID… / followup dismiss ID…)",
+            style="bold",
+        )
+        _print_items(cli, waiting, today)
+    n = len(kept)
+    legend = output.marks_shown(items, today)
+    count = f"{n} item{'s' if n != 1 else ''}"
+    if waiting:
+        count += f", {len(waiting)} suggestion{'s' if len(waiting) != 1 else ''}"
+    printing.line(cli.out, count, style="dim")
+    if legend:
+        printing.line(cli.out, legend, style="dim")
+    _note_renames(cli, moved)
+
+
+UNACCEPTED = frozenset(s.value for s in UNACCEPTED_STATUSES)
+
+
+def _print_items(cli: CliContext, items: list[ItemView], today: date) -> None:
+    """Print items as tables at a terminal wide enough, else as lines."""
+    if not items:
+        return
     table = None if printing.plain(cli.out) else output.items_table(items, today, cli.out.width)
     if table is not None:
         printing.show(cli.out, table)
     else:
         for line in output.items_lines(items, today):
             printing.line(cli.out, line)
-    n = len(items)
-    legend = output.marks_shown(items, today)
-    printing.line(cli.out, f"{n} item{'s' if n != 1 else ''}", style="dim")
-    if legend:
-        printing.line(cli.out, legend, style="dim")
-    _note_renames(cli, moved)
 
 
 def _note_renames(cli: CliContext, moved: list[tuple[str, str]]) -> None:

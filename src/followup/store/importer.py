@@ -63,6 +63,7 @@ class ImportResult:
     removed: int
     unchanged: bool
     warnings: tuple[str, ...]
+    suggested: int = 0  # of the new items, how many are suggestions waiting for a person
 
 
 def content_hash(doc: PostMortem, fields: list[dict[str, Any]]) -> str:
@@ -102,6 +103,8 @@ def _item_fields(
         "doc_done": item.done,
         "references": [ref.to_dict() for ref in item.references],
         "protection": protection,
+        # Not a column: it decides the status a new item starts with.
+        "suggested": item.suggested,
     }
 
 
@@ -288,6 +291,7 @@ def _import_items(batch: _Batch, staged: _Staged, old_items: list[ItemRow]) -> I
     changes = batch.changes
     created = 0
     updated = 0
+    suggested = 0
     seen_keys: dict[str, int] = {}
     for j, values in enumerate(fields):
         if j in pairs:
@@ -301,10 +305,11 @@ def _import_items(batch: _Batch, staged: _Staged, old_items: list[ItemRow]) -> I
             key = f"{key}\n#{seen_keys[key]}"
         new_id = identity.item_id(doc.slug, key, batch.taken_ids.__contains__)
         batch.taken_ids.add(new_id)
-        status = Status.DONE if values["doc_done"] else Status.OPEN
+        status = _new_status(values)
+        suggested += status is Status.SUGGESTED
         batch.created.append(
             {
-                **values,
+                **{k: v for k, v in values.items() if k != "suggested"},
                 "id": new_id,
                 "postmortem_id": row.id,
                 "status": status.value,
@@ -321,7 +326,9 @@ def _import_items(batch: _Batch, staged: _Staged, old_items: list[ItemRow]) -> I
     matched_old = set(pairs.values())
     removed = 0
     for i, old in enumerate(old_items):
-        if i in matched_old or old.status == Status.REMOVED:
+        # A dismissed suggestion stays dismissed even while its sentence is gone, so it
+        # does not come back as a new suggestion when the sentence does.
+        if i in matched_old or old.status in (Status.REMOVED, Status.DISMISSED):
             continue
         changes.add(old.id, "status", old.status, Status.REMOVED.value)
         old.status = Status.REMOVED.value
@@ -338,7 +345,15 @@ def _import_items(batch: _Batch, staged: _Staged, old_items: list[ItemRow]) -> I
         removed=removed,
         unchanged=False,
         warnings=doc.warnings,
+        suggested=suggested,
     )
+
+
+def _new_status(values: dict[str, Any]) -> Status:
+    """Return the status a new item starts with: done, a suggestion, or open."""
+    if values["doc_done"]:
+        return Status.DONE
+    return Status.SUGGESTED if values["suggested"] else Status.OPEN
 
 
 def _restored_status(item: ItemRow, values: dict[str, Any]) -> Status:
@@ -347,7 +362,7 @@ def _restored_status(item: ItemRow, values: dict[str, Any]) -> Status:
         return Status.DONE
     if item.issue_id is not None:
         return Status.FILED
-    return Status.OPEN
+    return Status.SUGGESTED if values["suggested"] else Status.OPEN
 
 
 def _update_item(item: ItemRow, values: dict[str, Any], changes: Changes, now: datetime) -> bool:
@@ -377,6 +392,12 @@ def _update_item(item: ItemRow, values: dict[str, Any], changes: Changes, now: d
     new_status = status
     if status == Status.REMOVED:
         new_status = _restored_status(item, values)
+    elif status == Status.DISMISSED:
+        pass  # the person's decision stands, whatever the document now says
+    elif status == Status.SUGGESTED:
+        # Still only in prose: it waits for a person. Listed as an item now: it is one.
+        if not values["suggested"]:
+            new_status = Status.DONE if values["doc_done"] else Status.OPEN
     elif item.kind == "issue" and "status" not in overridden:
         # The document is a record people edit: checking an item off closes it here too,
         # unless the status was since set from followup or GitHub (overrides).

@@ -12,6 +12,7 @@ from sqlmodel import Session, col, select
 from followup.errors import InputError, NotFoundError
 from followup.store.models import (
     CLOSED_STATUSES,
+    UNACCEPTED_STATUSES,
     EventRow,
     IssueRow,
     ItemRow,
@@ -22,7 +23,11 @@ from followup.store.views import EventView, ItemView, PostMortemView, item_view
 from followup.text import clean
 
 DONE_STATUSES = (Status.DONE.value, Status.WONT_DO.value)
-OPEN_STATUSES = tuple(s.value for s in Status if s not in CLOSED_STATUSES)
+OPEN_STATUSES = tuple(
+    s.value for s in Status if s not in CLOSED_STATUSES and s not in UNACCEPTED_STATUSES
+)
+# Statuses hidden unless asked for: removed from the document, or a dismissed suggestion.
+HIDDEN_STATUSES = (Status.REMOVED.value, Status.DISMISSED.value)
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,7 +79,7 @@ def list_items(
     if flt.statuses:
         query = query.where(col(ItemRow.status).in_(sorted(flt.statuses)))
     elif not flt.include_removed:
-        query = query.where(ItemRow.status != Status.REMOVED.value)
+        query = query.where(col(ItemRow.status).not_in(HIDDEN_STATUSES))
     if flt.owner:
         query = query.where(func.lower(ItemRow.owner) == normalise_owner(flt.owner).lower())
     if flt.postmortem:
@@ -164,7 +169,10 @@ def postmortem_source(session: Session, slug: str) -> str:
 
 def postmortems(session: Session, *, today: date) -> list[PostMortemView]:
     """Return every post-mortem with its item counts, newest first."""
-    live = col(ItemRow.status) != Status.REMOVED.value
+    # Suggestions count apart: they are no commitment until someone accepts them.
+    live = col(ItemRow.status).not_in(
+        [Status.REMOVED.value, *(s.value for s in UNACCEPTED_STATUSES)]
+    )
     done = case((col(ItemRow.status).in_(DONE_STATUSES), 1), else_=0)
     overdue = case(
         (
@@ -175,6 +183,12 @@ def postmortems(session: Session, *, today: date) -> list[PostMortemView]:
         ),
         else_=0,
     )
+    waiting = (
+        select(ItemRow.postmortem_id, func.count())
+        .where(ItemRow.status == Status.SUGGESTED.value)
+        .group_by(col(ItemRow.postmortem_id))
+    )
+    suggested = {pm_id: int(n) for pm_id, n in session.exec(waiting)}
     query = (
         select(
             PostMortemRow,
@@ -199,6 +213,7 @@ def postmortems(session: Session, *, today: date) -> list[PostMortemView]:
             overdue=int(n_overdue),
             imported_at=pm.imported_at,
             updated_at=pm.updated_at,
+            suggested=suggested.get(pm.id or 0, 0),
         )
         for pm, total, n_done, n_overdue in session.exec(query)
     ]

@@ -88,7 +88,8 @@ def _write_one(
     if not added:
         return 0
     try:
-        doc = postmortem.read(path, default_repo=pm.repo or default_repo)
+        # Already in the store: no need to judge again whether it is a post-mortem.
+        doc = postmortem.read(path, default_repo=pm.repo or default_repo, force=True)
         import_postmortem(session, doc, default_repo=pm.repo or default_repo)
         commit()
     except FollowupError as exc:

@@ -49,18 +49,23 @@ RepoOf = Callable[[Path], str | None]
 
 
 def read_documents(
-    paths: Sequence[Path], *, default_repo: str | None, repo_of: RepoOf | None = None
+    paths: Sequence[Path],
+    *,
+    default_repo: str | None,
+    repo_of: RepoOf | None = None,
+    force: bool = False,
 ) -> tuple[list[PostMortem], list[FileProblem]]:
     """Parse every file, collecting the ones that fail instead of stopping at the first.
 
-    repo_of gives a file's repository when default_repo is None (e.g. its git remote).
+    repo_of gives a file's repository when default_repo is None (e.g. its git remote); force
+    reads files that do not look like post-mortems (or are not named .md) too.
     """
     docs: list[PostMortem] = []
     problems: list[FileProblem] = []
     for path in paths:
         default = default_repo or (repo_of(path) if repo_of is not None else None)
         try:
-            docs.append(postmortem.read(path, default_repo=default))
+            docs.append(postmortem.read(path, default_repo=default, force=force))
         except InputError as exc:
             problems.append(FileProblem(str(path), str(exc)))
     return docs, problems
@@ -90,6 +95,7 @@ def import_files(
     default_repo: str | None = None,
     repo_of: RepoOf | None = None,
     skip_invalid: bool = False,
+    force: bool = False,
     policy: DuePolicy | None = None,
 ) -> ImportReport:
     """Read and store the files in one transaction; any unreadable file stops it all.
@@ -99,7 +105,9 @@ def import_files(
     if not paths:
         raise InputError("no post-mortem files given")
     with _cyclic_gc_paused():
-        docs, problems = read_documents(paths, default_repo=default_repo, repo_of=repo_of)
+        docs, problems = read_documents(
+            paths, default_repo=default_repo, repo_of=repo_of, force=force
+        )
         if problems and not skip_invalid:
             raise ImportFailed(problems)
         with session_scope(engine) as session:

@@ -11,6 +11,7 @@ if TYPE_CHECKING:
     from followup.sync.drift import VerifyReport
     from followup.sync.edits import EditResult
     from followup.sync.filing import FilingReport, ItemOutcome
+    from followup.sync.forget import Forgettable
     from followup.sync.importing import ImportReport
     from followup.sync.polling import SyncReport
     from followup.sync.projects import ProjectReport
@@ -169,3 +170,19 @@ def verified(report: VerifyReport) -> Outcome:
         first = next(r for r in report.results if r.outcome == "error")
         return Outcome(f"{text}; {first.target}: {first.message}", "error")
     return Outcome(text, "warning" if drifted else "information")
+
+
+def forgot(gone: list[Forgettable]) -> Outcome:
+    """Summarise forgetting post-mortems: what left the store, which issues stay."""
+    items = sum(pm.items for pm in gone)
+    names = ", ".join(pm.slug for pm in gone)
+    text = f"Forgot {names} and {plural(items, 'item')}"
+    kept = [filed for pm in gone for filed in pm.filed]
+    if kept:
+        refs = ", ".join(filed.ref for filed in kept[:3]) + (", …" if len(kept) > 3 else "")
+        text += f"; {plural(len(kept), 'GitHub issue')} stay on GitHub ({refs})"
+    results = tuple(
+        ItemResult(filed.item_id, filed.title, "done", f"forgotten; {filed.ref} stays on GitHub")
+        for filed in kept
+    )
+    return Outcome(text, results=results, title="Forget")

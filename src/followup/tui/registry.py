@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from followup.store.report_model import ReviewReport
     from followup.sync.drift import VerifyReport
     from followup.sync.filing import FilingPlan
+    from followup.sync.forget import Forgettable
     from followup.sync.importing import ImportReport
     from followup.sync.polling import SyncReport
     from followup.sync.protect import ProtectionPlan, ProtectionReport
@@ -237,6 +238,43 @@ IMPORT: JobSpec[Sequence[Path], ImportReport] = JobSpec(
 )
 
 
+# -- forgetting a post-mortem ------------------------------------------------------------
+
+
+def _plan_forget(context: JobContext, slug: str, _progress: Progress) -> Forgettable:
+    from followup.sync.forget import plan_forget
+
+    (plan,) = plan_forget(context.engine, [slug])
+    return plan
+
+
+def _forget(context: JobContext, slug: str, _progress: Progress) -> list[Forgettable]:
+    from followup.sync.forget import forget
+
+    return forget(context.engine, [slug])
+
+
+FORGET: JobSpec[str, list[Forgettable]] = JobSpec(
+    name="forget",
+    description=lambda slug: f"Forgetting {slug}",
+    failure="Cannot forget the post-mortem",
+    work=_forget,
+    summary=outcomes.forgot,
+)
+
+PLAN_FORGET: JobSpec[str, Forgettable] = JobSpec(
+    name="plan-forget",
+    description="Reading what forgetting removes",
+    failure="Cannot forget the post-mortem",
+    work=_plan_forget,
+    summary=lambda plan: Outcome(
+        "",
+        changed=False,
+        proposal=Proposal(previews.forget_confirmation(plan), FORGET(plan.slug)),
+    ),
+)
+
+
 # -- edits ----------------------------------------------------------------------------
 
 EDIT: JobSpec[edits.EditRequest, edits.EditsDone] = JobSpec(
@@ -327,6 +365,8 @@ JOBS: tuple[JobSpec[Any, Any], ...] = (
     PROTECT,
     VERIFY,
     IMPORT,
+    PLAN_FORGET,
+    FORGET,
     EDIT,
     WRITE_REPORT,
     POST_REPORT,
