@@ -1,7 +1,7 @@
 """GitHub objects for the report and reminder tests, in GitHub's shapes (OpenAPI examples).
 
 scripts/author_review_cassettes.py writes the cassettes of tests/cli/test_report_cmd.py and
-tests/cli/test_remind_cmd.py from these; the stateful fake in tests/remind/ serves them too.
+tests/cli/test_remind_cmd.py from these.
 """
 
 from __future__ import annotations

@@ -78,6 +78,13 @@ class Settings:
     sync_concurrency: int = field(
         default=4, metadata={"help": "Repositories polled at once by a sync."}
     )
+    lock_timeout: float = field(
+        default=600.0,
+        metadata={
+            "help": "Seconds to wait for another followup run working on the same repository "
+            "in the same store (filing, converging duplicates)."
+        },
+    )
     # The [policy] table of the config file: days from a post-mortem's date to the due
     # date of its undated items, per priority (FOLLOWUP_POLICY_P0 and so on).
     policy_p0: int | None = field(

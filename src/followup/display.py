@@ -19,6 +19,8 @@ STATUS_LABEL: dict[str, str] = {
     Status.WONT_DO: "won't do",
     Status.REGRESSED: "regressed",
     Status.REMOVED: "removed",
+    Status.SUGGESTED: "suggested",
+    Status.DISMISSED: "dismissed",
 }
 
 STATUS_ICON: dict[str, str] = {
@@ -29,6 +31,8 @@ STATUS_ICON: dict[str, str] = {
     Status.WONT_DO: "✘",
     Status.REGRESSED: "▲",
     Status.REMOVED: "–",
+    Status.SUGGESTED: "◌",
+    Status.DISMISSED: "⊘",
 }
 
 STATUS_STYLE: dict[str, str] = {
@@ -39,6 +43,8 @@ STATUS_STYLE: dict[str, str] = {
     Status.WONT_DO: "dim",
     Status.REGRESSED: "bold red",
     Status.REMOVED: "dim strike",
+    Status.SUGGESTED: "italic yellow",
+    Status.DISMISSED: "dim",
 }
 
 KIND_LABEL: dict[str, str] = {"issue": "issue", "branch_protection": "protection"}

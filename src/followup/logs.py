@@ -1,7 +1,7 @@
 """followup's log: one `followup` logger that the libraries it uses log through.
 
 Nothing is printed unless a handler is added to the `followup` logger (the CLI's
---verbose does). urllib3 (under requests) and PyGithub log on loggers of their own,
+--verbose does). urllib3 (under requests) logs on loggers of its own,
 which would reach stderr through Python's last-resort handler; their records are
 handed to `followup.lib.<name>` instead, so they show with --verbose and only then.
 A library's message has the tokens in use masked and its control characters made
@@ -18,7 +18,7 @@ from typing import TextIO
 from followup.text import clean
 
 LOGGER_NAME = "followup"
-LIBRARIES = ("urllib3", "github")
+LIBRARIES = ("urllib3",)
 MASK = "<token>"
 
 logger = logging.getLogger(LOGGER_NAME)

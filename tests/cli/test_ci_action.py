@@ -447,7 +447,7 @@ def test_hostile_text_is_escaped_in_annotations_and_the_summary(
     summary = runner.summary.read_text(encoding="utf-8")
     html = rendered(summary)
     assert {tag.lower() for tag in re.findall(r"</?([A-Za-z][A-Za-z0-9]*)", html)} <= OWN_TAGS
-    assert "&lt;b onmouseover=alert(3)&gt;notes.md: no action-items section" in html
+    assert "&lt;b onmouseover=alert(3)&gt;notes.md: does not look like a post-mortem" in html
     assert "<code>docs/x|&lt;img src=1 onerror=alert(1)&gt;.md:9</code>" in html
     assert all(href.startswith("https://") for href in re.findall(r'href="([^"]*)"', html))
     assert f"@{WORD_JOINER}dana" in summary and "@dana" not in summary

@@ -43,6 +43,7 @@ def test_each_item_says_what_the_import_did_to_it(run_cli: RunCli, tmp_path: Pat
     assert first["summary"] == {
         "postmortems": 1,
         "created": 3,
+        "suggested": 0,
         "updated": 0,
         "removed": 0,
         "skipped_files": 0,

@@ -8,7 +8,7 @@ import pytest
 
 from followup import clock
 from followup.github.client import GitHub
-from tests.faults.fake_github import FakeGitHub
+from tests.fakegithub import FakeGitHub
 from tests.faults.matrix import client_for
 from tests.faults.scenarios import NOW
 

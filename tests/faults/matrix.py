@@ -19,14 +19,12 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from followup.github.client import ClientOptions, GitHub
+from followup.github.client import GitHub
 from followup.store import create_store_engine
 from followup.sync.protect import apply_protection, plan_protection
 from followup.sync.protect_record import WRITE_EVENT
-from tests.faults.fake_github import FAULTS, FakeGitHub
+from tests.fakegithub import FAULTS, FakeGitHub, env
 from tests.faults.scenarios import REPO, SCENARIOS, Scenario, add_item, events, item
-
-TOKEN = "test-token-not-real"
 
 
 @dataclass
@@ -63,8 +61,7 @@ def cells() -> list[tuple[str, str, str]]:
 
 def client_for(fake: FakeGitHub) -> GitHub:
     """Return a client of the fake, without pauses or retries."""
-    options = ClientOptions(base_url=fake.url, write_interval=0, backoff=0, max_retries=0)
-    return GitHub(TOKEN, options)
+    return fake.client(max_retries=0)
 
 
 def _in_process(fake: FakeGitHub, db_url: str, scenario: Scenario) -> str:
@@ -79,18 +76,6 @@ def _in_process(fake: FakeGitHub, db_url: str, scenario: Scenario) -> str:
         engine.dispose()
 
 
-def cli_env(fake: FakeGitHub) -> dict[str, str]:
-    """Return the environment a followup process needs to talk to the fake."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("FOLLOWUP_")}
-    env.update(
-        GH_TOKEN=TOKEN,
-        FOLLOWUP_GITHUB_URL=fake.url,
-        FOLLOWUP_WRITE_INTERVAL="0",
-        FOLLOWUP_MAX_RETRIES="0",
-    )
-    return env
-
-
 def run_cli(
     fake: FakeGitHub, db_url: str, scenario: Scenario, *, kill: bool = False
 ) -> subprocess.CompletedProcess[str]:
@@ -99,7 +84,7 @@ def run_cli(
     command += ["--method", scenario.method]
     process = subprocess.Popen(
         command,
-        env=cli_env(fake),
+        env=env(fake),
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,

@@ -17,8 +17,8 @@ from sqlmodel import select
 
 from followup.store import session_scope
 from followup.store.models import EventRow, ItemRow, PostMortemRow
-from tests.faults.fake_github import FakeGitHub
-from tests.faults.github_shapes import classic, reviews
+from tests.fakegithub import FakeGitHub
+from tests.fakegithub.protection_shapes import classic, reviews
 
 REPO = "octo-org/app"
 NOW = datetime(2026, 11, 21, 9, 0, tzinfo=UTC)

@@ -5,9 +5,8 @@ from __future__ import annotations
 import pytest
 
 from tests.conftest import RunCli
-from tests.faults.fake_github import FakeGitHub
-from tests.faults.github_shapes import classic, reviews
-from tests.faults.matrix import TOKEN
+from tests.fakegithub import TOKEN, FakeGitHub
+from tests.fakegithub.protection_shapes import classic, reviews
 from tests.faults.scenarios import REPO, add_item
 
 pytestmark = pytest.mark.block_network(allowed_hosts=["127.0.0.1"])

@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 import pytest
 from sqlalchemy import Engine
 
 from followup.github.client import GitHub
+from followup.store.locks import StoreLock
 from followup.store.protection import protection_of
 from followup.sync.drift import verify_protection
 from followup.sync.protect import apply_protection, plan_protection
 from followup.sync.protect_record import WRITE_EVENT
-from tests.faults.fake_github import FakeGitHub
-from tests.faults.github_shapes import classic, reviews
+from tests.fakegithub import FakeGitHub
+from tests.fakegithub.protection_shapes import classic, reviews
 from tests.faults.scenarios import ITEM, REPO, SCENARIOS, add_item, events, item
 
 pytestmark = pytest.mark.block_network(allowed_hosts=["127.0.0.1"])
@@ -252,6 +254,37 @@ def test_classic_keeps_what_an_admin_tightened_between_the_read_and_the_put(
     fake.when("GET protection", admin_tightens)  # apply's read right before the PUT
     apply_protection(engine, client, plans)
     assert_admins_settings_kept(fake)
+
+
+def test_a_branch_another_run_is_protecting_is_left_alone_until_it_is_done(
+    engine: Engine, client: GitHub, fake: FakeGitHub
+) -> None:
+    PUT_CASE.arrange(fake)
+    add_item(engine, "main", PUT_CASE.requested)
+    (plan,) = plan_protection(engine, client, method="classic")
+    held, release = threading.Event(), threading.Event()
+
+    def other_run() -> None:  # another run of this store, protecting the same branch
+        with StoreLock(engine).locked(plan.target):
+            held.set()
+            release.wait(30)
+
+    other = threading.Thread(target=other_run)
+    other.start()
+    try:
+        assert held.wait(10)
+        report = apply_protection(engine, client, [plan], lock_timeout=0.3)
+    finally:
+        release.set()
+        other.join()
+    (result,) = report.results
+    assert result.outcome == "failed"
+    assert result.message.startswith(f"another followup run has been working on {plan.target}")
+    assert fake.requests(*WRITES) == []
+    assert protection_of(item(engine)).intent is None  # type: ignore[union-attr]
+    # Once the other run is done, this one goes ahead.
+    (result,) = apply_protection(engine, client, [plan], lock_timeout=0.3).results
+    assert result.outcome == "done", result.message
 
 
 # -- checks that never ran, rules that already apply ---------------------------------------------

@@ -155,13 +155,11 @@ def test_the_libraries_log_only_through_followup(
     with caplog.at_level(logging.DEBUG, logger="followup"):
         make_client()  # as with --verbose: the log is on before the first client
         logging.getLogger("urllib3.connectionpool").warning("Retrying after %s", "a reset")
-        logging.getLogger("github.Requester").info("Following Github server redirection")
     # Not on stderr through Python's last-resort handler...
     assert capfd.readouterr().err == ""
     # ...but in followup's log, which --verbose shows.
     assert [(r.name, r.getMessage()) for r in caplog.records] == [
         ("followup.lib.urllib3.connectionpool", "Retrying after a reset"),
-        ("followup.lib.github.Requester", "Following Github server redirection"),
     ]
 
 

@@ -19,6 +19,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner, Result
 from sqlalchemy import inspect
+from sqlalchemy.exc import IntegrityError
 
 from followup.cli import cli
 from followup.config import mask_url
@@ -262,4 +263,13 @@ def test_postgresql_failures_get_their_own_line(sqlstate: str, says: str) -> Non
 
 
 def test_other_failures_are_left_as_they_are() -> None:
-    assert explain(_DriverError("duplicate key", "23505"), "store") is None
+    assert explain(_DriverError("violates foreign key constraint", "23503"), "store") is None
+
+
+def test_two_runs_writing_the_same_rows_never_show_them() -> None:
+    # The driver's message quotes the row (a whole post-mortem); the line never does.
+    failure = explain(_DriverError("duplicate key (slug)=(secret text)", "23505"), "store")
+    assert failure is not None
+    assert "at the same time" in str(failure) and "secret" not in str(failure)
+    # Still a conflict to code that claims a row by inserting it (store/claims.py).
+    assert isinstance(failure, IntegrityError)

@@ -7,13 +7,12 @@ from datetime import date
 import pytest
 
 from followup.postmortem import ActionItem, Reference, RefKind, dates, fields, parse, refs, titles
-from followup.postmortem.markdown import Document, Inline
+from followup.postmortem.markdown import Inline, parse_inline
 
 
 def inline_of(markdown: str) -> Inline:
     """Return the plain-text run of a one-item list."""
-    doc = Document(f"- {markdown}\n")
-    return doc.list_items(doc.blocks[0].first)[0].inline
+    return parse_inline(f"- {markdown}\n")
 
 
 def only_item(markdown: str) -> ActionItem:
@@ -289,8 +288,7 @@ def test_references(markdown: str, expected: list[Reference]) -> None:
 
 
 def test_reference_style_link_is_resolved() -> None:
-    doc = Document("- Add alerts [jira][j]\n\n[j]: https://jira.example.com/browse/OPS-1\n")
-    inline = doc.list_items(doc.blocks[0].first)[0].inline
+    inline = parse_inline("- Add alerts [jira][j]\n\n[j]: https://jira.example.com/browse/OPS-1\n")
     assert [r.url for r in refs.references(inline)] == ["https://jira.example.com/browse/OPS-1"]
 
 

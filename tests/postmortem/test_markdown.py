@@ -1,116 +1,169 @@
-"""The outline built from pyromark's events: blocks, plain text, links and line numbers."""
+"""The Markdown layer: the outline's sections, text runs, lists, tables and line numbers."""
 
 from __future__ import annotations
 
-import time
+import tracemalloc
 from pathlib import Path
 
-import pyromark
 import pytest
 
 from followup.postmortem import markdown, parse
-from followup.postmortem.markdown import Document
+from followup.postmortem import outline as outline_module
+from followup.postmortem.markdown import Source
+from followup.postmortem.outline import Blocks, Resolver, build
 
-FIXTURES = Path(__file__).resolve().parent / "fixtures"
+FIXTURES = Path(__file__).parent / "fixtures"
 
 
-def test_blocks_and_lines_with_multibyte_text() -> None:
-    doc = Document("# Ünïcödé 🚀\n\nÄ paragraph — with dashes.\n\n## Äction\n\n- ✅ item\n")
-    assert [b.kind for b in doc.blocks] == ["heading", "paragraph", "heading", "list"]
-    assert [doc.line(b.start) for b in doc.blocks] == [1, 3, 5, 7]
-    assert doc.blocks[0].heading.text == "Ünïcödé 🚀"
-    assert doc.blocks[2].level == 2
+def read_list(text: str) -> list[markdown.ListItem]:
+    it = markdown.events(text)
+    for ev, _ in it:
+        if type(ev) is dict and "Start" in ev:
+            return markdown.list_items(it)
+    raise AssertionError("no list")
+
+
+def test_outline_sections_and_lines_with_multibyte_text() -> None:
+    src = Source("# Ünïcödé 🚀\n\nÄ paragraph — with dashes.\n\n## Äction\n\n- ✅ item\n")
+    outline = build(src)
+    assert [(s.level, s.text) for s in outline.sections] == [
+        (0, ""),
+        (1, "Ünïcödé 🚀"),
+        (2, "Äction"),
+    ]
+    title, action = outline.sections[1:]
+    assert (title.paragraphs, title.lists, title.first) == (1, 0, "paragraph")
+    assert (action.lists, action.first) == (1, "list")
+    assert [src.line(s.start) for s in outline.sections[1:]] == [1, 5]
+    assert src.slice(action.body, action.end) == "\n- ✅ item\n"
+
+
+def test_outline_counts_action_tables() -> None:
+    outline = build(
+        Source("Intro.\n\n| Action item | Owner |\n| --- | --- |\n| Add alerts | @bo |\n")
+    )
+    (pre,) = outline.sections
+    assert (pre.tables, pre.action_tables, pre.paragraphs, pre.first) == (1, 1, 1, "paragraph")
+
+
+TRICKY = [
+    "# A\n\n```\n# not a heading\n```\n\n## B\n\ntext\n",
+    "Setext\n======\n\npara\n\nTwo lines\nof title\n---\n\n- a\n\n---\n\n## C\n",
+    "<!--\n# hidden\n-->\n\n# Shown\n",
+    "- item\n  # nested heading\n\n# Top\n",
+    "---\ntitle: x\n# comment: yes\n---\n\n# Title\n\n## Part\n",
+    "~~~~\n```\n# in code\n~~~~\n\n#Not a heading\n\n### Real ###\n",
+    "# [Linked](https://x.example) heading\n\n> # quoted\n\n    # code\n\n# End\n",
+]
+
+
+@pytest.mark.parametrize("text", TRICKY + [p.read_text() for p in sorted(FIXTURES.glob("*.md"))])
+def test_the_cheap_outline_agrees_with_the_ranged_one(text: str) -> None:
+    src = Source(text)
+    ranged = outline_module._walk(src, markdown.events(text), ranged=True)
+    built = build(src)
+    assert [
+        (s.level, s.text, s.start, s.body, s.end, s.lists, s.tables, s.paragraphs, s.first)
+        for s in built.sections
+    ] == [
+        (s.level, s.text, s.start, s.body, s.end, s.lists, s.tables, s.paragraphs, s.first)
+        for s in ranged.sections
+    ]
+    assert built.metadata == ranged.metadata
+
+
+def test_the_cheap_outline_is_taken_when_headings_are_plain() -> None:
+    assert outline_module._build_bare(Source("# A\n\ntext\n\n## B\n\n- x\n")) is not None
+    assert outline_module._build_bare(Source("<!--\n# hidden\n-->\n\n# Shown\n")) is None
 
 
 def test_inline_plain_text_keeps_spans() -> None:
-    doc = Document("- **Bold** and `code` and [a link](https://x.example/y) and *em*\n")
-    item = doc.list_items(doc.blocks[0].first)[0]
-    inline = item.inline
-    assert inline.text == "Bold and code and a link and em"
+    inline = read_list("- **Bold** and `code` and [a link](https://x.example/y) and *em* ~~x~~\n")[
+        0
+    ].inline
+    assert inline.text == "Bold and code and a link and em x"
     assert [inline.text[s:e] for s, e in inline.strong] == ["Bold"]
     assert inline.code_texts() == ["code"]
+    assert [inline.text[s:e] for s, e in inline.emphasis] == ["em"]
+    assert [inline.text[s:e] for s, e in inline.struck] == ["x"]
     link = inline.links[0]
     assert (inline.text[link.start : link.end], link.url) == ("a link", "https://x.example/y")
+    cut = inline.cut(9, 24)
+    assert cut.text == "code and a link"
+    assert cut.code_texts() == ["code"]
+    assert cut.text[cut.links[0].start : cut.links[0].end] == "a link"
 
 
 def test_nested_lists_code_blocks_and_html_are_kept_apart() -> None:
-    doc = Document(
+    text = (
         "1. Parent item\n   continued line\n\n   ```\n   code here\n   ```\n"
         "   <!-- note -->\n   - child one\n   - child two\n2. Second\n"
     )
-    parent, second = doc.list_items(doc.blocks[0].first)
+    parent, second = read_list(text)
     assert parent.inline.text == "Parent item continued line"
     assert [c.inline.text for c in parent.children] == ["child one", "child two"]
     assert second.inline.text == "Second"
-    assert doc.source(parent.start, parent.end).startswith("1. Parent item\n   continued")
+    assert Source(text).source(parent.start, parent.end).startswith("1. Parent item\n   cont")
 
 
 def test_tables_head_and_rows() -> None:
-    doc = Document("| Item | Owner |\n| --- | --- |\n| Fix *it* | @al |\n| Other | |\n")
-    table = doc.table(doc.blocks[0].first)
+    src = Source("| Item | Owner |\n| --- | --- |\n| Fix *it* | @al |\n| Other | |\n")
+    blocks = Blocks(src, 0, len(src.data), Resolver(src.text))
+    kinds = []
+    for kind, _, _ in blocks:
+        kinds.append(kind)
+        table = blocks.table()
+    assert kinds == ["table"]
     assert [c.text for c in table.head] == ["Item", "Owner"]
     assert [[c.text for c in row.cells] for row in table.rows] == [["Fix it", "@al"], ["Other", ""]]
-    assert doc.table_head(doc.blocks[0].first) == ["Item", "Owner"]
-    assert [doc.line(r.start) for r in table.rows] == [3, 4]
+    assert [src.line(r.start) for r in table.rows] == [3, 4]
 
 
 def test_task_list_markers() -> None:
-    doc = Document("- [x] done\n- [ ] open\n- plain\n")
-    assert [i.checked for i in doc.list_items(doc.blocks[0].first)] == [True, False, None]
+    items = read_list("- [x] done\n- [ ] open\n- plain\n")
+    assert [i.checked for i in items] == [True, False, None]
 
 
 def test_source_dedents_nested_items() -> None:
-    doc = Document("- parent\n    - child\n      more of the child\n")
-    child = doc.list_items(doc.blocks[0].first)[0].children[0]
-    assert doc.source(child.start, child.end) == "- child\n  more of the child"
+    text = "- parent\n    - child\n      more of the child\n"
+    child = read_list(text)[0].children[0]
+    assert Source(text).source(child.start, child.end) == "- child\n  more of the child"
 
 
 def test_lines_when_looked_up_out_of_order() -> None:
-    doc = Document("a\n\nb\n\nc\n")
-    starts = [b.start for b in doc.blocks]
-    assert [doc.line(s) for s in reversed(starts)] == [5, 3, 1]
+    src = Source("a\n\nb\n\nc\n")
+    assert [src.line(s) for s in (6, 3, 0)] == [5, 3, 1]
 
 
-def _synthetic_document(items: int = 10) -> str:
-    body = "\n".join(
-        f"- **P{i % 4}** Fix the thing number {i} (@owner{i}) "
-        f"[Issue](https://github.com/o/r/issues/{i})"
-        for i in range(items)
-    )
-    prose = "Some prose about what happened, with a [link](https://example.com). " * 60
-    return (
-        f"---\ntitle: Speed\n---\n\n# Speed\n\n## Summary\n\n{prose}\n\n## Timeline\n\n"
-        f"| Time | Event |\n| --- | --- |\n| 10:00 | Something |\n\n## Action items\n\n{body}\n"
-    )
+def test_blocks_of_a_slice_keep_absolute_offsets_and_document_references() -> None:
+    text = "# T\n\n## Action items\n\n- [Fix it][r]\n\n## Notes\n\n[r]: https://x.example/1\n"
+    src = Source(text)
+    action = build(src).sections[2]
+    blocks = Blocks(src, action.body, action.end, Resolver(text))
+    for kind, start, _ in blocks:
+        assert kind == "list"
+        assert src.line(start) == 5
+        (item,) = blocks.items()
+        assert item.inline.links[0].url == "https://x.example/1"
 
 
-def test_a_document_of_many_short_lines_is_held_as_merged_text() -> None:
-    words = [f"word{i}" for i in range(50_000)]
-    text = "# Outage\n\n## Action items\n\n- Fix the alerting. Owner: @dana\n\n" + "\n".join(words)
-    doc = Document(text)
-    # Three blocks of a few events each, not two events per line.
-    assert len(doc.events) < 20
-    assert doc.paragraph(doc.blocks[-1]).text == " ".join(words)
-    assert [i.title for i in parse(text).items] == ["Fix the alerting."]
+def test_deep_nesting_needs_no_recursion() -> None:
+    depth = 3000
+    text = "## Action items\n\n" + "".join("  " * i + f"- step {i}\n" for i in range(depth))
+    pm = parse(text)
+    assert len(pm.items) == depth
+    assert pm.items[-1].parent == f"step {depth - 2}"
+    quotes = parse("## Action items\n\n" + ">" * 5000 + " deep\n\n- Real item\n")
+    assert [i.title for i in quotes.items] == ["Real item"]
 
 
-@pytest.mark.parametrize("path", sorted(FIXTURES.glob("*.md")), ids=lambda p: p.stem)
-def test_merged_text_runs_read_exactly_like_separate_events(
-    path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    text = path.read_text(encoding="utf-8")
-    separate = parse(text, path=str(path))
-    monkeypatch.setattr(
-        markdown,
-        "_events",
-        lambda t: markdown._coalesced(pyromark.events_with_range(t, options=markdown._OPTIONS)),
-    )
-    merged = parse(text, path=str(path))
-    assert merged == separate
-
-
-def test_many_items_scale_linearly() -> None:
-    text = _synthetic_document(items=3000)
-    start = time.perf_counter()
-    assert len(parse(text).items) == 3000
-    assert time.perf_counter() - start < 2.0
+def test_reading_a_long_document_needs_memory_proportional_to_its_size() -> None:
+    # One paragraph of a million short lines: 2 MB that once took a gigabyte to read.
+    text = "# Incident\n\n## Summary\n\n" + "a\n" * 1_000_000
+    tracemalloc.start()
+    try:
+        parse(text)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < 10 * len(text)

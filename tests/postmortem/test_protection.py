@@ -7,13 +7,12 @@ from typing import Any
 import pytest
 
 from followup.postmortem import parse, protection
-from followup.postmortem.markdown import Document, Inline
+from followup.postmortem.markdown import Inline, parse_inline
 from followup.postmortem.model import ProtectionSpec
 
 
 def inline_of(markdown: str) -> Inline:
-    doc = Document(f"- {markdown}\n")
-    return doc.list_items(doc.blocks[0].first)[0].inline
+    return parse_inline(f"- {markdown}\n")
 
 
 def recognise(markdown: str, repo: str | None = "octo/app") -> ProtectionSpec | None:

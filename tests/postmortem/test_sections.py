@@ -7,12 +7,12 @@ from datetime import date
 import pytest
 
 from followup.postmortem import sections
-from followup.postmortem.markdown import Document, Inline
+from followup.postmortem.markdown import Inline, parse_inline
 from followup.postmortem.sections import Role
 
 
 def heading(markdown: str) -> Inline:
-    return Document(f"### {markdown}\n").blocks[0].heading
+    return parse_inline(f"### {markdown}\n")
 
 
 @pytest.mark.parametrize(
@@ -80,7 +80,9 @@ def test_other_headings(text: str) -> None:
     assert sections.role(text) is Role.OTHER
 
 
-@pytest.mark.parametrize("text", ["Summary of fixes", "BinderHub", "Deployment", "Stats"])
+@pytest.mark.parametrize(
+    "text", ["Summary of fixes", "BinderHub", "Deployment", "Stats", "followup remind"]
+)
 def test_plain_headings_are_not_action_sections(text: str) -> None:
     assert sections.role(text) is not Role.ACTION
 
@@ -128,8 +130,7 @@ def test_lessons_subheading_is_skipped() -> None:
 
 
 def test_tracking_refs_need_a_tracker_link_or_word() -> None:
-    plain = Document("See [the design](https://docs.example.com/d).\n")
-    inline = plain.paragraph(plain.blocks[0])
-    assert sections.tracking_refs(inline) == []
-    epic = Document("Tracked in [the epic](https://jira.example.com/browse/E-1).\n")
-    assert len(sections.tracking_refs(epic.paragraph(epic.blocks[0]))) == 1
+    plain = parse_inline("See [the design](https://docs.example.com/d).\n")
+    assert sections.tracking_refs(plain) == []
+    epic = parse_inline("Tracked in [the epic](https://jira.example.com/browse/E-1).\n")
+    assert len(sections.tracking_refs(epic)) == 1

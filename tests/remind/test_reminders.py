@@ -1,6 +1,6 @@
 """Reminders never ping twice: reruns, backoff, answers, lost answers, kill -9, racing runs.
 
-Runs talk to a stateful fake GitHub on 127.0.0.1 (tests/remind/fake.py); the runs that
+Runs talk to the stateful fake GitHub on 127.0.0.1 (tests/fakegithub); the runs that
 are killed or that race are real `followup remind` processes on one store.
 """
 
@@ -24,8 +24,8 @@ from followup import clock
 from followup.store import create_store_engine, session_scope
 from followup.store.models import CommentClaimRow
 from followup.sync.remind import RemindReport, remind
-from tests.fakegithub import LOOPBACK, START, TOKEN
-from tests.remind.fake import FakeIssue, IssuesGitHub
+from tests.fakegithub import LOOPBACK, START, TOKEN, Exchange, FakeGitHub
+from tests.fakegithub.filed import FiledIssue, put
 
 REPO = "acme/web"
 TODAY = START.date()  # 2026-11-21, the fake's clock
@@ -34,16 +34,29 @@ pytestmark = LOOPBACK
 
 
 @pytest.fixture
-def fake() -> Iterator[IssuesGitHub]:
-    github = IssuesGitHub()
+def filed() -> list[FiledIssue]:
+    return [
+        FiledIssue(REPO, "aaa1111", "Alert on depth", "dana", date(2026, 11, 1)),
+        FiledIssue(REPO, "bbb2222", "Runbook", "lee", date(2026, 11, 30)),
+        FiledIssue(REPO, "ccc3333", "Nobody's", None, date(2026, 10, 1)),
+        FiledIssue(REPO, "ddd4444", "Done already", "sam", date(2026, 10, 1), state="closed"),
+    ]
+
+
+@pytest.fixture
+def fake(filed: list[FiledIssue]) -> Iterator[FakeGitHub]:
+    github = FakeGitHub()
+    # Comments are stamped by followup's clock, looked up at each call: the tests move it.
+    github.clock = lambda: clock.now()  # noqa: PLW0108
     with github:
-        github.add_issue(FakeIssue(REPO, 1, "aaa1111", "Alert on depth", "dana", date(2026, 11, 1)))
-        github.add_issue(FakeIssue(REPO, 2, "bbb2222", "Runbook", "lee", date(2026, 11, 30)))
-        github.add_issue(FakeIssue(REPO, 3, "ccc3333", "Nobody's", None, date(2026, 10, 1)))
-        github.add_issue(
-            FakeIssue(REPO, 4, "ddd4444", "Done already", "sam", date(2026, 10, 1), state="closed")
-        )
+        for issue in filed:
+            put(github, issue)
+        assert [i.number for i in filed] == [1, 2, 3, 4]
         yield github
+
+
+def posts(fake: FakeGitHub) -> list[Exchange]:
+    return [e for e in fake.exchanges if e.endpoint == "POST comments"]
 
 
 def at(day: date, hour: int = 12) -> datetime:
@@ -51,7 +64,7 @@ def at(day: date, hour: int = 12) -> datetime:
 
 
 def run(
-    engine: Engine, fake: IssuesGitHub, monkeypatch: pytest.MonkeyPatch, day: date, **kw: object
+    engine: Engine, fake: FakeGitHub, monkeypatch: pytest.MonkeyPatch, day: date, **kw: object
 ) -> RemindReport:
     monkeypatch.setattr(clock, "now", lambda: at(day))
     monkeypatch.setattr(clock, "today", lambda: day)
@@ -63,24 +76,24 @@ def actions(report: RemindReport) -> dict[str, str]:
 
 
 def test_a_first_run_reminds_each_overdue_owner_once_and_a_rerun_sends_nothing(
-    engine: Engine, fake: IssuesGitHub, monkeypatch: pytest.MonkeyPatch
+    engine: Engine, fake: FakeGitHub, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     first = run(engine, fake, monkeypatch, TODAY)
     assert actions(first) == {"aaa1111": "reminded", "ccc3333": "skipped"}
-    (posted,) = fake.posts()
+    (posted,) = posts(fake)
     body = posted.body["body"]
     assert body.startswith("@dana, this post-mortem follow-up was due on **2026-11-01** (20 days")
     assert body.rstrip().endswith("<!-- followup:remind:aaa1111:2026-11-01:dana:0 -->")
     again = run(engine, fake, monkeypatch, TODAY)
     assert actions(again)["aaa1111"] == "waiting"
-    assert len(fake.posts()) == 1
+    assert len(posts(fake)) == 1
     with session_scope(engine) as session:
         (claim,) = session.exec(select(CommentClaimRow)).all()
         assert claim.posted_at is not None and claim.key.endswith(":0")
 
 
 def test_unanswered_reminders_back_off_7_14_28_days(
-    engine: Engine, fake: IssuesGitHub, monkeypatch: pytest.MonkeyPatch
+    engine: Engine, fake: FakeGitHub, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     def dana() -> list[str]:
         return list(fake.bodies(REPO, 1))
@@ -98,7 +111,7 @@ def test_unanswered_reminders_back_off_7_14_28_days(
 
 
 def test_an_answer_resets_the_wait_to_a_week_from_it(
-    engine: Engine, fake: IssuesGitHub, monkeypatch: pytest.MonkeyPatch
+    engine: Engine, fake: FakeGitHub, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     run(engine, fake, monkeypatch, TODAY)
     monkeypatch.setattr(clock, "now", lambda: at(TODAY + timedelta(days=3)))
@@ -119,14 +132,16 @@ def test_an_answer_resets_the_wait_to_a_week_from_it(
 
 
 def test_a_new_due_date_or_owner_starts_again_and_a_future_date_stops_it(
-    engine: Engine, fake: IssuesGitHub, monkeypatch: pytest.MonkeyPatch
+    engine: Engine, fake: FakeGitHub, filed: list[FiledIssue], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     run(engine, fake, monkeypatch, TODAY)
-    issue = fake.issues[(REPO, 1)]
+    issue = filed[0]
     issue.due = date(2026, 12, 15)
+    put(fake, issue)
     assert "aaa1111" not in actions(run(engine, fake, monkeypatch, TODAY + timedelta(days=8)))
     issue.due = date(2026, 11, 10)
     issue.assignees = ("kim",)
+    put(fake, issue)
     run(engine, fake, monkeypatch, TODAY + timedelta(days=9))
     bodies = fake.bodies(REPO, 1)
     assert len(bodies) == 2
@@ -135,32 +150,32 @@ def test_a_new_due_date_or_owner_starts_again_and_a_future_date_stops_it(
 
 
 def test_a_dry_run_writes_nothing(
-    engine: Engine, fake: IssuesGitHub, monkeypatch: pytest.MonkeyPatch
+    engine: Engine, fake: FakeGitHub, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     report = run(engine, fake, monkeypatch, TODAY, dry_run=True)
     assert actions(report)["aaa1111"] == "would_remind"
-    assert fake.posts() == []
+    assert posts(fake) == []
     with session_scope(engine) as session:
         assert session.exec(select(CommentClaimRow)).all() == []
 
 
 def test_a_lost_answer_is_looked_for_and_not_sent_again(
-    engine: Engine, fake: IssuesGitHub, monkeypatch: pytest.MonkeyPatch
+    engine: Engine, fake: FakeGitHub, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    fake.drop_answer("POST", r"/issues/1/comments$")
+    fake.drop_answer("POST comments")
     report = run(engine, fake, monkeypatch, TODAY)
     assert actions(report)["aaa1111"] == "reminded"
-    assert len(fake.posts()) == 1
+    assert len(posts(fake)) == 1
     assert len(fake.bodies(REPO, 1)) == 1
 
 
 def test_the_digest_mentions_each_owner_once_and_stays_one_comment(
-    engine: Engine, fake: IssuesGitHub, monkeypatch: pytest.MonkeyPatch
+    engine: Engine, fake: FakeGitHub, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    fake.add_issue(FakeIssue(REPO, 5, "eee5555", "Cap retries", "dana", date(2026, 11, 10)))
+    put(fake, FiledIssue(REPO, "eee5555", "Cap retries", "dana", date(2026, 11, 10)))
     report = run(engine, fake, monkeypatch, TODAY, digest=("acme/ops", 42))
     assert report.digest is not None and report.digest.action == "created"
-    assert report.outcomes == [] and len(fake.posts()) == 1
+    assert report.outcomes == [] and len(posts(fake)) == 1
     (body,) = fake.bodies("acme/ops", 42)
     assert body.count("@dana") == 1
     assert "acme/web#1" in body and "acme/web#5" in body
@@ -168,7 +183,7 @@ def test_the_digest_mentions_each_owner_once_and_stays_one_comment(
     assert body.rstrip().endswith("<!-- followup:digest:2026-W47 -->")
     again = run(engine, fake, monkeypatch, TODAY + timedelta(days=1), digest=("acme/ops", 42))
     assert again.digest is not None and again.digest.action == "updated"  # a day later now
-    assert len(fake.posts()) == 1 and len(fake.bodies("acme/ops", 42)) == 1
+    assert len(posts(fake)) == 1 and len(fake.bodies("acme/ops", 42)) == 1
     # The issues were not commented on.
     assert fake.bodies(REPO, 1) == []
 
@@ -176,7 +191,7 @@ def test_the_digest_mentions_each_owner_once_and_stays_one_comment(
 # -- real processes: kill -9, and two runs at once -----------------------------------
 
 
-def _cli(fake: IssuesGitHub, db: str, day: date) -> list[str]:
+def _cli(fake: FakeGitHub, db: str, day: date) -> list[str]:
     code = (
         "import datetime, sys; from followup import clock; "
         f"clock.today = lambda: datetime.date.fromisoformat('{day.isoformat()}'); "
@@ -199,15 +214,17 @@ def _env(tmp_path: Path) -> dict[str, str]:
 
 
 def test_a_run_killed_between_its_write_and_its_record_is_not_repeated(
-    fake: IssuesGitHub, tmp_path: Path, db_url: str
+    fake: FakeGitHub, tmp_path: Path, db_url: str
 ) -> None:
     db = db_url
     command = [*_cli(fake, db, TODAY), "--format", "json"]
+    # Killed once the comment is written, before the answer leaves.
+    fake.fail("POST comments", "kill")
     process = subprocess.Popen(command, env=_env(tmp_path), stdout=subprocess.PIPE, text=True)
     fake.on_kill = lambda: os.kill(process.pid, signal.SIGKILL)
     process.communicate(timeout=120)
     assert process.returncode == -signal.SIGKILL
-    assert len(fake.posts()) == 1  # the write happened, the run never recorded it
+    assert len(posts(fake)) == 1  # the write happened, the run never recorded it
     engine = create_store_engine(db)
     with session_scope(engine) as session:
         (claim,) = session.exec(select(CommentClaimRow)).all()
@@ -216,7 +233,7 @@ def test_a_run_killed_between_its_write_and_its_record_is_not_repeated(
     assert again.returncode == 0, again.stderr
     done = {i["id"]: i["action"] for i in json.loads(again.stdout)["items"]}
     assert done["aaa1111"] == "recorded"
-    assert len(fake.posts()) == 1
+    assert len(posts(fake)) == 1
     with session_scope(engine) as session:
         (claim,) = session.exec(select(CommentClaimRow)).all()
         assert claim.posted_at is not None and claim.comment_id is not None
@@ -224,12 +241,12 @@ def test_a_run_killed_between_its_write_and_its_record_is_not_repeated(
 
 
 def test_two_runs_at_once_on_one_store_remind_once(
-    fake: IssuesGitHub, tmp_path: Path, db_url: str
+    fake: FakeGitHub, tmp_path: Path, db_url: str
 ) -> None:
     db = db_url
     create_store_engine(db).dispose()  # migrated before the race, as a cron's store is
     # Both runs have listed the issue's comments (and found nothing) before either writes.
-    fake.barrier("GET", r"/issues/1/comments$", parties=2)
+    fake.barrier("GET comments", parties=2)
     results: list[subprocess.CompletedProcess[str]] = []
 
     def one() -> None:
@@ -251,12 +268,12 @@ def test_two_runs_at_once_on_one_store_remind_once(
     # The loser found the claim held (skipped) or already recorded as posted.
     assert seen.count("reminded") == 1
     assert set(seen) - {"reminded"} <= {"recorded", "skipped"}
-    assert len(fake.posts()) == 1
+    assert len(posts(fake)) == 1
     assert len(fake.bodies(REPO, 1)) == 1
 
 
 def test_the_store_s_due_date_wins_and_the_reminder_joins_the_item_s_history(
-    engine: Engine, fake: IssuesGitHub, monkeypatch: pytest.MonkeyPatch
+    engine: Engine, fake: FakeGitHub, filed: list[FiledIssue], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from followup.cli.output import describe_event
     from followup.postmortem.model import ActionItem, PostMortem
@@ -273,7 +290,8 @@ def test_the_store_s_due_date_wins_and_the_reminder_joins_the_item_s_history(
     with session_scope(engine) as session:
         import_all(session, [doc])
         item_id = session.exec(select(ItemRow.id)).one()
-    fake.issues[(REPO, 1)].item_id = item_id
+    filed[0].item_id = item_id
+    put(fake, filed[0])
     run(engine, fake, monkeypatch, TODAY)
     (body,) = fake.bodies(REPO, 1)
     assert body.rstrip().endswith(f"remind:{item_id}:2026-11-05:dana:0 -->")

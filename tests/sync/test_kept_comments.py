@@ -223,8 +223,8 @@ def test_two_racing_runs_leave_one_comment() -> None:
     with FakeGitHub() as fake:
         other = fake.add_comment(REPO, PR, QUOTING)
         # Both runs look before either creates, and both creates land before either answer.
-        fake.barrier("GET", r"/comments$", parties=2)
-        fake.barrier("POST", r"/comments$", parties=2)
+        fake.barrier("GET comments", parties=2)
+        fake.barrier("POST comments", parties=2)
         results: dict[str, KeptComment] = {}
         errors: list[BaseException] = []
 
@@ -272,20 +272,26 @@ def test_a_later_run_after_a_race_finds_the_kept_comment() -> None:
 def test_an_update_whose_answer_was_lost_is_looked_at_not_blindly_resent() -> None:
     with FakeGitHub() as fake:
         fake.add_comment(REPO, PR, marked_body(PLAN, KEY), login=BOT)
-        fake.drop_answer("PATCH", r"/comments/\d+$")
+        fake.drop_answer("PATCH comment")
         kept = keep_comment(fake.client(), REPO, PR, KEY, NEW_PLAN)
 
         assert kept.action == "updated"
-        assert [r.method for r in fake.requests] == ["GET", "PATCH", "GET"]
+        assert fake.requests() == ["GET comments", "PATCH comment", "GET comments"]
         assert _marked(fake) == [marked_body(NEW_PLAN, KEY)]
 
 
 @LOOPBACK
 def test_two_unconfirmed_creates_fail_and_leave_nothing() -> None:
     with FakeGitHub() as fake:
-        fake.fail("POST", r"/comments$", status=502, times=2)
+        fake.fail("POST comments", "502_before", times=2)
         with pytest.raises(CommentFailed, match=r"did not confirm the comment plan:42 .* twice"):
             keep_comment(fake.client(), REPO, PR, KEY, PLAN)
 
-        assert [r.method for r in fake.requests] == ["GET", "POST", "GET", "POST", "GET"]
+        assert fake.requests() == [
+            "GET comments",
+            "POST comments",
+            "GET comments",
+            "POST comments",
+            "GET comments",
+        ]
         assert fake.comments == {}

@@ -115,17 +115,37 @@ def test_an_unknown_id_of_the_same_post_mortem_is_matched_by_title(engine: Engin
     ]
 
 
-def test_duplicates_keep_the_oldest_issue_and_are_reported(engine: Engine) -> None:
+def test_duplicates_give_the_item_the_lowest_number_not_closed_as_a_duplicate(
+    engine: Engine,
+) -> None:
+    ids = store(engine)
+    alert = ids["Add an alert on queue depth"]
+    closed = {"state": "closed", "state_reason": "duplicate"}
+    with session_scope(engine) as session:
+        raced = match_issues(session, REPO, [issue(9, "Alert", alert), issue(4, "Alert", alert)])
+        healed = match_issues(
+            session, REPO, [issue(9, "Alert", alert), issue(4, "Alert", alert, **closed)]
+        )
+    assert [m.issue.number for m in raced.matches] == [4]
+    assert raced.warnings == ()  # converging closes #9; it is no reason to warn
+    # Whoever closed #4 as a duplicate (a person), #9 is the one left to follow.
+    assert [m.issue.number for m in healed.matches] == [9]
+
+
+def test_an_item_linked_to_a_duplicate_moves_to_the_kept_issue(engine: Engine) -> None:
     ids = store(engine)
     alert = ids["Add an alert on queue depth"]
     with session_scope(engine) as session:
-        rec = match_issues(session, REPO, [issue(9, "Alert", alert), issue(4, "Alert", alert)])
-    assert [m.issue.number for m in rec.matches] == [4]
-    assert rec.warnings == (
-        "Octo-Org/Docs#9 duplicates Octo-Org/Docs#4 (both are item "
-        + alert
-        + "); close one of them",
-    )
+        mine = match_issues(session, REPO, [issue(9, "Alert", alert)])
+        apply_reconciliation(session, mine, Changes(source="github"))
+    with session_scope(engine) as session:
+        both = match_issues(session, REPO, [issue(4, "Alert", alert), issue(9, "Alert", alert)])
+        changed = apply_reconciliation(session, both, Changes(source="github"))
+        assert [m.issue.number for m in changed] == [4]
+        item = session.get(ItemRow, alert)
+        assert item is not None and item.issue_id is not None
+        linked = session.get(IssueRow, item.issue_id)
+        assert linked is not None and linked.number == 4
 
 
 def test_an_item_linked_elsewhere_keeps_its_link(engine: Engine) -> None:

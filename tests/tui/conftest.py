@@ -113,6 +113,37 @@ def store(engine: Engine, docs: Path) -> Engine:
     return engine
 
 
+PROSE = """---
+title: Login latency
+date: 2020-01-10
+---
+# Login latency
+
+## Summary
+
+Logins were slow for an hour. We will add an alert on login latency by end of January.
+We will protect the `main` branch from force pushes.
+
+## Action items
+
+- Raise the connection limit
+"""
+PROSE_ALERT = "Add an alert on login latency by end of January"
+GUARD = "Protect the main branch from force pushes"
+LIMIT = "Raise the connection limit"
+LOGIN = "2020-01-10-login"
+QUEUE_SLUG = "2020-01-06-queue"
+
+
+@pytest.fixture
+def prose(store: Engine, docs: Path) -> Engine:
+    """Add a post-mortem whose commitments are partly in prose: two suggestions."""
+    path = docs / f"{LOGIN}.md"
+    path.write_text(PROSE, encoding="utf-8")
+    import_files(store, [path], default_repo=REPO)
+    return store
+
+
 def ids(engine: Engine) -> dict[str, str]:
     """Return item ids by title."""
     with session_scope(engine) as session:

@@ -167,6 +167,20 @@ class TestDashboard:
         assert shot(snap_compare, make(), size, steps(store, "2"))
 
 
+class TestSuggestions:
+    @SIZES
+    def test_suggested_in_the_sidebar(
+        self, snap_compare: SnapCompare, make: AppFactory, prose: Engine, size: tuple[int, int]
+    ) -> None:
+        assert shot(snap_compare, make(), size, steps(prose))
+
+    @SIZES
+    def test_forget_confirmation(
+        self, snap_compare: SnapCompare, make: AppFactory, prose: Engine, size: tuple[int, int]
+    ) -> None:
+        assert shot(snap_compare, make(), size, steps(prose, "v", "D", select=RUNBOOK))
+
+
 class TestDialogs:
     @SIZES
     def test_filing_preview_without_a_token(

@@ -28,7 +28,7 @@ MEANING: dict[ExitCode, str] = {
     ExitCode.AUTH: "no GitHub token was found, or GitHub refused it",
     ExitCode.NOT_FOUND: "an item or post-mortem named on the command line is not in the store",
     ExitCode.INTERNAL: "an unexpected error inside followup (a bug: please report it)",
-    ExitCode.CANCELLED: "cancelled by Ctrl-C; work already done is kept",
+    ExitCode.CANCELLED: "cancelled (Ctrl-C, or a confirmation declined); work done is kept",
 }
 
 

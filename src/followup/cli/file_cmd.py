@@ -188,6 +188,7 @@ def report_filing(cli: CliContext, report: Report, filed: FilingReport) -> None:
                 issue=IssueRef.parse(item.issue, item.url),
                 message=item.reason,
                 error=item.reason if failed else None,
+                warnings=list(item.warnings),
                 details={"repo": item.repo},
             )
         )
@@ -361,6 +362,7 @@ def file_command(
             tracking_issue=tracking_issue,
             default_repo=fallback,
             progress=progress,
+            lock_timeout=cli.settings.lock_timeout,
         )
         added = None
         if target is not None and not filed.cancelled and filed.stopped is None:

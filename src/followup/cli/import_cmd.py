@@ -30,10 +30,18 @@ from followup.cli.repos import REPO, RepoSpec
     "setting, else the file's git origin remote.",
 )
 @click.option("--skip-invalid", is_flag=True, help="Import the readable files even if others fail.")
+@click.option(
+    "--force", is_flag=True, help="Import files even if they do not look like post-mortems."
+)
 @format_option
 @pass_cli
 def import_command(
-    cli: CliContext, paths: tuple[Path, ...], repo: RepoSpec | None, skip_invalid: bool, fmt: str
+    cli: CliContext,
+    paths: tuple[Path, ...],
+    repo: RepoSpec | None,
+    skip_invalid: bool,
+    force: bool,
+    fmt: str,
 ) -> None:
     """Read post-mortems and store their action items (safe to re-run)."""
     report = Report.start(
@@ -43,5 +51,5 @@ def import_command(
         summary=dict.fromkeys(IMPORT_SUMMARY, 0),
         extra={"postmortems": [], "skipped_files": []},
     )
-    run_import(cli, report, paths, repo, skip_invalid=skip_invalid)
+    run_import(cli, report, paths, repo, skip_invalid=skip_invalid, force=force)
     report.finish()

@@ -23,7 +23,7 @@ from followup.store.queries import ItemFilter, list_items, postmortems
 from followup.store.views import ItemView, display_path
 from followup.sync.importing import ImportFailed, ImportReport, import_files
 
-IMPORT_SUMMARY = ("postmortems", "created", "updated", "removed", "skipped_files")
+IMPORT_SUMMARY = ("postmortems", "created", "suggested", "updated", "removed", "skipped_files")
 
 
 def default_repo(cli: CliContext, repo: RepoSpec | None) -> str | None:
@@ -59,6 +59,7 @@ def run_import(
     repo: RepoSpec | None,
     *,
     skip_invalid: bool = False,
+    force: bool = False,
 ) -> ImportReport:
     """Import the files into the store and add what happened to the report."""
     explicit = default_repo(cli, repo)
@@ -71,6 +72,7 @@ def run_import(
             default_repo=explicit,
             repo_of=origins,
             skip_invalid=skip_invalid,
+            force=force,
             policy=cli.settings.policy,
         )
     except ImportFailed as exc:
@@ -89,7 +91,7 @@ def run_import(
 def _report(cli: CliContext, report: Report, imported: ImportReport, started: datetime) -> None:
     for problem in imported.skipped:
         report.warn(f"skipped {problem.message}")
-    created = updated = removed = 0
+    created = suggested = updated = removed = 0
     documents = []
     for result in imported.results:
         for warning in result.warnings:
@@ -98,6 +100,8 @@ def _report(cli: CliContext, report: Report, imported: ImportReport, started: da
             change = "unchanged"
         else:
             bits = [f"{result.created} new"] if result.created else []
+            if result.suggested:
+                bits.append(f"{result.suggested} suggested")
             if result.updated:
                 bits.append(f"{result.updated} updated")
             if result.removed:
@@ -110,6 +114,7 @@ def _report(cli: CliContext, report: Report, imported: ImportReport, started: da
             )
         )
         created += result.created
+        suggested += result.suggested
         updated += result.updated
         removed += result.removed
         documents.append(
@@ -119,6 +124,7 @@ def _report(cli: CliContext, report: Report, imported: ImportReport, started: da
                 "title": result.title,
                 "items": result.items,
                 "created": result.created,
+                "suggested": result.suggested,
                 "updated": result.updated,
                 "removed": result.removed,
                 "unchanged": result.unchanged,
@@ -128,7 +134,8 @@ def _report(cli: CliContext, report: Report, imported: ImportReport, started: da
     docs = len(imported.results)
     report.say(
         f"{docs} post-mortem{'s' if docs != 1 else ''} imported: "
-        f"{created} new, {updated} updated, {removed} removed items."
+        f"{created} new{f' ({suggested} suggested)' if suggested else ''}, {updated} updated, "
+        f"{removed} removed items."
     )
     skipped = [{"file": p.path, "message": p.message} for p in imported.skipped]
     if report.command != "import":
@@ -139,6 +146,7 @@ def _report(cli: CliContext, report: Report, imported: ImportReport, started: da
         {
             "postmortems": docs,
             "created": created,
+            "suggested": suggested,
             "updated": updated,
             "removed": removed,
             "skipped_files": len(imported.skipped),

@@ -15,6 +15,7 @@ from followup.cli.options import examples
 from followup.cli.repos import REPO, RepoSpec, repo_for
 from followup.display import MARK_MEANING
 from followup.store import session_scope
+from followup.store.models import UNACCEPTED_STATUSES
 from followup.store.queries import (
     ItemFilter,
     get_item,
@@ -62,7 +63,7 @@ def _filters_given(**given: object) -> str:
     "statuses",
     multiple=True,
     help="Only items with this status (repeat or comma-separate): open, filed, in_progress, "
-    "done, wont_do, regressed, removed.",
+    "done, wont_do, regressed, removed, suggested, dismissed.",
 )
 @click.option("--postmortem", "-p", metavar="SLUG", help="Only items of this post-mortem.")
 @click.option("--kind", type=click.Choice(KINDS), help="Only this kind.")
@@ -76,7 +77,12 @@ def _filters_given(**given: object) -> str:
     help="Only items still open after the due-date policy's deadline for their priority.",
 )
 @click.option("--search", "-s", metavar="TEXT", help="Only items whose title contains TEXT.")
-@click.option("--all", "include_removed", is_flag=True, help="Include removed items.")
+@click.option(
+    "--all",
+    "include_removed",
+    is_flag=True,
+    help="Include removed items and dismissed suggestions.",
+)
 @click.option(
     "--format",
     "fmt",
@@ -115,6 +121,7 @@ def list_command(
     today = clock.today()
     marks: set[str] = set()
     moved: dict[str, str] = {}
+    waiting: list[ItemView] = []
     # Items are written as they are read: 100,000 of them never sit in memory at once.
     with session_scope(cli.engine()) as session:
         renamed = renamed_repos(session)
@@ -125,9 +132,16 @@ def list_command(
                 if renamed:
                     moved.update(renames_among([stored], renamed))
                     item = with_current_names(stored, renamed)
-                if fmt == "table":
-                    marks.update(marks_of(item, today))
-                yield item
+                if fmt != "table":
+                    yield item
+                    continue
+                marks.update(marks_of(item, today))
+                # Suggestions found in prose are no commitment yet: listed apart, after the
+                # rest (they are few; the items stream past them).
+                if item.status in UNACCEPTED:
+                    waiting.append(item)
+                else:
+                    yield item
 
         items = shown(iter_items(session, flt, today=today))
         if fmt == "json":
@@ -136,14 +150,19 @@ def list_command(
         if fmt == "csv":
             click.echo(output.items_csv(list(items), today), nl=False)
             return
-        if printing.plain(cli.out):
-            n = write_lines(items, today, cli.out)
-        else:
-            n = write_table(items, today, cli.out)
-        empty = not n and not list_items(
-            session, ItemFilter(include_removed=True), today=today, limit=1
+        write = write_lines if printing.plain(cli.out) else write_table
+        n = write(items, today, cli.out)
+        if waiting:
+            if n:
+                printing.line(cli.out, "")
+            printing.line(cli.out, SUGGESTED_HEADING, style="bold")
+            write(waiting, today, cli.out)
+        empty = (
+            not n
+            and not waiting
+            and not list_items(session, ItemFilter(include_removed=True), today=today, limit=1)
         )
-    if not n:
+    if not n and not waiting:
         given = _filters_given(
             owner=owner,
             status=statuses,
@@ -162,13 +181,22 @@ def list_command(
             message = "no items to list: every item was removed from its post-mortem (see --all)"
         printing.line(cli.err, message)
         return
-    printing.line(cli.out, f"{n} item{'s' if n != 1 else ''}", style="dim")
+    count = f"{n} item{'s' if n != 1 else ''}"
+    if waiting:
+        count += f", {len(waiting)} suggestion{'s' if len(waiting) != 1 else ''}"
+    printing.line(cli.out, count, style="dim")
     legend = "   ".join(
         f"{mark} {meaning}" for mark, meaning in MARK_MEANING.items() if mark in marks
     )
     if legend:
         printing.line(cli.out, legend, style="dim")
     _note_renames(cli, sorted(moved.items()))
+
+
+UNACCEPTED = frozenset(s.value for s in UNACCEPTED_STATUSES)
+SUGGESTED_HEADING = (
+    "Suggested: commitments found in prose (followup accept ID… / followup dismiss ID…)"
+)
 
 
 def _note_renames(cli: CliContext, moved: list[tuple[str, str]]) -> None:

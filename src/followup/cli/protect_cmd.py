@@ -274,7 +274,12 @@ def protect_command(
             )
     with _bar(cli) as bar, stop_on_interrupt(bar):
         applied = apply_protection(
-            engine, client, plans, progress=bar, allow_unseen_checks=allow_unseen_checks
+            engine,
+            client,
+            plans,
+            progress=bar,
+            allow_unseen_checks=allow_unseen_checks,
+            lock_timeout=cli.settings.lock_timeout,
         )
     _report_applied(report, applied, plans)
     report.cancelled = bar.cancel_requested

@@ -68,6 +68,8 @@ ACTIONS: dict[str, tuple[str, str]] = {
     "imported": ("✔", "green"),
     "unchanged": ("·", "dim"),
     "removed": ("–", "dim"),
+    "accepted": ("✔", "green"),
+    "dismissed": ("⊘", "dim"),
 }
 _REF = re.compile(r"^(?P<repo>[^\s#]+/[^\s#]+)#(?P<number>\d+)$")
 F = TypeVar("F", bound=Callable[..., Any])

@@ -267,6 +267,7 @@ def _round(
         full=full,
         concurrency=max(1, cli.settings.sync_concurrency),
         progress=progress,
+        lock_timeout=cli.settings.lock_timeout,
     )
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from functools import lru_cache
 
 from followup.postmortem.markdown import Inline
 
@@ -86,6 +87,8 @@ _TYPES: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"^repair(?:s)?\b", re.IGNORECASE), "repair"),
 )
 
+_TYPE_STARTS = frozenset({"pre", "mit", "det", "pro", "rep"})
+
 _DONE = re.compile(
     r"^(?:[✅✔☑✓]\ufe0f?|\[x\]|(?:done|complete|completed|closed|fixed|resolved|finished|shipped"
     r"|merged|yes|y|true|x)\b(?!\s*(?:soon|later)))",
@@ -97,6 +100,10 @@ _TODO_TOKEN = re.compile(r"(?<![\w-])(?:TODO|OPEN)(?![\w-])")
 
 def detail(text: str) -> tuple[str, str] | None:
     """Split a `Key: value` detail with a known key into (field, value)."""
+    colon, equals = text.find(":"), text.find("=")
+    cut = min(i for i in (colon, equals, len(text)) if i >= 0)
+    if cut == len(text) or " ".join(text[:cut].lower().split()) not in KEYS:
+        return None  # a dictionary lookup rules out most entries before the pattern runs
     m = _DETAIL.match(text)
     if m is None:
         return None
@@ -155,6 +162,7 @@ def inline_pairs(text: str) -> list[tuple[str, str]]:
     return pairs
 
 
+@lru_cache(maxsize=1024)  # column values repeat: owners, P1, prevent...
 def owner_from_value(value: str) -> str | None:
     """Normalise an owner as written: a login without @, or a plain name; None for TBD."""
     value = value.strip().strip("*_`").strip()
@@ -178,6 +186,7 @@ def owner_in_text(inline: Inline) -> str | None:
     return None
 
 
+@lru_cache(maxsize=1024)  # column values repeat: owners, P1, prevent...
 def priority_from_value(value: str) -> str | None:
     """Normalise a priority to P0-P3: P0..P4, critical/urgent, high, medium, low."""
     word = value.strip().strip("*_`[]()").strip().lower()
@@ -199,17 +208,21 @@ def priority_in_text(text: str) -> str | None:
     return f"P{min(int(m[1]), 3)}" if m else None
 
 
+@lru_cache(maxsize=1024)  # column values repeat: owners, P1, prevent...
 def type_from_value(value: str) -> str | None:
     """Normalise a type: prevent/mitigate/detect/process/repair, else the word as written."""
     value = value.strip().strip("*_`").strip()
     if not value or value.lower() in _NO_OWNER:
         return None
+    if value[:3].lower() not in _TYPE_STARTS:
+        return value
     for pattern, name in _TYPES:
         if pattern.match(value):
             return name
     return value
 
 
+@lru_cache(maxsize=1024)  # column values repeat: owners, P1, prevent...
 def done_from_value(value: str) -> bool:
     """Tell whether a Status cell or detail says the item is finished: 'Done', '✅ Done'..."""
     return _DONE.match(value.strip().strip("*_`").strip()) is not None

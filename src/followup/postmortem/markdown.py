@@ -1,21 +1,21 @@
-"""Turn pyromark's event stream into a light outline of headings, paragraphs, lists and tables."""
+"""Stream pyromark's events into the few shapes the reader needs: text runs, lists, tables."""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from itertools import chain, islice
 from typing import Any
 
 import pyromark
 
-# Why pyromark: followup must import 1,000 documents of ~7 KB in under 2 s end to end.
-# Measured here, pyromark's events_with_range (pulldown-cmark in Rust) delivers ~75 MB/s
-# iterated from Python, against ~21 MB/s for markdown-it-pyrs and ~1.4 MB/s for
-# markdown-it-py, so the parser is never the bottleneck. It also speaks CommonMark plus
-# GFM tables, task lists and strikethrough, and hands us front matter blocks.
-_OPTIONS: pyromark.Options = (
+# Why pyromark: pulldown-cmark in Rust, iterated lazily from Python at ~45 MB/s with byte
+# ranges. It speaks CommonMark plus GFM tables, task lists and strikethrough, and hands us
+# front matter blocks. Events are never kept in a list: a list of millions of small dicts
+# costs gigabytes and wakes the cycle collector again and again. Each consumer below walks
+# the shared iterator forward and stops at the End event of what it reads, so memory stays
+# proportional to what is kept, and nesting of any depth needs no recursion.
+OPTIONS: pyromark.Options = (
     pyromark.Options.ENABLE_TABLES
     | pyromark.Options.ENABLE_TASKLISTS
     | pyromark.Options.ENABLE_STRIKETHROUGH
@@ -24,7 +24,6 @@ _OPTIONS: pyromark.Options = (
 )
 
 _BR_TAG = re.compile(r"<br\s*/?>", re.IGNORECASE)
-
 _BREAKS = frozenset({"SoftBreak", "HardBreak"})
 # Containers whose content never belongs to the surrounding item or cell text.
 _SKIPPED = frozenset({"CodeBlock", "BlockQuote", "Table", "Heading", "Image", "HtmlBlock"})
@@ -32,9 +31,11 @@ _SKIPPED = frozenset({"CodeBlock", "BlockQuote", "Table", "Heading", "Image", "H
 # Events stay loosely typed: the hot loops dispatch on their keys, which pyromark's
 # TypedDict union would make mypy refuse without a cast per event.
 Event = tuple[Any, Any]
+Events = Iterator[Event]
+LinkResolver = Callable[[dict[str, Any]], tuple[str, str] | None]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Link:
     """A link inside an inline run: its span in the plain text and its target."""
 
@@ -43,7 +44,7 @@ class Link:
     url: str
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Inline:
     """Plain text with markup removed, plus where its links, bold and code spans were."""
 
@@ -51,13 +52,41 @@ class Inline:
     links: tuple[Link, ...] = ()
     strong: tuple[tuple[int, int], ...] = ()
     code: tuple[tuple[int, int], ...] = ()
+    struck: tuple[tuple[int, int], ...] = ()
+    emphasis: tuple[tuple[int, int], ...] = ()
 
     def code_texts(self) -> list[str]:
         """Return the text of each code span."""
         return [self.text[s:e] for s, e in self.code]
 
+    def cut(self, start: int, end: int) -> Inline:
+        """Return the part of the run between two offsets, its spans clipped to it."""
+        if start <= 0 and end >= len(self.text):
+            return self
+
+        def spans(values: tuple[tuple[int, int], ...]) -> tuple[tuple[int, int], ...]:
+            return tuple(
+                (max(s, start) - start, min(e, end) - start)
+                for s, e in values
+                if s < end and e > start
+            )
+
+        return Inline(
+            self.text[start:end],
+            tuple(
+                Link(max(lk.start, start) - start, min(lk.end, end) - start, lk.url)
+                for lk in self.links
+                if lk.start < end and lk.end > start
+            ),
+            spans(self.strong),
+            spans(self.code),
+            spans(self.struck),
+            spans(self.emphasis),
+        )
+
 
 EMPTY = Inline("")
+_NOTHING: tuple[None, None] = (None, None)  # what next() gives back at the end of the events
 
 
 @dataclass(slots=True)
@@ -88,162 +117,29 @@ class Table:
     rows: list[Row]
 
 
-@dataclass(slots=True)
-class Block:
-    """A top-level block: where it sits in the event list and in the source."""
+class Source:
+    """A document's text and bytes, with line lookup and source slices."""
 
-    kind: str  # heading, paragraph, list, table, metadata or other
-    first: int  # index of its Start event
-    last: int  # index of its End event
-    start: int  # UTF-8 byte offsets
-    end: int
-    level: int = 0
-    heading: Inline = EMPTY
-    lead_strong: bool = False
-    style: str = ""
-
-
-def _events(text: str) -> list[Event]:
-    """Return the text's events; merge text runs when there are unusually many events.
-
-    Each event is a few hundred bytes of Python objects, and a long paragraph has two per
-    line: a 2 MB file of a million short lines took 1 GB. Prose has about one event per
-    20 characters; past one per 16 the runs are merged, so memory follows the text's size
-    while ordinary documents keep the fast path.
-    """
-    stream = iter(pyromark.events_with_range(text, options=_OPTIONS))
-    budget = len(text) // 16 + 4096
-    events = list(islice(stream, budget))
-    if len(events) < budget:
-        return events
-    return _coalesced(chain(events, stream))
-
-
-def _coalesced(events: Iterable[Event]) -> list[Event]:
-    """Return the events with each run of text and line breaks merged into one Text event.
-
-    Breaks become the space the inline reader makes of them; runs of raw HTML merge too.
-    """
-    out: list[Event] = []
-    run: list[str] = []
-    kind = ""
-    start = end = 0
-
-    def close() -> None:
-        out.append(({kind: "".join(run)}, {"start": start, "end": end}))
-        run.clear()
-
-    for ev, rng in events:
-        if type(ev) is str:
-            piece = " " if ev in _BREAKS else None
-            this = "Text"
-        else:
-            piece = ev.get("Text")
-            this = "Text"
-            if piece is None:
-                piece = ev.get("Html")
-                this = "Html"
-        if piece is None or (run and this != kind):
-            if run:
-                close()
-            if piece is None:
-                out.append((ev, rng))
-                continue
-        if not run:
-            kind, start = this, rng["start"]
-        run.append(piece)
-        end = rng["end"]
-    if run:
-        close()
-    return out
-
-
-class Document:
-    """A parsed Markdown text: its events, top-level blocks and line lookup."""
-
-    __slots__ = ("_seen", "blocks", "data", "events", "match", "metadata", "text")
+    __slots__ = ("_seen", "data", "text")
 
     def __init__(self, text: str) -> None:
         self.text = text
         self.data = text.encode()
-        self.events: list[Event] = _events(text)
-        self.match: dict[int, int] = {}
-        self.blocks: list[Block] = []
-        self.metadata: Block | None = None
         self._seen = (0, 1)  # the last (offset, line) looked up
-        self._outline()
-
-    def _outline(self) -> None:
-        # The one loop over every event, so it does as little as it can: nested ends are
-        # found later, and only inside the blocks that are read closely.
-        spans: list[tuple[int, int]] = []
-        depth = first = 0
-        idx = -1
-        for ev, _ in self.events:
-            idx += 1
-            # Bare-string events (SoftBreak, HardBreak, Rule) contain neither word.
-            if "Start" in ev:
-                if not depth:
-                    first = idx
-                depth += 1
-            elif "End" in ev:
-                depth -= 1
-                if not depth:
-                    spans.append((first, idx))
-                    self.match[first] = idx
-        self.blocks = [self._block(first, last) for first, last in spans]
-
-    def end(self, first: int) -> int:
-        """Return the index of the End event closing the Start event at index first."""
-        found = self.match.get(first)
-        if found is not None:
-            return found
-        events = self.events
-        depth = 0
-        for idx in range(first, len(events)):
-            ev = events[idx][0]
-            if "Start" in ev:
-                depth += 1
-            elif "End" in ev:
-                depth -= 1
-                if not depth:
-                    self.match[first] = idx
-                    return idx
-        raise ValueError(f"event {first} is never closed")
-
-    def _block(self, first: int, last: int) -> Block:
-        ev, rng = self.events[first]
-        start = ev["Start"]
-        block = Block("other", first, last, rng["start"], rng["end"])
-        if start == "Paragraph":
-            block.kind = "paragraph"
-            nxt = self.events[first + 1][0]
-            block.lead_strong = type(nxt) is dict and nxt.get("Start") == "Strong"
-        elif type(start) is dict:
-            if "Heading" in start:
-                block.kind = "heading"
-                block.level = int(start["Heading"]["level"][1:])
-                block.heading = self.inline(first + 1, last)
-            elif "List" in start:
-                block.kind = "list"
-            elif "Table" in start:
-                block.kind = "table"
-            elif "MetadataBlock" in start:
-                block.kind = "metadata"
-                block.style = str(start["MetadataBlock"])
-                if self.metadata is None and first == 0:
-                    self.metadata = block
-        return block
 
     def line(self, offset: int) -> int:
         """Return the 1-based line holding a byte offset."""
-        # Items come in document order, so count on from the last lookup.
+        # Lookups mostly come in document order, so count on from the last one.
         seen, line = self._seen
         if offset < seen:
             seen, line = 0, 1
         line += self.data.count(b"\n", seen, offset)
         self._seen = (offset, line)
         return line
+
+    def slice(self, start: int, end: int) -> str:
+        """Return the text between two byte offsets."""
+        return self.data[start:end].decode()
 
     def source(self, start: int, end: int) -> str:
         """Return the source between two byte offsets, continuation lines dedented."""
@@ -258,133 +154,221 @@ class Document:
         pad = " " * column
         return "\n".join([head, *(ln[column:] if ln.startswith(pad) else ln for ln in rest)])
 
-    def metadata_text(self) -> str:
-        """Return the raw text of the front matter block, or an empty string."""
-        block = self.metadata
-        if block is None:
-            return ""
-        return "".join(ev["Text"] for ev, _ in self.events[block.first + 1 : block.last])
 
-    def paragraph(self, block: Block) -> Inline:
-        """Return the plain text of a top-level paragraph."""
-        return self.inline(block.first + 1, block.last)
+def events(text: str, resolve: LinkResolver | None = None) -> Events:
+    """Return pyromark's lazy (event, range) iterator over the text."""
+    callback: Any = resolve  # pyromark types the link as its own TypedDict
+    return iter(pyromark.events_with_range(text, options=OPTIONS, broken_link_callback=callback))
 
-    def inline(self, i: int, j: int) -> Inline:
-        """Return the plain text of events[i:j], skipping nested lists."""
-        return self._collect(i, j, None)[0]
 
-    def _collect(self, i: int, j: int, nested: list[int] | None) -> tuple[Inline, bool | None]:
-        events = self.events
-        parts: list[str] = []
-        pos = 0
-        links: list[Link] = []
-        strong: list[tuple[int, int]] = []
-        code: list[tuple[int, int]] = []
-        open_links: list[tuple[int, str]] = []
-        open_strong: list[int] = []
-        checked: bool | None = None
-        while i < j:
-            ev = events[i][0]
-            if type(ev) is str:
-                if ev in _BREAKS:
-                    parts.append(" ")
-                    pos += 1
-                i += 1
+def skip(it: Events) -> None:
+    """Consume events up to the End of the container whose Start was just read."""
+    depth = 1
+    for ev, _ in it:
+        # Bare-string events (SoftBreak, HardBreak, Rule) contain neither word.
+        if "Start" in ev:
+            depth += 1
+        elif "End" in ev:
+            depth -= 1
+            if not depth:
+                return
+
+
+class _Run:
+    """An inline run being collected: text pieces, spans and the task-list marker."""
+
+    __slots__ = ("checked", "code", "emphasis", "links", "open", "parts", "pos", "strong", "struck")
+
+    def __init__(self) -> None:
+        self.parts: list[str] = []
+        self.pos = 0
+        self.links: list[Link] = []
+        self.strong: list[tuple[int, int]] = []
+        self.code: list[tuple[int, int]] = []
+        self.struck: list[tuple[int, int]] = []
+        self.emphasis: list[tuple[int, int]] = []
+        self.open: list[tuple[str, int, str]] = []
+        self.checked: bool | None = None
+
+    def space(self) -> None:
+        if self.pos:
+            self.parts.append(" ")
+            self.pos += 1
+
+    def inline(self) -> Inline:
+        return Inline(
+            "".join(self.parts),
+            tuple(self.links),
+            tuple(self.strong),
+            tuple(self.code),
+            tuple(self.struck),
+            tuple(self.emphasis),
+        )
+
+    def feed(self, ev: Any, it: Events) -> bool:
+        """Take one inline event; False when it is a Start this run does not handle."""
+        if type(ev) is str:
+            if ev in _BREAKS:
+                self.parts.append(" ")
+                self.pos += 1
+            return True
+        text = ev.get("Text")
+        if text is not None:
+            self.parts.append(text)
+            self.pos += len(text)
+            return True
+        start = ev.get("Start")
+        if start is not None:
+            if type(start) is str:
+                if start == "Paragraph":
+                    self.space()
+                elif start in _SKIPPED:
+                    skip(it)
+                elif start == "Item":
+                    return False
+                else:  # Strong, Emphasis, Strikethrough, ...: spans ended by the same name
+                    self.open.append((start, self.pos, ""))
+                return True
+            if "Link" in start:
+                self.open.append(("Link", self.pos, start["Link"]["dest_url"]))
+                return True
+            if "List" in start:
+                return False
+            skip(it)  # images, code blocks, quotes and anything unknown hold no item text
+            return True
+        end = ev.get("End")
+        if end is not None:
+            if self.open and self.open[-1][0] == end:
+                kind, begin, url = self.open.pop()
+                if kind == "Link":
+                    self.links.append(Link(begin, self.pos, url))
+                elif kind == "Strong":
+                    self.strong.append((begin, self.pos))
+                elif kind == "Strikethrough":
+                    self.struck.append((begin, self.pos))
+                elif kind == "Emphasis":
+                    self.emphasis.append((begin, self.pos))
+            return True
+        code = ev.get("Code")
+        if code is not None:
+            self.parts.append(code)
+            self.code.append((self.pos, self.pos + len(code)))
+            self.pos += len(code)
+        elif "TaskListMarker" in ev:
+            if self.pos == 0:
+                self.checked = bool(ev["TaskListMarker"])
+        elif "InlineHtml" in ev and _BR_TAG.match(ev["InlineHtml"]):
+            self.parts.append(" ")
+            self.pos += 1
+        return True
+
+
+def inline(it: Events, first: Any = None) -> Inline:
+    """Collect the inline run up to the End of the block just started (heading, cell...)."""
+    if first is None:
+        first = next(it, _NOTHING)[0]
+    run: _Run | None = None
+    # Most headings and cells are one piece of plain text: no run to build for them.
+    if type(first) is dict:
+        if "End" in first:
+            return EMPTY
+        text = first.get("Text")
+        if text is not None:
+            nxt = next(it, _NOTHING)[0]
+            if nxt is None or (type(nxt) is dict and "End" in nxt):
+                return Inline(text)
+            run = _Run()
+            run.feed(first, it)
+            first = nxt
+    if first is None:
+        return run.inline() if run is not None else EMPTY
+    run = run or _Run()
+    if _ends(run, first, it):
+        return run.inline()
+    for ev, _ in it:
+        if _ends(run, ev, it):
+            break
+    return run.inline()
+
+
+def _ends(run: _Run, ev: Any, it: Events) -> bool:
+    """Feed one event to a block's run; True at the End of the block itself."""
+    if type(ev) is dict and "End" in ev and not (run.open and run.open[-1][0] == ev["End"]):
+        return True
+    if not run.feed(ev, it):
+        skip(it)  # a nested list inside a heading or cell holds no text of its own
+    return False
+
+
+def list_items(it: Events, base: int = 0) -> list[ListItem]:
+    """Read the list whose Start was just consumed: items, nested items, text and ranges."""
+    roots: list[ListItem] = []
+    # Open items and their runs, innermost last; nesting of any depth needs no recursion.
+    stack: list[tuple[ListItem, _Run]] = []
+    lists = 1  # lists open, counting the outer one
+    for ev, rng in it:
+        if type(ev) is dict:
+            start = ev.get("Start")
+            if start == "Item":
+                item = ListItem(EMPTY, None, rng["start"] + base, rng["end"] + base)
+                (stack[-1][0].children if stack else roots).append(item)
+                stack.append((item, _Run()))
                 continue
-            text = ev.get("Text")
-            if text is not None:
-                parts.append(text)
-                pos += len(text)
-            elif "Start" in ev:
-                start = ev["Start"]
-                if type(start) is str:
-                    if start == "Strong":
-                        open_strong.append(pos)
-                    elif start == "Paragraph":
-                        if pos:
-                            parts.append(" ")
-                            pos += 1
-                    elif start in _SKIPPED:
-                        i = self.end(i)
-                elif "Link" in start:
-                    open_links.append((pos, start["Link"]["dest_url"]))
-                elif "List" in start:
-                    if nested is not None:
-                        nested.append(i)
-                    i = self.end(i)
-                elif not start.keys().isdisjoint(_SKIPPED):
-                    i = self.end(i)
-            elif "End" in ev:
-                end = ev["End"]
-                if end == "Strong" and open_strong:
-                    strong.append((open_strong.pop(), pos))
-                elif end == "Link" and open_links:
-                    lstart, url = open_links.pop()
-                    links.append(Link(lstart, pos, url))
-            elif "Code" in ev:
-                text = ev["Code"]
-                parts.append(text)
-                code.append((pos, pos + len(text)))
-                pos += len(text)
-            elif "TaskListMarker" in ev:
-                if pos == 0:
-                    checked = bool(ev["TaskListMarker"])
-            elif "InlineHtml" in ev and _BR_TAG.match(ev["InlineHtml"]):
-                parts.append(" ")
-                pos += 1
-            i += 1
-        inline = Inline("".join(parts), tuple(links), tuple(strong), tuple(code))
-        return inline, checked
+            if start is not None and type(start) is dict and "List" in start:
+                lists += 1
+                continue
+            end = ev.get("End")
+            if end == "Item":
+                item, run = stack.pop()
+                item.inline = run.inline()
+                item.checked = run.checked
+                continue
+            if end is not None and type(end) is dict and "List" in end:
+                lists -= 1
+                if not lists:
+                    return roots
+                continue
+        if stack:
+            stack[-1][1].feed(ev, it)
+        elif type(ev) is dict and "Start" in ev:
+            skip(it)
+    return roots
 
-    def list_items(self, first: int) -> list[ListItem]:
-        """Return the items of the list whose Start event is at index first."""
-        events = self.events
-        last = self.end(first)
-        items: list[ListItem] = []
-        k = first + 1
-        while k < last:
-            end = self.end(k)
-            nested: list[int] = []
-            inline, checked = self._collect(k + 1, end, nested)
-            rng = events[k][1]
-            item = ListItem(inline, checked, rng["start"], rng["end"])
-            for n in nested:
-                item.children.extend(self.list_items(n))
-            items.append(item)
-            k = end + 1
-        return items
 
-    def table_head(self, first: int) -> list[str]:
-        """Return the header cells' text of the table whose Start event is at index first."""
-        head = first + 1
-        end = self.end(head)
-        cells: list[str] = []
-        c = head + 1
-        while c < end:
-            cend = self.end(c)
-            cells.append(self.inline(c + 1, cend).text)
-            c = cend + 1
-        return cells
-
-    def table(self, first: int) -> Table:
-        """Return the table whose Start event is at index first."""
-        events = self.events
-        last = self.end(first)
-        head: list[Inline] = []
-        rows: list[Row] = []
-        k = first + 1
-        while k < last:
-            ev, rng = events[k]
-            end = self.end(k)
-            cells: list[Inline] = []
-            c = k + 1
-            while c < end:
-                cend = self.end(c)
-                cells.append(self.inline(c + 1, cend))
-                c = cend + 1
-            if ev["Start"] == "TableHead":
+def table(it: Events, base: int = 0) -> Table:
+    """Read the table whose Start was just consumed."""
+    head: list[Inline] = []
+    rows: list[Row] = []
+    cells: list[Inline] = []
+    row_start = row_end = 0
+    for ev, rng in it:
+        start = ev.get("Start") if type(ev) is dict else None
+        if start == "TableCell":
+            cells.append(inline(it))
+        elif start in ("TableHead", "TableRow"):
+            cells = []
+            row_start, row_end = rng["start"] + base, rng["end"] + base
+        elif type(ev) is dict and "End" in ev:
+            end = ev["End"]
+            if end == "TableHead":
                 head = cells
-            else:
-                rows.append(Row(cells, rng["start"], rng["end"]))
-            k = end + 1
-        return Table(head, rows)
+            elif end == "TableRow":
+                rows.append(Row(cells, row_start, row_end))
+            elif end == "Table":
+                break
+        elif start is not None:
+            skip(it)
+    return Table(head, rows)
+
+
+def parse_inline(markdown: str) -> Inline:
+    """Return the inline run of a one-paragraph Markdown snippet (for tests and tools)."""
+    it = events(markdown)
+    for ev, _ in it:
+        if type(ev) is dict and "Start" in ev:
+            if ev["Start"] == "Paragraph" or "Heading" in ev["Start"]:
+                return inline(it)
+            if "List" in ev["Start"]:
+                items = list_items(it)
+                return items[0].inline if items else EMPTY
+    return EMPTY

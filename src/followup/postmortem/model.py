@@ -145,6 +145,10 @@ class ActionItem:
     protection: ProtectionSpec | None = None
     section: str | None = None
     parent: str | None = None
+    # A commitment written only in prose: kept apart until a person accepts it.
+    suggested: bool = False
+    # The due date stands for a window or was counted from the post-mortem's date.
+    due_approximate: bool = False
 
     @property
     def kind(self) -> Kind:
@@ -176,6 +180,18 @@ class PostMortem:
     metadata: dict[str, Any] = field(default_factory=dict)
     has_action_section: bool = False
     warnings: tuple[str, ...] = ()
+    # Headings a post-mortem has (Timeline, Impact, Root cause...) or front matter saying so.
+    incident_shape: bool = False
+
+    @property
+    def explicit_items(self) -> tuple[ActionItem, ...]:
+        """Return the items the document lists as such, without the suggested ones."""
+        return tuple(item for item in self.items if not item.suggested)
+
+    @property
+    def suggested_items(self) -> tuple[ActionItem, ...]:
+        """Return the commitments found only in prose."""
+        return tuple(item for item in self.items if item.suggested)
 
     @property
     def is_draft(self) -> bool:

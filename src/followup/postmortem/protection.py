@@ -78,7 +78,8 @@ _CONVERSATIONS = _any(
 )
 _ENFORCE_ADMINS = _any(
     rf"\binclud(?:e|es|ing)\s+(?:repo(?:sitory)?\s+)?{_ADMINS}\b",
-    r"\benforce[ds]?\s+(?:(?:it|this|them|these|the\s+rules?|rules?|protection)\s+)?(?:for|on|against|to)"
+    r"\benforce[ds]?\s+(?:(?:it|this|them|these|the\s+rules?|rules?|(?:branch\s+)?protections?"
+    r"|(?:the\s+)?(?:branch\s+)?protection\s+rules?)\s+)?(?:for|on|against|to)"
     rf"\s+(?:repo(?:sitory)?\s+)?(?:the\s+)?{_ADMINS}\b",
     rf"\bapply\s+(?:\w+\s+){{0,2}}to\s+{_ADMINS}\b",
     r"\badmin(?:istrator)?s?\s+(?:cannot|can't|can\s+not|must\s+not|should\s+not)\s+bypass\b",
@@ -126,6 +127,7 @@ _NOT_NAMES = frozenset(
     }
 )
 _KNOWN_NAME = re.compile(rf"^{_KNOWN}$")
+_KNOWN_WORDS = ("main", "master", "develop", "trunk", "gh-pages", "release")
 _BEFORE_CODE_BRANCH = re.compile(r"\bbranch(?:es)?\s+(?:named\s+|called\s+)?$")
 _AFTER_CODE_BRANCH = re.compile(r"^\s+branch(?:es)?\b")
 _BEFORE_CODE_WEAK = re.compile(r"\b(?:on|to|for|into|against|of|protect|lock|the|from)\s+$")
@@ -247,6 +249,9 @@ def _contexts(text: str, low: str, codes: list[tuple[int, int, str]], target: _T
 
 def recognise(inline: Inline, *, repo: str | None = None) -> ProtectionSpec | None:
     """Return the branch protection an item asks for, or None when it asks for none."""
+    low = inline.text.lower()
+    if not inline.code and "branch" not in low and not any(n in low for n in _KNOWN_WORDS):
+        return None  # names no branch: most items stop here
     text = inline.text.replace("’", "'")
     low = text.lower()
     if not inline.code and "branch" not in low and _KNOWN_AFTER.search(low) is None:
@@ -278,6 +283,10 @@ def recognise(inline: Inline, *, repo: str | None = None) -> ProtectionSpec | No
 def asks_without_branch(inline: Inline) -> bool:
     """Tell whether an item reads like a protection request that names no branch."""
     low = inline.text.lower()
-    if "branch" not in low:
+    if not any(word in low for word in ("branch", "merg", "push")):
         return False
-    return bool(_settings(low)) or _PROTECTION_PHRASE.search(low) is not None
+    return (
+        bool(_settings(low))
+        or _STATUS_CHECKS.search(low) is not None
+        or _PROTECTION_PHRASE.search(low) is not None
+    )

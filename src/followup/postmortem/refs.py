@@ -19,6 +19,7 @@ _NUMBER_REF = re.compile(r"(?<![\w&/#])#(\d+)\b")
 _TRACKER_KEY = re.compile(r"\b[A-Z][A-Z0-9]+-\d+\b")
 _STATUS_WORDS = re.compile(r"\b(?:DONE|TODO|OPEN|n/a|N/A|none|None|TBD)\b|[*_`]")
 _URL_TAIL = ".,;:!?'\")]"
+_DIGIT = re.compile(r"[0-9]")
 # What may surround the references of an item that is nothing but references.
 _FILLER = re.compile(
     r"^[\W_]*(?:(?:see|also|and|or|issue|issues|pr|prs|pull\s+requests?|ticket|tickets|bug|bugs"
@@ -59,6 +60,9 @@ def _masked(inline: Inline) -> str:
 def references(inline: Inline, *, keys: bool = False) -> list[Reference]:
     """Return every reference in an inline run, links first, without duplicates."""
     # With keys (Bug/Issue columns and details) a bare tracker key such as ABC-123 counts too.
+    plain = not inline.links and "#" not in inline.text and "http" not in inline.text
+    if plain and (not keys or _DIGIT.search(inline.text) is None):
+        return []  # the common case: plain text refers to nothing
     found: list[Reference] = []
     for link in inline.links:
         ref = from_url(link.url)

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from datetime import date
 from enum import Enum
+from functools import lru_cache
 
 from followup.postmortem import dates, refs
 from followup.postmortem.fields import TYPES, type_from_value
@@ -16,30 +18,42 @@ class Role(Enum):
     """What a heading announces."""
 
     ACTION = "action"  # the items to extract follow
+    WEAK = "weak"  # named by intent ("Improving our deploys"): items only if a list follows
     OTHER = "other"  # a section that looks like items but is not: lessons, timeline...
     NEUTRAL = "neutral"
 
 
-# Phrases that announce action items wherever they sit in a heading.
+# Phrases that announce action items wherever they sit in a heading. "Follow-up" counts at
+# either end of the heading or before items/work: "What followup understands" is prose, and
+# so is "followup remind" (written as one word before another: a command's name).
 _ACTION_ANYWHERE = re.compile(
-    r"\b(?:action\s*items?|action\s+plan|follow[\s-]*ups?(?:\s+(?:items|actions|tasks))?"
+    r"\b(?:action\s*items?|action\s+plan|(?<![\w'-])(?:^follow[\s-]+ups?|follow[\s-]*ups?$)"
+    r"|follow[\s-]*ups?\s+(?:items?|actions?|tasks?|work|steps?)"
     r"|corrective(?:\s+and\s+prevent(?:at)?ive)?\s+(?:actions?|measures?|steps)"
     r"|remediations?|next\s+steps?|recommendations?|recommended\s+actions?"
     r"|prevent(?:at)?ive\s+(?:measures?|actions?|steps)|capa|(?:open|work)\s+items"
     r"|(?:prevent(?:ing|ion\s+of)?|avoid(?:ing)?)\s+(?:a\s+)?recurrence"
-    r"|how\s+we(?:'ll|\s+will|\s+are\s+going\s+to)\s+(?:prevent|fix|avoid|improve))\b"
+    r"|how\s+we(?:'ll|\s+will|\s+are\s+going\s+to|\s+plan\s+to)\s+(?:prevent|fix|avoid|improve))\b"
 )
 # Weaker words that announce action items only when the heading starts with them.
 _ACTION_LEADING = re.compile(
     r"^(?:(?:our|the|open|key|proposed|planned|future|further)\s+)?(?:actions?|tasks?|to\s*-?\s*dos?"
     r"|improvements?|prevention|what\s+we(?:'re|\s+are|\s+will)\s+(?:do|doing|going\s+to\s+do)"
-    r"|what(?:'s|\s+is)\s+next|future\s+work)\b"
+    r"|what\s+(?:we(?:'re|\s+are)\s+)?(?:changing|fixing)|what(?:'s|\s+is)\s+next|future\s+work"
+    r"|fixes\s+and\s+improvements|changes\s+we(?:'re|\s+are|\s+will)\s+mak(?:e|ing))\b"
+)
+# Headings named by what the work is for: a section of items only when a list follows.
+_WEAK_LEADING = re.compile(
+    r"^(?:improving|preventing|hardening|strengthening|reducing|making|fixing|correcting"
+    r"|addressing|going\s+forward|moving\s+forward|looking\s+ahead|looking\s+forward"
+    r"|changes|our\s+commitments?|commitments?|planned\s+changes|mitigations?"
+    r"|where\s+we\s+go\s+from\s+here|what\s+we(?:'ll|\s+will)\s+change)\b"
 )
 # Sections whose lists are never action items, even full of "we should...".
 _OTHER_LEADING = re.compile(
     r"^(?:lessons?(?:\s+learn(?:ed|t))?|learnings?|takeaways?|key\s+takeaways?|what\s+went"
     r"|what\s+we\s+learned|where\s+we\s+got\s+lucky|things\s+that\s+went|timeline|chronology"
-    r"|root\s+causes?|causes?|contributing|trigger|fault|five\s+whys|5\s+whys|whys|impact"
+    r"|root\s+causes?|causes?|contributing|trigger|fault|five\s+why'?s|5\s+why'?s|why'?s|impact"
     r"|user\s+impact|insights?|actions\s+taken)\b"
 )
 # Sections that hold no items themselves, unless their heading also names them.
@@ -47,6 +61,18 @@ _PLAIN_LEADING = re.compile(
     r"^(?:detection|resolution|recovery|response|summary|background|overview|leadup|lead-up"
     r"|what\s+happened|conclusions?|glossary|attendees|notes?|appendix|supporting|references"
     r"|owner|involved|meeting|call\s+recording|stats|duration)\b"
+)
+# Sections telling what happened or what was learned: a "we will" there is no commitment.
+_PAST_LEADING = re.compile(
+    r"^(?:recovery|resolution|response|mitigation\s+steps|remediation\s+steps\s+taken|leadup"
+    r"|lead-up|what\s+happened|incident\s+(?:timeline|details|response)|detection\s+timeline)\b"
+)
+# Headings a post-mortem has and other Markdown files rarely do.
+_INCIDENT_HEADING = re.compile(
+    r"\b(?:post[\s-]?mortem|postmortem|incident|outage|retrospective|rca|after[\s-]action"
+    r"|root\s+causes?|timeline|impact|lessons?\s+learn|what\s+went\s+(?:well|wrong|poorly)"
+    r"|where\s+we\s+got\s+lucky|contributing\s+factors?|five\s+why'?s|5\s+why'?s|trigger"
+    r"|detection|resolution|recovery|mitigation|leadup|lead-up|summary)\b"
 )
 _NUMBERING = re.compile(r"^(?:\d+(?:\.\d+)*\.?|(?:[ivxlc]+|[a-z])[.)]|\d+\))\s+")
 _ACTION_HINTS = (
@@ -67,7 +93,7 @@ _ACTION_FIRST = frozenset(
     {
         *("our", "the", "open", "key", "proposed", "planned", "future", "further", "what"),
         *("action", "actions", "task", "tasks", "todo", "todos", "to", "improvement"),
-        *("improvements", "prevention", "future"),
+        *("improvements", "prevention", "future", "fixes", "changes"),
     }
 )
 _OTHER_FIRST = frozenset(
@@ -78,7 +104,15 @@ _OTHER_FIRST = frozenset(
         *("resolution", "recovery", "response", "insight", "insights", "summary", "background"),
         *("overview", "leadup", "lead-up", "conclusion", "conclusions", "glossary", "attendees"),
         *("note", "notes", "appendix", "supporting", "references", "owner", "involved"),
-        *("meeting", "call", "stats", "duration", "actions"),
+        *("meeting", "call", "stats", "duration", "actions", "why's"),
+    }
+)
+_WEAK_FIRST = frozenset(
+    {
+        *("improving", "preventing", "hardening", "strengthening", "reducing", "making"),
+        *("fixing", "correcting", "addressing", "going", "moving", "looking", "changes"),
+        *("our", "commitment", "commitments", "planned", "mitigation", "mitigations"),
+        *("where", "what"),
     }
 )
 _HORIZON_HINTS = ("term", "immediate", "ongoing", "future", "later", "this ", "next ")
@@ -109,6 +143,7 @@ def normalise(text: str) -> str:
     return " ".join(text.split())
 
 
+@lru_cache(maxsize=4096)
 def role(text: str) -> Role:
     """Classify a heading (or a bold label) by its text."""
     norm = normalise(text)
@@ -122,7 +157,22 @@ def role(text: str) -> Role:
         return Role.OTHER
     if first in _ACTION_FIRST and _ACTION_LEADING.match(norm):
         return Role.ACTION
+    if first in _WEAK_FIRST and _WEAK_LEADING.match(norm):
+        return Role.WEAK
     return Role.NEUTRAL
+
+
+@lru_cache(maxsize=4096)
+def tells_the_past(text: str) -> bool:
+    """Tell whether a section recounts the incident or its lessons: no commitments there."""
+    norm = normalise(text)
+    return bool(_OTHER_LEADING.match(norm) or _PAST_LEADING.match(norm))
+
+
+@lru_cache(maxsize=4096)
+def incident_heading(text: str) -> bool:
+    """Tell whether a heading is one post-mortems have: Summary, Timeline, Root cause..."""
+    return _INCIDENT_HEADING.search(normalise(text)) is not None
 
 
 def plainly_action(text: str) -> bool:
@@ -153,21 +203,21 @@ def tracking_refs(inline: Inline, *, linked_text: bool = True) -> list[Reference
     return [ref for ref in found if ref.kind in (RefKind.ISSUE, RefKind.PULL)]
 
 
-def region_context(inline: Inline) -> Context:
+def region_context(inline: Inline, anchor: date | None = None) -> Context:
     """Read what an action-items heading itself says: a shared link, a due window, done."""
     return Context(
         references=tracking_refs(inline),
-        due=dates.due_from_heading(inline.text),
+        due=dates.due_from_heading(inline.text, anchor),
         done=any(h in inline.text.lower() for h in _DONE_HINTS)
         and _DONE.search(inline.text) is not None,
     )
 
 
-def subheading(inline: Inline) -> Context:
+def subheading(inline: Inline, anchor: date | None = None) -> Context:
     """Read a subheading inside an action section: horizon, done, due window, links, type."""
     text = inline.text.strip()
     ctx = Context(references=tracking_refs(inline))
-    due = dates.due_from_heading(text)
+    due = dates.due_from_heading(text, anchor)
     if due is not None:
         ctx.due = due
     # The name without its trailing "(link)" or "(window)" part.

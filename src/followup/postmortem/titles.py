@@ -6,8 +6,16 @@ import re
 from dataclasses import dataclass
 
 from followup.postmortem import dates
-from followup.postmortem.fields import KEYS, keys, priority_from_value
+from followup.postmortem.fields import (
+    KEYS,
+    TYPES,
+    keys,
+    owner_from_value,
+    priority_from_value,
+    type_from_value,
+)
 from followup.postmortem.markdown import Inline
+from followup.postmortem.wording import is_verb
 
 # An issue title longer than this is cut to its bold label, first sentence or first clause;
 # the full text still goes to the issue body.
@@ -66,18 +74,51 @@ _DUE_CUE_TAIL = re.compile(
     re.IGNORECASE,
 )
 _SPACE = re.compile(r"\s*")
+# The characters each prefix pattern can start with.
+_CHECK_CHARS = frozenset("✅✔☑✓")
+_OPEN_CHARS = frozenset("⬜☐🔲❌✖⭕")
+_STATUS_CHARS = frozenset("[(dtcDTC")
+_PRIORITY_CHARS = frozenset("[(phmlcuPHMLCU")
+_NUMBERED = re.compile(r"(?:\d{1,3}[.)]|[ivx]{1,4}[.)])\s+", re.IGNORECASE)
+_TEMPLATE_OPEN = re.compile(r"\{\{\s*")
+_TEMPLATE_CLOSE = re.compile(r"\s*\}\}$")
+# "[SRE] Do X", "[Infra] ...": a team tag before the text names the owner.
+_TAG = re.compile(r"\[\s*([A-Za-z][\w&/ .-]{0,30}?)\s*\]\s*[:\-–—]?\s*")
+# "Jane to update ...", "@jane will add ...": an owner, then the action.
+_OWNER_LEAD = re.compile(
+    r"(?P<who>@[A-Za-z0-9][\w-]*|[A-Z][a-z]+(?:\s+[A-Z][a-z]+)?)\s+(?:to|will|shall|is\s+to"
+    r"|is\s+going\s+to|owns?)\s+(?P<verb>[a-z]+)\b"
+)
+_NOT_NAMES = frozenset(
+    {"we", "they", "it", "this", "that", "these", "team", "teams", "users", "need", "needs", "plan"}
+)
+# "[OPS-7 (done)](url): Make X": a link naming a tracker entry, then the item.
+_ID_LINK = re.compile(
+    r"^(?:[A-Z][A-Z0-9]+-\d+|#\d+|[\w.-]+/[\w.-]+#\d+)"
+    r"(?:\s*[(\[]\s*(?P<status>[\w ]+?)\s*[)\]])?$"
+)
+_ID_SEPARATOR = re.compile(r"\s*[:\-–—]\s*")
+_PLACEHOLDER_LINK = re.compile(
+    r"^(?:link(?:\s+to\s+.*)?|(?:github\s+)?issue(?:\s+link)?|(?:jira|ticket|bug)(?:\s+link)?"
+    r"|tbd|todo|url|here)$",
+    re.IGNORECASE,
+)
 _SIMPLE_META = re.compile(r"\s*(?:@[\w/-]+|(?:[\w.-]+/[\w.-]+)?#\d+|P[0-4])\s*$")
 _WORD = re.compile(r"\w")
 _DONE_WORD = re.compile(r"^\s*(?:done|completed?|finished|fixed|resolved)\s*$", re.IGNORECASE)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Title:
-    """A cleaned title and what its stripped prefixes and suffixes said."""
+    """A cleaned title, where it sits in the item's text, and what the stripped parts said."""
 
     text: str
     done: bool | None = None
     priority: str | None = None
+    start: int = 0
+    end: int = 0
+    owner: str | None = None
+    type: str | None = None
 
 
 def _skip_space(text: str, i: int) -> int:
@@ -101,9 +142,12 @@ def _trailing_pairs(body: str) -> int | None:
 
 
 def _is_meta(content: str) -> bool:
-    """Tell whether a trailing (...) holds only owners, refs, priorities or dates."""
+    """Tell whether a trailing (...) holds only owners, refs, priorities, dates or details."""
     if _SIMPLE_META.match(content):
         return True
+    found = keys(content) if ":" in content else []
+    if found and not content[: found[0][0]].strip(" ,;"):
+        return True  # "(owner: Jane Doe, due: May)"
     rest = dates.remove(content)
     for pattern in _META:
         rest = pattern.sub(" ", rest)
@@ -116,6 +160,9 @@ def clean(inline: Inline) -> Title:
     start, end = 0, len(text)
     done: bool | None = None
     priority: str | None = None
+    owner: str | None = None
+    type_: str | None = None
+    capital = False
     strong_at = dict(inline.strong)
 
     while True:
@@ -135,23 +182,62 @@ def clean(inline: Inline) -> Title:
                 if text.startswith(":", start):
                     start += 1
                 continue
-        if m := _CHECKBOX.match(text, start):
+        link = (
+            next((lk for lk in inline.links if lk.start == start), None) if inline.links else None
+        )
+        if link is not None:
+            label = _ID_LINK.match(text[link.start : link.end].strip())
+            sep = _ID_SEPARATOR.match(text, link.end)
+            if label is not None and sep is not None and sep.end() < end:
+                if label["status"]:
+                    done = fields_done(label["status"])
+                start = sep.end()
+                continue
+        # Each pattern is tried only where its first character could start it.
+        first = text[start : start + 1]
+        if not first:
+            break
+        if (first == "{" and (m := _TEMPLATE_OPEN.match(text, start))) or (
+            (first.isdigit() or first in "ivxIVX") and (m := _NUMBERED.match(text, start))
+        ):
+            pass
+        elif first == "[" and (m := _CHECKBOX.match(text, start)):
             done = m[1] in {"x", "X"}
-        elif m := _CHECK_MARK.match(text, start):
+        elif first in _CHECK_CHARS and (m := _CHECK_MARK.match(text, start)):
             done = True
-        elif m := _OPEN_MARK.match(text, start):
+        elif first in _OPEN_CHARS and (m := _OPEN_MARK.match(text, start)):
             done = False if done is None else done
-        elif m := _STATUS_PREFIX.match(text, start):
+        elif first in _STATUS_CHARS and (m := _STATUS_PREFIX.match(text, start)):
             done = (m["a"] or m["b"] or m["c"]).lower() != "todo"
             if (m["a"] or m["b"] or m["c"]).lower().startswith("complete"):
                 done = True
-        elif m := _PRIORITY_PREFIX.match(text, start):
+        elif first in _PRIORITY_CHARS and (m := _PRIORITY_PREFIX.match(text, start)):
             priority = priority or priority_from_value(m["a"] or m["b"] or m["c"])
+        elif (
+            first == "["
+            and (m := _TAG.match(text, start)) is not None
+            and (tag := _tag(m[1])) is not None
+        ):
+            if tag[0] == "type":
+                type_ = type_ or tag[1]
+            elif tag[0] == "owner":
+                owner = owner or tag[1]
+            elif tag[0] == "done":
+                done = tag[1] == "done"
+        elif (
+            (first == "@" or first.isupper())
+            and (m := _OWNER_LEAD.match(text, start)) is not None
+            and _owner_lead(m)
+        ):
+            owner = owner or owner_from_value(m["who"])
+            start = m.start("verb")
+            capital = True
+            continue
         else:
             break
         start = m.end()
 
-    links = sorted(inline.links, key=lambda lk: lk.end) if inline.links else []
+    links = sorted(inline.links, key=lambda lk: lk.end) if inline.links else None
     stripped_meta = False
     while start < end:
         body = text[start:end]
@@ -159,7 +245,17 @@ def clean(inline: Inline) -> Title:
         if len(trimmed) < len(body):
             end = start + len(trimmed)
             continue
-        link = next((lk for lk in reversed(links) if lk.end == end and lk.start > start), None)
+        if body.endswith("}}") and (m := _TEMPLATE_CLOSE.search(body)) is not None:
+            end = start + m.start()
+            continue
+        if body.endswith("]") and body.count("]") > body.count("["):
+            end -= 1  # a stray bracket left over from a template
+            continue
+        link = (
+            next((lk for lk in reversed(links) if lk.end == end and lk.start > start), None)
+            if links
+            else None
+        )
         if link is not None and _GENERIC_LINK.match(text[link.start : link.end].strip()):
             end = link.start
             continue
@@ -168,6 +264,13 @@ def clean(inline: Inline) -> Title:
             if m.start() > 0 and _is_meta(content):
                 if _DONE_WORD.match(content):
                     done = True
+                end = start + m.start()
+                continue
+            if m.start() > 0 and (tag := _tag(content, trailing=True)) is not None:
+                if tag[0] == "type":
+                    type_ = type_ or tag[1]
+                elif tag[0] == "done":
+                    done = tag[1] == "done"
                 end = start + m.start()
                 continue
         # The trailing patterns are searched from their last anchor only: they end the body.
@@ -182,7 +285,9 @@ def clean(inline: Inline) -> Title:
         if ":" in body and (cut := _trailing_pairs(body)) is not None:
             end = start + cut
             continue
-        if (m := _TRAIL_TOKEN.search(body)) is not None and m.start() > 0:
+        # Searched from the last space only: the pattern ends the body.
+        last = max(body.rfind(" "), body.rfind("\t"), body.rfind("\n"))
+        if last > 0 and (m := _TRAIL_TOKEN.match(body, last)) is not None:
             end = start + m.start()
             stripped_meta = True
             continue
@@ -204,7 +309,49 @@ def clean(inline: Inline) -> Title:
     title = text[start:end].strip()
     if len(title) > LONG_TITLE:
         title = _shorten(title, text[start:end], start, strong_at)
-    return Title(title, done, priority)
+    if capital and title:
+        title = title[0].upper() + title[1:]
+    return Title(title, done, priority, start, end, owner, type_)
+
+
+def fields_done(value: str) -> bool | None:
+    """Read a status word in a tag: done/closed/fixed is True, open/todo/wip is False."""
+    word = value.strip().lower()
+    if word in {"done", "closed", "fixed", "complete", "completed", "resolved", "shipped"}:
+        return True
+    if word in {"open", "todo", "to do", "wip", "in progress", "ongoing", "planned", "pending"}:
+        return False
+    return None
+
+
+def _tag(content: str, *, trailing: bool = False) -> tuple[str, str] | None:
+    """Read a [tag]: ('type', 'detect'), ('done', 'done'/'open') or, leading, ('owner', 'SRE')."""
+    value = content.strip()
+    if not value or "]" in value or "[" in value:
+        return None
+    status = fields_done(value)
+    if status is not None:
+        return "done", "done" if status else "open"
+    if _PLACEHOLDER_LINK.match(value):
+        return ("link", value) if trailing else None
+    kind = type_from_value(value)
+    if kind in TYPES:
+        return "type", kind
+    if trailing or priority_from_value(value) is not None or len(value.split()) > 3:
+        return None
+    if value.lower() in {"x", "wip", "draft", "note", "optional", "nice to have", "stretch"}:
+        return None
+    return "owner", value
+
+
+def _owner_lead(m: re.Match[str]) -> bool:
+    """Tell whether 'Jane to update ...' names a person, not 'Alerts to fire ...'."""
+    who = m["who"]
+    if who.lower() in _NOT_NAMES:
+        return False
+    if not who.startswith("@") and (who.endswith("s") or (" " not in who and len(who) < 3)):
+        return False
+    return is_verb(m["verb"])
 
 
 def _shorten(title: str, body: str, offset: int, strong_at: dict[int, int]) -> str:

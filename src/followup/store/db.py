@@ -114,7 +114,9 @@ def create_store_engine(url: str, *, migrate_schema: bool = True) -> Engine:
         raise StoreError(f"not a database URL: {url!r}") from None
     is_sqlite = parsed.get_backend_name() == "sqlite"
     where = _where(parsed)
-    kwargs: dict[str, Any] = {}
+    # Error messages and logs never show a statement's parameters: they hold whole
+    # post-mortems.
+    kwargs: dict[str, Any] = {"hide_parameters": True}
     if is_sqlite:
         file = _sqlite_file(parsed)
         if file is not None:

@@ -8,7 +8,10 @@ here). Anything else stays what it was.
 
 from __future__ import annotations
 
+from sqlalchemy.exc import IntegrityError
+
 from followup.errors import FollowupError
+from followup.text import clean
 
 
 class StoreError(FollowupError):
@@ -24,6 +27,21 @@ class StoreBusy(StoreError):
 
     The transaction that got it may simply run again (store.retry does).
     """
+
+
+class StoreConflict(StoreError, IntegrityError):
+    """Report two runs writing the same new rows at once, never showing the rows.
+
+    It stays an IntegrityError, so code that inserts to claim something (store/claims.py)
+    and catches the conflict keeps working; uncaught, it is one line for the user.
+    """
+
+    def __init__(self, message: str, orig: BaseException | None = None) -> None:
+        IntegrityError.__init__(self, None, None, orig, hide_parameters=True)  # type: ignore[arg-type]
+        self.message = message
+
+    def __str__(self) -> str:
+        return clean(" ".join(self.message.split()))
 
 
 def _said(exc: BaseException) -> str:
@@ -62,6 +80,14 @@ def explain(exc: BaseException, where: str) -> StoreError | None:
         )
     if name.startswith(("SQLITE_BUSY", "SQLITE_LOCKED")) or state in ("55P03", "40P01", "40001"):
         return StoreBusy(f"the store {where} is busy: another followup is writing to it; try again")
+    if name in ("SQLITE_CONSTRAINT_UNIQUE", "SQLITE_CONSTRAINT_PRIMARYKEY") or state == "23505":
+        # Two runs wrote the same new rows at once. The parameters (whole documents)
+        # are never part of the message.
+        return StoreConflict(
+            f"another followup wrote the same thing to the store {where} at the same time; "
+            "nothing of this change was saved: run again",
+            exc,
+        )
     if name.startswith(("SQLITE_CANTOPEN", "SQLITE_PERM", "SQLITE_AUTH", "SQLITE_IOERR")):
         return StoreError(f"cannot use the store {where} ({said})")
     if state.startswith("08") or state in ("28P01", "28000", "3D000"):

@@ -18,11 +18,14 @@ from followup.policy import DUE_DOCUMENT, DUE_POLICY, DuePolicy
 from followup.postmortem.model import ActionItem, PostMortem
 from followup.store import identity
 from followup.store.history import Changes
+from followup.store.locks import exclusive
 from followup.store.models import ItemRow, PostMortemRow, Status
 from followup.store.policy import apply_policy
 from followup.store.protection import BranchProtection
 
 T = TypeVar("T")
+
+IMPORT_LOCK = "import"
 
 # Fields copied from the document on every import; a change to any of them is an event.
 TRACKED_FIELDS = ("title", "owner", "due", "priority")
@@ -61,6 +64,7 @@ class ImportResult:
     unchanged: bool
     warnings: tuple[str, ...]
     status: str | None = None  # the front matter's: draft, final...
+    suggested: int = 0  # of the new items, how many are suggestions waiting for a person
 
 
 def content_hash(doc: PostMortem, fields: list[dict[str, Any]]) -> str:
@@ -100,6 +104,8 @@ def _item_fields(
         "doc_done": item.done,
         "references": [ref.to_dict() for ref in item.references],
         "protection": protection,
+        # Not a column: it decides the status a new item starts with.
+        "suggested": item.suggested,
     }
 
 
@@ -157,7 +163,9 @@ def import_all(
     import of a thousand documents must take seconds, not minutes. With a policy, the
     items of changed documents get their deadlines at once; without, the next open of
     the store works them out. file_hashes gives, by slug, the file_hash to keep for each
-    document read from a file.
+    document read from a file. The transaction is the store's only importer until it ends
+    (store/locks.exclusive): a second run importing the same new document at the same
+    moment waits, then finds it stored.
     """
     slugs: dict[str, str] = {}
     for doc in docs:
@@ -169,6 +177,7 @@ def import_all(
             )
         slugs[doc.slug] = where
 
+    exclusive(session, IMPORT_LOCK)
     now = clock.now()
     existing = {
         row.slug: row
@@ -303,6 +312,7 @@ def _import_items(batch: _Batch, staged: _Staged, old_items: list[ItemRow]) -> I
     changes = batch.changes
     created = 0
     updated = 0
+    suggested = 0
     seen_keys: dict[str, int] = {}
     for j, values in enumerate(fields):
         if j in pairs:
@@ -316,10 +326,11 @@ def _import_items(batch: _Batch, staged: _Staged, old_items: list[ItemRow]) -> I
             key = f"{key}\n#{seen_keys[key]}"
         new_id = identity.item_id(doc.slug, key, batch.taken_ids.__contains__)
         batch.taken_ids.add(new_id)
-        status = Status.DONE if values["doc_done"] else Status.OPEN
+        status = _new_status(values)
+        suggested += status is Status.SUGGESTED
         batch.created.append(
             {
-                **values,
+                **{k: v for k, v in values.items() if k != "suggested"},
                 "id": new_id,
                 "postmortem_id": row.id,
                 "status": status.value,
@@ -336,7 +347,9 @@ def _import_items(batch: _Batch, staged: _Staged, old_items: list[ItemRow]) -> I
     matched_old = set(pairs.values())
     removed = 0
     for i, old in enumerate(old_items):
-        if i in matched_old or old.status == Status.REMOVED:
+        # A dismissed suggestion stays dismissed even while its sentence is gone, so it
+        # does not come back as a new suggestion when the sentence does.
+        if i in matched_old or old.status in (Status.REMOVED, Status.DISMISSED):
             continue
         changes.add(old.id, "status", old.status, Status.REMOVED.value)
         old.status = Status.REMOVED.value
@@ -354,7 +367,15 @@ def _import_items(batch: _Batch, staged: _Staged, old_items: list[ItemRow]) -> I
         unchanged=False,
         warnings=doc.warnings,
         status=doc.status,
+        suggested=suggested,
     )
+
+
+def _new_status(values: dict[str, Any]) -> Status:
+    """Return the status a new item starts with: done, a suggestion, or open."""
+    if values["doc_done"]:
+        return Status.DONE
+    return Status.SUGGESTED if values["suggested"] else Status.OPEN
 
 
 def _restored_status(item: ItemRow, values: dict[str, Any]) -> Status:
@@ -363,7 +384,7 @@ def _restored_status(item: ItemRow, values: dict[str, Any]) -> Status:
         return Status.DONE
     if item.issue_id is not None:
         return Status.FILED
-    return Status.OPEN
+    return Status.SUGGESTED if values["suggested"] else Status.OPEN
 
 
 def _update_item(item: ItemRow, values: dict[str, Any], changes: Changes, now: datetime) -> bool:
@@ -393,6 +414,12 @@ def _update_item(item: ItemRow, values: dict[str, Any], changes: Changes, now: d
     new_status = status
     if status == Status.REMOVED:
         new_status = _restored_status(item, values)
+    elif status == Status.DISMISSED:
+        pass  # the person's decision stands, whatever the document now says
+    elif status == Status.SUGGESTED:
+        # Still only in prose: it waits for a person. Listed as an item now: it is one.
+        if not values["suggested"]:
+            new_status = Status.DONE if values["doc_done"] else Status.OPEN
     elif item.kind == "issue" and "status" not in overridden:
         # The document is a record people edit: checking an item off closes it here too,
         # unless the status was since set from followup or GitHub (overrides).

@@ -11,7 +11,7 @@ from sqlalchemy import case, func
 from sqlmodel import Session, col, select
 
 from followup.errors import NotFoundError
-from followup.store.models import EventRow, ItemRow, PostMortemRow
+from followup.store.models import UNACCEPTED_STATUSES, EventRow, ItemRow, PostMortemRow
 from followup.store.queries import DONE_STATUSES, OPEN_STATUSES, postmortems
 from followup.store.views import PostMortemView
 
@@ -98,8 +98,14 @@ def _status_events(session: Session, item_ids: Iterable[str] | None = None) -> l
 
 def is_closure(old: str | None, new: str | None) -> bool:
     """Tell whether a status change closes an item that was outstanding."""
-    # An item imported already checked off (old None) was never open here: no closure.
-    return old is not None and old not in DONE_STATUSES and new in DONE_STATUSES
+    # An item imported already checked off (old None) was never open here: no closure;
+    # nor was a suggestion nobody accepted.
+    return (
+        old is not None
+        and old not in DONE_STATUSES
+        and old not in UNACCEPTED_STATUSES
+        and new in DONE_STATUSES
+    )
 
 
 def close_times(

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import Engine, inspect, text
 
 from followup.store.failures import NewerStoreError
+from followup.store.locks import lock_number
 
 if TYPE_CHECKING:
     from alembic.config import Config
@@ -67,5 +68,10 @@ def upgrade(engine: Engine) -> None:
 
     config = alembic_config()
     with engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            # Two runs creating one new store take turns: the second then finds the
+            # schema at head (Alembic reads the revision inside this transaction).
+            # SQLite's migrations begin with BEGIN IMMEDIATE, to the same end (db.py).
+            conn.execute(text("SELECT pg_advisory_xact_lock(:n)"), {"n": lock_number("schema")})
         config.attributes["connection"] = conn
         command.upgrade(config, "head")

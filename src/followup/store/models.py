@@ -20,10 +20,14 @@ class Status(StrEnum):
     WONT_DO = "wont_do"
     REGRESSED = "regressed"
     REMOVED = "removed"
+    SUGGESTED = "suggested"  # a commitment found only in prose, waiting for a person
+    DISMISSED = "dismissed"  # a suggestion a person turned down; re-imports keep it so
 
 
 # Statuses after which an item no longer counts as outstanding (and cannot be overdue).
 CLOSED_STATUSES = frozenset({Status.DONE, Status.WONT_DO, Status.REMOVED})
+# Suggestions nobody accepted: never filed, protected, counted in completion or overdue.
+UNACCEPTED_STATUSES = frozenset({Status.SUGGESTED, Status.DISMISSED})
 
 
 class PostMortemRow(SQLModel, table=True):

@@ -22,6 +22,7 @@ from followup.store.listing import (
 from followup.store.models import (
     CLOSED_STATUSES,
     LISTING_ORDER,
+    UNACCEPTED_STATUSES,
     EventRow,
     IssueRow,
     ItemRow,
@@ -32,9 +33,13 @@ from followup.store.views import EventView, ItemView, PostMortemView
 from followup.text import clean
 
 DONE_STATUSES = (Status.DONE.value, Status.WONT_DO.value)
-OPEN_STATUSES = tuple(s.value for s in Status if s not in CLOSED_STATUSES)
 # Rows fetched at a time when items are streamed.
 FETCH_BATCH = 2_000
+OPEN_STATUSES = tuple(
+    s.value for s in Status if s not in CLOSED_STATUSES and s not in UNACCEPTED_STATUSES
+)
+# Statuses hidden unless asked for: removed from the document, or a dismissed suggestion.
+HIDDEN_STATUSES = (Status.REMOVED.value, Status.DISMISSED.value)
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,7 +93,7 @@ def _item_query(flt: ItemFilter, today: date) -> Select[Any]:
     if flt.statuses:
         query = query.where(col(ItemRow.status).in_(sorted(flt.statuses)))
     elif not flt.include_removed:
-        query = query.where(col(ItemRow.status) != Status.REMOVED.value)
+        query = query.where(col(ItemRow.status).not_in(HIDDEN_STATUSES))
     if flt.owner:
         query = query.where(func.lower(ItemRow.owner) == normalise_owner(flt.owner).lower())
     if flt.postmortem:
@@ -210,7 +215,10 @@ def postmortem_source(session: Session, slug: str) -> str:
 
 def postmortems(session: Session, *, today: date) -> list[PostMortemView]:
     """Return every post-mortem with its item counts, newest first."""
-    live = col(ItemRow.status) != Status.REMOVED.value
+    # Suggestions count apart: they are no commitment until someone accepts them.
+    live = col(ItemRow.status).not_in(
+        [Status.REMOVED.value, *(s.value for s in UNACCEPTED_STATUSES)]
+    )
     done = case((col(ItemRow.status).in_(DONE_STATUSES), 1), else_=0)
     overdue = case(
         (
@@ -222,8 +230,15 @@ def postmortems(session: Session, *, today: date) -> list[PostMortemView]:
         else_=0,
     )
     # Columns, not rows: the sidebar of 10,000 post-mortems must not read their texts.
+    waiting = (
+        select(ItemRow.postmortem_id, func.count())
+        .where(ItemRow.status == Status.SUGGESTED.value)
+        .group_by(col(ItemRow.postmortem_id))
+    )
+    suggested = {pm_id: int(n) for pm_id, n in session.exec(waiting)}
     query = (
         sa_select(
+            col(PostMortemRow.id),
             col(PostMortemRow.slug),
             col(PostMortemRow.title),
             col(PostMortemRow.path),
@@ -253,8 +268,10 @@ def postmortems(session: Session, *, today: date) -> list[PostMortemView]:
             overdue=int(n_overdue),
             imported_at=imported_at,
             updated_at=updated_at,
+            suggested=suggested.get(pm_id, 0),
         )
         for (
+            pm_id,
             slug,
             title,
             path,

@@ -81,10 +81,9 @@ def _seconds(element: seconds_between, compiler: Any, **kw: Any) -> str:
 
 DONE = (Status.DONE.value, Status.WONT_DO.value)
 # Statuses that are no commitment (yet): removed from the document, or a suggestion nobody
-# accepted (issue 10's suggested and dismissed). Written out so the report counts them
-# apart whether or not this version of the store knows them.
-NOT_COUNTED = (Status.REMOVED.value, "suggested", "dismissed")
-SUGGESTED = "suggested"
+# accepted.
+NOT_COUNTED = (Status.REMOVED.value, Status.SUGGESTED.value, Status.DISMISSED.value)
+SUGGESTED = Status.SUGGESTED.value
 OPEN = tuple(s.value for s in Status if s.value not in DONE and s.value not in NOT_COUNTED)
 PRIORITY_ORDER = {"P0": 0, "P1": 1, "P2": 2, "P3": 3}
 

@@ -10,7 +10,14 @@ from pathlib import Path
 from typing import Any
 
 from followup.postmortem.model import Reference
-from followup.store.models import CLOSED_STATUSES, IssueRow, ItemRow, PostMortemRow, Status
+from followup.store.models import (
+    CLOSED_STATUSES,
+    UNACCEPTED_STATUSES,
+    IssueRow,
+    ItemRow,
+    PostMortemRow,
+    Status,
+)
 from followup.store.protection import AppliedProtection, BranchProtection, protection_of
 
 
@@ -80,7 +87,12 @@ class ItemView:
 
     def is_overdue(self, today: date) -> bool:
         """Tell whether the item is past its due date and still outstanding."""
-        return self.due is not None and self.due < today and self.status not in CLOSED_STATUSES
+        return (
+            self.due is not None
+            and self.due < today
+            and self.status not in CLOSED_STATUSES
+            and self.status not in UNACCEPTED_STATUSES
+        )
 
     def is_past_policy(self, today: date) -> bool:
         """Tell whether the item is still outstanding after the policy's deadline for it."""
@@ -88,6 +100,7 @@ class ItemView:
             self.policy_due is not None
             and self.policy_due < today
             and self.status not in CLOSED_STATUSES
+            and self.status not in UNACCEPTED_STATUSES
         )
 
     @property
@@ -157,6 +170,7 @@ class PostMortemView:
     overdue: int
     imported_at: datetime
     updated_at: datetime
+    suggested: int = 0  # suggestions waiting to be accepted or dismissed, not in total
 
     @property
     def completion(self) -> float:

@@ -24,7 +24,7 @@ from followup.github.issue_mapping import (
 )
 from followup.github.repos import normalise_repo
 from followup.postmortem.model import DRAFT_STATUSES, Reference, RefKind
-from followup.store.models import IssueRow, ItemRow, PostMortemRow, Status
+from followup.store.models import UNACCEPTED_STATUSES, IssueRow, ItemRow, PostMortemRow, Status
 from followup.store.queries import find_item
 from followup.store.views import item_view
 from followup.sync.links import issue_ref
@@ -83,7 +83,9 @@ def select_items(
             if missing:
                 raise NotFoundError(f"no post-mortem {missing[0]!r} in the store")
             query = query.where(col(PostMortemRow.slug).in_(slugs))
-        query = query.where(ItemRow.status != Status.REMOVED.value)
+        # Suggestions are filed only once accepted; named by id they are skipped with a reason.
+        hidden = [Status.REMOVED.value, *(s.value for s in UNACCEPTED_STATUSES)]
+        query = query.where(col(ItemRow.status).not_in(hidden))
     query = query.order_by(col(PostMortemRow.slug), col(ItemRow.position))
     return list(session.exec(query))
 
@@ -117,6 +119,10 @@ def classify(
 
     if item.status == Status.REMOVED.value:
         return skip("removed from its post-mortem")
+    if item.status == Status.SUGGESTED.value:
+        return skip(f"a suggestion found in prose: accept it first (followup accept {item.id})")
+    if item.status == Status.DISMISSED.value:
+        return skip("a dismissed suggestion")
     if item.kind != "issue":
         return skip("branch-protection item: applied to the branch, not filed as an issue")
     if issue is not None:

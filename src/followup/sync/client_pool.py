@@ -1,9 +1,9 @@
 """Run GitHub jobs on worker threads, each thread with its own client.
 
-PyGithub's connections are not thread-safe, so every worker thread gets a clone of one
-client, made on first use and kept for the pool's life (its connection too). When the
-pool closes, the clones' counts are added to the client they were cloned from, so the
-caller sees what the whole run cost in one place.
+A requests session is not safe to share between threads, so every worker thread gets
+a clone of one client, made on first use and kept for the pool's life (its connection
+too). When the pool closes, the clones' counts are added to the client they were cloned
+from, so the caller sees what the whole run cost in one place.
 """
 
 from __future__ import annotations

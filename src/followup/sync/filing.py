@@ -14,16 +14,13 @@ happen) and file_items (does it). Exactly once rests on three habits:
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import partial
-from pathlib import Path
 from typing import Literal
 
 from sqlalchemy import Engine
 from sqlmodel import Session
 
-from followup import postmortem
-from followup.errors import FollowupError
 from followup.github.client import GitHub
 from followup.github.errors import (
     AuthError,
@@ -54,10 +51,9 @@ from followup.github.issues import (
     list_label_names,
     update_issue_body,
 )
-from followup.postmortem.model import Reference, RefKind
 from followup.store.history import Changes
-from followup.store.importer import import_postmortem
-from followup.store.models import IssueRow, ItemRow, PostMortemRow
+from followup.store.locks import DEFAULT_TIMEOUT, LockTimeout, StoreLock
+from followup.store.models import IssueRow, PostMortemRow
 from followup.sync.candidates import (
     NO_REPO,
     Action,
@@ -67,9 +63,7 @@ from followup.sync.candidates import (
     candidates,
     document_path,
     explain,
-    issue_reference,
     labels_for,
-    linked_items,
     missing_reference,
     new_issue,
     postmortems_of,
@@ -77,6 +71,7 @@ from followup.sync.candidates import (
     tracking_repo,
     unique_labels,
 )
+from followup.sync.filing_writeback import write_back_all
 from followup.sync.links import (
     apply_issue,
     clear_intent,
@@ -89,15 +84,10 @@ from followup.sync.links import (
 )
 from followup.sync.planning import FilingPlan, PlannedItem, PlannedTracking, plan_filing
 from followup.sync.progress import Progress
-from followup.sync.reconcile import (
-    Reconciliation,
-    apply_reconciliation,
-    fetch_followup_issues,
-    match_issues,
-)
+from followup.sync.reconcile import Reconciliation, converge_repo
 from followup.sync.renames import record_moves
 from followup.sync.run_control import RunControl, Stopped
-from followup.sync.writeback import Edit, WriteBackError, normalise, write_back
+from followup.sync.writeback import normalise
 
 Outcome = Literal["created", "linked", "skipped", "failed"]
 TrackingResult = Literal["created", "updated", "unchanged", "skipped", "failed"]
@@ -115,6 +105,8 @@ class ItemOutcome:
     issue: str | None = None  # owner/name#12
     url: str | None = None
     reason: str | None = None
+    warnings: tuple[str, ...] = ()
+    raced: bool = False  # runs at once filed it twice; the duplicates were closed
 
 
 @dataclass(frozen=True, slots=True)
@@ -168,6 +160,7 @@ def file_items(
     default_repo: str | None = None,
     progress: Progress,
     control: RunControl | None = None,
+    lock_timeout: float = DEFAULT_TIMEOUT,
 ) -> FilingReport:
     """File issues for the chosen items (all items when none are chosen) and report each.
 
@@ -176,9 +169,18 @@ def file_items(
     repository leaves the others to proceed; a refused token or an exhausted rate limit
     ends the run. Work stops between items once progress.cancelled() says so (or the
     control, when given, says to stop).
+
+    Two runs on one store take turns per repository (the store's lock, waited for at
+    most lock_timeout seconds); runs on different stores converge after creating
+    (sync/converge.py), so that each item ends with one open issue either way.
     """
+    if control is None:
+        lock = StoreLock(
+            engine, timeout=lock_timeout, on_wait=lambda message: progress.note("info", message)
+        )
+        control = RunControl(progress, lock=lock)
     with Session(engine, expire_on_commit=False) as session:
-        run = _Filing(session, client, control or RunControl(progress), default_repo)
+        run = _Filing(session, client, control, default_repo)
         cands = candidates(session, item_ids, postmortems, include_drafts, default_repo)
         return run.run(cands, write_back=write_back, tracking_issue=tracking_issue)
 
@@ -221,6 +223,8 @@ class _Filing:
         *,
         remote: RemoteIssue | None = None,
         reason: str | None = None,
+        warnings: Sequence[str] = (),
+        raced: bool = False,
     ) -> None:
         if c.item.id in self.outcomes:
             return
@@ -237,6 +241,8 @@ class _Filing:
             issue=remote.ref if remote else None,
             url=remote.url if remote else None,
             reason=reason,
+            warnings=tuple(warnings),
+            raced=raced,
         )
         if c.action in ("link", "create"):
             self.progress.advance(c.item.id)
@@ -270,7 +276,7 @@ class _Filing:
             if c.action == "create" and c.item.filing_intent_at is not None:
                 self.progress.note(
                     "info",
-                    f"{c.label}: an earlier run stopped while filing it; "
+                    f"{c.label}: another run was filing it, or stopped while filing it; "
                     "looking for its issue first",
                 )
         try:
@@ -281,6 +287,10 @@ class _Filing:
                 if self.control.halted():
                     break
                 self.guarded(repo, group, partial(self.creates, repo, group))
+            for repo in self.unconverged(cands):
+                if self.control.halted():
+                    break
+                self.guarded(repo, [], partial(self.converge, repo))
             if tracking_issue and not self.control.halted():
                 self.track(postmortems_of(cands))
             if write_back and not self.control.halted():
@@ -325,6 +335,10 @@ class _Filing:
                     self.done(c, "failed", reason=reason)
             if self.control.stops_run(exc, reason):
                 raise Stopped from None
+        except LockTimeout as exc:
+            for c in group:
+                if c.item.id not in self.outcomes:
+                    self.done(c, "failed", reason=str(exc))
 
     # -- items that name their issue
 
@@ -347,39 +361,112 @@ class _Filing:
     # -- items to create
 
     def creates(self, repo: str, group: list[Candidate]) -> None:
-        for c in group:
-            if c.item.repo is None:
-                # Filed with --repo: keep the repository even when the document is re-imported.
-                c.item.repo = repo
-                c.item.overrides = {**(c.item.overrides or {}), "repo": repo}
-        self.commit()
-        self.reconcile(repo)
-        remaining = [c for c in group if c.item.id not in self.outcomes]
-        if not remaining:
-            return
-        self.ensure_labels(repo, [labels_for(c) for c in remaining])
-        for c in remaining:
-            if self.control.halted():
+        # Another run on this store may be filing into repo: wait for it, then read
+        # again what it stored and what GitHub has, before creating anything.
+        with self.control.locked(repo):
+            self.commit()
+            self.session.expire_all()
+            for c in group:
+                if c.item.repo is None:
+                    # Filed with --repo: keep the repository when the document is re-imported.
+                    c.item.repo = repo
+                    c.item.overrides = {**(c.item.overrides or {}), "repo": repo}
+            self.commit()
+            self.reconcile(repo)
+            remaining = [c for c in group if c.item.id not in self.outcomes]
+            if not remaining:
                 return
-            self.create(repo, c)
+            self.ensure_labels(repo, [labels_for(c) for c in remaining])
+            created = 0
+            for c in remaining:
+                if self.control.halted():
+                    break
+                created += self.create(repo, c)
+            if created and not self.control.halted():
+                # Runs on other stores may have filed the same items meanwhile: list
+                # again, fresh, and keep the lowest-numbered issue of each.
+                self.reconcile(repo, again=True)
+                self.settle(repo)
+
+    def unconverged(self, cands: list[Candidate]) -> list[str]:
+        """Return the repositories where a run created issues and stopped before converging."""
+        repos = {
+            c.issue.repo
+            for c in cands
+            if c.issue is not None and c.item.filing_intent_at is not None
+        }
+        return sorted(repos - set(self.recs))
+
+    def converge(self, repo: str) -> None:
+        """Converge what a killed run created in repo (it left its items' intents set)."""
+        with self.control.locked(repo):
+            self.commit()
+            self.session.expire_all()
+            self.reconcile(repo, again=True)
+            self.settle(repo)
+
+    def settle(self, repo: str) -> None:
+        """Clear the intents of the items linked in repo: their issues are converged."""
+        for c in self.by_id.values():
+            issue = self.session.get(IssueRow, c.item.issue_id) if c.item.issue_id else None
+            if issue is not None and issue.repo == repo and c.item.filing_intent_at is not None:
+                clear_intent(c.item)
+        self.commit()
 
     def reconcile(self, repo: str, *, again: bool = False) -> Reconciliation:
+        """List repo's followup issues afresh, close duplicates, link items to the kept ones."""
         if repo in self.recs and not again:
             return self.recs[repo]
-        rec = match_issues(self.session, repo, fetch_followup_issues(self.client, repo))
-        apply_reconciliation(self.session, rec, self.changes)
+        rec, converged, _ = converge_repo(
+            self.session, self.client, self.control, repo, self.changes
+        )
         self.commit()
         self.recs[repo] = rec
-        for message in rec.warnings:
+        for message in (*rec.warnings, *converged.notes):
             self.warn(message)
         for match in rec.matches:
             c = self.by_id.get(match.item_id)
-            if c is not None and c.action == "create" and not again:
+            if c is None:
+                continue
+            raced = [closed.message for closed in converged.closed_for(match.item_id)]
+            for message in raced:
+                self.warn(f"{c.label}: {message}")
+            if c.action == "create" and not again:
                 how = "by title" if match.how == "title" else "by its marker"
+                reason = f"already on GitHub (found {how})"
                 self.done(
-                    c, "linked", remote=match.issue, reason=f"already on GitHub (found {how})"
+                    c,
+                    "linked",
+                    remote=match.issue,
+                    reason=reason,
+                    warnings=raced,
+                    raced=bool(raced),
                 )
+            else:
+                self.raced(c, match.issue, raced)
         return rec
+
+    def raced(self, c: Candidate, kept: RemoteIssue, warnings: list[str]) -> None:
+        """Correct an item's outcome after converging: linked, if another run's issue is kept."""
+        before = self.outcomes.get(c.item.id)
+        if before is None or before.outcome == "failed":
+            return
+        raced = before.raced or bool(warnings)
+        if before.issue == kept.ref:
+            if warnings:
+                self.outcomes[c.item.id] = replace(
+                    before, warnings=(*before.warnings, *warnings), raced=raced
+                )
+            return
+        self.outcomes[c.item.id] = replace(
+            before,
+            outcome="linked",
+            issue=kept.ref,
+            url=kept.url,
+            reason=f"another run filed it first, as {kept.ref}",
+            warnings=(*before.warnings, *warnings),
+            raced=raced,
+        )
 
     def ensure_labels(self, repo: str, wanted: Iterable[tuple[str, ...]]) -> None:
         """Create the labels the repository lacks: one GET, then a POST per missing label."""
@@ -406,13 +493,14 @@ class _Filing:
             self.assignable[key] = can_be_assigned(self.client, repo, owner)
         return self.assignable[key]
 
-    def create(self, repo: str, c: Candidate) -> None:
+    def create(self, repo: str, c: Candidate) -> bool:
+        """Create the item's issue; tell whether this run created one."""
         self.session.refresh(c.item)
         if c.item.issue_id is not None:
             issue = self.session.get(IssueRow, c.item.issue_id)
             remote = remote_from_row(issue) if issue else None
             self.done(c, "linked", remote=remote, reason="linked meanwhile by another followup")
-            return
+            return False
         assign = self.can_assign(repo, c.item.owner)
         if c.item.owner and is_login(c.item.owner) and not assign:
             self.warn(
@@ -422,8 +510,11 @@ class _Filing:
         new = new_issue(c, assign=assign)
         remote = self.post(repo, c, new)
         if remote is None:
-            return
+            return c.item.id in self.outcomes and self.outcomes[c.item.id].outcome == "created"
         apply_issue(self.session, c.item, remote, self.changes, how="created", at=remote.created_at)
+        # Created, not yet converged: a run killed before converging leaves this for the
+        # next one to find (see unconverged); converging clears it.
+        record_intent(c.item)
         self.commit()
         if not any(same_label(label, FOLLOWUP_LABEL) for label in remote.labels):
             self.warn(
@@ -431,6 +522,7 @@ class _Filing:
                 f"labels in {repo}); a fresh store cannot find it again"
             )
         self.done(c, "created", remote=remote)
+        return True
 
     def post(self, repo: str, c: Candidate, new: NewIssue) -> RemoteIssue | None:
         """Create the issue once; after an unconfirmed create, look before trying again."""
@@ -552,50 +644,14 @@ class _Filing:
     # -- write-back
 
     def write_back(self, pms: list[PostMortemRow]) -> None:
-        for pm in pms:
-            edits = _write_back_edits(self.session, pm)
-            if not edits:
-                continue
-            path = Path(pm.path)
-            try:
-                added = write_back(path, edits, expected=pm.source)
-            except WriteBackError as exc:
-                # The issues exist whatever happens to the file: say which references
-                # are missing, item by item, so that they can be added by hand.
-                missing = ", ".join(f"{e.item_id or f'line {e.line}'} ({e.ref})" for e in edits)
-                self.warn(f"{exc}; references not written: {missing}")
-                continue
-            if not added:
-                continue
-            self.written.append((pm.path, added))
-            try:
-                doc = postmortem.read(path, default_repo=pm.repo or self.default_repo)
-                import_postmortem(self.session, doc, default_repo=pm.repo or self.default_repo)
-                self.commit()
-            except FollowupError as exc:
-                self.session.rollback()
-                self.warn(f"{path}: references written, but re-reading it failed: {exc}")
-
-
-def _mentions(item: ItemRow, issue: IssueRow) -> bool:
-    """Tell whether the item's text already references its issue."""
-    for raw in item.references or ():
-        ref = Reference.from_dict(raw)
-        if ref.number != issue.number:
-            continue
-        if ref.kind is RefKind.NUMBER and (item.repo or "").lower() == issue.repo:
-            return True
-        if ref.repo and ref.repo.lower() == issue.repo:
-            return True
-    return False
-
-
-def _write_back_edits(session: Session, pm: PostMortemRow) -> list[Edit]:
-    return [
-        Edit(item.line, issue_reference(issue), item.id)
-        for item, issue in linked_items(session, pm)
-        if not _mentions(item, issue)
-    ]
+        self.written += write_back_all(
+            self.session,
+            pms,
+            default_repo=self.default_repo,
+            control=self.control,
+            warn=self.warn,
+            commit=self.commit,
+        )
 
 
 __all__ = [

@@ -140,6 +140,7 @@ class _Options:
     repo_of: RepoOf | None
     skip_invalid: bool
     policy: DuePolicy | None
+    force: bool
 
 
 def _import(session: Session, files: Sequence[tuple[Path, str]], opts: _Options) -> ImportReport:
@@ -161,7 +162,7 @@ def _import(session: Session, files: Sequence[tuple[Path, str]], opts: _Options)
                 results.append(seen.result)
                 continue
             try:
-                doc = postmortem.read(path, default_repo=default)
+                doc = postmortem.read(path, default_repo=default, force=opts.force)
             except InputError as exc:
                 problems.append(FileProblem(str(path), str(exc)))
                 continue
@@ -196,6 +197,7 @@ def import_files(
     default_repo: str | None = None,
     repo_of: RepoOf | None = None,
     skip_invalid: bool = False,
+    force: bool = False,
     policy: DuePolicy | None = None,
 ) -> ImportReport:
     """Read and store the files in one transaction; any unreadable file stops it all.
@@ -213,6 +215,6 @@ def import_files(
             lambda session: _import(
                 session,
                 files,
-                _Options(default_repo, repo_of, skip_invalid, policy),
+                _Options(default_repo, repo_of, skip_invalid, policy, force),
             ),
         )

@@ -55,10 +55,12 @@ from sqlmodel import Session, col, select
 from followup import clock
 from followup.github.client import GitHub
 from followup.github.errors import AuthError, GitHubError
+from followup.github.issue_mapping import RemoteIssue
 from followup.github.repos import normalise_repo
 from followup.store import retry, session_scope
 from followup.store.history import Changes
-from followup.store.models import IssueRow, RepoSyncRow, Status
+from followup.store.locks import DEFAULT_TIMEOUT, StoreLock
+from followup.store.models import IssueRow, ItemRow, RepoSyncRow, Status
 from followup.sync.by_id import (
     SWEEP_LIMIT,
     SWEEP_MAX_AGE,
@@ -67,6 +69,7 @@ from followup.sync.by_id import (
     queue_checks,
 )
 from followup.sync.client_pool import ClientPool, Job
+from followup.sync.converge import DUPLICATE, find_duplicates
 from followup.sync.drift import VerifyReport, verify_protection
 from followup.sync.issue_state import (
     FINAL_GONE,
@@ -82,7 +85,7 @@ from followup.sync.policy_mirror import queue_policy_dates
 from followup.sync.progress import Progress
 from followup.sync.project_poll import poll_projects
 from followup.sync.protection_targets import protected_items
-from followup.sync.reconcile import Reconciliation, reconcile_repo
+from followup.sync.reconcile import Reconciliation, converge_repo, reconcile_repo
 from followup.sync.renames import record_moves
 from followup.sync.repo_poll import RepoPlan, RepoPoll, poll_repo
 from followup.sync.run_control import RunControl
@@ -145,13 +148,20 @@ def _store_poll(run: SyncRun, poll: RepoPoll) -> RepoOutcome:
                     row = rows.get(remote.number)
                 else:
                     row = elsewhere.get(remote.node_id or "")
+                known_items = linked.get(row.id, []) if row is not None and row.id else []
+                raced = _filed_twice(session, remote, known_items)
+                if raced:
+                    run.converge.add(poll.repo)
                 if row is None or row.id is None or row.gone in FINAL_GONE:
                     continue  # not an issue of this store's items
                 run.fresh.add(row.id)
+                # A duplicate's items move to the kept issue when converging; they do
+                # not take its "closed as a duplicate" meanwhile.
+                items = [] if raced else known_items
                 if (row.repo, row.number) != (remote.repo, remote.number):
-                    changed_now = updates.moved(row, linked.get(row.id, []), remote)
+                    changed_now = updates.moved(row, items, remote)
                 else:
-                    changed_now = updates.apply(row, linked.get(row.id, []), remote)
+                    changed_now = updates.apply(row, items, remote)
                 # The list does not say whether a pull request closes an issue: ask.
                 if changed_now and (remote.state == "open" or row.pull_request_state):
                     run.to_check.setdefault(row.id, "changed")
@@ -181,6 +191,47 @@ def _store_poll(run: SyncRun, poll: RepoPoll) -> RepoOutcome:
         issues_changed=changed,
         requests=poll.requests,
     )
+
+
+def _filed_twice(session: Session, remote: RemoteIssue, linked: Sequence[ItemRow]) -> bool:
+    """Tell whether an issue shows that runs raced to file its item (sync/converge.py).
+
+    It does when it carries the marker of an item of this store and either is an open
+    issue the item is not linked to (the item follows another, or a run was killed
+    between creating it and storing the link), or is the item's issue and was closed
+    as a duplicate (another run kept another) or created by a run killed before it
+    converged.
+    """
+    if remote.item_id is None or remote.tracking or remote.is_pull_request:
+        return False
+    mine = [item for item in linked if item.id == remote.item_id]
+    if mine:
+        # Closed as a duplicate by another run, or created by a run killed before
+        # converging (its intent is still set).
+        closed = remote.state == "closed" and remote.state_reason == DUPLICATE
+        return closed or mine[0].filing_intent_at is not None
+    item = session.get(ItemRow, remote.item_id)
+    if item is None or item.kind != "issue" or remote.state != "open":
+        return False
+    return item.issue_id is not None or item.filing_intent_at is not None
+
+
+def _converge(run: SyncRun, client: GitHub) -> None:
+    """Converge the repositories whose poll showed an item filed twice."""
+    for repo in sorted(run.converge):
+        if run.halted():
+            return
+        changes = Changes(source="github", at=clock.now())
+        try:
+            with session_scope(run.engine) as session:
+                _, converged, _ = converge_repo(session, client, run.control, repo, changes)
+                run.changes.extend(flush_changes(session, changes))
+        except GitHubError as exc:
+            if not run.control.stops_run(exc):
+                run.warnings.append(f"{repo}: could not converge issues filed twice: {exc}")
+            continue
+        run.warnings.extend(converged.notes)
+        run.warnings.extend(f"{repo}: {closed.message}" for closed in converged.closed)
 
 
 def _find_suspects(session: Session, run: SyncRun, poll: RepoPoll) -> None:
@@ -277,6 +328,12 @@ def _verify(run: SyncRun, repos: Collection[str] | None) -> VerifyReport | None:
 # -- the run ------------------------------------------------------------------------------
 
 
+def _waiting(progress: Progress | None) -> Callable[[str], None] | None:
+    if progress is None:
+        return None
+    return lambda message: progress.note("info", message)
+
+
 def _stop_reason(run: SyncRun) -> list[str]:
     """Return why the run stopped, unless a repository's failure already says it."""
     reason = run.control.reason
@@ -296,6 +353,7 @@ def sync_all(
     full: bool = False,
     concurrency: int = DEFAULT_CONCURRENCY,
     progress: Progress | None = None,
+    lock_timeout: float = DEFAULT_TIMEOUT,
 ) -> SyncReport:
     """Bring the store up to date with GitHub and push local edits; see the module doc.
 
@@ -303,7 +361,9 @@ def sync_all(
     repository's links from its issues' markers (an empty or damaged store). Fails
     only when no client can be made (no token); everything else is in the report.
     """
-    control = RunControl(progress)
+    control = RunControl(
+        progress, lock=StoreLock(engine, timeout=lock_timeout, on_wait=_waiting(progress))
+    )
     started = clock.now()
     run_id = start_run(engine, started)
     wanted = {normalise_repo(r) for r in repos} if repos else None
@@ -333,6 +393,10 @@ def sync_all(
                 for repo in sorted(wanted - linked - failed):
                     run.warnings.append(f"{repo}: no item is linked to an issue there")
         _poll_repos(run, plans)
+        if rebuilt is not None and find_duplicates(rebuilt.issues)[0]:
+            run.converge.add(rebuilt.repo)
+        if run.converge and not run.halted():
+            _converge(run, main)
         if not run.halted():
             pending = set(pending_issue_ids(engine))
             with session_scope(engine) as session:

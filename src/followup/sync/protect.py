@@ -21,10 +21,11 @@ from followup.github.client import GitHub
 from followup.github.protection_classic import LiveProtection
 from followup.github.protection_rulesets import ruleset_name
 from followup.store import session_scope
+from followup.store.locks import DEFAULT_TIMEOUT, LockTimeout, StoreLock
 from followup.store.models import ItemRow, Status
 from followup.store.protection import ProtectionIntent
 from followup.store.queries import OPEN_STATUSES
-from followup.sync.progress import Progress
+from followup.sync.progress import Progress, SilentProgress
 from followup.sync.protect_plan import NO_REPO, ProtectionPlan, prepare
 from followup.sync.protect_reads import ProtectionReads, intents_on
 from followup.sync.protect_record import (
@@ -178,15 +179,23 @@ def apply_protection(
     progress: Progress | None = None,
     allow_unseen_checks: bool = False,
     control: RunControl | None = None,
+    lock_timeout: float = DEFAULT_TIMEOUT,
 ) -> ProtectionReport:
     """Apply each plan (re-reading first), verify it whole, and record the outcome per item.
 
     An item is done only when every requested setting reads back in effect and nothing
     live before is weaker. Plans that carry an error store it as the item's reason; the
     item stays pending. A plan that requires a status check that never reported on the
-    branch is refused unless allow_unseen_checks.
+    branch is refused unless allow_unseen_checks. Two runs on one store protect a branch
+    one at a time (the store's lock, per branch; a plan whose branch stays locked for
+    lock_timeout seconds fails, and nothing is written to it).
     """
-    control = control or RunControl(progress)
+    if control is None:
+        shown = progress or SilentProgress()
+        lock = StoreLock(
+            engine, timeout=lock_timeout, on_wait=lambda message: shown.note("info", message)
+        )
+        control = RunControl(shown, lock=lock)
     progress = control.progress
     progress.start(len(plans), "Applying branch protection")
     reads = ProtectionReads(client)
@@ -198,8 +207,12 @@ def apply_protection(
         if plan.error is not None:
             result = record_failure(engine, plan.item_id, plan.target, plan.error)
         else:
-            with control.locked(plan.target):
-                result = _apply_one(engine, reads, plan, allow_unseen_checks)
+            try:
+                with control.locked(plan.target):
+                    result = _apply_one(engine, reads, plan, allow_unseen_checks)
+            except LockTimeout as exc:
+                # Not the item's fault: nothing is stored, the next run tries again.
+                result = ProtectionResult(plan.item_id, plan.target, "failed", str(exc))
         results.append(result)
         if result.outcome in ("failed", "unverified"):
             progress.note("error", f"{plan.item_id} {plan.target}: {result.message}")

@@ -76,6 +76,13 @@ def items_by_ids(session: Session, item_ids: Iterable[str]) -> list[ItemRow]:
             raise InputError(f"item {item.id} is not a branch-protection item")
         if item.status == Status.REMOVED.value:
             raise InputError(f"item {item.id} was removed from its post-mortem")
+        if item.status == Status.SUGGESTED.value:
+            raise InputError(
+                f"item {item.id} is a suggestion found in prose: accept it first "
+                f"(followup accept {item.id})"
+            )
+        if item.status == Status.DISMISSED.value:
+            raise InputError(f"item {item.id} is a dismissed suggestion")
         if all(r.id != item.id for r in rows):
             rows.append(item)
     return rows

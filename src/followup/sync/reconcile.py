@@ -23,7 +23,21 @@ from followup.github.repos import normalise_repo
 from followup.store import identity
 from followup.store.history import Changes
 from followup.store.models import IssueRow, ItemRow, PostMortemRow, Status
-from followup.sync.links import apply_issue, issue_ref, set_tracking_issue, upsert_issue
+from followup.sync.converge import (
+    Convergence,
+    close_duplicates,
+    find_duplicates,
+    groups_of,
+    winner_of,
+)
+from followup.sync.links import (
+    apply_issue,
+    find_issue,
+    issue_ref,
+    set_tracking_issue,
+    upsert_issue,
+)
+from followup.sync.run_control import RunControl
 
 How = Literal["marker", "title"]
 
@@ -63,8 +77,10 @@ def match_issues(session: Session, repo: str, issues: Iterable[RemoteIssue]) -> 
 
     A marker naming a stored item matches it. A marker naming an item the store does
     not know (its wording changed, so a fresh store derived another id) matches the
-    unlinked item of the same post-mortem with the closest title. When two issues
-    carry one item's marker, the oldest wins and the other is reported.
+    unlinked item of the same post-mortem with the closest title. When several issues
+    carry one item's marker (runs that raced), the item gets the group's winner
+    (sync/converge.py: the lowest number not closed as a duplicate), in every store;
+    an item linked to another issue of the group moves to the winner.
     """
     repo = normalise_repo(repo)
     ordered = sorted(issues, key=lambda issue: issue.number)
@@ -74,40 +90,28 @@ def match_issues(session: Session, repo: str, issues: Iterable[RemoteIssue]) -> 
     claimed: dict[str, RemoteIssue] = {}
     unknown: dict[str, list[RemoteIssue]] = defaultdict(list)
 
-    for issue in ordered:
-        if issue.is_pull_request or issue.postmortem is None:
+    for (slug, item_id), group in groups_of(ordered).items():
+        winner = winner_of(group)
+        if item_id is None:
+            tracking[slug] = winner
             continue
-        if issue.tracking:
-            if issue.postmortem in tracking:
-                warnings.append(
-                    f"{issue.ref} is a second tracking issue for {issue.postmortem}; "
-                    f"followup keeps {tracking[issue.postmortem].ref}"
-                )
-            else:
-                tracking[issue.postmortem] = issue
-            continue
-        assert issue.item_id is not None
-        item = session.get(ItemRow, issue.item_id)
+        item = session.get(ItemRow, item_id)
         if item is None:
-            unknown[issue.postmortem].append(issue)
+            unknown[slug].append(winner)
             continue
         if item.kind != "issue":
             continue
-        if item.id in claimed:
-            warnings.append(
-                f"{issue.ref} duplicates {claimed[item.id].ref} (both are item {item.id}); "
-                "close one of them"
-            )
-            continue
         linked = session.get(IssueRow, item.issue_id) if item.issue_id is not None else None
-        if linked is not None and (linked.repo, linked.number) != (issue.repo, issue.number):
+        if linked is not None and all(
+            (linked.repo, linked.number) != (issue.repo, issue.number) for issue in group
+        ):
             warnings.append(
-                f"{issue.ref} carries the marker of item {item.id}, "
+                f"{winner.ref} carries the marker of item {item.id}, "
                 f"which is linked to {issue_ref(linked)}; it stays so"
             )
             continue
-        claimed[item.id] = issue
-        matches.append(Match(item.id, issue, "marker"))
+        claimed[item.id] = winner
+        matches.append(Match(item.id, winner, "marker"))
 
     for slug, found in unknown.items():
         pm = session.exec(select(PostMortemRow).where(PostMortemRow.slug == slug)).first()
@@ -157,9 +161,50 @@ def apply_reconciliation(session: Session, rec: Reconciliation, changes: Changes
             changed.append(match)
     for slug, issue in rec.tracking.items():
         pm = session.exec(select(PostMortemRow).where(PostMortemRow.slug == slug)).first()
-        if pm is not None and pm.tracking_issue_id is None:
+        if pm is None:
+            continue
+        current = session.get(IssueRow, pm.tracking_issue_id) if pm.tracking_issue_id else None
+        # A second tracking issue of a race gives way to the kept one, in every store.
+        if current is None or any(
+            (current.repo, current.number) == (other.repo, other.number)
+            for other in rec.issues
+            if other.tracking and other.postmortem == slug
+        ):
             set_tracking_issue(pm, upsert_issue(session, issue))
     return changed
+
+
+def converge_repo(
+    session: Session,
+    client: GitHub,
+    control: RunControl,
+    repo: str,
+    changes: Changes,
+) -> tuple[Reconciliation, Convergence, list[Match]]:
+    """List repo's followup issues afresh, close duplicates, link every item to the kept one.
+
+    This is the converge step of sync/converge.py, under the repository's run lock:
+    one fresh list (never conditional: a cached answer could miss an issue created a
+    moment ago), the duplicates closed (re-read first), then match_issues and
+    apply_reconciliation on the list as it stands after closing. Returns the
+    reconciliation, what converging did, and the matches that changed a link. Nothing
+    is committed.
+    """
+    repo = normalise_repo(repo)
+    with control.locked(repo):
+        issues = fetch_followup_issues(client, repo)
+        duplicates, notes = find_duplicates(issues)
+        converged = close_duplicates(client, repo, duplicates, control)
+        converged.notes[:0] = notes
+        now = {(c.issue.repo, c.issue.number): c.issue for c in converged.closed}
+        issues = [now.get((i.repo, i.number), i) for i in issues]
+        rec = match_issues(session, repo, issues)
+        changed = apply_reconciliation(session, rec, changes)
+        for closed in converged.closed:
+            # A store that followed the duplicate keeps its row up to date.
+            if find_issue(session, closed.issue.repo, closed.issue.number) is not None:
+                upsert_issue(session, closed.issue)
+    return rec, converged, changed
 
 
 def reconcile_repo(

@@ -35,6 +35,8 @@ class SyncRun:
     warnings: list[str] = field(default_factory=list)
     to_check: dict[int, str] = field(default_factory=dict)  # issue id -> why
     fresh: set[int] = field(default_factory=set)  # issues read in this sync
+    # Repositories whose poll showed issues filed twice (runs that raced): converged.
+    converge: set[str] = field(default_factory=set)
     checked_by_id: int = 0
     graphql_requests: int = 0
     graphql_points: int = 0

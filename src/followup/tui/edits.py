@@ -4,9 +4,8 @@ and the core function that makes it.
 One EditSpec serves one item (the cursor's) and many (a selection): the "edit" job runs it
 over every item and keeps one result per item. A new kind of change is a member of Edit
 and one entry in EDITS; its key, the palette, the help, the question, the confirmation
-over a selection and the per-item results come from that entry. Accepting a suggested
-item, say, would be `EditSpec(Edit.ACCEPT, key=…, apply=<the core's accept>, refuse=<not
-a suggestion>, change=lambda item, _v: "suggested → open", …)` with no question.
+over a selection and the per-item results come from that entry: accepting and dismissing
+suggestions (found in prose) are two such entries, with no question.
 """
 
 from __future__ import annotations
@@ -21,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 from followup.dates_input import read_due
 from followup.display import STATUS_LABEL
 from followup.errors import FollowupError
+from followup.store.models import Status
 from followup.store.views import ItemView, is_closed
 from followup.sync.progress import Progress
 from followup.tui.jobs import ItemResult, ItemState, JobContext, Outcome, Severity, one_line
@@ -30,6 +30,7 @@ if TYPE_CHECKING:
 
     from followup.github.client import GitHub
     from followup.policy import DuePolicy
+    from followup.store.suggestions import Decision
     from followup.sync.edits import CloseReason, EditResult
 
 
@@ -41,6 +42,8 @@ class Edit(StrEnum):
     ASSIGN = "assign"
     DUE = "due"
     PRIORITY = "priority"
+    ACCEPT = "accept"
+    DISMISS = "dismiss"
 
 
 @dataclass(frozen=True, slots=True)
@@ -193,6 +196,47 @@ def _priority_by(policy: DuePolicy) -> Apply:
     return apply
 
 
+def _decided(decision: Decision, done: str) -> EditResult:
+    """Return a suggestion's decision as the result of an edit of its status."""
+    from followup.sync.edits import EditResult
+
+    if not decision.changed:
+        message = f"{decision.item_id}: {decision.reason}"
+        return EditResult(
+            decision.item_id, "status", decision.before, decision.after, "unchanged", message
+        )
+    message = f"{decision.item_id} {done}: {STATUS_LABEL.get(decision.after, decision.after)}"
+    return EditResult(decision.item_id, "status", decision.before, decision.after, "local", message)
+
+
+def _accept(engine: Engine, _client: GitHub | None, item_id: str, _value: Any) -> EditResult:
+    from followup.sync import suggestions
+
+    (decision,) = suggestions.accept(engine, [item_id])
+    return _decided(decision, "accepted")
+
+
+def _dismiss(engine: Engine, _client: GitHub | None, item_id: str, _value: Any) -> EditResult:
+    from followup.sync import suggestions
+
+    (decision,) = suggestions.dismiss(engine, [item_id])
+    return _decided(decision, "dismissed")
+
+
+def _not_suggested(item: ItemView) -> str | None:
+    if item.status in (Status.SUGGESTED, Status.DISMISSED):
+        return None
+    return f"not a suggestion ({_status(item)})"
+
+
+def _not_waiting(item: ItemView) -> str | None:
+    if item.status == Status.SUGGESTED:
+        return None
+    if item.status == Status.DISMISSED:
+        return "already dismissed"
+    return f"not a suggestion ({_status(item)})"
+
+
 def _not_open(item: ItemView) -> str | None:
     return f"already closed ({_status(item)})" if is_closed(item.status) else None
 
@@ -299,6 +343,30 @@ EDITS: dict[Edit, EditSpec] = {
             ),
             value_words=lambda value: f": {value}" if value else ": none",
             reaches_github=True,
+        ),
+        EditSpec(
+            Edit.ACCEPT,
+            key="plus",
+            label="Accept",
+            tooltip="Accept a suggestion found in prose: it becomes an item to file",
+            title="Accept {}",
+            doing="Accepting",
+            apply=_accept,
+            refuse=_not_suggested,
+            change=lambda item, _v: f"{_status(item)} → open",
+            value_words=lambda _v: "",
+        ),
+        EditSpec(
+            Edit.DISMISS,
+            key="minus",
+            label="Dismiss",
+            tooltip="Dismiss a suggestion: never filed, and re-imports keep it dismissed",
+            title="Dismiss {}",
+            doing="Dismissing",
+            apply=_dismiss,
+            refuse=_not_waiting,
+            change=lambda item, _v: f"{_status(item)} → dismissed",
+            value_words=lambda _v: "",
         ),
     )
 }

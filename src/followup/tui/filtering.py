@@ -13,11 +13,12 @@ from typing import Any, Literal
 
 from followup.display import KIND_LABEL, STATUS_LABEL
 from followup.store.models import Status
-from followup.store.queries import OPEN_STATUSES, ItemFilter, normalise_owner
+from followup.store.queries import HIDDEN_STATUSES, OPEN_STATUSES, ItemFilter, normalise_owner
 from followup.store.views import ItemView
 
 _OPEN = frozenset(OPEN_STATUSES)
-_REMOVED = Status.REMOVED.value
+# Hidden unless asked for, as in the store: removed items and dismissed suggestions.
+_HIDDEN = frozenset(HIDDEN_STATUSES)
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,7 +122,7 @@ class SearchIndex:
             if statuses:
                 if status not in statuses:
                     continue
-            elif not flt.include_removed and status == _REMOVED:
+            elif not flt.include_removed and status in _HIDDEN:
                 continue
             if owner is not None and self._owner[n] != owner:
                 continue
@@ -159,6 +160,8 @@ _STATUS_ORDER = {
             Status.FILED,
             Status.DONE,
             Status.WONT_DO,
+            Status.SUGGESTED,
+            Status.DISMISSED,
             Status.REMOVED,
         )
     )

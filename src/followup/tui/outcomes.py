@@ -11,6 +11,7 @@ if TYPE_CHECKING:
     from followup.sync.drift import VerifyReport
     from followup.sync.edits import EditResult
     from followup.sync.filing import FilingReport, ItemOutcome
+    from followup.sync.forget import Forgettable
     from followup.sync.importing import ImportReport
     from followup.sync.polling import SyncReport
     from followup.sync.projects import ProjectReport
@@ -39,12 +40,15 @@ def filing(report: FilingReport) -> Outcome:
         reasons = {i.reason for i in report.items if i.outcome == "failed" and i.reason}
         first = sorted(reasons)[0] if reasons else ""
         parts.append(f"{failed} failed" + (f" ({first})" if first else ""))
+    raced = sum(1 for i in report.items if i.raced)
+    if raced:
+        parts.append(f"{plural(raced, 'item')} filed twice by runs at once (duplicates closed)")
     text = "Filing: " + ", ".join(parts)
     if report.stopped:
         text += f"; stopped: {report.stopped}"
     if report.cancelled:
         text += "; cancelled"
-    severity: Severity = "error" if report.failed else "information"
+    severity: Severity = "error" if report.failed else "warning" if raced else "information"
     results = tuple(_filed(item) for item in report.items)
     return Outcome(text, severity, results=results if len(results) > 1 else (), title="Filing")
 
@@ -80,6 +84,8 @@ def _filed(item: ItemOutcome) -> ItemResult:
         message = f"filed as {item.issue}"
     elif item.outcome == "linked":
         message = f"linked to {item.issue}"
+        if item.reason and item.reason.startswith("another run"):
+            message += f" ({item.reason})"
     else:
         message = item.reason or item.outcome
     return ItemResult(item.item_id, item.title, FILING_STATE.get(item.outcome, "failed"), message)
@@ -164,3 +170,19 @@ def verified(report: VerifyReport) -> Outcome:
         first = next(r for r in report.results if r.outcome == "error")
         return Outcome(f"{text}; {first.target}: {first.message}", "error")
     return Outcome(text, "warning" if drifted else "information")
+
+
+def forgot(gone: list[Forgettable]) -> Outcome:
+    """Summarise forgetting post-mortems: what left the store, which issues stay."""
+    items = sum(pm.items for pm in gone)
+    names = ", ".join(pm.slug for pm in gone)
+    text = f"Forgot {names} and {plural(items, 'item')}"
+    kept = [filed for pm in gone for filed in pm.filed]
+    if kept:
+        refs = ", ".join(filed.ref for filed in kept[:3]) + (", …" if len(kept) > 3 else "")
+        text += f"; {plural(len(kept), 'GitHub issue')} stay on GitHub ({refs})"
+    results = tuple(
+        ItemResult(filed.item_id, filed.title, "done", f"forgotten; {filed.ref} stays on GitHub")
+        for filed in kept
+    )
+    return Outcome(text, results=results, title="Forget")

@@ -13,6 +13,7 @@ from followup.tui.outcomes import plural
 
 if TYPE_CHECKING:
     from followup.sync.filing import FilingPlan, PlannedItem
+    from followup.sync.forget import Forgettable
     from followup.sync.protect import ProtectionPlan
 
 ACTION_LABEL = {
@@ -181,4 +182,34 @@ def edit_confirmation(spec: EditSpec, planned: Sequence[Planned], value: object)
         Content("\n").join(lines),
         confirm_label=spec.label,
         blocked=None if doing else "Nothing to change.",
+    )
+
+
+def forget_confirmation(plan: Forgettable) -> Preview:
+    """Return the dialog that asks before a post-mortem and its items leave the store."""
+    lines = [
+        Content.assemble(("File  ", "$text-muted"), plan.path),
+        Content(f"Removes the post-mortem and its {plural(plan.items, 'item')} from the store."),
+    ]
+    if plan.filed:
+        lines.append(
+            Content.styled(
+                f"{plural(len(plan.filed), 'item')} "
+                + ("keeps its GitHub issue" if len(plan.filed) == 1 else "keep their GitHub issues")
+                + ": GitHub is not touched, followup stops tracking "
+                + ("it." if len(plan.filed) == 1 else "them."),
+                "$warning",
+            )
+        )
+        for filed in plan.filed:
+            lines.append(
+                Content.assemble(
+                    "  ", (filed.item_id, "bold"), "  ", filed.title, "  ", (filed.ref, "$accent")
+                )
+            )
+    return Preview(
+        f"Forget {plan.slug}",
+        f"Forget {plan.title}?",
+        Content("\n").join(lines),
+        confirm_label="Forget",
     )

@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from followup.store.report_model import ReviewReport
     from followup.sync.drift import VerifyReport
     from followup.sync.filing import FilingPlan
+    from followup.sync.forget import Forgettable
     from followup.sync.importing import ImportReport
     from followup.sync.polling import SyncReport
     from followup.sync.protect import ProtectionPlan, ProtectionReport
@@ -54,6 +55,7 @@ def _sync(context: JobContext, _args: None, progress: Progress) -> SyncReport:
         context.client,
         concurrency=context.settings.sync_concurrency,
         progress=progress,
+        lock_timeout=context.settings.lock_timeout,
     )
 
 
@@ -83,6 +85,7 @@ def _file(context: JobContext, item_ids: ItemIds, progress: Progress) -> outcome
         item_ids=item_ids,
         default_repo=context.settings.repo,
         progress=progress,
+        lock_timeout=context.settings.lock_timeout,
     )
     added = None
     if target is not None and not filed.cancelled and filed.stopped is None:
@@ -133,7 +136,13 @@ def _protect(
 ) -> ProtectionReport:
     from followup.sync import protect
 
-    return protect.apply_protection(context.engine, context.client(), plans, progress=progress)
+    return protect.apply_protection(
+        context.engine,
+        context.client(),
+        plans,
+        progress=progress,
+        lock_timeout=context.settings.lock_timeout,
+    )
 
 
 PROTECT: JobSpec[Sequence[Any], ProtectionReport] = JobSpec(
@@ -229,6 +238,43 @@ IMPORT: JobSpec[Sequence[Path], ImportReport] = JobSpec(
 )
 
 
+# -- forgetting a post-mortem ------------------------------------------------------------
+
+
+def _plan_forget(context: JobContext, slug: str, _progress: Progress) -> Forgettable:
+    from followup.sync.forget import plan_forget
+
+    (plan,) = plan_forget(context.engine, [slug])
+    return plan
+
+
+def _forget(context: JobContext, slug: str, _progress: Progress) -> list[Forgettable]:
+    from followup.sync.forget import forget
+
+    return forget(context.engine, [slug])
+
+
+FORGET: JobSpec[str, list[Forgettable]] = JobSpec(
+    name="forget",
+    description=lambda slug: f"Forgetting {slug}",
+    failure="Cannot forget the post-mortem",
+    work=_forget,
+    summary=outcomes.forgot,
+)
+
+PLAN_FORGET: JobSpec[str, Forgettable] = JobSpec(
+    name="plan-forget",
+    description="Reading what forgetting removes",
+    failure="Cannot forget the post-mortem",
+    work=_plan_forget,
+    summary=lambda plan: Outcome(
+        "",
+        changed=False,
+        proposal=Proposal(previews.forget_confirmation(plan), FORGET(plan.slug)),
+    ),
+)
+
+
 # -- edits ----------------------------------------------------------------------------
 
 EDIT: JobSpec[edits.EditRequest, edits.EditsDone] = JobSpec(
@@ -319,6 +365,8 @@ JOBS: tuple[JobSpec[Any, Any], ...] = (
     PROTECT,
     VERIFY,
     IMPORT,
+    PLAN_FORGET,
+    FORGET,
     EDIT,
     WRITE_REPORT,
     POST_REPORT,

@@ -11,6 +11,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Footer, Header, Input, OptionList
 
+from followup.store.models import Status
 from followup.store.views import ItemView
 from followup.tui import registry
 from followup.tui.filtering import REVIEW_ORDER, SORT_NAMES, Filters, Sort
@@ -19,8 +20,10 @@ from followup.tui.screens.filters import FiltersScreen
 from followup.tui.screens.item_actions import ItemScreen
 from followup.tui.widgets.filter_bar import FilterBar
 from followup.tui.widgets.items_table import ItemsTable
-from followup.tui.widgets.sidebar import ALL, PostMortemList
+from followup.tui.widgets.sidebar import ALL, SUGGESTED, PostMortemList
 from followup.tui.widgets.status_bar import StatusBar
+
+ONLY_SUGGESTED = frozenset({Status.SUGGESTED.value})
 
 
 class ItemsScreen(ItemScreen):
@@ -123,10 +126,21 @@ class ItemsScreen(ItemScreen):
         if self.filters.mine and not ctx.me and ctx.login_state == "unavailable":
             self.filters = replace(self.filters, mine=False)
         if ctx.complete:
-            # Items gone from the store leave the selection.
+            # Items gone from the store leave the selection; a forgotten post-mortem the filter.
             self.table.keep_selected({item.id for item in ctx.items})
-        self.query_one(PostMortemList).show(ctx.postmortems, self.filters.postmortem)
+            if self.filters.postmortem and all(
+                pm.slug != self.filters.postmortem for pm in ctx.postmortems
+            ):
+                self.filters = replace(self.filters, postmortem=None)
+        self.query_one(PostMortemList).show(ctx.postmortems, self._sidebar_choice())
         self.apply_filters()
+
+    def _sidebar_choice(self) -> str | None:
+        """Return the sidebar entry the filters amount to: a post-mortem, or Suggested."""
+        flt = self.filters
+        if flt.postmortem is None and flt.statuses == ONLY_SUGGESTED:
+            return SUGGESTED
+        return flt.postmortem
 
     def apply_filters(self) -> None:
         """Filter and sort the loaded items into the table."""
@@ -154,7 +168,7 @@ class ItemsScreen(ItemScreen):
         if search.value != filters.text:
             with search.prevent(Input.Changed):
                 search.value = filters.text
-        self.query_one(PostMortemList).show(self.ctx.postmortems, filters.postmortem)
+        self.query_one(PostMortemList).show(self.ctx.postmortems, self._sidebar_choice())
         self.apply_filters()
 
     def set_sort(self, sort: Sort) -> None:
@@ -176,9 +190,16 @@ class ItemsScreen(ItemScreen):
 
     @on(OptionList.OptionSelected, "#sidebar")
     def postmortem_chosen(self, event: OptionList.OptionSelected) -> None:
-        """Show only the chosen post-mortem's items."""
-        slug = None if event.option.id == ALL else event.option.id
-        self.set_filters(replace(self.filters, postmortem=slug))
+        """Show only the chosen post-mortem's items, or every suggestion."""
+        chosen = event.option.id
+        if chosen == SUGGESTED:
+            self.set_filters(replace(self.filters, postmortem=None, statuses=ONLY_SUGGESTED))
+        else:
+            flt = replace(self.filters, postmortem=None if chosen == ALL else chosen)
+            if flt.statuses == ONLY_SUGGESTED:
+                # Leaving "Suggested" for a post-mortem shows all its items again.
+                flt = replace(flt, statuses=frozenset())
+            self.set_filters(flt)
         self.table.focus()
 
     @on(ItemsTable.Selected)

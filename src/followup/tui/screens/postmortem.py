@@ -14,9 +14,10 @@ from textual.widgets.option_list import Option
 
 from followup.display import STATUS_ICON, STATUS_LABEL
 from followup.durations import format_duration
-from followup.errors import FollowupError
+from followup.errors import FollowupError, NotFoundError
 from followup.store.metrics import PostMortemSummary
 from followup.store.views import ItemView
+from followup.tui import registry
 from followup.tui.annotate import annotate
 from followup.tui.links import file_url
 from followup.tui.screens.base import FollowupScreen
@@ -60,6 +61,12 @@ class PostMortemScreen(FollowupScreen):
         Binding("escape", "app.pop_screen", "Back"),
         Binding("o", "open_document", "Open file", tooltip="Open the document in the browser"),
         Binding("y", "copy_document", "Copy path", show=False),
+        Binding(
+            "D",
+            "forget",
+            "Forget",
+            tooltip="Remove the post-mortem and its items from followup (asks first)",
+        ),
     ]
 
     def __init__(self, slug: str, *, focus_item: str | None = None) -> None:
@@ -93,6 +100,11 @@ class PostMortemScreen(FollowupScreen):
         ctx = self.ctx
         try:
             source, summary, items = read_postmortem(ctx.engine, self.slug, today=ctx.today())
+        except NotFoundError:
+            # Forgotten (here or by another run): the notification already said so.
+            if self.is_current:
+                self.app.pop_screen()
+            return
         except FollowupError as exc:
             self.notify(str(exc), severity="error")
             self.app.pop_screen()
@@ -130,3 +142,7 @@ class PostMortemScreen(FollowupScreen):
     def action_copy_document(self) -> None:
         """Copy the document's path."""
         self.ctx.copy_link(self.path, "document path")
+
+    def action_forget(self) -> None:
+        """Ask, then remove the post-mortem and its items from the store."""
+        self.ctx.start(registry.PLAN_FORGET, self.slug)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.faults.github_shapes import FLAGS, LOOSE_WHEN_TRUE
+from tests.fakegithub.protection_shapes import FLAGS, LOOSE_WHEN_TRUE
 
 
 def _fewer(

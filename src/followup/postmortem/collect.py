@@ -1,0 +1,408 @@
+"""Build action items from what the reader found: list entries, table rows, lines, headings."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from followup.postmortem import dates, fields, protection, refs, suggestions, tables, titles
+from followup.postmortem.markdown import Inline, ListItem, Source, Table
+from followup.postmortem.model import ActionItem, Reference
+from followup.postmortem.sections import Context
+from followup.postmortem.wording import about_document, completed, hedged, nothing, placeholder
+
+# "Action: ...", "AI: ...", "TODO: ...", "Follow-up: ...": an item wherever it is written.
+_LABELLED = re.compile(
+    r"^\s*(?:(?i:action(?:\s+items?)?|todo|to-?do|follow[\s-]?ups?|next\s+steps?)|AI)\s*[:：]\s*"
+)
+_LABEL_TRIGGER = re.compile(
+    rb"(?i)\b(?:action(?:\s+items?)?|todo|to-?do|follow[\s-]?ups?|next\s+steps?|ai)\b\W{0,4}[:\xef]"
+)
+# Words without which the pattern cannot match: substring tests are far cheaper than it.
+_LABEL_WORDS = (b"action", b"todo", b"to-do", b"follow", b"next step", b"ai:", b"ai*", b"ai :")
+
+
+def labelled_in(raw: bytes) -> bool:
+    """Tell whether raw Markdown may hold an 'Action: ...' or 'TODO: ...' item."""
+    low = raw.lower()
+    return any(word in low for word in _LABEL_WORDS) and _LABEL_TRIGGER.search(raw) is not None
+
+
+# A note closing a plain line: "(fixed by ...)", "(added ...)", "(filed <url>)".
+STATUS_NOTE = re.compile(
+    r"\(\s*(?P<word>fixed|added|done|completed?|resolved|implemented|shipped|merged|deployed"
+    r"|landed|enabled|created|updated|removed|changed|moved|set\s+up|addressed|mitigated|filed"
+    r"|tracked|opened|wip|in\s+progress|planned|ongoing)\b[^()]*(?:\([^()]*\)[^()]*)*\)\s*\.?\s*$",
+    re.IGNORECASE,
+)
+_OPEN_NOTES = frozenset({"filed", "tracked", "opened", "wip", "in progress", "planned", "ongoing"})
+SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[\"'(\[A-Z0-9@])")
+_TRACKING_NOTE = re.compile(
+    r"^(?:tracked|tracking|follow\s+along|see|progress|all\s+of\s+these|these\s+are\s+tracked)\b",
+    re.IGNORECASE,
+)
+_PAST_LABEL = re.compile(r"^[A-Za-z]+ed\b")
+# A nested entry that explains its parent ("This would have caught ...") is no sub-item.
+_EXPLAINS = re.compile(
+    r"^\s*(?:this|that|it|these|those|because|since|as|so|e\.g\.|eg|i\.e\.|for\s+example"
+    r"|for\s+instance|note|nb|currently|today|context|why|background|rationale|reason)\b",
+    re.IGNORECASE,
+)
+
+
+def first_sentence(text: str) -> tuple[int, int]:
+    """Return the span of the first sentence of a paragraph."""
+    m = SENTENCE_END.search(text)
+    return (0, m.start()) if m else (0, len(text))
+
+
+class Collector:
+    """Turn each format the reader finds into ActionItems, filling what the text says."""
+
+    def __init__(self, src: Source, repo: str | None, anchor: date | None) -> None:
+        self.src = src
+        self.repo = repo
+        self.anchor = anchor
+        self.items: list[ActionItem] = []
+        self.warnings: list[str] = []
+
+    # -- lists and tables ------------------------------------------------------------
+
+    def list_items(self, roots: list[ListItem], ctx: Context) -> int:
+        """Add a list's items, their details, references and sub-items; return how many."""
+        before = len(self.items)
+        # Depth first, in document order, without recursion: lists can nest deeply.
+        stack: list[tuple[ListItem, str | None]] = [(li, None) for li in reversed(roots)]
+        while stack:
+            li, parent = stack.pop()
+            title, subitems = self._list_item(li, parent, ctx)
+            for child in reversed(subitems):
+                stack.append((child, title or parent))
+        return len(self.items) - before
+
+    def _list_item(
+        self, li: ListItem, parent: str | None, ctx: Context
+    ) -> tuple[str | None, list[ListItem]]:
+        own = li.inline
+        title = titles.clean(own)
+        details: dict[str, str] = {}
+        extra: list[Reference] = []
+        subitems: list[ListItem] = []
+        for child in li.children:
+            pair = fields.detail(child.inline.text)
+            if pair is not None:
+                details.setdefault(pair[0], pair[1])
+                if pair[0] == "ref":
+                    extra.extend(refs.references(child.inline, keys=True))
+            elif refs.is_reference_only(child.inline):
+                extra.extend(refs.references(child.inline))
+            elif not _EXPLAINS.match(child.inline.text) and not child.inline.text.rstrip().endswith(
+                "?"
+            ):
+                subitems.append(child)
+        if not title.text or placeholder(title.text) or about_document(title.text):
+            return None, subitems
+        for key, value in fields.inline_pairs(own.text):
+            details.setdefault(key, value)
+        done = li.checked
+        if done is None:
+            done = title.done
+        if done is None and "status" in details:
+            done = fields.done_from_value(details["status"])
+        if done is None:
+            done = fields.done_in_cells([own.text])
+        if done is None and _struck(own):
+            done = True
+        if done is None and completed(title.text):
+            done = True
+        # The item's own lines and details; its sub-items have their own text.
+        own_end = subitems[0].start if subitems else li.end
+        self.add(
+            title=title,
+            own=own,
+            line=self.src.line(li.start),
+            text=self.src.source(li.start, own_end),
+            owner=(
+                fields.owner_from_value(details["owner"])
+                if "owner" in details
+                else title.owner or fields.owner_in_text(own)
+            ),
+            due=dates.due_from_value(details["due"], self.anchor) if "due" in details else None,
+            priority=fields.priority_from_value(details.get("priority", "")),
+            type_=fields.type_from_value(details.get("type", "")) or title.type,
+            done=done,
+            found=[*refs.references(own), *extra],
+            ctx=ctx,
+            parent=parent,
+        )
+        return title.text, subitems
+
+    def table(self, table: Table, ctx: Context) -> int:
+        """Add the rows of an action-items table, reading each column by its header."""
+        heads = [cell.text for cell in table.head]
+        columns = tables.roles(heads)
+        if "title" not in columns:
+            if None not in columns:
+                return 0
+            columns[columns.index(None)] = "title"
+        col = {role: i for i, role in enumerate(columns) if role is not None}
+        before = len(self.items)
+        for row in table.rows:
+            cells = row.cells
+            if len(cells) <= col["title"]:
+                continue
+            own = cells[col["title"]]
+            title = titles.clean(own)
+            if not title.text or placeholder(title.text):
+                continue
+
+            def cell(role: str, cells: list[Inline] = cells) -> str:
+                i = col.get(role)
+                return cells[i].text.strip() if i is not None and i < len(cells) else ""
+
+            status = cell("status")
+            done = fields.done_from_value(status) if status else None
+            if done is None:
+                done = fields.done_in_cells([c.text for c in cells])
+            if done is None:
+                done = title.done
+            found: list[Reference] = []
+            for i, c in enumerate(cells):
+                if i != col.get("owner"):
+                    found.extend(refs.references(c, keys=i == col.get("ref")))
+            self.add(
+                title=title,
+                own=own,
+                line=self.src.line(row.start),
+                text=self.src.source(row.start, row.end),
+                owner=(
+                    fields.owner_from_value(cell("owner"))
+                    if "owner" in col
+                    else title.owner or fields.owner_in_text(own)
+                ),
+                due=dates.due_from_value(cell("due"), self.anchor),
+                priority=fields.priority_from_value(cell("priority")),
+                type_=fields.type_from_value(cell("type")) or title.type,
+                done=done,
+                found=found,
+                ctx=ctx,
+                parent=None,
+            )
+        return len(self.items) - before
+
+    # -- lines, headings and labels ---------------------------------------------------
+
+    def plain_line(self, inline: Inline, start: int, end: int, ctx: Context) -> bool:
+        """Add a paragraph written as an item under an action heading; False if it is none."""
+        text = inline.text.strip()
+        if (
+            not text
+            or text.endswith(":")
+            or nothing(text)
+            or about_document(text)
+            or _prompt(inline)
+            or _tracking_note(inline)
+        ):
+            return False
+        note = STATUS_NOTE.search(text)
+        if hedged(text) and note is None and not inline.links:
+            return False  # an idea floated and weighed, not a commitment
+        s, e = first_sentence(inline.text)
+        own = inline.cut(s, e)
+        title = titles.clean(own)
+        if not title.text or placeholder(title.text):
+            return False
+        done: bool | None = title.done
+        if note is not None:
+            done = " ".join(note["word"].lower().split()) not in _OPEN_NOTES
+        elif done is None and completed(title.text):
+            done = True
+        self.add(
+            title=title,
+            own=own,
+            line=self.src.line(start),
+            text=self.src.source(start, end),
+            owner=title.owner or fields.owner_in_text(inline),
+            due=None,
+            priority=None,
+            type_=title.type,
+            done=done,
+            found=refs.references(inline),
+            ctx=ctx,
+            parent=None,
+            full=inline,
+        )
+        return True
+
+    def heading_item(
+        self, heading: Inline, start: int, end: int, body: list[Inline], ctx: Context
+    ) -> bool:
+        """Add a subheading that is itself the item ('### 2. Add an alert (@kim) [detect]')."""
+        title = titles.clean(heading)
+        if not title.text or placeholder(title.text):
+            return False
+        details: dict[str, str] = {}
+        for part in body:
+            pair = fields.detail(part.text)
+            if pair is not None:
+                details.setdefault(*pair)
+            for key, value in fields.inline_pairs(part.text):
+                details.setdefault(key, value)
+        done = title.done
+        if done is None and "status" in details:
+            done = fields.done_from_value(details["status"])
+        found = [*refs.references(heading)]
+        for part in body:
+            found.extend(refs.references(part))
+        self.add(
+            title=title,
+            own=heading,
+            line=self.src.line(start),
+            text=self.src.source(start, end),
+            owner=(
+                fields.owner_from_value(details["owner"])
+                if "owner" in details
+                else title.owner or fields.owner_in_text(heading)
+            ),
+            due=dates.due_from_value(details["due"], self.anchor) if "due" in details else None,
+            priority=fields.priority_from_value(details.get("priority", "")),
+            type_=fields.type_from_value(details.get("type", "")) or title.type,
+            done=done,
+            found=found,
+            ctx=ctx,
+            parent=None,
+        )
+        return True
+
+    def labelled(self, inline: Inline, start: int, end: int, ctx: Context) -> bool:
+        """Add an 'Action: ...' / 'TODO: ...' paragraph or entry; False if it is not one."""
+        m = _LABELLED.match(inline.text)
+        if m is None or m.end() >= len(inline.text):
+            return False
+        own = inline.cut(m.end(), len(inline.text))
+        text = own.text.strip()
+        if nothing(text) or about_document(text) or completed(text) or _PAST_LABEL.match(text):
+            return False
+        title = titles.clean(own)
+        if not title.text or placeholder(title.text):
+            return False
+        self.add(
+            title=title,
+            own=own,
+            line=self.src.line(start),
+            text=self.src.source(start, end),
+            owner=title.owner or fields.owner_in_text(own),
+            due=None,
+            priority=None,
+            type_=title.type,
+            done=title.done,
+            found=refs.references(own),
+            ctx=ctx,
+            parent=None,
+        )
+        return True
+
+    def suggestions(self, inline: Inline, start: int, end: int, section: str | None) -> int:
+        """Add each sentence that commits to work as a suggested item; return how many."""
+        count = 0
+        for found in suggestions.commitments(inline.text):
+            piece = inline.cut(found.start, found.end)
+            due = dates.due_in_text(piece.text, self.anchor)
+            spec = protection.recognise(piece, repo=self.repo)
+            self.items.append(
+                ActionItem(
+                    title=found.title,
+                    line=self.src.line(start),
+                    text=piece.text.strip(),
+                    owner=found.owner or fields.owner_in_text(piece),
+                    due=due.date if due else None,
+                    due_text=due.text if due else None,
+                    priority=fields.priority_in_text(piece.text),
+                    references=tuple(refs.references(piece)),
+                    protection=spec,
+                    section=section,
+                    suggested=True,
+                    due_approximate=bool(due and due.approximate),
+                )
+            )
+            count += 1
+        return count
+
+    # -- the one place items are made -----------------------------------------------
+
+    def add(
+        self,
+        *,
+        title: titles.Title,
+        own: Inline,
+        line: int,
+        text: str,
+        owner: str | None,
+        due: dates.Due | None,
+        priority: str | None,
+        type_: str | None,
+        done: bool | None,
+        found: list[Reference],
+        ctx: Context,
+        parent: str | None,
+        full: Inline | None = None,
+    ) -> None:
+        """Complete an item from its text and section, and record it."""
+        if due is None:
+            due = dates.due_in_text(own.text, self.anchor) or ctx.due
+        if due is not None and due.date is None and not due.approximate:
+            self.warnings.append(f"line {line}: could not read a date from due {due.text!r}")
+        # Protection is read from the title's span: a trailing "— @priya, P2" is no branch.
+        span = own.cut(title.start, title.end) if title.end > title.start else own
+        spec = protection.recognise(span, repo=self.repo)
+        if spec is None and protection.asks_without_branch(span):
+            self.warnings.append(
+                f"line {line}: reads like a branch-protection request but names no branch; "
+                "kept as an issue"
+            )
+        self.items.append(
+            ActionItem(
+                title=title.text,
+                line=line,
+                text=text,
+                owner=owner,
+                due=due.date if due else None,
+                due_text=due.text if due else None,
+                priority=priority or title.priority or fields.priority_in_text((full or own).text),
+                type=type_ or ctx.type,
+                done=bool(done) if done is not None else ctx.done,
+                references=tuple(refs.unique([*found, *ctx.references])),
+                protection=spec,
+                section=ctx.section,
+                parent=parent,
+                due_approximate=bool(due and due.approximate),
+            )
+        )
+
+
+def _struck(inline: Inline) -> bool:
+    """Tell whether all of an item's text is struck through (~~done~~)."""
+    text = inline.text
+    if not inline.struck or not text.strip():
+        return False
+    covered = sum(e - s for s, e in inline.struck)
+    return covered >= len(text.strip())
+
+
+def _prompt(inline: Inline) -> bool:
+    """Tell whether a paragraph is a template's italic prompt ('*List any tasks ...*')."""
+    text = inline.text
+    if not inline.emphasis or not text.strip():
+        return False
+    covered = sum(e - s for s, e in inline.emphasis)
+    return covered >= len(text.strip())
+
+
+def _tracking_note(inline: Inline) -> bool:
+    """Tell whether a paragraph only points at where the items are tracked."""
+    if not inline.links and "http" not in inline.text:
+        return False
+    text = inline.text.strip()
+    return (refs.is_reference_only(inline) and not text.startswith("http")) or bool(
+        _TRACKING_NOTE.match(text) and len(text) < 160
+    )

@@ -1,0 +1,231 @@
+"""Find commitments written only in prose: 'We will add alerting on ...', 'Going forward ...'.
+
+They become suggested items: kept apart until a person accepts them. A sentence counts
+when a team ("we", "the team", "@dana") commits to future work; not when it tells what
+already happened, floats an idea ("we could"), advises readers ("you should") or promises
+an update of the report itself.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from followup.postmortem.wording import is_verb
+
+# Cheap test on a block's raw bytes before its text is collected.
+_TRIGGER = re.compile(
+    rb"(?i)\b(?:will|going\s+to|plans?\s+to|planning\s+to|intends?\s+to|explor\w*|looking\s+into"
+    rb"|working\s+on|committed\s+to|commit\s+to)\b|'ll\b|\xe2\x80\x99ll\b|\b(?:we|team)\s+(?:are|is"
+    rb"|\xe2\x80\x99re|'re)\s+(?:now\s+|also\s+|currently\s+|actively\s+)*(?:adding|building"
+    rb"|moving|migrating|implementing|introducing|rolling|improving|evaluating|investigating"
+    rb"|considering)\b"
+)
+
+_TRIGGER_WORDS = (
+    b"will",
+    b"'ll",
+    b"\xe2\x80\x99ll",
+    b"going to",
+    b"plan",
+    b"intend",
+    b"explor",
+    b"looking into",
+    b"working on",
+    b"commit",
+    b"we are",
+    b"we're",
+    b"we\xe2\x80\x99re",
+    b"team is",
+    b"team are",
+)
+
+
+def promised_in(raw: bytes) -> bool:
+    """Tell whether raw Markdown may hold a commitment: a quick test before reading it."""
+    low = raw.lower()
+    return any(word in low for word in _TRIGGER_WORDS) and _TRIGGER.search(raw) is not None
+
+
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[\"'(\[@A-Z0-9])")
+_LEAD = (
+    r"(?:(?:(?:going|moving)\s+forward|in\s+(?:the\s+)?future|from\s+now\s+on|next|longer[\s-]term"
+    r"|in\s+the\s+(?:coming|next)\s+(?:days|weeks|months|quarters?|sprints?)|additionally|also"
+    r"|finally|first|second|third|then|after\s+that|as\s+a\s+result|to\s+that\s+end|over\s+time"
+    r"|as\s+(?:a|an)\s+(?:longer[\s-]term|long[\s-]term|short[\s-]term|next|follow[\s-]?up"
+    r"|first|additional|immediate)\s+(?:step|measure|action)|to\s+(?:prevent|avoid|address"
+    r"|mitigate|reduce|catch|detect)\s+[^,.;]{1,80}?|(?:this|next)\s+(?:week|month|quarter|sprint)"
+    r"|by\s+[^,.;]{1,40}?|in\s+(?:q[1-4]|h[12])[^,.;]{0,10}?)\s*,?\s+)*"
+)
+_SUBJECT = (
+    r"(?P<subject>we|the\s+team|our\s+team|the\s+[\w-]+\s+team|[\w-]+\s+team|@[\w-]+"
+    r"|(?:sre|ops|infra|platform|engineering|security))"
+)
+_PROGRESSIVE = (
+    r"(?:exploring|looking\s+into|investigating|working\s+on|evaluating|considering|adding"
+    r"|building|moving|migrating|implementing|introducing|rolling\s+out|improving|planning\s+to"
+    r"|going\s+to)"
+)
+_MODAL = (
+    r"(?P<modal>will|'ll|(?:are|'re|is)\s+(?:now\s+|also\s+|currently\s+|actively\s+)*"
+    rf"(?P<prog>{_PROGRESSIVE})|plans?\s+to|intends?\s+to|(?:are|is|have|has)\s+committed\s+to"
+    r"|commits?\s+to)"
+)
+_COMMITMENT = re.compile(rf"^{_LEAD}{_SUBJECT}\s*{_MODAL}\s+(?P<rest>.+)$", re.IGNORECASE)
+# "Alerting will be added for ...": a passive promise about a thing, not about people.
+_PASSIVE = re.compile(
+    rf"^{_LEAD}(?P<thing>(?!(?:this|that|it|these|those|they|you|users?|customers?|there)\b)"
+    r"[\w@`'\"-][^,;:]{2,80}?)\s+will\s+(?:also\s+|now\s+)?be\s+(?P<done>added|introduced|"
+    r"implemented|deployed|rolled\s+out|put\s+in\s+place|created|built|updated|improved|migrated"
+    r"|moved|replaced|rewritten|reviewed|audited|documented|automated|enabled|enforced|scheduled"
+    r"|extended|expanded|tightened|hardened|increased|reduced|removed|fixed|changed|set\s+up"
+    r"|required|tested|monitored|tracked|revisited|reworked|split|upgraded)\b(?P<rest>.*)$",
+    re.IGNORECASE,
+)
+# Promises that are no action item: watching, updating this report, being able to.
+_NOT_WORK = re.compile(
+    r"^(?:continue\s+to\s+(?:monitor|observe|watch|keep|update|investigate|share|communicate)"
+    r"|keep\s+(?:monitoring|watching|an\s+eye|you|everyone|users)|be\s+(?:able|unable|happy|glad"
+    r"|sure|in\s+touch)|see|know|find\s+out|learn|need|have\s+to|post\s+(?:an?\s+)?update"
+    r"|update\s+(?:this|the)\s+(?:post|page|document|doc|report|status|incident|thread|issue)"
+    r"|(?:share|publish|post|release|write)\s+(?:a|an|the|more|further|our)\s+(?:\w+\s+)?"
+    r"(?:update|post-?mortem|postmortem|report|details|rca|write-?up|retrospective|analysis)"
+    r"|provide\s+(?:an?\s+|more\s+|further\s+)?(?:update|details|information)|get\s+back|follow\s+up"
+    r"\s+(?:with|here)|let\s+(?:you|users|everyone)|notify\s+(?:you|users|customers)|reach\s+out"
+    r"|talk\s+about|discuss\s+this|cover\s+(?:this|that)|also\s+note|note\s+that|explain)\b",
+    re.IGNORECASE,
+)
+_CONDITIONAL = re.compile(r"^(?:if|unless|should|whether|as\s+we|what|how|why|when\s+we)\b", re.I)
+_REFERRING = re.compile(
+    r"^(?:(?:do|track|handle|address|cover|implement|tackle|prioriti[sz]e)\s+)?(?:these|those"
+    r"|this|that|them|the\s+following|the\s+items?\s+below|the\s+above|it)\b[\s.:]*$",
+    re.IGNORECASE,
+)
+_ADVERB = re.compile(r"^(?:also|now|then|further|additionally|soon|shortly|continue\s+to)\s+", re.I)
+_BE_ING = re.compile(r"^be\s+(\w+ing)\b", re.IGNORECASE)
+_NEGATED = re.compile(r"^(?:no\s+longer|not|never|stop)\s+\w+", re.IGNORECASE)
+# After "will", words that make no work: "we will be fine", "we'll have news", "we will all".
+_NOT_VERBS = frozenset(
+    {
+        *("be", "have", "has", "had", "likely", "probably", "certainly", "surely", "soon"),
+        *("definitely", "all", "each", "every", "the", "a", "an", "this", "that", "it"),
+        *("always", "still", "hopefully", "eventually", "then", "there", "here", "in", "on"),
+        *("need", "want", "like", "hear", "feel", "remember", "miss", "notice", "happen"),
+    }
+)
+_CLAUSE_CUT = re.compile(
+    r",\s+(?:so\s+that|which|where|because|since|as|and\s+we)\s|\s+so\s+that\s"
+)
+LONG = 100
+
+
+@dataclass(slots=True)
+class Commitment:
+    """One sentence committing to work: its span in the text and the title it suggests."""
+
+    start: int
+    end: int
+    title: str
+    owner: str | None
+
+
+_BASE = {
+    "exploring": "explore",
+    "investigating": "investigate",
+    "evaluating": "evaluate",
+    "considering": "consider",
+    "adding": "add",
+    "building": "build",
+    "moving": "move",
+    "migrating": "migrate",
+    "implementing": "implement",
+    "introducing": "introduce",
+    "rolling": "roll",
+    "improving": "improve",
+    "looking": "look",
+    "working": "work",
+}
+
+
+def _base(word: str) -> str:
+    """Return the base form of an -ing verb: 'exploring' -> 'explore'."""
+    low = word.lower()
+    if low in _BASE:
+        return _BASE[low]
+    if not low.endswith("ing"):
+        return word
+    stem = low[:-3]
+    for candidate in (stem, stem + "e", stem[:-1]):
+        if is_verb(candidate):
+            return candidate
+    return word
+
+
+def _title(rest: str, progressive: str | None) -> str:
+    """Turn what follows 'we will' into a title: 'add alerting on X' -> 'Add alerting on X'."""
+    rest = rest.strip().rstrip(".!;:").strip()
+    while (m := _ADVERB.match(rest)) is not None:
+        rest = rest[m.end() :]
+    if progressive and progressive.lower() not in ("planning to", "going to"):
+        words = progressive.split()
+        rest = " ".join([_base(words[0]), *words[1:], rest])
+    elif (m := _BE_ING.match(rest)) is not None:
+        rest = _base(m[1]) + rest[m.end() :]
+    cut = _CLAUSE_CUT.search(rest)
+    if cut is not None and len(rest) > LONG and len(rest[: cut.start()].split()) >= 4:
+        rest = rest[: cut.start()]
+    return rest[:1].upper() + rest[1:]
+
+
+def _works(rest: str) -> bool:
+    """Tell whether what follows 'will' is work: an action verb, 'no longer ...', 'be adding'."""
+    first = rest.split(" ", 1)[0].lower()
+    if _NEGATED.match(rest) is not None or _BE_ING.match(rest) is not None:
+        return True
+    return first.isalpha() and first not in _NOT_VERBS and not first.endswith(("ly", "ed"))
+
+
+def _sentences(text: str) -> list[tuple[int, int]]:
+    spans: list[tuple[int, int]] = []
+    pos = 0
+    for m in _SENTENCE_END.finditer(text):
+        spans.append((pos, m.start()))
+        pos = m.end()
+    spans.append((pos, len(text)))
+    return spans
+
+
+def commitment(sentence: str) -> tuple[str, str | None] | None:
+    """Return (title, owner) when one sentence commits to future work, else None."""
+    text = " ".join(sentence.replace("’", "'").split())
+    if not text or text.endswith("?") or _CONDITIONAL.match(text):
+        return None
+    m = _COMMITMENT.match(text)
+    if m is not None:
+        rest = m["rest"]
+        probe = _ADVERB.sub("", rest.lstrip())
+        not_work = _NOT_WORK.match(rest.lstrip()) or _NOT_WORK.match(probe)
+        if not_work or _REFERRING.match(probe):
+            return None
+        if m["modal"].lower() in ("will", "'ll") and not _works(probe):
+            return None  # "we will be fine", "we'll have more news"
+        subject = m["subject"]
+        owner = subject[1:] if subject.startswith("@") else None
+        return _title(rest, m["prog"]), owner
+    m = _PASSIVE.match(text)
+    if m is not None:
+        thing = m["thing"].strip()
+        return f"{thing[:1].upper()}{thing[1:]} will be {m['done']}{m['rest'].rstrip('.')}", None
+    return None
+
+
+def commitments(text: str) -> list[Commitment]:
+    """Return every committing sentence of a paragraph or list item."""
+    out: list[Commitment] = []
+    for start, end in _sentences(text):
+        found = commitment(text[start:end])
+        if found is not None:
+            title, owner = found
+            if len(title.split()) >= 2:
+                out.append(Commitment(start, end, title, owner))
+    return out

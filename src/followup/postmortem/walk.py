@@ -1,0 +1,381 @@
+"""Walk a document's outline, reading closely only the sections that can hold items."""
+
+from __future__ import annotations
+
+from followup.postmortem import sections, suggestions, tables
+from followup.postmortem.collect import Collector, labelled_in
+from followup.postmortem.markdown import Inline, ListItem, Source
+from followup.postmortem.outline import Blocks, Outline, Resolver, Section
+from followup.postmortem.shapes import (
+    action_label_in,
+    bold_label,
+    descriptive,
+    item_heading,
+    item_lines,
+    label_shaped,
+    quoting,
+    template_checklist,
+)
+
+# A bold label heads its own little section; any heading ends it.
+_LABEL_LEVEL = 7
+_NO_SECTION = (
+    "no action-items section found (looked for a heading or bold label such as 'Action Items', "
+    "'Corrective actions', 'Follow-ups', 'Remediation' or 'Next steps')"
+)
+
+
+class _Region:
+    """An action-items section being read, and the subheadings open inside it."""
+
+    __slots__ = ("base", "count", "level", "line", "name", "strong", "subs")
+
+    def __init__(
+        self, level: int, line: int, name: str, base: sections.Context, strong: bool
+    ) -> None:
+        self.level = level
+        self.line = line
+        self.name = name
+        self.base = base
+        self.strong = strong
+        self.subs: list[tuple[int, sections.Context]] = []
+        self.count = 0
+
+    def context(self) -> sections.Context | None:
+        """Merge the section's and the open subheadings' contexts; None means skip."""
+        if not self.subs:
+            return self.base
+        merged = sections.Context(
+            section=self.base.section,
+            type=self.base.type,
+            done=self.base.done,
+            due=self.base.due,
+            references=list(self.base.references),
+        )
+        for _, ctx in self.subs:
+            if ctx.skip:
+                return None
+            merged.section = ctx.section or merged.section
+            merged.type = ctx.type or merged.type
+            merged.done = merged.done or ctx.done
+            merged.due = ctx.due or merged.due
+            merged.references.extend(ctx.references)
+        return merged
+
+    def innermost(self) -> sections.Context:
+        """Return the context that a note under the latest heading adds to."""
+        return self.subs[-1][1] if self.subs else self.base
+
+    def sub(self, level: int, ctx: sections.Context) -> None:
+        """Open a subheading's context, closing those at its level or deeper."""
+        while self.subs and self.subs[-1][0] >= level:
+            self.subs.pop()
+        self.subs.append((level, ctx))
+
+
+class Walker:
+    """Walk a document's outline once, reading closely only the sections that matter."""
+
+    def __init__(self, src: Source, outline: Outline, collector: Collector) -> None:
+        self.src = src
+        self.outline = outline
+        self.found = collector
+        self.resolve = Resolver(src.text)
+        self.warnings: list[str] = []
+        self.region: _Region | None = None
+        self.found_section = False
+        self.other_level: int | None = None  # level of the lessons/summary-like section we are in
+        self.past_level: int | None = None  # level of a section telling the past (no promises)
+        self.title_index = title_index(outline.sections)
+        self._subtrees: list[bool] | None = None
+
+    def run(self) -> None:
+        """Read every section, then note what is missing."""
+        secs = self.outline.sections
+        for i, sec in enumerate(secs):
+            leaf = i + 1 == len(secs) or secs[i + 1].level <= sec.level
+            self._section(i, sec, leaf)
+        self._close()
+        if not self.found_section:
+            self.warnings.append(_NO_SECTION)
+
+    # -- sections --------------------------------------------------------------------
+
+    def _section(self, i: int, sec: Section, leaf: bool) -> None:
+        if sec.level == 0:
+            self._scan(sec, past=False)
+            return
+        text = sec.text
+        level = sec.level
+        role = sections.role(text)
+        if i == self.title_index and not (
+            role is sections.Role.ACTION
+            and sections.plainly_action(text)
+            and sec.first in ("list", "table")
+        ):
+            role = sections.Role.NEUTRAL  # the document's title, whatever its words
+        region = self.region
+        if region is not None and level > region.level:
+            if not sec.holds_items and leaf and item_heading(sec.heading):
+                # The heading is the item: it says nothing about the items around it.
+                region.sub(level, sections.Context())
+                ctx = region.context()
+                if ctx is not None:
+                    self._heading_item(sec, ctx)
+                return
+            region.sub(level, sections.subheading(sec.heading, self.found.anchor))
+            ctx = region.context()
+            if ctx is None:
+                self._scan(sec, past=True)
+            else:
+                self._read_scope(sec, ctx, leaf)
+            return
+        if region is not None:
+            self._close()
+        if self.other_level is not None and level <= self.other_level:
+            self.other_level = None
+        if self.past_level is not None and level <= self.past_level:
+            self.past_level = None
+        opens = role is sections.Role.ACTION and (
+            self.other_level is None or sections.plainly_action(text)
+        )
+        weak = role is sections.Role.WEAK and self.other_level is None and self._holds_items(i)
+        if opens or weak:
+            self._open(level, self.src.line(sec.start), sec.heading, strong=opens)
+            ctx = self.region.context() if self.region else None
+            if ctx is not None:
+                self._read_scope(sec, ctx, leaf)
+            return
+        if role is sections.Role.OTHER and self.other_level is None:
+            self.other_level = level
+        if self.past_level is None and sections.tells_the_past(text):
+            self.past_level = level
+        self._scan(sec, past=self.past_level is not None)
+
+    def _holds_items(self, i: int) -> bool:
+        """Tell whether section i or a subsection holds lists, tables or item headings."""
+        if self._subtrees is None:  # only sections named by intent ask, so work it out late
+            self._subtrees = item_subtrees(self.outline.sections)
+        return self._subtrees[i]
+
+    def _open(self, level: int, line: int, inline: Inline, *, strong: bool) -> None:
+        """Start an action-items section headed by the given heading or label."""
+        self.found_section = True
+        ctx = sections.region_context(inline, self.found.anchor)
+        self.region = _Region(level, line, inline.text.strip(), ctx, strong)
+
+    def _close(self) -> None:
+        """End the current action-items section, warning if it held no items."""
+        region = self.region
+        if region is not None and region.count == 0:
+            self.warnings.append(
+                f"line {region.line}: action-items section {region.name!r} has no list or "
+                "table items"
+            )
+        self.region = None
+
+    # -- an action section's own content ---------------------------------------------
+
+    def _read_scope(self, sec: Section, ctx: sections.Context, leaf: bool) -> None:
+        """Read the lists, tables and lines under one heading of an action section."""
+        region = self.region
+        assert region is not None
+        blocks = Blocks(self.src, sec.body, sec.end, self.resolve)
+        lines: list[tuple[Inline, int, int, sections.Context]] = []
+        notes: list[Inline] = []
+        had_items = False
+        fresh = True  # nothing but notes since the heading
+        intro: Inline | None = None  # the paragraph just before, when a list follows it
+        quoted = False
+        for kind, start, end in blocks:
+            if kind == "html":
+                quoted = quoting(blocks.html(), quoted)
+                continue
+            if quoted or kind not in ("paragraph", "list", "table"):
+                intro = None
+                continue
+            if kind == "paragraph":
+                inline = blocks.paragraph()
+                label, alone = bold_label(inline)
+                if label is not None and alone and inline.strong:
+                    # "**Long term:**" alone on its line works as a subheading of the section.
+                    links = tuple(lk for lk in inline.links if lk.end <= len(label))
+                    sub = sections.subheading(Inline(label, links), self.found.anchor)
+                    region.sub(_LABEL_LEVEL, sub)
+                    fresh, intro = True, None
+                    continue
+                current = region.context()
+                if current is None:
+                    continue
+                ctx = current
+                if self.found.labelled(inline, start, end, ctx):
+                    region.count += 1
+                    continue
+                if fresh:
+                    notes.append(inline)
+                lines.append((inline, start, end, ctx))
+                intro = inline
+                continue
+            if notes:
+                # A note right under a heading ("Follow along here") links the items after it.
+                for note in notes:
+                    region.innermost().references.extend(sections.tracking_refs(note))
+                notes = []
+            current = region.context()
+            if current is None:
+                intro = None
+                continue
+            ctx = current
+            if kind == "list":
+                roots = blocks.items()
+                if template_checklist(roots) or (intro is not None and descriptive(intro, roots)):
+                    intro = None
+                    continue
+                added = self.found.list_items(roots, ctx)
+            else:
+                added = self.found.table(blocks.table(), ctx)
+            region.count += added
+            had_items = had_items or added > 0
+            fresh, intro = False, None
+        if not had_items and leaf and region.strong and item_lines([ln[0] for ln in lines]):
+            for inline, start, end, line_ctx in lines:
+                if self.found.plain_line(inline, start, end, line_ctx):
+                    region.count += 1
+        elif self.past_level is None:
+            for inline, start, end, _ in lines:
+                self.found.suggestions(inline, start, end, sec.text or None)
+
+    def _heading_item(self, sec: Section, ctx: sections.Context) -> None:
+        """Read a subheading that is an item itself, with the lines under it as its body."""
+        region = self.region
+        assert region is not None
+        body: list[Inline] = []
+        blocks = Blocks(self.src, sec.body, sec.end, self.resolve)
+        for kind, _, _ in blocks:
+            if kind == "paragraph":
+                body.append(blocks.paragraph())
+        if self.found.heading_item(sec.heading, sec.start, sec.end, body, ctx):
+            region.count += 1
+
+    # -- everything else: labels, labelled items, action tables and promises ------------
+
+    def _scan(self, sec: Section, *, past: bool) -> None:
+        """Look through a section that is no action section for what still counts."""
+        raw = self.src.data[sec.body : sec.end]
+        plain_other = self.other_level is not None
+        opens_region = action_label_in(raw, plainly=plain_other)
+        action_tables = sec.action_tables and not plain_other
+        labels = labelled_in(raw)
+        promises = not past and suggestions.promised_in(raw)
+        if not (opens_region or action_tables or labels or promises):
+            return
+        data = self.src.data
+        name = sec.text or None
+        blocks = Blocks(self.src, sec.body, sec.end, self.resolve)
+        quoted = False
+        for kind, start, end in blocks:
+            if kind == "html":
+                quoted = quoting(blocks.html(), quoted)
+                continue
+            if quoted:
+                continue
+            region = self.region
+            if kind == "paragraph":
+                if opens_region and label_shaped(data, start, end):
+                    inline = blocks.paragraph()
+                    if self.label(inline, start, plainly=plain_other):
+                        continue
+                else:
+                    chunk = data[start:end]
+                    hit = (labels and labelled_in(chunk)) or (
+                        promises and suggestions.promised_in(chunk)
+                    )
+                    if not hit and region is None:
+                        continue
+                    inline = blocks.paragraph()
+                ctx = region.context() if region is not None else sections.Context()
+                if ctx is None:
+                    continue
+                if self.found.labelled(inline, start, end, ctx):
+                    if region is not None:
+                        region.count += 1
+                    continue
+                if region is not None and region.count == 0:
+                    region.innermost().references.extend(sections.tracking_refs(inline))
+                if promises:
+                    self.found.suggestions(inline, start, end, name)
+            elif kind == "list":
+                if region is not None:
+                    ctx = region.context()
+                    roots = blocks.items()
+                    if ctx is not None and not template_checklist(roots):
+                        region.count += self.found.list_items(roots, ctx)
+                    continue
+                chunk = data[start:end]
+                if (labels and labelled_in(chunk)) or (promises and suggestions.promised_in(chunk)):
+                    self._scan_list(blocks.items(), promises=promises, section=name)
+            elif kind == "table":
+                if region is not None:
+                    ctx = region.context()
+                    if ctx is not None:
+                        region.count += self.found.table(blocks.table(), ctx)
+                elif action_tables:
+                    table = blocks.table()
+                    if tables.is_action_table([c.text for c in table.head]):
+                        self.found_section = True
+                        self.found.table(table, sections.Context())
+        if self.region is not None and self.region.level == _LABEL_LEVEL:
+            self._close()
+
+    def label(self, inline: Inline, start: int, *, plainly: bool) -> bool:
+        """Handle a bold or 'Name:' label; True when it worked as a heading."""
+        label, alone = bold_label(inline)
+        if label is None:
+            text = inline.text.strip()
+            if not text.endswith(":"):
+                return False
+            label, alone = text[:-1].strip(), True
+        role = sections.role(label)
+        region = self.region
+        if region is not None:
+            if role is sections.Role.ACTION:
+                return alone
+            if role is sections.Role.OTHER or inline.strong:
+                self._close()
+        if role is sections.Role.ACTION and (not plainly or sections.plainly_action(label)):
+            self._open(_LABEL_LEVEL, self.src.line(start), inline, strong=True)
+            return alone
+        return False
+
+    def _scan_list(self, roots: list[ListItem], *, promises: bool, section: str | None) -> None:
+        """Find labelled items and promises among a list's entries, at any depth."""
+        ctx = sections.Context()
+        stack = list(reversed(roots))
+        while stack:
+            li = stack.pop()
+            if not self.found.labelled(li.inline, li.start, li.end, ctx) and promises:
+                self.found.suggestions(li.inline, li.start, li.end, section)
+            stack.extend(reversed(li.children))
+
+
+def title_index(secs: list[Section]) -> int | None:
+    """Return the index of the heading that titles the document: a level-1 heading on top."""
+    if len(secs) < 2 or secs[1].level != 1 or secs[0].first:
+        return None
+    return 1
+
+
+def item_subtrees(secs: list[Section]) -> list[bool]:
+    """For each section, tell whether it or a subsection holds lists, tables or item headings."""
+    out = [False] * len(secs)
+    # Walk backwards keeping, per level, whether anything below holds items.
+    below: list[tuple[int, bool]] = []
+    for i in range(len(secs) - 1, -1, -1):
+        sec = secs[i]
+        holds = sec.holds_items or (sec.level > 1 and item_heading(sec.heading))
+        while below and below[-1][0] > sec.level:
+            deeper = below.pop()[1]
+            holds = holds or deeper
+        out[i] = holds
+        below.append((sec.level, holds))
+    return out

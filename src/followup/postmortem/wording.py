@@ -1,0 +1,200 @@
+"""What a sentence's wording says: an order, a plan, a hedge, a finished job, a template."""
+
+from __future__ import annotations
+
+import re
+
+# Verbs that start action items ("Add an alert", "Investigate ..."): the base form only.
+_VERBS = """
+    add adapt address adjust adopt align allow alert analyse analyze annotate archive ask
+    assess assign audit automate avoid backfill backport block bound break budget build bump
+    calibrate cap capture centralise centralize change check clarify clean clear close
+    codify collect communicate complete configure confirm consider consolidate contact
+    continue convert coordinate correct cover create cut debug decide decommission decouple
+    define delete deliver deploy deprecate design detect determine develop disable discuss
+    document double drain drop educate eliminate email emit enable encrypt enforce enhance
+    ensure establish estimate evaluate examine expand expose extend extract file finalise
+    finalize find fix flag follow force formalise formalize gate get give hire harden help
+    hold identify implement import improve include increase inform install instrument
+    integrate introduce investigate isolate keep label land launch limit link lint list load
+    lock log lower maintain make manage mark measure merge migrate mirror model monitor move
+    notify offload onboard open optimise optimize organise organize own page pair
+    parallelise parallelize patch pause pin plan poll post practice practise prepare prevent
+    prioritise prioritize probe produce profile promote propose protect provide provision
+    publish pull push put query queue raise rate re-enable reach read rebuild reconcile
+    record recreate redesign reduce refactor refine refresh rehearse reject release remind
+    remove rename reorganise reorganize repair replace replicate report require rerun
+    research reserve reset resize resolve restore restrict restructure retire retry return
+    reuse review revise revisit rewrite roll rotate route run scale schedule scope script
+    secure send separate set setup share ship shorten show shrink simplify size skip
+    snapshot sort split spread stabilise stabilize stage standardise standardize start stop
+    store streamline strengthen study submit support surface switch sync tag teach tell test
+    throttle tighten time track train transfer triage trigger tune turn unblock unify unpin
+    update upgrade upstream use validate verify version wire write
+"""
+ACTION_VERBS = frozenset(_VERBS.split())
+# Verbs whose -ed form is just as often an adjective ("Increased monitoring of ...").
+_ADJECTIVE_PARTICIPLES = frozenset({"increased", "improved", "better", "reduced", "automated"})
+
+_WORD = re.compile(r"[A-Za-z][A-Za-z'-]*")
+_WORDS = re.compile(r"[a-z]+")
+# Words without which the longer patterns below cannot match: a set lookup is far cheaper
+# than searching a long alternation through the text.
+_ABOUT_WORDS = frozenset(
+    {
+        *("report", "document", "doc", "postmortem", "post", "mortem", "write", "writeup"),
+        *("template", "page", "section", "sections", "above", "below", "following", "action"),
+        *("actionable", "fill", "filled", "filling", "incident", "title", "review", "retro"),
+        *("retrospective", "these", "delete", "replace", "up"),
+    }
+)
+_PASSIVE_WORDS = frozenset({"been", "now", "this", "that", "it"})
+_HEDGE_WORDS = frozenset(
+    {"could", "might", "may", "maybe", "perhaps", "possibly", "hand", "cancel", "sure"}
+)
+
+_PAST_WE = re.compile(
+    r"^(?:we|the\s+team|i|they)\s+(?:have\s+|'ve\s+|had\s+|already\s+|also\s+|then\s+|now\s+){0,2}"
+    r"(?P<verb>[a-z]+ed|built|wrote|made|set|put|ran|shipped|split|cut|rewrote|moved|took|began"
+    r"|undertook|held|kept|sent|spent|found|fixed|added)\b",
+    re.IGNORECASE,
+)
+_PASSIVE_DONE = re.compile(
+    r"\b(?:has|have|had)\s+(?:now\s+|already\s+|since\s+)?been\s+(?:\w+ed|built|written|made|set"
+    r"|put|run|shipped|split|cut|rewritten|done|taken)\b"
+    r"|^(?:this|that|it)\s+(?:was|is)\s+(?:now\s+)?(?:done|fixed|complete|completed|resolved)\b"
+    r"|\b(?:is|are)\s+now\s+(?:in\s+place|live|enabled|deployed|done)\b",
+    re.IGNORECASE,
+)
+_HEDGE = re.compile(
+    r"^(?:we|it|you|one|this|that|there)\s+(?:could|might|may)\b|^(?:maybe|perhaps|possibly)\b"
+    r"|\bon\s+the\s+other\s+hand\b|\bmay\s+cancel\b|\bnot\s+sure\s+(?:if|whether)\b",
+    re.IGNORECASE,
+)
+_ABOUT_DOCUMENT = re.compile(
+    r"\b(?:this|the)\s+(?:report|document|doc|post-?mortem|write-?up|template|page|issue\s+template)"
+    r"\b|\bsections?\s+(?:above|below)\b|\b(?:above|following)\s+sections?\b"
+    r"|\b(?:all\s+)?(?:actionable|action)\s+items\s+(?:above|below|have|are|listed)\b"
+    r"|\bfill(?:ed|ing)?\s+(?:in|out)\b|\bincident\s+(?:has\s+been|is)\s+(?:dealt|over|resolved|closed)"
+    r"|\b(?:incident|report)\s+title\b|\bafter[\s-]action\s+report\s+(?:is|has|was)\b"
+    r"|\bpost-?mortem\s+(?:is\s+|has\s+been\s+|was\s+)?(?:reviewed|published|shared|scheduled"
+    r"|written|complete|completed|approved|circulated)\b"
+    r"|\b(?:review|retro(?:spective)?|post-?mortem)\s+meeting\s+(?:is\s+|has\s+been\s+)?(?:held|scheduled)"
+    r"|\bthese\s+are\s+(?:only\s+)?(?:sample|example)\b|\bdelete\s+this\b|\breplace\s+this\b",
+    re.IGNORECASE,
+)
+_PLACEHOLDER = re.compile(
+    r"^(?:summary|title|description|owner|action(?:\s+item)?|item|task|todo|tbd|tba|link"
+    r"|details?|text|name|n/?a|\.\.\.|…|-+|xxx+|lorem\s+ipsum.*|describe\s+.*|insert\s+.*"
+    r"|add\s+(?:an?\s+)?(?:action\s+item|item|link|description)s?(?:\s+here)?)$",
+    re.IGNORECASE,
+)
+_NOTHING = re.compile(
+    r"^(?:none|n/?a|nothing|tbd|tba|no\s+(?:action\s+items?|follow[\s-]?ups?|actions?|items?)"
+    r"(?:\s+(?:needed|required|identified|yet))?|none\s+(?:this\s+time|yet|so\s+far|identified"
+    r"|needed|at\s+(?:this|the\s+moment))|to\s+be\s+(?:determined|decided|added))\W*$",
+    re.IGNORECASE,
+)
+_ANGLE_PLACEHOLDER = re.compile(r"^<[^<>]{2,60}>$")
+
+
+def first_word(text: str) -> str:
+    """Return the first word, lower-cased, past any bullet, number or emoji."""
+    m = _WORD.search(text)
+    return m[0].lower() if m else ""
+
+
+def is_verb(word: str) -> bool:
+    """Tell whether a lower-cased word is an action verb in its base or -ing form."""
+    if word in ACTION_VERBS:
+        return True
+    if word.endswith("ing") and len(word) > 5:
+        stem = word[:-3]
+        return (
+            stem in ACTION_VERBS
+            or stem + "e" in ACTION_VERBS
+            or (len(stem) > 2 and stem[-1] == stem[-2] and stem[:-1] in ACTION_VERBS)
+        )
+    return False
+
+
+def imperative(text: str) -> bool:
+    """Tell whether the text starts with an action verb: 'Add ...', 'Investigating ...'."""
+    return is_verb(first_word(text))
+
+
+def looks_like_action(text: str) -> bool:
+    """Tell whether a list entry reads as something to do rather than a description."""
+    if imperative(text):
+        return True
+    low = text.lower()
+    return bool(
+        re.search(
+            r"\b(?:will|should|must|shall|needs?\s+to|to\s+be|going\s+to|plan(?:ned)?\s+to"
+            r"|let's|todo|tbd)\b",
+            low,
+        )
+    )
+
+
+def completed(text: str) -> bool:
+    """Tell whether a sentence reports work as done: 'We added ...', 'X has been moved'."""
+    stripped = text.strip()
+    head = stripped[:9].lower()
+    if not head.startswith(("we ", "the team", "i ", "they ", "this ", "that ", "it ")) and (
+        "been" not in stripped and " now " not in stripped
+    ):
+        return False  # neither "We added ...", "X has been ..." nor "It is now ..."
+    m = _PAST_WE.match(stripped)
+    if m is not None and m["verb"].lower() not in _ADJECTIVE_PARTICIPLES | {"need", "used"}:
+        return True
+    if _PASSIVE_WORDS.isdisjoint(_WORDS.findall(stripped.lower())):
+        return False
+    return _PASSIVE_DONE.search(stripped) is not None
+
+
+def hedged(text: str) -> bool:
+    """Tell whether an idea is only floated: 'We could ...', 'Maybe ...', 'on the other hand'."""
+    if _HEDGE_WORDS.isdisjoint(_WORDS.findall(text.lower())):
+        return False
+    return _HEDGE.search(text.strip()) is not None
+
+
+def about_document(text: str) -> bool:
+    """Tell whether a checklist entry or note is about the report itself, not the incident."""
+    if _ABOUT_WORDS.isdisjoint(_WORDS.findall(text.lower())):
+        return False
+    return _ABOUT_DOCUMENT.search(text) is not None
+
+
+def placeholder(text: str) -> bool:
+    """Tell whether an entry is a template's unfilled placeholder: '{{ summary }}', 'TBD'."""
+    value = text.strip().strip("*_`[](){}:.").strip()
+    return not value or bool(_PLACEHOLDER.match(value) or _ANGLE_PLACEHOLDER.match(text.strip()))
+
+
+def nothing(text: str) -> bool:
+    """Tell whether a paragraph says there is nothing to do: 'None this time.'."""
+    return _NOTHING.match(text.strip()) is not None
+
+
+_MODAL = re.compile(
+    r"\b(?:will|should|must|shall|needs?\s+to|ought\s+to|going\s+to|plan(?:s|ned|ning)?\s+to"
+    r"|intend(?:s|ed)?\s+to|committed\s+to|let's|todo|to\s*-?\s*do|tbd|consider)\b|'ll\b",
+    re.IGNORECASE,
+)
+
+
+def work_like(text: str) -> bool:
+    """Tell whether a list entry's wording reads as work: an order, a promise, a change made."""
+    text = text.strip()
+    if not text or hedged(text):
+        return False
+    # Anything else reads as a description: "We store the key offline.", "Hot storage".
+    return imperative(text) or completed(text) or _MODAL.search(text) is not None
+
+
+def bare_name(text: str) -> bool:
+    """Tell whether an entry is only a name or two: 'Development', 'Package distribution'."""
+    words = text.strip().rstrip(".").split()
+    return 0 < len(words) <= 2 and not imperative(text) and not _MODAL.search(text)

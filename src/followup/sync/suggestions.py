@@ -1,0 +1,38 @@
+"""Accept or dismiss suggested items, for the command line and the TUI alike.
+
+Each call is one transaction: an id the store does not know stops it before anything
+changes. An item that is no suggestion comes back unchanged, with the reason.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import Engine
+
+from followup.errors import InputError
+from followup.store import session_scope
+from followup.store.suggestions import Decision, accept_items, dismiss_items
+
+__all__ = ["Decision", "accept", "dismiss"]
+
+
+def _ids(item_ids: Sequence[str]) -> list[str]:
+    ids = [ref.strip() for ref in item_ids if ref.strip()]
+    if not ids:
+        raise InputError("no item ids given")
+    return ids
+
+
+def accept(engine: Engine, item_ids: Sequence[str]) -> list[Decision]:
+    """Make suggestions (or dismissed ones) ordinary open items, all or none."""
+    ids = _ids(item_ids)
+    with session_scope(engine) as session:
+        return accept_items(session, ids)
+
+
+def dismiss(engine: Engine, item_ids: Sequence[str]) -> list[Decision]:
+    """Turn suggestions down for good: re-imports keep them dismissed. All or none."""
+    ids = _ids(item_ids)
+    with session_scope(engine) as session:
+        return dismiss_items(session, ids)
