@@ -1,13 +1,11 @@
 """The store's locks: runs on one store take turns, and a killed run never blocks the next.
 
-Each case runs on SQLite (an flock beside the database) and, when
-FOLLOWUP_TEST_POSTGRES_URL names a server, on PostgreSQL (advisory locks); the
-PostgreSQL cases skip otherwise.
+Each case runs on SQLite (an flock beside the database) and on PostgreSQL (advisory
+locks), through conftest's backend parameter.
 """
 
 from __future__ import annotations
 
-import os
 import signal
 import subprocess
 import sys
@@ -15,10 +13,9 @@ import threading
 import time
 import uuid
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, create_engine, text
+from sqlalchemy import Engine
 
 from followup import postmortem
 from followup.store import create_store_engine, session_scope
@@ -27,31 +24,11 @@ from followup.store.locks import LockTimeout, StoreLock, lock_number
 from followup.sync.importing import import_files
 from tests.conftest import GH_PAGES
 
-# Read at import: the autouse fixture clears FOLLOWUP_* variables before each test.
-POSTGRES = os.environ.get("FOLLOWUP_TEST_POSTGRES_URL", "")
-BACKENDS = [
-    "sqlite",
-    pytest.param(
-        "postgresql",
-        marks=pytest.mark.skipif(not POSTGRES, reason="set FOLLOWUP_TEST_POSTGRES_URL to run"),
-    ),
-]
 
-
-@pytest.fixture(params=BACKENDS)
-def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """Return the URL of a fresh store on each backend (a schema of its own on PostgreSQL)."""
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'store.db'}"
-        return
-    schema = f"followup_test_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(POSTGRES)
-    with admin.begin() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    yield f"{POSTGRES}{'&' if '?' in POSTGRES else '?'}options=-csearch_path%3D{schema}"
-    with admin.begin() as conn:
-        conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-    admin.dispose()
+@pytest.fixture
+def store_url(db_url: str) -> str:
+    """Return the URL of a fresh store on the test's backend (conftest's db_url)."""
+    return db_url
 
 
 @pytest.fixture
