@@ -6,13 +6,14 @@ import logging
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 import click
 from rich.console import Console
 from rich.text import Text
 
 from followup.cli import printing
+from followup.cli.exits import ExitCode
 from followup.cli.suggest import did_you_mean
 from followup.config import (
     ENV_PREFIX,
@@ -26,9 +27,18 @@ from followup.config import (
 if TYPE_CHECKING:
     from sqlalchemy import Engine
 
-    from followup.cli.reporting import Report
-
 log = logging.getLogger("followup.cli")
+
+
+class RunReport(Protocol):
+    """What the context needs of a command's report (cli/reporting.Report)."""
+
+    def warn(self, message: str) -> None:
+        """Keep a warning and print it on stderr."""
+
+    def fail(self, message: str, code: ExitCode) -> None:
+        """End the report with the error that stopped the run."""
+
 
 # FOLLOWUP_* variables that are not settings but are still followup's own.
 OTHER_VARIABLES = frozenset({"FOLLOWUP_CONFIG", "FOLLOWUP_DEBUG"})
@@ -57,7 +67,7 @@ class CliContext:
     # Outside text is data: no console reads a string as Rich markup or :emoji: codes.
     out: Console = field(default_factory=lambda: Console(markup=False, emoji=False))
     err: Console = field(default_factory=lambda: Console(stderr=True, markup=False, emoji=False))
-    report: Report | None = None
+    report: RunReport | None = None
     _loaded: LoadedSettings | None = None
     _checked_env: bool = False
     _engine: Engine | None = None
