@@ -12,8 +12,9 @@ from typing import Any, Literal, get_args
 from urllib.parse import urlsplit, urlunsplit
 
 from followup import paths
-from followup.errors import ConfigError
+from followup.errors import ConfigError, InputError
 from followup.policy import PRIORITIES, DuePolicy
+from followup.project_ref import parse_project
 
 MASKED = "***"
 # Query parameters that carry a secret in a database URL (libpq and SQLAlchemy names).
@@ -203,10 +204,6 @@ def _coerce(name: str, value: Any, origin: str) -> Any:
 
 def _check_project(text: str, origin: str) -> None:
     """Refuse a project setting that names no project, saying where it came from."""
-    # Imported here: the GitHub layer imports this module, and most runs set no project.
-    from followup.errors import InputError
-    from followup.github.project_mapping import parse_project
-
     try:
         parse_project(text)
     except InputError as exc:

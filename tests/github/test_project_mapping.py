@@ -14,14 +14,13 @@ from followup.github.project_mapping import (
     FIELDS_MUTATIONS,
     ITEMS_QUERY,
     PROJECT_QUERY,
-    ProjectRef,
     fields_mutation,
     option_priority,
-    parse_project,
     read_items_page,
     read_mutated_item,
     read_project,
 )
+from followup.project_ref import ProjectRef, parse_project
 from tests.contract.github_api import graphql_schema
 
 REF = ProjectRef("octo-org", 5)

@@ -16,9 +16,9 @@ from sqlmodel import select
 
 from followup.github import ClientOptions, GitHub
 from followup.github.errors import ScopeError
-from followup.github.project_mapping import parse_project
 from followup.github.projects import find_project
 from followup.policy import DuePolicy
+from followup.project_ref import parse_project
 from followup.store import session_scope
 from followup.store.models import ItemRow, PendingEditRow, ProjectItemRow, ProjectRow
 from followup.store.queries import item_events

@@ -19,9 +19,10 @@ from followup.cli.project_report import filed_ids, planned_project, project_opti
 from followup.cli.reporting import Entry, IssueRef, Report, Source, format_option
 from followup.cli.repos import REPO, RepoSpec
 from followup.github import AuthError, GitHub, GitHubFactory
-from followup.github.project_mapping import Project, parse_project
+from followup.github.project_mapping import Project
 from followup.github.projects import find_project
 from followup.postmortem.model import is_draft
+from followup.project_ref import parse_project
 from followup.store import session_scope
 from followup.store.queries import ItemFilter, list_items
 from followup.sync.filing import (

@@ -10,7 +10,8 @@ from rich.text import Text
 from followup.cli.exits import ExitCode
 from followup.cli.reporting import Report
 from followup.errors import InputError
-from followup.github.project_mapping import Project, parse_project
+from followup.github.project_mapping import Project
+from followup.project_ref import parse_project
 from followup.sync.filing import FilingReport
 from followup.sync.projects import ProjectReport
 

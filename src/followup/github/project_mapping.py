@@ -12,25 +12,18 @@ schema. Everything here is pure.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from itertools import product
 from typing import Any, Literal
 
-from followup.errors import InputError
+from followup.project_ref import ProjectRef
 
 PRIORITY_FIELD = "Priority"
 DUE_FIELD = "Due"
 MAX_FIELDS = 50
 ITEMS_PER_PAGE = 100
-
-_REF = re.compile(r"^(?P<owner>[A-Za-z0-9](?:[A-Za-z0-9-]{0,38}))/(?:projects/)?(?P<number>\d+)$")
-_URL = re.compile(
-    r"^https?://[^/]+/(?:orgs|users)/(?P<owner>[A-Za-z0-9][A-Za-z0-9-]{0,38})"
-    r"/projects/(?P<number>\d+)(?:/.*)?$"
-)
 
 _FIELDS = f"""\
 fields(first: {MAX_FIELDS}) {{
@@ -138,37 +131,6 @@ _ACTIONS: tuple[Action | None, ...] = (None, "set", "clear")
 FIELDS_MUTATIONS: tuple[str, ...] = tuple(
     fields_mutation(p, d) for p, d in product(_ACTIONS, repeat=2) if p is not None or d is not None
 )
-
-
-# -- references -----------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class ProjectRef:
-    """A project as the user names it: its owner's login and its number."""
-
-    owner: str
-    number: int
-
-    def __str__(self) -> str:
-        return f"{self.owner}/{self.number}"
-
-    @property
-    def key(self) -> str:
-        """Return the reference as the store keeps it (GitHub ignores a login's case)."""
-        return f"{self.owner.lower()}/{self.number}"
-
-
-def parse_project(text: str) -> ProjectRef:
-    """Return the project OWNER/NUMBER or its URL names; one line on anything else."""
-    value = text.strip()
-    found = _REF.match(value) or _URL.match(value)
-    if found is None or int(found["number"]) < 1:
-        raise InputError(
-            f"not a GitHub project: {text!r} (expected OWNER/NUMBER, e.g. octo-org/5, "
-            "or the project's URL)"
-        )
-    return ProjectRef(found["owner"], int(found["number"]))
 
 
 # -- answers --------------------------------------------------------------------------

@@ -20,13 +20,13 @@ from followup.github.project_mapping import (
     Action,
     ItemsPage,
     Project,
-    ProjectRef,
     ProjectShapeError,
     fields_mutation,
     read_items_page,
     read_mutated_item,
     read_project,
 )
+from followup.project_ref import ProjectRef
 
 SCOPE_HINT = (
     "the token cannot use GitHub Projects: it needs the 'project' scope "

@@ -23,8 +23,9 @@ from sqlmodel import Session, select
 from followup import clock
 from followup.github.client import GitHub
 from followup.github.errors import AuthError, GitHubError, RateLimited
-from followup.github.project_mapping import Project, ProjectField, ProjectFields, parse_project
+from followup.github.project_mapping import Project, ProjectField, ProjectFields
 from followup.github.projects import FieldChange, add_item, find_project, set_fields
+from followup.project_ref import parse_project
 from followup.store import session_scope
 from followup.store.models import IssueRow, ItemRow, ProjectItemRow, ProjectRow
 from followup.sync.links import issue_ref
