@@ -24,6 +24,10 @@ TODAY = date(2026, 11, 21)  # a Saturday
         ("1 December 2026", date(2026, 12, 1)),
         ("  Dec 1,   2026 ", date(2026, 12, 1)),
         ("end of Q1 2027", date(2027, 3, 31)),
+        # Relative to today, as the help and the README promise.
+        ("friday", date(2026, 11, 27)),
+        ("end of Q1", date(2027, 3, 31)),
+        ("in two weeks", date(2026, 12, 5)),
     ],
 )
 def test_the_forms_people_type_are_read_from_today(text: str, expected: date) -> None:
