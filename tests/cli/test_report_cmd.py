@@ -66,6 +66,8 @@ def test_markdown_by_default_with_every_section(run_cli: RunCli, seeded: Engine)
 def test_json_has_the_same_numbers(run_cli: RunCli, seeded: Engine) -> None:
     result = run_cli("report", "--format", "json")
     assert result.exit_code == 0, result.output
+    # Piped, as gh does: compact (json's fast encoder), one document on one line.
+    assert result.stdout.count("\n") == 1 and result.stdout.startswith('{"')
     data = json.loads(result.stdout)
     assert data["period"] == {
         "since": "2026-03-12",

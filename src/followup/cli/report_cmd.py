@@ -102,7 +102,9 @@ def report_command(
             posted = _post(cli, report, context, target)
         except FollowupError as exc:
             failure = exc
-    text = review.render(report, chosen, context, posted=posted)
+    # As gh does: JSON indented for a person at a terminal, compact for a pipe or a file.
+    pretty = output is None and not printing.plain(cli.out)
+    text = review.render(report, chosen, context, posted=posted, pretty=pretty)
     if output is not None:
         review.write_report(output, text)
         _note(cli, f"wrote the report to {output}")

@@ -71,14 +71,16 @@ def render(
     context: ReportContext,
     *,
     posted: dict[str, Any] | None = None,
+    pretty: bool = True,
 ) -> str:
-    """Return the report in a format."""
+    """Return the report in a format; JSON indented only when pretty."""
     if fmt == "markdown":
         return render_markdown(report, context)
     if fmt == "html":
         return render_html(report, context)
     document = report_document(report, context, posted=posted)
-    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    # Indenting forces json's pure-Python encoder: a second on a 100,000-item store.
+    return json.dumps(document, indent=2 if pretty else None, ensure_ascii=False) + "\n"
 
 
 def context_for(report: ReviewReport, policy: DuePolicy, since_text: str | None) -> ReportContext:
