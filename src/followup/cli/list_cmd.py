@@ -129,7 +129,7 @@ def list_command(
                     marks.update(marks_of(item, today))
                 yield item
 
-        items = shown(iter_items(session, flt, today=today))
+        items = shown(iter_items(session, flt, today=today, brief=True))
         if fmt == "json":
             write_json(items, today, sys.stdout)
             return
