@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from followup.postmortem.excerpt import context
 from followup.postmortem.model import (
     DRAFT_STATUSES,
     PROTECTION_SETTINGS,
@@ -16,11 +17,11 @@ from followup.postmortem.model import (
 )
 
 if TYPE_CHECKING:
-    from followup.postmortem.reader import context, parse, read
+    from followup.postmortem.reader import parse, read
 
 # The reader (its regular expressions, YAML) loads on first use: `followup list` and
-# `show` need only the model, and importing the reader cost them a tenth of a second.
-_READER = frozenset({"context", "parse", "read"})
+# `show` need only the model and an excerpt; the reader cost them a tenth of a second.
+_READER = frozenset({"parse", "read"})
 
 
 def __getattr__(name: str) -> Any:

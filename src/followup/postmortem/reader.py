@@ -459,12 +459,3 @@ def read(path: Path, *, default_repo: str | None = None, max_bytes: int = 5_000_
             f"{path}: is not UTF-8 text (byte 0x{data[exc.start]:02x} on line {line})"
         ) from None
     return parse(text, path=str(path), default_repo=default_repo)
-
-
-def context(source: str, line: int, radius: int = 2) -> str:
-    """Return the source lines around a 1-based line, radius lines either side."""
-    lines = source.split("\n")
-    if line < 1 or line > len(lines):
-        return ""
-    lo, hi = max(line - 1 - radius, 0), min(line + radius, len(lines))
-    return "\n".join(ln.rstrip("\r") for ln in lines[lo:hi]).lstrip("\ufeff")
