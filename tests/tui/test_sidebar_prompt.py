@@ -46,3 +46,35 @@ def test_an_option_reads_and_measures_as_assembled_content(
 def test_control_codes_never_reach_an_option() -> None:
     shown = prompt("ring\x07 the bell", 1, 2, 0, width=26)
     assert shown.plain.startswith("ring the bell\n")
+
+
+async def test_showing_the_same_post_mortems_again_keeps_their_options() -> None:
+    from datetime import UTC, datetime
+
+    from textual.app import App, ComposeResult
+
+    from followup.store.views import PostMortemView
+    from followup.tui.widgets.sidebar import PostMortemList
+
+    now = datetime(2026, 6, 1, tzinfo=UTC)
+
+    def view(slug: str, done: int) -> PostMortemView:
+        return PostMortemView(slug, slug.title(), "/pm.md", None, None, None, 4, done, 0, now, now)
+
+    class One(App[None]):
+        def compose(self) -> ComposeResult:
+            yield PostMortemList(id="sidebar")
+
+    app = One()
+    async with app.run_test() as pilot:
+        side = app.query_one(PostMortemList)
+        views = [view("queue", 1), view("pages", 2)]
+        side.show(views, None)
+        first = side.get_option("queue")
+        side.show(list(views), "pages")
+        assert side.get_option("queue") is first
+        assert side.highlighted == side.get_option_index("pages")
+        side.show([view("queue", 3), view("pages", 2)], "pages")
+        assert side.get_option("queue") is not first
+        assert "3/4" in str(side.get_option("queue").prompt)
+        await pilot.pause()

@@ -73,11 +73,18 @@ class PostMortemList(OptionList):
         super().__init__(id=id)
         self.border_title = "Post-mortems"
         self._views: list[PostMortemView] = []
+        self._shown_width = 0
 
     def show(self, views: Sequence[PostMortemView], selected: str | None) -> None:
         """Replace the list, keeping the chosen post-mortem highlighted."""
-        self._views = list(views)
         width = max(10, (self.size.width or 30) - CHROME)
+        # Choosing a filter shows the same post-mortems again: keep their 10,000 options.
+        same = self._shown_width == width and self.option_count and self._views == views
+        self._views = list(views)
+        if same:
+            self.highlighted = self._highlight(selected)
+            return
+        self._shown_width = width
         total = sum(v.total for v in views)
         done = sum(v.done for v in views)
         overdue = sum(v.overdue for v in views)
@@ -90,7 +97,10 @@ class PostMortemList(OptionList):
             for v in views
         )
         self.set_options(options)
-        self.highlighted = self.get_option_index(selected) if selected in self._slugs() else 0
+        self.highlighted = self._highlight(selected)
+
+    def _highlight(self, selected: str | None) -> int:
+        return self.get_option_index(selected) if selected in self._slugs() else 0
 
     def _slugs(self) -> set[str]:
         return {v.slug for v in self._views}
