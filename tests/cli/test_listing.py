@@ -187,3 +187,28 @@ def test_the_marks_are_those_the_due_cells_show() -> None:
     for one in LINE_ITEMS:
         shown = due_cell(one, TODAY).plain if one.due or one.policy_due else ""
         assert marks_of(one, TODAY) == {m for m in ("*", "!", "⚑") if m in shown}, one.id
+
+
+def test_json_is_byte_for_byte_what_the_encoder_writes() -> None:
+    from followup.postmortem.model import Reference, RefKind
+
+    odd = item(
+        id="j1",
+        title='Quote " backslash \\ tab \t bell \x07 é 把 \u2028 emoji 🚒',
+        owner=None,
+        priority=None,
+        due=None,
+        due_text=None,
+        type=None,
+        repo=None,
+        status_reason="why\nnot",
+        links=(Reference(kind=RefKind.URL, text="a link", url="https://example.com/x?a=1"),),
+        policy_due=date(2026, 5, 1),
+        due_source="policy",
+    )
+    many = [*ITEMS, *LINE_ITEMS, odd] * 150  # past the writer's chunk of 1,000 items
+    out = io.StringIO()
+    assert write_json(iter(many), TODAY, out) == len(many)
+    encode = json.JSONEncoder(ensure_ascii=False).encode
+    expected = "[\n  " + ",\n  ".join(encode(i.to_json(TODAY)) for i in many) + "\n]\n"
+    assert out.getvalue() == expected

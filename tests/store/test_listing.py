@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import io
+import json
 from dataclasses import astuple
 from datetime import date
 
 from sqlalchemy import Engine
 from sqlmodel import select
 
+from followup.cli.listing import write_json
 from followup.cli.output import items_csv, items_lines
 from followup.store import session_scope
 from followup.store.models import IssueRow, ItemRow
@@ -43,6 +46,13 @@ def test_brief_views_show_and_print_as_full_ones(engine: Engine) -> None:
         line.plain for line in items_lines(full, TODAY)
     ]
     assert items_csv(brief, TODAY) == items_csv(full, TODAY)
+    written = io.StringIO()
+    write_json(iter(brief), TODAY, written)
+    encode = json.JSONEncoder(ensure_ascii=False).encode
+    assert (
+        written.getvalue()
+        == "[\n  " + ",\n  ".join(encode(v.to_json(TODAY)) for v in full) + "\n]\n"
+    )
     for b, f in zip(brief, full, strict=True):
         assert (b.postmortem_title, b.target, b.protection) == (
             f.postmortem_title,
