@@ -11,8 +11,8 @@ import pytest
 from rich.cells import cell_len
 from rich.console import Console
 
-from followup.cli.listing import write_json, write_table
-from followup.cli.output import items_table
+from followup.cli.listing import marks_of, write_json, write_lines, write_table
+from followup.cli.output import due_cell, items_lines, items_table
 from followup.store.protection import BranchProtection
 from followup.store.views import IssueLink, ItemView
 
@@ -164,3 +164,51 @@ def test_json_is_one_array_of_the_items_json_forms() -> None:
     empty = io.StringIO()
     assert write_json(iter([]), TODAY, empty) == 0
     assert json.loads(empty.getvalue()) == []
+
+
+LINE_ITEMS = [
+    *ITEMS,
+    item(id="d1", title="Bell\x07 and\rCR", owner="eve\x0b", status_reason="gone\x0c"),
+    item(id="d2", due=date(2026, 5, 1), due_source="policy", policy_due=date(2026, 5, 1)),
+    item(id="d3", due=date(2026, 7, 1), policy_due=date(2026, 5, 1), priority=None),
+    item(id="d4", due=None, due_text=None, policy_due=date(2026, 5, 1), owner=None),
+    item(id="d5", due=None, due_text="soon! *", status="wont_do"),
+]
+
+
+def test_plain_lines_are_the_text_of_items_lines() -> None:
+    console = Console(file=io.StringIO(), width=80, color_system=None)
+    assert write_lines(iter(LINE_ITEMS), TODAY, console) == len(LINE_ITEMS)
+    expected = "".join(f"{line.plain}\n" for line in items_lines(LINE_ITEMS, TODAY))
+    assert console.file.getvalue() == expected  # type: ignore[attr-defined]
+
+
+def test_the_marks_are_those_the_due_cells_show() -> None:
+    for one in LINE_ITEMS:
+        shown = due_cell(one, TODAY).plain if one.due or one.policy_due else ""
+        assert marks_of(one, TODAY) == {m for m in ("*", "!", "⚑") if m in shown}, one.id
+
+
+def test_json_is_byte_for_byte_what_the_encoder_writes() -> None:
+    from followup.postmortem.model import Reference, RefKind
+
+    odd = item(
+        id="j1",
+        title='Quote " backslash \\ tab \t bell \x07 é 把 \u2028 emoji 🚒',
+        owner=None,
+        priority=None,
+        due=None,
+        due_text=None,
+        type=None,
+        repo=None,
+        status_reason="why\nnot",
+        links=(Reference(kind=RefKind.URL, text="a link", url="https://example.com/x?a=1"),),
+        policy_due=date(2026, 5, 1),
+        due_source="policy",
+    )
+    many = [*ITEMS, *LINE_ITEMS, odd] * 150  # past the writer's chunk of 1,000 items
+    out = io.StringIO()
+    assert write_json(iter(many), TODAY, out) == len(many)
+    encode = json.JSONEncoder(ensure_ascii=False).encode
+    expected = "[\n  " + ",\n  ".join(encode(i.to_json(TODAY)) for i in many) + "\n]\n"
+    assert out.getvalue() == expected

@@ -214,3 +214,25 @@ def test_the_index_filters_in_the_sort_order_and_follows_a_new_sort(store: Engin
     early = date(2019, 12, 14)
     assert index.filter(ItemFilter(), today=early, sort=first_overdue)[0].title == PROTECT
     assert index.filter(ItemFilter(), today=TODAY, sort=Sort()) == index.items
+
+
+def test_typing_on_narrows_the_last_answer_and_agrees_with_a_fresh_search() -> None:
+    from followup.tui.filtering import SearchIndex as Index
+    from tests.cli.test_listing import item as view
+
+    titles = ["Add alert", "Add a runbook", "Alert on lag", "Fix the queue", "Queue alert"]
+    loaded = [view(id=f"i{n}", title=t) for n, t in enumerate(titles)]
+    index = Index(loaded)
+    typed = ["", "a", "al", "ale", "aler", "ale", "q", "qu", "que alert"]
+    for text in typed:
+        flt = ItemFilter(text=text or None)
+        got = [i.title for i in index.filter(flt, today=TODAY)]
+        assert got == [i.title for i in Index(loaded).filter(flt, today=TODAY)], text
+    assert [i.title for i in index.filter(ItemFilter(text="alert"), today=TODAY)] == [
+        "Add alert",
+        "Alert on lag",
+        "Queue alert",
+    ]
+    # Another criterion is a new search, not a narrowing of the last one.
+    only = ItemFilter(text="alert", statuses=frozenset({"done"}))
+    assert index.filter(only, today=TODAY) == []

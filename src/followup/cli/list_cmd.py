@@ -143,7 +143,7 @@ def list_command(
                 else:
                     yield item
 
-        items = shown(iter_items(session, flt, today=today))
+        items = shown(iter_items(session, flt, today=today, brief=True))
         if fmt == "json":
             write_json(items, today, sys.stdout)
             return

@@ -13,9 +13,11 @@ from sqlmodel import Session, col, select
 
 from followup.errors import InputError, NotFoundError
 from followup.store.listing import (
+    BRIEF_COLUMNS,
     ISSUE_COLUMNS,
     ITEM_COLUMNS,
     POSTMORTEM_COLUMNS,
+    brief_views,
     view_from_row,
     views,
 )
@@ -130,19 +132,27 @@ def _item_query(flt: ItemFilter, today: date) -> Select[Any]:
 
 
 def iter_items(
-    session: Session, flt: ItemFilter, *, today: date, limit: int | None = None
+    session: Session,
+    flt: ItemFilter,
+    *,
+    today: date,
+    limit: int | None = None,
+    brief: bool = False,
 ) -> Iterator[ItemView]:
     """Yield the items that pass the filter, by post-mortem and document order.
 
     Rows are fetched in batches as they are consumed, so a caller that writes each item
     out holds a batch, not the whole store (PostgreSQL streams them from the server).
+    Brief views hold only what `followup list` shows (listing.brief_views).
     """
     query = _item_query(flt, today)
+    if brief:
+        query = query.with_only_columns(*BRIEF_COLUMNS)
     if limit is not None:
         query = query.limit(limit)
     # On the connection: plain rows, without the ORM's per-row bookkeeping.
     result = session.connection().execute(query, execution_options={"yield_per": FETCH_BATCH})
-    yield from views(result)
+    yield from brief_views(result) if brief else views(result)
 
 
 def list_items(

@@ -170,15 +170,21 @@ class FollowupApp(App[None]):
         try:
             if first_page:
                 items = store.read_items(self.engine, today=today, limit=store.FIRST_PAGE)
-                pms = store.read_postmortems(self.engine, today=today)
                 if len(items) < store.FIRST_PAGE:
                     # Everything fitted in the first page: one read was enough.
+                    pms = store.read_postmortems(self.engine, today=today)
                     sync = store.read_last_sync(self.engine)
                     self.post_message(ItemsLoaded(items, pms, sync, True, generation))
                     return
-                self.post_message(ItemsLoaded(items, pms, self.last_sync, False, generation))
+                # The first rows go out before the sidebar's post-mortems: counting and
+                # showing 10,000 of them takes longer than the rows themselves.
+                self.post_message(
+                    ItemsLoaded(items, self.postmortems, self.last_sync, False, generation)
+                )
+                pms = store.read_postmortems(self.engine, today=today)
                 if worker.is_cancelled:
                     return
+                self.post_message(ItemsLoaded(items, pms, self.last_sync, False, generation))
             items = store.read_items(self.engine, today=today)
             pms = store.read_postmortems(self.engine, today=today)
             sync = store.read_last_sync(self.engine)

@@ -1,0 +1,80 @@
+"""The sidebar's options: laid out directly, measured without wrapping, as Content would."""
+
+from __future__ import annotations
+
+import pytest
+from textual.content import Content
+
+from followup.tui.widgets.bars import completion_bar
+from followup.tui.widgets.sidebar import BAR_WIDTH, prompt
+
+CASES = [
+    ("Queue backlog", 3, 10, 1),
+    ("A very long post-mortem title that goes on and on", 0, 0, 0),
+    ("把告警阈值调低 and page the on-call", 10, 10, 0),
+    ("", 1, 2, 0),
+    ("tab\there", 5, 9, 2),
+    ("Thousands of items", 1234, 56789, 4321),
+]
+
+
+def assembled(title: str, done: int, total: int, overdue: int, width: int) -> Content:
+    counts: list[str | tuple[str, str]] = [f" {done}/{total}"]
+    if overdue:
+        counts.append((f" · {overdue} overdue", "$error"))
+    return Content.assemble(
+        Content.styled(title, "bold").truncate(width, ellipsis=True),
+        "\n",
+        completion_bar(done, total, BAR_WIDTH),
+        *counts,
+    )
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_an_option_reads_and_measures_as_assembled_content(
+    case: tuple[str, int, int, int],
+) -> None:
+    shown = prompt(*case, width=26)
+    expected = assembled(*case, 26)
+    assert shown.plain == expected.plain
+    assert shown.markup == expected.markup
+    for width in (4, 8, 12, 20, 25, 26, 30, 60):
+        rules: dict[str, object] = {}
+        assert shown.get_height(rules, width) == expected.get_height(rules, width), width  # type: ignore[arg-type]
+
+
+def test_control_codes_never_reach_an_option() -> None:
+    shown = prompt("ring\x07 the bell", 1, 2, 0, width=26)
+    assert shown.plain.startswith("ring the bell\n")
+
+
+async def test_showing_the_same_post_mortems_again_keeps_their_options() -> None:
+    from datetime import UTC, datetime
+
+    from textual.app import App, ComposeResult
+
+    from followup.store.views import PostMortemView
+    from followup.tui.widgets.sidebar import PostMortemList
+
+    now = datetime(2026, 6, 1, tzinfo=UTC)
+
+    def view(slug: str, done: int) -> PostMortemView:
+        return PostMortemView(slug, slug.title(), "/pm.md", None, None, None, 4, done, 0, now, now)
+
+    class One(App[None]):
+        def compose(self) -> ComposeResult:
+            yield PostMortemList(id="sidebar")
+
+    app = One()
+    async with app.run_test() as pilot:
+        side = app.query_one(PostMortemList)
+        views = [view("queue", 1), view("pages", 2)]
+        side.show(views, None)
+        first = side.get_option("queue")
+        side.show(list(views), "pages")
+        assert side.get_option("queue") is first
+        assert side.highlighted == side.get_option_index("pages")
+        side.show([view("queue", 3), view("pages", 2)], "pages")
+        assert side.get_option("queue") is not first
+        assert "3/4" in str(side.get_option("queue").prompt)
+        await pilot.pause()
