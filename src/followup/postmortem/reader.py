@@ -228,4 +228,3 @@ def read(
     if reason is not None:
         raise InputError(f"{path}: {reason}")
     return pm
-
