@@ -23,15 +23,19 @@ def rest_comment(
     login: str = BOT,
     at: str = "2026-03-18T09:00:00Z",
     api: str = API,
+    page: str = "issues",
 ) -> dict[str, Any]:
-    """Return GitHub's issue-comment object (its OpenAPI example, adapted)."""
+    """Return GitHub's issue-comment object (its OpenAPI example, adapted).
+
+    page is where the comment shows on github.com: `issues`, or `pull` on a pull request.
+    """
     data: dict[str, Any] = example("issue-comment")
     owner, name = repo.split("/")
     data.update(
         id=comment_id,
         node_id=f"IC_kwDOscratch{comment_id}",
         url=f"{api}/repos/{repo}/issues/comments/{comment_id}",
-        html_url=f"https://github.com/{owner}/{name}/issues/{number}#issuecomment-{comment_id}",
+        html_url=f"https://github.com/{owner}/{name}/{page}/{number}#issuecomment-{comment_id}",
         issue_url=f"{api}/repos/{repo}/issues/{number}",
         body=body,
         created_at=at,

@@ -12,17 +12,17 @@ from typing import Any
 
 import pytest
 import requests
-from scripts.cassette_kit import example
 
 from followup.github import ClientOptions, Forbidden, GitHub, NotFound, Response
 from followup.github.comments import comment_marker, has_marker, marked_body
 from followup.sync.comments import CommentFailed, KeptComment, keep_comment
+from tests import review_github
 from tests.fakegithub import LOOPBACK, FakeGitHub
 from tests.github.test_client import FakeTime
 
 PR = 42
 KEY = "plan:42"
-BOT = "github-actions[bot]"
+BOT = review_github.BOT
 PLAN = "### followup: what merging this pull request files\n\n2 issues would be filed."
 NEW_PLAN = "### followup: what merging this pull request files\n\n3 issues would be filed."
 QUOTING = f"Looks good. The bot keeps its plan in a comment ending with `{comment_marker(KEY)}`."
@@ -32,22 +32,8 @@ OTHER_KEY = "report:2026-W47"
 def rest_comment(
     repo: str, comment_id: int, body: str, *, login: str = BOT, at: str = "2026-11-21T09:00:00Z"
 ) -> dict[str, Any]:
-    """Return GitHub's issue-comment object (its OpenAPI example, adapted)."""
-    data: dict[str, Any] = example("issue-comment")
-    owner, name = repo.split("/")
-    data.update(
-        id=comment_id,
-        node_id=f"IC_kwDOscratch{comment_id}",
-        url=f"https://api.github.com/repos/{repo}/issues/comments/{comment_id}",
-        html_url=f"https://github.com/{owner}/{name}/pull/{PR}#issuecomment-{comment_id}",
-        issue_url=f"https://api.github.com/repos/{repo}/issues/{PR}",
-        body=body,
-        created_at=at,
-        updated_at=at,
-        author_association="NONE" if login == BOT else "MEMBER",
-    )
-    data["user"] = {**data["user"], "login": login, "type": "Bot" if login == BOT else "User"}
-    return data
+    """Return GitHub's object for a comment on the pull request PR."""
+    return review_github.rest_comment(repo, PR, comment_id, body, login=login, at=at, page="pull")
 
 
 @pytest.fixture
