@@ -17,7 +17,7 @@ from followup.cli.options import examples
 from followup.cli.progress import BarProgress
 from followup.cli.project_report import filed_ids, planned_project, project_option, report_project
 from followup.cli.reporting import Entry, IssueRef, Report, Source, format_option
-from followup.cli.repos import REPO, RepoSpec
+from followup.cli.repos import RepoSpec, document_repo_option
 from followup.github import AuthError, GitHub, GitHubFactory
 from followup.github.project_mapping import Project
 from followup.github.projects import find_project
@@ -245,13 +245,7 @@ def report_filing(cli: CliContext, report: Report, filed: FilingReport) -> None:
 )
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--all", "all_items", is_flag=True, help="File every unfiled item in the store.")
-@click.option(
-    "--repo",
-    "-R",
-    type=REPO,
-    help="Repository for items that name none (owner/name or its URL); default: the `repo` "
-    "setting, else the file's git origin remote.",
-)
+@document_repo_option
 @click.option(
     "--dry-run",
     is_flag=True,

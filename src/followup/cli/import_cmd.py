@@ -10,7 +10,7 @@ from followup.cli.context import CliContext, pass_cli
 from followup.cli.imports import IMPORT_SUMMARY, run_import
 from followup.cli.options import examples
 from followup.cli.reporting import Report, format_option
-from followup.cli.repos import REPO, RepoSpec
+from followup.cli.repos import RepoSpec, document_repo_option
 
 
 @click.command(
@@ -22,13 +22,7 @@ from followup.cli.repos import REPO, RepoSpec
     ),
 )
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option(
-    "--repo",
-    "-R",
-    type=REPO,
-    help="Repository for items that name none (owner/name or its URL); default: the `repo` "
-    "setting, else the file's git origin remote.",
-)
+@document_repo_option
 @click.option("--skip-invalid", is_flag=True, help="Import the readable files even if others fail.")
 @click.option(
     "--force", is_flag=True, help="Import files even if they do not look like post-mortems."

@@ -133,6 +133,15 @@ class RepoType(_ParamType):
 
 REPO = RepoType()
 
+# --repo of the commands that read post-mortems (import, file): for items naming none.
+document_repo_option = click.option(
+    "--repo",
+    "-R",
+    type=REPO,
+    help="Repository for items that name none (owner/name or its URL); default: the `repo` "
+    "setting, else the file's git origin remote.",
+)
+
 
 # -- the origin remote of a post-mortem's git repository ----------------------------------
 
