@@ -138,3 +138,27 @@ def test_an_unknown_post_mortem_forgets_none(
     assert slugs(engine) == {QUEUE, PAGES}
     with session_scope(engine) as session:
         assert len(session.exec(select(ItemRow)).all()) == len(filed)
+
+
+def test_an_item_a_killed_filing_run_was_creating_is_named_as_maybe_filed(
+    run_cli: RunCli, engine: Engine, filed: dict[str, str]
+) -> None:
+    # A run killed between its intent and its record: GitHub may have the issue.
+    with session_scope(engine) as session:
+        pm_id = session.exec(select(PostMortemRow.id).where(PostMortemRow.slug == QUEUE)).one()
+        item = session.exec(
+            select(ItemRow).where(ItemRow.postmortem_id == pm_id).order_by(col(ItemRow.position))
+        ).first()
+        assert item is not None
+        item.issue_id = None
+        item.filing_intent_at = item.created_at
+        session.add(item)
+        stopped = item.id
+
+    result = run_cli("forget", QUEUE, "--yes", "--format", "json")
+
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    (warning,) = [w for w in report["warnings"] if stopped in w]
+    assert "GitHub may have one" in warning
+    assert QUEUE not in slugs(engine)

@@ -8,13 +8,14 @@ import pytest
 
 from followup.github.issue_mapping import NewIssue
 from followup.github.protection_mapping import DiffRow
+from followup.store.forget import FiledItem, Forgettable
 from followup.sync.filing import FilingPlan, PlannedItem
 from followup.sync.protect import ProtectionPlan
 from followup.tui import timefmt
 from followup.tui.annotate import annotate, fence_front_matter, item_markdown
 from followup.tui.edits import parse_due, validate_login
 from followup.tui.filtering import Sort, SortKey
-from followup.tui.outcomes import plural
+from followup.tui.outcomes import forgot, plural
 from followup.tui.previews import (
     filing_headline,
     filing_preview,
@@ -203,3 +204,19 @@ def test_a_header_keeps_its_sort_mark_when_the_label_does_not_fit() -> None:
     assert header_label("Pri", "▲2", 3) == "P▲2"
     assert header_label("Pri", "", 3) == "Pri"
     assert header_label("Pri", "!▲1 ▼3", 3) == "!▲…"
+
+
+def test_forgetting_names_issues_that_stay_and_items_that_may_have_one() -> None:
+    kept = FiledItem("a1", "Add a canary", "octo/app", 7, "https://github.com/octo/app/issues/7")
+    plain = Forgettable("pm", "PM", "pm.md", 3, (kept,))
+    outcome = forgot([plain])
+    assert outcome.severity == "information"
+    assert "1 GitHub issue stay on GitHub (octo/app#7)" in outcome.summary
+    assert [r.item_id for r in outcome.results] == ["a1"]
+
+    stopped = Forgettable("pm", "PM", "pm.md", 3, (kept,), unconfirmed=("b2",))
+    outcome = forgot([stopped])
+    assert outcome.severity == "warning"
+    assert outcome.summary.endswith("1 item may have an issue on GitHub")
+    assert [r.item_id for r in outcome.results] == ["a1", "b2"]
+    assert "GitHub may have one" in outcome.results[1].message

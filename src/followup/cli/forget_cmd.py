@@ -8,10 +8,12 @@ from collections.abc import Sequence
 import click
 from rich.text import Text
 
+from followup.cli import printing
 from followup.cli.context import CliContext, pass_cli
 from followup.cli.options import examples
 from followup.cli.reporting import Entry, IssueRef, Report, format_option
 from followup.errors import InputError
+from followup.store.locks import StoreLock
 from followup.sync.forget import Forgettable, forget, plan_forget
 
 FORGET_SUMMARY = ("postmortems", "forgotten", "kept_issues")
@@ -71,7 +73,12 @@ def forget_command(cli: CliContext, postmortems: tuple[str, ...], yes: bool, fmt
         report.say("nothing forgotten")
         report.finish()
         return
-    gone = forget(cli.engine(), [p.slug for p in plans])
+    lock = StoreLock(
+        cli.engine(),
+        timeout=cli.settings.lock_timeout,
+        on_wait=lambda message: printing.line(report.err, message),
+    )
+    gone = forget(cli.engine(), [p.slug for p in plans], lock=lock)
     _report(report, gone)
 
 
@@ -89,6 +96,11 @@ def _report(report: Report, gone: Sequence[Forgettable]) -> None:
                 ],
             }
         )
+        for item_id in pm.unconfirmed:
+            report.warn(
+                f"{item_id}: a filing run was stopped while creating its issue, so GitHub may "
+                "have one; followup no longer tracks it"
+            )
         noun = "item" if pm.items == 1 else "items"
         report.say(Text.assemble(("✔ forgot ", "green"), (pm.slug, "bold"), f"  {pm.items} {noun}"))
         for filed in pm.filed:

@@ -44,6 +44,8 @@ class Forgettable:
     path: str
     items: int
     filed: tuple[FiledItem, ...]
+    # Items a killed filing run was creating an issue for: GitHub may have one.
+    unconfirmed: tuple[str, ...] = ()
 
 
 def find_postmortems(session: Session, refs: Iterable[str]) -> list[PostMortemRow]:
@@ -87,6 +89,15 @@ def describe(session: Session, rows: Sequence[PostMortemRow]) -> list[Forgettabl
             .where(ItemRow.postmortem_id == pm.id)
             .order_by(col(ItemRow.position))
         )
+        unconfirmed = session.exec(
+            select(ItemRow.id)
+            .where(
+                ItemRow.postmortem_id == pm.id,
+                col(ItemRow.issue_id).is_(None),
+                col(ItemRow.filing_intent_at).is_not(None),
+            )
+            .order_by(col(ItemRow.position))
+        )
         out.append(
             Forgettable(
                 slug=pm.slug,
@@ -97,9 +108,28 @@ def describe(session: Session, rows: Sequence[PostMortemRow]) -> list[Forgettabl
                     FiledItem(item.id, item.title, issue.repo, issue.number, issue.url)
                     for item, issue in filed
                 ),
+                unconfirmed=tuple(unconfirmed),
             )
         )
     return out
+
+
+def filing_repos(session: Session, rows: Sequence[PostMortemRow]) -> set[str]:
+    """Return the repositories a filing run may be creating these post-mortems' issues in.
+
+    The items are locked for the rest of the transaction (FOR UPDATE on PostgreSQL; on
+    SQLite the caller holds the write lock), so a run that has not yet noted its intent
+    to create finds the item gone instead of creating its issue.
+    """
+    pm_ids = [pm.id for pm in rows if pm.id is not None]
+    if not pm_ids:
+        return set()
+    found = session.exec(
+        select(ItemRow.repo, ItemRow.filing_intent_at)
+        .where(col(ItemRow.postmortem_id).in_(pm_ids))
+        .with_for_update()
+    )
+    return {repo for repo, intent in found if intent is not None and repo}
 
 
 def forget_postmortems(session: Session, rows: Sequence[PostMortemRow]) -> None:

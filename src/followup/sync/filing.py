@@ -19,6 +19,7 @@ from functools import partial
 from typing import Literal
 
 from sqlalchemy import Engine
+from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel import Session
 
 from followup.github.client import GitHub
@@ -53,7 +54,7 @@ from followup.github.issues import (
 )
 from followup.store.history import Changes
 from followup.store.locks import DEFAULT_TIMEOUT, LockTimeout, StoreLock
-from followup.store.models import IssueRow, PostMortemRow
+from followup.store.models import IssueRow, ItemRow, PostMortemRow
 from followup.sync.candidates import (
     NO_REPO,
     Action,
@@ -493,9 +494,29 @@ class _Filing:
             self.assignable[key] = can_be_assigned(self.client, repo, owner)
         return self.assignable[key]
 
+    def forgotten(self, c: Candidate) -> bool:
+        """Tell whether the item left the store (followup forget) since this run read it."""
+        if self.session.get(ItemRow, c.item.id, populate_existing=True) is not None:
+            return False
+        self.done(c, "skipped", reason="forgotten meanwhile (followup forget): not filed")
+        return True
+
+    def intend(self, c: Candidate) -> bool:
+        """Commit the intent to create the item's issue; False when the item was forgotten."""
+        record_intent(c.item)
+        try:
+            self.commit()
+        except StaleDataError:
+            self.session.rollback()
+            if self.forgotten(c):
+                return False
+            raise
+        return True
+
     def create(self, repo: str, c: Candidate) -> bool:
         """Create the item's issue; tell whether this run created one."""
-        self.session.refresh(c.item)
+        if self.forgotten(c):
+            return False
         if c.item.issue_id is not None:
             issue = self.session.get(IssueRow, c.item.issue_id)
             remote = remote_from_row(issue) if issue else None
@@ -529,8 +550,8 @@ class _Filing:
         attempts = 0
         while True:
             attempts += 1
-            record_intent(c.item)
-            self.commit()
+            if not self.intend(c):
+                return None
             try:
                 return create_issue(self.client, repo, new)
             except TransientError as exc:

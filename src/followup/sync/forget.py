@@ -7,6 +7,7 @@ what they named, in one transaction: either every post-mortem named goes, or non
 from __future__ import annotations
 
 from collections.abc import Sequence
+from contextlib import ExitStack
 
 from sqlalchemy import Engine
 
@@ -16,9 +17,15 @@ from followup.store.forget import (
     FiledItem,
     Forgettable,
     describe,
+    filing_repos,
     find_postmortems,
     forget_postmortems,
 )
+from followup.store.locks import StoreLock, exclusive
+from followup.sync.run_control import RunLock
+
+# The transaction that forgets: one at a time, and the write lock held from its start.
+FORGET_KEY = "forget"
 
 __all__ = ["FiledItem", "Forgettable", "forget", "plan_forget"]
 
@@ -36,10 +43,30 @@ def plan_forget(engine: Engine, refs: Sequence[str]) -> list[Forgettable]:
         return describe(session, find_postmortems(session, _refs(refs)))
 
 
-def forget(engine: Engine, refs: Sequence[str]) -> list[Forgettable]:
-    """Remove the post-mortems named and their items, all or none; return what went."""
-    with session_scope(engine) as session:
-        rows = find_postmortems(session, _refs(refs))
-        gone = describe(session, rows)
-        forget_postmortems(session, rows)
-    return gone
+def forget(
+    engine: Engine, refs: Sequence[str], *, lock: RunLock | None = None
+) -> list[Forgettable]:
+    """Remove the post-mortems named and their items, all or none; return what went.
+
+    An item a filing run is creating an issue for right now is not pulled from under it:
+    forget waits for the run (the repository's lock, as a second filing run would), so
+    that the issue is recorded and named among those kept. A run that has not yet said
+    it will create finds the item gone and creates nothing.
+    """
+    named = _refs(refs)
+    lock = lock or StoreLock(engine)
+    waited: set[str] = set()
+    with ExitStack() as held:
+        while True:
+            with session_scope(engine) as session:
+                exclusive(session, FORGET_KEY)
+                rows = find_postmortems(session, named)
+                busy = filing_repos(session, rows) - waited
+                if not busy:
+                    gone = describe(session, rows)
+                    forget_postmortems(session, rows)
+                    return gone
+            # Outside the transaction: the run being waited for must be able to write.
+            for repo in sorted(busy):
+                held.enter_context(lock.locked(repo))
+                waited.add(repo)

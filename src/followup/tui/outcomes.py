@@ -185,4 +185,21 @@ def forgot(gone: list[Forgettable]) -> Outcome:
         ItemResult(filed.item_id, filed.title, "done", f"forgotten; {filed.ref} stays on GitHub")
         for filed in kept
     )
-    return Outcome(text, results=results, title="Forget")
+    unconfirmed = tuple(
+        ItemResult(
+            item_id,
+            item_id,
+            "done",
+            "forgotten; a filing run was stopped while creating its issue: GitHub may have one",
+        )
+        for pm in gone
+        for item_id in pm.unconfirmed
+    )
+    if unconfirmed:
+        text += f"; {plural(len(unconfirmed), 'item')} may have an issue on GitHub"
+    return Outcome(
+        text,
+        "warning" if unconfirmed else "information",
+        results=results + unconfirmed,
+        title="Forget",
+    )
