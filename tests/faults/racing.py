@@ -18,6 +18,7 @@ import signal
 import subprocess
 import sys
 import threading
+import time
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -65,22 +66,14 @@ def arrange(fake: FakeGitHub) -> None:
     fake.assignable.add(OWNER)
 
 
+def followup_command(db_url: str, *args: str) -> list[str]:
+    """Return the command line of followup on the store at db_url."""
+    return [sys.executable, "-m", "followup", "--db", db_url, *args]
+
+
 def file_command(db_url: str, path: Path, *extra: str) -> list[str]:
     """Return the command line of `followup file` for the post-mortem, in JSON."""
-    return [
-        sys.executable,
-        "-m",
-        "followup",
-        "--db",
-        db_url,
-        "file",
-        str(path),
-        "--repo",
-        REPO,
-        "--format",
-        "json",
-        *extra,
-    ]
+    return followup_command(db_url, "file", str(path), "--repo", REPO, "--format", "json", *extra)
 
 
 def start(
@@ -95,6 +88,50 @@ def start(
         stderr=subprocess.PIPE,
         text=True,
     )
+
+
+@dataclass
+class Watched:
+    """A followup process whose stderr is read as it comes, to see when it says `mark`."""
+
+    proc: subprocess.Popen[str]
+    mark: str
+    lines: list[str] = field(default_factory=list)
+    said: threading.Event = field(default_factory=threading.Event)
+    _reader: threading.Thread | None = None
+
+    def _read(self) -> None:
+        assert self.proc.stderr is not None
+        for line in self.proc.stderr:
+            self.lines.append(line)
+            if self.mark in line:
+                self.said.set()
+
+    def until_said_or_ended(self, timeout: float = 60) -> None:
+        """Wait until the process said its mark or ended, whichever comes first."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline and self.proc.poll() is None and not self.said.is_set():
+            time.sleep(0.02)
+
+    def finish(self, timeout: float = 120) -> tuple[str, str]:
+        """Wait for the process to end; return its stdout and stderr."""
+        assert self.proc.stdout is not None
+        out = self.proc.stdout.read()
+        self.proc.wait(timeout=timeout)
+        if self._reader is not None:
+            self._reader.join(timeout)
+        return out, "".join(self.lines)
+
+
+def watch(command: list[str], environ: dict[str, str], cwd: Path, mark: str) -> Watched:
+    """Start a followup process and read its stderr as it comes, for `mark`."""
+    proc = subprocess.Popen(
+        command, env=environ, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    watched = Watched(proc, mark)
+    watched._reader = threading.Thread(target=watched._read, daemon=True)
+    watched._reader.start()
+    return watched
 
 
 @dataclass

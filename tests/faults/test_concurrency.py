@@ -13,7 +13,6 @@ from __future__ import annotations
 import json
 import random
 import subprocess
-import threading
 from pathlib import Path
 
 import pytest
@@ -39,21 +38,23 @@ def test_two_runs_on_one_store_take_turns(tmp_path: Path) -> None:
         racing.arrange(fake)
         path = racing.write_postmortem(tmp_path, ITEMS)
         db_url = f"sqlite:///{tmp_path / 'a.db'}"
-        # The first run holds the repository's lock for a few seconds, while the second starts.
-        fake.latency("POST issues", 0.4)
-        creating = threading.Event()
-        fake.watch(lambda e: creating.set() if e.endpoint == "POST issues" else None)
-        first = racing.start(fake, "A", db_url, path)
-        assert creating.wait(60)
-        # Text output this time: it shows the note of the wait.
-        text = racing.file_command(db_url, path)[:-2]
-        second = subprocess.Popen(
-            text, env=env(fake, "B"), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
-        )
-        out_a, err_a = first.communicate(timeout=120)
-        out_b, err_b = second.communicate(timeout=120)
+        # The first run's first create waits until the second run, started then, says
+        # that it waits for the repository's lock (or ends without waiting: the bug).
+        second: list[racing.Watched] = []
 
-        assert (first.returncode, second.returncode) == (0, 0), (err_a, err_b)
+        def start_second(_fake: object) -> None:
+            # Text output this time: it shows the note of the wait.
+            text = racing.file_command(db_url, path)[:-2]
+            second.append(racing.watch(text, env(fake, "B"), tmp_path, "waiting for it"))
+            second[0].until_said_or_ended()
+
+        fake.when("POST issues", start_second)
+        first = racing.start(fake, "A", db_url, path)
+        out_a, err_a = first.communicate(timeout=120)
+        assert second, "the first run created nothing"
+        out_b, err_b = second[0].finish()
+
+        assert (first.returncode, second[0].proc.returncode) == (0, 0), (err_a, err_b)
         assert "another followup run is working on octo-org/app in this store; waiting" in err_b
         assert json.loads(out_a)["summary"]["created"] == ITEMS
         # The second run found every item filed: linked, or skipped as already filed.

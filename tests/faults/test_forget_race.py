@@ -10,9 +10,6 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
-import threading
-import time
 from pathlib import Path
 from typing import Any
 
@@ -29,18 +26,7 @@ ITEMS = 3
 
 
 def _forget_command(db_url: str) -> list[str]:
-    return [
-        sys.executable,
-        "-m",
-        "followup",
-        "--db",
-        db_url,
-        "forget",
-        racing.SLUG,
-        "--yes",
-        "--format",
-        "json",
-    ]
+    return racing.followup_command(db_url, "forget", racing.SLUG, "--yes", "--format", "json")
 
 
 def _count(db_url: str) -> tuple[int, int]:
@@ -59,46 +45,27 @@ def test_forget_during_filing_waits_and_names_every_issue_kept(tmp_path: Path, d
     path = racing.write_postmortem(tmp_path, ITEMS)
     with FakeGitHub() as fake:
         racing.arrange(fake)
-        forgetting: list[subprocess.Popen[str]] = []
-        stderr_lines: list[str] = []
-        reached = threading.Event()
-
-        def read_stderr(proc: subprocess.Popen[str]) -> None:
-            assert proc.stderr is not None
-            for line in proc.stderr:
-                stderr_lines.append(line)
-                if "waiting for it" in line:
-                    reached.set()
+        forgetting: list[racing.Watched] = []
 
         def forget_now(_fake: Any) -> None:
-            # Right after GitHub created the first issue, before the run has recorded it.
-            proc = subprocess.Popen(
-                _forget_command(db_url),
-                env=env(fake, "forget"),
-                cwd=tmp_path,
-                stdout=subprocess.PIPE,
-                stderr=subprocess.PIPE,
-                text=True,
+            # Right after GitHub created the first issue, before the run has recorded it:
+            # forget either waits for the run (and says so) or ends without waiting.
+            command = _forget_command(db_url)
+            forgetting.append(
+                racing.watch(command, env(fake, "forget"), tmp_path, "waiting for it")
             )
-            forgetting.append(proc)
-            threading.Thread(target=read_stderr, args=(proc,), daemon=True).start()
-            # Let forget either finish (it did not wait) or say that it waits.
-            deadline = time.monotonic() + 60
-            while time.monotonic() < deadline and proc.poll() is None and not reached.is_set():
-                time.sleep(0.02)
+            forgetting[0].until_said_or_ended()
 
         fake.when("POST issues", forget_now)
         filing = racing.start(fake, "A", db_url, path)
         out, err = filing.communicate(timeout=120)
         assert forgetting, "the filing run never created an issue"
-        forgot = forgetting[0]
-        forget_out = forgot.stdout.read() if forgot.stdout else ""
-        forgot.wait(timeout=60)
+        forget_out, forget_err = forgetting[0].finish()
 
-        assert reached.is_set(), ("forget did not wait for the filing run", stderr_lines)
+        assert forgetting[0].said.is_set(), ("forget did not wait for the filing run", forget_err)
         assert filing.returncode == 0, err
         assert json.loads(out)["summary"]["created"] == ITEMS
-        assert forgot.returncode == 0, stderr_lines
+        assert forgetting[0].proc.returncode == 0, forget_err
         numbers = {issue["number"] for issue in fake.all_issues(racing.REPO)}
         assert len(numbers) == ITEMS
         # Every issue filed is named by the forget: none is left behind unmentioned.
