@@ -33,7 +33,7 @@ from followup.display import (
     status_text,
 )
 from followup.policy import DUE_POLICY
-from followup.store.models import Status
+from followup.store.statuses import Status
 from followup.store.views import ItemView
 
 GAP = "   "  # a cell's right padding, the column rule (a space here) and the next's left
@@ -53,10 +53,15 @@ def strip_control_codes(text: str) -> str:
 
 def write_json(items: Iterable[ItemView], today: date, out: IO[str]) -> int:
     """Write the items as a JSON array, one object per line; return how many."""
+    return write_json_objects((_item_json(item, today) for item in items), out)
+
+
+def write_json_objects(objects: Iterable[str], out: IO[str]) -> int:
+    """Write encoded objects as a JSON array, one per line; return how many."""
     count = 0
     chunk: list[str] = []
-    for item in items:
-        chunk.append(_item_json(item, today))
+    for text in objects:
+        chunk.append(text)
         count += 1
         if len(chunk) >= 1000:
             out.write(("[\n  " if count == len(chunk) else ",\n  ") + ",\n  ".join(chunk))
@@ -65,6 +70,11 @@ def write_json(items: Iterable[ItemView], today: date, out: IO[str]) -> int:
         out.write(("[\n  " if count == len(chunk) else ",\n  ") + ",\n  ".join(chunk))
     out.write("\n]\n" if count else "[]\n")
     return count
+
+
+def item_json(item: ItemView, today: date) -> str:
+    """Return one item's object as `followup list --format json` writes it."""
+    return _item_json(item, today)
 
 
 # One encoder: json.dumps with any option set builds a new one per call.
@@ -197,6 +207,39 @@ def write_lines(items: Iterable[ItemView], today: date, console: Console) -> int
         out.write("\n".join(lines))
         out.write("\n")
     return count
+
+
+def write_formed_lines(rows: Iterable[FormedLine], today: date, out: IO[str]) -> int:
+    """Write write_lines' plain lines for rows whose line is formed already; return how many.
+
+    A row without a formed line has its view, whose line is formed here as write_lines
+    forms it.
+    """
+    count = 0
+    heading = ""
+    lines: list[str] = []
+    for slug, title_and_slug, formed, view in rows:
+        if slug != heading or not count:
+            heading = slug
+            lines.append(_rich_plain(title_and_slug))
+        line = formed
+        if line is None:
+            assert view is not None
+            line = _plain_line(view, today)
+        lines.append(_rich_plain(line))
+        count += 1
+        if len(lines) >= 1000:
+            out.write("\n".join(lines))
+            out.write("\n")
+            lines.clear()
+    if lines:
+        out.write("\n".join(lines))
+        out.write("\n")
+    return count
+
+
+# A post-mortem's slug, its heading (title and slug), the item's plain line or its view.
+FormedLine = tuple[str, str, str | None, ItemView | None]
 
 
 # What Rich's Text drops from the text it is given (bell, backspace, VT, FF, CR): the plain
