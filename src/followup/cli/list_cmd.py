@@ -253,32 +253,38 @@ def _list_directly(cli: CliContext, flt: ItemFilter, today: date, fmt: str) -> b
         if fmt == "json":
             write_json_objects(_json_objects(rows, today), sys.stdout)
             return True
+        headings = direct.headings(store)
         flags = 0
-        waiting: list[tuple[str, str, str | None, ItemView | None]] = []
+        waiting: list[tuple[int, str | None, ItemView | None]] = []
+        suggestion = direct.FLAG_SUGGESTION
 
-        def accepted() -> Iterator[tuple[str, str, str | None, ItemView | None]]:
+        def accepted() -> Iterator[tuple[int, str | None, ItemView | None]]:
             nonlocal flags
-            for slug, heading, text, row_flags, view in rows:
-                flags |= row_flags
-                # Suggestions are listed apart, after the rest (they are few).
-                if row_flags & direct.FLAG_SUGGESTION:
-                    waiting.append((slug, heading, text, view))
-                else:
-                    yield slug, heading, text, view
+            for pm_id, text, row_flags, view in rows:
+                if row_flags:
+                    flags |= row_flags
+                    # Suggestions are listed apart, after the rest (they are few).
+                    if row_flags & suggestion:
+                        waiting.append((pm_id, text, view))
+                        continue
+                yield pm_id, text, view
 
         out = cli.out.file
-        n = write_formed_lines(accepted(), today, out)
+        n = write_formed_lines(accepted(), headings, today, out)
         if not n and not waiting:
             return False
         if waiting:
             if n:
                 printing.line(cli.out, "")
             printing.line(cli.out, SUGGESTED_HEADING, style="bold")
-            write_formed_lines(waiting, today, out)
+            write_formed_lines(waiting, headings, today, out)
     except FollowupError:
         raise
+    except direct.StoreChanged as exc:
+        raise FollowupError(str(exc)) from None
     except Exception as exc:
-        raise FollowupError(f"cannot read the store: {clean(' '.join(str(exc).split()))}") from None
+        detail = clean(" ".join(str(exc).split()))
+        raise FollowupError(f"cannot read the store: {detail}") from None
     finally:
         store.close()
     marks = {mark for mark, bit in direct.MARK_FLAGS if flags & bit}
@@ -354,7 +360,7 @@ def show_command(cli: CliContext, item_id: str, fmt: str) -> None:
 
 
 def _json_objects(rows: Iterable[ListRow], today: date) -> Iterator[str]:
-    for _slug, _heading, text, _flags, view in rows:
+    for _pm_id, text, _flags, view in rows:
         yield item_json(view, today) if view is not None else text or ""
 
 

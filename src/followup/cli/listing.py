@@ -12,7 +12,7 @@ of one post-mortem's rows.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from datetime import date
 from itertools import groupby
 from typing import IO
@@ -209,26 +209,31 @@ def write_lines(items: Iterable[ItemView], today: date, console: Console) -> int
     return count
 
 
-def write_formed_lines(rows: Iterable[FormedLine], today: date, out: IO[str]) -> int:
+def write_formed_lines(
+    rows: Iterable[FormedLine], headings: Mapping[int, tuple[str, str]], today: date, out: IO[str]
+) -> int:
     """Write write_lines' plain lines for rows whose line is formed already; return how many.
 
-    A row without a formed line has its view, whose line is formed here as write_lines
-    forms it.
+    Rows name their post-mortem by id (headings gives its slug and heading); a row
+    without a formed line has its view, whose line is formed here as write_lines does.
     """
     count = 0
-    heading = ""
+    current = -1
     lines: list[str] = []
-    for slug, title_and_slug, formed, view in rows:
-        if slug != heading or not count:
-            heading = slug
-            lines.append(_rich_plain(title_and_slug))
+    append = lines.append
+    stripped = _RICH_STRIPPED
+    for pm_id, formed, view in rows:
+        if pm_id != current or not count:
+            current = pm_id
+            heading = headings[pm_id][1]
+            append(heading if heading.isprintable() else heading.translate(stripped))
         line = formed
         if line is None:
             assert view is not None
             line = _plain_line(view, today)
-        lines.append(_rich_plain(line))
+        append(line if line.isprintable() else line.translate(stripped))
         count += 1
-        if len(lines) >= 1000:
+        if len(lines) >= 2000:
             out.write("\n".join(lines))
             out.write("\n")
             lines.clear()
@@ -238,8 +243,8 @@ def write_formed_lines(rows: Iterable[FormedLine], today: date, out: IO[str]) ->
     return count
 
 
-# A post-mortem's slug, its heading (title and slug), the item's plain line or its view.
-FormedLine = tuple[str, str, str | None, ItemView | None]
+# A post-mortem's id, the item's plain line (or None) and its view (None when formed).
+FormedLine = tuple[int, str | None, ItemView | None]
 
 
 # What Rich's Text drops from the text it is given (bell, backspace, VT, FF, CR): the plain

@@ -158,6 +158,8 @@ def _open_sqlite(url: str, query: str) -> DirectStore | None:
     import sqlite3
 
     conn = sqlite3.connect(database, timeout=BUSY_TIMEOUT_S, check_same_thread=False)
+    # Every read sees one snapshot of the store (taken at the first).
+    conn.execute("BEGIN")
     return DirectStore("sqlite", conn)
 
 
@@ -190,7 +192,10 @@ def _open_postgresql(parts: Any) -> DirectStore | None:
         args[key] = value
     import psycopg
 
-    return DirectStore("postgresql", psycopg.connect(**args))
+    conn = psycopg.connect(**args)
+    # Every read sees one snapshot of the store (taken at the first).
+    conn.isolation_level = psycopg.IsolationLevel.REPEATABLE_READ
+    return DirectStore("postgresql", conn)
 
 
 def ready(store: DirectStore, policy_key: str) -> bool:
@@ -386,7 +391,6 @@ _BRIEF = (
     "CAST(a.protection_applied AS TEXT), a.line, a.due_source, a.policy_due, p.slug, "
     "p.title, p.path, i.number, i.repo, i.url, i.state"
 )
-_BRIEF_COUNT = _BRIEF.count(", ") + 1
 _JOINS = (
     "FROM action_item AS a JOIN postmortem AS p ON a.postmortem_id = p.id "
     "LEFT OUTER JOIN github_issue AS i ON a.issue_id = i.id"
@@ -442,17 +446,14 @@ def _formed_in_python(json_rows: bool) -> str:
     return f"({condition})"
 
 
-def _brief_if(condition: str) -> str:
-    return ", ".join(f"CASE WHEN {condition} THEN {column} END" for column in _BRIEF.split(", "))
-
-
 def list_sql(
     dialect: str, flt: ItemFilter, today: date, *, as_json: bool
-) -> tuple[str, dict[str, Any]]:
-    """Return the list query: a formed line (or JSON object) per item, in the list's order.
+) -> tuple[str, str, dict[str, Any]]:
+    """Return the list's two queries, in the list's order, and their parameters.
 
-    Each row is (slug, heading, text, flags, *brief): text is None for an item whose line
-    Python must form, which then has the BRIEF columns (None otherwise).
+    The first gives (post-mortem id, text, flags, id) per item: the formed line (or JSON
+    object), or None and the item's id when Python must form it. The second gives the
+    BRIEF columns of just those items, in the same order.
     """
     params: dict[str, Any] = {"today": today.isoformat() if dialect == "sqlite" else today}
     python = _formed_in_python(as_json)
@@ -461,37 +462,68 @@ def list_sql(
         params["cwd"] = cwd
         params["cwd_length"] = len(cwd)
         text = _json_object(dialect)
+        flags = "0"  # JSON shows no legend and keeps suggestions in place
     else:
         text = _plain_line(dialect)
-    columns = (
-        f"p.slug, p.title || '  ' || p.slug, CASE WHEN NOT {python} THEN {text} END, "
-        f"{_flags(dialect)}, {_brief_if(python)}"
+        flags = _flags(dialect)
+    where = _where(flt, params)
+    formed = (
+        f"SELECT p.id, CASE WHEN NOT {python} THEN {text} END, {flags}, "
+        f"CASE WHEN {python} THEN a.id END {_JOINS} {where} {_ORDER}"
     )
-    return f"SELECT {columns} {_JOINS} {_where(flt, params)} {_ORDER}", params
+    also = "AND" if where else "WHERE"
+    brief = f"SELECT {_BRIEF} {_JOINS} {where} {also} {python} {_ORDER}"
+    return formed, brief, params
 
 
-# One item of a list: its post-mortem's slug, the heading (title and slug) a list gives
-# its items, the formed text (None when Python forms it), FLAG_* bits, the view to form
-# the text from (None when formed).
-ListRow = tuple[str, str, str | None, int, ItemView | None]
+# One item of a list: its post-mortem's id, the formed text (None when Python forms it),
+# FLAG_* bits, the view to form the text from (None when formed).
+ListRow = tuple[int, str | None, int, ItemView | None]
+
+
+def headings(store: DirectStore) -> dict[int, tuple[str, str]]:
+    """Return each post-mortem's slug and the heading a list gives its items."""
+    cursor = store._execute("SELECT id, slug, title || '  ' || slug FROM postmortem", {})
+    return {pm_id: (slug, heading) for pm_id, slug, heading in cursor.fetchall()}
+
+
+class StoreChanged(Exception):
+    """Say the store changed between the list's two queries (a writer at work)."""
 
 
 def iter_list(
     store: DirectStore, flt: ItemFilter, today: date, *, as_json: bool
 ) -> Iterator[ListRow]:
     """Yield the items that pass the filter, each formed by the database when it can."""
-    sql, params = list_sql(store.dialect, flt, today, as_json=as_json)
-    cursor = store._execute(sql, params)
+    formed_sql, brief_sql, params = list_sql(store.dialect, flt, today, as_json=as_json)
+    formed = _stream(store, formed_sql, params, "formed")
+    brief = (row for batch in _stream(store, brief_sql, params, "brief") for row in batch)
     decode = _decode_brief_sqlite if store.dialect == "sqlite" else _decode_brief_postgresql
+    for batch in formed:
+        for pm_id, text, flags, item_id in batch:
+            if text is not None:
+                yield pm_id, text, flags, None
+                continue
+            row = next(brief, None)
+            if row is None or row[0] != item_id:
+                raise StoreChanged("the store changed while it was read; try again")
+            yield pm_id, None, flags, next(brief_views([decode(list(row))]))
+
+
+def _stream(store: DirectStore, sql: str, params: dict[str, Any], name: str) -> Iterator[Any]:
+    """Yield a query's rows in batches; PostgreSQL keeps them on the server meanwhile."""
+    if store.dialect == "sqlite":
+        cursor = store.conn.cursor()
+        cursor.execute(sql, params)
+    else:
+        cursor = store.conn.cursor(name=name)
+        cursor.itersize = FETCH_BATCH
+        cursor.execute(_paramstyle(sql, store.dialect), params)
     while True:
         batch = cursor.fetchmany(FETCH_BATCH)
         if not batch:
             return
-        for slug, heading, text, flags, *brief in batch:
-            view = None
-            if text is None:
-                view = next(brief_views([decode(brief)]))
-            yield slug, heading, text, flags, view
+        yield batch
 
 
 def _decode_brief_sqlite(row: list[Any]) -> list[Any]:
