@@ -33,6 +33,7 @@ NOW = datetime(2026, 5, 30, 12, 30, 15, 123456, tzinfo=UTC)
 HOSTILE = (
     'Tab\there "quoted" back\\slash \x1b[31mred\x1b[0m bell\x07 cr\r lf\n ff\x0c '
     "vt\x0b bs\x08 del\x7f c1\x85 wide 漢字 emoji 😀 rtl \u202e 100% _under_ it's"
+    ' json {"k":"v","w": 1} end\\'
 )
 
 
