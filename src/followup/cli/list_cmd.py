@@ -249,35 +249,24 @@ def _list_directly(cli: CliContext, flt: ItemFilter, today: date, fmt: str) -> b
     if store is None:
         return False
     try:
-        rows = direct.iter_list(store, flt, today, as_json=fmt == "json")
+        batches = direct.iter_list(store, flt, today, as_json=fmt == "json")
         if fmt == "json":
-            write_json_objects(_json_objects(rows, today), sys.stdout)
+            write_json_objects(_json_objects(batches, today), sys.stdout)
             return True
         headings = direct.headings(store)
-        flags = 0
-        waiting: list[tuple[int, str | None, ItemView | None]] = []
-        suggestion = direct.FLAG_SUGGESTION
-
-        def accepted() -> Iterator[tuple[int, str | None, ItemView | None]]:
-            nonlocal flags
-            for pm_id, text, row_flags, view in rows:
-                if row_flags:
-                    flags |= row_flags
-                    # Suggestions are listed apart, after the rest (they are few).
-                    if row_flags & suggestion:
-                        waiting.append((pm_id, text, view))
-                        continue
-                yield pm_id, text, view
-
+        # Suggestions are listed apart, after the rest (they are few).
+        waiting: list[ListRow] = []
         out = cli.out.file
-        n = write_formed_lines(accepted(), headings, today, out)
+        n, flags = write_formed_lines(
+            batches, headings, today, out, apart=direct.FLAG_SUGGESTION, waiting=waiting
+        )
         if not n and not waiting:
             return False
         if waiting:
             if n:
                 printing.line(cli.out, "")
             printing.line(cli.out, SUGGESTED_HEADING, style="bold")
-            write_formed_lines(waiting, headings, today, out)
+            write_formed_lines([waiting], headings, today, out)
     except FollowupError:
         raise
     except direct.StoreChanged as exc:
@@ -359,9 +348,10 @@ def show_command(cli: CliContext, item_id: str, fmt: str) -> None:
     _note_renames(cli, moved)
 
 
-def _json_objects(rows: Iterable[ListRow], today: date) -> Iterator[str]:
-    for _pm_id, text, _flags, view in rows:
-        yield item_json(view, today) if view is not None else text or ""
+def _json_objects(batches: Iterable[list[ListRow]], today: date) -> Iterator[str]:
+    for batch in batches:
+        for _pm_id, text, _flags, view in batch:
+            yield item_json(view, today) if view is not None else text or ""
 
 
 def _show_directly(cli: CliContext, ref: str) -> tuple[ItemView, list[EventView], str] | None:

@@ -210,41 +210,53 @@ def write_lines(items: Iterable[ItemView], today: date, console: Console) -> int
 
 
 def write_formed_lines(
-    rows: Iterable[FormedLine], headings: Mapping[int, tuple[str, str]], today: date, out: IO[str]
-) -> int:
-    """Write write_lines' plain lines for rows whose line is formed already; return how many.
+    batches: Iterable[Iterable[FormedLine]],
+    headings: Mapping[int, tuple[str, str]],
+    today: date,
+    out: IO[str],
+    *,
+    apart: int = 0,
+    waiting: list[FormedLine] | None = None,
+) -> tuple[int, int]:
+    """Write write_lines' plain lines for rows whose line is formed already.
 
     Rows name their post-mortem by id (headings gives its slug and heading); a row
     without a formed line has its view, whose line is formed here as write_lines does.
+    Rows with a flag in `apart` go to `waiting` instead. Return how many were written,
+    and every flag of the rows seen.
     """
     count = 0
+    seen = 0
     current = -1
     lines: list[str] = []
     append = lines.append
     stripped = _RICH_STRIPPED
-    for pm_id, formed, view in rows:
-        if pm_id != current or not count:
-            current = pm_id
-            heading = headings[pm_id][1]
-            append(heading if heading.isprintable() else heading.translate(stripped))
-        line = formed
-        if line is None:
-            assert view is not None
-            line = _plain_line(view, today)
-        append(line if line.isprintable() else line.translate(stripped))
-        count += 1
-        if len(lines) >= 2000:
-            out.write("\n".join(lines))
-            out.write("\n")
-            lines.clear()
-    if lines:
+    for batch in batches:
+        for row in batch:
+            pm_id, line, flags, view = row
+            if flags:
+                seen |= flags
+                if flags & apart and waiting is not None:
+                    waiting.append(row)
+                    continue
+            if pm_id != current or not count:
+                current = pm_id
+                heading = headings[pm_id][1]
+                append(heading if heading.isprintable() else heading.translate(stripped))
+            if line is None:
+                assert view is not None
+                line = _plain_line(view, today)
+            append(line if line.isprintable() else line.translate(stripped))
+            count += 1
         out.write("\n".join(lines))
-        out.write("\n")
-    return count
+        out.write("\n" if lines else "")
+        lines.clear()
+    return count, seen
 
 
-# A post-mortem's id, the item's plain line (or None) and its view (None when formed).
-FormedLine = tuple[int, str | None, ItemView | None]
+# A post-mortem's id, the item's plain line (or None), its flags and its view (None when
+# the line is formed).
+FormedLine = tuple[int, str | None, int, ItemView | None]
 
 
 # What Rich's Text drops from the text it is given (bell, backspace, VT, FF, CR): the plain

@@ -527,22 +527,25 @@ class StoreChanged(Exception):
 
 def iter_list(
     store: DirectStore, flt: ItemFilter, today: date, *, as_json: bool
-) -> Iterator[ListRow]:
-    """Yield the items that pass the filter, each formed by the database when it can."""
+) -> Iterator[list[ListRow]]:
+    """Yield the items that pass the filter in batches, formed by the database when it can."""
     formed_sql, brief_sql, params = list_sql(store.dialect, flt, today, as_json=as_json)
     formed = _stream(store, formed_sql, params, "formed")
     brief = (row for batch in _stream(store, brief_sql, params, "brief") for row in batch)
     decode = _decode_brief_sqlite if store.dialect == "sqlite" else _decode_brief_postgresql
     spaced = as_json and store.dialect == "sqlite"
     for batch in formed:
-        for pm_id, text, flags, item_id in batch:
-            if text is not None:
-                yield pm_id, _spaced(text) if spaced else text, flags, None
-                continue
-            row = next(brief, None)
-            if row is None or row[0] != item_id:
-                raise StoreChanged("the store changed while it was read; try again")
-            yield pm_id, None, flags, next(brief_views([decode(list(row))]))
+        # A formed row is already (post-mortem id, text, flags, None): the last column is
+        # the id of an item Python forms, which is replaced by its view.
+        if spaced:
+            batch = [(pm, t if t is None else _spaced(t), f, i) for pm, t, f, i in batch]  # noqa: PLW2901
+        for at, (pm_id, text, flags, item_id) in enumerate(batch):
+            if text is None:
+                row = next(brief, None)
+                if row is None or row[0] != item_id:
+                    raise StoreChanged("the store changed while it was read; try again")
+                batch[at] = (pm_id, None, flags, next(brief_views([decode(list(row))])))
+        yield batch
 
 
 def _stream(store: DirectStore, sql: str, params: dict[str, Any], name: str) -> Iterator[Any]:
