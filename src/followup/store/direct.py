@@ -619,14 +619,19 @@ def find_item(store: DirectStore, ref: str) -> Shown | None:
     ref = ref.strip().lower()
     if not ref:
         return None
-    # As queries.find_item_id (startswith: the reference's % and _ match as LIKE does).
-    matches = [
-        row[0]
-        for row in store._execute(
-            "SELECT id FROM action_item WHERE id LIKE :ref || '%' ORDER BY id LIMIT 6",
-            {"ref": ref},
-        ).fetchall()
-    ]
+    # As queries.find_item_id: a whole id is that item (it sorts first among the ids it
+    # begins, so the prefix search would find it too), found by its index.
+    exact = store._execute("SELECT id FROM action_item WHERE id = :ref", {"ref": ref}).fetchall()
+    matches = [row[0] for row in exact]
+    if not matches:
+        # startswith: the reference's % and _ match as LIKE makes them.
+        matches = [
+            row[0]
+            for row in store._execute(
+                "SELECT id FROM action_item WHERE id LIKE :ref || '%' ORDER BY id LIMIT 6",
+                {"ref": ref},
+            ).fetchall()
+        ]
     if ref in matches:
         item_id = ref
     elif len(matches) == 1:
