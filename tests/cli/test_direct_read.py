@@ -9,6 +9,8 @@ every byte of stdout and stderr, on both backends.
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -363,3 +365,24 @@ def test_a_store_not_made_yet_is_made_by_the_ordinary_path(fresh: str, backend: 
     imported = run(fresh, "import", str(GH_PAGES))
     assert imported.exit_code == 0, imported.output
     assert run(fresh, "list").stdout.count("\n") > 3
+
+
+_MODULES_AFTER = """
+import sys
+from followup.cli import cli
+cli.main(sys.argv[1:], prog_name="followup", standalone_mode=False)
+heavy = sorted(m for m in sys.modules if m.split(".")[0] in ("sqlalchemy", "sqlmodel", "alembic"))
+print(heavy, file=sys.stderr)
+"""
+
+
+@pytest.mark.parametrize("args", [("list",), ("list", "--format", "json"), ("show", "i100xyz")])
+def test_reading_directly_imports_no_sqlalchemy(store: str, args: tuple[str, ...]) -> None:
+    done = subprocess.run(
+        [sys.executable, "-c", _MODULES_AFTER, "--db", store, *args],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert done.stdout
+    assert done.stderr.strip().splitlines()[-1] == "[]"

@@ -143,13 +143,14 @@ def open_store(url: str) -> DirectStore | None:
         if scheme == "postgresql+psycopg":
             return _open_postgresql(parts)
     except Exception:
+        # Whatever failed, the ordinary path fails the same way and says so properly.
         return None
     return None
 
 
 def _open_sqlite(url: str, query: str) -> DirectStore | None:
     _, sep, database = url.partition(":///")
-    if not sep or query or not database or "?" in database or "%" in database:
+    if not sep or query or not database or any(c in database for c in "?#%"):
         return None
     if database == ":memory:" or database.startswith("file:") or "~" in database:
         return None
@@ -220,6 +221,7 @@ def ready(store: DirectStore, policy_key: str) -> bool:
             return False
         return _quotes_as_python(store)
     except Exception:
+        # A store this reader does not understand (no tables yet, a foreign file).
         _rollback(store)
         return False
 
