@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from followup.policy import DUE_EDITED, DUE_POLICY
-from followup.store.models import Status
+from followup.store.statuses import Status
 
 if TYPE_CHECKING:
     from followup.store.views import ItemView

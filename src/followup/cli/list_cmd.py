@@ -2,31 +2,42 @@
 
 from __future__ import annotations
 
+import logging
 import sys
 from collections.abc import Iterable, Iterator
+from datetime import date
+from typing import TYPE_CHECKING
 
 import click
 
 from followup import clock, postmortem
 from followup.cli import output, printing
 from followup.cli.context import CliContext, pass_cli
-from followup.cli.listing import marks_of, write_json, write_lines, write_table
+from followup.cli.listing import (
+    item_json,
+    marks_of,
+    write_formed_lines,
+    write_json,
+    write_json_objects,
+    write_lines,
+    write_table,
+)
 from followup.cli.options import examples
 from followup.cli.repos import REPO, RepoSpec, repo_for
+from followup.config import mask_url
 from followup.display import MARK_MEANING
-from followup.store import session_scope
-from followup.store.models import UNACCEPTED_STATUSES
-from followup.store.queries import (
-    ItemFilter,
-    get_item,
-    item_events,
-    iter_items,
-    list_items,
-    parse_statuses,
-    postmortem_source,
-)
-from followup.store.repo_identity import renamed_repos, renames_among, with_current_names
-from followup.store.views import ItemView
+from followup.errors import FollowupError
+from followup.store.filters import ItemFilter, parse_statuses
+from followup.store.statuses import UNACCEPTED_STATUSES
+from followup.store.views import EventView, ItemView
+from followup.text import clean
+
+if TYPE_CHECKING:
+    from followup.store.direct import DirectStore, ListRow
+
+# The ordinary path (SQLAlchemy, SQLModel, the migrations) is imported only when the
+# store cannot be read directly (store/direct.py): its imports alone cost half a second.
+log = logging.getLogger("followup.cli")
 
 CONTEXT_RADIUS = 3
 KINDS = ("issue", "branch_protection")
@@ -119,6 +130,16 @@ def list_command(
         include_removed=include_removed,
     )
     today = clock.today()
+    # Plain lines and JSON are formed by the database when the store allows (the table
+    # at a terminal, colour and CSV take the ordinary path).
+    if (fmt == "json" or (fmt == "table" and _plain_uncoloured(cli))) and _list_directly(
+        cli, flt, today, fmt
+    ):
+        return
+    from followup.store import session_scope
+    from followup.store.queries import iter_items, list_items
+    from followup.store.repo_identity import renamed_repos, renames_among, with_current_names
+
     marks: set[str] = set()
     moved: dict[str, str] = {}
     waiting: list[ItemView] = []
@@ -181,16 +202,83 @@ def list_command(
             message = "no items to list: every item was removed from its post-mortem (see --all)"
         printing.line(cli.err, message)
         return
+    _summary(cli, n, len(waiting), marks)
+    _note_renames(cli, sorted(moved.items()))
+
+
+def _summary(cli: CliContext, n: int, suggestions: int, marks: set[str]) -> None:
+    """Print the count of items (and suggestions) and the legend of the marks shown."""
     count = f"{n} item{'s' if n != 1 else ''}"
-    if waiting:
-        count += f", {len(waiting)} suggestion{'s' if len(waiting) != 1 else ''}"
+    if suggestions:
+        count += f", {suggestions} suggestion{'s' if suggestions != 1 else ''}"
     printing.line(cli.out, count, style="dim")
     legend = "   ".join(
         f"{mark} {meaning}" for mark, meaning in MARK_MEANING.items() if mark in marks
     )
     if legend:
         printing.line(cli.out, legend, style="dim")
-    _note_renames(cli, sorted(moved.items()))
+
+
+def _plain_uncoloured(cli: CliContext) -> bool:
+    return printing.plain(cli.out) and cli.out.color_system is None
+
+
+def _open_directly(cli: CliContext) -> DirectStore | None:
+    """Return the store opened by its driver, if it can be read as it is; else None."""
+    from followup.store import direct
+
+    url = cli.settings.database_url_or_default()
+    store = direct.open_store(url)
+    if store is None:
+        return None
+    if not direct.ready(store, cli.settings.policy.key):
+        store.close()
+        return None
+    log.info("opening the store at %s", mask_url(url))
+    return store
+
+
+def _list_directly(cli: CliContext, flt: ItemFilter, today: date, fmt: str) -> bool:
+    """List as the ordinary path would, reading the store directly; False if it cannot.
+
+    An empty list is left to the ordinary path too, which says why it is empty.
+    """
+    from followup.store import direct
+
+    store = _open_directly(cli)
+    if store is None:
+        return False
+    try:
+        batches = direct.iter_list(store, flt, today, as_json=fmt == "json")
+        if fmt == "json":
+            write_json_objects(_json_objects(batches, today), sys.stdout)
+            return True
+        headings = direct.headings(store)
+        # Suggestions are listed apart, after the rest (they are few).
+        waiting: list[ListRow] = []
+        out = cli.out.file
+        n, flags = write_formed_lines(
+            batches, headings, today, out, apart=direct.FLAG_SUGGESTION, waiting=waiting
+        )
+        if not n and not waiting:
+            return False
+        if waiting:
+            if n:
+                printing.line(cli.out, "")
+            printing.line(cli.out, SUGGESTED_HEADING, style="bold")
+            write_formed_lines([waiting], headings, today, out)
+    except FollowupError:
+        raise
+    except direct.StoreChanged as exc:
+        raise FollowupError(str(exc)) from None
+    except Exception as exc:
+        detail = clean(" ".join(str(exc).split()))
+        raise FollowupError(f"cannot read the store: {detail}") from None
+    finally:
+        store.close()
+    marks = {mark for mark, bit in direct.MARK_FLAGS if flags & bit}
+    _summary(cli, n, len(waiting), marks)
+    return True
 
 
 UNACCEPTED = frozenset(s.value for s in UNACCEPTED_STATUSES)
@@ -224,13 +312,26 @@ def _note_renames(cli: CliContext, moved: list[tuple[str, str]]) -> None:
 def show_command(cli: CliContext, item_id: str, fmt: str) -> None:
     """Show one action item with its source context and history (ID or a unique prefix)."""
     today = clock.today()
-    with session_scope(cli.engine()) as session:
-        item = get_item(session, item_id)
-        events = item_events(session, item.id)
-        source = postmortem_source(session, item.postmortem)
-        renamed = renamed_repos(session)
-    moved = renames_among([item], renamed)
-    item = with_current_names(item, renamed)
+    found = _show_directly(cli, item_id)
+    if found is not None:
+        item, events, source = found
+        moved: list[tuple[str, str]] = []
+    else:
+        from followup.store import session_scope
+        from followup.store.queries import get_item, item_events, postmortem_source
+        from followup.store.repo_identity import (
+            renamed_repos,
+            renames_among,
+            with_current_names,
+        )
+
+        with session_scope(cli.engine()) as session:
+            item = get_item(session, item_id)
+            events = item_events(session, item.id)
+            source = postmortem_source(session, item.postmortem)
+            renamed = renamed_repos(session)
+        moved = renames_among([item], renamed)
+        item = with_current_names(item, renamed)
     if fmt == "json":
         click.echo(output.item_json(item, events, today))
         return
@@ -245,3 +346,27 @@ def show_command(cli: CliContext, item_id: str, fmt: str) -> None:
         for line in output.item_lines(item, events, context, first, today):
             printing.line(cli.out, line)
     _note_renames(cli, moved)
+
+
+def _json_objects(batches: Iterable[list[ListRow]], today: date) -> Iterator[str]:
+    for batch in batches:
+        for _pm_id, text, _flags, view in batch:
+            yield item_json(view, today) if view is not None else text or ""
+
+
+def _show_directly(cli: CliContext, ref: str) -> tuple[ItemView, list[EventView], str] | None:
+    """Return the item, its history and its document made safe to show, read directly."""
+    from followup.store import direct
+
+    store = _open_directly(cli)
+    if store is None:
+        return None
+    try:
+        shown = direct.find_item(store, ref)
+    finally:
+        store.close()
+    if shown is None:
+        return None
+    # As queries.postmortem_source: only what is shown has its control characters made
+    # visible.
+    return shown.item, shown.events, clean(shown.source)

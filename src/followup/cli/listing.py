@@ -12,7 +12,7 @@ of one post-mortem's rows.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from datetime import date
 from itertools import groupby
 from typing import IO
@@ -33,7 +33,7 @@ from followup.display import (
     status_text,
 )
 from followup.policy import DUE_POLICY
-from followup.store.models import Status
+from followup.store.statuses import Status
 from followup.store.views import ItemView
 
 GAP = "   "  # a cell's right padding, the column rule (a space here) and the next's left
@@ -53,10 +53,15 @@ def strip_control_codes(text: str) -> str:
 
 def write_json(items: Iterable[ItemView], today: date, out: IO[str]) -> int:
     """Write the items as a JSON array, one object per line; return how many."""
+    return write_json_objects((_item_json(item, today) for item in items), out)
+
+
+def write_json_objects(objects: Iterable[str], out: IO[str]) -> int:
+    """Write encoded objects as a JSON array, one per line; return how many."""
     count = 0
     chunk: list[str] = []
-    for item in items:
-        chunk.append(_item_json(item, today))
+    for text in objects:
+        chunk.append(text)
         count += 1
         if len(chunk) >= 1000:
             out.write(("[\n  " if count == len(chunk) else ",\n  ") + ",\n  ".join(chunk))
@@ -65,6 +70,11 @@ def write_json(items: Iterable[ItemView], today: date, out: IO[str]) -> int:
         out.write(("[\n  " if count == len(chunk) else ",\n  ") + ",\n  ".join(chunk))
     out.write("\n]\n" if count else "[]\n")
     return count
+
+
+def item_json(item: ItemView, today: date) -> str:
+    """Return one item's object as `followup list --format json` writes it."""
+    return _item_json(item, today)
 
 
 # One encoder: json.dumps with any option set builds a new one per call.
@@ -197,6 +207,56 @@ def write_lines(items: Iterable[ItemView], today: date, console: Console) -> int
         out.write("\n".join(lines))
         out.write("\n")
     return count
+
+
+def write_formed_lines(
+    batches: Iterable[Iterable[FormedLine]],
+    headings: Mapping[int, tuple[str, str]],
+    today: date,
+    out: IO[str],
+    *,
+    apart: int = 0,
+    waiting: list[FormedLine] | None = None,
+) -> tuple[int, int]:
+    """Write write_lines' plain lines for rows whose line is formed already.
+
+    Rows name their post-mortem by id (headings gives its slug and heading); a row
+    without a formed line has its view, whose line is formed here as write_lines does.
+    Rows with a flag in `apart` go to `waiting` instead. Return how many were written,
+    and every flag of the rows seen.
+    """
+    count = 0
+    seen = 0
+    current = -1
+    lines: list[str] = []
+    append = lines.append
+    stripped = _RICH_STRIPPED
+    for batch in batches:
+        for row in batch:
+            pm_id, line, flags, view = row
+            if flags:
+                seen |= flags
+                if flags & apart and waiting is not None:
+                    waiting.append(row)
+                    continue
+            if pm_id != current or not count:
+                current = pm_id
+                heading = headings[pm_id][1]
+                append(heading if heading.isprintable() else heading.translate(stripped))
+            if line is None:
+                assert view is not None
+                line = _plain_line(view, today)
+            append(line if line.isprintable() else line.translate(stripped))
+            count += 1
+        out.write("\n".join(lines))
+        out.write("\n" if lines else "")
+        lines.clear()
+    return count, seen
+
+
+# A post-mortem's id, the item's plain line (or None), its flags and its view (None when
+# the line is formed).
+FormedLine = tuple[int, str | None, int, ItemView | None]
 
 
 # What Rich's Text drops from the text it is given (bell, backspace, VT, FF, CR): the plain

@@ -8,14 +8,10 @@ import json
 from collections.abc import Iterator, Sequence
 from datetime import date
 from itertools import groupby
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from rich import box
 from rich.cells import cell_len
 from rich.console import Group, RenderableType
-from rich.panel import Panel
-from rich.syntax import Syntax
-from rich.table import Table
 from rich.text import Text
 
 from followup.display import (
@@ -30,6 +26,12 @@ from followup.display import (
 )
 from followup.policy import DUE_POLICY
 from followup.store.views import EventView, ItemView
+
+if TYPE_CHECKING:
+    from rich.table import Table
+
+# Tables, panels and syntax highlighting (Pygments) load where they are drawn: piped
+# output, by far the most common at scale, never needs them.
 
 CSV_COLUMNS = (
     "id",
@@ -130,6 +132,9 @@ def items_table(
     if layout is None:
         return None
     narrow = layout == "narrow"
+    from rich import box
+    from rich.table import Table
+
     tables: list[RenderableType] = []
     for slug, group in groupby(items, key=lambda item: item.postmortem):
         rows = list(group)
@@ -286,6 +291,9 @@ def policy_rows(item: ItemView, today: date) -> list[tuple[str, Text]]:
 
 
 def _history(events: Sequence[EventView]) -> Table:
+    from rich import box
+    from rich.table import Table
+
     history = Table(box=box.SIMPLE_HEAD, title="History", title_justify="left")
     history.add_column("When", no_wrap=True)
     history.add_column("Change")
@@ -317,6 +325,10 @@ def item_detail(
     longest = max(max((cell_len(w) for w in value.plain.split()), default=0) for _, value in rows)
     if width is not None and label_width + 2 + longest + 4 > width:
         return None
+    from rich.panel import Panel
+    from rich.syntax import Syntax
+    from rich.table import Table
+
     grid = Table.grid(padding=(0, 2))
     grid.add_column(style="bold", no_wrap=True)
     grid.add_column()

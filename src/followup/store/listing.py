@@ -8,21 +8,23 @@ text-stored times and JSON are decoded by the standard library's C functions.
 
 from __future__ import annotations
 
-import json
-import os
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from datetime import UTC, datetime
-from functools import lru_cache
+from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import JSON, DateTime, Dialect, Text, cast, type_coerce
 from sqlalchemy.types import TypeDecorator
 from sqlmodel.sql.sqltypes import UTCDateTime
 
-from followup.postmortem.model import Reference
 from followup.store.models import IssueRow, ItemRow, PostMortemRow
-from followup.store.protection import BranchProtection
-from followup.store.views import IssueLink, ItemView, display_path
+
+# Re-exported: the views are built from plain rows in store/rows.py, which the lean
+# reader (store/direct.py) shares.
+from followup.store.rows import UNREAD_TIME as UNREAD_TIME  # noqa: PLC0414
+from followup.store.rows import aware_time, json_value, names, sqlite_time
+from followup.store.rows import brief_views as brief_views  # noqa: PLC0414
+from followup.store.rows import view_from_row as view_from_row  # noqa: PLC0414
+from followup.store.rows import views as views  # noqa: PLC0414
 
 
 class _Time(TypeDecorator[datetime]):
@@ -36,21 +38,8 @@ class _Time(TypeDecorator[datetime]):
     ) -> Callable[[Any], datetime | None]:
         """Return the decoder for this dialect."""
         if dialect.name == "sqlite":
-            return _sqlite_time
-        return _aware_time
-
-
-def _sqlite_time(value: str | None) -> datetime | None:
-    if value is None:
-        return None
-    # Stored in UTC without an offset: parsed with one, in one C call.
-    return datetime.fromisoformat(value + "+00:00")
-
-
-def _aware_time(value: datetime | None) -> datetime | None:
-    if value is None:
-        return None
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+            return sqlite_time
+        return aware_time
 
 
 class _JsonText(TypeDecorator[Any]):
@@ -65,15 +54,7 @@ class _JsonText(TypeDecorator[Any]):
 
     def result_processor(self, dialect: Dialect, coltype: object) -> Callable[[Any], Any]:
         """Return the decoder (without TypeDecorator's wrapper: it runs per value)."""
-        return _json
-
-
-def _json(value: str | None) -> Any:
-    if value is None or value == "null":
-        return None
-    if value == "[]":
-        return []
-    return json.loads(value)
+        return json_value
 
 
 class _Names(TypeDecorator[tuple[str, ...]]):
@@ -86,12 +67,7 @@ class _Names(TypeDecorator[tuple[str, ...]]):
         self, dialect: Dialect, coltype: object
     ) -> Callable[[Any], tuple[str, ...]]:
         """Return the decoder (without TypeDecorator's wrapper: it runs per value)."""
-        return _names
-
-
-@lru_cache(maxsize=4096)
-def _names(value: str | None) -> tuple[str, ...]:
-    return tuple(json.loads(value)) if value else ()
+        return names
 
 
 def _fast(column: Any) -> Any:
@@ -142,7 +118,6 @@ POSTMORTEM_COLUMNS: tuple[Any, ...] = (
     PostMortemRow.path,
     PostMortemRow.incident_date,
 )
-_PATH = len(ITEM_COLUMNS) + 2
 ISSUE_COLUMNS: tuple[Any, ...] = tuple(
     _fast(getattr(IssueRow, name))
     for name in (
@@ -195,173 +170,3 @@ BRIEF_COLUMNS: tuple[Any, ...] = (
     IssueRow.url,
     IssueRow.state,
 )
-# What a brief view holds for the columns it was not read with.
-UNREAD_TIME = datetime.min.replace(tzinfo=UTC)
-
-
-def brief_views(rows: Iterable[Sequence[Any]]) -> Iterator[ItemView]:
-    """Build ItemViews from rows of BRIEF_COLUMNS.
-
-    The document text is empty, the times are UNREAD_TIME, the section, parent and
-    incident date None, and the issue has its repository, number, URL and state only.
-    """
-    shown: dict[str, str] = {}
-    cwd = os.getcwd() + os.sep  # noqa: PTH109
-    for (
-        item_id,
-        title,
-        owner,
-        priority,
-        due,
-        due_text,
-        type_,
-        kind,
-        status,
-        status_reason,
-        repo,
-        references,
-        protection,
-        protection_applied,
-        line,
-        due_source,
-        policy_due,
-        slug,
-        pm_title,
-        path,
-        number,
-        issue_repo,
-        url,
-        state,
-    ) in rows:
-        relative = shown.get(path)
-        if relative is None:
-            relative = shown[path] = path.removeprefix(cwd) if path.startswith(cwd) else path
-        # Positional: keyword arguments cost a third more per view, 100,000 times.
-        yield ItemView(
-            item_id,
-            slug,
-            pm_title,
-            title,
-            "",
-            owner,
-            priority,
-            due,
-            due_text,
-            type_,
-            kind,
-            status,
-            status_reason,
-            repo,
-            tuple(Reference.from_dict(ref) for ref in references) if references else (),
-            BranchProtection.from_stored(protection, protection_applied, item_repo=repo)
-            if protection
-            else None,
-            relative,
-            line,
-            None,
-            None,
-            False,
-            None if number is None else IssueLink(issue_repo, number, url, state),
-            UNREAD_TIME,
-            UNREAD_TIME,
-            None,
-            due_source,
-            policy_due,
-            None,
-        )
-
-
-def views(rows: Iterable[Sequence[Any]]) -> Iterator[ItemView]:
-    """Build ItemViews from rows of ITEM_COLUMNS, POSTMORTEM_COLUMNS and ISSUE_COLUMNS."""
-    shown: dict[str, str] = {}
-    cwd = os.getcwd() + os.sep  # noqa: PTH109
-    for row in rows:
-        path = row[_PATH]
-        relative = shown.get(path)
-        if relative is None:
-            relative = shown[path] = path.removeprefix(cwd) if path.startswith(cwd) else path
-        yield view_from_row(row, relative)
-
-
-def view_from_row(row: Sequence[Any], source_path: str | None = None) -> ItemView:
-    """Build an ItemView from a row of ITEM_COLUMNS, POSTMORTEM_COLUMNS and ISSUE_COLUMNS."""
-    (
-        item_id,
-        title,
-        text,
-        owner,
-        priority,
-        due,
-        due_text,
-        type_,
-        kind,
-        status,
-        status_reason,
-        repo,
-        references,
-        protection,
-        protection_applied,
-        line,
-        section,
-        parent,
-        doc_done,
-        created_at,
-        updated_at,
-        verified_at,
-        due_source,
-        policy_due,
-        slug,
-        pm_title,
-        path,
-        incident_date,
-        number,
-        *issue,
-    ) = row
-    return ItemView(
-        id=item_id,
-        postmortem=slug,
-        postmortem_title=pm_title,
-        title=title,
-        text=text,
-        owner=owner,
-        priority=priority,
-        due=due,
-        due_text=due_text,
-        type=type_,
-        kind=kind,
-        status=status,
-        status_reason=status_reason,
-        repo=repo,
-        links=tuple(Reference.from_dict(ref) for ref in references) if references else (),
-        protection=BranchProtection.from_stored(protection, protection_applied, item_repo=repo),
-        source_path=display_path(path) if source_path is None else source_path,
-        line=line,
-        section=section,
-        parent=parent,
-        doc_done=doc_done,
-        issue=_issue_link(number, issue) if number is not None else None,
-        created_at=created_at,
-        updated_at=updated_at,
-        verified_at=verified_at,
-        due_source=due_source,
-        policy_due=policy_due,
-        postmortem_date=incident_date,
-    )
-
-
-def _issue_link(number: int, fields: Sequence[Any]) -> IssueLink:
-    repo, url, state, reason, title, assignees, labels, pr_state, gone, updated, synced = fields
-    return IssueLink(
-        repo=repo,
-        number=number,
-        url=url,
-        state=state,
-        state_reason=reason,
-        title=title,
-        assignees=assignees,
-        labels=labels,
-        pull_request_state=pr_state,
-        gone=gone,
-        updated_at=updated,
-        synced_at=synced,
-    )

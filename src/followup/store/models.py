@@ -3,31 +3,15 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import JSON, BigInteger, Column, Index, Integer, UniqueConstraint
 from sqlmodel import Field, SQLModel, col
 
-
-class Status(StrEnum):
-    """Where an action item stands."""
-
-    OPEN = "open"
-    FILED = "filed"
-    IN_PROGRESS = "in_progress"
-    DONE = "done"
-    WONT_DO = "wont_do"
-    REGRESSED = "regressed"
-    REMOVED = "removed"
-    SUGGESTED = "suggested"  # a commitment found only in prose, waiting for a person
-    DISMISSED = "dismissed"  # a suggestion a person turned down; re-imports keep it so
-
-
-# Statuses after which an item no longer counts as outstanding (and cannot be overdue).
-CLOSED_STATUSES = frozenset({Status.DONE, Status.WONT_DO, Status.REMOVED})
-# Suggestions nobody accepted: never filed, protected, counted in completion or overdue.
-UNACCEPTED_STATUSES = frozenset({Status.SUGGESTED, Status.DISMISSED})
+# Re-exported: the statuses live apart so lean readers import no SQLModel.
+from followup.store.statuses import CLOSED_STATUSES as CLOSED_STATUSES  # noqa: PLC0414
+from followup.store.statuses import UNACCEPTED_STATUSES as UNACCEPTED_STATUSES  # noqa: PLC0414
+from followup.store.statuses import Status as Status  # noqa: PLC0414
 
 
 class PostMortemRow(SQLModel, table=True):

@@ -11,10 +11,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from typing import Any, Literal, cast
+from typing import TYPE_CHECKING, Any, Literal, cast
 
 from followup.postmortem.model import ProtectionSpec
-from followup.store.models import ItemRow
+
+if TYPE_CHECKING:
+    from followup.store.models import ItemRow
 
 Method = Literal["classic", "ruleset"]
 METHODS: tuple[Method, ...] = ("classic", "ruleset")

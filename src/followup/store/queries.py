@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from collections.abc import Iterator
 from datetime import date
 from typing import Any
 
@@ -12,6 +11,15 @@ from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from followup.errors import InputError, NotFoundError
+
+# Re-exported: the filter lives apart so the lean reader (store/direct.py) shares it.
+from followup.store.filters import DONE_STATUSES as DONE_STATUSES  # noqa: PLC0414
+from followup.store.filters import HIDDEN_STATUSES as HIDDEN_STATUSES  # noqa: PLC0414
+from followup.store.filters import OPEN_STATUSES as OPEN_STATUSES  # noqa: PLC0414
+from followup.store.filters import ItemFilter as ItemFilter  # noqa: PLC0414
+from followup.store.filters import like_pattern
+from followup.store.filters import normalise_owner as normalise_owner  # noqa: PLC0414
+from followup.store.filters import parse_statuses as parse_statuses  # noqa: PLC0414
 from followup.store.listing import (
     BRIEF_COLUMNS,
     ISSUE_COLUMNS,
@@ -22,7 +30,6 @@ from followup.store.listing import (
     views,
 )
 from followup.store.models import (
-    CLOSED_STATUSES,
     LISTING_ORDER,
     UNACCEPTED_STATUSES,
     EventRow,
@@ -34,51 +41,8 @@ from followup.store.models import (
 from followup.store.views import EventView, ItemView, PostMortemView
 from followup.text import clean
 
-DONE_STATUSES = (Status.DONE.value, Status.WONT_DO.value)
 # Rows fetched at a time when items are streamed.
 FETCH_BATCH = 2_000
-OPEN_STATUSES = tuple(
-    s.value for s in Status if s not in CLOSED_STATUSES and s not in UNACCEPTED_STATUSES
-)
-# Statuses hidden unless asked for: removed from the document, or a dismissed suggestion.
-HIDDEN_STATUSES = (Status.REMOVED.value, Status.DISMISSED.value)
-
-
-@dataclass(frozen=True, slots=True)
-class ItemFilter:
-    """Which items to list; every criterion given must hold."""
-
-    statuses: frozenset[str] = frozenset()
-    owner: str | None = None
-    postmortem: str | None = None
-    kind: str | None = None
-    repo: str | None = None
-    overdue: bool = False
-    past_policy: bool = False
-    text: str | None = None
-    include_removed: bool = False
-
-
-def normalise_owner(owner: str) -> str:
-    """Return an owner as stored: a login without its @."""
-    return owner.strip().removeprefix("@")
-
-
-def parse_statuses(values: Iterable[str]) -> frozenset[str]:
-    """Validate status names given by a user; "won't do" spellings are accepted."""
-    known = {s.value for s in Status}
-    out: set[str] = set()
-    for raw in values:
-        for part in raw.split(","):
-            name = part.strip().lower().replace(" ", "_").replace("-", "_").replace("'", "")
-            if not name:
-                continue
-            if name not in known:
-                raise InputError(
-                    f"unknown status {part.strip()!r}; use one of {', '.join(sorted(known))}"
-                )
-            out.add(name)
-    return frozenset(out)
 
 
 def _item_query(flt: ItemFilter, today: date) -> Select[Any]:
@@ -117,9 +81,7 @@ def _item_query(flt: ItemFilter, today: date) -> Select[Any]:
             col(ItemRow.status).in_(OPEN_STATUSES),
         )
     if flt.text:
-        # The user's text is literal: % and _ must not act as LIKE wildcards.
-        escaped = flt.text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        needle = f"%{escaped}%"
+        needle = like_pattern(flt.text)
         query = query.where(
             or_(
                 func.lower(ItemRow.title).like(needle, escape="\\"),

@@ -7,18 +7,14 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from followup.postmortem.model import Reference
-from followup.store.models import (
-    CLOSED_STATUSES,
-    UNACCEPTED_STATUSES,
-    IssueRow,
-    ItemRow,
-    PostMortemRow,
-    Status,
-)
 from followup.store.protection import AppliedProtection, BranchProtection, protection_of
+from followup.store.statuses import CLOSED_STATUSES, UNACCEPTED_STATUSES, Status
+
+if TYPE_CHECKING:
+    from followup.store.models import IssueRow, ItemRow, PostMortemRow
 
 
 # Read-only by convention but not frozen: a frozen dataclass sets each field through
