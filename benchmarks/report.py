@@ -227,7 +227,11 @@ def main() -> None:
     parser.add_argument("--items", type=int, default=100_000)
     parser.add_argument("--postmortems", type=int, default=10_000)
     parser.add_argument("--runs", type=int, default=3, help="runs of each measurement")
+    parser.add_argument("--measure", metavar="URL", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.measure:
+        measure_processes(args.measure, args.runs)
+        return
     backend = "postgresql" if args.url else args.backend
     with (
         tempfile.TemporaryDirectory() as folder,
@@ -258,27 +262,36 @@ def main() -> None:
             f"{report.totals.overdue:,} overdue, {report.closed.count:,} closed this week"
         )
         engine.dispose()
-        env = {**os.environ, "FOLLOWUP_DATABASE_URL": url, "FOLLOWUP_CONFIG": os.devnull}
-        code = (
-            "import datetime, sys; from followup import clock; "
-            f"clock.today = lambda: datetime.date.fromisoformat('{TODAY.isoformat()}'); "
-            "from followup.cli import main; sys.argv = ['followup', *sys.argv[1:]]; main()"
+        # From a small process of its own: a child forked from this one (which holds the
+        # store it built) would count this one's memory as its own peak.
+        measure = [sys.executable, __file__, "--measure", url, "--runs", str(args.runs)]
+        sys.stdout.flush()
+        subprocess.run(measure, check=True)
+
+
+def measure_processes(url: str, runs: int) -> None:
+    """Time `followup report` in each format in fresh processes; print the figures."""
+    env = {**os.environ, "FOLLOWUP_DATABASE_URL": url, "FOLLOWUP_CONFIG": os.devnull}
+    code = (
+        "import datetime, sys; from followup import clock; "
+        f"clock.today = lambda: datetime.date.fromisoformat('{TODAY.isoformat()}'); "
+        "from followup.cli import main; sys.argv = ['followup', *sys.argv[1:]]; main()"
+    )
+    worst = worst_cpu = 0.0
+    for fmt in ("markdown", "html", "json"):
+        command = [sys.executable, "-c", code, "report", "--format", fmt]
+        measured = [run(command, env) for _ in range(runs)]
+        walls = [wall for wall, _cpu, _rss in measured]
+        cpus = [cpu for _wall, cpu, _rss in measured]
+        peak = max(rss for _wall, _cpu, rss in measured)
+        worst, worst_cpu = max(worst, min(walls)), max(worst_cpu, min(cpus))
+        print(
+            f"followup report --format {fmt}: {best(walls)}; CPU {min(cpus):.2f} s; "
+            f"peak memory {peak:.0f} MB"
         )
-        worst = worst_cpu = 0.0
-        for fmt in ("markdown", "html", "json"):
-            command = [sys.executable, "-c", code, "report", "--format", fmt]
-            runs = [run(command, env) for _ in range(args.runs)]
-            walls = [wall for wall, _cpu, _rss in runs]
-            cpus = [cpu for _wall, cpu, _rss in runs]
-            peak = max(rss for _wall, _cpu, rss in runs)
-            worst, worst_cpu = max(worst, min(walls)), max(worst_cpu, min(cpus))
-            print(
-                f"followup report --format {fmt}: {best(walls)}; CPU {min(cpus):.2f} s; "
-                f"peak memory {peak:.0f} MB"
-            )
-        # A shared machine slows the wall clock; the CPU time of the process is its own.
-        verdict = "within" if worst < TARGET else f"over (CPU {worst_cpu:.2f} s)"
-        print(f"target: < {TARGET:.0f} s per report on {counts['items']:,} items: {verdict}")
+    # A shared machine slows the wall clock; the CPU time of the process is its own.
+    verdict = "within" if worst < TARGET else f"over (CPU {worst_cpu:.2f} s)"
+    print(f"target: < {TARGET:.0f} s per report: {verdict}")
 
 
 if __name__ == "__main__":
