@@ -13,7 +13,6 @@ from followup.cli import printing
 from followup.cli.context import CliContext, pass_cli
 from followup.cli.options import examples
 from followup.errors import FollowupError
-from followup.github.repos import parse_issue_ref
 from followup.sync import review
 from followup.sync.review.period import DEFAULT_SINCE, parse_since
 
@@ -85,7 +84,7 @@ def report_command(
     """
     today = clock.today()
     first_day = parse_since(since, today)
-    target = parse_issue_ref(post) if post else None
+    target = _issue(post) if post else None
     chosen = review.format_for(output, fmt)
     report = review.make_report(
         cli.engine(),
@@ -112,6 +111,15 @@ def report_command(
         click.echo(text, nl=False)
     if failure is not None:
         raise failure
+
+
+def _issue(ref: str) -> tuple[str, int]:
+    """Return the issue a report is posted to."""
+    # Imported here: the GitHub client is a noticeable part of start-up, and only --post
+    # needs it.
+    from followup.github.repos import parse_issue_ref
+
+    return parse_issue_ref(ref)
 
 
 def _note(cli: CliContext, message: str) -> None:

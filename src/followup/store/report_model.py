@@ -6,8 +6,10 @@ them as Markdown, HTML and JSON. The helpers here (percentiles, week buckets) ar
 
 from __future__ import annotations
 
+import gc
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -222,16 +224,41 @@ def week_start(day: date) -> date:
 
 def week_buckets(days: Iterable[date], *, first: date, last: date) -> tuple[WeekCount, ...]:
     """Count days per week, from first's week to last's, empty weeks included."""
+    return week_totals(((day, 1) for day in days), first=first, last=last)
+
+
+def week_totals(
+    counted: Iterable[tuple[date, int]], *, first: date, last: date
+) -> tuple[WeekCount, ...]:
+    """Add up counts per day into weeks, from first's week to last's, empty weeks included."""
     start, end = week_start(first), week_start(last)
     weeks = [start + timedelta(weeks=n) for n in range((end - start).days // 7 + 1)]
     counts = dict.fromkeys(weeks, 0)
-    for day in days:
+    for day, n in counted:
         week = week_start(day)
         if week in counts:
-            counts[week] += 1
+            counts[week] += n
     return tuple(WeekCount(week, counts[week]) for week in weeks)
 
 
 def chart_start(scope: ReportScope, *, weeks: int = CHART_WEEKS) -> date:
     """Return the first day the closures chart covers: the period, and at least `weeks`."""
     return min(scope.since, week_start(scope.until) - timedelta(weeks=weeks - 1))
+
+
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """Pause Python's cycle collector while a report builds its many short-lived rows.
+
+    Each collection walks every object the process holds (SQLAlchemy's and SQLModel's
+    are many), and building a report allocates enough to set off hundreds of them: a
+    fifth of the report's time on 100,000 items. Nothing it builds makes cycles worth
+    collecting before it ends; the collector runs again as it was afterwards.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()

@@ -20,7 +20,7 @@ from followup.errors import InputError, NotFoundError
 from followup.policy import DuePolicy
 from followup.store import session_scope
 from followup.store.report import known_postmortems, review_report
-from followup.store.report_model import ReportScope, ReviewReport
+from followup.store.report_model import ReportScope, ReviewReport, collector_paused
 from followup.sync.review.document import report_document
 from followup.sync.review.html import render_html
 from followup.sync.review.markdown import render_markdown
@@ -74,13 +74,14 @@ def render(
     pretty: bool = True,
 ) -> str:
     """Return the report in a format; JSON indented only when pretty."""
-    if fmt == "markdown":
-        return render_markdown(report, context)
-    if fmt == "html":
-        return render_html(report, context)
-    document = report_document(report, context, posted=posted)
-    # Indenting forces json's pure-Python encoder: a second on a 100,000-item store.
-    return json.dumps(document, indent=2 if pretty else None, ensure_ascii=False) + "\n"
+    with collector_paused():
+        if fmt == "markdown":
+            return render_markdown(report, context)
+        if fmt == "html":
+            return render_html(report, context)
+        document = report_document(report, context, posted=posted)
+        # Indenting forces json's pure-Python encoder: a second on a 100,000-item store.
+        return json.dumps(document, indent=2 if pretty else None, ensure_ascii=False) + "\n"
 
 
 def context_for(report: ReviewReport, policy: DuePolicy, since_text: str | None) -> ReportContext:
