@@ -200,7 +200,8 @@ def import_all(
     if fresh:
         table = PostMortemRow.__table__  # type: ignore[attr-defined]
         insert = table.insert().returning(table.c.id, sort_by_parameter_order=True)
-        ids = session.execute(insert, [s.new for s in fresh]).scalars().all()
+        rows = [s.new for s in fresh if s.new is not None]
+        ids = session.execute(insert, rows).scalars().all()
         for s, new_id in zip(fresh, ids, strict=True):
             s.id = new_id
     session.flush()  # the stored rows' changes
