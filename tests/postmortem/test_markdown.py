@@ -167,3 +167,25 @@ def test_reading_a_long_document_needs_memory_proportional_to_its_size() -> None
     finally:
         tracemalloc.stop()
     assert peak < 10 * len(text)
+
+
+def test_a_paragraph_of_many_lines_in_an_action_section_stays_small() -> None:
+    # Read closely, not skipped: its text once sat in a list of two pieces per line.
+    text = "# Incident\n\n## Action items\n\n- Fix it. Owner: @dana\n\n" + "x\n" * 300_000
+    tracemalloc.start()
+    try:
+        pm = parse(text)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert [item.title for item in pm.items] == ["Fix it."]
+    assert peak < 10 * len(text)
+
+
+def test_a_long_run_of_text_keeps_every_piece_and_span_in_place() -> None:
+    # Thousands of lines: the run joins its pieces as it goes, spans must still line up.
+    lines = [f"w{i} **b{i}** `c{i}`" for i in range(3000)]
+    run = markdown.parse_inline("\n".join(lines))
+    assert run.text == " ".join(f"w{i} b{i} c{i}" for i in range(3000))
+    assert [run.text[s:e] for s, e in run.strong] == [f"b{i}" for i in range(3000)]
+    assert run.code_texts() == [f"c{i}" for i in range(3000)]

@@ -8,13 +8,13 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine
-from sqlmodel import select
+from sqlmodel import col, select
 
 from followup.errors import InputError
 from followup.postmortem.model import ActionItem, PostMortem
 from followup.store import create_store_engine, session_scope
 from followup.store.importer import import_all, import_postmortem
-from followup.store.models import EventRow, ItemRow
+from followup.store.models import EventRow, ItemRow, PostMortemRow
 from followup.store.queries import ItemFilter, item_events, list_items
 from tests.conftest import MakeDbUrl
 
@@ -205,3 +205,44 @@ def test_search_text_is_literal(engine: Engine) -> None:
     store(engine, doc("Raise max_conn to 50%", "Raise maxXconn to 500"))
     assert set(items(engine, text="max_conn")) == {"Raise max_conn to 50%"}
     assert set(items(engine, text="50%")) == {"Raise max_conn to 50%"}
+
+
+def test_new_and_stored_documents_imported_together_keep_their_own_items(
+    engine: Engine,
+) -> None:
+    # New post-mortems go in as one insert returning their ids: each id must reach its items.
+    store(engine, doc("Stored item one", slug="2026-01-01-stored"))
+    batch = [doc(f"Fresh item {n}", slug=f"2026-02-0{n}-fresh") for n in (1, 2, 4, 5)]
+    batch.insert(2, doc("Stored item one", "Stored item two", slug="2026-01-01-stored"))
+    with session_scope(engine) as session:
+        results = import_all(session, batch)
+    assert [(r.slug, r.created) for r in results] == [
+        ("2026-02-01-fresh", 1),
+        ("2026-02-02-fresh", 1),
+        ("2026-01-01-stored", 1),
+        ("2026-02-04-fresh", 1),
+        ("2026-02-05-fresh", 1),
+    ]
+    with session_scope(engine) as session:
+        rows = session.exec(
+            select(PostMortemRow.slug, ItemRow.title).join(
+                ItemRow, col(ItemRow.postmortem_id) == col(PostMortemRow.id)
+            )
+        ).all()
+    assert sorted(rows) == sorted(
+        [
+            ("2026-01-01-stored", "Stored item one"),
+            ("2026-01-01-stored", "Stored item two"),
+            *((f"2026-02-0{n}-fresh", f"Fresh item {n}") for n in (1, 2, 4, 5)),
+        ]
+    )
+
+
+def test_a_failed_import_leaves_no_post_mortem_behind(engine: Engine) -> None:
+    clash = [doc("One", slug="2026-03-01-a"), doc("Two", slug="2026-03-02-b")]
+    with pytest.raises(RuntimeError), session_scope(engine) as session:
+        import_all(session, clash)
+        raise RuntimeError("the import stops before it commits")
+    with session_scope(engine) as session:
+        assert session.exec(select(PostMortemRow)).all() == []
+        assert session.exec(select(ItemRow)).all() == []

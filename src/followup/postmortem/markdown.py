@@ -86,6 +86,7 @@ class Inline:
 
 
 EMPTY = Inline("")
+_JOIN_EVERY = 4096  # pieces of text a run keeps apart before joining them
 _NOTHING: tuple[None, None] = (None, None)  # what next() gives back at the end of the events
 
 
@@ -177,10 +178,22 @@ def skip(it: Events) -> None:
 class _Run:
     """An inline run being collected: text pieces, spans and the task-list marker."""
 
-    __slots__ = ("checked", "code", "emphasis", "links", "open", "parts", "pos", "strong", "struck")
+    __slots__ = (
+        "checked",
+        "code",
+        "done",
+        "emphasis",
+        "links",
+        "open",
+        "parts",
+        "pos",
+        "strong",
+        "struck",
+    )
 
     def __init__(self) -> None:
         self.parts: list[str] = []
+        self.done: list[str] = []  # earlier parts, joined: a paragraph of a million lines
         self.pos = 0
         self.links: list[Link] = []
         self.strong: list[tuple[int, int]] = []
@@ -196,8 +209,11 @@ class _Run:
             self.pos += 1
 
     def inline(self) -> Inline:
+        text = "".join(self.parts)
+        if self.done:
+            text = "".join([*self.done, text])
         return Inline(
-            "".join(self.parts),
+            text,
             tuple(self.links),
             tuple(self.strong),
             tuple(self.code),
@@ -209,8 +225,14 @@ class _Run:
         """Take one inline event; False when it is a Start this run does not handle."""
         if type(ev) is str:
             if ev in _BREAKS:
-                self.parts.append(" ")
+                parts = self.parts
+                parts.append(" ")
                 self.pos += 1
+                if len(parts) >= _JOIN_EVERY:
+                    # A list of two pieces per line would cost eight bytes a piece: far
+                    # more than the text itself once a paragraph runs to a million lines.
+                    self.done.append("".join(parts))
+                    parts.clear()
             return True
         text = ev.get("Text")
         if text is not None:

@@ -12,6 +12,7 @@ from typing import TypeVar
 # Crockford's alphabet: no i, l, o, u, so ids survive being read aloud or retyped.
 _ALPHABET = "0123456789abcdefghjkmnpqrstvwxyz"
 ID_LENGTH = 7
+_SHIFTS = tuple(range(0, 5 * ID_LENGTH, 5))
 # Below this similarity two titles are different items, not an edit of one.
 SIMILARITY_THRESHOLD = 0.72
 
@@ -37,11 +38,8 @@ def item_id(slug: str, key: str, taken: Callable[[str], bool]) -> str:
     while True:
         seed = f"{slug}\n{key}" if attempt == 0 else f"{slug}\n{key}\n{attempt}"
         digest = int.from_bytes(hashlib.sha256(seed.encode()).digest()[:8], "big")
-        chars = []
-        for _ in range(ID_LENGTH):
-            digest, index = divmod(digest, len(_ALPHABET))
-            chars.append(_ALPHABET[index])
-        candidate = "".join(chars)
+        # Base 32, least significant digit first: five bits per character.
+        candidate = "".join([_ALPHABET[(digest >> shift) & 31] for shift in _SHIFTS])
         if not taken(candidate):
             return candidate
         attempt += 1

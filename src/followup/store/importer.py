@@ -192,18 +192,28 @@ def import_all(
         changes=Changes(source="document", at=now),
         file_hashes=file_hashes or {},
     )
-    # Phase 1: post-mortem rows, with one flush for all new ones (ids for their items).
+    # Phase 1: post-mortem rows. New ones go in as one Core insert that returns their ids
+    # (building an ORM object per document cost more than parsing it); the rows of
+    # documents imported before are updated through the session.
     staged = [_stage(batch, doc, existing.get(doc.slug)) for doc in docs]
-    session.flush()
+    fresh = [s for s in staged if s.new is not None]
+    if fresh:
+        table = PostMortemRow.__table__  # type: ignore[attr-defined]
+        insert = table.insert().returning(table.c.id, sort_by_parameter_order=True)
+        rows = [s.new for s in fresh if s.new is not None]
+        ids = session.execute(insert, rows).scalars().all()
+        for s, new_id in zip(fresh, ids, strict=True):
+            s.id = new_id
+    session.flush()  # the stored rows' changes
     # Phase 2: the items of every changed document, stored ones loaded in one query.
-    changed_ids = [s.row.id for s in staged if not s.unchanged and s.row.id is not None]
+    changed_ids = [s.id for s in staged if not s.unchanged and s.id is not None]
     stored: dict[int, list[ItemRow]] = {}
     for chunk in _chunks(changed_ids):
         query = select(ItemRow).where(col(ItemRow.postmortem_id).in_(chunk))
         for item in session.exec(query.order_by(col(ItemRow.position))):
             stored.setdefault(item.postmortem_id, []).append(item)
     results = [
-        _import_items(batch, s, stored.get(s.row.id or 0, [])) if not s.unchanged else s.result()
+        _import_items(batch, s, stored.get(s.id or 0, [])) if not s.unchanged else s.result()
         for s in staged
     ]
     if batch.created:
@@ -237,10 +247,11 @@ class _Staged:
     """One document after its post-mortem row is in place, before its items are."""
 
     doc: PostMortem
-    row: PostMortemRow
+    id: int | None  # the post-mortem row's, once it is stored
     path: Path
     fields: list[dict[str, Any]]
     unchanged: bool
+    new: dict[str, Any] | None = None  # the row to insert, for a document not stored yet
 
     def result(self) -> ImportResult:
         """Return the result of a document that did not change."""
@@ -260,7 +271,7 @@ class _Staged:
 
 
 def _stage(batch: _Batch, doc: PostMortem, row: PostMortemRow | None) -> _Staged:
-    session, now = batch.session, batch.now
+    now = batch.now
     path = Path(doc.path).resolve() if doc.path else Path(doc.slug)
     # A re-import without --repo keeps the repository the post-mortem was imported with.
     default_repo = batch.default_repo or (row.repo if row is not None else None)
@@ -269,27 +280,27 @@ def _stage(batch: _Batch, doc: PostMortem, row: PostMortemRow | None) -> _Staged
     repo = doc.repo or default_repo
     file_hash = batch.file_hashes.get(doc.slug)
     if row is None:
-        row = PostMortemRow(
-            slug=doc.slug,
-            path=str(path),
-            title=doc.title,
-            incident_date=doc.date,
-            status=doc.status,
-            repo=repo,
-            source=doc.source,
-            content_hash=digest,
-            policy_key=None,
-            file_hash=file_hash,
-            imported_at=now,
-            updated_at=now,
-        )
-        session.add(row)
-        return _Staged(doc, row, path, fields, unchanged=False)
+        new = {
+            "slug": doc.slug,
+            "path": str(path),
+            "title": doc.title,
+            "incident_date": doc.date,
+            "status": doc.status,
+            "repo": repo,
+            "source": doc.source,
+            "content_hash": digest,
+            "file_hash": file_hash,
+            "tracking_issue_id": None,
+            "policy_key": None,
+            "imported_at": now,
+            "updated_at": now,
+        }
+        return _Staged(doc, None, path, fields, unchanged=False, new=new)
     _check_slug(row, path)
     if file_hash != row.file_hash:
         row.file_hash = file_hash
     if row.content_hash == digest and row.path == str(path):
-        return _Staged(doc, row, path, fields, unchanged=True)
+        return _Staged(doc, row.id, path, fields, unchanged=True)
     row.path = str(path)
     row.title = doc.title
     row.incident_date = doc.date
@@ -300,12 +311,12 @@ def _stage(batch: _Batch, doc: PostMortem, row: PostMortemRow | None) -> _Staged
     # Its date or its items' priorities may have changed: work out the deadlines again.
     row.policy_key = None
     row.updated_at = now
-    return _Staged(doc, row, path, fields, unchanged=False)
+    return _Staged(doc, row.id, path, fields, unchanged=False)
 
 
 def _import_items(batch: _Batch, staged: _Staged, old_items: list[ItemRow]) -> ImportResult:
-    doc, row, fields, now = staged.doc, staged.row, staged.fields, batch.now
-    assert row.id is not None
+    doc, row_id, fields, now = staged.doc, staged.id, staged.fields, batch.now
+    assert row_id is not None
     pairs = identity.match(
         old_items, fields, lambda r: r.fingerprint, lambda f: str(f["fingerprint"])
     )
@@ -328,19 +339,19 @@ def _import_items(batch: _Batch, staged: _Staged, old_items: list[ItemRow]) -> I
         batch.taken_ids.add(new_id)
         status = _new_status(values)
         suggested += status is Status.SUGGESTED
-        batch.created.append(
-            {
-                **{k: v for k, v in values.items() if k != "suggested"},
-                "id": new_id,
-                "postmortem_id": row.id,
-                "status": status.value,
-                "due_source": DUE_DOCUMENT if values["due"] is not None else None,
-                "policy_due": None,
-                "overrides": {},
-                "created_at": now,
-                "updated_at": now,
-            }
+        created_row = values.copy()
+        del created_row["suggested"]
+        created_row.update(
+            id=new_id,
+            postmortem_id=row_id,
+            status=status.value,
+            due_source=DUE_DOCUMENT if values["due"] is not None else None,
+            policy_due=None,
+            overrides={},
+            created_at=now,
+            updated_at=now,
         )
+        batch.created.append(created_row)
         changes.add(new_id, "status", None, status.value)
         created += 1
 
