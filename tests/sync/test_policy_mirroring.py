@@ -8,6 +8,7 @@ the policy counts from the day it was imported, 2026-11-01 (P0 a week, P2 eight 
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -19,9 +20,10 @@ from sqlmodel import select
 
 from followup.github import ClientOptions, GitHub
 from followup.github.issue_fields import due_line
-from followup.policy import DUE_EDITED, DUE_POLICY, DuePolicy
+from followup.policy import DUE_DOCUMENT, DUE_EDITED, DUE_POLICY, DuePolicy
 from followup.store import session_scope
 from followup.store.history import Changes
+from followup.store.importer import import_all
 from followup.store.models import IssueRow, ItemRow, PendingEditRow
 from followup.sync.edits import set_due, set_priority
 from followup.sync.issue_state import follow_due
@@ -29,7 +31,7 @@ from followup.sync.policy import refresh_deadlines
 from followup.sync.policy_mirror import queue_policy_dates
 from followup.sync.polling import sync_all
 from tests.conftest import CASSETTES
-from tests.sync.mirror_world import build_store
+from tests.sync.mirror_world import ALERT_DUE, build_store, postmortem
 from tests.sync.world import ALERT, CLIENT, NOW, RUNBOOK, SCRATCH, fake_clock
 
 P0_DATE = date(2026, 11, 8)
@@ -230,3 +232,43 @@ def test_reading_the_policys_own_line_back_changes_nothing(
             DUE_EDITED,
             "2026-11-20",
         )
+
+
+def _reimport_alert_due(engine: Engine, due: date | None) -> None:
+    doc = postmortem()
+    alert = replace(doc.items[0], due=due, due_text=due.isoformat() if due else None)
+    with session_scope(engine) as session:
+        import_all(session, [replace(doc, items=(alert, *doc.items[1:]))])
+
+
+def test_a_date_moved_in_the_document_is_queued_for_the_issue(
+    engine: Engine, ids: dict[str, str]
+) -> None:
+    shown = issue(engine, ids[ALERT]).body_due
+    assert shown == ALERT_DUE.isoformat()
+    assert queue_policy_dates(engine) == 0  # the issue shows the document's date
+
+    moved = date(2027, 2, 1)
+    _reimport_alert_due(engine, moved)
+    assert item(engine, ids[ALERT]).due_source == DUE_DOCUMENT
+    assert queue_policy_dates(engine) == 1
+    assert pending(engine) == [(ids[ALERT], "due", "2027-02-01", shown)]
+    assert queue_policy_dates(engine) == 0  # waiting already
+
+
+def test_a_date_taken_out_of_the_document_leaves_the_issue_alone(
+    engine: Engine, ids: dict[str, str]
+) -> None:
+    _reimport_alert_due(engine, None)
+    assert item(engine, ids[ALERT]).due is None
+    assert queue_policy_dates(engine) == 0
+
+
+def test_a_date_changed_on_github_beats_the_document(engine: Engine, ids: dict[str, str]) -> None:
+    with session_scope(engine) as session:
+        alert = session.get(ItemRow, ids[ALERT])
+        assert alert is not None
+        assert follow_due(alert, "2027-03-01", Changes(source="github"), at=NOW, detail={})
+    _reimport_alert_due(engine, date(2027, 2, 1))  # the edit on GitHub stands
+    assert item(engine, ids[ALERT]).due == date(2027, 3, 1)
+    assert queue_policy_dates(engine) == 0

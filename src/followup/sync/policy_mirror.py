@@ -1,13 +1,16 @@
-"""Keep the Due lines of issues in step with the due dates the policy gives their items.
+"""Keep the Due lines of issues in step with the dates the policy and the document give.
 
 A date the policy set (store/policy.py) moves when the policy or the item's priority
-changes, here or on GitHub. Before it pushes waiting edits, a sync queues the Due line
-of each linked item whose policy date its issue's block does not show, with the
-policy's note after the date, as filing writes it; an item the policy no longer dates
-has that line taken out. Dates someone set (here, on GitHub or in the document) are
-never touched, an edit already waiting wins, and an issue shared by several items is
-left alone (they could want different dates). Only bodies already read count: nothing
-is fetched here, and the push reads each body again before it writes.
+changes, here or on GitHub; a date the post-mortem gives moves when the document is
+edited and imported again. Before it pushes waiting edits, a sync queues the Due line of
+each linked item whose date its issue's block does not show: the policy's with its note
+after the date, as filing writes it, the document's as a plain date. An item the policy
+no longer dates has that line taken out; a date the document no longer gives leaves the
+line as it is. Dates someone set (here or on GitHub) are never touched: a date changed
+on GitHub is taken as an edit and beats the document. An edit already waiting wins, and
+an issue shared by several items is left alone (they could want different dates). Only
+bodies already read count: nothing is fetched here, and the push reads each body again
+before it writes.
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ from sqlmodel import col, select
 
 from followup import clock
 from followup.github.issue_fields import due_line, split_policy
-from followup.policy import DUE_POLICY
+from followup.policy import DUE_DOCUMENT, DUE_POLICY
 from followup.store import session_scope
 from followup.store.models import IssueRow, ItemRow, PendingEditRow, Status
 from followup.sync.edit_fields import FIELD_DUE, same
@@ -33,13 +36,18 @@ def wanted_line(item: ItemRow, shown: str) -> str | None:
     """Return the Due line the item's issue should show, or the line it shows already."""
     if item.due_source == DUE_POLICY:
         return due_line(item.due, item.priority)
+    if item.due_source == DUE_DOCUMENT and item.due is not None:
+        line, by_policy = split_policy(shown)
+        if by_policy is None and line in (item.due.isoformat(), item.due_text):
+            return shown  # the document's date, as filing (or an older followup) wrote it
+        return due_line(item.due)
     if item.due is None and item.due_source is None and split_policy(shown)[1] is not None:
         return None  # the policy dated it once and no longer does
     return shown
 
 
 def queue_policy_dates(engine: Engine, *, repos: Collection[str] | None = None) -> int:
-    """Queue the Due lines the policy's dates need on GitHub; return how many were queued."""
+    """Queue the Due lines the policy's and the document's dates need; return how many."""
     queued = 0
     with session_scope(engine) as session:
         query = (
@@ -49,7 +57,7 @@ def queue_policy_dates(engine: Engine, *, repos: Collection[str] | None = None) 
                 col(ItemRow.status) != Status.REMOVED.value,
                 col(IssueRow.body_due).is_not(None),
                 or_(
-                    col(ItemRow.due_source) == DUE_POLICY,
+                    col(ItemRow.due_source).in_((DUE_POLICY, DUE_DOCUMENT)),
                     col(IssueRow.body_due).like(POLICY_WORDS),
                 ),
             )
