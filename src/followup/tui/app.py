@@ -196,17 +196,18 @@ class FollowupApp(App[None]):
         # With 10,000 items a full garbage collection takes 100-200 ms and would land on a
         # keystroke: collect once here, off the UI thread, then keep what is loaded out of
         # the collector's sight (freed items still go by reference counting).
+        index = SearchIndex(items)
         if len(items) >= store.FIRST_PAGE:
             gc.collect()
             gc.freeze()
-        self.post_message(ItemsLoaded(items, pms, sync, True, generation))
+        self.post_message(ItemsLoaded(items, pms, sync, True, generation, index))
 
     def on_items_loaded(self, message: ItemsLoaded) -> None:
         """Keep the newest data and tell the screens."""
         if message.generation != self._generation:
             return
         self.items = message.items
-        self.index = SearchIndex(message.items)
+        self.index = message.index or SearchIndex(message.items)
         self.postmortems = message.postmortems
         self.last_sync = message.last_sync
         self.loaded = True
@@ -229,9 +230,8 @@ class FollowupApp(App[None]):
         """Swap the re-read items in place; a full load started meanwhile wins."""
         if message.generation != self._generation or not self.complete:
             return
-        fresh = {item.id: item for item in message.items}
-        self.items = [fresh.get(item.id, item) for item in self.items]
-        self.index = SearchIndex(self.items)
+        self.index = self.index.replaced(message.items)
+        self.items = self.index.items
         self.postmortems = message.postmortems
         self.data_version += 1
 

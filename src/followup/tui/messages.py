@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Literal
 from textual.message import Message
 
 from followup.store.views import ItemView, PostMortemView
+from followup.tui.filtering import SearchIndex
 from followup.tui.jobs import Outcome
 
 if TYPE_CHECKING:
@@ -25,6 +26,8 @@ class ItemsLoaded(Message):
     last_sync: SyncRunView | None
     complete: bool
     generation: int
+    # Built in the worker: lowering 100,000 titles would hold up the UI.
+    index: SearchIndex | None = None
 
 
 @dataclass
