@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
@@ -28,6 +29,8 @@ class ItemsLoaded(Message):
     generation: int
     # Built in the worker: lowering 100,000 titles would hold up the UI.
     index: SearchIndex | None = None
+    # Set once the items are on screen: the worker waits for it to read the rest.
+    painted: threading.Event | None = None
 
 
 @dataclass
