@@ -190,8 +190,6 @@ class FollowupApp(App[None]):
                     )
                 )
                 painted.wait(FIRST_PAINT_WAIT)
-                if worker.is_cancelled:
-                    return
                 pms = store.read_postmortems(self.engine, today=today)
                 if worker.is_cancelled:
                     return
