@@ -97,7 +97,11 @@ class SearchIndex:
     def __init__(self, items: Sequence[ItemView]) -> None:
         self.items = list(items)
         self._text = list(map(_search_text, self.items))
-        self._owner = [(i.owner or "").lower() for i in self.items]
+        lowered: dict[str | None, str] = {}
+        self._owner = [
+            lowered.get(i.owner) or lowered.setdefault(i.owner, (i.owner or "").lower())
+            for i in self.items
+        ]
         # The last order asked for: sorting 100,000 items by three keys costs a second,
         # so a filter change reuses the sorted positions instead of sorting again.
         self._order: tuple[Sort, date, list[int]] | None = None
