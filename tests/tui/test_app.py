@@ -244,3 +244,36 @@ def test_a_bad_status_flag_is_refused_before_the_tui_opens(db_url: str) -> None:
     result = CliRunner().invoke(cli, ["--db", db_url, "tui", "--status", "finished"])
     assert result.exit_code == 2
     assert "unknown status 'finished'" in result.output
+
+
+async def test_a_large_store_shows_a_first_page_then_reads_the_rest_once_it_is_drawn(
+    make: AppFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from followup.tui import store as tui_store
+
+    monkeypatch.setattr(tui_store, "FIRST_PAGE", 2)
+    drawn: list[int] = []
+    render_line = ItemsTable.render_line
+
+    def spy(table: ItemsTable, y: int) -> object:
+        if table.items and y == 1:
+            drawn.append(len(table.items))
+        return render_line(table, y)
+
+    monkeypatch.setattr(ItemsTable, "render_line", spy)
+    read_postmortems = tui_store.read_postmortems
+    rows_drawn_before_the_rest: list[bool] = []
+
+    def reading(*args: object, **kwargs: object) -> object:
+        rows_drawn_before_the_rest.append(bool(drawn))
+        return read_postmortems(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(tui_store, "read_postmortems", reading)
+    app = make()
+    async with app.run_test() as pilot:
+        await settle(pilot)
+        table = app.screen.query_one(ItemsTable)
+        assert drawn[0] == 2
+        assert len(table.items) == len(app.items) > 2
+    # The sidebar's post-mortems and the rest of the items wait for the first rows.
+    assert rows_drawn_before_the_rest and all(rows_drawn_before_the_rest)

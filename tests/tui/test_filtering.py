@@ -236,3 +236,54 @@ def test_typing_on_narrows_the_last_answer_and_agrees_with_a_fresh_search() -> N
     # Another criterion is a new search, not a narrowing of the last one.
     only = ItemFilter(text="alert", statuses=frozenset({"done"}))
     assert index.filter(only, today=TODAY) == []
+
+
+def test_typing_and_deleting_find_what_a_fresh_search_finds(
+    store: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Kept answers are few here, so typing on also narrows from older ones than the last.
+    monkeypatch.setattr("followup.tui.filtering.KEPT_POSITIONS", 8)
+    with session_scope(store) as session:
+        items = list_items(session, ItemFilter(include_removed=True), today=TODAY)
+    index = SearchIndex(items)
+    by_due = Sort.of("due")
+    typed = ["q", "qu", "que", "queu", "queue", "queu", "que", "qu", "q", "", "d", "da", "dan"]
+    typed += ["da", "d", "", "e", "el", "e", ""]
+    for sort in (None, by_due):
+        for status in (frozenset(), frozenset({"open"})):
+            for text in typed:
+                flt = ItemFilter(statuses=status, text=text or None)
+                fresh = SearchIndex(items).filter(flt, today=TODAY, sort=sort)
+                assert index.filter(flt, today=TODAY, sort=sort) == fresh, (sort, status, text)
+
+
+def test_an_index_with_items_read_again_filters_on_their_new_values(store: Engine) -> None:
+    with session_scope(store) as session:
+        items = list_items(session, ItemFilter(), today=TODAY)
+    index = SearchIndex(items)
+    loadtests = ItemFilter(text="load-test")
+    assert [i.title for i in index.filter(loadtests, today=TODAY)] == [LOADTEST]
+    loadtest = next(i for i in items if i.title == LOADTEST)
+    renamed = replace(loadtest, title="Load test the cache", owner="zoe", status="done")
+    fresh = index.replaced([renamed])
+    assert fresh.filter(loadtests, today=TODAY) == []
+    assert fresh.filter(ItemFilter(owner="zoe"), today=TODAY) == [renamed]
+    assert [i.id for i in fresh.filter(ItemFilter(), today=TODAY)] == [i.id for i in items]
+    # The index it came from is untouched.
+    assert index.filter(loadtests, today=TODAY) == [loadtest]
+
+
+def test_shown_items_say_where_an_item_is(store: Engine) -> None:
+    with session_scope(store) as session:
+        items = list_items(session, ItemFilter(), today=TODAY)
+    shown = SearchIndex(items).shown(ItemFilter(), today=TODAY, sort=Sort.of("title"))
+    titles = [i.title for i in shown]
+    assert titles == sorted(titles, key=str.lower)
+    last = shown[len(shown) - 1]
+    assert shown.index_of(last.id) == len(shown) - 1
+    assert shown[1:3] == list(shown)[1:3]
+    assert shown.index_of("no-such-id") == -1
+    one = SearchIndex(items).shown(ItemFilter(text="load-test"), today=TODAY)
+    assert [i.title for i in one] == [LOADTEST]
+    assert one.index_of(last.id) == (0 if last.title == LOADTEST else -1)
+    assert one.index_of(one[0].id) == 0

@@ -296,7 +296,7 @@ async def test_an_empty_store_says_how_to_start(make: AppFactory, make_db_url: M
     async with app.run_test() as pilot:
         await settle(pilot)
         table = app.screen.query_one(ItemsTable)
-        assert table.items == []
+        assert list(table.items) == []
         assert "Press i to import" in table.empty_text
     empty.dispose()
 

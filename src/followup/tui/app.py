@@ -7,6 +7,7 @@ It sits on top of the TUI: screens reach it only through the AppContext interfac
 from __future__ import annotations
 
 import gc
+import threading
 import traceback
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
@@ -69,6 +70,8 @@ NO_GITHUB = "local only: no GitHub token"
 STEP_REPAINT = 0.1
 MINE_NEEDS_LOGIN = "'Mine' needs your GitHub login: set 'me' in the config, or provide a token"
 RESULTS_HINT = "press e for each item's result"
+# How long the load waits for the first rows to be drawn before reading the rest anyway.
+FIRST_PAINT_WAIT = 3.0
 
 
 @dataclass(slots=True)
@@ -177,10 +180,16 @@ class FollowupApp(App[None]):
                     self.post_message(ItemsLoaded(items, pms, sync, True, generation))
                     return
                 # The first rows go out before the sidebar's post-mortems: counting and
-                # showing 10,000 of them takes longer than the rows themselves.
+                # showing 10,000 of them takes longer than the rows themselves. The rest
+                # waits until they are on screen: this thread's Python work would take
+                # the interpreter's lock from the UI thread drawing them.
+                painted = threading.Event()
                 self.post_message(
-                    ItemsLoaded(items, self.postmortems, self.last_sync, False, generation)
+                    ItemsLoaded(
+                        items, self.postmortems, self.last_sync, False, generation, painted=painted
+                    )
                 )
+                painted.wait(FIRST_PAINT_WAIT)
                 pms = store.read_postmortems(self.engine, today=today)
                 if worker.is_cancelled:
                     return
@@ -196,22 +205,25 @@ class FollowupApp(App[None]):
         # With 10,000 items a full garbage collection takes 100-200 ms and would land on a
         # keystroke: collect once here, off the UI thread, then keep what is loaded out of
         # the collector's sight (freed items still go by reference counting).
+        index = SearchIndex(items)
         if len(items) >= store.FIRST_PAGE:
             gc.collect()
             gc.freeze()
-        self.post_message(ItemsLoaded(items, pms, sync, True, generation))
+        self.post_message(ItemsLoaded(items, pms, sync, True, generation, index))
 
     def on_items_loaded(self, message: ItemsLoaded) -> None:
         """Keep the newest data and tell the screens."""
         if message.generation != self._generation:
             return
         self.items = message.items
-        self.index = SearchIndex(message.items)
+        self.index = message.index or SearchIndex(message.items)
         self.postmortems = message.postmortems
         self.last_sync = message.last_sync
         self.loaded = True
         self.complete = message.complete
         self.data_version += 1
+        if message.painted is not None:
+            self.call_after_refresh(message.painted.set)
         self.status_version += 1
 
     @work(thread=True, exit_on_error=False, group="refresh")
@@ -229,9 +241,8 @@ class FollowupApp(App[None]):
         """Swap the re-read items in place; a full load started meanwhile wins."""
         if message.generation != self._generation or not self.complete:
             return
-        fresh = {item.id: item for item in message.items}
-        self.items = [fresh.get(item.id, item) for item in self.items]
-        self.index = SearchIndex(self.items)
+        self.index = self.index.replaced(message.items)
+        self.items = self.index.items
         self.postmortems = message.postmortems
         self.data_version += 1
 

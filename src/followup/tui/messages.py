@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
 from textual.message import Message
 
 from followup.store.views import ItemView, PostMortemView
+from followup.tui.filtering import SearchIndex
 from followup.tui.jobs import Outcome
 
 if TYPE_CHECKING:
@@ -25,6 +27,10 @@ class ItemsLoaded(Message):
     last_sync: SyncRunView | None
     complete: bool
     generation: int
+    # Built in the worker: lowering 100,000 titles would hold up the UI.
+    index: SearchIndex | None = None
+    # Set once the items are on screen: the worker waits for it to read the rest.
+    painted: threading.Event | None = None
 
 
 @dataclass

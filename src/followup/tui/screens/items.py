@@ -147,7 +147,7 @@ class ItemsScreen(ItemScreen):
         ctx = self.ctx
         flt = self.filters.item_filter(ctx.me)
         today = ctx.today()
-        items = ctx.index.filter(flt, today=today, sort=self.sort)
+        items = ctx.index.shown(flt, today=today, sort=self.sort)
         table = self.table
         if not ctx.loaded:
             table.empty_text = "Loading…"
