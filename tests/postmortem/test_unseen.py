@@ -257,3 +257,66 @@ def test_near_misses_are_no_commitment(sentence: str) -> None:
 def test_a_background_section_holds_no_promises() -> None:
     pm = parse("# Blip\n\n## Background\n\nWe are migrating the queue to a new cluster.\n")
     assert pm.items == ()
+
+
+def test_orders_under_a_topic_subheading_are_items() -> None:
+    pm = parse(
+        "# Blip\n\n## Action items\n\n### Database\n\nAdd an index on user_id.\n\n"
+        "Cap the connection pool at fifty.\n"
+    )
+    assert explicit(pm) == ["Add an index on user_id.", "Cap the connection pool at fifty."]
+
+
+def test_an_order_heading_among_topics_stays_an_item() -> None:
+    pm = parse(
+        "# Blip\n\n## Action items\n\n### Database\n\n- Add an index\n\n### Network\n\n"
+        "- Cap retries\n\n### Write a failover runbook for the queue\n\nOne page is enough.\n"
+    )
+    assert explicit(pm) == [
+        "Add an index",
+        "Cap retries",
+        "Write a failover runbook for the queue",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("heading", "role"),
+    [
+        ("The rebuild", "other"),
+        ("What we did", "other"),
+        ("What we did and next steps", "action"),
+        ("Rebuilding the cache tier", "neutral"),
+    ],
+)
+def test_headings_naming_done_work(heading: str, role: str) -> None:
+    from followup.postmortem.sections import role as heading_role
+
+    assert heading_role(heading).value == role
+
+
+def test_a_list_acting_on_lessons_is_work() -> None:
+    pm = parse(
+        "# Blip\n\n## Action items\n\nTo act on these lessons, we will:\n\n"
+        "- Add a lag alert\n- Cap the batch size\n"
+    )
+    assert explicit(pm) == ["Add a lag alert", "Cap the batch size"]
+
+
+def test_a_list_of_highlights_or_alternatives_is_no_work() -> None:
+    pm = parse(
+        "# Blip\n\n## Remediation\n\nThe main highlights from our retrospective are:\n\n"
+        "- The need for one incident lead\n- The value of one shared document\n\n"
+        "Alternatives here included:\n\n- Hosting builds with a vendor\n- Building twice\n"
+    )
+    assert pm.items == ()
+
+
+def test_distinct_priorities_without_a_legend_intro_are_items() -> None:
+    pm = parse(
+        "# Blip\n\n## Action items\n\n- HIGH: Connection pooling for the flag service\n"
+        "- MEDIUM: Dashboards for pool saturation\n"
+    )
+    assert [(i.title, i.priority) for i in pm.items] == [
+        ("Connection pooling for the flag service", "P1"),
+        ("Dashboards for pool saturation", "P2"),
+    ]

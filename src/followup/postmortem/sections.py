@@ -54,8 +54,9 @@ _OTHER_LEADING = re.compile(
     r"^(?:lessons?(?:\s+learn(?:ed|t))?|learnings?|takeaways?|key\s+takeaways?|what\s+went"
     r"|what\s+we\s+learned|where\s+we\s+got\s+lucky|things\s+that\s+went|timeline|chronology"
     r"|root\s+causes?|causes?|contributing|trigger|fault|five\s+why'?s|5\s+why'?s|why'?s|impact"
-    r"|user\s+impact|insights?|actions\s+taken|what\s+we\s+did|what\s+was\s+done|steps\s+taken"
-    r"|(?:the\s+)?rebuild(?:ing)?|work\s+(?:done|completed)(?:\s+so\s+far)?)\b"
+    r"|user\s+impact|insights?|actions\s+taken"
+    r"|(?:the\s+)?rebuild$|(?:what\s+we\s+did|what\s+was\s+done|steps\s+taken"
+    r"|work\s+(?:done|completed))\b(?!.*\b(?:and|next|will|plan\w*|future)\b))\b"
 )
 # Sections that hold no items themselves, unless their heading also names them.
 _PLAIN_LEADING = re.compile(
@@ -107,7 +108,7 @@ _OTHER_FIRST = frozenset(
         *("overview", "leadup", "lead-up", "conclusion", "conclusions", "glossary", "attendees"),
         *("note", "notes", "appendix", "supporting", "references", "owner", "involved"),
         *("meeting", "call", "stats", "duration", "actions", "why's", "steps", "rebuild"),
-        *("rebuilding", "work", "the"),
+        *("work", "the"),
     }
 )
 _WEAK_FIRST = frozenset(

@@ -200,6 +200,8 @@ def disowns(intro: str, roots: list[ListItem]) -> bool:
     ("We also changed two settings: - Raise the quota"): then they are the (done) items.
     """
     last = collect.SENTENCE_END.split(intro.strip())[-1]
+    if _ANNOUNCES.search(last):
+        return False  # "To act on these lessons, we will:"
     if _DISOWNS.search(last) or wording.advice(last):
         return True
     if not wording.completed(wording.without_lead(last)):
@@ -222,7 +224,6 @@ def legend(roots: list[ListItem], intro: Inline | None) -> bool:
     if len(roots) < 2:
         return False
     terms: list[str] = []
-    orders = 0
     for li in roots:
         m = _LEGEND_TERM.match(li.inline.text)
         if m is None:
@@ -233,11 +234,10 @@ def legend(roots: list[ListItem], intro: Inline | None) -> bool:
         ):
             return False
         terms.append(term.lower())
-        orders += wording.imperative(li.inline.text[m.end() - 1 :])
     if len(set(terms)) < len(terms):
         return False  # "P1 - Add X", "P1 - Fix Y": items with priorities, not a legend
-    announced = intro is not None and _TAXONOMY.search(intro.text) is not None
-    return announced or orders == 0
+    # Without an intro naming the scale, distinct priorities on noun phrases are items.
+    return intro is not None and _TAXONOMY.search(intro.text) is not None
 
 
 def anchor_list(roots: list[ListItem]) -> bool:
@@ -252,6 +252,11 @@ def anchor_list(roots: list[ListItem]) -> bool:
         if text[links[0].end :].strip() or text[: links[0].start].strip():
             return False
     return True
+
+
+def orders(paragraphs: list[Inline]) -> bool:
+    """Tell whether every paragraph is an order ('Add an index on user_id.'), not prose."""
+    return bool(paragraphs) and all(wording.order(p.text) for p in paragraphs)
 
 
 def bare_link(inline: Inline) -> bool:
@@ -320,8 +325,8 @@ class HeadingItems:
                     if sec.holds_items
                     else bool(mine) or short_topic(sec.heading)
                 )
-            elif run and mine < STRONG:
-                item = False
+            elif run and mine < STRONG and wording.gerund(sec.heading.text):
+                item = False  # "Keeping patched", "Avoiding one-off servers": topics
             else:
                 item = bool(mine) and not sec.holds_items
             self._decided[j] = item

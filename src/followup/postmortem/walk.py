@@ -16,6 +16,7 @@ from followup.postmortem.shapes import (
     item_lines,
     label_shaped,
     not_items,
+    orders,
     quoting,
 )
 
@@ -253,7 +254,10 @@ class Walker:
             region.count += added
             had_items = had_items or added > 0
             fresh, intro = False, None
-        as_lines = not had_items and leaf and region.strong and item_lines([ln[0] for ln in lines])
+        paragraphs = [ln[0] for ln in lines]
+        as_lines = not had_items and leaf and region.strong and item_lines(paragraphs)
+        # Under a topic, lines are items only when every one is an order ("Add an index.").
+        direct = direct or (as_lines and orders(paragraphs))
         for inline, start, end, line_ctx in lines:
             if (
                 as_lines

@@ -120,6 +120,17 @@ def is_verb(word: str) -> bool:
     return False
 
 
+def order(text: str) -> bool:
+    """Tell whether the text starts with an action verb in its base form: 'Add ...'."""
+    return first_word(text) in ACTION_VERBS
+
+
+def gerund(text: str) -> bool:
+    """Tell whether the text starts with an action verb's -ing form: 'Keeping ...'."""
+    word = first_word(text)
+    return word.endswith("ing") and is_verb(word)
+
+
 def imperative(text: str) -> bool:
     """Tell whether the text starts with an action verb: 'Add ...', 'Investigating ...'."""
     return is_verb(first_word(text))
