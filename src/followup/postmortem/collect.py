@@ -17,7 +17,7 @@ from followup.postmortem.wording import (
     counterfactual,
     describes,
     hedged,
-    note_entry,
+    no_work,
     nothing,
     placeholder,
     restates,
@@ -126,8 +126,7 @@ class Collector:
                 subitems = [c for c in subitems if c not in names and work_like(c.inline.text)]
         if not title.text or placeholder(title.text) or about_document(title.text):
             return None, subitems
-        text = own.text
-        if advice(text) or note_entry(text) or hedged(text):
+        if no_work(own.text):
             return None, []  # a rule of thumb for readers, a remark, an idea: not work
         if under_heading and parent is not None and restates(parent, title.text):
             return None, subitems  # the heading that is the item said it already

@@ -270,14 +270,23 @@ def advice(text: str) -> bool:
     return _ADVICE.match(text.strip().replace("’", "'")) is not None
 
 
+_NOTE_FIRST = frozenset({"this", "that", "it", "these", "those"})
+
+
+def no_work(text: str) -> bool:
+    """Tell whether a list entry is advice, a remark on the one before, or an idea floated."""
+    words = set(_WORDS.findall(text.lower()))
+    stripped = text.strip()
+    if not _ADVICE_WORDS.isdisjoint(words) and _ADVICE.match(stripped.replace("’", "'")):
+        return True
+    if first_word(stripped) in _NOTE_FIRST and _NOTE_ENTRY.match(stripped):
+        return True
+    return not _HEDGE_WORDS.isdisjoint(words) and _HEDGE.search(stripped) is not None
+
+
 def counterfactual(text: str) -> bool:
     """Tell whether a sentence says what would have happened: 'If we'd had ...'."""
     return _COUNTERFACTUAL.search(text.strip().replace("’", "'")) is not None
-
-
-def note_entry(text: str) -> bool:
-    """Tell whether a list entry only comments on the one before: 'This can also be ...'."""
-    return _NOTE_ENTRY.match(text.strip()) is not None
 
 
 def describes(text: str) -> bool:
