@@ -12,6 +12,10 @@ whose commitments are labelled in prose kept among them so suggestion recall is 
 text the reader was never tuned on. The six documents of the first collection were already
 tuned on and stay on the tuned side. Never tune on held-out documents: their misses are not
 printed.
+
+The held-out split has since been examined (issue 10's second round looked at why it failed,
+then fixed general classes of text with fixtures of the project's own), so its figures are
+printed as "held-out (examined)": a better guide than the tuned ones, no longer a blind one.
 """
 
 from __future__ import annotations
@@ -48,6 +52,7 @@ HELD_OUT = frozenset(
         "mezo-2025-03-12-matsnet-halt.md",
     }
 )
+HELD_NAME = "held-out (examined)"
 TARGETS = {"precision": 1.0, "recall": 0.97, "owner": 0.95, "suggestion recall": 0.7}
 
 _MARKUP = re.compile(r"[*_`]+")
@@ -307,7 +312,7 @@ def run(corpus: Path, threshold: float, verbose: bool, repeat: int) -> int:
     problems: list[str] = []
     texts: list[str] = []
     header = f"{'document':52} {'labels':>6} {'found':>5} {'tp':>3} {'fp':>3} {'fn':>3} {'sugg':>4}"
-    for group, wanted in (("tuned", False), ("held-out", True)):
+    for group, wanted in (("tuned", False), (HELD_NAME, True)):
         print(f"\n{group}\n{header}")
         for entry in labels["documents"]:
             if (entry["file"] in HELD_OUT) != wanted:
@@ -332,7 +337,7 @@ def run(corpus: Path, threshold: float, verbose: bool, repeat: int) -> int:
             )
 
     report("tuned", tuned)
-    report("held-out", held)
+    report(HELD_NAME, held)
     p, r, _ = held.prf()
     figures = {
         "precision": p,
@@ -340,7 +345,7 @@ def run(corpus: Path, threshold: float, verbose: bool, repeat: int) -> int:
         "owner": ratio(held.owners),
         "suggestion recall": held.implicit_found / held.implicit if held.implicit else 1.0,
     }
-    print("\nheld-out against the targets")
+    print(f"\n{HELD_NAME} against the targets")
     for name, target in TARGETS.items():
         verdict = "meets" if figures[name] >= target else "MISSES"
         print(f"  {name:18} {figures[name]:.3f}  target >= {target:.2f}: {verdict}")
