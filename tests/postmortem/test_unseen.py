@@ -254,9 +254,12 @@ def test_near_misses_are_no_commitment(sentence: str) -> None:
     assert commitment(sentence) is None
 
 
-def test_a_background_section_holds_no_promises() -> None:
-    pm = parse("# Blip\n\n## Background\n\nWe are migrating the queue to a new cluster.\n")
-    assert pm.items == ()
+def test_how_things_run_today_is_no_promise_but_a_change_under_way_is() -> None:
+    pm = parse(
+        "# Blip\n\n## Background\n\nWe are running two dispatchers, one per region. "
+        "We are migrating the older one to the new queue this quarter.\n"
+    )
+    assert suggested(pm) == ["Migrate the older one to the new queue this quarter"]
 
 
 def test_orders_under_a_topic_subheading_are_items() -> None:
@@ -265,6 +268,18 @@ def test_orders_under_a_topic_subheading_are_items() -> None:
         "Cap the connection pool at fifty.\n"
     )
     assert explicit(pm) == ["Add an index on user_id.", "Cap the connection pool at fifty."]
+
+
+def test_goals_for_things_under_a_topic_subheading_are_items() -> None:
+    pm = parse(
+        "# Blip\n\n## Follow-ups\n\n### API\n\nThe API should fail over to the replica.\n\n"
+        "Retry idempotent requests once.\n\n### Patching\n\nThere is a lot we need to do "
+        "here.\n\nWe should patch more often.\n"
+    )
+    assert explicit(pm) == [
+        "The API should fail over to the replica.",
+        "Retry idempotent requests once.",
+    ]
 
 
 def test_an_order_heading_among_topics_stays_an_item() -> None:

@@ -67,8 +67,7 @@ _PLAIN_LEADING = re.compile(
 # Sections telling what happened or what was learned: a "we will" there is no commitment.
 _PAST_LEADING = re.compile(
     r"^(?:recovery|resolution|response|mitigation\s+steps|remediation\s+steps\s+taken|leadup"
-    r"|lead-up|what\s+happened|incident\s+(?:timeline|details|response)|detection\s+timeline"
-    r"|background|history|context)\b"
+    r"|lead-up|what\s+happened|incident\s+(?:timeline|details|response)|detection\s+timeline)\b"
 )
 # Headings a post-mortem has and other Markdown files rarely do.
 _INCIDENT_HEADING = re.compile(

@@ -254,9 +254,29 @@ def anchor_list(roots: list[ListItem]) -> bool:
     return True
 
 
+_THING_FIRST = re.compile(r"^(?:the|a|an|all|every|each|our|any)\s", re.IGNORECASE)
+
+
+def line_item(text: str) -> bool:
+    """Tell whether a paragraph opens as an item: an order, or a goal for a thing.
+
+    'Add an index on user_id.' and 'The API should fail over on its own.' are items;
+    'Needless to say, ...', 'There is a lot we need to do ...' and 'We should ...' are not.
+    """
+    s, e = collect.first_sentence(text.strip())
+    first = text.strip()[s:e]
+    if wording.order(first):
+        return True
+    return (
+        _THING_FIRST.match(first) is not None
+        and _GOAL.search(first) is not None
+        and not wording.counterfactual(first)
+    )
+
+
 def orders(paragraphs: list[Inline]) -> bool:
-    """Tell whether every paragraph is an order ('Add an index on user_id.'), not prose."""
-    return bool(paragraphs) and all(wording.order(p.text) for p in paragraphs)
+    """Tell whether every paragraph opens as an item, not as prose telling a story."""
+    return bool(paragraphs) and all(line_item(p.text) for p in paragraphs)
 
 
 def bare_link(inline: Inline) -> bool:
