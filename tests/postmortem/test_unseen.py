@@ -335,3 +335,16 @@ def test_distinct_priorities_without_a_legend_intro_are_items() -> None:
         ("Connection pooling for the flag service", "P1"),
         ("Dashboards for pool saturation", "P2"),
     ]
+
+
+def test_carrying_on_as_before_is_no_item() -> None:
+    pm = parse(
+        "# Blip\n\n## Action items\n\n- Continue using the hosted tracker for public work\n"
+        "- Keep running the nightly backup on the old host\n"
+        "- Continue to page the on-call for every failed backup for a month\n"
+        "- Move private repositories to the self-hosted forge\n"
+    )
+    assert explicit(pm) == [
+        "Continue to page the on-call for every failed backup for a month",
+        "Move private repositories to the self-hosted forge",
+    ]

@@ -273,10 +273,21 @@ def advice(text: str) -> bool:
 _NOTE_FIRST = frozenset({"this", "that", "it", "these", "those"})
 
 
+# Carrying on as before: "Continue using GitHub for public repositories". No change, no work.
+_STATUS_QUO = re.compile(
+    r"^(?:(?:continue|keep|carry\s+on)\s+(?:using|to\s+use|hosting|to\s+host|running|to\s+run"
+    r"|relying\s+on|to\s+rely\s+on|with)|stay\s+(?:on|with))\b",
+    re.IGNORECASE,
+)
+_STATUS_QUO_FIRST = frozenset({"continue", "keep", "carry", "stay"})
+
+
 def no_work(text: str) -> bool:
-    """Tell whether a list entry is advice, a remark on the one before, or an idea floated."""
+    """Tell whether a list entry is advice, a remark, an idea floated, or no change at all."""
     words = set(_WORDS.findall(text.lower()))
     stripped = text.strip()
+    if first_word(stripped) in _STATUS_QUO_FIRST and _STATUS_QUO.match(stripped):
+        return True
     if not _ADVICE_WORDS.isdisjoint(words) and _ADVICE.match(stripped.replace("’", "'")):
         return True
     if first_word(stripped) in _NOTE_FIRST and _NOTE_ENTRY.match(stripped):
