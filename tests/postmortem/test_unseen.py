@@ -348,3 +348,22 @@ def test_carrying_on_as_before_is_no_item() -> None:
         "Continue to page the on-call for every failed backup for a month",
         "Move private repositories to the self-hosted forge",
     ]
+
+
+def test_asides_beside_item_headings_are_no_items() -> None:
+    pm = parse(
+        "# Blip\n\n## Action items\n\n### 1. Add a lag alert (@ana)\n\nPage the DBA.\n\n"
+        "### 2. Cap the batch size (@raj)\n\nDue: 2025-07-01\n\n"
+        "### 3. Rehearse a failover (@kim)\n\nOnce a quarter.\n\n"
+        "### Storage tiering\n\nNot decided yet.\n\n"
+        "## Remediation\n\n### Keys should be rotated monthly\n\nDone.\n\n"
+        "### Shells should require a hardware key\n\nRolling out.\n\n"
+        "### Open questions\n\nWho owns the bastion?\n"
+    )
+    assert explicit(pm) == [
+        "Add a lag alert",
+        "Cap the batch size",
+        "Rehearse a failover",
+        "Keys should be rotated monthly",
+        "Shells should require a hardware key",
+    ]

@@ -118,10 +118,22 @@ def goal_heading(heading: Inline) -> bool:
     return len(text.split()) >= 3 and _GOAL.search(text) is not None
 
 
+# Short headings that sit beside items without being one: "Open questions", "Links".
+_ASIDE = frozenset(
+    {
+        *("open", "questions", "question", "notes", "references", "links", "appendix"),
+        *("owners", "status", "discussion", "context", "summary", "other", "misc"),
+        *("miscellaneous", "faq", "faqs", "glossary", "contacts", "resources"),
+    }
+)
+
+
 def short_topic(heading: Inline) -> bool:
     """Tell whether a heading is a short name ('Two factor authentication'), no group word."""
     text = heading.text.strip()
     if not 1 <= len(text.split()) <= 6 or sections.role(text) is not sections.Role.NEUTRAL:
+        return False
+    if text.endswith("?") or wording.first_word(text) in _ASIDE:
         return False
     return fields.type_from_value(text) not in fields.TYPES and not sections.horizon(text)
 
@@ -333,6 +345,8 @@ class HeadingItems:
         evidence = {j: heading_evidence(secs[j].heading) for j in group}
         run = len(group) >= 3
         items = sum(1 for j in group if evidence[j])
+        # Numbered or tagged runs name each item: a plain name beside them is an aside.
+        named = any(evidence[j] == STRONG for j in group)
         for j in group:
             sec = secs[j]
             leaf = j + 1 == len(secs) or secs[j + 1].level <= level
@@ -343,7 +357,7 @@ class HeadingItems:
                 item = (
                     bool(mine) and goal_heading(sec.heading)
                     if sec.holds_items
-                    else bool(mine) or short_topic(sec.heading)
+                    else bool(mine) or (not named and short_topic(sec.heading))
                 )
             elif run and mine < STRONG and wording.gerund(sec.heading.text):
                 item = False  # "Keeping patched", "Avoiding one-off servers": topics
