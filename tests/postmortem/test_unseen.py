@@ -367,3 +367,11 @@ def test_asides_beside_item_headings_are_no_items() -> None:
         "Keys should be rotated monthly",
         "Shells should require a hardware key",
     ]
+
+
+def test_the_body_of_a_numbered_item_heading_promises_nothing_more() -> None:
+    pm = parse(
+        "# Blip\n\n## Action items\n\n### 1. Add a lag alert (@ana)\n\n"
+        "We will wire it to the DBA pager by the end of the month.\n"
+    )
+    assert [(i.title, i.suggested) for i in pm.items] == [("Add a lag alert", False)]

@@ -8,10 +8,12 @@ from followup.postmortem.fields import TYPES
 from followup.postmortem.markdown import Inline, ListItem, Source
 from followup.postmortem.outline import Blocks, Outline, Resolver, Section
 from followup.postmortem.shapes import (
+    STRONG,
     HeadingItems,
     action_label_in,
     bare_link,
     bold_label,
+    heading_evidence,
     item_heading,
     item_lines,
     label_shaped,
@@ -271,7 +273,9 @@ class Walker:
     def _heading_item(self, sec: Section, ctx: sections.Context) -> None:
         """Read a subheading that is an item itself, with the lines under it as its body.
 
-        Lists under it are its sub-items; sentences that promise more work are suggestions.
+        Lists under it are its sub-items. Under a goal ('SSH keys should give minimal
+        access') sentences promising work say how it is met: suggestions. Under a numbered or
+        tagged item the body only describes that item.
         """
         region = self.region
         assert region is not None
@@ -296,7 +300,7 @@ class Walker:
         region.count += 1
         for roots in lists:
             region.count += self.found.list_items(roots, ctx, parent=title)
-        if self.past_level is None:
+        if self.past_level is None and heading_evidence(sec.heading) < STRONG:
             for inline, start, end in body:
                 self.found.suggestions(inline, start, end, sec.text or None)
 
