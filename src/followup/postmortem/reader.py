@@ -121,7 +121,7 @@ def _once(ordered: list[ActionItem]) -> list[ActionItem]:
     where: dict[str, int] = {}
     for item in ordered:
         # Case and spacing only: clean() has already stripped the markers around a title.
-        mark = " ".join(item.title.casefold().rstrip(".!;:").split()) if not item.suggested else ""
+        mark = item.title.casefold().rstrip(".!;: ") if not item.suggested else ""
         if mark.count(" ") + 1 >= _SPECIFIC and mark in where:
             at = where[mark]
             kept[at] = _merge(kept[at], item)

@@ -13,38 +13,34 @@ from dataclasses import dataclass
 
 from followup.postmortem.wording import is_verb
 
-# Cheap test on a block's raw bytes before its text is collected.
+# Cheap tests on a block's raw bytes before its text is collected: each pattern runs only
+# when a word it needs is there, since most prose has none of them.
 _TRIGGER = re.compile(
     rb"(?i)\b(?:will|going\s+to|plans?\s+to|planning\s+to|intends?\s+to|explor\w*|looking\s+into"
-    rb"|working\s+on|committed\s+to|commit\s+to)\b|'ll\b|\xe2\x80\x99ll\b|\b(?:we|team)\s+(?:are|is"
-    rb"|\xe2\x80\x99re|'re)\s+(?:now\s+|also\s+|currently\s+|actively\s+)*[a-z]+ing\b"
-    rb"|\b(?:solution|plan|fix|approach|remedy|next\s+step)\s+(?:here\s+)?is\s+to\b"
+    rb"|working\s+on|committed\s+to|commit\s+to)\b|'ll\b|\xe2\x80\x99ll\b"
 )
-
 _TRIGGER_WORDS = (
-    b"will",
-    b"'ll",
-    b"\xe2\x80\x99ll",
-    b"going to",
-    b"plan",
-    b"intend",
-    b"explor",
-    b"looking into",
-    b"working on",
-    b"commit",
-    b"we are",
-    b"we're",
-    b"we\xe2\x80\x99re",
-    b"team is",
-    b"team are",
-    b"is to",
+    *(b"will", b"'ll", b"\xe2\x80\x99ll", b"going to", b"plan", b"intend", b"explor"),
+    *(b"looking into", b"working on", b"commit"),
+)
+_ONGOING = re.compile(
+    rb"(?i)\b(?:we|team)\s+(?:are|is|\xe2\x80\x99re|'re)\s+(?:now\s+|also\s+|currently\s+"
+    rb"|actively\s+)*[a-z]+ing\b"
+)
+_ONGOING_WORDS = (b"we are", b"we're", b"we\xe2\x80\x99re", b"team is", b"team are")
+_PLAN_TRIGGER = re.compile(
+    rb"(?i)\b(?:solution|plan|fix|approach|remedy|next\s+step)\s+(?:here\s+)?is\s+to\b"
 )
 
 
 def promised_in(raw: bytes) -> bool:
     """Tell whether raw Markdown may hold a commitment: a quick test before reading it."""
     low = raw.lower()
-    return any(word in low for word in _TRIGGER_WORDS) and _TRIGGER.search(raw) is not None
+    if any(word in low for word in _TRIGGER_WORDS) and _TRIGGER.search(raw) is not None:
+        return True
+    if any(word in low for word in _ONGOING_WORDS) and _ONGOING.search(raw) is not None:
+        return True
+    return b"is to" in low and _PLAN_TRIGGER.search(raw) is not None
 
 
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[\"'(\[@A-Z0-9])")
