@@ -12,6 +12,10 @@ whose commitments are labelled in prose kept among them so suggestion recall is 
 text the reader was never tuned on. The six documents of the first collection were already
 tuned on and stay on the tuned side. Never tune on held-out documents: their misses are not
 printed.
+
+The held-out split has since been examined (issue 10's second round looked at why it failed,
+then fixed general classes of text with fixtures of the project's own), so its figures are
+printed as "held-out (examined)": a better guide than the tuned ones, no longer a blind one.
 """
 
 from __future__ import annotations
@@ -48,6 +52,7 @@ HELD_OUT = frozenset(
         "mezo-2025-03-12-matsnet-halt.md",
     }
 )
+HELD_NAME = "held-out (examined)"
 TARGETS = {"precision": 1.0, "recall": 0.97, "owner": 0.95, "suggestion recall": 0.7}
 
 _MARKUP = re.compile(r"[*_`]+")
@@ -88,14 +93,28 @@ def similar(a: str, b: str, threshold: float) -> float:
 
 
 def match(
-    predicted: Sequence[reader.ActionItem], labels: Sequence[dict[str, Any]], threshold: float
+    predicted: Sequence[reader.ActionItem],
+    labels: Sequence[dict[str, Any]],
+    threshold: float,
+    *,
+    sentence: bool = False,
 ) -> dict[int, int]:
-    """Pair predicted items with labels one to one, best scores first."""
+    """Pair predicted items with labels one to one, best scores first.
+
+    With sentence, an item also matches by its text: a suggestion's title is reworded
+    ('we're working on X' -> 'Work on X') while its text is the sentence the label quotes.
+    """
     scores = [
         (score, i, j)
         for i, item in enumerate(predicted)
         for j, label in enumerate(labels)
-        if (score := similar(item.title, label["title"], threshold)) > 0
+        if (
+            score := max(
+                similar(item.title, label["title"], threshold),
+                similar(item.text, label["title"], threshold) if sentence else 0.0,
+            )
+        )
+        > 0
     ]
     pairs: dict[int, int] = {}
     used: set[int] = set()
@@ -199,12 +218,12 @@ def score(
     missed = [explicit_labels[j] for j in range(len(explicit_labels)) if j not in pairs.values()]
 
     # Suggestions: matched to implicit labels first, then to explicit items the reader missed.
-    s_pairs = match(suggested, implicit_labels, threshold)
+    s_pairs = match(suggested, implicit_labels, threshold, sentence=True)
     found_implicit = set(s_pairs.values()) | set(optional.values())
     tally.implicit_found = len(found_implicit)
     tally.implicit_as_suggestion = len(s_pairs)
     rest = [it for i, it in enumerate(suggested) if i not in s_pairs]
-    as_missed = match(rest, missed, threshold)
+    as_missed = match(rest, missed, threshold, sentence=True)
     tally.explicit_read_as_suggestion = len(as_missed)
     false = [it for k, it in enumerate(rest) if k not in as_missed]
     # A suggestion restating an explicit item that was found is a duplicate, not a find.
@@ -245,11 +264,18 @@ def violations(pm: reader.PostMortem, entry: dict[str, Any]) -> list[str]:
         origin = forbidden_origin(pm.source, item.line)
         if origin is not None and sections.role(origin) is not sections.Role.ACTION:
             out.append(f"{entry['file']} L{item.line} {item.title!r} under {origin!r}")
+    lines = pm.source.split("\n")
     for candidate in entry.get("excluded_candidates", []):
         for quoted in _QUOTED.findall(candidate["text"]):
+            # A quote that also names a labelled item ("the ToC repeats the heading") is
+            # excluded only where it is quoted from: the item's own line must hold it.
+            labelled = any(similar(lb["title"], quoted, 0.9) for lb in entry["items"])
             for item in pm.items:
-                if similar(item.title, quoted, 0.9):
-                    out.append(f"{entry['file']} excluded text extracted: {quoted!r}")
+                if not similar(item.title, quoted, 0.9):
+                    continue
+                if labelled and normalise(quoted) not in normalise(lines[item.line - 1]):
+                    continue
+                out.append(f"{entry['file']} excluded text extracted: {quoted!r}")
     return out
 
 
@@ -286,7 +312,7 @@ def run(corpus: Path, threshold: float, verbose: bool, repeat: int) -> int:
     problems: list[str] = []
     texts: list[str] = []
     header = f"{'document':52} {'labels':>6} {'found':>5} {'tp':>3} {'fp':>3} {'fn':>3} {'sugg':>4}"
-    for group, wanted in (("tuned", False), ("held-out", True)):
+    for group, wanted in (("tuned", False), (HELD_NAME, True)):
         print(f"\n{group}\n{header}")
         for entry in labels["documents"]:
             if (entry["file"] in HELD_OUT) != wanted:
@@ -311,7 +337,7 @@ def run(corpus: Path, threshold: float, verbose: bool, repeat: int) -> int:
             )
 
     report("tuned", tuned)
-    report("held-out", held)
+    report(HELD_NAME, held)
     p, r, _ = held.prf()
     figures = {
         "precision": p,
@@ -319,7 +345,7 @@ def run(corpus: Path, threshold: float, verbose: bool, repeat: int) -> int:
         "owner": ratio(held.owners),
         "suggestion recall": held.implicit_found / held.implicit if held.implicit else 1.0,
     }
-    print("\nheld-out against the targets")
+    print(f"\n{HELD_NAME} against the targets")
     for name, target in TARGETS.items():
         verdict = "meets" if figures[name] >= target else "MISSES"
         print(f"  {name:18} {figures[name]:.3f}  target >= {target:.2f}: {verdict}")

@@ -9,7 +9,20 @@ from followup.postmortem import dates, fields, protection, refs, suggestions, ta
 from followup.postmortem.markdown import Inline, ListItem, Source, Table
 from followup.postmortem.model import ActionItem, Reference
 from followup.postmortem.sections import Context
-from followup.postmortem.wording import about_document, completed, hedged, nothing, placeholder
+from followup.postmortem.wording import (
+    about_document,
+    advice,
+    bare_name,
+    completed,
+    counterfactual,
+    describes,
+    hedged,
+    no_work,
+    nothing,
+    placeholder,
+    restates,
+    work_like,
+)
 
 # "Action: ...", "AI: ...", "TODO: ...", "Follow-up: ...": an item wherever it is written.
 _LABELLED = re.compile(
@@ -50,6 +63,12 @@ _EXPLAINS = re.compile(
 )
 
 
+def first_sentence_text(text: str) -> str:
+    """Return the first sentence of a paragraph."""
+    s, e = first_sentence(text)
+    return text[s:e]
+
+
 def first_sentence(text: str) -> tuple[int, int]:
     """Return the span of the first sentence of a paragraph."""
     m = SENTENCE_END.search(text)
@@ -68,20 +87,22 @@ class Collector:
 
     # -- lists and tables ------------------------------------------------------------
 
-    def list_items(self, roots: list[ListItem], ctx: Context) -> int:
+    def list_items(self, roots: list[ListItem], ctx: Context, parent: str | None = None) -> int:
         """Add a list's items, their details, references and sub-items; return how many."""
         before = len(self.items)
         # Depth first, in document order, without recursion: lists can nest deeply.
-        stack: list[tuple[ListItem, str | None]] = [(li, None) for li in reversed(roots)]
+        stack: list[tuple[ListItem, str | None, bool]] = [
+            (li, parent, parent is not None) for li in reversed(roots)
+        ]
         while stack:
-            li, parent = stack.pop()
-            title, subitems = self._list_item(li, parent, ctx)
+            li, above, under_heading = stack.pop()
+            title, subitems = self._list_item(li, above, ctx, under_heading=under_heading)
             for child in reversed(subitems):
-                stack.append((child, title or parent))
+                stack.append((child, title or above, False))
         return len(self.items) - before
 
     def _list_item(
-        self, li: ListItem, parent: str | None, ctx: Context
+        self, li: ListItem, parent: str | None, ctx: Context, *, under_heading: bool = False
     ) -> tuple[str | None, list[ListItem]]:
         own = li.inline
         title = titles.clean(own)
@@ -96,12 +117,19 @@ class Collector:
                     extra.extend(refs.references(child.inline, keys=True))
             elif refs.is_reference_only(child.inline):
                 extra.extend(refs.references(child.inline))
-            elif not _EXPLAINS.match(child.inline.text) and not child.inline.text.rstrip().endswith(
-                "?"
-            ):
+            elif _sub_item(child.inline.text):
                 subitems.append(child)
+        if len(subitems) >= 2:
+            # "Development", "Intranet", "Production": names detailing the entry, no work.
+            names = [c for c in subitems if _name_like(titles.clean(c.inline).text)]
+            if len(names) * 2 >= len(subitems):
+                subitems = [c for c in subitems if c not in names and work_like(c.inline.text)]
         if not title.text or placeholder(title.text) or about_document(title.text):
             return None, subitems
+        if no_work(own.text):
+            return None, []  # a rule of thumb for readers, a remark, an idea: not work
+        if under_heading and parent is not None and restates(parent, title.text):
+            return None, subitems  # the heading that is the item said it already
         for key, value in fields.inline_pairs(own.text):
             details.setdefault(key, value)
         done = li.checked
@@ -207,6 +235,8 @@ class Collector:
         note = STATUS_NOTE.search(text)
         if hedged(text) and note is None and not inline.links:
             return False  # an idea floated and weighed, not a commitment
+        if advice(text) or counterfactual(first_sentence_text(text)):
+            return False  # a tip for readers, or what would have happened
         s, e = first_sentence(inline.text)
         own = inline.cut(s, e)
         title = titles.clean(own)
@@ -236,11 +266,14 @@ class Collector:
 
     def heading_item(
         self, heading: Inline, start: int, end: int, body: list[Inline], ctx: Context
-    ) -> bool:
-        """Add a subheading that is itself the item ('### 2. Add an alert (@kim) [detect]')."""
+    ) -> str | None:
+        """Add a subheading that is itself the item ('### 2. Add an alert (@kim) [detect]').
+
+        Return its title, or None when it is no item.
+        """
         title = titles.clean(heading)
         if not title.text or placeholder(title.text):
-            return False
+            return None
         details: dict[str, str] = {}
         for part in body:
             pair = fields.detail(part.text)
@@ -272,7 +305,7 @@ class Collector:
             ctx=ctx,
             parent=None,
         )
-        return True
+        return title.text
 
     def labelled(self, inline: Inline, start: int, end: int, ctx: Context) -> bool:
         """Add an 'Action: ...' / 'TODO: ...' paragraph or entry; False if it is not one."""
@@ -378,6 +411,19 @@ class Collector:
                 due_approximate=bool(due and due.approximate),
             )
         )
+
+
+def _name_like(text: str) -> bool:
+    """Tell whether an entry is a name, not a task: one word ('Staging'), or two, no verb."""
+    words = text.split()
+    return len(words) == 1 or bare_name(text)
+
+
+def _sub_item(text: str) -> bool:
+    """Tell whether a nested entry is work of its own, not a note or detail on its parent."""
+    return not (
+        _EXPLAINS.match(text) or text.rstrip().endswith("?") or advice(text) or describes(text)
+    )
 
 
 def _struck(inline: Inline) -> bool:

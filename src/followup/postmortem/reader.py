@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import stat
+from dataclasses import replace
 from datetime import date
 from pathlib import Path, PurePath
 
@@ -93,9 +94,47 @@ def _overlap(a: str, b: str) -> float:
     return sum(1 for w in wa if w in wb) / len(wa) if wa else 0.0
 
 
+def _merge(first: ActionItem, again: ActionItem) -> ActionItem:
+    """Fill what an item leaves unsaid from the same item stated again further on."""
+    return replace(
+        first,
+        owner=first.owner or again.owner,
+        due=first.due or again.due,
+        due_text=first.due_text or again.due_text,
+        due_approximate=first.due_approximate if first.due else again.due_approximate,
+        priority=first.priority or again.priority,
+        type=first.type or again.type,
+        done=first.done or again.done,
+        references=first.references
+        + tuple(ref for ref in again.references if ref not in first.references),
+        protection=first.protection or again.protection,
+    )
+
+
+# Titles this many words long or more name one item: said twice, it is one item said twice.
+_SPECIFIC = 4
+
+
+def _once(ordered: list[ActionItem]) -> list[ActionItem]:
+    """Keep one item per explicit title stated twice (a summary, then the action section)."""
+    kept: list[ActionItem] = []
+    where: dict[str, int] = {}
+    for item in ordered:
+        # Case and spacing only: clean() has already stripped the markers around a title.
+        mark = item.title.casefold().rstrip(".!;: ") if not item.suggested else ""
+        if mark.count(" ") + 1 >= _SPECIFIC and mark in where:
+            at = where[mark]
+            kept[at] = _merge(kept[at], item)
+            continue
+        if mark:
+            where[mark] = len(kept)
+        kept.append(item)
+    return kept
+
+
 def _settle(items: list[ActionItem]) -> tuple[ActionItem, ...]:
-    """Order items as the document does; drop promises that restate an item or each other."""
-    ordered = sorted(items, key=lambda it: it.line)
+    """Order items as the document does; drop restated items and promises."""
+    ordered = _once(sorted(items, key=lambda it: it.line))
     if not any(item.suggested for item in ordered):
         return tuple(ordered)
     explicit = [_fingerprint(it.title) for it in ordered if not it.suggested]

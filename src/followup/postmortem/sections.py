@@ -54,7 +54,9 @@ _OTHER_LEADING = re.compile(
     r"^(?:lessons?(?:\s+learn(?:ed|t))?|learnings?|takeaways?|key\s+takeaways?|what\s+went"
     r"|what\s+we\s+learned|where\s+we\s+got\s+lucky|things\s+that\s+went|timeline|chronology"
     r"|root\s+causes?|causes?|contributing|trigger|fault|five\s+why'?s|5\s+why'?s|why'?s|impact"
-    r"|user\s+impact|insights?|actions\s+taken)\b"
+    r"|user\s+impact|insights?|actions\s+taken"
+    r"|(?:the\s+)?rebuild$|(?:what\s+we\s+did|what\s+was\s+done|steps\s+taken"
+    r"|work\s+(?:done|completed))\b(?!.*\b(?:and|next|will|plan\w*|future)\b))\b"
 )
 # Sections that hold no items themselves, unless their heading also names them.
 _PLAIN_LEADING = re.compile(
@@ -104,7 +106,8 @@ _OTHER_FIRST = frozenset(
         *("resolution", "recovery", "response", "insight", "insights", "summary", "background"),
         *("overview", "leadup", "lead-up", "conclusion", "conclusions", "glossary", "attendees"),
         *("note", "notes", "appendix", "supporting", "references", "owner", "involved"),
-        *("meeting", "call", "stats", "duration", "actions", "why's"),
+        *("meeting", "call", "stats", "duration", "actions", "why's", "steps", "rebuild"),
+        *("work", "the"),
     }
 )
 _WEAK_FIRST = frozenset(
@@ -173,6 +176,12 @@ def tells_the_past(text: str) -> bool:
 def incident_heading(text: str) -> bool:
     """Tell whether a heading is one post-mortems have: Summary, Timeline, Root cause..."""
     return _INCIDENT_HEADING.search(normalise(text)) is not None
+
+
+def horizon(text: str) -> bool:
+    """Tell whether a heading names a time horizon: 'Short term', 'Next quarter'."""
+    low = text.lower()
+    return any(h in low for h in _HORIZON_HINTS) and _HORIZON.search(text) is not None
 
 
 def plainly_action(text: str) -> bool:

@@ -6,7 +6,7 @@ import re
 
 from followup.postmortem import collect, fields, sections, titles, wording
 from followup.postmortem.markdown import Inline, ListItem
-from followup.postmortem.outline import SHORT_LINE
+from followup.postmortem.outline import SHORT_LINE, Section
 
 # A paragraph under an action heading is an item when it is a few sentences at most.
 LONG_LINE = 400
@@ -18,7 +18,8 @@ _ANNOUNCES = re.compile(
     r"|planning|working\s+on|committed\s+to)|committed\s+to|here(?:'s|\s+is)\s+what"
     r"|following\s+(?:actions?|steps?|items?|changes|tasks|improvements|follow[\s-]?ups?|work"
     r"|measures|fixes)|action\s+items?|to-?dos?|next\s+steps?|going\s+forward|planned"
-    r"|to\s+do|improvements|changes\s+(?:we|are)|measures|remediations?)\b",
+    r"|to\s+do|improvements|changes\s+(?:we|are)|measures|remediations?|remaining\s+work"
+    r"|still\s+to\s+do|left\s+to\s+do|open\s+work)\b",
     re.IGNORECASE,
 )
 _ITEM_NUMBER = re.compile(r"^(?:\d{1,3}[.):]|#\d{1,3}\b|(?:item|ai|action)\s*#?\s*\d{1,3}\b)\s*")
@@ -75,20 +76,66 @@ def quoting(html: str, quoted: bool) -> bool:
 
 def item_heading(heading: Inline) -> bool:
     """Tell whether a subheading names one item rather than a group of them."""
+    return heading_evidence(heading) > 0
+
+
+# "SSH keys should give minimal access": a heading that states the change wanted.
+_GOAL = re.compile(
+    r"\b(?:should|must|shall|needs?\s+to|ought\s+to|has\s+to|have\s+to)\b(?!\s+have\b)",
+    re.IGNORECASE,
+)
+STRONG = 2  # numbered with an action, or carrying an owner, priority or [tag]
+WEAK = 1  # an order or a goal stated in words only
+
+
+def heading_evidence(heading: Inline) -> int:
+    """Say how surely a subheading names one item: STRONG, WEAK, or 0 for a topic."""
     text = heading.text.strip()
-    if sections.role(text) is not sections.Role.NEUTRAL:
-        return False
+    role = sections.role(text)
+    if role is not sections.Role.NEUTRAL and not (
+        role is sections.Role.WEAK and goal_heading(heading)
+    ):
+        return 0  # "Changes to SSH keys should be monitored" is a goal, not "Changes"
     kind = fields.type_from_value(text)
     if kind in fields.TYPES:
-        return False
+        return 0
     m = _ITEM_NUMBER.match(text)
     rest = text[m.end() :] if m else text
     words = len(rest.split())
     meta = "@" in rest or fields.priority_in_text(rest) is not None or rest.rstrip().endswith("]")
     verb = wording.imperative(rest)
+    goal = words >= 3 and _GOAL.search(rest) is not None
     if m is not None:
-        return words >= 2 and (verb or meta)
-    return (meta and words >= 2) or (verb and words >= 3)
+        return STRONG if words >= 2 and (verb or meta or goal) else 0
+    if meta and words >= 2:
+        return STRONG
+    return WEAK if (verb and words >= 3) or goal else 0
+
+
+def goal_heading(heading: Inline) -> bool:
+    """Tell whether a heading states a wanted change: 'SSH keys should give minimal access'."""
+    text = heading.text.strip()
+    return len(text.split()) >= 3 and _GOAL.search(text) is not None
+
+
+# Short headings that sit beside items without being one: "Open questions", "Links".
+_ASIDE = frozenset(
+    {
+        *("open", "questions", "question", "notes", "references", "links", "appendix"),
+        *("owners", "status", "discussion", "context", "summary", "other", "misc"),
+        *("miscellaneous", "faq", "faqs", "glossary", "contacts", "resources"),
+    }
+)
+
+
+def short_topic(heading: Inline) -> bool:
+    """Tell whether a heading is a short name ('Two factor authentication'), no group word."""
+    text = heading.text.strip()
+    if not 1 <= len(text.split()) <= 6 or sections.role(text) is not sections.Role.NEUTRAL:
+        return False
+    if text.endswith("?") or wording.first_word(text) in _ASIDE:
+        return False
+    return fields.type_from_value(text) not in fields.TYPES and not sections.horizon(text)
 
 
 def item_lines(paragraphs: list[Inline]) -> bool:
@@ -128,6 +175,8 @@ def descriptive(intro: Inline, roots: list[ListItem]) -> bool:
     text = intro.text.strip()
     if not text or not roots:
         return False
+    if disowns(text, roots):
+        return True
     titled = [titles.clean(li.inline) for li in roots]
     if _ANNOUNCES.search(text):
         return all(wording.bare_name(t.text) for t in titled)
@@ -144,3 +193,174 @@ def descriptive(intro: Inline, roots: list[ListItem]) -> bool:
         ):
             work += 1
     return work * 2 < len(roots)
+
+
+# An intro that says the list after it is no work: lessons, options weighed, advice, a past.
+_DISOWNS = re.compile(
+    r"\b(?:lessons?|learn(?:ed|t|ings?)|takeaways?|highlights?|observations?|alternatives?"
+    r"|options\s+(?:we\s+)?(?:considered|weighed|explored)|(?:we\s+)?considered\s+(?:but|and)"
+    r"|rejected|ruled\s+out|rules?\s+of\s+thumb|tips?|best\s+practices?)\b",
+    re.IGNORECASE,
+)
+
+
+def disowns(intro: str, roots: list[ListItem]) -> bool:
+    """Tell whether a list's intro says its entries are no work to do.
+
+    Lessons, options weighed and tips for readers are never work. After "We ensured the
+    following:" the entries recount what was done, unless they are written as orders
+    ("We also changed two settings: - Raise the quota"): then they are the (done) items.
+    """
+    last = collect.SENTENCE_END.split(intro.strip())[-1]
+    if _ANNOUNCES.search(last):
+        return False  # "To act on these lessons, we will:"
+    if _DISOWNS.search(last) or wording.advice(last):
+        return True
+    if not wording.completed(wording.without_lead(last)):
+        return False
+    orders = sum(1 for li in roots if wording.imperative(titles.clean(li.inline).text))
+    return orders * 2 < len(roots)
+
+
+# A list that explains the categories items take: "P0 - Critical for the release".
+_LEGEND_TERM = re.compile(r"^\s*\**([\w-]{1,12})\**\s*(?:[-–—:=]|\s-\s)\s*\S")
+_TAXONOMY = re.compile(
+    r"\b(?:types?|kinds?|categor(?:y|ies)|priorit(?:y|ies)|severit(?:y|ies)|levels?|labels?"
+    r"|classes|tiers?)\b",
+    re.IGNORECASE,
+)
+
+
+def legend(roots: list[ListItem], intro: Inline | None) -> bool:
+    """Tell whether a list defines the types or priorities items take, each named once."""
+    if len(roots) < 2:
+        return False
+    terms: list[str] = []
+    for li in roots:
+        m = _LEGEND_TERM.match(li.inline.text)
+        if m is None:
+            return False
+        term = m[1]
+        if fields.type_from_value(term) not in fields.TYPES and (
+            fields.priority_from_value(term) is None
+        ):
+            return False
+        terms.append(term.lower())
+    if len(set(terms)) < len(terms):
+        return False  # "P1 - Add X", "P1 - Fix Y": items with priorities, not a legend
+    # Without an intro naming the scale, distinct priorities on noun phrases are items.
+    return intro is not None and _TAXONOMY.search(intro.text) is not None
+
+
+def anchor_list(roots: list[ListItem]) -> bool:
+    """Tell whether a list only links to places in the document: a table of contents."""
+    if not roots:
+        return False
+    for li in roots:
+        links = li.inline.links
+        if len(links) != 1 or not links[0].url.startswith("#"):
+            return False
+        text = li.inline.text
+        if text[links[0].end :].strip() or text[: links[0].start].strip():
+            return False
+    return True
+
+
+_THING_FIRST = re.compile(r"^(?:the|a|an|all|every|each|our|any)\s", re.IGNORECASE)
+
+
+def line_item(text: str) -> bool:
+    """Tell whether a paragraph opens as an item: an order, or a goal for a thing.
+
+    'Add an index on user_id.' and 'The API should fail over on its own.' are items;
+    'Needless to say, ...', 'There is a lot we need to do ...' and 'We should ...' are not.
+    """
+    s, e = collect.first_sentence(text.strip())
+    first = text.strip()[s:e]
+    if wording.order(first):
+        return True
+    return (
+        _THING_FIRST.match(first) is not None
+        and _GOAL.search(first) is not None
+        and not wording.counterfactual(first)
+    )
+
+
+def orders(paragraphs: list[Inline]) -> bool:
+    """Tell whether every paragraph opens as an item, not as prose telling a story."""
+    return bool(paragraphs) and all(line_item(p.text) for p in paragraphs)
+
+
+def bare_link(inline: Inline) -> bool:
+    """Tell whether a paragraph is only a URL: a fix or issue given by its address."""
+    text = inline.text.strip()
+    return text.startswith(("http://", "https://")) and len(text.split()) == 1
+
+
+def not_items(roots: list[ListItem], intro: Inline | None) -> bool:
+    """Tell whether a list in an action section is something other than its items."""
+    return (
+        template_checklist(roots)
+        or anchor_list(roots)
+        or legend(roots, intro)
+        or (intro is not None and descriptive(intro, roots))
+    )
+
+
+class HeadingItems:
+    """Decide which subheadings of an action section are items, looking at their siblings.
+
+    Documents that give one subheading per item do so for a run of them, and documents that
+    group items under topics name every topic alike. So a run of three or more sibling
+    headings is judged together: when most read as items, the short names among them are
+    items too ('Two factor authentication' beside 'SSH keys should give minimal access');
+    when most are topics, a heading that only starts with a verb ('Secure packaging',
+    'Avoiding temporary measures') is a topic as well.
+    """
+
+    __slots__ = ("_decided", "_secs")
+
+    def __init__(self, secs: list[Section]) -> None:
+        self._secs = secs
+        self._decided: dict[int, bool] = {}
+
+    def __call__(self, i: int) -> bool:
+        """Tell whether section i's heading is itself an item."""
+        found = self._decided.get(i)
+        if found is None:
+            self._judge(i)
+            found = self._decided[i]
+        return found
+
+    def _judge(self, i: int) -> None:
+        secs = self._secs
+        level = secs[i].level
+        start = i
+        while start > 0 and secs[start - 1].level >= level:
+            start -= 1
+        end = i
+        while end + 1 < len(secs) and secs[end + 1].level >= level:
+            end += 1
+        group = [j for j in range(start, end + 1) if secs[j].level == level]
+        evidence = {j: heading_evidence(secs[j].heading) for j in group}
+        run = len(group) >= 3
+        items = sum(1 for j in group if evidence[j])
+        # Numbered or tagged runs name each item: a plain name beside them is an aside.
+        named = any(evidence[j] == STRONG for j in group)
+        for j in group:
+            sec = secs[j]
+            leaf = j + 1 == len(secs) or secs[j + 1].level <= level
+            mine = evidence[j]
+            if not leaf:
+                item = False
+            elif run and items * 2 > len(group):
+                item = (
+                    bool(mine) and goal_heading(sec.heading)
+                    if sec.holds_items
+                    else bool(mine) or (not named and short_topic(sec.heading))
+                )
+            elif run and mine < STRONG and wording.gerund(sec.heading.text):
+                item = False  # "Keeping patched", "Avoiding one-off servers": topics
+            else:
+                item = bool(mine) and not sec.holds_items
+            self._decided[j] = item

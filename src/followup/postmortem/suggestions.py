@@ -13,38 +13,34 @@ from dataclasses import dataclass
 
 from followup.postmortem.wording import is_verb
 
-# Cheap test on a block's raw bytes before its text is collected.
+# Cheap tests on a block's raw bytes before its text is collected: each pattern runs only
+# when a word it needs is there, since most prose has none of them.
 _TRIGGER = re.compile(
     rb"(?i)\b(?:will|going\s+to|plans?\s+to|planning\s+to|intends?\s+to|explor\w*|looking\s+into"
-    rb"|working\s+on|committed\s+to|commit\s+to)\b|'ll\b|\xe2\x80\x99ll\b|\b(?:we|team)\s+(?:are|is"
-    rb"|\xe2\x80\x99re|'re)\s+(?:now\s+|also\s+|currently\s+|actively\s+)*(?:adding|building"
-    rb"|moving|migrating|implementing|introducing|rolling|improving|evaluating|investigating"
-    rb"|considering)\b"
+    rb"|working\s+on|committed\s+to|commit\s+to)\b|'ll\b|\xe2\x80\x99ll\b"
 )
-
 _TRIGGER_WORDS = (
-    b"will",
-    b"'ll",
-    b"\xe2\x80\x99ll",
-    b"going to",
-    b"plan",
-    b"intend",
-    b"explor",
-    b"looking into",
-    b"working on",
-    b"commit",
-    b"we are",
-    b"we're",
-    b"we\xe2\x80\x99re",
-    b"team is",
-    b"team are",
+    *(b"will", b"'ll", b"\xe2\x80\x99ll", b"going to", b"plan", b"intend", b"explor"),
+    *(b"looking into", b"working on", b"commit"),
+)
+_ONGOING = re.compile(
+    rb"(?i)\b(?:we|team)\s+(?:are|is|\xe2\x80\x99re|'re)\s+(?:now\s+|also\s+|currently\s+"
+    rb"|actively\s+)*[a-z]+ing\b"
+)
+_ONGOING_WORDS = (b"we are", b"we're", b"we\xe2\x80\x99re", b"team is", b"team are")
+_PLAN_TRIGGER = re.compile(
+    rb"(?i)\b(?:solution|plan|fix|approach|remedy|next\s+step)\s+(?:here\s+)?is\s+to\b"
 )
 
 
 def promised_in(raw: bytes) -> bool:
     """Tell whether raw Markdown may hold a commitment: a quick test before reading it."""
     low = raw.lower()
-    return any(word in low for word in _TRIGGER_WORDS) and _TRIGGER.search(raw) is not None
+    if any(word in low for word in _TRIGGER_WORDS) and _TRIGGER.search(raw) is not None:
+        return True
+    if any(word in low for word in _ONGOING_WORDS) and _ONGOING.search(raw) is not None:
+        return True
+    return b"is to" in low and _PLAN_TRIGGER.search(raw) is not None
 
 
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[\"'(\[@A-Z0-9])")
@@ -55,7 +51,9 @@ _LEAD = (
     r"|as\s+(?:a|an)\s+(?:longer[\s-]term|long[\s-]term|short[\s-]term|next|follow[\s-]?up"
     r"|first|additional|immediate)\s+(?:step|measure|action)|to\s+(?:prevent|avoid|address"
     r"|mitigate|reduce|catch|detect)\s+[^,.;]{1,80}?|(?:this|next)\s+(?:week|month|quarter|sprint)"
-    r"|by\s+[^,.;]{1,40}?|in\s+(?:q[1-4]|h[12])[^,.;]{0,10}?)\s*,?\s+)*"
+    r"|by\s+[^,.;]{1,40}?|in\s+(?:q[1-4]|h[12])[^,.;]{0,10}?)\s*,?\s+"
+    r"|(?!(?:if|when|whenever|unless|although|though|while|whereas|because|since|as|had|were"
+    r"|even|once|until|before|after)\b)[a-z'-]+(?:\s+[a-z'-]+){0,3}\s*,\s+)*"
 )
 _SUBJECT = (
     r"(?P<subject>we|the\s+team|our\s+team|the\s+[\w-]+\s+team|[\w-]+\s+team|@[\w-]+"
@@ -64,7 +62,7 @@ _SUBJECT = (
 _PROGRESSIVE = (
     r"(?:exploring|looking\s+into|investigating|working\s+on|evaluating|considering|adding"
     r"|building|moving|migrating|implementing|introducing|rolling\s+out|improving|planning\s+to"
-    r"|going\s+to)"
+    r"|going\s+to|setting\s+up|(?P<ing>[a-z]+ing))"
 )
 _MODAL = (
     r"(?P<modal>will|'ll|(?:are|'re|is)\s+(?:now\s+|also\s+|currently\s+|actively\s+)*"
@@ -72,7 +70,31 @@ _MODAL = (
     r"|commits?\s+to)"
 )
 _COMMITMENT = re.compile(rf"^{_LEAD}{_SUBJECT}\s*{_MODAL}\s+(?P<rest>.+)$", re.IGNORECASE)
-# "Alerting will be added for ...": a passive promise about a thing, not about people.
+# "Our solution is to switch ...": the plan stated as a goal.
+_PLAN = re.compile(
+    rf"^{_LEAD}(?:our|the)\s+(?:(?:long[\s-]term|short[\s-]term|proposed|chosen|planned|main"
+    r"|immediate|next)\s+)?(?:solution|plan|fix|approach|remedy|next\s+step)\s+(?:here\s+)?is\s+to"
+    r"\s+(?P<rest>.+)$",
+    re.IGNORECASE,
+)
+# "We will do the following": the list after the sentence holds the work, not the sentence.
+_ANNOUNCING = re.compile(
+    r"^(?:\w+\s+){0,3}?(?:the\s+following|as\s+follows|(?:these|the)\s+(?:items?|actions?"
+    r"|steps?|changes|tasks)\s+(?:below|listed))\b",
+    re.IGNORECASE,
+)
+# "-ing" words after "we are" that are no work: "we are seeing", "we're getting reports".
+_NOT_PROGRESSIVE = frozenset(
+    {
+        *("seeing", "getting", "having", "doing", "making", "keeping", "trying", "using"),
+        *("hoping", "expecting", "waiting", "hearing", "feeling", "telling", "asking"),
+        *("continuing", "sharing", "publishing", "posting", "writing", "following"),
+        *("watching", "observing", "aware", "sorry", "confident", "going", "being"),
+        *("thinking", "reading", "learning", "noticing"),
+    }
+)
+# How things are run: "we are running X", "we're using Y". Work only when said to be new.
+_STATUS_ING = frozenset({"running", "using", "keeping", "monitoring", "tracking", "storing"})
 _PASSIVE = re.compile(
     rf"^{_LEAD}(?P<thing>(?!(?:this|that|it|these|those|they|you|users?|customers?|there)\b)"
     r"[\w@`'\"-][^,;:]{2,80}?)\s+will\s+(?:also\s+|now\s+)?be\s+(?P<done>added|introduced|"
@@ -92,7 +114,12 @@ _NOT_WORK = re.compile(
     r"(?:update|post-?mortem|postmortem|report|details|rca|write-?up|retrospective|analysis)"
     r"|provide\s+(?:an?\s+|more\s+|further\s+)?(?:update|details|information)|get\s+back|follow\s+up"
     r"\s+(?:with|here)|let\s+(?:you|users|everyone)|notify\s+(?:you|users|customers)|reach\s+out"
-    r"|talk\s+about|discuss\s+this|cover\s+(?:this|that)|also\s+note|note\s+that|explain)\b",
+    r"|talk\s+about|discuss\s+this|cover\s+(?:this|that)|also\s+note|note\s+that|explain"
+    r"|(?:go|get|come)\s+back\s+to|return\s+to)\b",
+    re.IGNORECASE,
+)
+_FORWARD = re.compile(
+    r"\b(?:going\s+forwards?|from\s+now\s+on|by\s+default|in\s+future|in\s+the\s+future)\b",
     re.IGNORECASE,
 )
 _CONDITIONAL = re.compile(r"^(?:if|unless|should|whether|as\s+we|what|how|why|when\s+we)\b", re.I)
@@ -198,20 +225,33 @@ def _sentences(text: str) -> list[tuple[int, int]]:
 def commitment(sentence: str) -> tuple[str, str | None] | None:
     """Return (title, owner) when one sentence commits to future work, else None."""
     text = " ".join(sentence.replace("’", "'").split())
-    if not text or text.endswith("?") or _CONDITIONAL.match(text):
-        return None
+    if not text or text.endswith(("?", ":")) or _CONDITIONAL.match(text):
+        return None  # a question, a list's intro, a hypothesis
     m = _COMMITMENT.match(text)
     if m is not None:
         rest = m["rest"]
+        ing = m["ing"]
+        low = ing.lower() if ing is not None else ""
+        if low in _STATUS_ING:
+            if _FORWARD.search(text) is None:
+                return None  # "we are running 3.2", unless "by default going forward"
+        elif ing is not None and (low in _NOT_PROGRESSIVE or not is_verb(low)):
+            return None
         probe = _ADVERB.sub("", rest.lstrip())
         not_work = _NOT_WORK.match(rest.lstrip()) or _NOT_WORK.match(probe)
-        if not_work or _REFERRING.match(probe):
+        if not_work or _REFERRING.match(probe) or _ANNOUNCING.match(probe):
             return None
         if m["modal"].lower() in ("will", "'ll") and not _works(probe):
             return None  # "we will be fine", "we'll have more news"
         subject = m["subject"]
         owner = subject[1:] if subject.startswith("@") else None
         return _title(rest, m["prog"]), owner
+    m = _PLAN.match(text)
+    if m is not None:
+        rest = m["rest"]
+        if is_verb(rest.split(" ", 1)[0].lower()) and not _ANNOUNCING.match(rest):
+            return _title(rest, None), None
+        return None
     m = _PASSIVE.match(text)
     if m is not None:
         thing = m["thing"].strip()

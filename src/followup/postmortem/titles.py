@@ -90,7 +90,11 @@ _OWNER_LEAD = re.compile(
     r"|is\s+going\s+to|owns?)\s+(?P<verb>[a-z]+)\b"
 )
 _NOT_NAMES = frozenset(
-    {"we", "they", "it", "this", "that", "these", "team", "teams", "users", "need", "needs", "plan"}
+    {
+        *("we", "they", "it", "this", "that", "these", "team", "teams", "users", "need", "needs"),
+        *("plan", "try", "aim", "want", "going", "how", "time", "ways", "able", "hope", "remember"),
+        *("reminder", "reminders", "guidelines", "steps", "work", "effort", "efforts", "attempt"),
+    }
 )
 # "[OPS-7 (done)](url): Make X": a link naming a tracker entry, then the item.
 _ID_LINK = re.compile(
@@ -347,8 +351,8 @@ def _tag(content: str, *, trailing: bool = False) -> tuple[str, str] | None:
 def _owner_lead(m: re.Match[str]) -> bool:
     """Tell whether 'Jane to update ...' names a person, not 'Alerts to fire ...'."""
     who = m["who"]
-    if who.lower() in _NOT_NAMES:
-        return False
+    if who.lower() in _NOT_NAMES or (not who.startswith("@") and is_verb(who.lower())):
+        return False  # "Try to educate ...", "Plan to move ...": the order, not a person
     if not who.startswith("@") and (who.endswith("s") or (" " not in who and len(who) < 3)):
         return False
     return is_verb(m["verb"])

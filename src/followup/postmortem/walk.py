@@ -4,17 +4,22 @@ from __future__ import annotations
 
 from followup.postmortem import sections, suggestions, tables
 from followup.postmortem.collect import Collector, labelled_in
+from followup.postmortem.fields import TYPES
 from followup.postmortem.markdown import Inline, ListItem, Source
 from followup.postmortem.outline import Blocks, Outline, Resolver, Section
 from followup.postmortem.shapes import (
+    STRONG,
+    HeadingItems,
     action_label_in,
+    bare_link,
     bold_label,
-    descriptive,
+    heading_evidence,
     item_heading,
     item_lines,
     label_shaped,
+    not_items,
+    orders,
     quoting,
-    template_checklist,
 )
 
 # A bold label heads its own little section; any heading ends it.
@@ -88,6 +93,7 @@ class Walker:
         self.past_level: int | None = None  # level of a section telling the past (no promises)
         self.title_index = title_index(outline.sections)
         self._subtrees: list[bool] | None = None
+        self._heading_items: HeadingItems | None = None
 
     def run(self) -> None:
         """Read every section, then note what is missing."""
@@ -116,19 +122,22 @@ class Walker:
             role = sections.Role.NEUTRAL  # the document's title, whatever its words
         region = self.region
         if region is not None and level > region.level:
-            if not sec.holds_items and leaf and item_heading(sec.heading):
+            if leaf and self._heading_item_at(i):
                 # The heading is the item: it says nothing about the items around it.
                 region.sub(level, sections.Context())
                 ctx = region.context()
                 if ctx is not None:
                     self._heading_item(sec, ctx)
                 return
-            region.sub(level, sections.subheading(sec.heading, self.found.anchor))
+            sub = sections.subheading(sec.heading, self.found.anchor)
+            region.sub(level, sub)
             ctx = region.context()
             if ctx is None:
                 self._scan(sec, past=True)
             else:
-                self._read_scope(sec, ctx, leaf)
+                # Under "Short term" or "Detection" lines are items; under a topic, prose.
+                grouped = sub.section is not None or sub.type in TYPES or sub.done
+                self._read_scope(sec, ctx, leaf, direct=grouped)
             return
         if region is not None:
             self._close()
@@ -144,13 +153,19 @@ class Walker:
             self._open(level, self.src.line(sec.start), sec.heading, strong=opens)
             ctx = self.region.context() if self.region else None
             if ctx is not None:
-                self._read_scope(sec, ctx, leaf)
+                self._read_scope(sec, ctx, leaf, direct=True)
             return
         if role is sections.Role.OTHER and self.other_level is None:
             self.other_level = level
         if self.past_level is None and sections.tells_the_past(text):
             self.past_level = level
         self._scan(sec, past=self.past_level is not None)
+
+    def _heading_item_at(self, i: int) -> bool:
+        """Tell whether subheading i of an action section is an item itself."""
+        if self._heading_items is None:
+            self._heading_items = HeadingItems(self.outline.sections)
+        return self._heading_items(i)
 
     def _holds_items(self, i: int) -> bool:
         """Tell whether section i or a subsection holds lists, tables or item headings."""
@@ -176,8 +191,12 @@ class Walker:
 
     # -- an action section's own content ---------------------------------------------
 
-    def _read_scope(self, sec: Section, ctx: sections.Context, leaf: bool) -> None:
-        """Read the lists, tables and lines under one heading of an action section."""
+    def _read_scope(self, sec: Section, ctx: sections.Context, leaf: bool, *, direct: bool) -> None:
+        """Read the lists, tables and lines under one heading of an action section.
+
+        Paragraphs are items only right under the section's heading or a group of it
+        (direct): under a topic subheading they tell the story, and only promises count.
+        """
         region = self.region
         assert region is not None
         blocks = Blocks(self.src, sec.body, sec.end, self.resolve)
@@ -228,7 +247,7 @@ class Walker:
             ctx = current
             if kind == "list":
                 roots = blocks.items()
-                if template_checklist(roots) or (intro is not None and descriptive(intro, roots)):
+                if not_items(roots, intro):
                     intro = None
                     continue
                 added = self.found.list_items(roots, ctx)
@@ -237,25 +256,53 @@ class Walker:
             region.count += added
             had_items = had_items or added > 0
             fresh, intro = False, None
-        if not had_items and leaf and region.strong and item_lines([ln[0] for ln in lines]):
-            for inline, start, end, line_ctx in lines:
-                if self.found.plain_line(inline, start, end, line_ctx):
-                    region.count += 1
-        elif self.past_level is None:
-            for inline, start, end, _ in lines:
+        paragraphs = [ln[0] for ln in lines]
+        as_lines = not had_items and leaf and region.strong and item_lines(paragraphs)
+        # Under a topic, lines are items only when every one is an order ("Add an index.").
+        direct = direct or (as_lines and orders(paragraphs))
+        for inline, start, end, line_ctx in lines:
+            if (
+                as_lines
+                and (direct or bare_link(inline))
+                and self.found.plain_line(inline, start, end, line_ctx)
+            ):
+                region.count += 1
+            elif self.past_level is None and not (as_lines and direct):
                 self.found.suggestions(inline, start, end, sec.text or None)
 
     def _heading_item(self, sec: Section, ctx: sections.Context) -> None:
-        """Read a subheading that is an item itself, with the lines under it as its body."""
+        """Read a subheading that is an item itself, with the lines under it as its body.
+
+        Lists under it are its sub-items. Under a goal ('SSH keys should give minimal
+        access') sentences promising work say how it is met: suggestions. Under a numbered or
+        tagged item the body only describes that item.
+        """
         region = self.region
         assert region is not None
-        body: list[Inline] = []
+        body: list[tuple[Inline, int, int]] = []
+        lists: list[list[ListItem]] = []
         blocks = Blocks(self.src, sec.body, sec.end, self.resolve)
-        for kind, _, _ in blocks:
+        intro: Inline | None = None
+        for kind, start, end in blocks:
             if kind == "paragraph":
-                body.append(blocks.paragraph())
-        if self.found.heading_item(sec.heading, sec.start, sec.end, body, ctx):
-            region.count += 1
+                intro = blocks.paragraph()
+                body.append((intro, start, end))
+            elif kind == "list":
+                roots = blocks.items()
+                if not not_items(roots, intro):
+                    lists.append(roots)
+                intro = None
+            else:
+                intro = None
+        title = self.found.heading_item(sec.heading, sec.start, sec.end, [b[0] for b in body], ctx)
+        if title is None:
+            return
+        region.count += 1
+        for roots in lists:
+            region.count += self.found.list_items(roots, ctx, parent=title)
+        if self.past_level is None and heading_evidence(sec.heading) < STRONG:
+            for inline, start, end in body:
+                self.found.suggestions(inline, start, end, sec.text or None)
 
     # -- everything else: labels, labelled items, action tables and promises ------------
 
@@ -308,7 +355,7 @@ class Walker:
                 if region is not None:
                     ctx = region.context()
                     roots = blocks.items()
-                    if ctx is not None and not template_checklist(roots):
+                    if ctx is not None and not not_items(roots, None):
                         region.count += self.found.list_items(roots, ctx)
                     continue
                 chunk = data[start:end]

@@ -8,16 +8,18 @@ import re
 _VERBS = """
     add adapt address adjust adopt align allow alert analyse analyze annotate archive ask
     assess assign audit automate avoid backfill backport block bound break budget build bump
+    buy
     calibrate cap capture centralise centralize change check clarify clean clear close
     codify collect communicate complete configure confirm consider consolidate contact
     continue convert coordinate correct cover create cut debug decide decommission decouple
     define delete deliver deploy deprecate design detect determine develop disable discuss
     document double drain drop educate eliminate email emit enable encrypt enforce enhance
-    ensure establish estimate evaluate examine expand expose extend extract file finalise
-    finalize find fix flag follow force formalise formalize gate get give hire harden help
+    ensure establish estimate evaluate examine expand expose extend extract fail file finalise
+    finalize find fix flag follow force formalise formalize freeze gate get give hire harden help
     hold identify implement import improve include increase inform install instrument
     integrate introduce investigate isolate keep label land launch limit link lint list load
-    lock log lower maintain make manage mark measure merge migrate mirror model monitor move
+    lock log lower maintain make manage mark measure merge migrate mirror mitigate model
+    monitor move
     notify offload onboard open optimise optimize organise organize own page pair
     parallelise parallelize patch pause pin plan poll post practice practise prepare prevent
     prioritise prioritize probe produce profile promote propose protect provide provision
@@ -25,7 +27,7 @@ _VERBS = """
     record recreate redesign reduce refactor refine refresh rehearse reject release remind
     remove rename reorganise reorganize repair replace replicate report require rerun
     research reserve reset resize resolve restore restrict restructure retire retry return
-    reuse review revise revisit rewrite roll rotate route run scale schedule scope script
+    reuse review revise revisit rewrite roll rotate route run scale scan schedule scope script
     secure send separate set setup share ship shorten show shrink simplify size skip
     snapshot sort split spread stabilise stabilize stage standardise standardize start stop
     store streamline strengthen study submit support surface switch sync tag teach tell test
@@ -118,6 +120,17 @@ def is_verb(word: str) -> bool:
     return False
 
 
+def order(text: str) -> bool:
+    """Tell whether the text starts with an action verb in its base form: 'Add ...'."""
+    return first_word(text) in ACTION_VERBS
+
+
+def gerund(text: str) -> bool:
+    """Tell whether the text starts with an action verb's -ing form: 'Keeping ...'."""
+    word = first_word(text)
+    return word.endswith("ing") and is_verb(word)
+
+
 def imperative(text: str) -> bool:
     """Tell whether the text starts with an action verb: 'Add ...', 'Investigating ...'."""
     return is_verb(first_word(text))
@@ -180,7 +193,7 @@ def nothing(text: str) -> bool:
 
 _MODAL = re.compile(
     r"\b(?:will|should|must|shall|needs?\s+to|ought\s+to|going\s+to|plan(?:s|ned|ning)?\s+to"
-    r"|intend(?:s|ed)?\s+to|committed\s+to|let's|todo|to\s*-?\s*do|tbd|consider)\b|'ll\b",
+    r"|intend(?:s|ed)?\s+to|committed\s+to|let's|todo|to-do|tbd|consider)\b|'ll\b",
     re.IGNORECASE,
 )
 
@@ -198,3 +211,120 @@ def bare_name(text: str) -> bool:
     """Tell whether an entry is only a name or two: 'Development', 'Package distribution'."""
     words = text.strip().rstrip(".").split()
     return 0 < len(words) <= 2 and not imperative(text) and not _MODAL.search(text)
+
+
+# Advice to readers: "If you need to ...", "You should ...", "We recommend that users ...".
+_ADVICE = re.compile(
+    r"^(?:(?:if|when|whenever|before|unless|once)\s+you(?:'re|\s+are|\s+have|\s+need|\s+want"
+    r"|\s+use|\s+run|\s+just|\s+see|\s+do|\s+can)?\b|you(?:'ll|'d)?\s+(?:should|can|could|may"
+    r"|might|must|need|will|want|would|shouldn't|mustn't)\b|(?:users?|customers?|readers?"
+    r"|operators?|admins?|administrators?|everyone|people|maintainers)\s+(?:(?:should|can|may"
+    r"|must|need\s+to)\b(?!\s+(?:be|get|receive|see)\b)|are\s+(?:advised|encouraged|urged)\b)|please\b|make\s+sure\s+(?:you|your)\b"
+    r"|we(?:'d|\s+would)?\s+(?:(?:like|want)\s+to\s+|strongly\s+|also\s+|therefore\s+)*"
+    r"(?:recommend|suggest|advise|urge|encourage)\b|(?:it\s+is\s+|it's\s+)?(?:recommended|advised)"
+    r"\s+(?:that|to)\b|(?:recommend|suggest|advise|urge|encourage)\s+(?:that\s+)?(?:all\s+)?"
+    r"(?:users?|you|everyone|readers?|customers?|people|operators?)\b)",
+    re.IGNORECASE,
+)
+_ADVICE_WORDS = frozenset(
+    {
+        *("you", "your", "users", "user", "customers", "readers", "operators", "admins"),
+        *("everyone", "people", "please", "recommend", "suggest", "advise", "urge"),
+        *("encourage", "recommended", "advised", "maintainers", "administrators", "customer"),
+        *("reader", "operator", "admin", "administrator"),
+    }
+)
+# A sentence about what would have happened: "If we'd had X, ...", "had we kept X patched".
+_COUNTERFACTUAL = re.compile(
+    r"^if\s+(?:we|they|it|this|that|the\s+\w+)(?:'d|\s+had|\s+would\s+have)\b|\bhad\s+we\s+\w+"
+    r"|\b(?:would|could|might)(?:\s+not|n't)?\s+have\s+(?:been\s+)?\w+(?:ed|en|ht|ne|wn)\b",
+    re.IGNORECASE,
+)
+# A note on the entry before it: "This can also be used with rsync", "It means ...".
+_NOTE_ENTRY = re.compile(
+    r"^(?:this|that|it|these|those)\s+(?:can|could|would|might|may|also|is|was|are|were|means"
+    r"|meant|works|allows|helps|applies|includes|lets)\b",
+    re.IGNORECASE,
+)
+# A line describing how things are: "The keys are kept offline.", "We store the device ...".
+_DESCRIBES = re.compile(
+    r"^(?:needless\s+to\s+say|(?:the|these|those|they|it|its|our|their|we|this|that|there)\b)",
+    re.IGNORECASE,
+)
+_LEADING_PHRASE = re.compile(r"^(?:[A-Za-z'’-]+\s+){0,3}[A-Za-z'’-]+,\s+")
+_STEM_SUFFIX = re.compile(r"(?:ing|ed|es|s|e|ion|ions|ment|ly)$")
+_STOP = frozenset(
+    {
+        *("a", "an", "the", "to", "of", "in", "on", "for", "and", "or", "be", "is", "are", "all"),
+        *("should", "must", "will", "we", "our", "it", "its", "this", "that", "with", "by", "as"),
+        *("not", "no", "can", "made", "make", "been", "at", "from", "so", "any", "every", "more"),
+    }
+)
+
+
+def advice(text: str) -> bool:
+    """Tell whether a sentence advises readers ('If you need to ...', 'we recommend users')."""
+    words = _WORDS.findall(text.lower())
+    if _ADVICE_WORDS.isdisjoint(words):
+        return False
+    return _ADVICE.match(text.strip().replace("’", "'")) is not None
+
+
+_NOTE_FIRST = frozenset({"this", "that", "it", "these", "those"})
+
+
+# Carrying on as before: "Continue using GitHub for public repositories". No change, no work.
+_STATUS_QUO = re.compile(
+    r"^(?:(?:continue|keep|carry\s+on)\s+(?:using|to\s+use|hosting|to\s+host|running|to\s+run"
+    r"|relying\s+on|to\s+rely\s+on|with)|stay\s+(?:on|with))\b",
+    re.IGNORECASE,
+)
+_STATUS_QUO_FIRST = frozenset({"continue", "keep", "carry", "stay"})
+
+
+def no_work(text: str) -> bool:
+    """Tell whether a list entry is advice, a remark, an idea floated, or no change at all."""
+    words = set(_WORDS.findall(text.lower()))
+    stripped = text.strip()
+    if first_word(stripped) in _STATUS_QUO_FIRST and _STATUS_QUO.match(stripped):
+        return True
+    if not _ADVICE_WORDS.isdisjoint(words) and _ADVICE.match(stripped.replace("’", "'")):
+        return True
+    if first_word(stripped) in _NOTE_FIRST and _NOTE_ENTRY.match(stripped):
+        return True
+    return not _HEDGE_WORDS.isdisjoint(words) and _HEDGE.search(stripped) is not None
+
+
+def counterfactual(text: str) -> bool:
+    """Tell whether a sentence says what would have happened: 'If we'd had ...'."""
+    return _COUNTERFACTUAL.search(text.strip().replace("’", "'")) is not None
+
+
+def describes(text: str) -> bool:
+    """Tell whether a sub-entry describes its parent ('The keys are kept ...'), not work."""
+    return _DESCRIBES.match(text.strip()) is not None and not work_like(text)
+
+
+def without_lead(text: str) -> str:
+    """Drop a short leading phrase set off by a comma: 'Firstly, we ensured ...'."""
+    m = _LEADING_PHRASE.match(text.strip())
+    return text.strip()[m.end() :] if m else text.strip()
+
+
+def stems(text: str) -> set[str]:
+    """Return the content words of a text, roughly stemmed: 'disabled' and 'disable' meet."""
+    out: set[str] = set()
+    for word in _WORDS.findall(text.lower()):
+        if word in _STOP or len(word) < 2:
+            continue
+        out.add(_STEM_SUFFIX.sub("", word) if len(word) > 4 else word)
+    return out
+
+
+def restates(first: str, second: str) -> bool:
+    """Tell whether the second text repeats the first: it holds nearly all its content words."""
+    a = stems(first)
+    if len(a) < 3:
+        return False
+    b = stems(second)
+    return len(a & b) >= 0.8 * len(a)
