@@ -31,8 +31,6 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -41,9 +39,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 sys.path.insert(0, str(ROOT))
 
-from sqlalchemy import Engine, create_engine, insert, text  # noqa: E402
-from tests import pgcluster  # noqa: E402
+from sqlalchemy import Engine, insert, text  # noqa: E402
 
+from benchmarks.backends import store_url  # noqa: E402
 from followup.policy import DEFAULT_POLICY  # noqa: E402
 from followup.store import create_store_engine, session_scope  # noqa: E402
 from followup.store.models import EventRow, IssueRow, ItemRow, PostMortemRow  # noqa: E402
@@ -202,23 +200,6 @@ def best(times: list[float]) -> str:
     return f"{min(times):.2f} s (then {rest})" if rest else f"{min(times):.2f} s"
 
 
-@contextmanager
-def store_url(backend: str, url: str | None, folder: Path) -> Iterator[str]:
-    """Yield the URL of an empty database for the chosen backend."""
-    if backend == "sqlite":
-        yield f"sqlite:///{folder / 'report.db'}"
-        return
-    if url:
-        yield url
-        return
-    with pgcluster.running() as cluster:
-        admin = create_engine(cluster.url(), isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            conn.execute(text("CREATE DATABASE followup_report"))
-        admin.dispose()
-        yield cluster.url("followup_report")
-
-
 def main() -> None:
     """Build the store and time the report."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -235,7 +216,7 @@ def main() -> None:
     backend = "postgresql" if args.url else args.backend
     with (
         tempfile.TemporaryDirectory() as folder,
-        store_url(backend, args.url, Path(folder)) as url,
+        store_url(backend, args.url, Path(folder), "report") as url,
     ):
         engine = create_store_engine(url)
         started = time.perf_counter()

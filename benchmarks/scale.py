@@ -37,8 +37,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -47,11 +46,11 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from sqlalchemy import create_engine, insert, select, text  # noqa: E402
+from sqlalchemy import insert, select, text  # noqa: E402
 from sqlmodel import col  # noqa: E402
-from tests import pgcluster  # noqa: E402
 
 from benchmarks import sync_cost  # noqa: E402
+from benchmarks.backends import store_url  # noqa: E402
 from followup.github.client import ClientOptions, GitHub  # noqa: E402
 from followup.github.issue_mapping import remote_issue_from_rest  # noqa: E402
 from followup.store import create_store_engine  # noqa: E402
@@ -501,23 +500,6 @@ def measure_document(folder: Path, env: dict[str, str]) -> list[Figure]:
 # -- the backends ------------------------------------------------------------------------
 
 
-@contextmanager
-def store_url(backend: str, url: str | None, folder: Path) -> Iterator[str]:
-    """Yield the URL of an empty database for the chosen backend."""
-    if backend == "sqlite":
-        yield f"sqlite:///{folder / 'scale.db'}"
-        return
-    if url:
-        yield url
-        return
-    with pgcluster.running() as cluster:
-        admin = create_engine(cluster.url(), isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            conn.execute(text("CREATE DATABASE followup_scale"))
-        admin.dispose()
-        yield cluster.url("followup_scale")
-
-
 def print_figures(figures: Sequence[Figure]) -> None:
     """Print each figure against its target."""
     width = max(len(f.name) for f in figures)
@@ -541,7 +523,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--skip", nargs="*", default=(), choices=("tui", "sync", "document"))
     args = parser.parse_args(argv)
 
-    with tempfile.TemporaryDirectory() as tmp, store_url(args.backend, args.url, Path(tmp)) as url:
+    with (
+        tempfile.TemporaryDirectory() as tmp,
+        store_url(args.backend, args.url, Path(tmp), "scale") as url,
+    ):
         fake = sync_cost.FakeGitHub(0.0)
         started = time.perf_counter()
         built = build_store(

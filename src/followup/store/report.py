@@ -27,6 +27,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session
 
+from followup import collector
 from followup.store.models import EventRow, IssueRow, ItemRow, PostMortemRow, Status
 from followup.store.report_model import (
     ITEM_LIMIT,
@@ -41,7 +42,6 @@ from followup.store.report_model import (
     ReviewReport,
     Totals,
     chart_start,
-    collector_paused,
     percentile,
     week_totals,
 )
@@ -424,7 +424,7 @@ def _closures_per_day(conn: Connection, q: _Query, since: datetime) -> Iterable[
 
 def review_report(session: Session, scope: ReportScope, *, today: date) -> ReviewReport:
     """Compute the review report of a scope and period from the store."""
-    with collector_paused():
+    with collector.paused():
         return _review_report(session.connection(), scope, today)
 
 

@@ -6,10 +6,8 @@ them as Markdown, HTML and JSON. The helpers here (percentiles, week buckets) ar
 
 from __future__ import annotations
 
-import gc
 import math
-from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -244,21 +242,3 @@ def week_totals(
 def chart_start(scope: ReportScope, *, weeks: int = CHART_WEEKS) -> date:
     """Return the first day the closures chart covers: the period, and at least `weeks`."""
     return min(scope.since, week_start(scope.until) - timedelta(weeks=weeks - 1))
-
-
-@contextmanager
-def collector_paused() -> Iterator[None]:
-    """Pause Python's cycle collector while a report builds its many short-lived rows.
-
-    Each collection walks every object the process holds (SQLAlchemy's and SQLModel's
-    are many), and building a report allocates enough to set off hundreds of them: a
-    fifth of the report's time on 100,000 items. Nothing it builds makes cycles worth
-    collecting before it ends; the collector runs again as it was afterwards.
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()

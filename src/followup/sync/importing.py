@@ -8,18 +8,16 @@ same version of followup, with the same default repository) is not parsed again.
 
 from __future__ import annotations
 
-import gc
 import hashlib
 import stat
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from sqlalchemy import Engine, func, select
 from sqlmodel import Session, col
 
-from followup import __version__, postmortem
+from followup import __version__, collector, postmortem
 from followup.errors import InputError
 from followup.policy import DuePolicy
 from followup.postmortem.model import PostMortem
@@ -80,23 +78,6 @@ def file_hash(path: Path, default_repo: str | None) -> str | None:
     digest = hashlib.sha256(f"followup {__version__}\0{default_repo or ''}\0".encode())
     digest.update(data)
     return digest.hexdigest()
-
-
-@contextmanager
-def _cyclic_gc_paused() -> Iterator[None]:
-    """Pause the cycle collector for a bulk load; it resumes afterwards, even on failure.
-
-    Each of the collector's full passes rescans the heap of parsed documents and ORM
-    rows: about a fifth of the time of a thousand-document import. Reference counting
-    still frees everything meanwhile.
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 @dataclass(frozen=True, slots=True)
@@ -208,7 +189,7 @@ def import_files(
         raise InputError("no post-mortem files given")
     # The same file named twice (a glob and a path) is read once.
     files = [(path, resolved) for resolved, path in {str(p.resolve()): p for p in paths}.items()]
-    with _cyclic_gc_paused():
+    with collector.paused():
         # Run again from a fresh read if someone edits an item of these documents meanwhile.
         return retry.write(
             engine,

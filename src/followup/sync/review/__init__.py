@@ -16,11 +16,12 @@ from typing import Any, Literal
 
 from sqlalchemy import Engine
 
+from followup import collector
 from followup.errors import InputError, NotFoundError
 from followup.policy import DuePolicy
 from followup.store import session_scope
 from followup.store.report import known_postmortems, review_report
-from followup.store.report_model import ReportScope, ReviewReport, collector_paused
+from followup.store.report_model import ReportScope, ReviewReport
 from followup.sync.review.document import report_document
 from followup.sync.review.html import render_html
 from followup.sync.review.markdown import render_markdown
@@ -74,7 +75,7 @@ def render(
     pretty: bool = True,
 ) -> str:
     """Return the report in a format; JSON indented only when pretty."""
-    with collector_paused():
+    with collector.paused():
         if fmt == "markdown":
             return render_markdown(report, context)
         if fmt == "html":
