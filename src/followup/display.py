@@ -2,13 +2,25 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from datetime import date
+from typing import Protocol
 
 from followup.policy import DUE_EDITED, DUE_POLICY
-from followup.store.statuses import Status
+from followup.statuses import Status
 
-if TYPE_CHECKING:
-    from followup.store.views import ItemView
+
+class Dated(Protocol):
+    """What the words for an item's due date read (an ItemView has it)."""
+
+    @property
+    def due(self) -> date | None: ...
+    @property
+    def due_source(self) -> str | None: ...
+    @property
+    def priority(self) -> str | None: ...
+    @property
+    def postmortem_date(self) -> date | None: ...
+
 
 # Each status has a word and an icon, so it reads the same without colour.
 STATUS_LABEL: dict[str, str] = {
@@ -66,7 +78,7 @@ MARK_MEANING = {
 }
 
 
-def due_origin(item: ItemView) -> str | None:
+def due_origin(item: Dated) -> str | None:
     """Return where an item's due date comes from, in words, or None when it has none."""
     if item.due_source == DUE_POLICY:
         return "the policy for its priority"
@@ -77,7 +89,7 @@ def due_origin(item: ItemView) -> str | None:
     return None
 
 
-def policy_basis(item: ItemView) -> str:
+def policy_basis(item: Dated) -> str:
     """Return what an item's policy deadline is counted from."""
     if item.postmortem_date is not None:
         return f"{item.priority}, from the post-mortem's date {item.postmortem_date.isoformat()}"

@@ -27,8 +27,8 @@ from followup.cli.repos import REPO, RepoSpec, repo_for
 from followup.config import mask_url
 from followup.display import MARK_MEANING
 from followup.errors import FollowupError
+from followup.statuses import UNACCEPTED_STATUSES
 from followup.store.filters import ItemFilter, parse_statuses
-from followup.store.statuses import UNACCEPTED_STATUSES
 from followup.store.views import EventView, ItemView
 from followup.text import clean
 

@@ -33,7 +33,7 @@ from followup.display import (
     status_text,
 )
 from followup.policy import DUE_POLICY
-from followup.store.statuses import Status
+from followup.statuses import Status
 from followup.store.views import ItemView
 
 GAP = "   "  # a cell's right padding, the column rule (a space here) and the next's left

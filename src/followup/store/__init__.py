@@ -19,7 +19,7 @@ _WHERE = {
     "create_store_engine": "followup.store.db",
     "session_scope": "followup.store.db",
     "StoreError": "followup.store.failures",
-    "Status": "followup.store.statuses",
+    "Status": "followup.statuses",
 }
 
 

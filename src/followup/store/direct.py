@@ -36,6 +36,7 @@ from followup.display import (
     status_text,
 )
 from followup.policy import DUE_POLICY
+from followup.statuses import CLOSED_STATUSES, UNACCEPTED_STATUSES, Status
 from followup.store.filters import (
     HIDDEN_STATUSES,
     OPEN_STATUSES,
@@ -53,7 +54,6 @@ from followup.store.rows import (
     sqlite_time,
     view_from_row,
 )
-from followup.store.statuses import CLOSED_STATUSES, UNACCEPTED_STATUSES, Status
 from followup.store.views import EventView, ItemView
 
 # What each row of a plain list carries besides its line, as bits.

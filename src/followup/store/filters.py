@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from followup.errors import InputError
-from followup.store.statuses import CLOSED_STATUSES, UNACCEPTED_STATUSES, Status
+from followup.statuses import CLOSED_STATUSES, UNACCEPTED_STATUSES, Status
 
 DONE_STATUSES = (Status.DONE.value, Status.WONT_DO.value)
 OPEN_STATUSES = tuple(

@@ -9,9 +9,9 @@ from sqlalchemy import JSON, BigInteger, Column, Index, Integer, UniqueConstrain
 from sqlmodel import Field, SQLModel, col
 
 # Re-exported: the statuses live apart so lean readers import no SQLModel.
-from followup.store.statuses import CLOSED_STATUSES as CLOSED_STATUSES  # noqa: PLC0414
-from followup.store.statuses import UNACCEPTED_STATUSES as UNACCEPTED_STATUSES  # noqa: PLC0414
-from followup.store.statuses import Status as Status  # noqa: PLC0414
+from followup.statuses import CLOSED_STATUSES as CLOSED_STATUSES  # noqa: PLC0414
+from followup.statuses import UNACCEPTED_STATUSES as UNACCEPTED_STATUSES  # noqa: PLC0414
+from followup.statuses import Status as Status  # noqa: PLC0414
 
 
 class PostMortemRow(SQLModel, table=True):

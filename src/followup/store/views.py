@@ -10,8 +10,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from followup.postmortem.model import Reference
+from followup.statuses import CLOSED_STATUSES, UNACCEPTED_STATUSES, Status
 from followup.store.protection import AppliedProtection, BranchProtection, protection_of
-from followup.store.statuses import CLOSED_STATUSES, UNACCEPTED_STATUSES, Status
 
 if TYPE_CHECKING:
     from followup.store.models import IssueRow, ItemRow, PostMortemRow

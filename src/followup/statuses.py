@@ -1,4 +1,4 @@
-"""The statuses of an action item, apart from the tables so lean readers need no SQLModel."""
+"""The statuses of an action item, apart from the tables: lean readers need no SQLModel."""
 
 from __future__ import annotations
 
