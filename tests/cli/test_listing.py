@@ -15,41 +15,14 @@ from followup.cli.listing import marks_of, write_json, write_lines, write_table
 from followup.cli.output import due_cell, items_lines, items_table
 from followup.store.protection import BranchProtection
 from followup.store.views import IssueLink, ItemView
+from tests.sample_view import sample_view
 
 TODAY = date(2026, 6, 1)
 NOW = datetime(2026, 6, 1, tzinfo=UTC)
 
 
 def item(**fields: Any) -> ItemView:
-    base: dict[str, Any] = {
-        "id": "k3v9q2m",
-        "postmortem": "2026-05-01-queue",
-        "postmortem_title": "Queue backlog took the API down",
-        "title": "Add an alert on queue depth",
-        "text": "- Add an alert on queue depth",
-        "owner": "octocat",
-        "priority": "P1",
-        "due": date(2026, 12, 1),
-        "due_text": "2026-12-01",
-        "type": "detect",
-        "kind": "issue",
-        "status": "open",
-        "status_reason": None,
-        "repo": "octo-org/app",
-        "links": (),
-        "protection": None,
-        "source_path": "docs/pm.md",
-        "line": 10,
-        "section": None,
-        "parent": None,
-        "doc_done": False,
-        "issue": None,
-        "created_at": NOW,
-        "updated_at": NOW,
-        "verified_at": None,
-    }
-    base.update(fields)
-    return ItemView(**base)
+    return sample_view(NOW, **fields)
 
 
 def table(items: list[ItemView], width: int = 120, *, colour: bool = False) -> list[str]:

@@ -32,6 +32,7 @@ from followup.github.issue_mapping import (
 )
 from followup.store.models import Status
 from followup.store.views import ItemView
+from tests.sample_view import sample_view
 
 SPEC = Path(__file__).resolve().parent.parent / "contract" / "github-openapi.json"
 NOW = datetime(2026, 5, 4, 10, 0, tzinfo=UTC)
@@ -42,35 +43,8 @@ def example(name: str) -> Any:
 
 
 def view(**fields: Any) -> ItemView:
-    base: dict[str, Any] = {
-        "id": "k3v9q2m",
-        "postmortem": "2026-05-01-queue-backlog",
-        "postmortem_title": "Queue backlog took the API down",
-        "title": "Add an alert on queue depth",
-        "text": "- Add an alert on queue depth",
-        "owner": "octocat",
-        "priority": "P1",
-        "due": date(2026, 12, 1),
-        "due_text": "2026-12-01",
-        "type": "detect",
-        "kind": "issue",
-        "status": "open",
-        "status_reason": None,
-        "repo": "octo-org/followup-scratch",
-        "links": (),
-        "protection": None,
-        "source_path": "docs/pm.md",
-        "line": 10,
-        "section": None,
-        "parent": None,
-        "doc_done": False,
-        "issue": None,
-        "created_at": NOW,
-        "updated_at": NOW,
-        "verified_at": None,
-    }
-    base.update(fields)
-    return ItemView(**base)
+    defaults = {"postmortem": "2026-05-01-queue-backlog", "repo": "octo-org/followup-scratch"}
+    return sample_view(NOW, **{**defaults, **fields})
 
 
 # -- markers
