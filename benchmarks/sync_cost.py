@@ -414,6 +414,25 @@ def serve(fake: FakeGitHub, max_runtime: float) -> Iterator[str]:
 # -- the store ---------------------------------------------------------------------------
 
 
+def issue_row(fake: FakeGitHub, issue: FakeIssue, synced_at: datetime) -> dict[str, Any]:
+    """Return the store's github_issue row for an issue of the fake, as a poll would leave it."""
+    remote = remote_issue_from_rest(json.loads(fake.issue_json(issue)))
+    return {
+        "repo": remote.repo,
+        "number": remote.number,
+        "node_id": remote.node_id,
+        "url": remote.url,
+        "title": remote.title,
+        "state": remote.state,
+        "state_reason": remote.state_reason,
+        "assignees": list(remote.assignees),
+        "labels": list(remote.labels),
+        "updated_at": remote.updated_at,
+        "closed_at": remote.closed_at,
+        "synced_at": synced_at,
+    }
+
+
 def build(fake: FakeGitHub, engine: Any, repos: int, total: int) -> None:
     """Create the issues on the fake server and link one item to each, as filing would."""
     rng = random.Random(7)
@@ -454,23 +473,7 @@ def build(fake: FakeGitHub, engine: Any, repos: int, total: int) -> None:
         rows = []
         for issues in fake.repos.values():
             for issue in issues:
-                remote = remote_issue_from_rest(json.loads(fake.issue_json(issue)))
-                rows.append(
-                    {
-                        "repo": remote.repo,
-                        "number": remote.number,
-                        "node_id": remote.node_id,
-                        "url": remote.url,
-                        "title": remote.title,
-                        "state": remote.state,
-                        "state_reason": remote.state_reason,
-                        "assignees": list(remote.assignees),
-                        "labels": list(remote.labels),
-                        "updated_at": remote.updated_at,
-                        "closed_at": remote.closed_at,
-                        "synced_at": now,
-                    }
-                )
+                rows.append(issue_row(fake, issue, now))
         session.execute(insert(IssueRow), rows)
         ids = {
             (r.repo, r.title): r.id
