@@ -2,14 +2,18 @@
 
     python benchmarks/parse.py [--documents 1000] [--seed 7]
     python benchmarks/parse.py --bulk 560000     # one big import: time and peak memory
+    python benchmarks/parse.py --big             # reading single big documents: memory
 
 Documents are generated: about 7 KB each, with the sections real post-mortems have
 (timeline, lessons learned, an action-items table and a checklist with nested details),
 so the reader does the work it does in practice. Prints documents/s, MB/s, the end-to-end
 import time (files on disk -> parsed -> stored, one transaction), a re-import where no file
 changed, and peak memory, each against issue 12's target. --bulk imports that many items
-(56 per document) in a fresh process and prints its time and peak resident memory. Wall times
-are noisy on a shared machine: each comes with its CPU time.
+(56 per document) in a fresh process and prints its time and peak resident memory. --big
+reads big documents of short lines (2 MB of them takes pulldown-cmark's tree the most memory
+per byte), each in a fresh process, and prints how much its peak resident memory grew
+against issue 12's "a small multiple of its size". Wall times are noisy on a shared machine:
+each comes with its CPU time.
 """
 
 from __future__ import annotations
@@ -154,11 +158,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--bulk", type=int, metavar="ITEMS", help="measure one big import")
     parser.add_argument("--bulk-into", metavar="FOLDER", help=argparse.SUPPRESS)
+    parser.add_argument("--big", action="store_true", help="measure reading big documents")
+    parser.add_argument("--read", metavar="FILE", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.bulk_into:
         return _bulk_child(Path(args.bulk_into))
     if args.bulk:
         return bulk(args.bulk)
+    if args.read:
+        return _read_child(Path(args.read))
+    if args.big:
+        return big()
 
     rng = random.Random(args.seed)
     texts = [document(i, rng) for i in range(args.documents)]
@@ -284,6 +294,63 @@ def _bulk_child(folder: Path) -> int:
         usage.ru_maxrss / 1024,
     )
     engine.dispose()
+    return 0
+
+
+# Issue 12's bound for reading one document: its memory a small multiple of its size.
+BIG_MULTIPLE = 10
+_BIG_HEAD = "# Incident\n\n## Action items\n\n- Fix it. Owner: @dana\n\n"
+BIG_DOCUMENTS = {
+    "one paragraph of 1,000,000 lines (issue 12's)": _BIG_HEAD + "x\n" * 999_994,
+    "a timeline list of 500,000 entries": _BIG_HEAD + "## Timeline\n\n" + "- x\n" * 500_000,
+    "a code block of 250,000 log lines": _BIG_HEAD + "```\n" + "log line\n" * 250_000 + "```\n",
+    "30,000 lines of prose": _BIG_HEAD + "The cache was cold and the queue grew.\n" * 30_000,
+}
+
+
+def big() -> int:
+    """Read each big document in a fresh process; print its memory against its size."""
+    ok = True
+    with tempfile.TemporaryDirectory() as tmp:
+        for name, text in BIG_DOCUMENTS.items():
+            path = Path(tmp) / "big.md"
+            path.write_text(text, encoding="utf-8")
+            size = path.stat().st_size / 1e6
+            start = time.perf_counter()
+            done = subprocess.run(
+                [sys.executable, __file__, "--read", str(path)],
+                capture_output=True,
+                text=True,
+                check=True,
+            )
+            seconds = time.perf_counter() - start
+            grown, cpu = (float(x) for x in done.stdout.split())
+            met = grown <= BIG_MULTIPLE * size
+            ok = ok and met
+            print(
+                f"{'ok  ' if met else 'MISS'} {name:<46} {size:.1f} MB: +{grown:.0f} MB "
+                f"({grown / size:.0f}x its size, target <= {BIG_MULTIPLE}x); "
+                f"{seconds:.1f} s (CPU {cpu:.1f} s)"
+            )
+    return 0 if ok else 1
+
+
+def _peak_rss_mb() -> float:
+    """Return this process's peak resident memory (VmHWM: not inherited from a parent)."""
+    for line in Path("/proc/self/status").read_text(encoding="ascii").splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def _read_child(path: Path) -> int:
+    from followup.postmortem import reader
+
+    reader.parse(_BIG_HEAD)  # what the reader loads on first use is not the document's
+    before = _peak_rss_mb()
+    cpu = time.process_time()
+    reader.read(path)
+    print(_peak_rss_mb() - before, time.process_time() - cpu)
     return 0
 
 

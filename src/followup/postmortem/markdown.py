@@ -121,12 +121,14 @@ class Table:
 class Source:
     """A document's text and bytes, with line lookup and source slices."""
 
-    __slots__ = ("_seen", "data", "text")
+    __slots__ = ("_seen", "data", "runs", "shortened", "text")
 
     def __init__(self, text: str) -> None:
         self.text = text
         self.data = text.encode()
         self._seen = (0, 1)  # the last (offset, line) looked up
+        self.runs: list[Any] | None = None  # long runs of plain lines, found by shorten.py
+        self.shortened: str | None = None  # the text as the parser sees it (shorten.py)
 
     def line(self, offset: int) -> int:
         """Return the 1-based line holding a byte offset."""

@@ -16,7 +16,7 @@ from typing import Any
 
 import pyromark
 
-from followup.postmortem import markdown, tables
+from followup.postmortem import markdown, shorten, tables
 from followup.postmortem.markdown import EMPTY, Events, Inline, Source
 
 # A bold label or a short line ending in ':' can head a little section of its own.
@@ -67,7 +67,7 @@ def build(src: Source) -> Outline:
     (a heading inside an HTML comment, a list item's own heading...), the document is read
     again with ranges.
     """
-    return _build_bare(src) or _walk(src, markdown.events(src.text), ranged=True)
+    return _build_bare(src) or _walk(src, shorten.events(src, 0, len(src.data)), ranged=True)
 
 
 def _walk(src: Source, it: Events, *, ranged: bool) -> Outline:
@@ -133,8 +133,7 @@ _FENCES = frozenset((b"---", b"...", b"+++"))
 
 def _build_bare(src: Source) -> Outline | None:
     """Build the outline from range-less events and heading lines; None if they disagree."""
-    bare = pyromark.events(src.text, options=markdown.OPTIONS)
-    outline = _walk(src, zip(bare, repeat(None)), ranged=False)
+    outline = _walk(src, zip(shorten.bare_events(src), repeat(None)), ranged=False)
     data = src.data
     skip = 0
     if outline.metadata_start == 0:
@@ -217,14 +216,18 @@ class Resolver:
 
     __slots__ = ("_defs", "_text")
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str | Source) -> None:
         self._text = text
         self._defs: dict[str, tuple[str, str]] | None = None
 
     def __call__(self, link: dict[str, Any]) -> tuple[str, str] | None:
         """Return (url, title) for a reference the slice does not define, or None."""
         if self._defs is None:
-            found = pyromark.reference_definitions(self._text, options=markdown.OPTIONS)
+            text = self._text
+            if isinstance(text, Source):
+                found = shorten.definitions(text)
+            else:
+                found = pyromark.reference_definitions(text, options=markdown.OPTIONS)
             self._defs = {
                 " ".join(k.split()).casefold(): (v["dest"], v.get("title") or "")
                 for k, v in found.items()
@@ -245,7 +248,7 @@ class Blocks:
 
     def __init__(self, src: Source, start: int, end: int, resolve: Resolver) -> None:
         self.base = start
-        self._it = markdown.events(src.slice(start, end), resolve)
+        self._it = shorten.events(src, start, end, resolve)
         self._taken = True
 
     def __iter__(self) -> Any:

@@ -85,7 +85,7 @@ class Walker:
         self.src = src
         self.outline = outline
         self.found = collector
-        self.resolve = Resolver(src.text)
+        self.resolve = Resolver(src)
         self.warnings: list[str] = []
         self.region: _Region | None = None
         self.found_section = False
