@@ -127,6 +127,7 @@ def large_documents() -> list[tuple[str, str]]:
     """Return documents over 256 KB with long runs of plain lines in every kind of block."""
     # Long enough that the reader hands the parser their runs shortened (shorten.py).
     run = "".join(f"plain line {i} of the run\n" for i in range(12000))
+    items = "".join(f"- step {i} of the incident\n" for i in range(12000))
     head = "# Incident\n\n## Action items\n\n- Fix it. Owner: @dana\n\n"
     return [
         ("large-paragraph.md", head + run),
@@ -148,6 +149,9 @@ def large_documents() -> list[tuple[str, str]]:
         ("large-crlf.md", (head + run).replace("\n", "\r\n")),
         ("large-bom.md", "\ufeff" + head + run),
         ("large-frontmatter.md", "---\ntitle: Big\n---\n" + head + run),
+        ("large-list.md", head + "## Timeline\n\n" + items),
+        ("large-loose-list.md", head + "## Timeline\n\n" + items + "\n- after a blank line\n"),
+        ("large-action-list.md", head.rstrip("\n") + "\n" + items),
         (
             "large-refs.md",
             head + "- See [the tracker][t]\n\n" + run + "\n[t]: https://x.example/t\n",

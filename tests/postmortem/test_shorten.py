@@ -15,7 +15,9 @@ from followup.postmortem.reader import parse
 
 FIXTURES = Path(__file__).parent / "fixtures"
 RUN = "".join(f"plain line {i} of the run\n" for i in range(8))
+ITEMS = "".join(f"- step {i} went fine\n" for i in range(8))
 ACTION = "# Incident\n\n## Action items\n\n- Fix it. Owner: @dana\n\n"
+TIMELINE = "# Incident\n\n## Timeline\n\n"
 
 
 @pytest.fixture
@@ -35,6 +37,12 @@ HELD = {
     "quote, lazily": ACTION + "> quoted\n" + RUN,
     "between spans": ACTION + "*a* `b` [c](u)\n" + RUN + "**d** <b>e</b>\n",
     "reference used after": ACTION + "- See [t]\n\n" + RUN + "\n[t]: https://x.example/t\n",
+    "list items": TIMELINE + ITEMS,
+    "list items after others": TIMELINE + "- [ ] a *first* one\n" + ITEMS + "- a **last** one\n",
+    "list items, nested after": TIMELINE + ITEMS + "  - nested under the last\n",
+    "list items, star": TIMELINE + ITEMS.replace("- ", "* "),
+    "list items, two bullets": TIMELINE + ITEMS + ITEMS.replace("- ", "+ "),
+    "action items": ACTION.rstrip("\n") + "\n" + ITEMS.replace("went fine", "to fix, owner @kim"),
 }
 
 # Runs whose lines are something else: handed to the parser whole.
@@ -54,6 +62,10 @@ WHOLE = {
     "inline html": ACTION + '<span title="\n' + RUN + '">x</span>\n',
     "definition title": ACTION + '[d]: /url "opens\n' + RUN + 'closes"\n\n[d]\n',
     "front matter": "---\n" + RUN + "---\n" + ACTION,
+    "loose list": TIMELINE + ITEMS + "\n- after a blank line\n",
+    "items in a fence": TIMELINE + "```\n" + ITEMS + "```\n",
+    "items in html": TIMELINE + "<div>\n" + ITEMS + "</div>\n",
+    "items in a comment": TIMELINE + "<!--\n" + ITEMS + "-->\n",
 }
 
 
@@ -109,7 +121,7 @@ def _mutated(rng: random.Random, texts: list[str]) -> str:
     for _ in range(rng.randint(1, 5)):
         at = rng.randrange(len(lines) + 1)
         snippet = rng.choice(
-            [RUN, "```", "===", "- item", "> quote", "*", "`", "[t]: /u", "    code", "", "# H"]
+            [RUN, ITEMS, "```", "===", "- item", "> quote", "*", "`", "[t]: /u", "    code", ""]
         )
         lines[at:at] = snippet.rstrip("\n").split("\n")
     return "\n".join(lines)

@@ -42,30 +42,65 @@ _PLAIN = rb"A-Za-z0-9 ,.;:?/%+=@#$^{}\-"
 @cache
 def _runs_pattern(lines: int) -> re.Pattern[bytes]:
     # Possessive: no backtracking state kept per line of a run a million lines long.
-    return re.compile(rb"(?:^|(?<=\n))(?:[A-Za-z][" + _PLAIN + rb"]*+(?<! )\n){%d,}+" % lines)
+    line = rb"[A-Za-z][" + _PLAIN + rb"]*+(?<! )\n"
+    return re.compile(rb"(?:^|(?<=\n))(?:" + line + rb"){%d,}+" % lines)
+
+
+@cache
+def _items_pattern(lines: int) -> re.Pattern[bytes]:
+    # List items of one line each, one bullet: "- Restart the pod" and its like.
+    item = rb" [A-Za-z][" + _PLAIN + rb"]*+(?<! )\n"
+    return re.compile(
+        rb"(?:^|(?<=\n))([-*+])" + item + rb"(?:\1" + item + rb"){%d,}+" % (lines - 1)
+    )
 
 
 class _Run:
-    """A run of plain lines: its kept first line, the lines left out, its kept last line."""
+    """A run of plain lines or list items: the kept first line, those left out, the kept last."""
 
-    __slots__ = ("cut", "end", "first_end", "rest", "start")
+    __slots__ = ("cut", "end", "first_end", "items", "rest", "start")
 
-    def __init__(self, start: int, end: int, data: bytes) -> None:
+    def __init__(self, start: int, end: int, data: bytes, *, items: bool) -> None:
+        self.items = items  # one-line list items ("- text") rather than paragraph lines
         self.start = start  # where the kept first line starts
         self.end = end  # past the kept last line's newline
         self.first_end = data.find(b"\n", start)  # the newline after the kept first line
         self.cut = self.first_end + 1  # the lines left out: [cut, rest)
         self.rest = data.rfind(b"\n", start, end - 1) + 1  # where the kept last line starts
 
+    def first_events(self, key: int) -> list[tuple[Any, tuple[int, int]]]:
+        """Return the events the parser makes of the first line, its newline at key."""
+        start = key - (self.first_end - self.start)
+        if self.items:  # an item of a tight list, its text, and the next item
+            return [
+                ({"Start": "Item"}, (start, key + 1)),
+                ({"Text": None}, (start + 2, key)),
+                ({"End": "Item"}, (start, key + 1)),
+                ({"Start": "Item"}, (key + 1, -1)),
+            ]
+        last = key + 1 + (self.end - 1 - self.rest)
+        return [
+            ({"Text": None}, (start, key)),
+            ("SoftBreak", (key, key + 1)),
+            ({"Text": None}, (key + 1, last)),
+        ]
+
 
 def _runs(src: Source) -> list[_Run]:
-    """Return the document's long runs of plain lines (none for a short document)."""
+    """Return the document's long runs of plain lines and items (none for a short document)."""
     if src.runs is None:
         data = src.data
         found: list[_Run] = []
         if len(data) >= LONG_DOCUMENT:
-            pattern = _runs_pattern(RUN_LINES)
-            found = [_Run(m.start(), m.end(), data) for m in pattern.finditer(data)]
+            found = [
+                _Run(m.start(), m.end(), data, items=False)
+                for m in _runs_pattern(RUN_LINES).finditer(data)
+            ]
+            found += [
+                _Run(m.start(), m.end(), data, items=True)
+                for m in _items_pattern(RUN_LINES).finditer(data)
+            ]
+            found.sort(key=lambda run: run.start)
         src.runs = found
     runs: list[_Run] = src.runs
     return runs
@@ -94,29 +129,45 @@ class _Shortened:
         self.text = b"".join(pieces).decode()
 
     def held(self, resolve: LinkResolver | None) -> list[_Run]:
-        """Return the runs whose lines the parser reads as a paragraph's own text."""
+        """Return the runs the parser reads as a paragraph's own lines or a tight list's items."""
         held: list[_Run] = []
         tags: list[Any] = []  # the open blocks and spans, innermost last
-        waiting: _Run | None = None  # a run whose first line was just read as text
-        step = 0  # of a run's first line: 1 = its Text seen, 2 = then its SoftBreak
+        run: _Run | None = None  # the run whose first line is being read
+        expected: list[tuple[Any, tuple[int, int]]] = []
         for ev, rng in markdown.events(self.text, resolve):
-            if step == 1 and ev == "SoftBreak":
-                step = 2
-                continue
-            if step == 2 and waiting is not None and type(ev) is dict and "Text" in ev:
-                held.append(waiting)
-            step = 0
+            if run is not None:
+                want, (start, end) = expected.pop(0)
+                if _kind(ev) == _kind(want) and rng["start"] == start and end in (-1, rng["end"]):
+                    if not expected:
+                        held.append(run)
+                        run = None
+                else:
+                    run = None
             if type(ev) is not dict:
                 continue
-            start = ev.get("Start")
-            if start is not None:
-                tags.append(start if type(start) is str else next(iter(start)))
+            begins = ev.get("Start")
+            if begins is not None:
+                if run is None and begins == "Item" and tags and tags[-1] == "List":
+                    run = self._at.get(rng["end"] - 1)
+                    if run is not None and run.items:
+                        expected = run.first_events(rng["end"] - 1)
+                        expected.pop(0)  # this Start
+                        if rng["start"] != rng["end"] - 1 - (run.first_end - run.start):
+                            run = None
+                    else:
+                        run = None
+                tags.append(begins if type(begins) is str else next(iter(begins)))
             elif "End" in ev:
                 tags.pop()
-            elif "Text" in ev and tags and tags[-1] == "Paragraph":
+            elif run is None and "Text" in ev and tags and tags[-1] == "Paragraph":
                 run = self._at.get(rng["end"])
-                if run is not None and rng["end"] - rng["start"] == run.first_end - run.start:
-                    waiting, step = run, 1
+                if run is not None and not run.items:
+                    expected = run.first_events(rng["end"])
+                    start, _ = expected.pop(0)[1]
+                    if rng["start"] != start:
+                        run = None
+                else:
+                    run = None
         return held
 
     def events(self, data: bytes, resolve: LinkResolver | None) -> Events:
@@ -135,8 +186,12 @@ class _Shortened:
             )
             if ev == "SoftBreak":
                 run = self._at.get(at)
-                if run is not None:
+                if run is not None and not run.items:
                     yield from _lines(data, run.cut, run.rest, start)
+            elif ev == _END_ITEM:
+                run = self._at.get(end - 1)
+                if run is not None and run.items:
+                    yield from _items(data, run.cut, run.rest, start)
 
 
 def _lines(data: bytes, start: int, end: int, base: int) -> Iterator[markdown.Event]:
@@ -150,6 +205,35 @@ def _lines(data: bytes, start: int, end: int, base: int) -> Iterator[markdown.Ev
         )
         yield "SoftBreak", {"start": newline - base, "end": newline + 1 - base}
         at = newline + 1
+
+
+def _items(data: bytes, start: int, end: int, base: int) -> Iterator[markdown.Event]:
+    """Yield the events of the one-line list items in [start, end), as a tight list has them."""
+    at = start
+    while at < end:
+        newline = data.find(b"\n", at)
+        item = {"start": at - base, "end": newline + 1 - base}
+        yield {"Start": "Item"}, item
+        yield (
+            {"Text": data[at + 2 : newline].decode("ascii")},
+            {
+                "start": at + 2 - base,
+                "end": newline - base,
+            },
+        )
+        yield {"End": "Item"}, dict(item)
+        at = newline + 1
+
+
+_END_ITEM = {"End": "Item"}
+
+
+def _kind(ev: Any) -> Any:
+    """Return what an event is, without its text: 'SoftBreak', ('Text',), ('Start', 'Item')."""
+    if type(ev) is not dict:
+        return ev
+    key = next(iter(ev))
+    return (key,) if key == "Text" else (key, ev[key])
 
 
 def _shortened(
