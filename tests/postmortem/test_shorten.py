@@ -137,6 +137,7 @@ def _read(text: str) -> str:
 def test_the_reader_extracts_the_same_with_runs_shortened(monkeypatch: pytest.MonkeyPatch) -> None:
     texts = [p.read_text(encoding="utf-8") for p in sorted(FIXTURES.glob("*.md"))]
     texts += list(HELD.values()) + list(WHOLE.values())
+    texts += ["\ufeff" + text.replace("\n", "\r\n") for text in HELD.values()]  # BOM, CRLF
     rng = random.Random(12)
     texts += [_mutated(rng, texts) for _ in range(150)]
     monkeypatch.setattr(shorten, "LONG_DOCUMENT", 1 << 40)
