@@ -4,7 +4,8 @@ The outline keeps one small record per heading and nothing per paragraph or list
 document of a million lines costs no more than its headings. The reader then parses again
 only the slices it has to read closely (the action sections, and prose that may hold a
 labelled item or a commitment), each on its own: a heading at the top level closes every
-block, so a section's slice parses as it does in place.
+block, so a section's slice parses as it does in place. Every parse of a long document goes
+through shorten.py, which leaves its long runs of plain lines out of the parser's input.
 """
 
 from __future__ import annotations
