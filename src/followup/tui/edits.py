@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 from followup.dates_input import read_due
 from followup.display import STATUS_LABEL
 from followup.errors import FollowupError
-from followup.store.models import Status
+from followup.statuses import Status
 from followup.store.views import ItemView, is_closed
 from followup.sync.progress import Progress
 from followup.tui.jobs import ItemResult, ItemState, JobContext, Outcome, Severity, one_line
