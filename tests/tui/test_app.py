@@ -249,9 +249,10 @@ def test_a_bad_status_flag_is_refused_before_the_tui_opens(db_url: str) -> None:
 async def test_a_large_store_shows_a_first_page_then_reads_the_rest_once_it_is_drawn(
     make: AppFactory, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    from followup.tui import first_page
     from followup.tui import store as tui_store
 
-    monkeypatch.setattr(tui_store, "FIRST_PAGE", 2)
+    monkeypatch.setattr(first_page, "FIRST_PAGE", 2)
     drawn: list[int] = []
     render_line = ItemsTable.render_line
 

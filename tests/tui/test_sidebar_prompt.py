@@ -48,7 +48,9 @@ def test_control_codes_never_reach_an_option() -> None:
     assert shown.plain.startswith("ring the bell\n")
 
 
-async def test_showing_the_same_post_mortems_again_keeps_their_options() -> None:
+async def test_showing_the_same_post_mortems_again_keeps_their_options_and_writes_new_counts() -> (
+    None
+):
     from datetime import UTC, datetime
 
     from textual.app import App, ComposeResult
@@ -74,7 +76,55 @@ async def test_showing_the_same_post_mortems_again_keeps_their_options() -> None
         side.show(list(views), "pages")
         assert side.get_option("queue") is first
         assert side.highlighted == side.get_option_index("pages")
+        # An edit changes one post-mortem's counts: only its prompt (and the total) is
+        # written again; the options stay, with the list's place in them.
+        pages = side.get_option("pages").prompt
         side.show([view("queue", 3), view("pages", 2)], "pages")
-        assert side.get_option("queue") is not first
-        assert "3/4" in str(side.get_option("queue").prompt)
+        assert side.get_option("queue") is first
+        assert "3/4" in str(first.prompt)
+        assert side.get_option("pages").prompt is pages
+        assert "5/8" in str(side.get_option_at_index(0).prompt)
+        assert side.highlighted == side.get_option_index("pages")
         await pilot.pause()
+        # Other post-mortems: the list is built again.
+        side.show([view("queue", 3), view("pages", 2), view("login", 0)], None)
+        assert side.get_option("queue") is not first
+        assert side.option_count == 4
+        assert "5/12" in str(side.get_option_at_index(0).prompt)
+        await pilot.pause()
+
+
+async def test_an_edit_keeps_the_sidebar_where_it_was_scrolled_to() -> None:
+    from datetime import UTC, datetime
+
+    from textual.app import App, ComposeResult
+
+    from followup.store.views import PostMortemView
+    from followup.tui.widgets.sidebar import PostMortemList
+
+    now = datetime(2026, 6, 1, tzinfo=UTC)
+
+    def view(n: int, done: int) -> PostMortemView:
+        return PostMortemView(
+            f"pm-{n}", f"Pm {n}", "/pm.md", None, None, None, 4, done, 0, now, now
+        )
+
+    class One(App[None]):
+        def compose(self) -> ComposeResult:
+            yield PostMortemList(id="sidebar")
+
+    app = One()
+    async with app.run_test(size=(60, 20)) as pilot:
+        side = app.query_one(PostMortemList)
+        views = [view(n, 1) for n in range(200)]
+        side.show(views, None)
+        await pilot.pause()
+        side.scroll_to(y=150, animate=False)
+        await pilot.pause()
+        assert side.scroll_y == 150
+        views[80] = view(80, 2)
+        side.show(views, None)
+        await pilot.pause()
+        assert side.scroll_y == 150
+        assert side.highlighted == 0
+        assert "2/4" in str(side.get_option("pm-80").prompt)

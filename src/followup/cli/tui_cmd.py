@@ -6,7 +6,7 @@ import click
 
 from followup.cli.context import CliContext, pass_cli
 from followup.cli.options import examples
-from followup.store.queries import normalise_owner, parse_statuses
+from followup.store.filters import normalise_owner, parse_statuses
 
 
 @click.command(
@@ -40,6 +40,7 @@ def tui_command(
     from followup.github.client import GitHubFactory
     from followup.tui.app import make_app
     from followup.tui.filtering import Filters
+    from followup.tui.first_page import open_direct
 
     filters = Filters(
         text=search or "",
@@ -50,10 +51,19 @@ def tui_command(
         mine=mine,
     )
     settings = cli.settings
+    # A store that can be read as it is shows its first rows before SQLAlchemy is even
+    # imported, and its engine opens in the background; any other store is opened (and
+    # migrated, its deadlines worked out) first, as `followup list` does.
+    first_page = open_direct(settings.database_url_or_default(), settings.policy.key)
     app = make_app(
-        engine=cli.engine(),
+        engine=cli.engine if first_page is not None else cli.engine(),
         settings=settings,
         github_factory=GitHubFactory(settings),
         filters=filters,
+        first_page=first_page,
     )
-    app.run()
+    try:
+        app.run()
+    finally:
+        if first_page is not None:
+            first_page.close()

@@ -671,3 +671,38 @@ def find_item(store: DirectStore, ref: str) -> Shown | None:
     if source is None:
         return None
     return Shown(item, events, source[0])
+
+
+# -- the TUI's first page -----------------------------------------------------------------
+
+
+def first_items(store: DirectStore, limit: int) -> list[ItemView]:
+    """Return the first `limit` live items as the TUI's table loads them, read directly.
+
+    As tui/store.py's read_items with a limit: brief views in the list's order, with the
+    two times the table shows (protection verified, issue synced) when an item has them.
+    """
+    params: dict[str, Any] = {"limit": limit}
+    where = _where(ItemFilter(), params)
+    rows = store._execute(f"SELECT {_BRIEF} {_JOINS} {where} {_ORDER} LIMIT :limit", params)
+    decode = _decode_brief_sqlite if store.dialect == "sqlite" else _decode_brief_postgresql
+    items = list(brief_views([decode(list(row)) for row in rows.fetchall()]))
+    if not items:
+        return items
+    # As store/synced.py's sync_times, for these items only.
+    ids = {item.id: item for item in items}
+    keys = {f"id{n}": item_id for n, item_id in enumerate(sorted(ids))}
+    times = store._execute(
+        "SELECT a.id, a.verified_at, i.synced_at FROM action_item AS a "
+        "LEFT OUTER JOIN github_issue AS i ON a.issue_id = i.id "
+        "WHERE (a.verified_at IS NOT NULL OR i.synced_at IS NOT NULL) "
+        f"AND a.id IN ({', '.join(':' + key for key in keys)})",
+        keys,
+    )
+    time = sqlite_time if store.dialect == "sqlite" else aware_time
+    for item_id, verified, synced in times.fetchall():
+        item = ids[item_id]
+        item.verified_at = time(verified)
+        if item.issue is not None:
+            item.issue.synced_at = time(synced)
+    return items

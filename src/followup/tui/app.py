@@ -16,7 +16,6 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
-from sqlalchemy import Engine
 from textual import work
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
@@ -29,7 +28,8 @@ from followup import clock
 from followup.config import Settings
 from followup.errors import FollowupError
 from followup.store.views import ItemView, PostMortemView
-from followup.tui import registry, state, store, timefmt
+from followup.tui import first_page as first_rows
+from followup.tui import registry, state, timefmt
 from followup.tui.commands import screen_commands
 from followup.tui.context import AppContext, LoginState
 from followup.tui.filtering import Filters, SearchIndex, Sort
@@ -59,6 +59,8 @@ from followup.tui.status import RunningJob, StatusInfo
 from followup.tui.workers import TuiProgress
 
 if TYPE_CHECKING:
+    from sqlalchemy import Engine
+
     from followup.github.client import GitHub
     from followup.sync.polling import SyncRunView
 
@@ -102,15 +104,23 @@ class FollowupApp(App[None]):
     def __init__(
         self,
         *,
-        engine: Engine,
+        engine: Engine | Callable[[], Engine],
         settings: Settings,
         github_factory: GitHubFactoryType | None,
         today: Callable[[], date],
         filters: Filters | None = None,
         state_path: Path | None = None,
+        first_page: first_rows.FirstPage | None = None,
     ) -> None:
         super().__init__()
-        self.engine = engine
+        if callable(engine):
+            self._engine: Engine | None = None
+            self._open_engine: Callable[[], Engine] | None = engine
+        else:
+            self._engine = engine
+            self._open_engine = None
+        self._engine_lock = threading.Lock()
+        self._first_page = first_page
         self.settings = settings
         self.github_factory = github_factory
         self.today = today
@@ -131,6 +141,16 @@ class FollowupApp(App[None]):
         self._generation = 0
         self._repaint_pending = False
         self._state_warned = False
+        self._github_checked = False
+
+    @property
+    def engine(self) -> Engine:
+        """Return the store's engine, opening it on first use (from whichever thread)."""
+        with self._engine_lock:
+            if self._engine is None:
+                assert self._open_engine is not None
+                self._engine = self._open_engine()
+            return self._engine
 
     def notify(
         self,
@@ -152,8 +172,6 @@ class FollowupApp(App[None]):
         self.reload(first_page=True)
         if self.initial_filters.mine:
             self.want_mine()
-        if self.settings.sync_interval > 0 and self.github_factory is not None:
-            self.check_github()
 
     def action_help_quit(self) -> None:
         """Say how to quit (ctrl+c does not)."""
@@ -172,17 +190,23 @@ class FollowupApp(App[None]):
         today = self.today()
         try:
             if first_page:
-                items = store.read_items(self.engine, today=today, limit=store.FIRST_PAGE)
-                if len(items) < store.FIRST_PAGE:
-                    # Everything fitted in the first page: one read was enough.
-                    pms = store.read_postmortems(self.engine, today=today)
-                    sync = store.read_last_sync(self.engine)
-                    self.post_message(ItemsLoaded(items, pms, sync, True, generation))
-                    return
+                limit = first_rows.FIRST_PAGE
+                items = self._read_first_page(limit)
+                if items is None:
+                    from followup.tui import store
+
+                    items = store.read_items(self.engine, today=today, limit=limit)
+                    if len(items) < limit:
+                        # Everything fitted in the first page: one read was enough.
+                        pms = store.read_postmortems(self.engine, today=today)
+                        sync = store.read_last_sync(self.engine)
+                        self.post_message(ItemsLoaded(items, pms, sync, True, generation))
+                        return
                 # The first rows go out before the sidebar's post-mortems: counting and
                 # showing 10,000 of them takes longer than the rows themselves. The rest
-                # waits until they are on screen: this thread's Python work would take
-                # the interpreter's lock from the UI thread drawing them.
+                # waits until they are on screen: this thread's Python work (importing
+                # SQLAlchemy too, when the rows were read without it) would take the
+                # interpreter's lock from the UI thread drawing them.
                 painted = threading.Event()
                 self.post_message(
                     ItemsLoaded(
@@ -190,10 +214,14 @@ class FollowupApp(App[None]):
                     )
                 )
                 painted.wait(FIRST_PAINT_WAIT)
+                from followup.tui import store
+
                 pms = store.read_postmortems(self.engine, today=today)
                 if worker.is_cancelled:
                     return
                 self.post_message(ItemsLoaded(items, pms, self.last_sync, False, generation))
+            from followup.tui import store
+
             items = store.read_items(self.engine, today=today)
             pms = store.read_postmortems(self.engine, today=today)
             sync = store.read_last_sync(self.engine)
@@ -206,15 +234,33 @@ class FollowupApp(App[None]):
         # keystroke: collect once here, off the UI thread, then keep what is loaded out of
         # the collector's sight (freed items still go by reference counting).
         index = SearchIndex(items)
-        if len(items) >= store.FIRST_PAGE:
+        if len(items) >= first_rows.FIRST_PAGE:
             gc.collect()
             gc.freeze()
         self.post_message(ItemsLoaded(items, pms, sync, True, generation, index))
+
+    def _read_first_page(self, limit: int) -> list[ItemView] | None:
+        """Return the first rows read directly, or None for the ordinary path to read them."""
+        reader, self._first_page = self._first_page, None
+        if reader is None:
+            return None
+        try:
+            return reader(limit)
+        except Exception as exc:
+            # The ordinary path reads the same rows, and says properly what is wrong if
+            # the store cannot be read.
+            self.log.warning(f"reading the first rows directly failed: {one_line(exc)}")
+            return None
 
     def on_items_loaded(self, message: ItemsLoaded) -> None:
         """Keep the newest data and tell the screens."""
         if message.generation != self._generation:
             return
+        if not self._github_checked:
+            # GitHub's client and the store's engine wait until the first rows are drawn.
+            self._github_checked = True
+            if self.settings.sync_interval > 0 and self.github_factory is not None:
+                self.call_after_refresh(self.check_github)
         self.items = message.items
         self.index = message.index or SearchIndex(message.items)
         self.postmortems = message.postmortems
@@ -228,6 +274,8 @@ class FollowupApp(App[None]):
 
     @work(thread=True, exit_on_error=False, group="refresh")
     def _refresh_items(self, generation: int, item_ids: tuple[str, ...]) -> None:
+        from followup.tui import store
+
         today = self.today()
         try:
             items = store.read_items_by_id(self.engine, item_ids)
@@ -430,6 +478,8 @@ class FollowupApp(App[None]):
     @work(thread=True, exclusive=True, exit_on_error=False, group="check-github")
     def check_github(self) -> None:
         """Find the token once; with one, schedule the background sync."""
+        from followup.tui import store
+
         if self.job_context().client_or_none() is None:
             return
         last = store.read_last_sync(self.engine)
@@ -594,14 +644,20 @@ if TYPE_CHECKING:
 
 def make_app(
     *,
-    engine: Engine,
+    engine: Engine | Callable[[], Engine],
     settings: Settings,
     github_factory: GitHubFactoryType | None,
     today: Callable[[], date] = clock.today,
     filters: Filters | None = None,
     state_path: Path | None = None,
+    first_page: first_rows.FirstPage | None = None,
 ) -> FollowupApp:
-    """Build the app around an open store; nothing touches GitHub until an action needs it."""
+    """Build the app around a store; nothing touches GitHub until an action needs it.
+
+    `engine` is the open store, or a function that opens it: then it opens in the
+    background when first needed. `first_page` reads the table's first rows without it
+    (first_page.open_direct), or says the engine must read them.
+    """
     return FollowupApp(
         engine=engine,
         settings=settings,
@@ -609,4 +665,5 @@ def make_app(
         today=today,
         filters=filters,
         state_path=state_path,
+        first_page=first_page,
     )

@@ -7,9 +7,8 @@ which the app satisfies (mypy checks that in app.py). Modal dialogs need none of
 from __future__ import annotations
 
 from datetime import date
-from typing import Any, Literal, Protocol, TypeVar, cast
+from typing import TYPE_CHECKING, Any, Literal, Protocol, TypeVar, cast
 
-from sqlalchemy import Engine
 from textual.dom import DOMNode
 
 from followup.config import Settings
@@ -17,6 +16,9 @@ from followup.store.views import ItemView, PostMortemView
 from followup.tui.filtering import SearchIndex, Sort
 from followup.tui.jobs import JobSpec
 from followup.tui.status import StatusInfo
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
 
 A = TypeVar("A")
 # Whether 'mine' can filter: the login is known, being looked up, cannot be had, or unasked.

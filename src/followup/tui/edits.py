@@ -17,10 +17,9 @@ from datetime import date
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
-from followup.dates_input import read_due
 from followup.display import STATUS_LABEL
 from followup.errors import FollowupError
-from followup.store.models import Status
+from followup.statuses import Status
 from followup.store.views import ItemView, is_closed
 from followup.sync.progress import Progress
 from followup.tui.jobs import ItemResult, ItemState, JobContext, Outcome, Severity, one_line
@@ -115,6 +114,9 @@ def parse_login(text: str, _today: date) -> str | None:
 
 def parse_due(text: str, today: date) -> date | None:
     """Return the date typed, read as `followup due` reads it; empty means no due date."""
+    # Imported when a date is typed: its patterns cost the TUI's start-up a few hundredths.
+    from followup.dates_input import read_due
+
     return read_due(text, today)
 
 

@@ -13,8 +13,8 @@ from datetime import date
 from typing import Any, Literal, overload
 
 from followup.display import KIND_LABEL, STATUS_LABEL
-from followup.store.models import Status
-from followup.store.queries import HIDDEN_STATUSES, OPEN_STATUSES, ItemFilter, normalise_owner
+from followup.statuses import Status
+from followup.store.filters import HIDDEN_STATUSES, OPEN_STATUSES, ItemFilter, normalise_owner
 from followup.store.views import ItemView
 
 _OPEN = frozenset(OPEN_STATUSES)

@@ -11,14 +11,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar
 
-from sqlalchemy import Engine
-
 from followup.config import Settings
 from followup.errors import FollowupError
 from followup.sync.progress import Progress
 from followup.text import clean
 
 if TYPE_CHECKING:
+    from sqlalchemy import Engine
     from textual.content import Content
 
     from followup.github.client import GitHub

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine
 
@@ -24,13 +24,12 @@ from followup.store.queries import (
 from followup.store.synced import sync_times
 from followup.store.views import EventView, ItemView, PostMortemView
 from followup.tui.annotate import item_markdown
+from followup.tui.first_page import compact
 
 if TYPE_CHECKING:
     from followup.policy import DuePolicy
     from followup.sync.polling import SyncRunView
 
-# Rows in the first page: enough to fill a tall terminal while the rest loads.
-FIRST_PAGE = 200
 CONTEXT_RADIUS = 3
 
 
@@ -52,7 +51,7 @@ def read_items(engine: Engine, *, today: date, limit: int | None = None) -> list
     text, history and issue details are read again when its detail is shown.
     """
     with session_scope(engine) as session:
-        items = _compact(iter_items(session, ItemFilter(), today=today, limit=limit, brief=True))
+        items = compact(iter_items(session, ItemFilter(), today=today, limit=limit, brief=True))
         times = sync_times(session, {i.id for i in items} if limit is not None else None)
     for item in items:
         known = times.get(item.id)
@@ -61,44 +60,6 @@ def read_items(engine: Engine, *, today: date, limit: int | None = None) -> list
             if item.issue is not None:
                 item.issue.synced_at = known[1]
     return items
-
-
-def _compact(views: Iterable[ItemView]) -> list[ItemView]:
-    """Return the views with one copy of each repeated value, made as they stream in.
-
-    The database driver gives each row its own strings: with 100,000 items the same
-    owners, statuses, repositories and post-mortem titles took some 60 MB.
-    """
-    seen: dict[Any, Any] = {}
-    one = seen.setdefault
-    out: list[ItemView] = []
-    for view in views:
-        # Views are read-only by convention; these are not shared with anyone yet.
-        view.text = ""
-        view.postmortem = one(view.postmortem, view.postmortem)
-        view.postmortem_title = one(view.postmortem_title, view.postmortem_title)
-        view.owner = one(view.owner, view.owner)
-        view.priority = one(view.priority, view.priority)
-        view.due = one(view.due, view.due)
-        view.type = one(view.type, view.type)
-        view.kind = one(view.kind, view.kind)
-        view.status = one(view.status, view.status)
-        view.repo = one(view.repo, view.repo)
-        view.section = one(view.section, view.section)
-        view.due_source = one(view.due_source, view.due_source)
-        view.postmortem_date = one(view.postmortem_date, view.postmortem_date)
-        # Items imported or synced together share their times.
-        view.created_at = one(view.created_at, view.created_at)
-        view.updated_at = one(view.updated_at, view.updated_at)
-        issue = view.issue
-        if issue is not None:
-            issue.repo = one(issue.repo, issue.repo)
-            issue.state = one(issue.state, issue.state)
-            issue.synced_at = one(issue.synced_at, issue.synced_at)
-            if issue.title == view.title:
-                issue.title = view.title
-        out.append(view)
-    return out
 
 
 def read_items_by_id(engine: Engine, item_ids: Sequence[str]) -> list[ItemView]:

@@ -16,7 +16,7 @@ from textual.widgets import Button, Checkbox, Label, Select, SelectionList
 from textual.widgets.option_list import OptionDoesNotExist
 
 from followup.display import KIND_LABEL, STATUS_ICON, STATUS_LABEL
-from followup.store.models import Status
+from followup.statuses import Status
 from followup.store.views import PostMortemView
 from followup.tui.context import LoginState
 from followup.tui.filtering import Filters

@@ -11,7 +11,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Footer, Header, Input, OptionList
 
-from followup.store.models import Status
+from followup.statuses import Status
 from followup.store.views import ItemView
 from followup.tui import registry
 from followup.tui.filtering import REVIEW_ORDER, SORT_NAMES, Filters, Sort

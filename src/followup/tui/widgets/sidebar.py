@@ -97,19 +97,16 @@ class PostMortemList(OptionList):
         width = max(10, (self.size.width or 30) - CHROME)
         suggested = sum(v.suggested for v in views)
         shown = (width, bool(suggested or selected == SUGGESTED))
-        # Choosing a filter shows the same post-mortems again: keep their 10,000 options.
-        same = self._shown == shown and self.option_count and self._views == views
-        self._views = list(views)
-        if same:
+        if self._shown == shown and self.option_count and self._same_slugs(views):
+            # Choosing a filter shows the same post-mortems again, and an edit changes
+            # the counts of one or two: keep the 10,000 options, and where the list
+            # was scrolled to, and only write the prompts that changed.
+            self._update(views, width, suggested)
             self.highlighted = self._highlight(selected)
             return
+        self._views = list(views)
         self._shown = shown
-        total = sum(v.total for v in views)
-        done = sum(v.done for v in views)
-        overdue = sum(v.overdue for v in views)
-        options: list[Option | None] = [
-            Option(prompt("All post-mortems", done, total, overdue, width=width), id=ALL)
-        ]
+        options: list[Option | None] = [Option(self._all_prompt(views, width), id=ALL)]
         if shown[1]:
             options.append(Option(suggested_prompt(suggested), id=SUGGESTED))
         options.append(None)
@@ -122,6 +119,37 @@ class PostMortemList(OptionList):
         )
         self.set_options(options)
         self.highlighted = self._highlight(selected)
+
+    def _same_slugs(self, views: Sequence[PostMortemView]) -> bool:
+        """Tell whether the views are those shown, in the same order."""
+        old = self._views
+        return len(old) == len(views) and all(
+            a.slug == b.slug for a, b in zip(old, views, strict=True)
+        )
+
+    def _update(self, views: Sequence[PostMortemView], width: int, suggested: int) -> None:
+        """Write the prompts of the post-mortems (and totals) whose counts or title changed."""
+        old, self._views = self._views, list(views)
+        first = 2 if self._shown[1] else 1  # after "All post-mortems" (and "Suggested")
+        changed = [n for n, (a, b) in enumerate(zip(old, views, strict=True)) if a != b]
+        if not changed:
+            return
+        self.replace_option_prompt_at_index(0, self._all_prompt(views, width))
+        if self._shown[1]:
+            self.replace_option_prompt_at_index(1, suggested_prompt(suggested))
+        for n in changed:
+            v = views[n]
+            self.replace_option_prompt_at_index(
+                first + n,
+                prompt(v.title, v.done, v.total, v.overdue, width=width, suggested=v.suggested),
+            )
+
+    @staticmethod
+    def _all_prompt(views: Sequence[PostMortemView], width: int) -> Content:
+        total = sum(v.total for v in views)
+        done = sum(v.done for v in views)
+        overdue = sum(v.overdue for v in views)
+        return prompt("All post-mortems", done, total, overdue, width=width)
 
     def _highlight(self, selected: str | None) -> int:
         known = self._slugs() | {SUGGESTED}
