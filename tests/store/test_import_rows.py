@@ -38,7 +38,9 @@ TABLES: tuple[Table, ...] = (
     ItemRow.__table__,  # type: ignore[attr-defined]
     EventRow.__table__,  # type: ignore[attr-defined]
 )
-HOSTILE = "Fix\tthe 'queue'; DROP TABLE action_item; -- \\N \\\\ [red]markup[/red] \x1b[31m ☃ 𝔘 \u202e"
+HOSTILE = (
+    "Fix\tthe 'queue'; DROP TABLE action_item; -- \\N \\\\ [red]markup[/red] \x1b[31m ☃ 𝔘 \u202e"
+)
 
 
 def item(title: str, line: int, **values: Any) -> ActionItem:
@@ -137,8 +139,7 @@ def dump(engine: Engine, folder: Path) -> dict[str, Any]:
             ]
             rows = conn.execute(select(*table.c, *raw_json).order_by(*table.primary_key))
             found[table.name] = [
-                {key: _value(value, folder) for key, value in row._mapping.items()}
-                for row in rows
+                {key: _value(value, folder) for key, value in row._mapping.items()} for row in rows
             ]
         if conn.dialect.name == "sqlite":
             # What SQLite holds, byte for byte: its storage class and text of every value.
@@ -218,7 +219,8 @@ def run_imports(engine: Engine, folder: Path, monkeypatch: pytest.MonkeyPatch) -
 
 
 def _item_id(session: Session, title: str) -> str:
-    return str(session.execute(select(col(ItemRow.id)).where(col(ItemRow.title) == title)).scalar_one())
+    query = select(col(ItemRow.id)).where(col(ItemRow.title) == title)
+    return str(session.execute(query).scalar_one())
 
 
 def test_an_import_writes_the_rows_and_values_it_always_wrote(
