@@ -128,3 +128,18 @@ def test_no_rows_write_nothing(engine: Engine) -> None:
         bulk.insert(session, EVENTS, ["item_id"], [])
     with engine.connect() as conn:
         assert conn.execute(select(EVENTS.c.id)).all() == []
+
+
+def test_pending_changes_are_written_first_as_session_execute_writes_them(engine: Engine) -> None:
+    add_postmortem(engine)
+    values = item_values(1)
+    with session_scope(engine) as session:
+        session.add(ItemRow(**values))  # pending: its events need it stored first
+        bulk.insert(
+            session,
+            EVENTS,
+            ["item_id", "at", "field", "source"],
+            [[values["id"], NOW, "status", "x"]],
+        )
+    with engine.connect() as conn:
+        assert conn.execute(select(EVENTS.c.item_id)).scalars().all() == [values["id"]]

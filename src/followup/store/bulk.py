@@ -63,7 +63,13 @@ def _converted(values: Sequence[Any], processor: _Processor) -> Sequence[Any]:
 def insert(
     session: Session, table: Table, columns: Sequence[str], rows: Iterable[Sequence[Any]]
 ) -> None:
-    """Insert rows (each a sequence of values in the order of columns) into table."""
+    """Insert rows (each a sequence of values in the order of columns) into table.
+
+    Like session.execute, it flushes the session's pending changes first (unless in a
+    no_autoflush block): the order of a transaction's writes stays the order it made them.
+    """
+    if session.autoflush:
+        session.flush()
     conn = session.connection()
     dialect = conn.dialect
     targets = [table.c[name] for name in columns]
