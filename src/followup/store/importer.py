@@ -225,9 +225,9 @@ def import_all(
         file_hashes=file_hashes or {},
         paths=paths or {},
     )
-    # Phase 1: post-mortem rows. New ones go in as one Core insert that returns their ids
-    # (building an ORM object per document cost more than parsing it); the rows of
-    # documents imported before are updated through the session.
+    # Phase 1: post-mortem rows. New ones go in as one bulk insert (building an ORM object
+    # per document cost more than parsing it); the rows of documents imported before are
+    # updated through the session.
     staged = [_stage(batch, doc, existing.get(doc.slug)) for doc in docs]
     fresh = [s for s in staged if s.new is not None]
     if fresh:
