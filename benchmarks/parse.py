@@ -1,19 +1,20 @@
 """Measure the reader's throughput and a whole import of 1,000 post-mortems into a fresh store.
 
-    python benchmarks/parse.py [--documents 1000] [--seed 7]
+    python benchmarks/parse.py [--documents 1000] [--seed 7] [--backend sqlite|postgresql]
     python benchmarks/parse.py --bulk 560000     # one big import: time and peak memory
     python benchmarks/parse.py --big             # reading single big documents: memory
 
 Documents are generated: about 7 KB each, with the sections real post-mortems have
 (timeline, lessons learned, an action-items table and a checklist with nested details),
 so the reader does the work it does in practice. Prints documents/s, MB/s, the end-to-end
-import time (files on disk -> parsed -> stored, one transaction), a re-import where no file
-changed, and peak memory, each against issue 12's target. --bulk imports that many items
-(56 per document) in a fresh process and prints its time and peak resident memory. --big
-reads big documents of short lines (2 MB of them takes pulldown-cmark's tree the most memory
-per byte), each in a fresh process, and prints how much its peak resident memory grew
-against issue 12's "a small multiple of its size". Wall times are noisy on a shared machine:
-each comes with its CPU time.
+import time (files on disk -> parsed -> stored, one transaction) and the store's part of it
+(the same documents, parsed already, stored into another empty store), a re-import where no
+file changed, and peak memory, each against issue 12's target, on SQLite or PostgreSQL.
+--bulk imports that many items (56 per document) in a fresh process and prints its time and
+peak resident memory. --big reads big documents of short lines (2 MB of them takes
+pulldown-cmark's tree the most memory per byte), each in a fresh process, and prints how much
+its peak resident memory grew against issue 12's "a small multiple of its size". Wall times
+are noisy on a shared machine: each comes with its CPU time.
 """
 
 from __future__ import annotations
@@ -29,9 +30,17 @@ import time
 import tracemalloc
 from pathlib import Path
 
-from followup import postmortem
-from followup.store import create_store_engine
-from followup.sync.importing import import_files
+from sqlalchemy import text as sql_text
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from benchmarks.backends import store_url  # noqa: E402
+from followup import collector, postmortem  # noqa: E402
+from followup.store import create_store_engine, retry  # noqa: E402
+from followup.store.importer import import_all  # noqa: E402
+from followup.sync.importing import import_files  # noqa: E402
 
 # Issue 12's targets for 1,000 documents of about 7 KB.
 PARSE_MB_S = 20.0
@@ -160,6 +169,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--bulk-into", metavar="FOLDER", help=argparse.SUPPRESS)
     parser.add_argument("--big", action="store_true", help="measure reading big documents")
     parser.add_argument("--read", metavar="FILE", help=argparse.SUPPRESS)
+    parser.add_argument("--backend", choices=("sqlite", "postgresql"), default="sqlite")
+    parser.add_argument("--url", help="an empty PostgreSQL database to use (else a throwaway)")
     args = parser.parse_args(argv)
     if args.bulk_into:
         return _bulk_child(Path(args.bulk_into))
@@ -177,22 +188,36 @@ def main(argv: list[str] | None = None) -> int:
     runs = []
     cpu_runs = []
     items = 0
+    parsed: list[postmortem.PostMortem] = []
     for _ in range(3):
         start, cpu = time.perf_counter(), time.process_time()
-        items = sum(len(postmortem.parse(t, path=f"doc-{i}.md").items) for i, t in enumerate(texts))
+        parsed = [postmortem.parse(t, path=f"doc-{i}.md") for i, t in enumerate(texts)]
+        items = sum(len(doc.items) for doc in parsed)
         runs.append(time.perf_counter() - start)
         cpu_runs.append(time.process_time() - cpu)
     parse_seconds = statistics.median(runs)
     parse_cpu = statistics.median(cpu_runs)
 
-    with tempfile.TemporaryDirectory() as tmp:
+    backend = "postgresql" if args.url else args.backend
+    with (
+        tempfile.TemporaryDirectory() as tmp,
+        store_url(backend, args.url, Path(tmp), "parse") as url,
+    ):
         folder = Path(tmp)
         paths = []
         for i, text in enumerate(texts):
             path = folder / f"2025-incident-{i:04d}.md"
             path.write_text(text, encoding="utf-8")
             paths.append(path)
-        engine = create_store_engine(f"sqlite:///{folder / 'store.db'}")
+        # The store's part: the parsed documents into a fresh store, as an import stores them.
+        engine = create_store_engine(_fresh(url, backend, folder, "stored"))
+        start, cpu = time.perf_counter(), time.process_time()
+        with collector.paused():
+            retry.write(engine, lambda session: import_all(session, parsed))
+        store_seconds = time.perf_counter() - start
+        store_cpu = time.process_time() - cpu
+        engine.dispose()
+        engine = create_store_engine(_fresh(url, backend, folder, "store"))
         start, cpu = time.perf_counter(), time.process_time()
         report = import_files(engine, paths)
         import_seconds = time.perf_counter() - start
@@ -203,7 +228,7 @@ def main(argv: list[str] | None = None) -> int:
         reimport_cpu = time.process_time() - cpu
         engine.dispose()
         # Memory is measured in a second run: tracemalloc slows everything it watches.
-        engine = create_store_engine(f"sqlite:///{folder / 'memory.db'}")
+        engine = create_store_engine(_fresh(url, backend, folder, "memory"))
         tracemalloc.start()
         import_files(engine, paths)
         _, peak = tracemalloc.get_traced_memory()
@@ -226,6 +251,7 @@ def main(argv: list[str] | None = None) -> int:
         f"import end to end    {rate(import_seconds, n / import_seconds, mb / import_seconds)}"
         f"  (CPU {import_cpu:.3f} s; {stored} items stored)"
     )
+    print(f"  of which storing   {store_seconds:.3f} s  (CPU {store_cpu:.3f} s; {backend})")
     print(
         f"re-import unchanged  {reimport_seconds:.3f} s  (CPU {reimport_cpu:.3f} s; "
         f"{unchanged} documents unchanged)"
@@ -243,6 +269,17 @@ def main(argv: list[str] | None = None) -> int:
         mark = "ok  " if met else "MISS"
         print(f"{mark} {name:<27} {value:8.3f} {unit:<4} (target {op} {target:g} {unit})")
     return 0 if ok else 1
+
+
+def _fresh(url: str, backend: str, folder: Path, name: str) -> str:
+    """Return the URL of an empty store: a new SQLite file, or the PostgreSQL one emptied."""
+    if backend == "sqlite":
+        return f"sqlite:///{folder / f'{name}.db'}"
+    engine = create_store_engine(url)
+    with engine.begin() as conn:
+        conn.execute(sql_text("TRUNCATE event, action_item, postmortem RESTART IDENTITY CASCADE"))
+    engine.dispose()
+    return url
 
 
 BULK_PER_DOCUMENT = 56

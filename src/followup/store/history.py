@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from operator import itemgetter
 from typing import Any
 
 from sqlmodel import Session
 
 from followup import clock
+from followup.store import bulk
 from followup.store.models import EventRow
 
 
@@ -19,6 +21,10 @@ def as_text(value: Any) -> str | None:
     if isinstance(value, date | datetime):
         return value.isoformat()
     return str(value)
+
+
+EVENT_COLUMNS = ("item_id", "at", "field", "old", "new", "source", "detail")
+_event_values = itemgetter(*EVENT_COLUMNS)
 
 
 @dataclass(slots=True)
@@ -60,7 +66,8 @@ class Changes:
         """Write the queued events and return how many there were."""
         count = len(self.rows)
         if self.rows:
-            # A Core insert: events are never read back in the same session.
-            session.execute(EventRow.__table__.insert(), self.rows)  # type: ignore[attr-defined]
+            # Straight to the driver: events are never read back in the same session.
+            table = EventRow.__table__  # type: ignore[attr-defined]
+            bulk.insert(session, table, EVENT_COLUMNS, map(_event_values, self.rows))
             self.rows = []
         return count

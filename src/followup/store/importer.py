@@ -7,6 +7,7 @@ import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from operator import itemgetter
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -16,7 +17,7 @@ from followup import clock
 from followup.errors import InputError
 from followup.policy import DUE_DOCUMENT, DUE_POLICY, DuePolicy
 from followup.postmortem.model import ActionItem, PostMortem
-from followup.store import identity
+from followup.store import bulk, identity
 from followup.store.history import Changes
 from followup.store.locks import exclusive
 from followup.store.models import ItemRow, PostMortemRow, Status
@@ -47,6 +48,34 @@ COPIED_FIELDS = (
     "doc_done",
     "references",
     "protection",
+)
+_copied = itemgetter(*COPIED_FIELDS)
+NEW_POSTMORTEM_COLUMNS = (
+    "slug",
+    "path",
+    "title",
+    "incident_date",
+    "status",
+    "repo",
+    "source",
+    "content_hash",
+    "file_hash",
+    "imported_at",
+    "updated_at",
+)
+# The columns of a new item's row: the document's values, then the store's own. The
+# version starts at 1, as the ORM and the column's default start it.
+NEW_ITEM_COLUMNS = (
+    *COPIED_FIELDS,
+    "id",
+    "postmortem_id",
+    "status",
+    "due_source",
+    "policy_due",
+    "overrides",
+    "created_at",
+    "updated_at",
+    "version",
 )
 
 
@@ -135,7 +164,8 @@ class _Batch:
     taken_ids: set[str]
     changes: Changes
     file_hashes: Mapping[str, str] = field(default_factory=dict)
-    created: list[dict[str, Any]] = field(default_factory=list)
+    paths: Mapping[str, str] = field(default_factory=dict)
+    created: list[tuple[Any, ...]] = field(default_factory=list)  # NEW_ITEM_COLUMNS
 
 
 def import_postmortem(
@@ -156,6 +186,7 @@ def import_all(
     default_repo: str | None = None,
     policy: DuePolicy | None = None,
     file_hashes: Mapping[str, str] | None = None,
+    paths: Mapping[str, str] | None = None,
 ) -> list[ImportResult]:
     """Store several post-mortems in one go; the caller commits or rolls back.
 
@@ -163,7 +194,8 @@ def import_all(
     import of a thousand documents must take seconds, not minutes. With a policy, the
     items of changed documents get their deadlines at once; without, the next open of
     the store works them out. file_hashes gives, by slug, the file_hash to keep for each
-    document read from a file. The transaction is the store's only importer until it ends
+    document read from a file; paths, by slug, its path resolved already (else it is
+    resolved here). The transaction is the store's only importer until it ends
     (store/locks.exclusive): a second run importing the same new document at the same
     moment waits, then finds it stored.
     """
@@ -191,19 +223,29 @@ def import_all(
         taken_ids=_taken_ids(session),
         changes=Changes(source="document", at=now),
         file_hashes=file_hashes or {},
+        paths=paths or {},
     )
-    # Phase 1: post-mortem rows. New ones go in as one Core insert that returns their ids
-    # (building an ORM object per document cost more than parsing it); the rows of
-    # documents imported before are updated through the session.
+    # Phase 1: post-mortem rows. New ones go in as one bulk insert (building an ORM object
+    # per document cost more than parsing it); the rows of documents imported before are
+    # updated through the session.
     staged = [_stage(batch, doc, existing.get(doc.slug)) for doc in docs]
     fresh = [s for s in staged if s.new is not None]
     if fresh:
         table = PostMortemRow.__table__  # type: ignore[attr-defined]
-        insert = table.insert().returning(table.c.id, sort_by_parameter_order=True)
-        rows = [s.new for s in fresh if s.new is not None]
-        ids = session.execute(insert, rows).scalars().all()
-        for s, new_id in zip(fresh, ids, strict=True):
-            s.id = new_id
+        bulk.insert(session, table, NEW_POSTMORTEM_COLUMNS, [s.new for s in fresh if s.new])
+        # Slugs are unique, and this transaction is the only importer: one query finds
+        # the ids the rows were given.
+        new_ids = {
+            slug: pm_id
+            for chunk in _chunks([s.doc.slug for s in fresh])
+            for slug, pm_id in session.connection().execute(
+                select(col(PostMortemRow.slug), col(PostMortemRow.id)).where(
+                    col(PostMortemRow.slug).in_(chunk)
+                )
+            )
+        }
+        for s in fresh:
+            s.id = new_ids[s.doc.slug]
     session.flush()  # the stored rows' changes
     # Phase 2: the items of every changed document, stored ones loaded in one query.
     changed_ids = [s.id for s in staged if not s.unchanged and s.id is not None]
@@ -217,8 +259,9 @@ def import_all(
         for s in staged
     ]
     if batch.created:
-        # A Core insert on the table: a plain executemany, without the ORM's bookkeeping.
-        session.execute(ItemRow.__table__.insert(), batch.created)  # type: ignore[attr-defined]
+        # Straight to the driver (store/bulk.py), without the ORM's or Core's per-row work.
+        table = ItemRow.__table__  # type: ignore[attr-defined]
+        bulk.insert(session, table, NEW_ITEM_COLUMNS, batch.created)
     batch.changes.flush(session)
     if policy is not None:
         session.flush()
@@ -251,7 +294,7 @@ class _Staged:
     path: Path
     fields: list[dict[str, Any]]
     unchanged: bool
-    new: dict[str, Any] | None = None  # the row to insert, for a document not stored yet
+    new: tuple[Any, ...] | None = None  # NEW_POSTMORTEM_COLUMNS, for a document not stored yet
 
     def result(self) -> ImportResult:
         """Return the result of a document that did not change."""
@@ -272,7 +315,11 @@ class _Staged:
 
 def _stage(batch: _Batch, doc: PostMortem, row: PostMortemRow | None) -> _Staged:
     now = batch.now
-    path = Path(doc.path).resolve() if doc.path else Path(doc.slug)
+    resolved = batch.paths.get(doc.slug)
+    if resolved is not None:
+        path = Path(resolved)
+    else:
+        path = Path(doc.path).resolve() if doc.path else Path(doc.slug)
     # A re-import without --repo keeps the repository the post-mortem was imported with.
     default_repo = batch.default_repo or (row.repo if row is not None else None)
     fields = [_item_fields(doc, item, pos, default_repo) for pos, item in enumerate(doc.items)]
@@ -280,21 +327,19 @@ def _stage(batch: _Batch, doc: PostMortem, row: PostMortemRow | None) -> _Staged
     repo = doc.repo or default_repo
     file_hash = batch.file_hashes.get(doc.slug)
     if row is None:
-        new = {
-            "slug": doc.slug,
-            "path": str(path),
-            "title": doc.title,
-            "incident_date": doc.date,
-            "status": doc.status,
-            "repo": repo,
-            "source": doc.source,
-            "content_hash": digest,
-            "file_hash": file_hash,
-            "tracking_issue_id": None,
-            "policy_key": None,
-            "imported_at": now,
-            "updated_at": now,
-        }
+        new = (
+            doc.slug,
+            str(path),
+            doc.title,
+            doc.date,
+            doc.status,
+            repo,
+            doc.source,
+            digest,
+            file_hash,
+            now,
+            now,
+        )
         return _Staged(doc, None, path, fields, unchanged=False, new=new)
     _check_slug(row, path)
     if file_hash != row.file_hash:
@@ -339,19 +384,10 @@ def _import_items(batch: _Batch, staged: _Staged, old_items: list[ItemRow]) -> I
         batch.taken_ids.add(new_id)
         status = _new_status(values)
         suggested += status is Status.SUGGESTED
-        created_row = values.copy()
-        del created_row["suggested"]
-        created_row.update(
-            id=new_id,
-            postmortem_id=row_id,
-            status=status.value,
-            due_source=DUE_DOCUMENT if values["due"] is not None else None,
-            policy_due=None,
-            overrides={},
-            created_at=now,
-            updated_at=now,
+        due_source = DUE_DOCUMENT if values["due"] is not None else None
+        batch.created.append(
+            (*_copied(values), new_id, row_id, status.value, due_source, None, {}, now, now, 1)
         )
-        batch.created.append(created_row)
         changes.add(new_id, "status", None, status.value)
         created += 1
 

@@ -133,6 +133,7 @@ def _import(session: Session, files: Sequence[tuple[Path, str]], opts: _Options)
         known = _known(session, [resolved for _, resolved in chunk])
         docs: list[PostMortem] = []
         hashes: dict[str, str] = {}
+        resolved_paths: dict[str, str] = {}
         for path, resolved in chunk:
             default = opts.default_repo or (
                 opts.repo_of(path) if opts.repo_of is not None else None
@@ -148,6 +149,7 @@ def _import(session: Session, files: Sequence[tuple[Path, str]], opts: _Options)
                 problems.append(FileProblem(str(path), str(exc)))
                 continue
             docs.append(doc)
+            resolved_paths[doc.slug] = resolved
             if doc.repo is None:
                 without_repo.append(str(doc.path))
             if digest is not None:
@@ -161,6 +163,7 @@ def _import(session: Session, files: Sequence[tuple[Path, str]], opts: _Options)
                 default_repo=opts.default_repo,
                 policy=opts.policy,
                 file_hashes=hashes,
+                paths=resolved_paths,
             )
         )
         # The rows are written; letting the session forget them bounds its memory.
