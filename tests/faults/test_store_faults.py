@@ -252,6 +252,7 @@ class _DriverError(Exception):
         ("53100", "is full (cannot execute INSERT in a read-only transaction)"),
         ("XX001", "is damaged ("),
         ("40P01", "is busy"),
+        ("40001", "the store changed while this change was being made"),
     ],
 )
 def test_postgresql_failures_get_their_own_line(sqlstate: str, says: str) -> None:

@@ -4,20 +4,23 @@ Each writer runs in a thread with an engine (a connection pool) of its own, as s
 processes would. A gate holds every writer at its first write of an item until all of
 them have read it, so each test forces the worst interleaving rather than hoping for it:
 every writer read the item before any wrote it. Without the item's version check the
-later commits silently overwrite the earlier ones and these tests fail.
+later commits silently overwrite the earlier ones and these tests fail. Where one moment
+is the worst (another writer commits between two reads of one transaction), a hook runs
+the other writer right there.
 """
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
 from sqlalchemy import Engine, event
 from sqlalchemy.orm import Session
+from sqlmodel import Session as StoreSession
 from sqlmodel import select
 
 from followup.github import ClientOptions, GitHub
@@ -27,9 +30,10 @@ from followup.store import create_store_engine, session_scope
 from followup.store.db import ConcurrentUpdate
 from followup.store.models import IssueRow, ItemRow, PendingEditRow, RepoSyncRow
 from followup.store.queries import item_events
+from followup.sync import polling
 from followup.sync.edit_fields import apply_local, due_change, priority_change
 from followup.sync.edits import close_item, reassign_item, set_due, set_priority
-from followup.sync.issue_state import IssueUpdates
+from followup.sync.issue_state import IssueUpdates, items_by_issue
 from followup.sync.policy import refresh_deadlines
 from followup.sync.polling import sync_all
 from tests.sync.world import (
@@ -172,6 +176,13 @@ def test_two_editors_of_one_field_are_applied_one_after_the_other(
     assert all(getattr(r, "outcome", None) == "local" for r in results)
 
 
+def polled_before(engine: Engine) -> None:
+    """Give the store the ETags of an earlier poll of both repositories."""
+    with session_scope(engine) as session:
+        session.add(RepoSyncRow(repo=SCRATCH, etag='W/"scratch-1"'))
+        session.add(RepoSyncRow(repo=DOCS, etag='W/"docs-1"'))
+
+
 @pytest.mark.vcr
 def test_a_sync_a_cli_close_and_two_tuis_on_one_item_lose_nothing(
     engine: Engine,
@@ -195,9 +206,7 @@ def test_a_sync_a_cli_close_and_two_tuis_on_one_item_lose_nothing(
             return exchange(self, *args, **kwargs)
 
     monkeypatch.setattr(GitHub, "_exchange", one_at_a_time)
-    with session_scope(engine) as session:
-        session.add(RepoSyncRow(repo=SCRATCH, etag='W/"scratch-1"'))
-        session.add(RepoSyncRow(repo=DOCS, etag='W/"docs-1"'))
+    polled_before(engine)
     item_id = ids[RUNBOOK]
     options = ClientOptions(write_interval=0, backoff=0, max_retries=1)
     syncer, closer, tui_a, tui_b = engines(), engines(), engines(), engines()
@@ -230,6 +239,52 @@ def test_a_sync_a_cli_close_and_two_tuis_on_one_item_lose_nothing(
         assert session.exec(select(PendingEditRow)).all() == []
 
 
+# The same exchanges as the race above: the poll, the close's PATCH, the check by id.
+@pytest.mark.vcr
+@pytest.mark.default_cassette("test_a_sync_a_cli_close_and_two_tuis_on_one_item_lose_nothing")
+def test_a_close_stored_while_a_poll_reads_is_not_undone_by_the_sync(
+    engine: Engine,
+    engines: Callable[[], Engine],
+    clock: FakeClock,
+    github_token: str,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The poll read #13 (open as of 09:15), then the close stored GitHub's answer (closed
+    at 09:40), then the poll read the issue's items and wrote: its older view must not
+    land over the newer answer, and the sync's later check of #13 must not reopen it."""
+    ids = filed_store(engine, clock)
+    polled_before(engine)
+    item_id = ids[RUNBOOK]
+    options = ClientOptions(write_interval=0, backoff=0, max_retries=1)
+    syncer, closer = engines(), engines()
+    closed: list[object] = []
+    read_items = items_by_issue
+
+    def close_meanwhile(
+        session: StoreSession, issue_ids: Sequence[int]
+    ) -> dict[int, list[ItemRow]]:
+        # Between the poll's read of the issue rows and its read of their items.
+        if not closed:
+            closed.append(close_item(closer, GitHub(github_token, options), item_id))
+        return read_items(session, issue_ids)
+
+    monkeypatch.setattr(polling, "items_by_issue", close_meanwhile)
+    report = sync_all(syncer, lambda: GitHub(github_token, options), concurrency=1)
+
+    assert [getattr(c, "outcome", None) for c in closed] == ["pushed"]
+    assert report.ok, report
+    after = row(engine, item_id)
+    assert (after.status, after.owner) == ("done", "dave")
+    with session_scope(engine) as session:
+        issue = session.get(IssueRow, after.issue_id)
+        assert issue is not None
+        stored = (issue.state, issue.updated_at, issue.closed_at)
+        statuses = [(e.new, e.source) for e in item_events(session, item_id) if e.field == "status"]
+    closed_at = datetime(2026, 11, 20, 9, 40, tzinfo=UTC)
+    assert stored == ("closed", closed_at, closed_at)
+    assert statuses[-1] == ("done", "user")
+
+
 def test_a_writer_that_keeps_losing_reports_it_and_saves_nothing(
     engine: Engine, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -256,6 +311,47 @@ def test_a_writer_that_keeps_losing_reports_it_and_saves_nothing(
     after = row(engine, item_id)
     assert after.priority != "P0"
     assert after.version == 1 + 5  # five attempts, each beaten by the other writer
+
+
+def test_an_edit_waits_for_a_writer_at_work_rather_than_failing(
+    engine: Engine, engines: Callable[[], Engine], clock: FakeClock
+) -> None:
+    """Another followup holds a write of the item (an import, a sync) while an edit comes."""
+    ids = build_store(engine, link=False)
+    item_id = ids[ALERT]
+    holder, editor = engines(), engines()
+    holding, release = threading.Event(), threading.Event()
+
+    def hold() -> None:
+        with session_scope(holder) as session:
+            found = session.get(ItemRow, item_id)
+            assert found is not None
+            found.text = f"{found.text}!"
+            session.flush()
+            holding.set()
+            release.wait(timeout=60)
+
+    # The holder commits once the editor waits for it: on SQLite, for the lock (an edit
+    # that has read cannot wait for it when it writes); on PostgreSQL, for the item's row.
+    waits = "BEGIN IMMEDIATE" if editor.dialect.name == "sqlite" else "UPDATE ACTION_ITEM"
+
+    def waiting(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        if statement.lstrip().upper().startswith(waits):
+            release.set()
+
+    event.listen(editor, "before_cursor_execute", waiting)
+    other = threading.Thread(target=hold)
+    other.start()
+    try:
+        assert holding.wait(timeout=60)
+        result = set_priority(editor, None, item_id, "P0")
+    finally:
+        release.set()
+        other.join(timeout=60)
+
+    after = row(engine, item_id)
+    assert result.outcome == "local"
+    assert (after.priority, after.text.endswith("!"), after.version) == ("P0", True, 3)
 
 
 def test_an_answer_older_than_the_stored_one_changes_nothing(

@@ -29,7 +29,13 @@ from sqlalchemy.pool import ConnectionPoolEntry
 from sqlmodel import Session
 
 from followup.store import migrate
-from followup.store.failures import NewerStoreError, StoreBusy, StoreError, explain
+from followup.store.failures import (
+    ConcurrentUpdate,
+    NewerStoreError,
+    StoreBusy,
+    StoreError,
+    explain,
+)
 
 # A TUI and a CLI sync may write at once; wait this long for the other's lock.
 BUSY_TIMEOUT_MS = 5_000
@@ -44,10 +50,6 @@ __all__ = [
     "create_store_engine",
     "session_scope",
 ]
-
-
-class ConcurrentUpdate(StoreError):
-    """Report a write that lost a race with another writer of the same item."""
 
 
 def _tune_sqlite(dbapi_conn: Any, _record: ConnectionPoolEntry) -> None:

@@ -23,10 +23,25 @@ class NewerStoreError(StoreError):
 
 
 class StoreBusy(StoreError):
-    """Another writer held the store (a lock, a deadlock, a serialization failure).
+    """Another writer held the store (a lock, a deadlock).
 
     The transaction that got it may simply run again (store.retry does).
     """
+
+
+class ConcurrentUpdate(StoreError):
+    """Report a write that lost a race: rows it read were changed by another writer since.
+
+    The transaction that got it may simply run again from a fresh read (store.retry does).
+    """
+
+
+# A transaction that read one moment of the store and wrote a row changed since then
+# (store/retry.py): SQLite's stale snapshot, PostgreSQL's serialization failure.
+LOST_RACE = (
+    "the store changed while this change was being made (another followup at work); "
+    "nothing was saved, try again"
+)
 
 
 class StoreConflict(StoreError, IntegrityError):
@@ -78,7 +93,9 @@ def explain(exc: BaseException, where: str) -> StoreError | None:
             f"the disk that holds the store {where} is full ({said}); "
             "nothing was half-written: free some space and run again"
         )
-    if name.startswith(("SQLITE_BUSY", "SQLITE_LOCKED")) or state in ("55P03", "40P01", "40001"):
+    if name == "SQLITE_BUSY_SNAPSHOT" or state == "40001":
+        return ConcurrentUpdate(LOST_RACE)
+    if name.startswith(("SQLITE_BUSY", "SQLITE_LOCKED")) or state in ("55P03", "40P01"):
         return StoreBusy(f"the store {where} is busy: another followup is writing to it; try again")
     if name in ("SQLITE_CONSTRAINT_UNIQUE", "SQLITE_CONSTRAINT_PRIMARYKEY") or state == "23505":
         # Two runs wrote the same new rows at once. The parameters (whole documents)

@@ -194,6 +194,7 @@ def import_files(
     files = [(path, resolved) for resolved, path in {str(p.resolve()): p for p in paths}.items()]
     with collector.paused():
         # Run again from a fresh read if someone edits an item of these documents meanwhile.
+        # Imports take turns by the store's import lock (store/locks.exclusive), taken first.
         return retry.write(
             engine,
             lambda session: _import(
@@ -201,4 +202,5 @@ def import_files(
                 files,
                 _Options(default_repo, repo_of, skip_invalid, policy, force),
             ),
+            snapshot=False,
         )
