@@ -98,6 +98,17 @@ _NOTHING = re.compile(
     re.IGNORECASE,
 )
 _ANGLE_PLACEHOLDER = re.compile(r"^<[^<>]{2,60}>$")
+# A paragraph saying no work can or need be done: "It is unclear what we can do to avoid
+# this.", "There is little we can do about ...", "No fixes were necessary."
+_NO_ACTION = re.compile(
+    r"^(?:it\s+is|it's|it\s+remains)\s+(?:unclear|not\s+clear)\b[^.!?]{0,80}?\b(?:we|anyone|one"
+    r"|they)\s+(?:can|could)\s+(?:do|change)\b|^there\s+(?:is|'s)\s+(?:little|not\s+much|nothing"
+    r"(?:\s+(?:more|else))?)\s+(?:that\s+)?(?:we|anyone|one|they)\s+(?:can|could)\s+do\b"
+    r"|^(?:no|none\s+of\s+the)\s+(?:further\s+|additional\s+|other\s+)?(?:fix(?:es)?|changes?"
+    r"|actions?|work|follow[\s-]?ups?)\s+(?:was|were|is|are)\s+(?:necessary|needed|required)\b",
+    re.IGNORECASE,
+)
+_NO_ACTION_WORDS = frozenset({"unclear", "clear", "little", "much", "nothing", "no", "none"})
 
 
 def first_word(text: str) -> str:
@@ -187,8 +198,13 @@ def placeholder(text: str) -> bool:
 
 
 def nothing(text: str) -> bool:
-    """Tell whether a paragraph says there is nothing to do: 'None this time.'."""
-    return _NOTHING.match(text.strip()) is not None
+    """Tell whether a paragraph says there is nothing to do: 'None this time.', 'No fixes ...'."""
+    stripped = text.strip()
+    if _NOTHING.match(stripped) is not None:
+        return True
+    if _NO_ACTION_WORDS.isdisjoint(_WORDS.findall(stripped[:40].lower())):
+        return False
+    return _NO_ACTION.match(stripped.replace("’", "'")) is not None
 
 
 _MODAL = re.compile(
@@ -282,10 +298,57 @@ _STATUS_QUO = re.compile(
 _STATUS_QUO_FIRST = frozenset({"continue", "keep", "carry", "stay"})
 
 
+# A proposal turned down: "It was suggested we sign commits; the vote rejected it."
+_REJECTED = re.compile(
+    r"\b(?:was|were|has\s+been|have\s+been|got)\s+(?:\w+ly\s+)?(?:rejected|declined"
+    r"|turned\s+down|ruled\s+out|voted\s+down)\b|\b(?:decided|voted)\s+against\b",
+    re.IGNORECASE,
+)
+_REJECTED_WORDS = frozenset({"rejected", "declined", "turned", "ruled", "voted", "against"})
+# A practice of long standing: "We have for several years required 2FA." Nothing new.
+_LONG_STANDING = re.compile(
+    r"^(?:we|our\s+\w+|the\s+(?:team|project|organi[sz]ation))\b[^.!?]{0,40}?\b(?:for\s+(?:several"
+    r"|many|a\s+few|some|a\s+number\s+of|\d+|two|three|four|five|ten)\s+years|(?:has|have)\s+long"
+    r"\s+(?:been|had|used|enabled|required)|(?:has|have)\s+always\s+\w+ed)\b",
+    re.IGNORECASE,
+)
+
+
+def not_new_work(text: str) -> bool:
+    """Tell whether an entry reports a proposal turned down, or a practice of long standing."""
+    words = set(_WORDS.findall(text.lower()))
+    stripped = text.strip().replace("’", "'")
+    if not _REJECTED_WORDS.isdisjoint(words) and _REJECTED.search(stripped):
+        return True
+    return ("years" in words or "long" in words or "always" in words) and bool(
+        _LONG_STANDING.match(stripped)
+    )
+
+
+# A line naming a problem, no remedy: "EC2 eu-central-1 AZ problems" under an empty heading.
+_PROBLEM_NOTE = re.compile(
+    r"^[^.!?:]{0,80}\b(?:problems?|issues?|errors?|failures?|outages?|degradation|incidents?"
+    r"|bugs?|downtime|breakage|slowness)$",
+    re.IGNORECASE,
+)
+
+
+def problem_note(text: str) -> bool:
+    """Tell whether a bare line only names a problem: no verb, no promise, no remedy."""
+    stripped = text.strip()
+    return (
+        _PROBLEM_NOTE.match(stripped) is not None
+        and not imperative(stripped)
+        and _MODAL.search(stripped) is None
+    )
+
+
 def no_work(text: str) -> bool:
     """Tell whether a list entry is advice, a remark, an idea floated, or no change at all."""
     words = set(_WORDS.findall(text.lower()))
     stripped = text.strip()
+    if not_new_work(stripped):
+        return True
     if first_word(stripped) in _STATUS_QUO_FIRST and _STATUS_QUO.match(stripped):
         return True
     if not _ADVICE_WORDS.isdisjoint(words) and _ADVICE.match(stripped.replace("’", "'")):
