@@ -127,3 +127,46 @@ def test_a_bare_line_naming_the_problem_is_no_item() -> None:
 def test_a_remedy_or_a_link_on_a_bare_line_is_still_an_item(line: str) -> None:
     pm = parse(f"# Zone trouble\n\n## Action Items\n\n{line}\n")
     assert len(explicit(pm)) == 1
+
+
+# -- "Action Items" alone on a line, neither heading nor bold ---------------------------
+
+BARE_LABEL = """\
+# Expired certificate on the docs mirror
+
+## Detection
+
+Readers told us the mirror showed a warning.
+
+Action Items
+- Alert two weeks before any certificate expires
+
+- Move the mirror under the main project's account
+
+## Lessons learned
+
+- Know when every certificate expires.
+"""
+
+
+def test_a_bare_action_items_line_above_a_list_opens_the_items() -> None:
+    pm = parse(BARE_LABEL)
+    assert explicit(pm) == [
+        "Alert two weeks before any certificate expires",
+        "Move the mirror under the main project's account",
+    ]
+    assert pm.has_action_section
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Next steps were unclear",
+        "Actions taken",
+        "Timeline",
+        "The follow-up call",
+    ],
+)
+def test_a_short_line_that_is_no_action_phrase_opens_nothing(line: str) -> None:
+    pm = parse(f"# Blip\n\n## Detection\n\nA reader told us.\n\n{line}\n- The cache was cold\n")
+    assert explicit(pm) == []

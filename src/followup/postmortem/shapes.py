@@ -46,23 +46,51 @@ _LABEL_LINE = re.compile(
 )
 
 
+# A line of a few words, nothing else, right above a list: "Action Items" with no '#', bold
+# or colon. Only a plain action phrase makes it a label ("Next steps", "Follow-ups").
+_BARE_LABEL_LINE = re.compile(
+    rb"^[ \t]{0,3}([A-Za-z][A-Za-z \t'-]{2,38}?)[ \t]*\r?\n(?:[ \t]*\r?\n)?[ \t]{0,3}"
+    rb"(?:[-*+]|\d{1,3}[.)])[ \t]",
+    re.MULTILINE,
+)
+_BARE_LABEL_WORDS = (b"action", b"follow", b"next step", b"to-do", b"todo", b"corrective")
+BARE_LABEL = 40
+
+
+def bare_label(text: str) -> bool:
+    """Tell whether a paragraph is only a plain action phrase: 'Action Items', 'Next steps'."""
+    text = text.strip()
+    return (
+        0 < len(text) <= BARE_LABEL
+        and len(text.split()) <= 4
+        and text[-1].isalpha()
+        and sections.only_action(text)
+    )
+
+
 def action_label_in(raw: bytes, *, plainly: bool) -> bool:
     """Tell whether raw Markdown holds a label announcing action items ('**Follow-ups**:')."""
-    if b":" not in raw and b"**" not in raw and b"__" not in raw:
+    if b":" in raw or b"**" in raw or b"__" in raw:
+        for m in _LABEL_LINE.finditer(raw):
+            label = (m[1] or m[2]).decode(errors="replace").strip(" :*_")
+            if sections.role(label) is sections.Role.ACTION and (
+                not plainly or sections.plainly_action(label)
+            ):
+                return True
+    low = raw.lower()
+    if not any(word in low for word in _BARE_LABEL_WORDS):
         return False
-    for m in _LABEL_LINE.finditer(raw):
-        label = (m[1] or m[2]).decode(errors="replace").strip(" :*_")
-        if sections.role(label) is sections.Role.ACTION and (
-            not plainly or sections.plainly_action(label)
-        ):
-            return True
-    return False
+    return any(bare_label(m[1].decode(errors="replace")) for m in _BARE_LABEL_LINE.finditer(raw))
 
 
 def label_shaped(data: bytes, start: int, end: int) -> bool:
-    """Tell whether a paragraph may be a label: it starts in bold, or is short and ends in ':'."""
+    """Tell whether a paragraph may be a label: bold first, short and ending in ':', or bare."""
     chunk = data[start:end].strip()
-    return chunk[:2] in (b"**", b"__") or (end - start <= SHORT_LINE and chunk.endswith(b":"))
+    return (
+        chunk[:2] in (b"**", b"__")
+        or (end - start <= SHORT_LINE and chunk.endswith(b":"))
+        or (len(chunk) <= BARE_LABEL and b"\n" not in chunk and chunk[-1:].isalpha())
+    )
 
 
 def quoting(html: str, quoted: bool) -> bool:

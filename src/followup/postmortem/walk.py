@@ -11,6 +11,7 @@ from followup.postmortem.shapes import (
     STRONG,
     HeadingItems,
     action_label_in,
+    bare_label,
     bare_link,
     bold_label,
     heading_evidence,
@@ -379,9 +380,12 @@ class Walker:
         label, alone = bold_label(inline)
         if label is None:
             text = inline.text.strip()
-            if not text.endswith(":"):
+            if bare_label(text):
+                label, alone = text, True  # "Action Items" alone on its line, a list below
+            elif not text.endswith(":"):
                 return False
-            label, alone = text[:-1].strip(), True
+            else:
+                label, alone = text[:-1].strip(), True
         role = sections.role(label)
         region = self.region
         if region is not None:
