@@ -7,9 +7,13 @@ the problem, an "Action items" line that is neither heading nor bold, and their 
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
-from followup.postmortem import PostMortem, parse
+from followup.errors import InputError
+from followup.postmortem import ActionItem, PostMortem, parse, read
+from followup.postmortem.suggestions import commitment
 
 
 def explicit(pm: PostMortem) -> list[str]:
@@ -18,6 +22,10 @@ def explicit(pm: PostMortem) -> list[str]:
 
 def suggested(pm: PostMortem) -> list[str]:
     return [item.title for item in pm.items if item.suggested]
+
+
+def by_title(pm: PostMortem, title: str) -> ActionItem:
+    return next(item for item in pm.items if item.title == title)
 
 
 # -- a category that says there is nothing to do ------------------------------------------
@@ -170,3 +178,56 @@ def test_a_bare_action_items_line_above_a_list_opens_the_items() -> None:
 def test_a_short_line_that_is_no_action_phrase_opens_nothing(line: str) -> None:
     pm = parse(f"# Blip\n\n## Detection\n\nA reader told us.\n\n{line}\n- The cache was cold\n")
     assert explicit(pm) == []
+
+
+# -- a post-mortem with no heading at all ----------------------------------------------
+
+NO_HEADINGS = """\
+Post-mortem of the search outage on 3 March, written for customers.
+
+Search stopped answering for forty minutes after the index nodes ran out of disk.
+
+First, we'll add an alert on index disk usage at 80%, so on-call hears about it in time.
+
+As a more durable fix (Q3 2026), we'll move the index to nodes with separate data disks.
+"""
+
+
+def test_a_post_mortem_with_no_heading_is_read_not_refused(tmp_path: Path) -> None:
+    path = tmp_path / "search-outage.md"
+    path.write_text(NO_HEADINGS, encoding="utf-8")
+    pm = read(path)
+    assert suggested(pm) == [
+        "Add an alert on index disk usage at 80%, so on-call hears about it in time",
+        "Move the index to nodes with separate data disks",
+    ]
+    assert by_title(pm, "Move the index to nodes with separate data disks").due_text == "Q3 2026"
+
+
+def test_a_note_with_no_heading_and_no_incident_is_still_refused(tmp_path: Path) -> None:
+    path = tmp_path / "groceries.md"
+    path.write_text("Things for the weekend.\n\nWe'll buy bread and apples.\n", encoding="utf-8")
+    with pytest.raises(InputError, match="does not look like a post-mortem"):
+        read(path)
+
+
+@pytest.mark.parametrize(
+    ("sentence", "title"),
+    [
+        (
+            "As a longer-term fix (Q1 2027), we'll shard the queue by tenant.",
+            "Shard the queue by tenant",
+        ),
+        (
+            "As a more immediate step, we will page the database owner on replica lag.",
+            "Page the database owner on replica lag",
+        ),
+        ("As a long-term solution (2027), the queue was sharded by tenant.", None),
+        ("As a longer-term fix (Q1 2027), we'll be fine with one queue.", None),
+    ],
+)
+def test_a_horizon_lead_with_a_window_still_reads_the_promise(
+    sentence: str, title: str | None
+) -> None:
+    found = commitment(sentence)
+    assert (found[0] if found else None) == title
