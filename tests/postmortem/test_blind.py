@@ -231,3 +231,57 @@ def test_a_horizon_lead_with_a_window_still_reads_the_promise(
 ) -> None:
     found = commitment(sentence)
     assert (found[0] if found else None) == title
+
+
+# -- "we need to", and "we should" after a lead that looks ahead -------------------------
+
+
+@pytest.mark.parametrize(
+    ("sentence", "title"),
+    [
+        (
+            "We need to document the restore drill in the runbook.",
+            "Document the restore drill in the runbook",
+        ),
+        ("The team needs to rotate the signing key.", "Rotate the signing key"),
+        (
+            "In the future we should deploy hotfixes from the released commit.",
+            "Deploy hotfixes from the released commit",
+        ),
+        (
+            "Going forward, we must page the owner of a failing job.",
+            "Page the owner of a failing job",
+        ),
+        # Lessons, wishes and resolves are no work.
+        ("We should deploy hotfixes from the released commit.", None),
+        ("We should have caught this in review.", None),
+        ("We need to be more careful with migrations.", None),
+        ("We need to add this to the runbook.", None),
+        ("We need to make sure this does not happen again.", None),
+        ("We also need to try harder.", None),
+        ("When we merge, we need to deploy as well.", None),
+        # What "will" already meant is unchanged.
+        ("We will try to reproduce the crash on staging.", "Try to reproduce the crash on staging"),
+    ],
+)
+def test_need_to_and_a_forward_should_are_commitments(sentence: str, title: str | None) -> None:
+    found = commitment(sentence)
+    assert (found[0] if found else None) == title
+
+
+LESSONS_WITH_NEEDS = """\
+# Stale cache after deploy
+
+## Lessons learned
+
+- We need to document how the cache is warmed.
+
+## Analysis
+
+The cache kept old pages for an hour. We need to add a purge step to the deploy script.
+"""
+
+
+def test_need_to_in_lessons_is_no_suggestion_but_in_analysis_it_is() -> None:
+    pm = parse(LESSONS_WITH_NEEDS)
+    assert suggested(pm) == ["Add a purge step to the deploy script"]

@@ -17,11 +17,13 @@ from followup.postmortem.wording import is_verb
 # when a word it needs is there, since most prose has none of them.
 _TRIGGER = re.compile(
     rb"(?i)\b(?:will|going\s+to|plans?\s+to|planning\s+to|intends?\s+to|explor\w*|looking\s+into"
-    rb"|working\s+on|committed\s+to|commit\s+to)\b|'ll\b|\xe2\x80\x99ll\b"
+    rb"|working\s+on|committed\s+to|commit\s+to|needs?\s+to|in\s+(?:the\s+)?future"
+    rb"|going\s+forwards?|from\s+now\s+on)\b|'ll\b|\xe2\x80\x99ll\b"
 )
 _TRIGGER_WORDS = (
     *(b"will", b"'ll", b"\xe2\x80\x99ll", b"going to", b"plan", b"intend", b"explor"),
-    *(b"looking into", b"working on", b"commit"),
+    *(b"looking into", b"working on", b"commit", b"need to", b"needs to", b"future"),
+    *(b"forward", b"from now on"),
 )
 _ONGOING = re.compile(
     rb"(?i)\b(?:we|team)\s+(?:are|is|\xe2\x80\x99re|'re)\s+(?:now\s+|also\s+|currently\s+"
@@ -64,10 +66,12 @@ _PROGRESSIVE = (
     r"|building|moving|migrating|implementing|introducing|rolling\s+out|improving|planning\s+to"
     r"|going\s+to|setting\s+up|(?P<ing>[a-z]+ing))"
 )
+# "We need to X" binds a team to work; "we should X" and "we must X" only with a lead
+# that looks ahead ("In the future we should ..."): elsewhere they are lessons or wishes.
 _MODAL = (
     r"(?P<modal>will|'ll|(?:are|'re|is)\s+(?:now\s+|also\s+|currently\s+|actively\s+)*"
     rf"(?P<prog>{_PROGRESSIVE})|plans?\s+to|intends?\s+to|(?:are|is|have|has)\s+committed\s+to"
-    r"|commits?\s+to)"
+    r"|commits?\s+to|(?P<need>(?:also\s+)?needs?\s+to)|(?P<should>(?:also\s+)?(?:should|must)))"
 )
 _COMMITMENT = re.compile(rf"^{_LEAD}{_SUBJECT}\s*{_MODAL}\s+(?P<rest>.+)$", re.IGNORECASE)
 # "Our solution is to switch ...": the plan stated as a goal.
@@ -118,6 +122,14 @@ _NOT_WORK = re.compile(
     r"|(?:go|get|come)\s+back\s+to|return\s+to)\b",
     re.IGNORECASE,
 )
+# After "we need to" or "we should": a resolve or an attitude, no task.
+_NOT_TASK = re.compile(
+    r"^(?:make\s+sure\s+(?:this|that|it|we)|(?:do|get)\s+better|remember|acknowledge|accept"
+    r"|understand|think|admit|apologi[sz]e|try|strive|hope|avoid|keep\s+in\s+mind)\b",
+    re.IGNORECASE,
+)
+# "Add this to the docs": work named only by pointing back at the sentence before.
+_POINTING = re.compile(r"^[a-z]+\s+(?:this|that|it|these|those|them)\b", re.IGNORECASE)
 _FORWARD = re.compile(
     r"\b(?:going\s+forwards?|from\s+now\s+on|by\s+default|in\s+future|in\s+the\s+future)\b",
     re.IGNORECASE,
@@ -243,6 +255,14 @@ def commitment(sentence: str) -> tuple[str, str | None] | None:
             return None
         if m["modal"].lower() in ("will", "'ll") and not _works(probe):
             return None  # "we will be fine", "we'll have more news"
+        if m["should"] is not None and _FORWARD.search(text, 0, m.start("subject")) is None:
+            return None  # "we should have ...", a lesson: only "In the future we should ..."
+        if (m["need"] or m["should"]) and (
+            not is_verb(probe.split(" ", 1)[0].lower())
+            or _POINTING.match(probe)
+            or _NOT_TASK.match(probe)
+        ):
+            return None  # "we need to be careful", "we need to add this"
         subject = m["subject"]
         owner = subject[1:] if subject.startswith("@") else None
         return _title(rest, m["prog"]), owner
