@@ -285,3 +285,34 @@ The cache kept old pages for an hour. We need to add a purge step to the deploy 
 def test_need_to_in_lessons_is_no_suggestion_but_in_analysis_it_is() -> None:
     pm = parse(LESSONS_WITH_NEEDS)
     assert suggested(pm) == ["Add a purge step to the deploy script"]
+
+
+# -- a proposal under an action subheading, and one weighed against ----------------------
+
+
+def test_a_proposal_alone_under_an_action_subheading_is_an_item() -> None:
+    text = (
+        "# Scanner false positive\n\n## Action items\n\n### Detection\n\n"
+        "We could routinely scan each release archive with the\n"
+        "vendor's latest signatures before publishing it.\n"
+    )
+    assert explicit(parse(text)) == [
+        "We could routinely scan each release archive with the vendor's latest signatures "
+        "before publishing it."
+    ]
+
+
+@pytest.mark.parametrize(
+    "paragraph",
+    [
+        "We could freeze DNS changes on Fridays. On the other hand, weekend outages hurt "
+        "fewer people, so the two may cancel out.",
+        "We could add a second pager, but the rota is too small for that today.",
+        "We could ask the vendor for a faster lane?",
+        "We might be lucky next time.",
+        "Maybe add a second pager.",
+    ],
+)
+def test_a_proposal_weighed_or_only_wondered_is_no_item(paragraph: str) -> None:
+    text = f"# Scanner false positive\n\n## Action items\n\n### Detection\n\n{paragraph}\n"
+    assert explicit(parse(text)) == []

@@ -22,6 +22,7 @@ from followup.postmortem.wording import (
     nothing,
     placeholder,
     problem_note,
+    proposal,
     restates,
     work_like,
 )
@@ -235,7 +236,7 @@ class Collector:
         ):
             return False
         note = STATUS_NOTE.search(text)
-        if hedged(text) and note is None and not inline.links:
+        if hedged(text) and note is None and not inline.links and not proposal(text):
             return False  # an idea floated and weighed, not a commitment
         if advice(text) or counterfactual(first_sentence_text(text)) or not_new_work(text):
             return False  # a tip for readers, what would have happened, nothing new

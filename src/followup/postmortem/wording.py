@@ -184,6 +184,28 @@ def hedged(text: str) -> bool:
     return _HEDGE.search(text.strip()) is not None
 
 
+# "We could run X": a proposal, unless the paragraph weighs it against something.
+_PROPOSAL = re.compile(
+    r"^we\s+(?:could|might)\s+(?:also\s+)?(?:(?:want|wish)\s+to\s+)?(?:[a-z]+ly\s+)?"
+    r"(?P<verb>[a-z-]+)\b",
+    re.IGNORECASE,
+)
+_WEIGHED = re.compile(
+    r"\b(?:on\s+the\s+other\s+hand|however|that\s+said|cancel|not\s+sure|unclear|downside"
+    r"|trade-?offs?|outweigh\w*|not\s+worth|probably\s+not|but)\b",
+    re.IGNORECASE,
+)
+
+
+def proposal(text: str) -> bool:
+    """Tell whether a hedged paragraph proposes work and does not argue against it."""
+    stripped = text.strip()
+    m = _PROPOSAL.match(stripped)
+    if m is None or stripped.endswith("?") or not is_verb(m["verb"].lower()):
+        return False
+    return _WEIGHED.search(stripped) is None
+
+
 def about_document(text: str) -> bool:
     """Tell whether a checklist entry or note is about the report itself, not the incident."""
     if _ABOUT_WORDS.isdisjoint(_WORDS.findall(text.lower())):
