@@ -316,3 +316,44 @@ def test_a_proposal_alone_under_an_action_subheading_is_an_item() -> None:
 def test_a_proposal_weighed_or_only_wondered_is_no_item(paragraph: str) -> None:
     text = f"# Scanner false positive\n\n## Action items\n\n### Detection\n\n{paragraph}\n"
     assert explicit(parse(text)) == []
+
+
+# -- a list that states how things are run, and a handle that names a role ---------------
+
+
+def test_a_list_stating_the_current_strategy_is_no_work() -> None:
+    text = (
+        "# Build server breach\n\n## Remediations\n\n### Source hosting\n\n"
+        "We moved CI off the old build host.\n\nBeyond CI, our strategy is:\n\n"
+        "- Keep public code on the public forge\n"
+        "- Use the internal forge for embargoed fixes\n"
+        "- Continue to publish images on the public registry\n"
+    )
+    assert explicit(parse(text)) == []
+
+
+@pytest.mark.parametrize(
+    "intro",
+    ["Beyond CI, our plan is:", "Beyond CI, we will:", "Our strategy going forward is:"],
+)
+def test_a_list_announced_as_a_plan_is_still_work(intro: str) -> None:
+    text = (
+        "# Build server breach\n\n## Remediations\n\n### Source hosting\n\n"
+        f"We moved CI off the old build host.\n\n{intro}\n\n"
+        "- Use the internal forge for embargoed fixes\n"
+    )
+    assert explicit(parse(text)) == ["Use the internal forge for embargoed fixes"]
+
+
+@pytest.mark.parametrize(
+    ("line", "owner"),
+    [
+        ("Nobody was paged. (added an @oncall-now role that notifies everyone)", None),
+        ("Post outages in the @status channel as well", None),
+        ("Page two people on a disk alert (@dana)", "dana"),
+        ("@lee will add a second pager for the storage rota", "lee"),
+    ],
+)
+def test_a_handle_naming_a_role_or_channel_is_no_owner(line: str, owner: str | None) -> None:
+    pm = parse(f"# Pager gap\n\n## Follow-up\n\n- {line}\n")
+    assert [item.owner for item in pm.items] == [owner]

@@ -225,7 +225,9 @@ def descriptive(intro: Inline, roots: list[ListItem]) -> bool:
 
 # An intro that says the list after it is no work: lessons, options weighed, advice, a past.
 _DISOWNS = re.compile(
-    r"\b(?:lessons?|learn(?:ed|t|ings?)|takeaways?|highlights?|observations?|alternatives?"
+    r"\b(?:(?:our|the)\s+(?:current\s+|general\s+|overall\s+)?(?:strateg(?:y|ies)|polic(?:y|ies)"
+    r"|setup|practices?)\s+(?:is|are)|lessons?|learn(?:ed|t|ings?)|takeaways?|highlights?"
+    r"|observations?|alternatives?"
     r"|options\s+(?:we\s+)?(?:considered|weighed|explored)|(?:we\s+)?considered\s+(?:but|and)"
     r"|rejected|ruled\s+out|rules?\s+of\s+thumb|tips?|best\s+practices?)\b",
     re.IGNORECASE,
