@@ -357,3 +357,27 @@ def test_a_list_announced_as_a_plan_is_still_work(intro: str) -> None:
 def test_a_handle_naming_a_role_or_channel_is_no_owner(line: str, owner: str | None) -> None:
     pm = parse(f"# Pager gap\n\n## Follow-up\n\n- {line}\n")
     assert [item.owner for item in pm.items] == [owner]
+
+
+# -- a deadline set by a named event -----------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("entry", "due"),
+    [
+        (
+            "Rehearse the failover runbook on staging before the v3 cluster migration.",
+            "before the v3 cluster migration",
+        ),
+        ("Publish the signing key ahead of the 2.0 release", "ahead of the 2.0 release"),
+        ("Run the smoke tests before the release", None),
+        ("Run the smoke tests before each release", None),
+        ("Freeze deploys before 2027-01-15", "2027-01-15"),
+    ],
+)
+def test_a_named_event_sets_an_approximate_due(entry: str, due: str | None) -> None:
+    pm = parse(f"# Halt\n\n## Next steps\n\n- {entry}\n")
+    (item,) = pm.items
+    assert item.due_text == due
+    if due is not None and item.due is None:
+        assert item.due_approximate

@@ -470,6 +470,17 @@ def due_from_heading(text: str, anchor: date | None = None) -> Due | None:
     return Due(text[first.start : first.end], first.date, first.approximate)
 
 
+# A deadline set by a named event: "before the mainnet launch", "ahead of the 2.0 release".
+# "before the release" or "before each release" names no one event: a habit, not a date.
+_EVENT_DUE = re.compile(
+    r"\b(?:before|ahead\s+of|prior\s+to|in\s+time\s+for)\s+(?:the|our)\s+(?:[\w.-]+\s+){1,3}"
+    r"(?:launch|release|rollout|roll-out|migration|cutover|cut-over|go-live|freeze|upgrade"
+    r"|ga)\b",
+    re.IGNORECASE,
+)
+_EVENT_WORDS = ("before", "ahead of", "prior to", "in time for")
+
+
 def due_in_text(text: str, anchor: date | None = None) -> Due | None:
     """Find a deadline in an item's free text: after 'by', 'due', 'before'... or in ()."""
     for f in _find(text, anchor):
@@ -479,4 +490,7 @@ def due_in_text(text: str, anchor: date | None = None) -> Due | None:
         # Quarters, halves and 'end of ...' are plans; a bare date needs a cue to be one.
         if cued or (f.strong and f.approximate):
             return Due(written, f.date, f.approximate)
+    low = text.lower()
+    if any(word in low for word in _EVENT_WORDS) and (m := _EVENT_DUE.search(text)) is not None:
+        return Due(m[0], None, approximate=True)  # no date to read: an event of the project
     return None
