@@ -381,3 +381,35 @@ def test_a_named_event_sets_an_approximate_due(entry: str, due: str | None) -> N
     assert item.due_text == due
     if due is not None and item.due is None:
         assert item.due_approximate
+
+
+# -- a component's behaviour announced to change ----------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("sentence", "title"),
+    [
+        (
+            "To begin with, every mobile client will stop retrying config fetches.",
+            "Every mobile client will stop retrying config fetches",
+        ),
+        (
+            "The deploy job will now run the smoke tests before each release.",
+            "The deploy job will now run the smoke tests before each release",
+        ),
+        (
+            "The nightly job will no longer delete backups younger than a week.",
+            "The nightly job will no longer delete backups younger than a week",
+        ),
+        # How things behave, not a change announced.
+        ("Mobile clients will retry a failed fetch three times.", None),
+        ("The outage will start again if the disk fills.", None),
+        ("It will stop working after an hour.", None),
+        ("Users will now see a banner.", None),
+    ],
+)
+def test_a_behaviour_change_announced_for_a_component_is_a_commitment(
+    sentence: str, title: str | None
+) -> None:
+    found = commitment(sentence)
+    assert (found[0] if found else None) == title

@@ -108,6 +108,14 @@ _PASSIVE = re.compile(
     r"|required|tested|monitored|tracked|revisited|reworked|split|upgraded)\b(?P<rest>.*)$",
     re.IGNORECASE,
 )
+# A component's behaviour announced to change: "all SDKs will stop retrying flag requests",
+# "the deploy job will now run the smoke tests". Without the change word it describes.
+_CHANGE = re.compile(
+    rf"^{_LEAD}(?P<thing>(?!(?:this|that|it|these|those|they|you|users?|customers?|there|we|i"
+    r"|he|she|nobody|no\s+one|everyone|which|what)\b)[\w@`'\"-][^,;:]{2,60}?)\s+will\s+(?:also\s+)?"
+    r"(?P<change>stop|start|begin|cease|no\s+longer|now)\s+(?P<rest>[a-z].*)$",
+    re.IGNORECASE,
+)
 # Promises that are no action item: watching, updating this report, being able to.
 _NOT_WORK = re.compile(
     r"^(?:continue\s+to\s+(?:monitor|observe|watch|keep|update|investigate|share|communicate)"
@@ -272,6 +280,10 @@ def commitment(sentence: str) -> tuple[str, str | None] | None:
         if is_verb(rest.split(" ", 1)[0].lower()) and not _ANNOUNCING.match(rest):
             return _title(rest, None), None
         return None
+    m = _CHANGE.match(text)
+    if m is not None and is_verb(m["rest"].split(" ", 1)[0].lower()):
+        thing, rest = m["thing"].strip(), m["rest"].rstrip(".").strip()
+        return f"{thing[:1].upper()}{thing[1:]} will {m['change'].lower()} {rest}", None
     m = _PASSIVE.match(text)
     if m is not None:
         thing = m["thing"].strip()
