@@ -413,3 +413,55 @@ def test_a_behaviour_change_announced_for_a_component_is_a_commitment(
 ) -> None:
     found = commitment(sentence)
     assert (found[0] if found else None) == title
+
+
+# -- a short order after the section's list ---------------------------------------------
+
+AFTER_LIST = """\
+# Launch surge
+
+## Action items
+
+### Documentation
+
+1. Tell event hosts to warm their images the day before
+2. Tell event hosts to spread start times over ten minutes
+
+{paragraph}
+"""
+
+
+def test_a_short_order_after_the_list_is_one_more_item() -> None:
+    paragraph = "Link both tips from the quota request form ([#9](https://example.com/i/9))."
+    pm = parse(AFTER_LIST.format(paragraph=paragraph))
+    assert explicit(pm)[2:] == ["Link both tips from the quota request form"]
+    assert [ref.url for ref in pm.items[2].references] == ["https://example.com/i/9"]
+
+
+@pytest.mark.parametrize(
+    "paragraph",
+    [
+        "See the quota board for progress on these.",
+        "These were agreed at the review on Monday.",
+        "Both came up in the retro. Hosts asked for them twice. Nobody objected. They are cheap.",
+        "We will ask the hosts what they think:",
+    ],
+)
+def test_a_note_after_the_list_is_no_item(paragraph: str) -> None:
+    pm = parse(AFTER_LIST.format(paragraph=paragraph))
+    assert len(explicit(pm)) == 2
+
+
+@pytest.mark.parametrize(
+    ("entry", "title"),
+    [
+        ("Add a canary for the publish path ([#41](https://example.com/i/41)).", None),
+        ("Add a canary for the publish path [#41](https://example.com/i/41).", None),
+        ("Add a canary for the publish path (as agreed).", "(as agreed)"),
+    ],
+)
+def test_a_period_after_a_closing_reference_is_no_part_of_the_title(
+    entry: str, title: str | None
+) -> None:
+    (item,) = parse(f"# Blip\n\n## Action items\n\n- {entry}\n").items
+    assert item.title == " ".join(filter(None, ["Add a canary for the publish path", title]))

@@ -316,6 +316,15 @@ def line_item(text: str) -> bool:
     )
 
 
+def order_after_items(inline: Inline) -> bool:
+    """Tell whether a paragraph after a section's items is one more: a short order."""
+    text = inline.text.strip()
+    if not text or text.endswith(":") or len(text) > LONG_LINE:
+        return False
+    s, e = collect.first_sentence(text)
+    return wording.order(text[s:e]) and len(collect.SENTENCE_END.findall(text)) < 2
+
+
 def orders(paragraphs: list[Inline]) -> bool:
     """Tell whether every paragraph opens as an item, not as prose telling a story."""
     return bool(paragraphs) and all(line_item(p.text) for p in paragraphs)

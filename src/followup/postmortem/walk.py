@@ -19,6 +19,7 @@ from followup.postmortem.shapes import (
     item_lines,
     label_shaped,
     not_items,
+    order_after_items,
     orders,
     quoting,
 )
@@ -204,6 +205,7 @@ class Walker:
         lines: list[tuple[Inline, int, int, sections.Context]] = []
         notes: list[Inline] = []
         had_items = False
+        after: set[int] = set()  # paragraphs that follow the section's items
         fresh = True  # nothing but notes since the heading
         intro: Inline | None = None  # the paragraph just before, when a list follows it
         quoted = False
@@ -234,6 +236,8 @@ class Walker:
                 if fresh:
                     notes.append(inline)
                 lines.append((inline, start, end, ctx))
+                if had_items:
+                    after.add(start)
                 intro = inline
                 continue
             if notes:
@@ -268,6 +272,12 @@ class Walker:
                 and self.found.plain_line(inline, start, end, line_ctx)
             ):
                 region.count += 1
+            elif (
+                start in after
+                and order_after_items(inline)
+                and self.found.plain_line(inline, start, end, line_ctx)
+            ):
+                region.count += 1  # "Add these to the runbook, and link it ...": one more
             elif self.past_level is None and not (as_lines and direct):
                 self.found.suggestions(inline, start, end, sec.text or None)
 
