@@ -478,7 +478,8 @@ _EVENT_DUE = re.compile(
     r"|ga)\b",
     re.IGNORECASE,
 )
-_EVENT_WORDS = ("before", "ahead of", "prior to", "in time for")
+# Cheap tests first; "efore" and "rior" also find "Before" and "Prior".
+_EVENT_WORDS = ("efore", "head of", "rior to", "n time for")
 
 
 def due_in_text(text: str, anchor: date | None = None) -> Due | None:
@@ -490,7 +491,6 @@ def due_in_text(text: str, anchor: date | None = None) -> Due | None:
         # Quarters, halves and 'end of ...' are plans; a bare date needs a cue to be one.
         if cued or (f.strong and f.approximate):
             return Due(written, f.date, f.approximate)
-    low = text.lower()
-    if any(word in low for word in _EVENT_WORDS) and (m := _EVENT_DUE.search(text)) is not None:
+    if any(word in text for word in _EVENT_WORDS) and (m := _EVENT_DUE.search(text)) is not None:
         return Due(m[0], None, approximate=True)  # no date to read: an event of the project
     return None

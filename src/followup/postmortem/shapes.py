@@ -48,12 +48,9 @@ _LABEL_LINE = re.compile(
 
 # A line of a few words, nothing else, right above a list: "Action Items" with no '#', bold
 # or colon. Only a plain action phrase makes it a label ("Next steps", "Follow-ups").
-_BARE_LABEL_LINE = re.compile(
-    rb"^[ \t]{0,3}([A-Za-z][A-Za-z \t'-]{2,38}?)[ \t]*\r?\n(?:[ \t]*\r?\n)?[ \t]{0,3}"
-    rb"(?:[-*+]|\d{1,3}[.)])[ \t]",
-    re.MULTILINE,
-)
-_BARE_LABEL_WORDS = (b"action", b"follow", b"next step", b"to-do", b"todo", b"corrective")
+_LIST_BELOW = re.compile(rb"\n(?:[ \t]*\n)?[ \t]{0,3}(?:[-*+]|\d{1,3}[.)])[ \t]")
+# Stems that match either case of the first letter, so the raw text need not be lowered.
+_BARE_LABEL_WORDS = (b"ction", b"ollow", b"ext step", b"o-do", b"odo", b"orrective")
 BARE_LABEL = 40
 
 
@@ -77,10 +74,21 @@ def action_label_in(raw: bytes, *, plainly: bool) -> bool:
                 not plainly or sections.plainly_action(label)
             ):
                 return True
-    low = raw.lower()
-    if not any(word in low for word in _BARE_LABEL_WORDS):
-        return False
-    return any(bare_label(m[1].decode(errors="replace")) for m in _BARE_LABEL_LINE.finditer(raw))
+    for word in _BARE_LABEL_WORDS:
+        # Look only at the short lines holding the word: most hits sit in long prose lines.
+        at = raw.find(word)
+        while at >= 0:
+            start = raw.rfind(b"\n", 0, at) + 1
+            end = raw.find(b"\n", at)
+            end = len(raw) if end < 0 else end
+            if (
+                end - start <= BARE_LABEL + 4
+                and _LIST_BELOW.match(raw, end)
+                and bare_label(raw[start:end].decode(errors="replace"))
+            ):
+                return True
+            at = raw.find(word, end)
+    return False
 
 
 def label_shaped(data: bytes, start: int, end: int) -> bool:

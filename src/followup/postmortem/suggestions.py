@@ -22,8 +22,8 @@ _TRIGGER = re.compile(
 )
 _TRIGGER_WORDS = (
     *(b"will", b"'ll", b"\xe2\x80\x99ll", b"going to", b"plan", b"intend", b"explor"),
-    *(b"looking into", b"working on", b"commit", b"need to", b"needs to", b"future"),
-    *(b"forward", b"from now on"),
+    *(b"looking into", b"working on", b"commit", b"need to", b"needs to", b"in the future"),
+    *(b"in future", b"going forward", b"from now on"),
 )
 _ONGOING = re.compile(
     rb"(?i)\b(?:we|team)\s+(?:are|is|\xe2\x80\x99re|'re)\s+(?:now\s+|also\s+|currently\s+"
@@ -115,6 +115,9 @@ _CHANGE = re.compile(
     r"|he|she|nobody|no\s+one|everyone|which|what)\b)[\w@`'\"-][^,;:]{2,60}?)\s+will\s+(?:also\s+)?"
     r"(?P<change>stop|start|begin|cease|no\s+longer|now)\s+(?P<rest>[a-z].*)$",
     re.IGNORECASE,
+)
+_CHANGE_WORD = re.compile(
+    r"\bwill\s+(?:also\s+)?(?:stop|start|begin|cease|no\s+longer|now)\b", re.I
 )
 # Promises that are no action item: watching, updating this report, being able to.
 _NOT_WORK = re.compile(
@@ -280,7 +283,7 @@ def commitment(sentence: str) -> tuple[str, str | None] | None:
         if is_verb(rest.split(" ", 1)[0].lower()) and not _ANNOUNCING.match(rest):
             return _title(rest, None), None
         return None
-    m = _CHANGE.match(text)
+    m = _CHANGE.match(text) if " will " in text and _CHANGE_WORD.search(text) else None
     if m is not None and is_verb(m["rest"].split(" ", 1)[0].lower()):
         thing, rest = m["thing"].strip(), m["rest"].rstrip(".").strip()
         return f"{thing[:1].upper()}{thing[1:]} will {m['change'].lower()} {rest}", None

@@ -327,6 +327,7 @@ _REJECTED = re.compile(
     re.IGNORECASE,
 )
 _REJECTED_WORDS = frozenset({"rejected", "declined", "turned", "ruled", "voted", "against"})
+_LONG_WORDS = frozenset({"years", "long", "always"})
 # A practice of long standing: "We have for several years required 2FA." Nothing new.
 _LONG_STANDING = re.compile(
     r"^(?:we|our\s+\w+|the\s+(?:team|project|organi[sz]ation))\b[^.!?]{0,40}?\b(?:for\s+(?:several"
@@ -336,15 +337,16 @@ _LONG_STANDING = re.compile(
 )
 
 
-def not_new_work(text: str) -> bool:
+def not_new_work(text: str, words: set[str] | None = None) -> bool:
     """Tell whether an entry reports a proposal turned down, or a practice of long standing."""
-    words = set(_WORDS.findall(text.lower()))
+    if words is None:
+        words = set(_WORDS.findall(text.lower()))
+    if _REJECTED_WORDS.isdisjoint(words) and _LONG_WORDS.isdisjoint(words):
+        return False
     stripped = text.strip().replace("’", "'")
     if not _REJECTED_WORDS.isdisjoint(words) and _REJECTED.search(stripped):
         return True
-    return ("years" in words or "long" in words or "always" in words) and bool(
-        _LONG_STANDING.match(stripped)
-    )
+    return not _LONG_WORDS.isdisjoint(words) and bool(_LONG_STANDING.match(stripped))
 
 
 # A line naming a problem, no remedy: "EC2 eu-central-1 AZ problems" under an empty heading.
@@ -369,7 +371,7 @@ def no_work(text: str) -> bool:
     """Tell whether a list entry is advice, a remark, an idea floated, or no change at all."""
     words = set(_WORDS.findall(text.lower()))
     stripped = text.strip()
-    if not_new_work(stripped):
+    if not_new_work(stripped, words):
         return True
     if first_word(stripped) in _STATUS_QUO_FIRST and _STATUS_QUO.match(stripped):
         return True
