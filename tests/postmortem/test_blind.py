@@ -465,3 +465,8 @@ def test_a_period_after_a_closing_reference_is_no_part_of_the_title(
 ) -> None:
     (item,) = parse(f"# Blip\n\n## Action items\n\n- {entry}\n").items
     assert item.title == " ".join(filter(None, ["Add a canary for the publish path", title]))
+
+
+def test_a_relative_event_sets_no_due() -> None:
+    pm = parse("# Halt\n\n## Next steps\n\n- Load-test the consumer before the next release\n")
+    assert pm.items[0].due_text is None

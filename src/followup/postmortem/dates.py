@@ -471,9 +471,11 @@ def due_from_heading(text: str, anchor: date | None = None) -> Due | None:
 
 
 # A deadline set by a named event: "before the mainnet launch", "ahead of the 2.0 release".
-# "before the release" or "before each release" names no one event: a habit, not a date.
+# "before the release" or "before each release" names no one event: a habit, not a date;
+# "before the next release" is left as it was read before (no due), a relative event.
 _EVENT_DUE = re.compile(
-    r"\b(?:before|ahead\s+of|prior\s+to|in\s+time\s+for)\s+(?:the|our)\s+(?:[\w.-]+\s+){1,3}"
+    r"\b(?:before|ahead\s+of|prior\s+to|in\s+time\s+for)\s+(?:the|our)\s+"
+    r"(?!(?:next|upcoming|coming|following|first|new)\b)(?:[\w.-]+\s+){1,3}"
     r"(?:launch|release|rollout|roll-out|migration|cutover|cut-over|go-live|freeze|upgrade"
     r"|ga)\b",
     re.IGNORECASE,
