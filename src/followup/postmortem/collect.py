@@ -18,8 +18,11 @@ from followup.postmortem.wording import (
     describes,
     hedged,
     no_work,
+    not_new_work,
     nothing,
     placeholder,
+    problem_note,
+    proposal,
     restates,
     work_like,
 )
@@ -233,10 +236,12 @@ class Collector:
         ):
             return False
         note = STATUS_NOTE.search(text)
-        if hedged(text) and note is None and not inline.links:
+        if hedged(text) and note is None and not inline.links and not proposal(text):
             return False  # an idea floated and weighed, not a commitment
-        if advice(text) or counterfactual(first_sentence_text(text)):
-            return False  # a tip for readers, or what would have happened
+        if advice(text) or counterfactual(first_sentence_text(text)) or not_new_work(text):
+            return False  # a tip for readers, what would have happened, nothing new
+        if note is None and not inline.links and problem_note(text):
+            return False  # names the trouble ("AZ problems"), not what to do about it
         s, e = first_sentence(inline.text)
         own = inline.cut(s, e)
         title = titles.clean(own)

@@ -470,6 +470,20 @@ def due_from_heading(text: str, anchor: date | None = None) -> Due | None:
     return Due(text[first.start : first.end], first.date, first.approximate)
 
 
+# A deadline set by a named event: "before the mainnet launch", "ahead of the 2.0 release".
+# "before the release" or "before each release" names no one event: a habit, not a date;
+# "before the next release" is left as it was read before (no due), a relative event.
+_EVENT_DUE = re.compile(
+    r"\b(?:before|ahead\s+of|prior\s+to|in\s+time\s+for)\s+(?:the|our)\s+"
+    r"(?!(?:next|upcoming|coming|following|first|new)\b)(?:[\w.-]+\s+){1,3}"
+    r"(?:launch|release|rollout|roll-out|migration|cutover|cut-over|go-live|freeze|upgrade"
+    r"|ga)\b",
+    re.IGNORECASE,
+)
+# Cheap tests first; "efore" and "rior" also find "Before" and "Prior".
+_EVENT_WORDS = ("efore", "head of", "rior to", "n time for")
+
+
 def due_in_text(text: str, anchor: date | None = None) -> Due | None:
     """Find a deadline in an item's free text: after 'by', 'due', 'before'... or in ()."""
     for f in _find(text, anchor):
@@ -479,4 +493,6 @@ def due_in_text(text: str, anchor: date | None = None) -> Due | None:
         # Quarters, halves and 'end of ...' are plans; a bare date needs a cue to be one.
         if cued or (f.strong and f.approximate):
             return Due(written, f.date, f.approximate)
+    if any(word in text for word in _EVENT_WORDS) and (m := _EVENT_DUE.search(text)) is not None:
+        return Due(m[0], None, approximate=True)  # no date to read: an event of the project
     return None

@@ -175,14 +175,24 @@ def owner_from_value(value: str) -> str | None:
     return None if value.lower() in _NO_OWNER else value
 
 
+# "@emergency role", "the @oncall channel": a handle naming a group or a place, no person.
+_NOT_A_PERSON = re.compile(
+    r"\s+(?:role|channel|group|alias|handle|mention|tag|bot|webhook|list|rota|rotation)\b",
+    re.IGNORECASE,
+)
+
+
 def owner_in_text(inline: Inline) -> str | None:
-    """Return the first @login mentioned outside code spans."""
+    """Return the first @login mentioned outside code spans, not a role's or channel's."""
     text = inline.text
     if "@" not in text:
         return None
     for m in _MENTION.finditer(text):
-        if not any(s <= m.start() < e for s, e in inline.code):
-            return m[1]
+        if any(s <= m.start() < e for s, e in inline.code):
+            continue
+        if _NOT_A_PERSON.match(text, m.end()):
+            continue
+        return m[1]
     return None
 
 

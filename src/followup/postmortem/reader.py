@@ -63,9 +63,20 @@ def _incident_date(fm: FrontMatter, stem: str | None, title: str | None, text: s
     return _iso(m[1]) if m else None
 
 
-def _shape(fm: FrontMatter, outline: Outline) -> bool:
-    """Tell whether a document is shaped like a post-mortem, by its headings or front matter."""
-    if any(sections.incident_heading(sec.text) for sec in outline.sections if sec.level):
+# How far into a document with no heading at all its opening may call it a post-mortem.
+_OPENING = 1000
+
+
+def _shape(fm: FrontMatter, outline: Outline, text: str) -> bool:
+    """Tell whether a document is shaped like a post-mortem, by its headings or front matter.
+
+    A note with no heading at all ("Internal post-mortem: <link>", then prose) counts when
+    its opening names an incident, an outage or a post-mortem.
+    """
+    headings = [sec for sec in outline.sections if sec.level]
+    if any(sections.incident_heading(sec.text) for sec in headings):
+        return True
+    if not headings and _SHAPE_WORDS.search(text, 0, _OPENING):
         return True
     if fm.title and _SHAPE_WORDS.search(fm.title):
         return True
@@ -200,7 +211,7 @@ def parse(text: str, *, path: str | None = None, default_repo: str | None = None
         metadata=fm.metadata,
         has_action_section=reader.found_section,
         warnings=(*fm.warnings, *collector.warnings, *reader.warnings),
-        incident_shape=_shape(fm, outline),
+        incident_shape=_shape(fm, outline, text),
     )
     # The document boundary (followup/text.py): every string made inert, the raw text kept.
     return clean_fields(found, keep=("source", "path"), source=text)

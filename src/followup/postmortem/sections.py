@@ -192,6 +192,13 @@ def plainly_action(text: str) -> bool:
     return bool(_ACTION_ANYWHERE.match(norm) or _ACTION_LEADING.match(norm))
 
 
+def only_action(text: str) -> bool:
+    """Tell whether a line is an action phrase and nothing more: 'Action Items', 'Next steps'."""
+    norm = normalise(text)
+    m = _ACTION_ANYWHERE.match(norm) or _ACTION_LEADING.match(norm)
+    return m is not None and m.end() == len(norm)
+
+
 @dataclass(slots=True)
 class Context:
     """What a subheading inside an action section says about the items under it."""

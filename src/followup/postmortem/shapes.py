@@ -46,23 +46,59 @@ _LABEL_LINE = re.compile(
 )
 
 
+# A line of a few words, nothing else, right above a list: "Action Items" with no '#', bold
+# or colon. Only a plain action phrase makes it a label ("Next steps", "Follow-ups").
+_LIST_BELOW = re.compile(rb"\n(?:[ \t]*\n)?[ \t]{0,3}(?:[-*+]|\d{1,3}[.)])[ \t]")
+# Stems that match either case of the first letter, so the raw text need not be lowered.
+_BARE_LABEL_WORDS = (b"ction", b"ollow", b"ext step", b"o-do", b"odo", b"orrective")
+BARE_LABEL = 40
+
+
+def bare_label(text: str) -> bool:
+    """Tell whether a paragraph is only a plain action phrase: 'Action Items', 'Next steps'."""
+    text = text.strip()
+    return (
+        0 < len(text) <= BARE_LABEL
+        and len(text.split()) <= 4
+        and text[-1].isalpha()
+        and sections.only_action(text)
+    )
+
+
 def action_label_in(raw: bytes, *, plainly: bool) -> bool:
     """Tell whether raw Markdown holds a label announcing action items ('**Follow-ups**:')."""
-    if b":" not in raw and b"**" not in raw and b"__" not in raw:
-        return False
-    for m in _LABEL_LINE.finditer(raw):
-        label = (m[1] or m[2]).decode(errors="replace").strip(" :*_")
-        if sections.role(label) is sections.Role.ACTION and (
-            not plainly or sections.plainly_action(label)
-        ):
-            return True
+    if b":" in raw or b"**" in raw or b"__" in raw:
+        for m in _LABEL_LINE.finditer(raw):
+            label = (m[1] or m[2]).decode(errors="replace").strip(" :*_")
+            if sections.role(label) is sections.Role.ACTION and (
+                not plainly or sections.plainly_action(label)
+            ):
+                return True
+    for word in _BARE_LABEL_WORDS:
+        # Look only at the short lines holding the word: most hits sit in long prose lines.
+        at = raw.find(word)
+        while at >= 0:
+            start = raw.rfind(b"\n", 0, at) + 1
+            end = raw.find(b"\n", at)
+            end = len(raw) if end < 0 else end
+            if (
+                end - start <= BARE_LABEL + 4
+                and _LIST_BELOW.match(raw, end)
+                and bare_label(raw[start:end].decode(errors="replace"))
+            ):
+                return True
+            at = raw.find(word, end)
     return False
 
 
 def label_shaped(data: bytes, start: int, end: int) -> bool:
-    """Tell whether a paragraph may be a label: it starts in bold, or is short and ends in ':'."""
+    """Tell whether a paragraph may be a label: bold first, short and ending in ':', or bare."""
     chunk = data[start:end].strip()
-    return chunk[:2] in (b"**", b"__") or (end - start <= SHORT_LINE and chunk.endswith(b":"))
+    return (
+        chunk[:2] in (b"**", b"__")
+        or (end - start <= SHORT_LINE and chunk.endswith(b":"))
+        or (len(chunk) <= BARE_LABEL and b"\n" not in chunk and chunk[-1:].isalpha())
+    )
 
 
 def quoting(html: str, quoted: bool) -> bool:
@@ -197,7 +233,9 @@ def descriptive(intro: Inline, roots: list[ListItem]) -> bool:
 
 # An intro that says the list after it is no work: lessons, options weighed, advice, a past.
 _DISOWNS = re.compile(
-    r"\b(?:lessons?|learn(?:ed|t|ings?)|takeaways?|highlights?|observations?|alternatives?"
+    r"\b(?:(?:our|the)\s+(?:current\s+|general\s+|overall\s+)?(?:strateg(?:y|ies)|polic(?:y|ies)"
+    r"|setup|practices?)\s+(?:is|are)|lessons?|learn(?:ed|t|ings?)|takeaways?|highlights?"
+    r"|observations?|alternatives?"
     r"|options\s+(?:we\s+)?(?:considered|weighed|explored)|(?:we\s+)?considered\s+(?:but|and)"
     r"|rejected|ruled\s+out|rules?\s+of\s+thumb|tips?|best\s+practices?)\b",
     re.IGNORECASE,
@@ -284,6 +322,15 @@ def line_item(text: str) -> bool:
         and _GOAL.search(first) is not None
         and not wording.counterfactual(first)
     )
+
+
+def order_after_items(inline: Inline) -> bool:
+    """Tell whether a paragraph after a section's items is one more: a short order."""
+    text = inline.text.strip()
+    if not text or text.endswith(":") or len(text) > LONG_LINE:
+        return False
+    s, e = collect.first_sentence(text)
+    return wording.order(text[s:e]) and len(collect.SENTENCE_END.findall(text)) < 2
 
 
 def orders(paragraphs: list[Inline]) -> bool:

@@ -17,11 +17,13 @@ from followup.postmortem.wording import is_verb
 # when a word it needs is there, since most prose has none of them.
 _TRIGGER = re.compile(
     rb"(?i)\b(?:will|going\s+to|plans?\s+to|planning\s+to|intends?\s+to|explor\w*|looking\s+into"
-    rb"|working\s+on|committed\s+to|commit\s+to)\b|'ll\b|\xe2\x80\x99ll\b"
+    rb"|working\s+on|committed\s+to|commit\s+to|needs?\s+to|in\s+(?:the\s+)?future"
+    rb"|going\s+forwards?|from\s+now\s+on)\b|'ll\b|\xe2\x80\x99ll\b"
 )
 _TRIGGER_WORDS = (
     *(b"will", b"'ll", b"\xe2\x80\x99ll", b"going to", b"plan", b"intend", b"explor"),
-    *(b"looking into", b"working on", b"commit"),
+    *(b"looking into", b"working on", b"commit", b"need to", b"needs to", b"in the future"),
+    *(b"in future", b"going forward", b"from now on"),
 )
 _ONGOING = re.compile(
     rb"(?i)\b(?:we|team)\s+(?:are|is|\xe2\x80\x99re|'re)\s+(?:now\s+|also\s+|currently\s+"
@@ -48,8 +50,8 @@ _LEAD = (
     r"(?:(?:(?:going|moving)\s+forward|in\s+(?:the\s+)?future|from\s+now\s+on|next|longer[\s-]term"
     r"|in\s+the\s+(?:coming|next)\s+(?:days|weeks|months|quarters?|sprints?)|additionally|also"
     r"|finally|first|second|third|then|after\s+that|as\s+a\s+result|to\s+that\s+end|over\s+time"
-    r"|as\s+(?:a|an)\s+(?:longer[\s-]term|long[\s-]term|short[\s-]term|next|follow[\s-]?up"
-    r"|first|additional|immediate)\s+(?:step|measure|action)|to\s+(?:prevent|avoid|address"
+    r"|as\s+(?:a|an)\s+(?:[a-z-]+\s+){0,3}(?:step|measure|action|solution|fix|plan)"
+    r"(?:\s*\([^()]{1,30}\))?|to\s+(?:prevent|avoid|address"
     r"|mitigate|reduce|catch|detect)\s+[^,.;]{1,80}?|(?:this|next)\s+(?:week|month|quarter|sprint)"
     r"|by\s+[^,.;]{1,40}?|in\s+(?:q[1-4]|h[12])[^,.;]{0,10}?)\s*,?\s+"
     r"|(?!(?:if|when|whenever|unless|although|though|while|whereas|because|since|as|had|were"
@@ -64,10 +66,12 @@ _PROGRESSIVE = (
     r"|building|moving|migrating|implementing|introducing|rolling\s+out|improving|planning\s+to"
     r"|going\s+to|setting\s+up|(?P<ing>[a-z]+ing))"
 )
+# "We need to X" binds a team to work; "we should X" and "we must X" only with a lead
+# that looks ahead ("In the future we should ..."): elsewhere they are lessons or wishes.
 _MODAL = (
     r"(?P<modal>will|'ll|(?:are|'re|is)\s+(?:now\s+|also\s+|currently\s+|actively\s+)*"
     rf"(?P<prog>{_PROGRESSIVE})|plans?\s+to|intends?\s+to|(?:are|is|have|has)\s+committed\s+to"
-    r"|commits?\s+to)"
+    r"|commits?\s+to|(?P<need>(?:also\s+)?needs?\s+to)|(?P<should>(?:also\s+)?(?:should|must)))"
 )
 _COMMITMENT = re.compile(rf"^{_LEAD}{_SUBJECT}\s*{_MODAL}\s+(?P<rest>.+)$", re.IGNORECASE)
 # "Our solution is to switch ...": the plan stated as a goal.
@@ -104,6 +108,17 @@ _PASSIVE = re.compile(
     r"|required|tested|monitored|tracked|revisited|reworked|split|upgraded)\b(?P<rest>.*)$",
     re.IGNORECASE,
 )
+# A component's behaviour announced to change: "all SDKs will stop retrying flag requests",
+# "the deploy job will now run the smoke tests". Without the change word it describes.
+_CHANGE = re.compile(
+    rf"^{_LEAD}(?P<thing>(?!(?:this|that|it|these|those|they|you|users?|customers?|there|we|i"
+    r"|he|she|nobody|no\s+one|everyone|which|what)\b)[\w@`'\"-][^,;:]{2,60}?)\s+will\s+(?:also\s+)?"
+    r"(?P<change>stop|start|begin|cease|no\s+longer|now)\s+(?P<rest>[a-z].*)$",
+    re.IGNORECASE,
+)
+_CHANGE_WORD = re.compile(
+    r"\bwill\s+(?:also\s+)?(?:stop|start|begin|cease|no\s+longer|now)\b", re.I
+)
 # Promises that are no action item: watching, updating this report, being able to.
 _NOT_WORK = re.compile(
     r"^(?:continue\s+to\s+(?:monitor|observe|watch|keep|update|investigate|share|communicate)"
@@ -118,6 +133,14 @@ _NOT_WORK = re.compile(
     r"|(?:go|get|come)\s+back\s+to|return\s+to)\b",
     re.IGNORECASE,
 )
+# After "we need to" or "we should": a resolve or an attitude, no task.
+_NOT_TASK = re.compile(
+    r"^(?:make\s+sure\s+(?:this|that|it|we)|(?:do|get)\s+better|remember|acknowledge|accept"
+    r"|understand|think|admit|apologi[sz]e|try|strive|hope|avoid|keep\s+in\s+mind)\b",
+    re.IGNORECASE,
+)
+# "Add this to the docs": work named only by pointing back at the sentence before.
+_POINTING = re.compile(r"^[a-z]+\s+(?:this|that|it|these|those|them)\b", re.IGNORECASE)
 _FORWARD = re.compile(
     r"\b(?:going\s+forwards?|from\s+now\s+on|by\s+default|in\s+future|in\s+the\s+future)\b",
     re.IGNORECASE,
@@ -243,6 +266,14 @@ def commitment(sentence: str) -> tuple[str, str | None] | None:
             return None
         if m["modal"].lower() in ("will", "'ll") and not _works(probe):
             return None  # "we will be fine", "we'll have more news"
+        if m["should"] is not None and _FORWARD.search(text, 0, m.start("subject")) is None:
+            return None  # "we should have ...", a lesson: only "In the future we should ..."
+        if (m["need"] or m["should"]) and (
+            not is_verb(probe.split(" ", 1)[0].lower())
+            or _POINTING.match(probe)
+            or _NOT_TASK.match(probe)
+        ):
+            return None  # "we need to be careful", "we need to add this"
         subject = m["subject"]
         owner = subject[1:] if subject.startswith("@") else None
         return _title(rest, m["prog"]), owner
@@ -252,6 +283,10 @@ def commitment(sentence: str) -> tuple[str, str | None] | None:
         if is_verb(rest.split(" ", 1)[0].lower()) and not _ANNOUNCING.match(rest):
             return _title(rest, None), None
         return None
+    m = _CHANGE.match(text) if " will " in text and _CHANGE_WORD.search(text) else None
+    if m is not None and is_verb(m["rest"].split(" ", 1)[0].lower()):
+        thing, rest = m["thing"].strip(), m["rest"].rstrip(".").strip()
+        return f"{thing[:1].upper()}{thing[1:]} will {m['change'].lower()} {rest}", None
     m = _PASSIVE.match(text)
     if m is not None:
         thing = m["thing"].strip()

@@ -255,6 +255,11 @@ def clean(inline: Inline) -> Title:
         if body.endswith("]") and body.count("]") > body.count("["):
             end -= 1  # a stray bracket left over from a template
             continue
+        if body.endswith(".") and (
+            body.endswith((").", "].")) or (links and any(lk.end == end - 1 for lk in links))
+        ):
+            end -= 1  # "Do X ([#9](url))." : the reference is the tail, not the period
+            continue
         link = (
             next((lk for lk in reversed(links) if lk.end == end and lk.start > start), None)
             if links

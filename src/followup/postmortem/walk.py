@@ -11,6 +11,7 @@ from followup.postmortem.shapes import (
     STRONG,
     HeadingItems,
     action_label_in,
+    bare_label,
     bare_link,
     bold_label,
     heading_evidence,
@@ -18,6 +19,7 @@ from followup.postmortem.shapes import (
     item_lines,
     label_shaped,
     not_items,
+    order_after_items,
     orders,
     quoting,
 )
@@ -203,6 +205,7 @@ class Walker:
         lines: list[tuple[Inline, int, int, sections.Context]] = []
         notes: list[Inline] = []
         had_items = False
+        after: set[int] = set()  # paragraphs that follow the section's items
         fresh = True  # nothing but notes since the heading
         intro: Inline | None = None  # the paragraph just before, when a list follows it
         quoted = False
@@ -233,6 +236,8 @@ class Walker:
                 if fresh:
                     notes.append(inline)
                 lines.append((inline, start, end, ctx))
+                if had_items:
+                    after.add(start)
                 intro = inline
                 continue
             if notes:
@@ -267,6 +272,12 @@ class Walker:
                 and self.found.plain_line(inline, start, end, line_ctx)
             ):
                 region.count += 1
+            elif (
+                start in after
+                and order_after_items(inline)
+                and self.found.plain_line(inline, start, end, line_ctx)
+            ):
+                region.count += 1  # "Add these to the runbook, and link it ...": one more
             elif self.past_level is None and not (as_lines and direct):
                 self.found.suggestions(inline, start, end, sec.text or None)
 
@@ -379,9 +390,12 @@ class Walker:
         label, alone = bold_label(inline)
         if label is None:
             text = inline.text.strip()
-            if not text.endswith(":"):
+            if bare_label(text):
+                label, alone = text, True  # "Action Items" alone on its line, a list below
+            elif not text.endswith(":"):
                 return False
-            label, alone = text[:-1].strip(), True
+            else:
+                label, alone = text[:-1].strip(), True
         role = sections.role(label)
         region = self.region
         if region is not None:

@@ -98,6 +98,17 @@ _NOTHING = re.compile(
     re.IGNORECASE,
 )
 _ANGLE_PLACEHOLDER = re.compile(r"^<[^<>]{2,60}>$")
+# A paragraph saying no work can or need be done: "It is unclear what we can do to avoid
+# this.", "There is little we can do about ...", "No fixes were necessary."
+_NO_ACTION = re.compile(
+    r"^(?:it\s+is|it's|it\s+remains)\s+(?:unclear|not\s+clear)\b[^.!?]{0,80}?\b(?:we|anyone|one"
+    r"|they)\s+(?:can|could)\s+(?:do|change)\b|^there\s+(?:is|'s)\s+(?:little|not\s+much|nothing"
+    r"(?:\s+(?:more|else))?)\s+(?:that\s+)?(?:we|anyone|one|they)\s+(?:can|could)\s+do\b"
+    r"|^(?:no|none\s+of\s+the)\s+(?:further\s+|additional\s+|other\s+)?(?:fix(?:es)?|changes?"
+    r"|actions?|work|follow[\s-]?ups?)\s+(?:was|were|is|are)\s+(?:necessary|needed|required)\b",
+    re.IGNORECASE,
+)
+_NO_ACTION_WORDS = frozenset({"unclear", "clear", "little", "much", "nothing", "no", "none"})
 
 
 def first_word(text: str) -> str:
@@ -173,6 +184,28 @@ def hedged(text: str) -> bool:
     return _HEDGE.search(text.strip()) is not None
 
 
+# "We could run X": a proposal, unless the paragraph weighs it against something.
+_PROPOSAL = re.compile(
+    r"^we\s+(?:could|might)\s+(?:also\s+)?(?:(?:want|wish)\s+to\s+)?(?:[a-z]+ly\s+)?"
+    r"(?P<verb>[a-z-]+)\b",
+    re.IGNORECASE,
+)
+_WEIGHED = re.compile(
+    r"\b(?:on\s+the\s+other\s+hand|however|that\s+said|cancel|not\s+sure|unclear|downside"
+    r"|trade-?offs?|outweigh\w*|not\s+worth|probably\s+not|but)\b",
+    re.IGNORECASE,
+)
+
+
+def proposal(text: str) -> bool:
+    """Tell whether a hedged paragraph proposes work and does not argue against it."""
+    stripped = text.strip()
+    m = _PROPOSAL.match(stripped)
+    if m is None or stripped.endswith("?") or not is_verb(m["verb"].lower()):
+        return False
+    return _WEIGHED.search(stripped) is None
+
+
 def about_document(text: str) -> bool:
     """Tell whether a checklist entry or note is about the report itself, not the incident."""
     if _ABOUT_WORDS.isdisjoint(_WORDS.findall(text.lower())):
@@ -187,8 +220,13 @@ def placeholder(text: str) -> bool:
 
 
 def nothing(text: str) -> bool:
-    """Tell whether a paragraph says there is nothing to do: 'None this time.'."""
-    return _NOTHING.match(text.strip()) is not None
+    """Tell whether a paragraph says there is nothing to do: 'None this time.', 'No fixes ...'."""
+    stripped = text.strip()
+    if _NOTHING.match(stripped) is not None:
+        return True
+    if _NO_ACTION_WORDS.isdisjoint(_WORDS.findall(stripped[:40].lower())):
+        return False
+    return _NO_ACTION.match(stripped.replace("’", "'")) is not None
 
 
 _MODAL = re.compile(
@@ -282,10 +320,59 @@ _STATUS_QUO = re.compile(
 _STATUS_QUO_FIRST = frozenset({"continue", "keep", "carry", "stay"})
 
 
+# A proposal turned down: "It was suggested we sign commits; the vote rejected it."
+_REJECTED = re.compile(
+    r"\b(?:was|were|has\s+been|have\s+been|got)\s+(?:\w+ly\s+)?(?:rejected|declined"
+    r"|turned\s+down|ruled\s+out|voted\s+down)\b|\b(?:decided|voted)\s+against\b",
+    re.IGNORECASE,
+)
+_REJECTED_WORDS = frozenset({"rejected", "declined", "turned", "ruled", "voted", "against"})
+_LONG_WORDS = frozenset({"years", "long", "always"})
+# A practice of long standing: "We have for several years required 2FA." Nothing new.
+_LONG_STANDING = re.compile(
+    r"^(?:we|our\s+\w+|the\s+(?:team|project|organi[sz]ation))\b[^.!?]{0,40}?\b(?:for\s+(?:several"
+    r"|many|a\s+few|some|a\s+number\s+of|\d+|two|three|four|five|ten)\s+years|(?:has|have)\s+long"
+    r"\s+(?:been|had|used|enabled|required)|(?:has|have)\s+always\s+\w+ed)\b",
+    re.IGNORECASE,
+)
+
+
+def not_new_work(text: str, words: set[str] | None = None) -> bool:
+    """Tell whether an entry reports a proposal turned down, or a practice of long standing."""
+    if words is None:
+        words = set(_WORDS.findall(text.lower()))
+    if _REJECTED_WORDS.isdisjoint(words) and _LONG_WORDS.isdisjoint(words):
+        return False
+    stripped = text.strip().replace("’", "'")
+    if not _REJECTED_WORDS.isdisjoint(words) and _REJECTED.search(stripped):
+        return True
+    return not _LONG_WORDS.isdisjoint(words) and bool(_LONG_STANDING.match(stripped))
+
+
+# A line naming a problem, no remedy: "EC2 eu-central-1 AZ problems" under an empty heading.
+_PROBLEM_NOTE = re.compile(
+    r"^[^.!?:]{0,80}\b(?:problems?|issues?|errors?|failures?|outages?|degradation|incidents?"
+    r"|bugs?|downtime|breakage|slowness)$",
+    re.IGNORECASE,
+)
+
+
+def problem_note(text: str) -> bool:
+    """Tell whether a bare line only names a problem: no verb, no promise, no remedy."""
+    stripped = text.strip()
+    return (
+        _PROBLEM_NOTE.match(stripped) is not None
+        and not imperative(stripped)
+        and _MODAL.search(stripped) is None
+    )
+
+
 def no_work(text: str) -> bool:
     """Tell whether a list entry is advice, a remark, an idea floated, or no change at all."""
     words = set(_WORDS.findall(text.lower()))
     stripped = text.strip()
+    if not_new_work(stripped, words):
+        return True
     if first_word(stripped) in _STATUS_QUO_FIRST and _STATUS_QUO.match(stripped):
         return True
     if not _ADVICE_WORDS.isdisjoint(words) and _ADVICE.match(stripped.replace("’", "'")):
