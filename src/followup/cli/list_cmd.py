@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+import itertools
 import logging
 import sys
 from collections.abc import Iterable, Iterator
@@ -14,11 +16,13 @@ from followup import clock, postmortem
 from followup.cli import output, printing
 from followup.cli.context import CliContext, pass_cli
 from followup.cli.listing import (
+    OBJECT_SEPARATOR,
     item_json,
     marks_of,
+    plain_line,
     write_formed_lines,
     write_json,
-    write_json_objects,
+    write_json_batches,
     write_lines,
     write_table,
 )
@@ -33,7 +37,7 @@ from followup.store.views import EventView, ItemView
 from followup.text import clean
 
 if TYPE_CHECKING:
-    from followup.store.direct import DirectStore, ListRow
+    from followup.store.direct import DirectStore
 
 # The ordinary path (SQLAlchemy, SQLModel, the migrations) is imported only when the
 # store cannot be read directly (store/direct.py): its imports alone cost half a second.
@@ -249,24 +253,31 @@ def _list_directly(cli: CliContext, flt: ItemFilter, today: date, fmt: str) -> b
     if store is None:
         return False
     try:
-        batches = direct.iter_list(store, flt, today, as_json=fmt == "json")
         if fmt == "json":
-            write_json_objects(_json_objects(batches, today), sys.stdout)
+            form = functools.partial(item_json, today=today)
+            objects = direct.iter_objects(store, flt, today, form, OBJECT_SEPARATOR)
+            write_json_batches(objects, sys.stdout)
             return True
         headings = direct.headings(store)
-        # Suggestions are listed apart, after the rest (they are few).
-        waiting: list[ListRow] = []
+        line = functools.partial(plain_line, today=today)
         out = cli.out.file
-        n, flags = write_formed_lines(
-            batches, headings, today, out, apart=direct.FLAG_SUGGESTION, waiting=waiting
-        )
-        if not n and not waiting:
+        candidates: set[str] = set()
+        rest = direct.iter_lines(store, flt, today, line, suggested=False)
+        n = write_formed_lines(rest, headings, out, candidates)
+        # Suggestions are listed apart, after the rest.
+        waiting = direct.iter_lines(store, flt, today, line, suggested=True)
+        first = next(waiting, None)
+        if not n and first is None:
             return False
-        if waiting:
+        suggestions = 0
+        if first is not None:
             if n:
                 printing.line(cli.out, "")
             printing.line(cli.out, SUGGESTED_HEADING, style="bold")
-            write_formed_lines([waiting], headings, today, out)
+            suggestions = write_formed_lines(
+                itertools.chain([first], waiting), headings, out, candidates
+            )
+        marks = direct.marks_shown(store, flt, today, candidates)
     except FollowupError:
         raise
     except direct.StoreChanged as exc:
@@ -276,8 +287,7 @@ def _list_directly(cli: CliContext, flt: ItemFilter, today: date, fmt: str) -> b
         raise FollowupError(f"cannot read the store: {detail}") from None
     finally:
         store.close()
-    marks = {mark for mark, bit in direct.MARK_FLAGS if flags & bit}
-    _summary(cli, n, len(waiting), marks)
+    _summary(cli, n, suggestions, marks)
     return True
 
 
@@ -346,12 +356,6 @@ def show_command(cli: CliContext, item_id: str, fmt: str) -> None:
         for line in output.item_lines(item, events, context, first, today):
             printing.line(cli.out, line)
     _note_renames(cli, moved)
-
-
-def _json_objects(batches: Iterable[list[ListRow]], today: date) -> Iterator[str]:
-    for batch in batches:
-        for _pm_id, text, _flags, view in batch:
-            yield item_json(view, today) if view is not None else text or ""
 
 
 def _show_directly(cli: CliContext, ref: str) -> tuple[ItemView, list[EventView], str] | None:
