@@ -23,10 +23,13 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
+from itertools import groupby
 from operator import itemgetter
+from queue import Empty, Queue
 from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
@@ -407,7 +410,8 @@ _SUGGESTED_JOINS = (
     "LEFT OUTER JOIN github_issue AS i ON a.issue_id = i.id"
 )
 # models.LISTING_ORDER, then the document's order.
-_ORDER = "ORDER BY p.incident_date IS NULL, p.incident_date DESC, p.slug, a.position"
+_PM_ORDER = "ORDER BY p.incident_date IS NULL, p.incident_date DESC, p.slug"
+_ORDER = f"{_PM_ORDER}, a.position"
 
 
 def _where(flt: ItemFilter, params: dict[str, Any]) -> str:
@@ -471,16 +475,17 @@ def _and(where: str, condition: str) -> str:
     return f"{where} AND {condition}" if where else f"WHERE {condition}"
 
 
-# The columns PostgreSQL sends for Python to form a plain line (store/forming.py).
+# The columns PostgreSQL sends for Python to form a plain line (store/forming.py), after
+# the post-mortem's id and the item's position (_by_position).
 _LINE_COLUMNS = (
-    "p.id, a.id, a.status, a.kind, a.title, a.owner, a.priority, a.due, a.due_text, "
-    "a.due_source, a.policy_due, i.number, i.repo, a.status_reason"
+    "p.id, a.position, a.id, a.status, a.kind, a.title, a.owner, a.priority, a.due, "
+    "a.due_text, a.due_source, a.policy_due, i.number, i.repo, a.status_reason"
 )
 # … and a JSON object.
 _OBJECT_COLUMNS = (
-    "a.id, p.slug, a.title, a.owner, a.priority, a.due, a.due_text, a.due_source, "
-    "a.policy_due, a.type, a.kind, a.status, a.status_reason, a.repo, i.number, i.repo, "
-    "i.url, i.state, p.path, a.line"
+    "p.id, a.position, a.id, p.slug, a.title, a.owner, a.priority, a.due, a.due_text, "
+    "a.due_source, a.policy_due, a.type, a.kind, a.status, a.status_reason, a.repo, "
+    "i.number, i.repo, i.url, i.state, p.path, a.line"
 )
 
 
@@ -504,12 +509,16 @@ def list_sql(
     if not as_json:
         unaccepted = "IN" if suggested else "NOT IN"
         where = _and(where, f"a.status {unaccepted} {_in(_UNACCEPTED)}")
+    order = _ORDER
     if dialect == "sqlite":
         text = _json_object(dialect) if as_json else _plain_line(dialect)
         formed = f"CASE WHEN {python} THEN char(0) || a.id ELSE {text} END"
         columns = formed if as_json else f"p.id, {formed}"
     else:
         columns = f"{_OBJECT_COLUMNS if as_json else _LINE_COLUMNS}, {python}"
+        # Ordered by post-mortem only, its items then by Python (_by_position): sorting
+        # them by position doubled the server's work.
+        order = _PM_ORDER
     joins = _JOINS
     if suggested and dialect == "sqlite":
         # Suggestions are few: found through the index of statuses, then sorted, rather
@@ -517,7 +526,7 @@ def list_sql(
         # CROSS JOIN tells it which table to start from).
         joins = _SUGGESTED_JOINS
         where = _and(where, "a.postmortem_id = p.id")
-    first = f"SELECT {columns} {joins} {where} {_ORDER}"
+    first = f"SELECT {columns} {joins} {where} {order}"
     brief = f"SELECT {_BRIEF} {joins} {_and(where, python)} {_ORDER}"
     return first, brief, params
 
@@ -549,7 +558,7 @@ def iter_lines(
         store.dialect, flt, today, as_json=False, suggested=suggested
     )
     views = _views(store, brief_sql, params)
-    for batch in _stream(store, first, params, "formed", dates_as_text=True):
+    for batch in _batches(store, first, params):
         if store.dialect != "sqlite":
             batch = forming.lines(batch, today)  # noqa: PLW2901
         for at in _in_python(batch, 1):
@@ -571,7 +580,7 @@ def iter_objects(
     """
     first, brief_sql, params = list_sql(store.dialect, flt, today, as_json=True)
     views = _views(store, brief_sql, params)
-    for rows in _stream(store, first, params, "formed", dates_as_text=True):
+    for rows in _batches(store, first, params):
         if store.dialect == "sqlite":
             compact = [row[0] for row in rows]
             text = separator.join(compact)
@@ -586,6 +595,89 @@ def iter_objects(
         for at in _in_python(batch):
             batch[at] = form(views(batch[at][1:]))
         yield separator.join(batch)
+
+
+def _batches(store: DirectStore, sql: str, params: dict[str, Any]) -> Iterator[list[Any]]:
+    """Yield the rows of a list's first query in batches, each item in its place.
+
+    On PostgreSQL the rows come in post-mortems' order and each post-mortem's items are
+    put in position order here; the next batch is fetched meanwhile.
+    """
+    batches = _stream(store, sql, params, "formed", dates_as_text=True)
+    if store.dialect == "sqlite":
+        return batches
+    return _by_position(_prefetched(batches))
+
+
+def _by_position(batches: Iterable[list[Any]]) -> Iterator[list[Any]]:
+    """Yield rows of (post-mortem id, position, …) with each post-mortem's by position.
+
+    A post-mortem's rows are together, but may end one batch and start the next: the
+    last post-mortem's rows of a batch wait for the next one.
+    """
+    held: list[Any] = []
+    for batch in batches:
+        rows = held + batch
+        last = rows[-1][0]
+        cut = len(rows)
+        while cut and rows[cut - 1][0] == last:
+            cut -= 1
+        held = rows[cut:]
+        if cut:
+            yield _sorted_runs(rows[:cut])
+    if held:
+        yield _sorted_runs(held)
+
+
+def _sorted_runs(rows: list[Any]) -> list[Any]:
+    out: list[Any] = []
+    for _pm_id, run in groupby(rows, key=_FIRST):
+        out.extend(sorted(run, key=_SECOND))
+    return out
+
+
+_FIRST = itemgetter(0)
+_SECOND = itemgetter(1)
+
+
+def _prefetched(batches: Iterator[list[Any]], depth: int = 2) -> Iterator[list[Any]]:
+    """Yield the batches, fetching the next ones in a thread meanwhile.
+
+    PostgreSQL then works out the next batch while Python forms this one (the driver
+    lets other threads run while it waits for the server).
+    """
+    queue: Queue[list[Any] | BaseException | None] = Queue(maxsize=depth)
+    stop = threading.Event()
+
+    def fetch() -> None:
+        try:
+            for batch in batches:
+                queue.put(batch)
+                if stop.is_set():
+                    break
+            queue.put(None)
+        except BaseException as exc:  # raised again in the reader's thread
+            queue.put(exc)
+        finally:
+            batches.close()  # type: ignore[attr-defined]
+
+    thread = threading.Thread(target=fetch, name="followup-list-fetch", daemon=True)
+    thread.start()
+    try:
+        while True:
+            item = queue.get()
+            if item is None:
+                return
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+    finally:
+        stop.set()
+        # Let the thread finish its put and close its cursor.
+        while thread.is_alive():
+            with contextlib.suppress(Empty):
+                queue.get(timeout=0.01)
+        thread.join()
 
 
 def _in_python(batch: list[Any], column: int | None = None) -> list[int]:

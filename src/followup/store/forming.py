@@ -39,6 +39,7 @@ def lines(rows: Sequence[Sequence[Any]], today: date) -> list[tuple[int, str]]:
     append = out.append
     for (
         pm_id,
+        _position,
         item_id,
         status,
         kind,
@@ -100,6 +101,8 @@ def objects(rows: Sequence[Sequence[Any]], today: date) -> list[str]:
     out: list[str] = []
     append = out.append
     for (
+        _pm_id,
+        _position,
         item_id,
         slug,
         title,
