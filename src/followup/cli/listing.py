@@ -11,7 +11,9 @@ of one post-mortem's rows.
 
 from __future__ import annotations
 
+import codecs
 import json
+import os
 from collections.abc import Iterable, Iterator, Mapping
 from datetime import date
 from itertools import groupby
@@ -73,22 +75,42 @@ def write_json_objects(objects: Iterable[str], out: IO[str]) -> int:
     return count
 
 
-def write_json_batches(batches: Iterable[str], out: IO[str]) -> int:
-    """Write batches of encoded objects, each joined by OBJECT_SEPARATOR, as one JSON array.
+def write_json_batches(batches: Iterable[bytes], out: IO[str]) -> int:
+    """Write UTF-8 batches of objects, each joined by OBJECT_SEPARATOR, as one JSON array.
 
-    Return how many batches were written.
+    The bytes go to out's binary buffer when out writes UTF-8 as it is (no other encoding,
+    no line ends translated); return how many batches were written.
     """
+    raw = _utf8_buffer(out)
     count = 0
     for batch in batches:
         if batch:
-            out.write(("[\n  " if not count else OBJECT_SEPARATOR) + batch)
+            head = b"[\n  " if not count else _SEPARATOR
+            if raw is not None:
+                raw.write(head)
+                raw.write(batch)
+            else:
+                out.write((head + batch).decode())
             count += 1
     out.write("\n]\n" if count else "[]\n")
     return count
 
 
+def _utf8_buffer(out: IO[str]) -> IO[bytes] | None:
+    """Return the binary buffer under a text stream writing plain UTF-8, flushed; or None."""
+    raw = getattr(out, "buffer", None)
+    encoding = getattr(out, "encoding", None) or ""
+    if raw is None or not encoding or os.linesep != "\n":
+        return None
+    if codecs.lookup(encoding).name != "utf-8":
+        return None
+    out.flush()
+    return raw  # type: ignore[no-any-return]
+
+
 # What parts the objects of a JSON list (one a line, indented).
 OBJECT_SEPARATOR = ",\n  "
+_SEPARATOR = OBJECT_SEPARATOR.encode()
 
 
 def item_json(item: ItemView, today: date) -> str:

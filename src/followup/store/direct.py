@@ -211,6 +211,11 @@ def ready(store: DirectStore, policy_key: str) -> bool:
         # As repo_identity.renamed_repos: a name recorded under another current name.
         if any(current and current.lower() != name for name, current in renamed):
             return False
+        if store.dialect == "sqlite":
+            # Text cast to bytes is in the database's encoding: iter_objects wants UTF-8.
+            (encoding,) = store._execute("PRAGMA encoding", {}).fetchone()
+            if encoding != "UTF-8":
+                return False
         return _quotes_as_python(store)
     except Exception:
         # A store this reader does not understand (no tables yet, a foreign file).
@@ -512,8 +517,12 @@ def list_sql(
     order = _ORDER
     if dialect == "sqlite":
         text = _json_object(dialect) if as_json else _plain_line(dialect)
-        formed = f"CASE WHEN {python} THEN char(0) || a.id ELSE {text} END"
-        columns = formed if as_json else f"p.id, {formed}"
+        if as_json:
+            # As UTF-8 bytes (no text to decode and encode again); a row Python forms is
+            # an escaped quote and its id, which iter_objects' one search finds.
+            columns = f"CAST(CASE WHEN {python} THEN '\\\"' || a.id ELSE {text} END AS BLOB)"
+        else:
+            columns = f"p.id, CASE WHEN {python} THEN char(0) || a.id ELSE {text} END"
     else:
         columns = f"{_OBJECT_COLUMNS if as_json else _LINE_COLUMNS}, {python}"
         # Ordered by post-mortem only, its items then by Python (_by_position): sorting
@@ -572,29 +581,35 @@ def iter_objects(
     today: date,
     form: Callable[[ItemView], str],
     separator: str,
-) -> Iterator[str]:
-    """Yield the JSON list's objects in batches, each batch's joined by separator.
+) -> Iterator[bytes]:
+    """Yield the JSON list's objects in batches, each batch's joined by separator, as UTF-8.
 
-    They are formed as iter_lines forms lines. The separator must hold no '"' (nor NUL):
+    They are formed as iter_lines forms lines. The separator must hold no '"' or '\\':
     SQLite's objects are spaced as Python's encoder spaces them over a whole batch.
     """
     first, brief_sql, params = list_sql(store.dialect, flt, today, as_json=True)
     views = _views(store, brief_sql, params)
+    joint = separator.encode()
     for rows in _batches(store, first, params):
         if store.dialect == "sqlite":
             compact = [row[0] for row in rows]
-            text = separator.join(compact)
+            text = joint.join(compact)
             # Spaced in one pass over the batch, unless an escaped quote (which could be
-            # followed by a colon inside a string) or a row Python forms is among them.
-            if '\\"' not in text and "\0" not in text:
-                yield text.replace('":', '": ').replace(',"', ', "')
+            # followed by a colon inside a string, or mark a row Python forms) is in it.
+            if b'\\"' not in text:
+                yield text.replace(b'":', b'": ').replace(b',"', b', "')
                 continue
-            batch = [text if text.startswith("\0") else _spaced(text) for text in compact]
+            batch = [
+                form(views(blob[2:].decode()))
+                if blob.startswith(b'\\"')
+                else _spaced(blob.decode())
+                for blob in compact
+            ]
         else:
             batch = forming.objects(rows, today)
-        for at in _in_python(batch):
-            batch[at] = form(views(batch[at][1:]))
-        yield separator.join(batch)
+            for at in _in_python(batch):
+                batch[at] = form(views(batch[at][1:]))
+        yield separator.join(batch).encode()
 
 
 def _batches(store: DirectStore, sql: str, params: dict[str, Any]) -> Iterator[list[Any]]:
