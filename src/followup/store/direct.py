@@ -488,9 +488,9 @@ _LINE_COLUMNS = (
 )
 # … and a JSON object.
 _OBJECT_COLUMNS = (
-    "p.id, a.position, a.id, p.slug, a.title, a.owner, a.priority, a.due, a.due_text, "
+    "p.id, a.position, a.id, a.title, a.owner, a.priority, a.due, a.due_text, "
     "a.due_source, a.policy_due, a.type, a.kind, a.status, a.status_reason, a.repo, "
-    "i.number, i.repo, i.url, i.state, p.path, a.line"
+    "i.number, i.repo, i.url, i.state, a.line"
 )
 
 
@@ -590,6 +590,11 @@ def iter_objects(
     first, brief_sql, params = list_sql(store.dialect, flt, today, as_json=True)
     views = _views(store, brief_sql, params)
     joint = separator.encode()
+    postmortems: dict[int, tuple[str, str]] = {}
+    if store.dialect != "sqlite":
+        # Each post-mortem's slug and file once, not with each of its items.
+        cursor = store._execute("SELECT id, slug, path FROM postmortem", {})
+        postmortems = forming.sources(cursor.fetchall())
     for rows in _batches(store, first, params):
         if store.dialect == "sqlite":
             compact = [row[0] for row in rows]
@@ -606,7 +611,7 @@ def iter_objects(
                 for blob in compact
             ]
         else:
-            batch = forming.objects(rows, today)
+            batch = forming.objects(rows, today, postmortems)
             for at in _in_python(batch):
                 batch[at] = form(views(batch[at][1:]))
         yield separator.join(batch).encode()

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
 from typing import Any
 
@@ -92,19 +92,33 @@ def lines(rows: Sequence[Sequence[Any]], today: date) -> list[tuple[int, str]]:
     return out
 
 
-def objects(rows: Sequence[Sequence[Any]], today: date) -> list[str]:
-    """Return the JSON object of each row of direct._OBJECT_COLUMNS (dates as ISO text)."""
+def sources(rows: Iterable[Sequence[Any]]) -> dict[int, tuple[str, str]]:
+    """Return each post-mortem's slug and file (relative to the working folder) as JSON.
+
+    From rows of (id, slug, path): a list's objects name them once per post-mortem.
+    """
+    cwd = os.getcwd() + os.sep  # noqa: PTH109
+    return {
+        pm_id: (_string(slug), _string(path.removeprefix(cwd) if path.startswith(cwd) else path))
+        for pm_id, slug, path in rows
+    }
+
+
+def objects(
+    rows: Sequence[Sequence[Any]], today: date, postmortems: Mapping[int, tuple[str, str]]
+) -> list[str]:
+    """Return the JSON object of each row of direct._OBJECT_COLUMNS (dates as ISO text).
+
+    postmortems gives each post-mortem's slug and file as JSON (sources).
+    """
     day = today.isoformat()
     string = _string
-    cwd = os.getcwd() + os.sep  # noqa: PTH109
-    shown: dict[str, str] = {}
     out: list[str] = []
     append = out.append
     for (
-        _pm_id,
+        pm_id,
         _position,
         item_id,
-        slug,
         title,
         owner,
         priority,
@@ -121,7 +135,6 @@ def objects(rows: Sequence[Sequence[Any]], today: date) -> list[str]:
         issue_repo,
         url,
         state,
-        path,
         line,
         python,
     ) in rows:
@@ -131,10 +144,7 @@ def objects(rows: Sequence[Sequence[Any]], today: date) -> list[str]:
         outstanding = status not in _DONE_WITH
         overdue = "true" if outstanding and due is not None and due < day else "false"
         past = "true" if outstanding and policy_due is not None and policy_due < day else "false"
-        file = shown.get(path)
-        if file is None:
-            relative = path.removeprefix(cwd) if path.startswith(cwd) else path
-            file = shown[path] = string(relative)
+        slug, file = postmortems[pm_id]
         if number is None:
             issue = "null"
         else:
@@ -145,7 +155,7 @@ def objects(rows: Sequence[Sequence[Any]], today: date) -> list[str]:
             )
         # The optional values inline: a function call each would cost a fifth more.
         append(
-            f'{{"id": {string(item_id)}, "postmortem": {string(slug)}, '
+            f'{{"id": {string(item_id)}, "postmortem": {slug}, '
             f'"title": {string(title)}, '
             f'"owner": {"null" if owner is None else string(owner)}, '
             f'"priority": {"null" if priority is None else string(priority)}, '
