@@ -2,8 +2,10 @@
 
 SQLAlchemy and SQLModel cost a CLI run half a second of imports, and building 100,000
 rows of two dozen Python objects costs another second. For the reads that must answer
-within a second (issue 12) this module talks to sqlite3 or psycopg directly, and lets the
-database form each line of `followup list` (plain, or JSON) as one string.
+within a second (issue 12) this module talks to sqlite3 or psycopg directly. SQLite forms
+each line of `followup list` (plain, or JSON) in SQL, as one string; PostgreSQL, whose
+server forms text slowly, sends the columns and Python forms the text
+(store/forming.py) while the server works out the next batch.
 
 It reads only a store that needs nothing done first: at the newest migration, every
 post-mortem's deadlines worked out with the policy in force, and no repository renamed.
@@ -12,10 +14,10 @@ and the caller takes the ordinary path, which migrates, works the deadlines out 
 shows renamed repositories under their new names.
 
 The query is the one store/queries.py builds (same joins, filters and order), written
-here in SQL; tests/store/test_direct.py runs both on varied stores, on both backends,
-and compares every output, so the two cannot drift. Rows the database cannot form alone
-(a branch protection, links) come with their columns, and the caller builds their view
-as the ordinary path does.
+here in SQL; tests/cli/test_direct_read.py runs both on a varied store, on both backends,
+and compares every byte of their output, so the two cannot drift. Rows the database cannot
+form alone (a branch protection, links) come with their columns, and the caller builds
+their view as the ordinary path does.
 """
 
 from __future__ import annotations
