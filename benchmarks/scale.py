@@ -10,10 +10,13 @@ and a history. A local server answers like GitHub for those issues (benchmarks/s
 PostgreSQL is a throwaway server (tests/pgcluster.py: initdb and pg_ctl, run as the
 `postgres` user when root) unless --url names a database to fill.
 
-Each figure is taken in a fresh process and printed against its target:
+Each figure is taken in a fresh process (after one untimed run, which leaves the modules'
+bytecode as an installed package has it) and printed against its target:
 
-- `followup list` and `followup list --format json`: < 1 s and < 200 MB (peak RSS of the
-  whole process, interpreter start included); the command's own time is shown too;
+- `followup list` (plain lines: its output is not a terminal) and `followup list --format
+  json`: < 1 s and < 200 MB (peak RSS of the whole process, interpreter start included);
+  the command's own time is shown too; `followup list` at a terminal (its tables, on a
+  pseudo-terminal) the same, unless skipped (--skip terminal);
 - `followup show ID`: < 0.3 s;
 
   (the store is opened once first, untimed: that works out the policy's deadlines, after
@@ -29,13 +32,16 @@ next to it, which other work on the machine does not inflate.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
+import pty
 import random
 import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -295,12 +301,19 @@ class Figure:
         return self.value <= self.target
 
 
-def run_process(args: Sequence[str], env: dict[str, str]) -> tuple[float, float, str]:
-    """Run a process; return wall seconds, CPU seconds and its stderr."""
+def run_process(
+    args: Sequence[str], env: dict[str, str], *, terminal: bool = False
+) -> tuple[float, float, str]:
+    """Run a process (its output to a terminal, or dropped); return wall, CPU and stderr."""
     start = time.perf_counter()
     with tempfile.TemporaryFile() as err:
-        proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=err, env=env)
-        _, status, usage = os.wait4(proc.pid, 0)
+        if terminal:
+            proc, reader = _on_terminal(args, env, err)
+            _, status, usage = os.wait4(proc.pid, 0)
+            reader.join()
+        else:
+            proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=err, env=env)
+            _, status, usage = os.wait4(proc.pid, 0)
         wall = time.perf_counter() - start
         proc.returncode = os.waitstatus_to_exitcode(status)
         err.seek(0)
@@ -308,6 +321,25 @@ def run_process(args: Sequence[str], env: dict[str, str]) -> tuple[float, float,
     if proc.returncode != 0:
         raise RuntimeError(f"{' '.join(args)} failed: {stderr.strip()[-500:]}")
     return wall, usage.ru_utime + usage.ru_stime, stderr
+
+
+def _on_terminal(
+    args: Sequence[str], env: dict[str, str], err: Any
+) -> tuple[subprocess.Popen[bytes], threading.Thread]:
+    """Start a process writing to a pseudo-terminal, read (and dropped) by a thread."""
+    main, side = pty.openpty()
+    proc = subprocess.Popen(args, stdout=side, stderr=err, env=env)
+    os.close(side)
+
+    def drain() -> None:
+        with contextlib.suppress(OSError):  # EIO once the process has gone
+            while os.read(main, 1 << 16):
+                pass
+        os.close(main)
+
+    reader = threading.Thread(target=drain, daemon=True)
+    reader.start()
+    return proc, reader
 
 
 # Runs one command, then reports the command's own time and the process's peak memory
@@ -324,15 +356,25 @@ print(json.dumps({"command_s": time.perf_counter() - start, "peak_mb": peak_rss_
 
 
 def measure_command(
-    name: str, args: Sequence[str], env: dict[str, str], target_s: float, target_mb: float | None
+    name: str,
+    args: Sequence[str],
+    env: dict[str, str],
+    target_s: float,
+    target_mb: float | None,
+    *,
+    terminal: bool = False,
 ) -> list[Figure]:
     """Time a followup command three times, each in a fresh process; keep the median."""
     walls: list[float] = []
     cpus: list[float] = []
     rss: list[float] = []
     own: list[float] = []
+    # Once untimed: the modules this command imports are compiled to bytecode then, as an
+    # installed package's are (see main: PYTHONPYCACHEPREFIX).
+    run_process([sys.executable, "-c", _IN_PROCESS, *args], env, terminal=terminal)
     for _ in range(3):
-        wall, cpu, stderr = run_process([sys.executable, "-c", _IN_PROCESS, *args], env)
+        command = [sys.executable, "-c", _IN_PROCESS, *args]
+        wall, cpu, stderr = run_process(command, env, terminal=terminal)
         figures = json.loads(stderr.strip().splitlines()[-1])
         walls.append(wall)
         cpus.append(cpu)
@@ -471,7 +513,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--items", type=int, default=100_000)
     parser.add_argument("--postmortems", type=int, default=10_000)
     parser.add_argument("--repos", type=int, default=200)
-    parser.add_argument("--skip", nargs="*", default=(), choices=("tui", "sync", "document"))
+    parser.add_argument(
+        "--skip", nargs="*", default=(), choices=("tui", "sync", "document", "terminal")
+    )
     args = parser.parse_args(argv)
 
     with (
@@ -500,6 +544,11 @@ def main(argv: list[str] | None = None) -> int:
         }
         for var in ("GH_TOKEN", "GITHUB_TOKEN", "FOLLOWUP_DATABASE_URL"):
             env.pop(var, None)
+        # An installed package runs from bytecode compiled at install time; a checkout run
+        # with PYTHONDONTWRITEBYTECODE would compile its sources in every process (some
+        # 50 ms a command). The bytecode goes to the temporary folder, not the checkout.
+        env.pop("PYTHONDONTWRITEBYTECODE", None)
+        env["PYTHONPYCACHEPREFIX"] = str(Path(tmp) / "pycache")
         figures: list[Figure] = []
         db = ["--db", url]
         # The bulk inserts leave the policy's deadlines to work out, which the first
@@ -510,6 +559,11 @@ def main(argv: list[str] | None = None) -> int:
             "list --format json", [*db, "list", "--format", "json"], env, 1.0, 200.0
         )
         figures += measure_command("show", [*db, "show", built.some_item], env, 0.3, None)
+        if "terminal" not in args.skip:
+            # At a terminal `list` lays out tables (cli/listing.write_table), not lines.
+            figures += measure_command(
+                "list at a terminal", [*db, "list"], env, 1.0, 200.0, terminal=True
+            )
         if "tui" not in args.skip:
             figures += measure_tui(url, built.first_title[:30], env, tmp)
         if "sync" not in args.skip:

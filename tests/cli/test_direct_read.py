@@ -269,6 +269,38 @@ def test_lists_read_directly_are_the_ordinary_ones(
         assert "* due date set by the policy" in fast.stdout
 
 
+@pytest.mark.parametrize("fmt", ["table", "json"])
+def test_lists_read_in_small_batches_are_the_ordinary_ones(
+    store: str, monkeypatch: pytest.MonkeyPatch, backend: str, fmt: str
+) -> None:
+    # Post-mortems' items span batches (PostgreSQL puts them in position order across
+    # them), and rows formed from views fall in any batch.
+    monkeypatch.setattr(direct, "FETCH_BATCH", 2)
+    for args in [(), ("--all",), ("--status", "suggested"), ("-s", "item 1")]:
+        fast, slow = both(store, monkeypatch, "list", "--format", fmt, *args)
+        same(fast, slow)
+    assert fast.stdout.count("\n") > 4
+
+
+def test_marks_in_titles_are_no_legend(
+    make_db_url: MakeDbUrl, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, backend: str
+) -> None:
+    url = make_db_url()
+    engine = create_store_engine(url)
+    with session_scope(engine) as session:
+        session.add(_postmortem(1, str(tmp_path / "one.md")))
+        session.flush()
+        session.add(_item(1, 0, title="Ship it! * ⚑ now", due_text="soon! *"))
+        session.add(_item(1, 1, title="Due later", due=TODAY + timedelta(days=9)))
+    refresh_deadlines(engine, DEFAULT_POLICY)
+    engine.dispose()
+    monkeypatch.chdir(tmp_path)
+    fast, slow = both(url, monkeypatch, "list")
+    same(fast, slow)
+    assert "Ship it! * ⚑ now" in fast.stdout
+    assert fast.stdout.endswith("2 items\n")  # no legend: no due date shows a mark
+
+
 def test_an_empty_list_says_why_as_before(
     store: str, monkeypatch: pytest.MonkeyPatch, backend: str
 ) -> None:

@@ -11,7 +11,14 @@ import pytest
 from rich.cells import cell_len
 from rich.console import Console
 
-from followup.cli.listing import marks_of, write_json, write_lines, write_table
+from followup.cli.listing import (
+    OBJECT_SEPARATOR,
+    marks_of,
+    write_json,
+    write_json_batches,
+    write_lines,
+    write_table,
+)
 from followup.cli.output import due_cell, items_lines, items_table
 from followup.store.protection import BranchProtection
 from followup.store.views import IssueLink, ItemView
@@ -185,3 +192,19 @@ def test_json_is_byte_for_byte_what_the_encoder_writes() -> None:
     encode = json.JSONEncoder(ensure_ascii=False).encode
     expected = "[\n  " + ",\n  ".join(encode(i.to_json(TODAY)) for i in many) + "\n]\n"
     assert out.getvalue() == expected
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "latin-1"])
+def test_json_batches_are_written_as_the_stream_encodes_text(encoding: str) -> None:
+    raw = io.BytesIO()
+    out = io.TextIOWrapper(raw, encoding=encoding, errors="replace", newline="\n")
+    batches = ['{"a": "é"}', '{"b": 1}' + OBJECT_SEPARATOR + '{"c": "→"}']
+    written = write_json_batches((b.encode() for b in batches), out)
+    out.flush()
+    assert written == 2
+    text = '[\n  {"a": "é"},\n  {"b": 1},\n  {"c": "→"}\n]\n'
+    # UTF-8 goes to the buffer as it is; another encoding gets the text, as print would.
+    assert raw.getvalue() == text.encode(encoding, errors="replace")
+    empty = io.StringIO()
+    assert write_json_batches([], empty) == 0
+    assert empty.getvalue() == "[]\n"

@@ -40,7 +40,7 @@ INTERNAL_ERROR_EXIT = int(ExitCode.INTERNAL)
 COMMANDS: dict[str, str] = {
     "import": "followup.cli.import_cmd:import_command",
     "list": "followup.cli.list_cmd:list_command",
-    "show": "followup.cli.list_cmd:show_command",
+    "show": "followup.cli.show_cmd:show_command",
     "file": "followup.cli.file_cmd:file_command",
     "protect": "followup.cli.protect_cmd:protect_command",
     "verify": "followup.cli.protect_cmd:verify_command",

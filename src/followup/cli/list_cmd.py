@@ -1,45 +1,42 @@
-"""`followup list` and `followup show`: read the store."""
+"""`followup list`: the items of the store, one table per post-mortem."""
 
 from __future__ import annotations
 
-import logging
+import functools
+import itertools
 import sys
 from collections.abc import Iterable, Iterator
 from datetime import date
-from typing import TYPE_CHECKING
 
 import click
 
-from followup import clock, postmortem
+from followup import clock
 from followup.cli import output, printing
 from followup.cli.context import CliContext, pass_cli
 from followup.cli.listing import (
+    OBJECT_SEPARATOR,
     item_json,
     marks_of,
+    plain_line,
     write_formed_lines,
     write_json,
-    write_json_objects,
+    write_json_batches,
     write_lines,
     write_table,
 )
 from followup.cli.options import examples
+from followup.cli.reading import note_renames, open_directly
 from followup.cli.repos import REPO, RepoSpec, repo_for
-from followup.config import mask_url
 from followup.display import MARK_MEANING
 from followup.errors import FollowupError
 from followup.statuses import UNACCEPTED_STATUSES
 from followup.store.filters import ItemFilter, parse_statuses
-from followup.store.views import EventView, ItemView
+from followup.store.views import ItemView
 from followup.text import clean
-
-if TYPE_CHECKING:
-    from followup.store.direct import DirectStore, ListRow
 
 # The ordinary path (SQLAlchemy, SQLModel, the migrations) is imported only when the
 # store cannot be read directly (store/direct.py): its imports alone cost half a second.
-log = logging.getLogger("followup.cli")
 
-CONTEXT_RADIUS = 3
 KINDS = ("issue", "branch_protection")
 
 
@@ -203,7 +200,7 @@ def list_command(
         printing.line(cli.err, message)
         return
     _summary(cli, n, len(waiting), marks)
-    _note_renames(cli, sorted(moved.items()))
+    note_renames(cli, sorted(moved.items()))
 
 
 def _summary(cli: CliContext, n: int, suggestions: int, marks: set[str]) -> None:
@@ -223,21 +220,6 @@ def _plain_uncoloured(cli: CliContext) -> bool:
     return printing.plain(cli.out) and cli.out.color_system is None
 
 
-def _open_directly(cli: CliContext) -> DirectStore | None:
-    """Return the store opened by its driver, if it can be read as it is; else None."""
-    from followup.store import direct
-
-    url = cli.settings.database_url_or_default()
-    store = direct.open_store(url)
-    if store is None:
-        return None
-    if not direct.ready(store, cli.settings.policy.key):
-        store.close()
-        return None
-    log.info("opening the store at %s", mask_url(url))
-    return store
-
-
 def _list_directly(cli: CliContext, flt: ItemFilter, today: date, fmt: str) -> bool:
     """List as the ordinary path would, reading the store directly; False if it cannot.
 
@@ -245,28 +227,35 @@ def _list_directly(cli: CliContext, flt: ItemFilter, today: date, fmt: str) -> b
     """
     from followup.store import direct
 
-    store = _open_directly(cli)
+    store = open_directly(cli)
     if store is None:
         return False
     try:
-        batches = direct.iter_list(store, flt, today, as_json=fmt == "json")
         if fmt == "json":
-            write_json_objects(_json_objects(batches, today), sys.stdout)
+            form = functools.partial(item_json, today=today)
+            objects = direct.iter_objects(store, flt, today, form, OBJECT_SEPARATOR)
+            write_json_batches(objects, sys.stdout)
             return True
         headings = direct.headings(store)
-        # Suggestions are listed apart, after the rest (they are few).
-        waiting: list[ListRow] = []
+        line = functools.partial(plain_line, today=today)
         out = cli.out.file
-        n, flags = write_formed_lines(
-            batches, headings, today, out, apart=direct.FLAG_SUGGESTION, waiting=waiting
-        )
-        if not n and not waiting:
+        candidates: set[str] = set()
+        rest = direct.iter_lines(store, flt, today, line, suggested=False)
+        n = write_formed_lines(rest, headings, out, candidates)
+        # Suggestions are listed apart, after the rest.
+        waiting = direct.iter_lines(store, flt, today, line, suggested=True)
+        first = next(waiting, None)
+        if not n and first is None:
             return False
-        if waiting:
+        suggestions = 0
+        if first is not None:
             if n:
                 printing.line(cli.out, "")
             printing.line(cli.out, SUGGESTED_HEADING, style="bold")
-            write_formed_lines([waiting], headings, today, out)
+            suggestions = write_formed_lines(
+                itertools.chain([first], waiting), headings, out, candidates
+            )
+        marks = direct.marks_shown(store, flt, today, candidates)
     except FollowupError:
         raise
     except direct.StoreChanged as exc:
@@ -276,8 +265,7 @@ def _list_directly(cli: CliContext, flt: ItemFilter, today: date, fmt: str) -> b
         raise FollowupError(f"cannot read the store: {detail}") from None
     finally:
         store.close()
-    marks = {mark for mark, bit in direct.MARK_FLAGS if flags & bit}
-    _summary(cli, n, len(waiting), marks)
+    _summary(cli, n, suggestions, marks)
     return True
 
 
@@ -285,88 +273,3 @@ UNACCEPTED = frozenset(s.value for s in UNACCEPTED_STATUSES)
 SUGGESTED_HEADING = (
     "Suggested: commitments found in prose (followup accept ID… / followup dismiss ID…)"
 )
-
-
-def _note_renames(cli: CliContext, moved: list[tuple[str, str]]) -> None:
-    """Say which repositories are shown under the name GitHub gives them now."""
-    for old, new in moved:
-        printing.line(
-            cli.err, f"note: {old} is now {new} on GitHub (renamed or transferred)", style="dim"
-        )
-
-
-@click.command(
-    "show",
-    epilog=examples("followup show 3f2a", "followup show 3f2a9c1 --format json | jq .history"),
-)
-@click.argument("item_id")
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["text", "json"]),
-    default="text",
-    show_default=True,
-    help="text for people, json (docs/schemas/show.schema.json) for scripts.",
-)
-@pass_cli
-def show_command(cli: CliContext, item_id: str, fmt: str) -> None:
-    """Show one action item with its source context and history (ID or a unique prefix)."""
-    today = clock.today()
-    found = _show_directly(cli, item_id)
-    if found is not None:
-        item, events, source = found
-        moved: list[tuple[str, str]] = []
-    else:
-        from followup.store import session_scope
-        from followup.store.queries import get_item, item_events, postmortem_source
-        from followup.store.repo_identity import (
-            renamed_repos,
-            renames_among,
-            with_current_names,
-        )
-
-        with session_scope(cli.engine()) as session:
-            item = get_item(session, item_id)
-            events = item_events(session, item.id)
-            source = postmortem_source(session, item.postmortem)
-            renamed = renamed_repos(session)
-        moved = renames_among([item], renamed)
-        item = with_current_names(item, renamed)
-    if fmt == "json":
-        click.echo(output.item_json(item, events, today))
-        return
-    first = max(1, item.line - CONTEXT_RADIUS)
-    context = postmortem.context(source, item.line, CONTEXT_RADIUS)
-    panel = None
-    if not printing.plain(cli.out):
-        panel = output.item_detail(item, events, context, first, today, cli.out.width)
-    if panel is not None:
-        printing.show(cli.out, panel)
-    else:
-        for line in output.item_lines(item, events, context, first, today):
-            printing.line(cli.out, line)
-    _note_renames(cli, moved)
-
-
-def _json_objects(batches: Iterable[list[ListRow]], today: date) -> Iterator[str]:
-    for batch in batches:
-        for _pm_id, text, _flags, view in batch:
-            yield item_json(view, today) if view is not None else text or ""
-
-
-def _show_directly(cli: CliContext, ref: str) -> tuple[ItemView, list[EventView], str] | None:
-    """Return the item, its history and its document made safe to show, read directly."""
-    from followup.store import direct
-
-    store = _open_directly(cli)
-    if store is None:
-        return None
-    try:
-        shown = direct.find_item(store, ref)
-    finally:
-        store.close()
-    if shown is None:
-        return None
-    # As queries.postmortem_source: only what is shown has its control characters made
-    # visible.
-    return shown.item, shown.events, clean(shown.source)

@@ -11,10 +11,13 @@ of one post-mortem's rows.
 
 from __future__ import annotations
 
+import codecs
 import json
+import os
 from collections.abc import Iterable, Iterator, Mapping
 from datetime import date
 from itertools import groupby
+from operator import itemgetter
 from typing import IO
 
 from rich.cells import cell_len, chop_cells, set_cell_size
@@ -70,6 +73,44 @@ def write_json_objects(objects: Iterable[str], out: IO[str]) -> int:
         out.write(("[\n  " if count == len(chunk) else ",\n  ") + ",\n  ".join(chunk))
     out.write("\n]\n" if count else "[]\n")
     return count
+
+
+def write_json_batches(batches: Iterable[bytes], out: IO[str]) -> int:
+    """Write UTF-8 batches of objects, each joined by OBJECT_SEPARATOR, as one JSON array.
+
+    The bytes go to out's binary buffer when out writes UTF-8 as it is (no other encoding,
+    no line ends translated); return how many batches were written.
+    """
+    raw = _utf8_buffer(out)
+    count = 0
+    for batch in batches:
+        if batch:
+            head = b"[\n  " if not count else _SEPARATOR
+            if raw is not None:
+                raw.write(head)
+                raw.write(batch)
+            else:
+                out.write((head + batch).decode())
+            count += 1
+    out.write("\n]\n" if count else "[]\n")
+    return count
+
+
+def _utf8_buffer(out: IO[str]) -> IO[bytes] | None:
+    """Return the binary buffer under a text stream writing plain UTF-8, flushed; or None."""
+    raw = getattr(out, "buffer", None)
+    encoding = getattr(out, "encoding", None) or ""
+    if raw is None or not encoding or os.linesep != "\n":
+        return None
+    if codecs.lookup(encoding).name != "utf-8":
+        return None
+    out.flush()
+    return raw  # type: ignore[no-any-return]
+
+
+# What parts the objects of a JSON list (one a line, indented).
+OBJECT_SEPARATOR = ",\n  "
+_SEPARATOR = OBJECT_SEPARATOR.encode()
 
 
 def item_json(item: ItemView, today: date) -> str:
@@ -210,62 +251,60 @@ def write_lines(items: Iterable[ItemView], today: date, console: Console) -> int
 
 
 def write_formed_lines(
-    batches: Iterable[Iterable[FormedLine]],
-    headings: Mapping[int, tuple[str, str]],
-    today: date,
+    batches: Iterable[list[tuple[int, str]]],
+    headings: Mapping[int, str],
     out: IO[str],
-    *,
-    apart: int = 0,
-    waiting: list[FormedLine] | None = None,
-) -> tuple[int, int]:
-    """Write write_lines' plain lines for rows whose line is formed already.
+    marks: set[str],
+) -> int:
+    """Write write_lines' plain lines for (post-mortem id, line) rows formed already.
 
-    Rows name their post-mortem by id (headings gives its slug and heading); a row
-    without a formed line has its view, whose line is formed here as write_lines does.
-    Rows with a flag in `apart` go to `waiting` instead. Return how many were written,
-    and every flag of the rows seen.
+    Rows name their post-mortem by id (headings gives its heading). Each mark that the
+    written text contains is added to marks (a title may hold one too: the caller asks
+    the store which are due marks). Return how many rows were written.
     """
     count = 0
-    seen = 0
-    current = -1
-    lines: list[str] = []
-    append = lines.append
-    stripped = _RICH_STRIPPED
+    current = None
+    unseen = [mark for mark in MARK_MEANING if mark not in marks]
     for batch in batches:
-        for row in batch:
-            pm_id, line, flags, view = row
-            if flags:
-                seen |= flags
-                if flags & apart and waiting is not None:
-                    waiting.append(row)
-                    continue
-            if pm_id != current or not count:
+        if not batch:
+            continue
+        lines: list[str] = []
+        # A heading where the post-mortem changes; the lines of each run in one C call.
+        for pm_id, rows in groupby(batch, key=_FIRST):
+            if pm_id != current:
                 current = pm_id
-                heading = headings[pm_id][1]
-                append(heading if heading.isprintable() else heading.translate(stripped))
-            if line is None:
-                assert view is not None
-                line = _plain_line(view, today)
-            append(line if line.isprintable() else line.translate(stripped))
-            count += 1
-        out.write("\n".join(lines))
-        out.write("\n" if lines else "")
-        lines.clear()
-    return count, seen
+                lines.append(headings[pm_id])
+            lines.extend(map(_SECOND, rows))
+        text = "\n".join(lines)
+        if any(code in text for code in _RICH_DROPPED):
+            text = text.translate(_RICH_STRIPPED)
+        for mark in unseen:
+            if mark in text:
+                marks.add(mark)
+        unseen = [mark for mark in unseen if mark not in marks]
+        out.write(text)
+        out.write("\n")
+        count += len(batch)
+    return count
 
 
-# A post-mortem's id, the item's plain line (or None), its flags and its view (None when
-# the line is formed).
-FormedLine = tuple[int, str | None, int, ItemView | None]
+_FIRST = itemgetter(0)
+_SECOND = itemgetter(1)
 
 
 # What Rich's Text drops from the text it is given (bell, backspace, VT, FF, CR): the plain
 # lines must read as items_lines' Text would.
 _RICH_STRIPPED = dict.fromkeys((7, 8, 11, 12, 13))
+_RICH_DROPPED = "".join(map(chr, _RICH_STRIPPED))
 
 
 def _rich_plain(text: str) -> str:
     return text if text.isprintable() else text.translate(_RICH_STRIPPED)
+
+
+def plain_line(item: ItemView, today: date) -> str:
+    """Return items_lines' line for one item as plain text (control codes kept)."""
+    return _plain_line(item, today)
 
 
 def _plain_line(item: ItemView, today: date) -> str:

@@ -2,8 +2,10 @@
 
 SQLAlchemy and SQLModel cost a CLI run half a second of imports, and building 100,000
 rows of two dozen Python objects costs another second. For the reads that must answer
-within a second (issue 12) this module talks to sqlite3 or psycopg directly, and lets the
-database form each line of `followup list` (plain, or JSON) as one string.
+within a second (issue 12) this module talks to sqlite3 or psycopg directly. SQLite forms
+each line of `followup list` (plain, or JSON) in SQL, as one string; PostgreSQL, whose
+server forms text slowly, sends the columns and Python forms the text
+(store/forming.py) while the server works out the next batch.
 
 It reads only a store that needs nothing done first: at the newest migration, every
 post-mortem's deadlines worked out with the policy in force, and no repository renamed.
@@ -12,10 +14,10 @@ and the caller takes the ordinary path, which migrates, works the deadlines out 
 shows renamed repositories under their new names.
 
 The query is the one store/queries.py builds (same joins, filters and order), written
-here in SQL; tests/store/test_direct.py runs both on varied stores, on both backends,
-and compares every output, so the two cannot drift. Rows the database cannot form alone
-(a branch protection, links) come with their columns, and the caller builds their view
-as the ordinary path does.
+here in SQL; tests/cli/test_direct_read.py runs both on a varied store, on both backends,
+and compares every byte of their output, so the two cannot drift. Rows the database cannot
+form alone (a branch protection, links) come with their columns, and the caller builds
+their view as the ordinary path does.
 """
 
 from __future__ import annotations
@@ -23,20 +25,20 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-from collections.abc import Iterator, Sequence
+import threading
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
+from itertools import groupby
+from operator import itemgetter
+from queue import Empty, Queue
 from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
-from followup.display import (
-    OVERDUE_MARK,
-    PAST_POLICY_MARK,
-    POLICY_MARK,
-    status_text,
-)
+from followup.display import OVERDUE_MARK, PAST_POLICY_MARK, POLICY_MARK, status_text
 from followup.policy import DUE_POLICY
 from followup.statuses import CLOSED_STATUSES, UNACCEPTED_STATUSES, Status
+from followup.store import forming
 from followup.store.filters import (
     HIDDEN_STATUSES,
     OPEN_STATUSES,
@@ -56,17 +58,6 @@ from followup.store.rows import (
 )
 from followup.store.views import EventView, ItemView
 
-# What each row of a plain list carries besides its line, as bits.
-FLAG_POLICY = 1  # its due text shows POLICY_MARK
-FLAG_OVERDUE = 2  # … OVERDUE_MARK
-FLAG_PAST_POLICY = 4  # … PAST_POLICY_MARK
-FLAG_SUGGESTION = 8  # not accepted yet: listed apart
-MARK_FLAGS = (
-    (POLICY_MARK, FLAG_POLICY),
-    (OVERDUE_MARK, FLAG_OVERDUE),
-    (PAST_POLICY_MARK, FLAG_PAST_POLICY),
-)
-
 FETCH_BATCH = 2_000
 BUSY_TIMEOUT_S = 5.0
 # Statuses in which an item still counts as outstanding (views.ItemView.is_overdue).
@@ -80,6 +71,7 @@ class DirectStore:
 
     dialect: str  # "sqlite" or "postgresql"
     conn: Any
+    cursors: int = 0  # named so far (PostgreSQL's server-side cursors)
 
     def close(self) -> None:
         """Close the connection."""
@@ -196,6 +188,8 @@ def _open_postgresql(parts: Any) -> DirectStore | None:
     conn = psycopg.connect(**args)
     # Every read sees one snapshot of the store (taken at the first).
     conn.isolation_level = psycopg.IsolationLevel.REPEATABLE_READ
+    # Dates as text read YYYY-MM-DD whatever the server's default (store/forming.py).
+    conn.execute("SET DateStyle TO ISO")
     return DirectStore("postgresql", conn)
 
 
@@ -219,6 +213,11 @@ def ready(store: DirectStore, policy_key: str) -> bool:
         # As repo_identity.renamed_repos: a name recorded under another current name.
         if any(current and current.lower() != name for name, current in renamed):
             return False
+        if store.dialect == "sqlite":
+            # Text cast to bytes is in the database's encoding: iter_objects wants UTF-8.
+            (encoding,) = store._execute("PRAGMA encoding", {}).fetchone()
+            if encoding != "UTF-8":
+                return False
         return _quotes_as_python(store)
     except Exception:
         # A store this reader does not understand (no tables yet, a foreign file).
@@ -329,24 +328,6 @@ def _plain_line(dialect: str) -> str:
     )
 
 
-def _flags(dialect: str) -> str:
-    """Return SQL giving the FLAG_* bits of an item (cli/listing.marks_of, suggestions)."""
-    undated = "(a.due IS NULL AND a.policy_due IS NOT NULL)"
-
-    def written(mark: str) -> str:
-        # A due date written as text shows the marks it happens to contain.
-        return f"({undated} AND {_contains(dialect, 'a.due_text', mark)})"
-
-    return (
-        f"CASE WHEN (a.due IS NOT NULL AND a.due_source = {_literal(DUE_POLICY)}) "
-        f"OR {written(POLICY_MARK)} THEN {FLAG_POLICY} ELSE 0 END"
-        f" + CASE WHEN {_OVERDUE} OR {written(OVERDUE_MARK)} THEN {FLAG_OVERDUE} ELSE 0 END"
-        f" + CASE WHEN (NOT {_OVERDUE} AND {_PAST_POLICY}) OR {written(PAST_POLICY_MARK)}"
-        f" THEN {FLAG_PAST_POLICY} ELSE 0 END"
-        f" + CASE WHEN a.status IN {_in(_UNACCEPTED)} THEN {FLAG_SUGGESTION} ELSE 0 END"
-    )
-
-
 def _relative_path() -> str:
     # As rows.brief_views: relative to the working folder when the path lies below it.
     return (
@@ -431,8 +412,13 @@ _JOINS = (
     "FROM action_item AS a JOIN postmortem AS p ON a.postmortem_id = p.id "
     "LEFT OUTER JOIN github_issue AS i ON a.issue_id = i.id"
 )
+_SUGGESTED_JOINS = (
+    "FROM action_item AS a CROSS JOIN postmortem AS p "
+    "LEFT OUTER JOIN github_issue AS i ON a.issue_id = i.id"
+)
 # models.LISTING_ORDER, then the document's order.
-_ORDER = "ORDER BY p.incident_date IS NULL, p.incident_date DESC, p.slug, a.position"
+_PM_ORDER = "ORDER BY p.incident_date IS NULL, p.incident_date DESC, p.slug"
+_ORDER = f"{_PM_ORDER}, a.position"
 
 
 def _where(flt: ItemFilter, params: dict[str, Any]) -> str:
@@ -482,88 +468,321 @@ def _formed_in_python(json_rows: bool) -> str:
     return f"({condition})"
 
 
+def _params(dialect: str, today: date) -> dict[str, Any]:
+    return {"today": today.isoformat() if dialect == "sqlite" else today}
+
+
+def _cwd(params: dict[str, Any]) -> None:
+    cwd = os.getcwd() + os.sep  # noqa: PTH109
+    params["cwd"] = cwd
+    params["cwd_length"] = len(cwd)
+
+
+def _and(where: str, condition: str) -> str:
+    return f"{where} AND {condition}" if where else f"WHERE {condition}"
+
+
+# The columns PostgreSQL sends for Python to form a plain line (store/forming.py), after
+# the post-mortem's id and the item's position (_by_position).
+_LINE_COLUMNS = (
+    "p.id, a.position, a.id, a.status, a.kind, a.title, a.owner, a.priority, a.due, "
+    "a.due_text, a.due_source, a.policy_due, i.number, i.repo, a.status_reason"
+)
+# … and a JSON object.
+_OBJECT_COLUMNS = (
+    "p.id, a.position, a.id, a.title, a.owner, a.priority, a.due, a.due_text, "
+    "a.due_source, a.policy_due, a.type, a.kind, a.status, a.status_reason, a.repo, "
+    "i.number, i.repo, i.url, i.state, a.line"
+)
+
+
 def list_sql(
-    dialect: str, flt: ItemFilter, today: date, *, as_json: bool
+    dialect: str, flt: ItemFilter, today: date, *, as_json: bool, suggested: bool = False
 ) -> tuple[str, str, dict[str, Any]]:
     """Return the list's two queries, in the list's order, and their parameters.
 
-    The first gives (post-mortem id, text, flags, id) per item: the formed line (or JSON
-    object), or None and the item's id when Python must form it. The second gives the
-    BRIEF columns of just those items, in the same order.
+    The first gives one row per item. On SQLite its last column is the formed line (plain:
+    after the post-mortem's id) or JSON object, or NUL and the item's id when Python must
+    form it; on PostgreSQL, which forms text slowly, it gives the columns Python forms it
+    from (store/forming.py), then whether Python must form it from a view instead. The
+    second gives the BRIEF columns of just those items, in the same order. A plain list
+    has its suggestions (`suggested`) or the rest; JSON keeps them in place.
     """
-    params: dict[str, Any] = {"today": today.isoformat() if dialect == "sqlite" else today}
+    params = _params(dialect, today)
     python = _formed_in_python(as_json)
     if as_json:
-        cwd = os.getcwd() + os.sep  # noqa: PTH109
-        params["cwd"] = cwd
-        params["cwd_length"] = len(cwd)
-        text = _json_object(dialect)
-        flags = "0"  # JSON shows no legend and keeps suggestions in place
-    else:
-        text = _plain_line(dialect)
-        flags = _flags(dialect)
+        _cwd(params)
     where = _where(flt, params)
-    formed = (
-        f"SELECT p.id, CASE WHEN NOT {python} THEN {text} END, {flags}, "
-        f"CASE WHEN {python} THEN a.id END {_JOINS} {where} {_ORDER}"
-    )
-    also = "AND" if where else "WHERE"
-    brief = f"SELECT {_BRIEF} {_JOINS} {where} {also} {python} {_ORDER}"
-    return formed, brief, params
+    if not as_json:
+        unaccepted = "IN" if suggested else "NOT IN"
+        where = _and(where, f"a.status {unaccepted} {_in(_UNACCEPTED)}")
+    order = _ORDER
+    if dialect == "sqlite":
+        text = _json_object(dialect) if as_json else _plain_line(dialect)
+        if as_json:
+            # As UTF-8 bytes (no text to decode and encode again); a row Python forms is
+            # an escaped quote and its id, which iter_objects' one search finds.
+            columns = f"CAST(CASE WHEN {python} THEN '\\\"' || a.id ELSE {text} END AS BLOB)"
+        else:
+            columns = f"p.id, CASE WHEN {python} THEN char(0) || a.id ELSE {text} END"
+    else:
+        columns = f"{_OBJECT_COLUMNS if as_json else _LINE_COLUMNS}, {python}"
+        # Ordered by post-mortem only, its items then by Python (_by_position): sorting
+        # them by position doubled the server's work.
+        order = _PM_ORDER
+    joins = _JOINS
+    if suggested and dialect == "sqlite":
+        # Suggestions are few: found through the index of statuses, then sorted, rather
+        # than by walking every post-mortem in the list's order (SQLite's choice, unless a
+        # CROSS JOIN tells it which table to start from).
+        joins = _SUGGESTED_JOINS
+        where = _and(where, "a.postmortem_id = p.id")
+    first = f"SELECT {columns} {joins} {where} {order}"
+    brief = f"SELECT {_BRIEF} {joins} {_and(where, python)} {_ORDER}"
+    return first, brief, params
 
 
-# One item of a list: its post-mortem's id, the formed text (None when Python forms it),
-# FLAG_* bits, the view to form the text from (None when formed).
-ListRow = tuple[int, str | None, int, ItemView | None]
-
-
-def headings(store: DirectStore) -> dict[int, tuple[str, str]]:
-    """Return each post-mortem's slug and the heading a list gives its items."""
-    cursor = store._execute("SELECT id, slug, title || '  ' || slug FROM postmortem", {})
-    return {pm_id: (slug, heading) for pm_id, slug, heading in cursor.fetchall()}
+def headings(store: DirectStore) -> dict[int, str]:
+    """Return the heading a list gives each post-mortem's items, by the post-mortem's id."""
+    cursor = store._execute("SELECT id, title || '  ' || slug FROM postmortem", {})
+    return dict(cursor.fetchall())
 
 
 class StoreChanged(Exception):
     """Say the store changed between the list's two queries (a writer at work)."""
 
 
-def iter_list(
-    store: DirectStore, flt: ItemFilter, today: date, *, as_json: bool
-) -> Iterator[list[ListRow]]:
-    """Yield the items that pass the filter in batches, formed by the database when it can."""
-    formed_sql, brief_sql, params = list_sql(store.dialect, flt, today, as_json=as_json)
-    formed = _stream(store, formed_sql, params, "formed")
-    brief = (row for batch in _stream(store, brief_sql, params, "brief") for row in batch)
-    decode = _decode_brief_sqlite if store.dialect == "sqlite" else _decode_brief_postgresql
-    spaced = as_json and store.dialect == "sqlite"
-    for batch in formed:
-        # A formed row is already (post-mortem id, text, flags, None): the last column is
-        # the id of an item Python forms, which is replaced by its view.
-        if spaced:
-            batch = [(pm, t if t is None else _spaced(t), f, i) for pm, t, f, i in batch]  # noqa: PLW2901
-        for at, (pm_id, text, flags, item_id) in enumerate(batch):
-            if text is None:
-                row = next(brief, None)
-                if row is None or row[0] != item_id:
-                    raise StoreChanged("the store changed while it was read; try again")
-                batch[at] = (pm_id, None, flags, next(brief_views([decode(list(row))])))
+def iter_lines(
+    store: DirectStore,
+    flt: ItemFilter,
+    today: date,
+    form: Callable[[ItemView], str],
+    *,
+    suggested: bool,
+) -> Iterator[list[tuple[int, str]]]:
+    """Yield the plain list's (post-mortem id, line) in batches: suggestions or the rest.
+
+    The database forms the lines where it can (SQLite), Python where it is faster
+    (PostgreSQL), and `form` those of items with a protection, from their views.
+    """
+    first, brief_sql, params = list_sql(
+        store.dialect, flt, today, as_json=False, suggested=suggested
+    )
+    views = _views(store, brief_sql, params)
+    for batch in _batches(store, first, params):
+        if store.dialect != "sqlite":
+            batch = forming.lines(batch, today)  # noqa: PLW2901
+        for at in _in_python(batch, 1):
+            batch[at] = (batch[at][0], form(views(batch[at][1][1:])))
         yield batch
 
 
-def _stream(store: DirectStore, sql: str, params: dict[str, Any], name: str) -> Iterator[Any]:
+def iter_objects(
+    store: DirectStore,
+    flt: ItemFilter,
+    today: date,
+    form: Callable[[ItemView], str],
+    separator: str,
+) -> Iterator[bytes]:
+    """Yield the JSON list's objects in batches, each batch's joined by separator, as UTF-8.
+
+    They are formed as iter_lines forms lines. The separator must hold no '"' or '\\':
+    SQLite's objects are spaced as Python's encoder spaces them over a whole batch.
+    """
+    first, brief_sql, params = list_sql(store.dialect, flt, today, as_json=True)
+    views = _views(store, brief_sql, params)
+    joint = separator.encode()
+    postmortems: dict[int, tuple[str, str]] = {}
+    if store.dialect != "sqlite":
+        # Each post-mortem's slug and file once, not with each of its items.
+        cursor = store._execute("SELECT id, slug, path FROM postmortem", {})
+        postmortems = forming.sources(cursor.fetchall())
+    for rows in _batches(store, first, params):
+        if store.dialect == "sqlite":
+            compact = [row[0] for row in rows]
+            text = joint.join(compact)
+            # Spaced in one pass over the batch, unless an escaped quote (which could be
+            # followed by a colon inside a string, or mark a row Python forms) is in it.
+            if b'\\"' not in text:
+                yield text.replace(b'":', b'": ').replace(b',"', b', "')
+                continue
+            batch = [
+                form(views(blob[2:].decode()))
+                if blob.startswith(b'\\"')
+                else _spaced(blob.decode())
+                for blob in compact
+            ]
+        else:
+            batch = forming.objects(rows, today, postmortems)
+            for at in _in_python(batch):
+                batch[at] = form(views(batch[at][1:]))
+        yield separator.join(batch).encode()
+
+
+def _batches(store: DirectStore, sql: str, params: dict[str, Any]) -> Iterator[list[Any]]:
+    """Yield the rows of a list's first query in batches, each item in its place.
+
+    On PostgreSQL the rows come in post-mortems' order and each post-mortem's items are
+    put in position order here; the next batch is fetched meanwhile.
+    """
+    batches = _stream(store, sql, params, "formed", dates_as_text=True)
+    if store.dialect == "sqlite":
+        return batches
+    return _by_position(_prefetched(batches))
+
+
+def _by_position(batches: Iterable[list[Any]]) -> Iterator[list[Any]]:
+    """Yield rows of (post-mortem id, position, …) with each post-mortem's by position.
+
+    A post-mortem's rows are together, but may end one batch and start the next: the
+    last post-mortem's rows of a batch wait for the next one.
+    """
+    held: list[Any] = []
+    for batch in batches:
+        rows = held + batch
+        last = rows[-1][0]
+        cut = len(rows)
+        while cut and rows[cut - 1][0] == last:
+            cut -= 1
+        held = rows[cut:]
+        if cut:
+            yield _sorted_runs(rows[:cut])
+    if held:
+        yield _sorted_runs(held)
+
+
+def _sorted_runs(rows: list[Any]) -> list[Any]:
+    out: list[Any] = []
+    for _pm_id, run in groupby(rows, key=_FIRST):
+        out.extend(sorted(run, key=_SECOND))
+    return out
+
+
+_FIRST = itemgetter(0)
+_SECOND = itemgetter(1)
+
+
+def _prefetched(batches: Iterator[list[Any]], depth: int = 2) -> Iterator[list[Any]]:
+    """Yield the batches, fetching the next ones in a thread meanwhile.
+
+    PostgreSQL then works out the next batch while Python forms this one (the driver
+    lets other threads run while it waits for the server).
+    """
+    queue: Queue[list[Any] | BaseException | None] = Queue(maxsize=depth)
+    stop = threading.Event()
+
+    def fetch() -> None:
+        try:
+            for batch in batches:
+                queue.put(batch)
+                if stop.is_set():
+                    break
+            queue.put(None)
+        except BaseException as exc:  # raised again in the reader's thread
+            queue.put(exc)
+        finally:
+            batches.close()  # type: ignore[attr-defined]
+
+    thread = threading.Thread(target=fetch, name="followup-list-fetch", daemon=True)
+    thread.start()
+    try:
+        while True:
+            item = queue.get()
+            if item is None:
+                return
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+    finally:
+        stop.set()
+        # Let the thread finish its put and close its cursor.
+        while thread.is_alive():
+            with contextlib.suppress(Empty):
+                queue.get(timeout=0.01)
+        thread.join()
+
+
+def _in_python(batch: list[Any], column: int | None = None) -> list[int]:
+    """Return where in a batch the rows are that Python forms (NUL and the item's id)."""
+    texts = batch if column is None else list(map(itemgetter(column), batch))
+    # Most batches have none: one search of their text says so.
+    if "\0" not in "".join(texts):
+        return []
+    return [at for at, text in enumerate(texts) if text.startswith("\0")]
+
+
+def _views(store: DirectStore, sql: str, params: dict[str, Any]) -> Callable[[str], ItemView]:
+    """Return a function giving the next view of the brief query, which must be item_id's."""
+    rows = (row for batch in _stream(store, sql, params, "brief") for row in batch)
+    decode = _decode_brief_sqlite if store.dialect == "sqlite" else _decode_brief_postgresql
+
+    def view(item_id: str) -> ItemView:
+        row = next(rows, None)
+        if row is None or row[0] != item_id:
+            raise StoreChanged("the store changed while it was read; try again")
+        return next(brief_views([decode(list(row))]))
+
+    return view
+
+
+def mark_condition(dialect: str, mark: str) -> str:
+    """Return SQL telling whether an item's due text shows mark (cli/listing.marks_of)."""
+    undated = "(a.due IS NULL AND a.policy_due IS NOT NULL)"
+    # A due date written as text shows the marks it happens to contain.
+    written = f"({undated} AND {_contains(dialect, 'a.due_text', mark)})"
+    if mark == POLICY_MARK:
+        return f"(a.due IS NOT NULL AND a.due_source = {_literal(DUE_POLICY)}) OR {written}"
+    if mark == OVERDUE_MARK:
+        return f"{_OVERDUE} OR {written}"
+    return f"(NOT {_OVERDUE} AND {_PAST_POLICY}) OR {written}"
+
+
+def marks_shown(store: DirectStore, flt: ItemFilter, today: date, marks: Iterable[str]) -> set[str]:
+    """Return which of the marks the due texts of the listed items show.
+
+    Called with the marks a list's text contains (a title may contain one too): each
+    costs a query that stops at the first item showing it.
+    """
+    shown: set[str] = set()
+    for mark in marks:
+        params = _params(store.dialect, today)
+        where = _and(_where(flt, params), f"({mark_condition(store.dialect, mark)})")
+        if store._execute(f"SELECT 1 {_JOINS} {where} LIMIT 1", params).fetchall():
+            shown.add(mark)
+    return shown
+
+
+def _stream(
+    store: DirectStore,
+    sql: str,
+    params: dict[str, Any],
+    name: str,
+    *,
+    dates_as_text: bool = False,
+) -> Iterator[Any]:
     """Yield a query's rows in batches; PostgreSQL keeps them on the server meanwhile."""
     if store.dialect == "sqlite":
         cursor = store.conn.cursor()
         cursor.execute(sql, params)
     else:
-        cursor = store.conn.cursor(name=name)
+        store.cursors += 1
+        cursor = store.conn.cursor(name=f"{name}_{store.cursors}")
         cursor.itersize = FETCH_BATCH
+        if dates_as_text:
+            # store/forming.py writes dates as their ISO text (DateStyle ISO, _open_postgresql)
+            # and compares them as text: no date objects to make and format again.
+            from psycopg.types.string import TextLoader
+
+            cursor.adapters.register_loader("date", TextLoader)
         cursor.execute(_paramstyle(sql, store.dialect), params)
-    while True:
-        batch = cursor.fetchmany(FETCH_BATCH)
-        if not batch:
-            return
-        yield batch
+    try:
+        while True:
+            batch = cursor.fetchmany(FETCH_BATCH)
+            if not batch:
+                return
+            yield batch
+    finally:
+        cursor.close()
 
 
 def _decode_brief_sqlite(row: list[Any]) -> list[Any]:
