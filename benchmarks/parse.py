@@ -285,6 +285,15 @@ def _fresh(url: str, backend: str, folder: Path, name: str) -> str:
 BULK_PER_DOCUMENT = 56
 
 
+def _child(option: str, path: Path) -> tuple[str, float]:
+    """Run this script on `path` in a fresh process; return what it printed and its wall time."""
+    start = time.perf_counter()
+    done = subprocess.run(
+        [sys.executable, __file__, option, str(path)], capture_output=True, text=True, check=True
+    )
+    return done.stdout, time.perf_counter() - start
+
+
 def bulk_document(index: int, rng: random.Random) -> str:
     """Return a post-mortem with BULK_PER_DOCUMENT checklist items, about 6 KB."""
     lines = [f"# Incident {index}", "", paragraph(rng, 3), "", "## Action items", ""]
@@ -305,15 +314,8 @@ def bulk(items: int) -> int:
             text = bulk_document(i, rng)
             size += len(text)
             (folder / f"2024-incident-{i:05d}.md").write_text(text, encoding="utf-8")
-        start = time.perf_counter()
-        done = subprocess.run(
-            [sys.executable, __file__, "--bulk-into", str(folder)],
-            capture_output=True,
-            text=True,
-            check=True,
-        )
-        seconds = time.perf_counter() - start
-    stored, cpu, peak_mb = done.stdout.split()
+        out, seconds = _child("--bulk-into", folder)
+    stored, cpu, peak_mb = out.split()
     print(
         f"bulk import          {documents:,} documents ({size / 1e6:.0f} MB), {int(stored):,} "
         f"items: {seconds:.1f} s (CPU {float(cpu):.1f} s), peak RSS {float(peak_mb):.0f} MB"
@@ -353,15 +355,8 @@ def big() -> int:
             path = Path(tmp) / "big.md"
             path.write_text(text, encoding="utf-8")
             size = path.stat().st_size / 1e6
-            start = time.perf_counter()
-            done = subprocess.run(
-                [sys.executable, __file__, "--read", str(path)],
-                capture_output=True,
-                text=True,
-                check=True,
-            )
-            seconds = time.perf_counter() - start
-            grown, cpu = (float(x) for x in done.stdout.split())
+            out, seconds = _child("--read", path)
+            grown, cpu = (float(x) for x in out.split())
             met = grown <= BIG_MULTIPLE * size
             ok = ok and met
             print(

@@ -12,21 +12,9 @@ from pathlib import Path
 import pytest
 
 from followup.errors import InputError
-from followup.postmortem import ActionItem, PostMortem, parse, read
+from followup.postmortem import parse, read
 from followup.postmortem.suggestions import commitment
-
-
-def explicit(pm: PostMortem) -> list[str]:
-    return [item.title for item in pm.items if not item.suggested]
-
-
-def suggested(pm: PostMortem) -> list[str]:
-    return [item.title for item in pm.items if item.suggested]
-
-
-def by_title(pm: PostMortem, title: str) -> ActionItem:
-    return next(item for item in pm.items if item.title == title)
-
+from tests.postmortem.picking import by_title, explicit, suggested
 
 # -- a category that says there is nothing to do ------------------------------------------
 

@@ -11,26 +11,15 @@ from pathlib import Path
 
 import pytest
 
-from followup.postmortem import ActionItem, PostMortem, parse, read
+from followup.postmortem import PostMortem, parse, read
 from followup.postmortem.suggestions import commitment
+from tests.postmortem.picking import by_title, explicit, suggested
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
 
 def load(name: str) -> PostMortem:
     return read(FIXTURES / name)
-
-
-def explicit(pm: PostMortem) -> list[str]:
-    return [item.title for item in pm.items if not item.suggested]
-
-
-def suggested(pm: PostMortem) -> list[str]:
-    return [item.title for item in pm.items if item.suggested]
-
-
-def by_title(pm: PostMortem, title: str) -> ActionItem:
-    return next(item for item in pm.items if item.title == title)
 
 
 # -- advice to readers -----------------------------------------------------------------
