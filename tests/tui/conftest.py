@@ -80,6 +80,13 @@ def fixed_clock(monkeypatch: pytest.MonkeyPatch) -> datetime:
     return NOW
 
 
+@pytest.fixture(autouse=True)
+def lasting_notices(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Keep notifications until the test reads them, however slowly a loaded machine runs."""
+    # They expire after 5 s of wall time: a busy CI could reap one before the check.
+    monkeypatch.setattr(FollowupApp, "NOTIFICATION_TIMEOUT", 3600.0)
+
+
 @pytest.fixture
 def docs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """Write the two post-mortems into a folder and work from it (paths show relative)."""
