@@ -55,6 +55,7 @@ from followup.store.rows import (
     names,
     sqlite_time,
     view_from_row,
+    working_folder,
 )
 from followup.store.views import EventView, ItemView
 
@@ -473,7 +474,7 @@ def _params(dialect: str, today: date) -> dict[str, Any]:
 
 
 def _cwd(params: dict[str, Any]) -> None:
-    cwd = os.getcwd() + os.sep  # noqa: PTH109
+    cwd = working_folder()
     params["cwd"] = cwd
     params["cwd_length"] = len(cwd)
 

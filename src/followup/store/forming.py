@@ -11,7 +11,6 @@ protection, or links in JSON, are left to the views: their text is NUL and their
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
 from typing import Any
@@ -19,6 +18,7 @@ from typing import Any
 from followup.display import OVERDUE_MARK, PAST_POLICY_MARK, POLICY_MARK, status_text
 from followup.policy import DUE_POLICY
 from followup.statuses import CLOSED_STATUSES, UNACCEPTED_STATUSES, Status
+from followup.store.rows import listed_path, working_folder
 
 # Statuses in which an item no longer counts as outstanding (views.ItemView.is_overdue).
 _DONE_WITH = frozenset(s.value for s in CLOSED_STATUSES | UNACCEPTED_STATUSES)
@@ -97,11 +97,8 @@ def sources(rows: Iterable[Sequence[Any]]) -> dict[int, tuple[str, str]]:
 
     From rows of (id, slug, path): a list's objects name them once per post-mortem.
     """
-    cwd = os.getcwd() + os.sep  # noqa: PTH109
-    return {
-        pm_id: (_string(slug), _string(path.removeprefix(cwd) if path.startswith(cwd) else path))
-        for pm_id, slug, path in rows
-    }
+    cwd = working_folder()
+    return {pm_id: (_string(slug), _string(listed_path(path, cwd))) for pm_id, slug, path in rows}
 
 
 def objects(

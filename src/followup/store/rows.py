@@ -52,6 +52,17 @@ def names(value: str | None) -> tuple[str, ...]:
     return tuple(json.loads(value)) if value else ()
 
 
+def working_folder() -> str:
+    """Return the working folder with a separator after it: the prefix a listed file drops."""
+    return os.getcwd() + os.sep  # noqa: PTH109
+
+
+def listed_path(path: str, folder: str) -> str:
+    """Return a file as lists show it: without `folder` (working_folder) when below it."""
+    # store/direct.py's SQL drops the same prefix; the two must agree byte for byte.
+    return path.removeprefix(folder) if path.startswith(folder) else path
+
+
 # What a brief view holds for the columns it was not read with.
 UNREAD_TIME = datetime.min.replace(tzinfo=UTC)
 
@@ -63,7 +74,7 @@ def brief_views(rows: Iterable[Sequence[Any]]) -> Iterator[ItemView]:
     incident date None, and the issue has its repository, number, URL and state only.
     """
     shown: dict[str, str] = {}
-    cwd = os.getcwd() + os.sep  # noqa: PTH109
+    cwd = working_folder()
     for (
         item_id,
         title,
@@ -92,7 +103,7 @@ def brief_views(rows: Iterable[Sequence[Any]]) -> Iterator[ItemView]:
     ) in rows:
         relative = shown.get(path)
         if relative is None:
-            relative = shown[path] = path.removeprefix(cwd) if path.startswith(cwd) else path
+            relative = shown[path] = listed_path(path, cwd)
         # Positional: keyword arguments cost a third more per view, 100,000 times.
         yield ItemView(
             item_id,
@@ -131,12 +142,12 @@ def brief_views(rows: Iterable[Sequence[Any]]) -> Iterator[ItemView]:
 def views(rows: Iterable[Sequence[Any]]) -> Iterator[ItemView]:
     """Build ItemViews from rows of ITEM_COLUMNS, POSTMORTEM_COLUMNS and ISSUE_COLUMNS."""
     shown: dict[str, str] = {}
-    cwd = os.getcwd() + os.sep  # noqa: PTH109
+    cwd = working_folder()
     for row in rows:
         path = row[PATH_AT]
         relative = shown.get(path)
         if relative is None:
-            relative = shown[path] = path.removeprefix(cwd) if path.startswith(cwd) else path
+            relative = shown[path] = listed_path(path, cwd)
         yield view_from_row(row, relative)
 
 
