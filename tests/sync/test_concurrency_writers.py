@@ -1,0 +1,127 @@
+"""Store writers outside store.retry's edits lose nobody's update when another writes meanwhile.
+
+Each test runs the other writer at the worst moment of the one under test, through a
+hook on what that one calls between its read and its write (a converge that listed
+GitHub before a close was stored, a filing run whose item a TUI edits during the
+create...), each writer on an engine of its own, as separate processes would be.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import cast
+
+import pytest
+from sqlalchemy import Engine
+from sqlmodel import Session
+
+from followup.github import GitHub
+from followup.github.issue_mapping import RemoteIssue, remote_issue_from_rest
+from followup.store import create_store_engine, session_scope
+from followup.store.history import Changes
+from followup.store.models import IssueRow, ItemRow, Status
+from followup.sync import reconcile
+from followup.sync.edit_fields import FIELD_STATE, snapshot, status_change, store_answer
+from followup.sync.run_control import RunControl
+from tests.sync.world import (
+    CHANGED_AT,
+    LATER_AT,
+    QUEUE,
+    RUNBOOK,
+    SCRATCH,
+    FakeClock,
+    fake_clock,
+    filed_store,
+    rest_issue,
+)
+
+
+@pytest.fixture
+def clock(monkeypatch: pytest.MonkeyPatch) -> FakeClock:
+    return fake_clock(monkeypatch)
+
+
+@pytest.fixture
+def other(db_url: str, engine: Engine) -> Iterator[Engine]:
+    """Return the other writer's engine on the test's store."""
+    made = create_store_engine(db_url)
+    yield made
+    made.dispose()
+
+
+def item_row(engine: Engine, item_id: str) -> ItemRow:
+    with session_scope(engine) as session:
+        found = session.get(ItemRow, item_id)
+        assert found is not None
+        return found
+
+
+def issue_row(engine: Engine, issue_id: int | None) -> IssueRow:
+    with session_scope(engine) as session:
+        found = session.get(IssueRow, issue_id)
+        assert found is not None
+        return found
+
+
+# -- converging and rebuilding: GitHub's list is read before the store is
+
+
+def _converge(session: Session, repo: str) -> None:
+    changes = Changes(source="github")
+    _, _, relinked = reconcile.converge_repo(
+        session, cast(GitHub, None), RunControl(), repo, changes
+    )
+    assert relinked == []  # the item was linked already
+    changes.flush(session)
+
+
+def _rebuild(session: Session, repo: str) -> None:
+    reconcile.reconcile_repo(session, cast(GitHub, None), repo)
+
+
+@pytest.mark.parametrize("step", [_converge, _rebuild], ids=["converge", "rebuild"])
+def test_a_close_stored_after_the_list_was_read_is_not_undone(
+    engine: Engine,
+    other: Engine,
+    clock: FakeClock,
+    monkeypatch: pytest.MonkeyPatch,
+    step: Callable[[Session, str], None],
+) -> None:
+    """The sync's converge (or `sync --rebuild`, or filing's look before creating) listed
+    #13 open as of 09:15; a CLI close then stored GitHub's answer, closed at 09:40. The
+    list must not reopen the item nor write its older view over the stored answer."""
+    ids = filed_store(engine, clock)
+    item_id = ids[RUNBOOK]
+    listed = remote_issue_from_rest(
+        rest_issue(RUNBOOK, item_id=item_id, postmortem=QUEUE, updated_at=CHANGED_AT)
+    )
+    answer = remote_issue_from_rest(
+        rest_issue(
+            RUNBOOK,
+            item_id=item_id,
+            postmortem=QUEUE,
+            state="closed",
+            state_reason="completed",
+            updated_at=LATER_AT,
+            closed_at=LATER_AT,
+        )
+    )
+
+    def listing(_client: GitHub, repo: str) -> list[RemoteIssue]:
+        # The close is pushed and its answer stored right after GitHub listed the issue.
+        snap = snapshot(other, item_id)
+        store_answer(other, snap, FIELD_STATE, answer, status_change(Status.DONE))
+        return [listed]
+
+    monkeypatch.setattr(reconcile, "fetch_followup_issues", listing)
+    with session_scope(engine) as session:
+        step(session, SCRATCH)
+
+    after = item_row(engine, item_id)
+    assert after.status == Status.DONE.value
+    stored = issue_row(engine, after.issue_id)
+    assert (stored.state, stored.updated_at, stored.closed_at) == (
+        "closed",
+        answer.updated_at,
+        answer.closed_at,
+    )
