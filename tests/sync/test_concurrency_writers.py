@@ -9,11 +9,12 @@ create...), each writer on an engine of its own, as separate processes would be.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import cast
 
 import pytest
 from sqlalchemy import Engine
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
 from followup.github import GitHub
 from followup.github.issue_mapping import RemoteIssue, remote_issue_from_rest
@@ -22,7 +23,13 @@ from followup.store.history import Changes
 from followup.store.models import IssueRow, ItemRow, Status
 from followup.sync import reconcile
 from followup.sync.edit_fields import FIELD_STATE, snapshot, status_change, store_answer
+from followup.sync.edits import close_item, set_priority
+from followup.sync.filing import FilingReport, file_items
+from followup.sync.importing import import_files
+from followup.sync.progress import SilentProgress
 from followup.sync.run_control import RunControl
+from tests.fakegithub import LOOPBACK, FakeGitHub
+from tests.faults import racing
 from tests.sync.world import (
     CHANGED_AT,
     LATER_AT,
@@ -125,3 +132,72 @@ def test_a_close_stored_after_the_list_was_read_is_not_undone(
         answer.updated_at,
         answer.closed_at,
     )
+
+
+# -- filing: a person edits an item while a run files it (a stateful fake GitHub)
+
+
+def _file(engine: Engine, fake: FakeGitHub) -> FilingReport:
+    return file_items(engine, fake.client("A"), default_repo=racing.REPO, progress=SilentProgress())
+
+
+def _filing_store(engine: Engine, tmp_path: Path) -> list[str]:
+    path = racing.write_postmortem(tmp_path, 2)
+    import_files(engine, [path], default_repo=racing.REPO)
+    with session_scope(engine) as session:
+        rows = session.exec(select(ItemRow).order_by(col(ItemRow.position))).all()
+        return [row.id for row in rows]
+
+
+# When the person's edit lands: after the run chose its items (as it reads the labels),
+# and after it decided to create the first one (as it checks the assignee).
+CLOSE_MOMENTS = ["GET labels", "GET assignee"]
+
+
+@LOOPBACK
+@pytest.mark.parametrize("moment", CLOSE_MOMENTS, ids=["chosen", "decided"])
+def test_an_item_closed_while_a_run_files_it_is_not_filed(
+    engine: Engine, other: Engine, tmp_path: Path, moment: str
+) -> None:
+    first, second = _filing_store(engine, tmp_path)
+    with FakeGitHub() as fake:
+        racing.arrange(fake)
+
+        def close(_fake: FakeGitHub) -> None:
+            close_item(other, None, first)
+
+        fake.when(moment, close)
+        report = _file(engine, fake)
+        titles = [issue["title"] for issue in fake.all_issues(racing.REPO)]
+
+    outcome = {o.item_id: o for o in report.items}
+    assert (outcome[first].outcome, outcome[second].outcome) == ("skipped", "created")
+    assert not report.failed
+    assert titles == [item_row(engine, second).title]
+    closed = item_row(engine, first)
+    assert (closed.status, closed.issue_id, closed.filing_intent_at) == ("done", None, None)
+
+
+@LOOPBACK
+def test_an_item_edited_while_its_issue_is_created_is_linked_and_keeps_the_edit(
+    engine: Engine, other: Engine, tmp_path: Path
+) -> None:
+    first, _ = _filing_store(engine, tmp_path)
+    with FakeGitHub() as fake:
+        racing.arrange(fake)
+
+        def edit(_fake: FakeGitHub) -> None:
+            # GitHub has created the issue; its answer is on the way when the edit lands.
+            set_priority(other, None, first, "P0")
+
+        fake.when("POST issues", edit)
+        report = _file(engine, fake)
+        numbers = [issue["number"] for issue in fake.all_issues(racing.REPO)]
+
+    assert [o.outcome for o in report.items] == ["created", "created"]
+    assert len(numbers) == 2
+    edited = item_row(engine, first)
+    assert edited.priority == "P0"
+    assert (edited.status, edited.filing_intent_at) == ("filed", None)
+    linked = issue_row(engine, edited.issue_id)
+    assert report.items[0].issue == f"{racing.REPO}#{linked.number}"

@@ -9,6 +9,12 @@ happen) and file_items (does it). Exactly once rests on three habits:
   after it, so a crash between the two leaves a trace the next run resolves;
 - never re-send a create GitHub may have carried out (a 502, a timeout, a dropped
   connection): look again first, and create only if the issue is not there.
+
+Others write the items meanwhile (a person in a TUI, a CLI close). Right before each
+create the run reads the item again and files it only if it still should be (not
+closed, not linked, same repository); an edit that lands before the intent is committed
+makes it decide again, and one that lands during the create does not keep the issue
+from being linked (tests/sync/test_concurrency_writers.py).
 """
 
 from __future__ import annotations
@@ -52,6 +58,8 @@ from followup.github.issues import (
     list_label_names,
     update_issue_body,
 )
+from followup.store import retry
+from followup.store.failures import LOST_RACE, ConcurrentUpdate
 from followup.store.history import Changes
 from followup.store.locks import DEFAULT_TIMEOUT, LockTimeout, StoreLock
 from followup.store.models import IssueRow, ItemRow, PostMortemRow
@@ -62,6 +70,7 @@ from followup.sync.candidates import (
     about_assignees,
     by_repo,
     candidates,
+    classify,
     document_path,
     explain,
     labels_for,
@@ -147,6 +156,10 @@ class FilingReport:
 
 
 # -- filing ---------------------------------------------------------------------------
+
+
+class _Changed(Exception):
+    """Another writer changed the item between the run's read of it and its intent."""
 
 
 def file_items(
@@ -495,26 +508,21 @@ class _Filing:
         return self.assignable[key]
 
     def forgotten(self, c: Candidate) -> bool:
-        """Tell whether the item left the store (followup forget) since this run read it."""
+        """Tell whether the item left the store (followup forget) since this run read it.
+
+        Reads the item afresh either way: what the run decides next goes by it.
+        """
         if self.session.get(ItemRow, c.item.id, populate_existing=True) is not None:
             return False
         self.done(c, "skipped", reason="forgotten meanwhile (followup forget): not filed")
         return True
 
-    def intend(self, c: Candidate) -> bool:
-        """Commit the intent to create the item's issue; False when the item was forgotten."""
-        record_intent(c.item)
-        try:
-            self.commit()
-        except StaleDataError:
-            self.session.rollback()
-            if self.forgotten(c):
-                return False
-            raise
-        return True
+    def still_to_create(self, repo: str, c: Candidate) -> bool:
+        """Read the item afresh and tell whether it is still to be created in repo.
 
-    def create(self, repo: str, c: Candidate) -> bool:
-        """Create the item's issue; tell whether this run created one."""
+        A person may have closed or edited it since the run chose it (in a TUI, from the
+        CLI), or another run linked it: the run files what the store says now.
+        """
         if self.forgotten(c):
             return False
         if c.item.issue_id is not None:
@@ -522,21 +530,51 @@ class _Filing:
             remote = remote_from_row(issue) if issue else None
             self.done(c, "linked", remote=remote, reason="linked meanwhile by another followup")
             return False
-        assign = self.can_assign(repo, c.item.owner)
-        if c.item.owner and is_login(c.item.owner) and not assign:
-            self.warn(
-                f"{c.label}: @{c.item.owner} cannot be assigned in {repo}; "
-                "the issue mentions them instead"
-            )
-        new = new_issue(c, assign=assign)
-        remote = self.post(repo, c, new)
+        now = classify(c.item, c.pm, None, include_drafts=True, default_repo=self.default_repo)
+        if now.action == "create" and now.repo == repo:
+            return True
+        why = now.reason if now.action == "skip" else f"{now.action}: {now.reason or repo}"
+        self.done(c, "skipped", reason=f"changed meanwhile ({why}): not filed")
+        return False
+
+    def intend(self, c: Candidate) -> bool:
+        """Commit the intent to create the item's issue; False when the item was forgotten.
+
+        Raises _Changed when another writer changed the item since it was read.
+        """
+        record_intent(c.item)
+        try:
+            self.commit()
+        except StaleDataError:
+            self.session.rollback()
+            if self.forgotten(c):
+                return False
+            raise _Changed from None
+        return True
+
+    def create(self, repo: str, c: Candidate) -> bool:
+        """Create the item's issue; tell whether this run created one."""
+        for _ in range(retry.ATTEMPTS):
+            if not self.still_to_create(repo, c):
+                return False
+            assign = self.can_assign(repo, c.item.owner)
+            if c.item.owner and is_login(c.item.owner) and not assign:
+                self.warn(
+                    f"{c.label}: @{c.item.owner} cannot be assigned in {repo}; "
+                    "the issue mentions them instead"
+                )
+            new = new_issue(c, assign=assign)
+            try:
+                remote = self.post(repo, c, new)
+            except _Changed:
+                continue  # decide again, on the item as the other writer left it
+            break
+        else:
+            self.done(c, "failed", reason=LOST_RACE)
+            return False
         if remote is None:
             return c.item.id in self.outcomes and self.outcomes[c.item.id].outcome == "created"
-        apply_issue(self.session, c.item, remote, self.changes, how="created", at=remote.created_at)
-        # Created, not yet converged: a run killed before converging leaves this for the
-        # next one to find (see unconverged); converging clears it.
-        record_intent(c.item)
-        self.commit()
+        self.keep(c, remote)
         if not any(same_label(label, FOLLOWUP_LABEL) for label in remote.labels):
             self.warn(
                 f"{c.label}: {remote.ref} was filed without its labels (the token may not set "
@@ -544,6 +582,30 @@ class _Filing:
             )
         self.done(c, "created", remote=remote)
         return True
+
+    def keep(self, c: Candidate, remote: RemoteIssue) -> None:
+        """Store the issue just created and link the item to it, whoever edits the item meanwhile.
+
+        The create is done: a conflict with another writer (a person's edit of the item
+        during the POST) stores the link again on the item as it is now.
+        """
+        for attempt in range(1, retry.ATTEMPTS + 1):
+            apply_issue(
+                self.session, c.item, remote, self.changes, how="created", at=remote.created_at
+            )
+            # Created, not yet converged: a run killed before converging leaves this for the
+            # next one to find (see unconverged); converging clears it.
+            record_intent(c.item)
+            try:
+                self.commit()
+                return
+            except StaleDataError:
+                self.session.rollback()
+                self.changes.rows.clear()  # this attempt's events, rolled back with it
+                if self.forgotten(c):
+                    return
+                if attempt == retry.ATTEMPTS:
+                    raise ConcurrentUpdate(LOST_RACE) from None
 
     def post(self, repo: str, c: Candidate, new: NewIssue) -> RemoteIssue | None:
         """Create the issue once; after an unconfirmed create, look before trying again."""
