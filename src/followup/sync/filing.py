@@ -223,8 +223,16 @@ class _Filing:
     # -- bookkeeping
 
     def commit(self) -> None:
-        self.changes.flush(self.session)
-        self.session.commit()
+        try:
+            self.changes.flush(self.session)
+            self.session.commit()
+        except StaleDataError:
+            # Another writer changed an item this run read: nothing of this commit is
+            # kept; where the run can decide again it does (intend, keep), else it ends
+            # with one line.
+            self.session.rollback()
+            self.changes.rows.clear()
+            raise ConcurrentUpdate(LOST_RACE) from None
 
     def warn(self, message: str) -> None:
         self.warnings.append(message)
@@ -545,8 +553,7 @@ class _Filing:
         record_intent(c.item)
         try:
             self.commit()
-        except StaleDataError:
-            self.session.rollback()
+        except ConcurrentUpdate:
             if self.forgotten(c):
                 return False
             raise _Changed from None
@@ -599,13 +606,11 @@ class _Filing:
             try:
                 self.commit()
                 return
-            except StaleDataError:
-                self.session.rollback()
-                self.changes.rows.clear()  # this attempt's events, rolled back with it
+            except ConcurrentUpdate:
                 if self.forgotten(c):
                     return
                 if attempt == retry.ATTEMPTS:
-                    raise ConcurrentUpdate(LOST_RACE) from None
+                    raise
 
     def post(self, repo: str, c: Candidate, new: NewIssue) -> RemoteIssue | None:
         """Create the issue once; after an unconfirmed create, look before trying again."""
