@@ -9,30 +9,35 @@ create...), each writer on an engine of its own, as separate processes would be.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from datetime import date
 from pathlib import Path
 from typing import cast
 
 import pytest
-from sqlalchemy import Engine
+from sqlalchemy import Engine, event
 from sqlmodel import Session, col, select
 
 from followup.github import GitHub
 from followup.github.issue_mapping import RemoteIssue, remote_issue_from_rest
+from followup.policy import DUE_EDITED, DUE_POLICY, DuePolicy
 from followup.store import create_store_engine, session_scope
 from followup.store.history import Changes
-from followup.store.models import IssueRow, ItemRow, Status
+from followup.store.models import IssueRow, ItemRow, PendingEditRow, Status
 from followup.sync import reconcile
 from followup.sync.edit_fields import FIELD_STATE, snapshot, status_change, store_answer
-from followup.sync.edits import close_item, set_priority
+from followup.sync.edits import close_item, set_due, set_priority
 from followup.sync.filing import FilingReport, file_items
 from followup.sync.importing import import_files
+from followup.sync.policy_mirror import queue_policy_dates
 from followup.sync.progress import SilentProgress
 from followup.sync.run_control import RunControl
 from tests.fakegithub import LOOPBACK, FakeGitHub
 from tests.faults import racing
+from tests.sync import mirror_world
 from tests.sync.world import (
     CHANGED_AT,
     LATER_AT,
+    NOW,
     QUEUE,
     RUNBOOK,
     SCRATCH,
@@ -201,3 +206,48 @@ def test_an_item_edited_while_its_issue_is_created_is_linked_and_keeps_the_edit(
     assert (edited.status, edited.filing_intent_at) == ("filed", None)
     linked = issue_row(engine, edited.issue_id)
     assert report.items[0].issue == f"{racing.REPO}#{linked.number}"
+
+
+# -- a sync queues the Due lines of dates the policy set
+
+
+def _first_write(engine: Engine, action: Callable[[], object]) -> list[str]:
+    """Run action once, right before the engine's first write (it has read by then)."""
+    seen: list[str] = []
+
+    def before(_conn: object, _cursor: object, statement: str, *_: object) -> None:
+        if statement.lstrip().upper().startswith(("INSERT", "UPDATE")):
+            seen.append(statement)
+            if len(seen) == 1:
+                action()
+
+    event.listen(engine, "before_cursor_execute", before)
+    return seen
+
+
+def test_a_due_date_edited_while_a_sync_queues_the_policys_is_the_one_kept(
+    engine: Engine, other: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The sync read RUNBOOK dated by the policy and no edit waiting; a TUI then set its
+    due date (and queued it for GitHub). The sync must not queue the policy's line beside
+    it: the push of that one would overrule the person's date."""
+    clock = fake_clock(monkeypatch)
+    ids = mirror_world.build_store(engine)
+    clock.time = NOW
+    item_id = ids[RUNBOOK]
+    set_priority(engine, None, item_id, "P0", policy=DuePolicy())
+    with session_scope(engine) as session:
+        for row in session.exec(select(PendingEditRow)):
+            session.delete(row)
+    assert item_row(engine, item_id).due_source == DUE_POLICY
+
+    writes = _first_write(engine, lambda: set_due(other, None, item_id, date(2027, 1, 4)))
+    queued = queue_policy_dates(engine)
+
+    assert writes  # the sync got as far as writing
+    with session_scope(engine) as session:
+        waiting = [(e.item_id, e.field, e.value) for e in session.exec(select(PendingEditRow))]
+    assert waiting == [(item_id, "due", "2027-01-04")]
+    assert queued == 0
+    after = item_row(engine, item_id)
+    assert (after.due, after.due_source) == (date(2027, 1, 4), DUE_EDITED)
