@@ -19,13 +19,14 @@ from sqlmodel import Session, col, select
 
 from followup.github import GitHub
 from followup.github.issue_mapping import RemoteIssue, remote_issue_from_rest
+from followup.github.protection_mapping import Effective
 from followup.policy import DUE_EDITED, DUE_POLICY, DuePolicy
 from followup.store import create_store_engine, session_scope
 from followup.store.history import Changes
 from followup.store.models import IssueRow, ItemRow, PendingEditRow, Status
-from followup.sync import reconcile
+from followup.sync import drift, reconcile
 from followup.sync.edit_fields import FIELD_STATE, snapshot, status_change, store_answer
-from followup.sync.edits import close_item, set_due, set_priority
+from followup.sync.edits import CloseReason, close_item, reopen_item, set_due, set_priority
 from followup.sync.filing import FilingReport, file_items
 from followup.sync.importing import import_files
 from followup.sync.policy_mirror import queue_policy_dates
@@ -38,6 +39,7 @@ from tests.sync.world import (
     CHANGED_AT,
     LATER_AT,
     NOW,
+    PROTECT,
     QUEUE,
     RUNBOOK,
     SCRATCH,
@@ -251,3 +253,38 @@ def test_a_due_date_edited_while_a_sync_queues_the_policys_is_the_one_kept(
     assert queued == 0
     after = item_row(engine, item_id)
     assert (after.due, after.due_source) == (date(2027, 1, 4), DUE_EDITED)
+
+
+# -- a sync verifies the protection followup applied
+
+
+@pytest.mark.parametrize("reason", ["not_planned", None], ids=["closed", "reopened"])
+def test_a_status_set_while_a_sync_verifies_protection_is_kept(
+    engine: Engine,
+    other: Engine,
+    clock: FakeClock,
+    monkeypatch: pytest.MonkeyPatch,
+    reason: CloseReason | None,
+) -> None:
+    """The sync chose the done protection item to verify; a person then closed it as not
+    planned (or reopened it, to protect again) before the sync, having read the branch
+    unprotected, wrote its verdict. The verdict is about a done item: it does not land
+    on the person's status."""
+    ids = filed_store(engine, clock)
+    item_id = ids[PROTECT]
+    wanted = "wont_do" if reason else "open"
+
+    def unprotected(_client: GitHub, _key: drift.ReadKey, _etag: str | None = None) -> drift._Read:
+        if reason:
+            close_item(other, None, item_id, reason=reason)
+        else:
+            reopen_item(other, None, item_id)
+        assert item_row(other, item_id).status == wanted
+        return drift._Read(Effective(), gone="gh-pages is no longer protected")
+
+    monkeypatch.setattr(drift, "_read_live", unprotected)
+    report = drift.verify_protection(engine, GitHub("test-token-not-real"))
+
+    after = item_row(engine, item_id)
+    assert (after.status, after.status_reason) == (wanted, None)
+    assert report.count("regressed") == 0
