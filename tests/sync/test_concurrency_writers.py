@@ -24,6 +24,7 @@ from followup.policy import DUE_EDITED, DUE_POLICY, DuePolicy
 from followup.store import create_store_engine, session_scope
 from followup.store.history import Changes
 from followup.store.models import IssueRow, ItemRow, PendingEditRow, Status
+from followup.store.protection import protection_of
 from followup.sync import drift, reconcile
 from followup.sync.edit_fields import FIELD_STATE, snapshot, status_change, store_answer
 from followup.sync.edits import CloseReason, close_item, reopen_item, set_due, set_priority
@@ -31,9 +32,12 @@ from followup.sync.filing import FilingReport, file_items
 from followup.sync.importing import import_files
 from followup.sync.policy_mirror import queue_policy_dates
 from followup.sync.progress import SilentProgress
+from followup.sync.protect_plan import ProtectionPlan
+from followup.sync.protect_record import record_intent, record_result
+from followup.sync.protect_write import Written
 from followup.sync.run_control import RunControl
 from tests.fakegithub import LOOPBACK, FakeGitHub
-from tests.faults import racing
+from tests.faults import racing, scenarios
 from tests.sync import mirror_world
 from tests.sync.world import (
     CHANGED_AT,
@@ -288,3 +292,37 @@ def test_a_status_set_while_a_sync_verifies_protection_is_kept(
     after = item_row(engine, item_id)
     assert (after.status, after.status_reason) == (wanted, None)
     assert report.count("regressed") == 0
+
+
+# -- a protect run records what it wrote
+
+
+def test_a_protect_run_records_its_result_on_an_item_edited_meanwhile(
+    engine: Engine, other: Engine
+) -> None:
+    """The run wrote the branch and comes to record it; a person gives the item a priority
+    between the run's read of the item and its write. Both are kept, and the run does
+    not end with its write to GitHub unrecorded."""
+    item_id = "cls0001"
+    scenarios.add_item(engine, "main", {"allow_deletions": False}, item_id=item_id)
+    plan = ProtectionPlan(
+        item_id=item_id,
+        title="Protect main",
+        status="open",
+        repo=scenarios.REPO,
+        branch="main",
+        requested={"allow_deletions": False},
+        method="classic",
+    )
+    record_intent(engine, plan, None)
+    writes = _first_write(engine, lambda: set_priority(other, None, item_id, "P0"))
+
+    result = record_result(engine, plan, Written())
+
+    assert writes
+    assert (result.outcome, result.message) == ("already", "already in effect")
+    after = item_row(engine, item_id)
+    assert (after.status, after.priority) == ("done", "P0")
+    stored = protection_of(after)
+    assert stored is not None and stored.intent is None
+    assert stored.applied is not None and stored.applied.verified
