@@ -11,14 +11,15 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from datetime import date
 from pathlib import Path
-from typing import cast
+from typing import Any, cast
 
 import pytest
 from sqlalchemy import Engine, event
 from sqlmodel import Session, col, select
 
 from followup.github import GitHub
-from followup.github.issue_mapping import RemoteIssue, remote_issue_from_rest
+from followup.github.issue_mapping import RemoteIssue, item_marker, remote_issue_from_rest
+from followup.github.issues import get_issue
 from followup.github.protection_mapping import Effective
 from followup.policy import DUE_EDITED, DUE_POLICY, DuePolicy
 from followup.store import create_store_engine, session_scope
@@ -26,11 +27,20 @@ from followup.store.history import Changes
 from followup.store.models import IssueRow, ItemRow, PendingEditRow, Status
 from followup.store.protection import protection_of
 from followup.sync import drift, reconcile
-from followup.sync.edit_fields import FIELD_STATE, snapshot, status_change, store_answer
+from followup.sync.edit_fields import (
+    FIELD_STATE,
+    apply_local,
+    priority_change,
+    snapshot,
+    status_change,
+    store_answer,
+)
 from followup.sync.edits import CloseReason, close_item, reopen_item, set_due, set_priority
 from followup.sync.filing import FilingReport, file_items
 from followup.sync.importing import import_files
+from followup.sync.links import apply_issue
 from followup.sync.policy_mirror import queue_policy_dates
+from followup.sync.polling import sync_all
 from followup.sync.progress import SilentProgress
 from followup.sync.protect_plan import ProtectionPlan
 from followup.sync.protect_record import record_intent, record_result
@@ -326,3 +336,48 @@ def test_a_protect_run_records_its_result_on_an_item_edited_meanwhile(
     stored = protection_of(after)
     assert stored is not None and stored.intent is None
     assert stored.applied is not None and stored.applied.verified
+
+
+# -- a sync converges issues filed twice
+
+
+@LOOPBACK
+def test_an_item_edited_while_a_sync_converges_its_issues_is_moved_and_keeps_the_edit(
+    engine: Engine, other: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A run filed the item as #2 and was killed before converging; another store had
+    filed #1. The sync closes #2 and moves the item to #1; a TUI gives the item a priority
+    after the sync read it and before it wrote the move. The sync carries on (it does not
+    end with an error) and both changes are kept."""
+    first, _ = _filing_store(engine, tmp_path)
+    title = item_row(engine, first).title
+    marker = item_marker(first, racing.SLUG)
+    labels = ("followup", f"postmortem:{racing.SLUG}")
+    edited: list[str] = []
+
+    def edit_first(
+        session: Session, item: ItemRow, remote: RemoteIssue, changes: Changes, **how: Any
+    ) -> IssueRow:
+        # The sync has read the item and is about to move it to the kept issue.
+        if not edited:
+            apply_local(other, first, priority_change("P0"))
+            edited.append(item.id)
+        return apply_issue(session, item, remote, changes, **how)
+
+    with FakeGitHub() as fake:
+        kept = fake.add_issue(racing.REPO, title, marker, labels=labels)
+        mine = fake.add_issue(racing.REPO, title, marker, labels=labels)
+        with session_scope(engine) as session:
+            item = session.get(ItemRow, first)
+            assert item is not None
+            remote = get_issue(fake.client(), racing.REPO, mine)
+            apply_issue(session, item, remote, Changes(source="followup"), how="created")
+        monkeypatch.setattr(reconcile, "apply_issue", edit_first)
+        report = sync_all(engine, fake.client, concurrency=1, progress=SilentProgress())
+        states = [fake.issue(racing.REPO, n)["state"] for n in (kept, mine)]
+
+    assert edited == [first] and report.errors == (), report.errors
+    assert states == ["open", "closed"]
+    after = item_row(engine, first)
+    assert issue_row(engine, after.issue_id).number == kept
+    assert (after.priority, after.status) == ("P0", "filed")
