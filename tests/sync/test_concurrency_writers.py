@@ -8,6 +8,7 @@ create...), each writer on an engine of its own, as separate processes would be.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterator
 from datetime import date
 from pathlib import Path
@@ -18,7 +19,12 @@ from sqlalchemy import Engine, event
 from sqlmodel import Session, col, select
 
 from followup.github import GitHub
-from followup.github.issue_mapping import RemoteIssue, item_marker, remote_issue_from_rest
+from followup.github.issue_mapping import (
+    NewIssue,
+    RemoteIssue,
+    item_marker,
+    remote_issue_from_rest,
+)
 from followup.github.issues import get_issue
 from followup.github.protection_mapping import Effective
 from followup.policy import DUE_EDITED, DUE_POLICY, DuePolicy
@@ -26,7 +32,7 @@ from followup.store import create_store_engine, session_scope
 from followup.store.history import Changes
 from followup.store.models import IssueRow, ItemRow, PendingEditRow, Status
 from followup.store.protection import protection_of
-from followup.sync import drift, reconcile
+from followup.sync import drift, filing, reconcile
 from followup.sync.edit_fields import (
     FIELD_STATE,
     apply_local,
@@ -41,7 +47,7 @@ from followup.sync.importing import import_files
 from followup.sync.links import apply_issue
 from followup.sync.policy_mirror import queue_policy_dates
 from followup.sync.polling import sync_all
-from followup.sync.progress import SilentProgress
+from followup.sync.progress import Level, SilentProgress
 from followup.sync.protect_plan import ProtectionPlan
 from followup.sync.protect_record import record_intent, record_result
 from followup.sync.protect_write import Written
@@ -222,6 +228,77 @@ def test_an_item_edited_while_its_issue_is_created_is_linked_and_keeps_the_edit(
     assert (edited.status, edited.filing_intent_at) == ("filed", None)
     linked = issue_row(engine, edited.issue_id)
     assert report.items[0].issue == f"{racing.REPO}#{linked.number}"
+
+
+class _Watched(SilentProgress):
+    """A run's progress that tells when the run waits for another one's lock."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.waiting = threading.Event()
+
+    def note(self, level: Level, message: str) -> None:
+        super().note(level, message)
+        if "waiting for it" in message:
+            self.waiting.set()
+
+
+@LOOPBACK
+def test_two_runs_filing_a_tracking_issue_at_once_file_it_once(
+    engine: Engine, other: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Run A is about to create the post-mortem's tracking issue when run B, on the same
+    store, comes to the same step: B waits for A and finds A's issue, rather than list,
+    find none and create a second one."""
+    _filing_store(engine, tmp_path)
+    create = filing.create_issue  # type: ignore[attr-defined]
+    b_progress = _Watched()
+    b_reports: list[FilingReport] = []
+
+    with FakeGitHub() as fake:
+        racing.arrange(fake)
+        a_client = fake.client("A")
+
+        def run_b() -> None:
+            b_reports.append(
+                file_items(
+                    other,
+                    fake.client("B"),
+                    default_repo=racing.REPO,
+                    tracking_issue=True,
+                    progress=b_progress,
+                )
+            )
+
+        b = threading.Thread(target=run_b)
+
+        def create_a(client: GitHub, repo: str, new: NewIssue) -> RemoteIssue:
+            if (
+                client is a_client
+                and new.title.startswith("Post-mortem follow-ups")
+                and not b.is_alive()
+            ):
+                # B runs to its tracking step now: it ends, or waits for A.
+                b.start()
+                while b.is_alive() and not b_progress.waiting.wait(0.05):
+                    pass
+            return create(client, repo, new)
+
+        monkeypatch.setattr(filing, "create_issue", create_a)
+        a_report = file_items(
+            engine,
+            a_client,
+            default_repo=racing.REPO,
+            tracking_issue=True,
+            progress=SilentProgress(),
+        )
+        b.join(timeout=60)
+        tracking = [i for i in fake.all_issues(racing.REPO) if i["title"].startswith("Post-mortem")]
+
+    assert b_progress.waiting.is_set()
+    assert [t.outcome for t in a_report.tracking] == ["created"]
+    assert [t.outcome for t in b_reports[0].tracking] == ["unchanged"]
+    assert len(tracking) == 1
 
 
 # -- a sync queues the Due lines of dates the policy set

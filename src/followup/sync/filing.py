@@ -20,6 +20,7 @@ from being linked (tests/sync/test_concurrency_writers.py).
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass, replace
 from functools import partial
 from typing import Literal
@@ -184,8 +185,8 @@ def file_items(
     ends the run. Work stops between items once progress.cancelled() says so (or the
     control, when given, says to stop).
 
-    Two runs on one store take turns per repository (the store's lock, waited for at
-    most lock_timeout seconds); runs on different stores converge after creating
+    Two runs on one store take turns per repository, for items and tracking issues
+    alike (the store's lock, waited for at most lock_timeout seconds); runs on different stores converge after creating
     (sync/converge.py), so that each item ends with one open issue either way.
     """
     if control is None:
@@ -670,7 +671,14 @@ class _Filing:
                 return
             repo = tracking_repo(self.session, pm)
             try:
-                self.tracking.append(self.track_one(pm, repo))
+                # Another run on this store may be filing the same tracking issue: take
+                # turns, and read what it stored, as creates() does for items.
+                with self.control.locked(repo) if repo else nullcontext():
+                    self.commit()
+                    self.session.refresh(pm)
+                    self.tracking.append(self.track_one(pm, repo))
+            except LockTimeout as exc:
+                self.tracking.append(TrackingOutcome(pm.slug, "failed", reason=str(exc)))
             except RateLimited as exc:
                 self.control.stops_run(exc)
                 raise Stopped from None
