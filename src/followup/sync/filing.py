@@ -186,8 +186,9 @@ def file_items(
     control, when given, says to stop).
 
     Two runs on one store take turns per repository, for items and tracking issues
-    alike (the store's lock, waited for at most lock_timeout seconds); runs on different stores converge after creating
-    (sync/converge.py), so that each item ends with one open issue either way.
+    alike (the store's lock, waited for at most lock_timeout seconds); runs on
+    different stores converge after creating (sync/converge.py), so that each item
+    ends with one open issue either way.
     """
     if control is None:
         lock = StoreLock(
