@@ -36,6 +36,7 @@ from followup.sync import drift, filing, reconcile
 from followup.sync.edit_fields import (
     FIELD_STATE,
     apply_local,
+    owner_change,
     priority_change,
     snapshot,
     status_change,
@@ -228,6 +229,29 @@ def test_an_item_edited_while_its_issue_is_created_is_linked_and_keeps_the_edit(
     assert (edited.status, edited.filing_intent_at) == ("filed", None)
     linked = issue_row(engine, edited.issue_id)
     assert report.items[0].issue == f"{racing.REPO}#{linked.number}"
+
+
+@LOOPBACK
+def test_an_item_edited_after_its_create_is_settled_and_keeps_the_edit(
+    engine: Engine, other: Engine, tmp_path: Path
+) -> None:
+    """The first item's issue is created and stored; a person edits that item while the
+    run creates the second one, before the run converges and clears the items' intents."""
+    first, _ = _filing_store(engine, tmp_path)
+    with FakeGitHub() as fake:
+        racing.arrange(fake)
+
+        def edit_first(_fake: FakeGitHub) -> None:
+            fake.when("POST issues", lambda _fake: apply_local(other, first, owner_change("kim")))
+
+        fake.when("POST issues", edit_first)
+        report = _file(engine, fake)
+
+    assert [o.outcome for o in report.items] == ["created", "created"]
+    assert not report.failed
+    edited = item_row(engine, first)
+    assert (edited.owner, edited.status, edited.filing_intent_at) == ("kim", "filed", None)
+    assert edited.issue_id is not None
 
 
 class _Watched(SilentProgress):

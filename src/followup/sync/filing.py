@@ -59,6 +59,7 @@ from followup.github.issues import (
     list_label_names,
     update_issue_body,
 )
+from followup.github.repos import normalise_repo
 from followup.store import retry
 from followup.store.failures import LOST_RACE, ConcurrentUpdate
 from followup.store.history import Changes
@@ -95,7 +96,7 @@ from followup.sync.links import (
 )
 from followup.sync.planning import FilingPlan, PlannedItem, PlannedTracking, plan_filing
 from followup.sync.progress import Progress
-from followup.sync.reconcile import Reconciliation, converge_repo
+from followup.sync.reconcile import Reconciliation, converge_on_github, store_convergence
 from followup.sync.renames import record_moves
 from followup.sync.run_control import RunControl, Stopped
 from followup.sync.writeback import normalise
@@ -431,20 +432,53 @@ class _Filing:
 
     def settle(self, repo: str) -> None:
         """Clear the intents of the items linked in repo: their issues are converged."""
-        for c in self.by_id.values():
-            issue = self.session.get(IssueRow, c.item.issue_id) if c.item.issue_id else None
-            if issue is not None and issue.repo == repo and c.item.filing_intent_at is not None:
-                clear_intent(c.item)
+
+        def clear() -> None:
+            for c in self.by_id.values():
+                issue = self.session.get(IssueRow, c.item.issue_id) if c.item.issue_id else None
+                if issue is not None and issue.repo == repo and c.item.filing_intent_at is not None:
+                    clear_intent(c.item)
+
+        self.afresh(clear)
+
+    def afresh(self, work: Callable[[], object]) -> None:
+        """Run work on the items as the store has them now and commit; again if one changes.
+
+        A person may edit an item between this run's reads of it (in a TUI, from the CLI):
+        work that writes items already read reads them again first, as store/retry does.
+        """
         self.commit()
+        for attempt in range(1, retry.ATTEMPTS + 1):
+            self.session.expire_all()
+            try:
+                work()
+                self.commit()
+                return
+            except StaleDataError:  # from an autoflush, before commit() could say it
+                self.session.rollback()
+                self.changes.rows.clear()
+                if attempt == retry.ATTEMPTS:
+                    raise ConcurrentUpdate(LOST_RACE) from None
+            except ConcurrentUpdate:
+                if attempt == retry.ATTEMPTS:
+                    raise
 
     def reconcile(self, repo: str, *, again: bool = False) -> Reconciliation:
         """List repo's followup issues afresh, close duplicates, link items to the kept ones."""
         if repo in self.recs and not again:
             return self.recs[repo]
-        rec, converged, _ = converge_repo(
-            self.session, self.client, self.control, repo, self.changes
-        )
-        self.commit()
+        found: list[Reconciliation] = []
+        name = normalise_repo(repo)
+        with self.control.locked(name):
+            issues, converged = converge_on_github(self.client, self.control, name)
+
+            def store() -> None:
+                found[:] = [
+                    store_convergence(self.session, name, issues, converged, self.changes)[0]
+                ]
+
+            self.afresh(store)
+        rec = found[0]
         self.recs[repo] = rec
         for message in (*rec.warnings, *converged.notes):
             self.warn(message)
