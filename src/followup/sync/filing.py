@@ -254,8 +254,7 @@ class _Filing:
         if c.item.id in self.outcomes:
             return
         if outcome == "failed" and reason:
-            record_failure(c.item, reason)
-            self.commit()
+            self.afresh(lambda: record_failure(c.item, reason))
             self.progress.note("error", f"{c.label}: {reason}")
         self.outcomes[c.item.id] = ItemOutcome(
             item_id=c.item.id,
@@ -374,13 +373,13 @@ class _Filing:
             remote = get_issue(self.client, repo, number)
         except (NotFound, Gone) as exc:
             reason = missing_reference(f"{repo}#{number}", exc)
-            record_failure(c.item, reason)
+            self.afresh(lambda: record_failure(c.item, reason))
             self.warn(f"{c.label}: {reason}")
             self.done(c, "skipped", reason=reason)
-            self.commit()
             return
-        apply_issue(self.session, c.item, remote, self.changes, how="referenced")
-        self.commit()
+        self.afresh(
+            lambda: apply_issue(self.session, c.item, remote, self.changes, how="referenced")
+        )
         self.done(c, "linked", remote=remote, reason=f"refers to {remote.ref}")
 
     # -- items to create
@@ -389,14 +388,16 @@ class _Filing:
         # Another run on this store may be filing into repo: wait for it, then read
         # again what it stored and what GitHub has, before creating anything.
         with self.control.locked(repo):
-            self.commit()
-            self.session.expire_all()
-            for c in group:
-                if c.item.repo is None:
-                    # Filed with --repo: keep the repository when the document is re-imported.
-                    c.item.repo = repo
-                    c.item.overrides = {**(c.item.overrides or {}), "repo": repo}
-            self.commit()
+
+            def keep_repo() -> None:
+                for c in group:
+                    if c.item.repo is None:
+                        # Filed with --repo: keep the repository when the document is
+                        # re-imported.
+                        c.item.repo = repo
+                        c.item.overrides = {**(c.item.overrides or {}), "repo": repo}
+
+            self.afresh(keep_repo)
             self.reconcile(repo)
             remaining = [c for c in group if c.item.id not in self.outcomes]
             if not remaining:
