@@ -578,7 +578,7 @@ class _Filing:
         now = classify(c.item, c.pm, None, include_drafts=True, default_repo=self.default_repo)
         if now.action == "create" and now.repo == repo:
             return True
-        why = now.reason if now.action == "skip" else f"{now.action}: {now.reason or repo}"
+        why = f"its repository is now {now.repo}" if now.action == "create" else now.reason
         self.done(c, "skipped", reason=f"changed meanwhile ({why}): not filed")
         return False
 
