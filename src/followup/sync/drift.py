@@ -2,7 +2,10 @@
 
 Every `followup sync` runs this, so it must be cheap: one conditional read per distinct
 branch or ruleset (a 304 costs no rate-limit points and writes nothing), and one item's
-failure never stops the others.
+failure never stops the others. The verdicts are written in one retried transaction
+(store/retry.py), each only on an item still as it was chosen: one a person closed or
+reopened during the reads keeps the status they gave it
+(tests/sync/test_concurrency_writers.py).
 """
 
 from __future__ import annotations
@@ -22,7 +25,7 @@ from followup.github.errors import GitHubError
 from followup.github.protection_classic import effective_classic
 from followup.github.protection_mapping import Effective, Shortfall, shortfalls
 from followup.github.protection_rulesets import effective_ruleset
-from followup.store import session_scope
+from followup.store import retry, session_scope
 from followup.store.history import Changes
 from followup.store.models import ItemRow, Status
 from followup.store.protection import protection_of, store_applied
@@ -172,17 +175,30 @@ def _read_groups(
 
 def _judge(
     session: Session, changes: Changes, target: Target, read: _Read, now: datetime
-) -> VerifyResult:
+) -> VerifyResult | None:
+    """Record what the read says of one item; None when the item is no longer the one read for.
+
+    The items were chosen before the reads: meanwhile a person may have closed or
+    reopened one, a protect run applied other settings or begun writing. The read does
+    not judge such an item, and its status stays what they made it.
+    """
     item = session.get(ItemRow, target.item_id)
-    assert item is not None
+    stored = protection_of(item) if item is not None else None
+    if (
+        item is None
+        or stored is None
+        or item.status not in VERIFIED_STATUSES
+        or stored.intent is not None
+        or stored.applied != target.applied
+    ):
+        return None
     if read.unchanged:
         # Nothing changed on GitHub since the last judgement: it stands, and nothing is written.
         outcome: VerifyOutcome = "still_regressed" if item.status == Status.REGRESSED else "ok"
         return VerifyResult(item.id, target.where, outcome, item.status)
     if read.error is not None or read.live is None:
         return VerifyResult(item.id, target.where, "error", item.status, message=read.error or "")
-    stored = protection_of(item)
-    if stored is not None and stored.applied is not None and read.etag != stored.applied.etag:
+    if stored.applied is not None and read.etag != stored.applied.etag:
         store_applied(item, stored, applied=replace(stored.applied, etag=read.etag))
     settings = dict(target.applied.settings if target.applied else {}) or target.spec.requested()
     missing = tuple(shortfalls(read.live, settings))
@@ -298,13 +314,21 @@ def verify_protection(
     stopped = control.reason or (CANCELLED if control.cancelled else None)
 
     now = clock.now()
-    changes = Changes(source="followup", at=now)
-    with session_scope(engine) as session:
+
+    def judge_all(session: Session) -> list[VerifyResult]:
+        # Runs again from a fresh read if a person edits one of the items meanwhile.
+        changes = Changes(source="followup", at=now)
+        judged: list[VerifyResult] = []
         for key, members in groups.items():
             read = reads.get(key, _Read(error=f"not checked ({stopped or 'stopped'})"))
             for target in members:
-                results.append(_judge(session, changes, target, read, now))
+                result = _judge(session, changes, target, read, now)
+                if result is not None:
+                    judged.append(result)
         changes.flush(session)
+        return judged
+
+    results.extend(retry.write(engine, judge_all))
     for result in results:
         if result.outcome == "regressed":
             progress.note(

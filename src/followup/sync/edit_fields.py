@@ -366,12 +366,22 @@ Answer = RemoteIssue | LabelsNow
 
 
 def store_answer(
-    engine: Engine, snap: Snapshot, field: str, answer: Answer, change: LocalChange
+    engine: Engine,
+    snap: Snapshot,
+    field: str,
+    answer: Answer,
+    change: LocalChange,
+    *,
+    waited: tuple[int, str | None] | None = None,
 ) -> None:
     """Record GitHub's answer to a pushed edit and settle the item on it.
 
     The user's change is an event at GitHub's time of it, and so is what else the
     answer shows changed on the issue (its assignees, for a reassignment).
+
+    waited is the waiting edit a sync pushed (its id and value). If the person changed
+    it again since the sync read it, the answer goes to the issue only: the item keeps
+    the newer value, which waits for the next sync against what GitHub shows now.
     """
     assert snap.issue_id is not None
 
@@ -389,6 +399,13 @@ def store_answer(
             remote = answer
             closed = field == FIELD_STATE and remote.state == "closed" and remote.closed_at
             at = (remote.closed_at if closed else remote.updated_at) or clock.now()
+        newer = changed_since(session, waited)
+        if newer is not None:
+            theirs = IssueUpdates(session, source="user")
+            theirs.apply(issue, [], remote)
+            theirs.flush()
+            newer.base = current(field, issue)
+            return
         mine = Changes(source="user", at=at)
         change(session, item, mine)
         theirs = IssueUpdates(session, source="user")
@@ -398,6 +415,14 @@ def store_answer(
         theirs.flush()
 
     retry.write(engine, work)
+
+
+def changed_since(session: Session, waited: tuple[int, str | None] | None) -> PendingEditRow | None:
+    """Return the waiting edit if a person changed its value since a sync read it."""
+    if waited is None:
+        return None
+    row = session.get(PendingEditRow, waited[0])
+    return row if row is not None and row.value != waited[1] else None
 
 
 def store_read(engine: Engine, snap: Snapshot, remote: RemoteIssue) -> None:

@@ -9,11 +9,18 @@ happen) and file_items (does it). Exactly once rests on three habits:
   after it, so a crash between the two leaves a trace the next run resolves;
 - never re-send a create GitHub may have carried out (a 502, a timeout, a dropped
   connection): look again first, and create only if the issue is not there.
+
+Others write the items meanwhile (a person in a TUI, a CLI close). Right before each
+create the run reads the item again and files it only if it still should be (not
+closed, not linked, same repository); an edit that lands before the intent is committed
+makes it decide again, and one that lands during the create does not keep the issue
+from being linked (tests/sync/test_concurrency_writers.py).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass, replace
 from functools import partial
 from typing import Literal
@@ -52,6 +59,9 @@ from followup.github.issues import (
     list_label_names,
     update_issue_body,
 )
+from followup.github.repos import normalise_repo
+from followup.store import retry
+from followup.store.failures import LOST_RACE, ConcurrentUpdate
 from followup.store.history import Changes
 from followup.store.locks import DEFAULT_TIMEOUT, LockTimeout, StoreLock
 from followup.store.models import IssueRow, ItemRow, PostMortemRow
@@ -62,6 +72,7 @@ from followup.sync.candidates import (
     about_assignees,
     by_repo,
     candidates,
+    classify,
     document_path,
     explain,
     labels_for,
@@ -85,7 +96,7 @@ from followup.sync.links import (
 )
 from followup.sync.planning import FilingPlan, PlannedItem, PlannedTracking, plan_filing
 from followup.sync.progress import Progress
-from followup.sync.reconcile import Reconciliation, converge_repo
+from followup.sync.reconcile import Reconciliation, converge_on_github, store_convergence
 from followup.sync.renames import record_moves
 from followup.sync.run_control import RunControl, Stopped
 from followup.sync.writeback import normalise
@@ -149,6 +160,10 @@ class FilingReport:
 # -- filing ---------------------------------------------------------------------------
 
 
+class _Changed(Exception):
+    """Another writer changed the item between the run's read of it and its intent."""
+
+
 def file_items(
     engine: Engine,
     client: GitHub,
@@ -171,9 +186,10 @@ def file_items(
     ends the run. Work stops between items once progress.cancelled() says so (or the
     control, when given, says to stop).
 
-    Two runs on one store take turns per repository (the store's lock, waited for at
-    most lock_timeout seconds); runs on different stores converge after creating
-    (sync/converge.py), so that each item ends with one open issue either way.
+    Two runs on one store take turns per repository, for items and tracking issues
+    alike (the store's lock, waited for at most lock_timeout seconds); runs on
+    different stores converge after creating (sync/converge.py), so that each item
+    ends with one open issue either way.
     """
     if control is None:
         lock = StoreLock(
@@ -210,8 +226,16 @@ class _Filing:
     # -- bookkeeping
 
     def commit(self) -> None:
-        self.changes.flush(self.session)
-        self.session.commit()
+        try:
+            self.changes.flush(self.session)
+            self.session.commit()
+        except StaleDataError:
+            # Another writer changed an item this run read: nothing of this commit is
+            # kept; where the run can decide again it does (intend, keep), else it ends
+            # with one line.
+            self.session.rollback()
+            self.changes.rows.clear()
+            raise ConcurrentUpdate(LOST_RACE) from None
 
     def warn(self, message: str) -> None:
         self.warnings.append(message)
@@ -230,8 +254,7 @@ class _Filing:
         if c.item.id in self.outcomes:
             return
         if outcome == "failed" and reason:
-            record_failure(c.item, reason)
-            self.commit()
+            self.afresh(lambda: record_failure(c.item, reason))
             self.progress.note("error", f"{c.label}: {reason}")
         self.outcomes[c.item.id] = ItemOutcome(
             item_id=c.item.id,
@@ -350,13 +373,13 @@ class _Filing:
             remote = get_issue(self.client, repo, number)
         except (NotFound, Gone) as exc:
             reason = missing_reference(f"{repo}#{number}", exc)
-            record_failure(c.item, reason)
+            self.afresh(lambda: record_failure(c.item, reason))
             self.warn(f"{c.label}: {reason}")
             self.done(c, "skipped", reason=reason)
-            self.commit()
             return
-        apply_issue(self.session, c.item, remote, self.changes, how="referenced")
-        self.commit()
+        self.afresh(
+            lambda: apply_issue(self.session, c.item, remote, self.changes, how="referenced")
+        )
         self.done(c, "linked", remote=remote, reason=f"refers to {remote.ref}")
 
     # -- items to create
@@ -365,14 +388,16 @@ class _Filing:
         # Another run on this store may be filing into repo: wait for it, then read
         # again what it stored and what GitHub has, before creating anything.
         with self.control.locked(repo):
-            self.commit()
-            self.session.expire_all()
-            for c in group:
-                if c.item.repo is None:
-                    # Filed with --repo: keep the repository when the document is re-imported.
-                    c.item.repo = repo
-                    c.item.overrides = {**(c.item.overrides or {}), "repo": repo}
-            self.commit()
+
+            def keep_repo() -> None:
+                for c in group:
+                    if c.item.repo is None:
+                        # Filed with --repo: keep the repository when the document is
+                        # re-imported.
+                        c.item.repo = repo
+                        c.item.overrides = {**(c.item.overrides or {}), "repo": repo}
+
+            self.afresh(keep_repo)
             self.reconcile(repo)
             remaining = [c for c in group if c.item.id not in self.outcomes]
             if not remaining:
@@ -408,20 +433,53 @@ class _Filing:
 
     def settle(self, repo: str) -> None:
         """Clear the intents of the items linked in repo: their issues are converged."""
-        for c in self.by_id.values():
-            issue = self.session.get(IssueRow, c.item.issue_id) if c.item.issue_id else None
-            if issue is not None and issue.repo == repo and c.item.filing_intent_at is not None:
-                clear_intent(c.item)
+
+        def clear() -> None:
+            for c in self.by_id.values():
+                issue = self.session.get(IssueRow, c.item.issue_id) if c.item.issue_id else None
+                if issue is not None and issue.repo == repo and c.item.filing_intent_at is not None:
+                    clear_intent(c.item)
+
+        self.afresh(clear)
+
+    def afresh(self, work: Callable[[], object]) -> None:
+        """Run work on the items as the store has them now and commit; again if one changes.
+
+        A person may edit an item between this run's reads of it (in a TUI, from the CLI):
+        work that writes items already read reads them again first, as store/retry does.
+        """
         self.commit()
+        for attempt in range(1, retry.ATTEMPTS + 1):
+            self.session.expire_all()
+            try:
+                work()
+                self.commit()
+                return
+            except StaleDataError:  # from an autoflush, before commit() could say it
+                self.session.rollback()
+                self.changes.rows.clear()
+                if attempt == retry.ATTEMPTS:
+                    raise ConcurrentUpdate(LOST_RACE) from None
+            except ConcurrentUpdate:
+                if attempt == retry.ATTEMPTS:
+                    raise
 
     def reconcile(self, repo: str, *, again: bool = False) -> Reconciliation:
         """List repo's followup issues afresh, close duplicates, link items to the kept ones."""
         if repo in self.recs and not again:
             return self.recs[repo]
-        rec, converged, _ = converge_repo(
-            self.session, self.client, self.control, repo, self.changes
-        )
-        self.commit()
+        found: list[Reconciliation] = []
+        name = normalise_repo(repo)
+        with self.control.locked(name):
+            issues, converged = converge_on_github(self.client, self.control, name)
+
+            def store() -> None:
+                found[:] = [
+                    store_convergence(self.session, name, issues, converged, self.changes)[0]
+                ]
+
+            self.afresh(store)
+        rec = found[0]
         self.recs[repo] = rec
         for message in (*rec.warnings, *converged.notes):
             self.warn(message)
@@ -495,26 +553,21 @@ class _Filing:
         return self.assignable[key]
 
     def forgotten(self, c: Candidate) -> bool:
-        """Tell whether the item left the store (followup forget) since this run read it."""
+        """Tell whether the item left the store (followup forget) since this run read it.
+
+        Reads the item afresh either way: what the run decides next goes by it.
+        """
         if self.session.get(ItemRow, c.item.id, populate_existing=True) is not None:
             return False
         self.done(c, "skipped", reason="forgotten meanwhile (followup forget): not filed")
         return True
 
-    def intend(self, c: Candidate) -> bool:
-        """Commit the intent to create the item's issue; False when the item was forgotten."""
-        record_intent(c.item)
-        try:
-            self.commit()
-        except StaleDataError:
-            self.session.rollback()
-            if self.forgotten(c):
-                return False
-            raise
-        return True
+    def still_to_create(self, repo: str, c: Candidate) -> bool:
+        """Read the item afresh and tell whether it is still to be created in repo.
 
-    def create(self, repo: str, c: Candidate) -> bool:
-        """Create the item's issue; tell whether this run created one."""
+        A person may have closed or edited it since the run chose it (in a TUI, from the
+        CLI), or another run linked it: the run files what the store says now.
+        """
         if self.forgotten(c):
             return False
         if c.item.issue_id is not None:
@@ -522,21 +575,50 @@ class _Filing:
             remote = remote_from_row(issue) if issue else None
             self.done(c, "linked", remote=remote, reason="linked meanwhile by another followup")
             return False
-        assign = self.can_assign(repo, c.item.owner)
-        if c.item.owner and is_login(c.item.owner) and not assign:
-            self.warn(
-                f"{c.label}: @{c.item.owner} cannot be assigned in {repo}; "
-                "the issue mentions them instead"
-            )
-        new = new_issue(c, assign=assign)
-        remote = self.post(repo, c, new)
+        now = classify(c.item, c.pm, None, include_drafts=True, default_repo=self.default_repo)
+        if now.action == "create" and now.repo == repo:
+            return True
+        why = f"its repository is now {now.repo}" if now.action == "create" else now.reason
+        self.done(c, "skipped", reason=f"changed meanwhile ({why}): not filed")
+        return False
+
+    def intend(self, c: Candidate) -> bool:
+        """Commit the intent to create the item's issue; False when the item was forgotten.
+
+        Raises _Changed when another writer changed the item since it was read.
+        """
+        record_intent(c.item)
+        try:
+            self.commit()
+        except ConcurrentUpdate:
+            if self.forgotten(c):
+                return False
+            raise _Changed from None
+        return True
+
+    def create(self, repo: str, c: Candidate) -> bool:
+        """Create the item's issue; tell whether this run created one."""
+        for _ in range(retry.ATTEMPTS):
+            if not self.still_to_create(repo, c):
+                return False
+            assign = self.can_assign(repo, c.item.owner)
+            if c.item.owner and is_login(c.item.owner) and not assign:
+                self.warn(
+                    f"{c.label}: @{c.item.owner} cannot be assigned in {repo}; "
+                    "the issue mentions them instead"
+                )
+            new = new_issue(c, assign=assign)
+            try:
+                remote = self.post(repo, c, new)
+            except _Changed:
+                continue  # decide again, on the item as the other writer left it
+            break
+        else:
+            self.done(c, "failed", reason=LOST_RACE)
+            return False
         if remote is None:
             return c.item.id in self.outcomes and self.outcomes[c.item.id].outcome == "created"
-        apply_issue(self.session, c.item, remote, self.changes, how="created", at=remote.created_at)
-        # Created, not yet converged: a run killed before converging leaves this for the
-        # next one to find (see unconverged); converging clears it.
-        record_intent(c.item)
-        self.commit()
+        self.keep(c, remote)
         if not any(same_label(label, FOLLOWUP_LABEL) for label in remote.labels):
             self.warn(
                 f"{c.label}: {remote.ref} was filed without its labels (the token may not set "
@@ -544,6 +626,28 @@ class _Filing:
             )
         self.done(c, "created", remote=remote)
         return True
+
+    def keep(self, c: Candidate, remote: RemoteIssue) -> None:
+        """Store the issue just created and link the item to it, whoever edits the item meanwhile.
+
+        The create is done: a conflict with another writer (a person's edit of the item
+        during the POST) stores the link again on the item as it is now.
+        """
+        for attempt in range(1, retry.ATTEMPTS + 1):
+            apply_issue(
+                self.session, c.item, remote, self.changes, how="created", at=remote.created_at
+            )
+            # Created, not yet converged: a run killed before converging leaves this for the
+            # next one to find (see unconverged); converging clears it.
+            record_intent(c.item)
+            try:
+                self.commit()
+                return
+            except ConcurrentUpdate:
+                if self.forgotten(c):
+                    return
+                if attempt == retry.ATTEMPTS:
+                    raise
 
     def post(self, repo: str, c: Candidate, new: NewIssue) -> RemoteIssue | None:
         """Create the issue once; after an unconfirmed create, look before trying again."""
@@ -603,7 +707,14 @@ class _Filing:
                 return
             repo = tracking_repo(self.session, pm)
             try:
-                self.tracking.append(self.track_one(pm, repo))
+                # Another run on this store may be filing the same tracking issue: take
+                # turns, and read what it stored, as creates() does for items.
+                with self.control.locked(repo) if repo else nullcontext():
+                    self.commit()
+                    self.session.refresh(pm)
+                    self.tracking.append(self.track_one(pm, repo))
+            except LockTimeout as exc:
+                self.tracking.append(TrackingOutcome(pm.slug, "failed", reason=str(exc)))
             except RateLimited as exc:
                 self.control.stops_run(exc)
                 raise Stopped from None

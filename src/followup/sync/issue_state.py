@@ -23,7 +23,14 @@ from followup.github.issue_mapping import RemoteIssue
 from followup.policy import DUE_EDITED, DUE_POLICY
 from followup.store.history import Changes
 from followup.store.models import IssueRow, ItemRow, PostMortemRow, Status
-from followup.sync.links import find_issue, issue_ref, link_item, set_status, status_from_issue
+from followup.sync.links import (
+    find_issue,
+    issue_ref,
+    link_item,
+    older_than_stored,
+    set_status,
+    status_from_issue,
+)
 from followup.sync.repo_poll import as_utc
 
 GONE_DELETED = "deleted"
@@ -205,7 +212,7 @@ class IssueUpdates:
         touch records that the issue was checked even when nothing changed (the
         sweep for deleted issues goes by that time).
         """
-        if _older(remote.updated_at, row.updated_at):
+        if older_than_stored(remote.updated_at, row.updated_at):
             # Another followup stored a newer answer since this one was read: keep that.
             if touch:
                 row.synced_at = self.now
@@ -432,12 +439,6 @@ class IssueUpdates:
     def flush(self) -> list[ItemChange]:
         """Write the collected events and return them as changes."""
         return flush_changes(self.session, self.changes)
-
-
-def _older(remote: datetime | None, stored: datetime | None) -> bool:
-    """Tell whether GitHub's answer predates the one stored (GitHub's times only grow)."""
-    theirs, ours = as_utc(remote), as_utc(stored)
-    return theirs is not None and ours is not None and theirs < ours
 
 
 def flush_changes(session: Session, changes: Changes) -> list[ItemChange]:

@@ -3,6 +3,11 @@
 Filing uses these right after it creates or finds an issue; a sync uses the same ones
 to apply what it polled. Nothing here commits: the caller decides when (filing
 commits an intent before each create, and the link right after it).
+
+GitHub's answer may be older than the one stored: a list read before another followup
+stored the answer to its close (a converge, a rebuild, filing's look before creating).
+Such an answer never overwrites the newer one, and the item takes its status from what
+is stored (tests/sync/test_concurrency_writers.py).
 """
 
 from __future__ import annotations
@@ -16,6 +21,7 @@ from followup.github.issue_fields import body_due
 from followup.github.issue_mapping import RemoteIssue, status_for_issue
 from followup.store.history import Changes
 from followup.store.models import CLOSED_STATUSES, IssueRow, ItemRow, PostMortemRow, Status
+from followup.sync.repo_poll import as_utc
 
 
 def find_issue(session: Session, repo: str, number: int) -> IssueRow | None:
@@ -25,14 +31,25 @@ def find_issue(session: Session, repo: str, number: int) -> IssueRow | None:
     ).first()
 
 
+def older_than_stored(remote: datetime | None, stored: datetime | None) -> bool:
+    """Tell whether GitHub's answer predates the one stored (GitHub's times only grow)."""
+    theirs, ours = as_utc(remote), as_utc(stored)
+    return theirs is not None and ours is not None and theirs < ours
+
+
 def upsert_issue(
     session: Session, remote: RemoteIssue, *, seen_at: datetime | None = None
 ) -> IssueRow:
-    """Store what GitHub says about an issue, creating its row the first time."""
+    """Store what GitHub says about an issue, creating its row the first time.
+
+    An answer older than the stored one changes nothing (module doc).
+    """
     row = find_issue(session, remote.repo, remote.number)
     if row is None and remote.node_id:
         # A transferred issue keeps its node id while its repository and number change.
         row = session.exec(select(IssueRow).where(IssueRow.node_id == remote.node_id)).first()
+    if row is not None and older_than_stored(remote.updated_at, row.updated_at):
+        return row
     if row is None:
         row = IssueRow(repo=remote.repo, number=remote.number)
         session.add(row)
@@ -135,9 +152,12 @@ def apply_issue(
 ) -> IssueRow:
     """Store the issue, link the item to it and give the item the issue's status.
 
-    A status that comes from closing takes GitHub's closed_at as its time.
+    A status that comes from closing takes GitHub's closed_at as its time; an answer
+    older than the stored one gives way to it (module doc).
     """
     row = upsert_issue(session, remote)
+    if older_than_stored(remote.updated_at, row.updated_at):
+        remote = remote_from_row(row)
     link_item(session, item, row, changes, how=how, at=at)
     status = status_from_issue(item, remote)
     when = remote.closed_at if status in CLOSED_STATUSES and remote.closed_at else at

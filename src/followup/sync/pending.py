@@ -34,6 +34,7 @@ from followup.sync.edit_fields import (
     Answer,
     LocalChange,
     Snapshot,
+    changed_since,
     current,
     describe,
     due_value_change,
@@ -120,15 +121,30 @@ def _waiting(engine: Engine) -> list[_Waiting]:
     return found
 
 
-def _forget(engine: Engine, edit_id: int, *, settle_item: str | None = None) -> None:
+def _forget(
+    engine: Engine,
+    w: _Waiting,
+    *,
+    settle_item: str | None = None,
+    shown: tuple[str | None] | None = None,
+) -> None:
     """Delete a waiting edit; with settle_item, give the item GitHub's state and owner back.
 
     A priority or due date is not settled here: when GitHub changed it, the sync that
     read the change gave it to the item already; otherwise the item's is the only one.
+
+    An edit a person changed again since this sync read it is newer than what the sync
+    judged: it stays for the next sync, and the item stays as they left it. shown (what
+    GitHub shows now, when it confirmed the older value) becomes its base.
     """
 
     def work(session: Session) -> None:
-        edit = session.get(PendingEditRow, edit_id)
+        newer = changed_since(session, (w.edit_id, w.value))
+        if newer is not None:
+            if shown is not None:
+                newer.base = shown[0]
+            return
+        edit = session.get(PendingEditRow, w.edit_id)
         if edit is not None:
             session.delete(edit)
         if settle_item is None:
@@ -204,7 +220,7 @@ class _Pusher:
                 self.done(edit, "kept", f"{waits} ({snap.ref} could not be read in this sync)")
                 return
             if same(edit.field, edit.current, edit.value):
-                _forget(self.engine, edit.edit_id)
+                _forget(self.engine, edit, shown=(edit.current,))
                 self.done(edit, "confirmed", f"{edit.item_id}: {snap.ref} shows {what} {wanted}")
                 return
             if not same(edit.field, edit.current, edit.base):
@@ -220,15 +236,17 @@ class _Pusher:
             return
         except (GitHubError, InputError) as exc:
             settle = edit.item_id if edit.field in (FIELD_STATE, FIELD_ASSIGNEE) else None
-            _forget(self.engine, edit.edit_id, settle_item=settle)
+            _forget(self.engine, edit, settle_item=settle)
             self.done(edit, "failed", f"{edit.item_id}: {exc}; edit dropped")
             return
-        store_answer(self.engine, snap, edit.field, answer, change)
+        store_answer(
+            self.engine, snap, edit.field, answer, change, waited=(edit.edit_id, edit.value)
+        )
         self.pushed(edit, snap)
 
     def overruled(self, edit: _Waiting, snap: Snapshot, now: str | None) -> None:
         settle = edit.item_id if edit.field in (FIELD_STATE, FIELD_ASSIGNEE) else None
-        _forget(self.engine, edit.edit_id, settle_item=settle)
+        _forget(self.engine, edit, settle_item=settle)
         what = FIELD_WORDS.get(edit.field, edit.field)
         self.done(
             edit,
@@ -245,7 +263,7 @@ class _Pusher:
         issue = read.issue
         now = body_due(issue.body)
         if now is None:
-            _forget(self.engine, edit.edit_id)
+            _forget(self.engine, edit)
             self.done(
                 edit,
                 "dropped",
@@ -256,7 +274,7 @@ class _Pusher:
         change = due_value_change(edit.value)
         if same(FIELD_DUE, now, edit.value):
             store_read(self.engine, snap, issue)
-            _forget(self.engine, edit.edit_id)
+            _forget(self.engine, edit, shown=(now,))
             self.done(edit, "confirmed", f"{edit.item_id}: {snap.ref} shows due {edit.value}")
             return
         if edit.base is not None and not same(FIELD_DUE, now, edit.base):
@@ -267,10 +285,12 @@ class _Pusher:
         try:
             answer = push_due(self.client, read, edit.value)
         except NoBlock as exc:
-            _forget(self.engine, edit.edit_id)
+            _forget(self.engine, edit)
             self.done(edit, "dropped", f"{edit.item_id}: {exc}; the due date stays here only")
             return
-        store_answer(self.engine, snap, FIELD_DUE, answer, change)
+        store_answer(
+            self.engine, snap, FIELD_DUE, answer, change, waited=(edit.edit_id, edit.value)
+        )
         self.pushed(edit, snap)
 
     def pushed(self, edit: _Waiting, snap: Snapshot) -> None:
@@ -307,7 +327,7 @@ def push_pending(
     for edit in waiting:
         snap = edit.snap
         if snap is None or snap.status == Status.REMOVED.value:
-            _forget(engine, edit.edit_id)
+            _forget(engine, edit)
             pusher.done(
                 edit, "dropped", f"{edit.item_id}: no longer linked to an issue; edit dropped"
             )
@@ -315,7 +335,7 @@ def push_pending(
         if repos is not None and snap.repo not in repos:
             continue
         if edit.gone in FINAL_GONE:
-            _forget(engine, edit.edit_id)
+            _forget(engine, edit)
             pusher.done(
                 edit, "dropped", f"{edit.item_id}: {snap.ref} was {edit.gone}; edit dropped"
             )

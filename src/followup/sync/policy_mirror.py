@@ -11,6 +11,12 @@ on GitHub is taken as an edit and beats the document. An edit already waiting wi
 an issue shared by several items is left alone (they could want different dates). Only
 bodies already read count: nothing is fetched here, and the push reads each body again
 before it writes.
+
+A person may date an item (and queue that for GitHub) while this runs: each item a line
+is queued for is claimed (store/retry.claim) in one snapshot of the store, so an edit
+that lands after the read makes this run again and see it, rather than queue the
+policy's line beside it, whose push would then overrule the person's date
+(tests/sync/test_concurrency_writers.py).
 """
 
 from __future__ import annotations
@@ -19,12 +25,12 @@ from collections import Counter
 from collections.abc import Collection
 
 from sqlalchemy import Engine, or_
-from sqlmodel import col, select
+from sqlmodel import Session, col, select
 
 from followup import clock
 from followup.github.issue_fields import due_line, split_policy
 from followup.policy import DUE_DOCUMENT, DUE_POLICY
-from followup.store import session_scope
+from followup.store import retry
 from followup.store.models import IssueRow, ItemRow, PendingEditRow, Status
 from followup.sync.edit_fields import FIELD_DUE, same
 from followup.sync.issue_state import FINAL_GONE
@@ -48,55 +54,60 @@ def wanted_line(item: ItemRow, shown: str) -> str | None:
 
 def queue_policy_dates(engine: Engine, *, repos: Collection[str] | None = None) -> int:
     """Queue the Due lines the policy's and the document's dates need; return how many."""
+    return retry.write(engine, lambda session: _queue(session, repos))
+
+
+def _queue(session: Session, repos: Collection[str] | None) -> int:
+    """Queue the lines in the session's transaction (see queue_policy_dates)."""
     queued = 0
-    with session_scope(engine) as session:
-        query = (
-            select(ItemRow, IssueRow)
-            .join(IssueRow, col(IssueRow.id) == col(ItemRow.issue_id))
-            .where(
+    query = (
+        select(ItemRow, IssueRow)
+        .join(IssueRow, col(IssueRow.id) == col(ItemRow.issue_id))
+        .where(
+            col(ItemRow.status) != Status.REMOVED.value,
+            col(IssueRow.body_due).is_not(None),
+            or_(
+                col(ItemRow.due_source).in_((DUE_POLICY, DUE_DOCUMENT)),
+                col(IssueRow.body_due).like(POLICY_WORDS),
+            ),
+        )
+    )
+    found = [
+        (item, issue)
+        for item, issue in session.exec(query)
+        if issue.gone not in FINAL_GONE and (repos is None or issue.repo in repos)
+    ]
+    if not found:
+        return 0
+    waiting = set(
+        session.exec(select(PendingEditRow.item_id).where(PendingEditRow.field == FIELD_DUE))
+    )
+    issue_ids = [issue.id for _, issue in found]
+    shared = Counter(
+        session.exec(
+            select(ItemRow.issue_id).where(
+                col(ItemRow.issue_id).in_(issue_ids),
                 col(ItemRow.status) != Status.REMOVED.value,
-                col(IssueRow.body_due).is_not(None),
-                or_(
-                    col(ItemRow.due_source).in_((DUE_POLICY, DUE_DOCUMENT)),
-                    col(IssueRow.body_due).like(POLICY_WORDS),
-                ),
             )
         )
-        found = [
-            (item, issue)
-            for item, issue in session.exec(query)
-            if issue.gone not in FINAL_GONE and (repos is None or issue.repo in repos)
-        ]
-        if not found:
-            return 0
-        waiting = set(
-            session.exec(select(PendingEditRow.item_id).where(PendingEditRow.field == FIELD_DUE))
-        )
-        issue_ids = [issue.id for _, issue in found]
-        shared = Counter(
-            session.exec(
-                select(ItemRow.issue_id).where(
-                    col(ItemRow.issue_id).in_(issue_ids),
-                    col(ItemRow.status) != Status.REMOVED.value,
-                )
+    )
+    for item, issue in found:
+        shown = issue.body_due
+        assert shown is not None
+        if item.id in waiting or shared[issue.id] > 1:
+            continue
+        wanted = wanted_line(item, shown)
+        if same(FIELD_DUE, shown, wanted):
+            continue
+        retry.claim(item)
+        session.add(
+            PendingEditRow(
+                item_id=item.id,
+                field=FIELD_DUE,
+                value=wanted,
+                base=shown,
+                created_at=clock.now(),
             )
         )
-        for item, issue in found:
-            shown = issue.body_due
-            assert shown is not None
-            if item.id in waiting or shared[issue.id] > 1:
-                continue
-            wanted = wanted_line(item, shown)
-            if same(FIELD_DUE, shown, wanted):
-                continue
-            session.add(
-                PendingEditRow(
-                    item_id=item.id,
-                    field=FIELD_DUE,
-                    value=wanted,
-                    base=shown,
-                    created_at=clock.now(),
-                )
-            )
-            queued += 1
+        queued += 1
     return queued

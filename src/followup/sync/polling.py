@@ -48,6 +48,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection, Sequence
 from contextlib import suppress
+from datetime import datetime
+from functools import partial
 
 from sqlalchemy import Engine
 from sqlmodel import Session, col, select
@@ -69,7 +71,7 @@ from followup.sync.by_id import (
     queue_checks,
 )
 from followup.sync.client_pool import ClientPool, Job
-from followup.sync.converge import DUPLICATE, find_duplicates
+from followup.sync.converge import DUPLICATE, Convergence, find_duplicates
 from followup.sync.drift import VerifyReport, verify_protection
 from followup.sync.issue_state import (
     FINAL_GONE,
@@ -85,7 +87,14 @@ from followup.sync.policy_mirror import queue_policy_dates
 from followup.sync.progress import Progress
 from followup.sync.project_poll import poll_projects
 from followup.sync.protection_targets import protected_items
-from followup.sync.reconcile import Reconciliation, converge_repo, reconcile_repo
+from followup.sync.reconcile import (
+    Reconciliation,
+    apply_reconciliation,
+    converge_on_github,
+    fetch_followup_issues,
+    match_issues,
+    store_convergence,
+)
 from followup.sync.renames import record_moves
 from followup.sync.repo_poll import RepoPlan, RepoPoll, poll_repo
 from followup.sync.run_control import RunControl
@@ -221,17 +230,30 @@ def _converge(run: SyncRun, client: GitHub) -> None:
     for repo in sorted(run.converge):
         if run.halted():
             return
-        changes = Changes(source="github", at=clock.now())
         try:
-            with session_scope(run.engine) as session:
-                _, converged, _ = converge_repo(session, client, run.control, repo, changes)
-                run.changes.extend(flush_changes(session, changes))
+            with run.control.locked(repo):
+                issues, converged = converge_on_github(client, run.control, repo)
+                # Only the store half runs again if a person edits an item meanwhile.
+                store = partial(_store_convergence, repo, issues, converged, clock.now())
+                run.changes.extend(retry.write(run.engine, store))
         except GitHubError as exc:
             if not run.control.stops_run(exc):
                 run.warnings.append(f"{repo}: could not converge issues filed twice: {exc}")
             continue
         run.warnings.extend(converged.notes)
         run.warnings.extend(f"{repo}: {closed.message}" for closed in converged.closed)
+
+
+def _store_convergence(
+    repo: str,
+    issues: Sequence[RemoteIssue],
+    converged: Convergence,
+    at: datetime,
+    session: Session,
+) -> list[ItemChange]:
+    changes = Changes(source="github", at=at)
+    store_convergence(session, repo, issues, converged, changes)
+    return flush_changes(session, changes)
 
 
 def _find_suspects(session: Session, run: SyncRun, poll: RepoPoll) -> None:
@@ -247,19 +269,27 @@ def _find_suspects(session: Session, run: SyncRun, poll: RepoPoll) -> None:
 
 def _rebuild(run: SyncRun, client: GitHub, repo: str) -> Reconciliation | None:
     """Restore the links of one repository from its issues' markers, then poll it afresh."""
-    changes = Changes(source="github", at=clock.now())
+    at = clock.now()
     try:
-        with session_scope(run.engine) as session:
-            rec = reconcile_repo(session, client, repo, changes=changes)
-            run.changes.extend(flush_changes(session, changes))
-            # The next poll must read every issue again: forget the watermark.
-            state = session.get(RepoSyncRow, repo)
-            if state is not None:
-                session.delete(state)
+        issues = fetch_followup_issues(client, repo)
     except GitHubError as exc:
         why = str(exc) if run.control.stops_run(exc) else f"rebuild failed: {exc}"
         run.outcomes.append(RepoOutcome(repo, False, why))
         return None
+
+    def store(session: Session) -> tuple[Reconciliation, list[ItemChange]]:
+        changes = Changes(source="github", at=at)
+        rec = match_issues(session, repo, issues)
+        apply_reconciliation(session, rec, changes)
+        # The next poll must read every issue again: forget the watermark.
+        state = session.get(RepoSyncRow, repo)
+        if state is not None:
+            session.delete(state)
+        return rec, flush_changes(session, changes)
+
+    # Only the store half runs again if a person edits an item meanwhile.
+    rec, changed = retry.write(run.engine, store)
+    run.changes.extend(changed)
     run.warnings.extend(rec.warnings)
     return rec
 

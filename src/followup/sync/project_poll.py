@@ -9,11 +9,15 @@ follow, with an event from "github" naming the project, and an edit of that fiel
 still waiting to be pushed is dropped: GitHub wins, as it does for labels and bodies.
 An issue added to the project by hand is adopted as it is; one no longer in it is
 forgotten. A project the token cannot read is that project's failure, not the sync's.
+Each page is stored by store/retry.write: a person's edit of an item at that moment
+makes the page's store half run again, rather than end the sync
+(tests/sync/test_concurrency_projects.py).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 from sqlalchemy import Engine
@@ -25,7 +29,7 @@ from followup.github.errors import GitHubError, NotFound, ScopeError
 from followup.github.issue_fields import PRIORITIES
 from followup.github.project_mapping import ItemsPage, ProjectItem, option_priority
 from followup.github.projects import item_pages
-from followup.store import session_scope
+from followup.store import retry, session_scope
 from followup.store.history import Changes
 from followup.store.models import IssueRow, ProjectItemRow, ProjectRow, Status
 from followup.sync.edit_fields import FIELD_DUE, FIELD_PRIORITY, describe, pending
@@ -54,6 +58,13 @@ class _Tally:
     points: int = 0
     changes: list[ItemChange] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+
+    def add(self, page: _Tally) -> None:
+        """Count what one page read and changed."""
+        self.read += page.read
+        self.changed += page.changed
+        self.changes.extend(page.changes)
+        self.warnings.extend(page.warnings)
 
 
 def projects_to_poll(engine: Engine) -> list[tuple[str, str]]:
@@ -109,8 +120,10 @@ def _poll(engine: Engine, client: GitHub, project_id: str, ref: str, tally: _Tal
         tally.points += max(1, page.cost or 0)
         if not page.found:
             raise _gone(ref)
-        with session_scope(engine) as session:
-            _apply_page(session, project_id, ref, page, tally, seen)
+        # Only the store half runs again if a person edits an item meanwhile.
+        done, shown = retry.write(engine, partial(_apply_page, project_id, ref, page))
+        tally.add(done)
+        seen |= shown
         complete = page.next_cursor is None or not page.items
     if complete:
         with session_scope(engine) as session:
@@ -126,13 +139,11 @@ def _gone(ref: str) -> GitHubError:
 
 
 def _apply_page(
-    session: Session,
-    project_id: str,
-    ref: str,
-    page: ItemsPage,
-    tally: _Tally,
-    seen: set[str],
-) -> None:
+    project_id: str, ref: str, page: ItemsPage, session: Session
+) -> tuple[_Tally, set[str]]:
+    """Store one page of the project; return what it read and changed, and its items."""
+    tally = _Tally()
+    seen: set[str] = set()
     project = session.get(ProjectRow, project_id)
     assert project is not None
     # The page shows the fields as they are now: a renamed or re-made field is followed.
@@ -208,6 +219,7 @@ def _apply_page(
         entry.updated_at = item.updated_at
         tally.changed += moved
     tally.changes.extend(flush_changes(session, changes))
+    return tally, seen
 
 
 def _overrule(

@@ -6,6 +6,10 @@ a lost connection, a rate limit) leaves the intent behind, and the next run rest
 the branch to it before anything else. A run that verifies the branch clears the
 intents of every item on it. Every request whose outcome was not a plain answer, and
 every setting found weakened and put back, is an event on the item.
+
+Each record is a transaction of store/retry.write: a person's edit of the item at the
+same moment makes it run again on the item as edited, rather than end the run with
+its writes to GitHub unrecorded (tests/sync/test_concurrency_writers.py).
 """
 
 from __future__ import annotations
@@ -22,7 +26,7 @@ from followup.github.protection_classic import LiveProtection, classic_json
 from followup.github.protection_compare import Weakening
 from followup.github.protection_mapping import DiffRow, Shortfall, summary
 from followup.github.protection_rulesets import Ruleset, ruleset_json
-from followup.store import session_scope
+from followup.store import retry
 from followup.store.history import Changes
 from followup.store.models import ItemRow, Status
 from followup.store.protection import (
@@ -73,21 +77,25 @@ def record_intent(
     assert plan.method is not None
     now = clock.now()
     snapshot = _snapshot(before)
-    changes = Changes(source="followup", at=now)
-    with session_scope(engine) as session:
+    method = plan.method
+
+    def work(session: Session) -> None:
         item = session.get(ItemRow, plan.item_id)
         stored = protection_of(item) if item is not None else None
         if item is None or stored is None:
             return
-        store_applied(item, stored, intent=ProtectionIntent(plan.method, now, snapshot))
+        changes = Changes(source="followup", at=now)
+        store_applied(item, stored, intent=ProtectionIntent(method, now, snapshot))
         changes.add(
             item.id,
             WRITE_EVENT,
             None,
             "started",
-            detail={"target": plan.target, "method": plan.method, "before": snapshot},
+            detail={"target": plan.target, "method": method, "before": snapshot},
         )
         changes.flush(session)
+
+    retry.write(engine, work)
 
 
 def _clear_intents(session: Session, plan: ProtectionPlan) -> None:
@@ -168,61 +176,11 @@ def _applied(plan: ProtectionPlan, written: Written, now: datetime) -> AppliedPr
 def record_result(engine: Engine, plan: ProtectionPlan, written: Written) -> ProtectionResult:
     """Store what applying one plan did, and return it."""
     now = clock.now()
-    changes = Changes(source="followup", at=now)
-    with session_scope(engine) as session:
-        item = session.get(ItemRow, plan.item_id)
-        stored = protection_of(item) if item is not None else None
-        if item is None or stored is None:
-            return ProtectionResult(plan.item_id, plan.target, "skipped", "the item is gone")
-        applied = _applied(plan, written, now)
-        if written.wrote:
-            before = stored.applied
-            changes.add(
-                item.id,
-                "protection",
-                f"{before.method}: {summary(before.settings)}"
-                if before is not None and before.settings
-                else None,
-                f"{plan.method}: {summary(plan.requested)}",
-                detail={
-                    "method": plan.method,
-                    "target": plan.target,
-                    "ruleset_id": written.ruleset_id,
-                    "changes": [dict(c) for c in applied.changes],
-                    "verified": written.verified,
-                    "missing": [m.to_json() for m in written.missing],
-                    "weakened": [w.to_json() for w in written.weakened],
-                    "requests": [s.to_json() for s in written.steps],
-                },
-            )
-            _write_events(changes, item.id, plan, written)
-        store_applied(item, stored, applied=applied)
-        item.updated_at = now
-        if written.verified:
-            _clear_intents(session, plan)
-            if item.status != Status.DONE.value:
-                changes.add(
-                    item.id,
-                    "status",
-                    item.status,
-                    Status.DONE.value,
-                    detail={
-                        "verified": plan.requested,
-                        "method": plan.method,
-                        "wrote": written.wrote,
-                    },
-                )
-            item.status = Status.DONE.value
-            item.status_reason = None
-            item.verified_at = now
-            outcome: Outcome = "done" if written.wrote else "already"
-            message = "protected and verified" if written.wrote else "already in effect"
-            if written.restored:
-                message += f"; restored what a write had weakened: {'; '.join(written.restored)}"
-        else:
-            outcome, message = _message(written)
-            item.status_reason = message
-        changes.flush(session)
+    outcome, message = retry.write(
+        engine, lambda session: _store_result(session, plan, written, now)
+    )
+    if outcome == "skipped":
+        return ProtectionResult(plan.item_id, plan.target, outcome, message)
     return ProtectionResult(
         plan.item_id,
         plan.target,
@@ -237,13 +195,77 @@ def record_result(engine: Engine, plan: ProtectionPlan, written: Written) -> Pro
     )
 
 
+def _store_result(
+    session: Session, plan: ProtectionPlan, written: Written, now: datetime
+) -> tuple[Outcome, str]:
+    """Store what applying one plan did; return its outcome and one-line message."""
+    changes = Changes(source="followup", at=now)
+    item = session.get(ItemRow, plan.item_id)
+    stored = protection_of(item) if item is not None else None
+    if item is None or stored is None:
+        return "skipped", "the item is gone"
+    applied = _applied(plan, written, now)
+    if written.wrote:
+        before = stored.applied
+        changes.add(
+            item.id,
+            "protection",
+            f"{before.method}: {summary(before.settings)}"
+            if before is not None and before.settings
+            else None,
+            f"{plan.method}: {summary(plan.requested)}",
+            detail={
+                "method": plan.method,
+                "target": plan.target,
+                "ruleset_id": written.ruleset_id,
+                "changes": [dict(c) for c in applied.changes],
+                "verified": written.verified,
+                "missing": [m.to_json() for m in written.missing],
+                "weakened": [w.to_json() for w in written.weakened],
+                "requests": [s.to_json() for s in written.steps],
+            },
+        )
+        _write_events(changes, item.id, plan, written)
+    store_applied(item, stored, applied=applied)
+    item.updated_at = now
+    if written.verified:
+        _clear_intents(session, plan)
+        if item.status != Status.DONE.value:
+            changes.add(
+                item.id,
+                "status",
+                item.status,
+                Status.DONE.value,
+                detail={
+                    "verified": plan.requested,
+                    "method": plan.method,
+                    "wrote": written.wrote,
+                },
+            )
+        item.status = Status.DONE.value
+        item.status_reason = None
+        item.verified_at = now
+        outcome: Outcome = "done" if written.wrote else "already"
+        message = "protected and verified" if written.wrote else "already in effect"
+        if written.restored:
+            message += f"; restored what a write had weakened: {'; '.join(written.restored)}"
+    else:
+        outcome, message = _message(written)
+        item.status_reason = message
+    changes.flush(session)
+    return outcome, message
+
+
 def record_failure(engine: Engine, item_id: str, target: str, message: str) -> ProtectionResult:
     """Keep a one-line reason on an item that could not be protected; it stays pending."""
-    with session_scope(engine) as session:
+
+    def work(session: Session) -> None:
         item = session.get(ItemRow, item_id)
         if item is not None and item.status_reason != message:
             item.status_reason = message
             item.updated_at = clock.now()
+
+    retry.write(engine, work)
     return ProtectionResult(item_id, target, "failed", message)
 
 

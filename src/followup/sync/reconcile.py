@@ -10,7 +10,7 @@ used: it lags behind by minutes.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -192,19 +192,44 @@ def converge_repo(
     """
     repo = normalise_repo(repo)
     with control.locked(repo):
-        issues = fetch_followup_issues(client, repo)
-        duplicates, notes = find_duplicates(issues)
-        converged = close_duplicates(client, repo, duplicates, control)
-        converged.notes[:0] = notes
-        now = {(c.issue.repo, c.issue.number): c.issue for c in converged.closed}
-        issues = [now.get((i.repo, i.number), i) for i in issues]
-        rec = match_issues(session, repo, issues)
-        changed = apply_reconciliation(session, rec, changes)
-        for closed in converged.closed:
-            # A store that followed the duplicate keeps its row up to date.
-            if find_issue(session, closed.issue.repo, closed.issue.number) is not None:
-                upsert_issue(session, closed.issue)
+        issues, converged = converge_on_github(client, control, repo)
+        rec, changed = store_convergence(session, repo, issues, converged, changes)
     return rec, converged, changed
+
+
+def converge_on_github(
+    client: GitHub, control: RunControl, repo: str
+) -> tuple[list[RemoteIssue], Convergence]:
+    """List repo's followup issues afresh and close the duplicates: converge_repo's GitHub half.
+
+    Returns the list as it stands after closing. The caller holds the repository's lock.
+    """
+    issues = fetch_followup_issues(client, repo)
+    duplicates, notes = find_duplicates(issues)
+    converged = close_duplicates(client, repo, duplicates, control)
+    converged.notes[:0] = notes
+    now = {(c.issue.repo, c.issue.number): c.issue for c in converged.closed}
+    return [now.get((i.repo, i.number), i) for i in issues], converged
+
+
+def store_convergence(
+    session: Session,
+    repo: str,
+    issues: Sequence[RemoteIssue],
+    converged: Convergence,
+    changes: Changes,
+) -> tuple[Reconciliation, list[Match]]:
+    """Link every item to its kept issue: converge_repo's store half, which sends nothing.
+
+    It may run again on a fresh read (store/retry.write) when a person edits an item meanwhile.
+    """
+    rec = match_issues(session, repo, issues)
+    changed = apply_reconciliation(session, rec, changes)
+    for closed in converged.closed:
+        # A store that followed the duplicate keeps its row up to date.
+        if find_issue(session, closed.issue.repo, closed.issue.number) is not None:
+            upsert_issue(session, closed.issue)
+    return rec, changed
 
 
 def reconcile_repo(
