@@ -600,7 +600,10 @@ def _sqlite_objects(
     """Yield iter_objects' batches on SQLite: one a chunk of post-mortems, read in a thread."""
     text_sql, brief_sql, params = _chunk_sql(flt, today)
     params["separator"] = separator
-    ids = [row[0] for row in store._execute(f"SELECT p.id FROM postmortem AS p {_PM_ORDER}", {})]
+    # The chunks of every post-mortem in the list's order (of one, if the filter names it).
+    one = "WHERE p.slug = :slug" if flt.postmortem else ""
+    found = store._execute(f"SELECT p.id FROM postmortem AS p {one} {_PM_ORDER}", params)
+    ids = [row[0] for row in found]
 
     def chunks() -> Iterator[tuple[bytes, list[Any]]]:
         for start in range(0, len(ids), CHUNK_POSTMORTEMS):
