@@ -3,7 +3,8 @@
 SQLAlchemy and SQLModel cost a CLI run half a second of imports, and building 100,000
 rows of two dozen Python objects costs another second. For the reads that must answer
 within a second (issue 12) this module talks to sqlite3 or psycopg directly. SQLite forms
-each line of `followup list` (plain, or JSON) in SQL, as one string; PostgreSQL, whose
+each line of `followup list` (plain, or JSON) in SQL, as one string, the JSON a chunk of
+post-mortems at a time in a thread while Python spaces the last chunk; PostgreSQL, whose
 server forms text slowly, sends the columns and Python forms the text
 (store/forming.py) while the server works out the next batch.
 
@@ -32,7 +33,7 @@ from datetime import date
 from itertools import groupby
 from operator import itemgetter
 from queue import Empty, Queue
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 from followup.display import OVERDUE_MARK, PAST_POLICY_MARK, POLICY_MARK, status_text
@@ -219,7 +220,9 @@ def ready(store: DirectStore, policy_key: str) -> bool:
             (encoding,) = store._execute("PRAGMA encoding", {}).fetchone()
             if encoding != "UTF-8":
                 return False
-        return _quotes_as_python(store)
+            # (PostgreSQL's JSON is written by Python: store/forming.py.)
+            return _quotes_as_python(store)
+        return True
     except Exception:
         # A store this reader does not understand (no tables yet, a foreign file).
         _rollback(store)
@@ -231,8 +234,8 @@ _PROBE = "".join(chr(c) for c in range(1, 32)) + '"\\/\x7f\x85\u2028\u2029\U0001
 
 
 def _quotes_as_python(store: DirectStore) -> bool:
-    """Tell whether the database writes JSON strings as Python's encoder does."""
-    quoted = store._execute(f"SELECT {_quote(store.dialect, ':probe')}", {"probe": _PROBE})
+    """Tell whether SQLite writes JSON strings as Python's encoder does."""
+    quoted = store._execute("SELECT json_quote(:probe)", {"probe": _PROBE})
     return bool(quoted.fetchone()[0] == json.encoder.encode_basestring(_PROBE))
 
 
@@ -252,20 +255,9 @@ def _in(values: Sequence[str]) -> str:
     return "(" + ", ".join(_literal(v) for v in values) + ")"
 
 
-def _quote(dialect: str, expr: str) -> str:
-    """Return SQL giving expr as a JSON string, or null."""
-    if dialect == "sqlite":
-        return f"json_quote({expr})"
-    return f"coalesce(to_json(CAST({expr} AS TEXT))::text, 'null')"
-
-
 def _iso(dialect: str, expr: str) -> str:
     """Return SQL giving a date as YYYY-MM-DD (SQLite stores it so)."""
     return expr if dialect == "sqlite" else f"to_char({expr}, 'YYYY-MM-DD')"
-
-
-def _day(dialect: str, expr: str) -> str:
-    return f"""coalesce('"' || {_iso(dialect, expr)} || '"', 'null')"""
 
 
 def _as_text(dialect: str, expr: str) -> str:
@@ -350,7 +342,7 @@ def _compact_json_object() -> str:
         f"'due_source', a.due_source, 'overdue', {boolean.format(_OVERDUE)}, "
         f"'policy_due', a.policy_due, 'past_policy', {boolean.format(_PAST_POLICY)}, "
         "'type', a.type, 'kind', a.kind, 'status', a.status, "
-        "'status_reason', a.status_reason, 'repo', a.repo, 'links', json('[]'), "
+        "'status_reason', a.status_reason, 'repo', a.repo, 'links', json_array(), "
         f"'protection', NULL, 'issue', {issue}, "
         f"'source', json_object('file', {_relative_path()}, 'line', a.line))"
     )
@@ -366,40 +358,6 @@ def _spaced(compact: str) -> str:
     if '\\"' in compact:
         return _reencode(json.loads(compact))
     return compact.replace('":', '": ').replace(',"', ', "')
-
-
-def _json_object(dialect: str) -> str:
-    """Return SQL giving cli/listing._item_json for an item without links or protection."""
-    if dialect == "sqlite":
-        # One call rather than a dozen quotes and forty concatenations: a fifth faster.
-        return _compact_json_object()
-
-    def q(expr: str) -> str:
-        return _quote(dialect, expr)
-
-    def boolean(condition: str) -> str:
-        return f"CASE WHEN {condition} THEN 'true' ELSE 'false' END"
-
-    issue = (
-        "CASE WHEN i.number IS NULL THEN 'null' ELSE "
-        f"""'{{"repo": ' || {q("i.repo")} || ', "number": ' || """
-        f"""{_as_text(dialect, "i.number")} || ', "url": ' || {q("i.url")} || """
-        f"""', "state": ' || {q("i.state")} || '}}' END"""
-    )
-    return (
-        f"""'{{"id": ' || {q("a.id")} || ', "postmortem": ' || {q("p.slug")} || """
-        f"""', "title": ' || {q("a.title")} || ', "owner": ' || {q("a.owner")} || """
-        f"""', "priority": ' || {q("a.priority")} || ', "due": ' || {_day(dialect, "a.due")} || """
-        f"""', "due_text": ' || {q("a.due_text")} || ', "due_source": ' || """
-        f"""{q("a.due_source")} || ', "overdue": ' || {boolean(_OVERDUE)} || """
-        f"""', "policy_due": ' || {_day(dialect, "a.policy_due")} || """
-        f"""', "past_policy": ' || {boolean(_PAST_POLICY)} || ', "type": ' || {q("a.type")} || """
-        f"""', "kind": ' || {q("a.kind")} || ', "status": ' || {q("a.status")} || """
-        f"""', "status_reason": ' || {q("a.status_reason")} || ', "repo": ' || {q("a.repo")} || """
-        f"""', "links": [], "protection": null, "issue": ' || {issue} || """
-        f"""', "source": {{"file": ' || {q(_relative_path())} || ', "line": ' || """
-        f"""{_as_text(dialect, "a.line")} || '}}}}'"""
-    )
 
 
 # The columns of store/listing.py's BRIEF_COLUMNS, for the rows formed in Python.
@@ -502,12 +460,13 @@ def list_sql(
 ) -> tuple[str, str, dict[str, Any]]:
     """Return the list's two queries, in the list's order, and their parameters.
 
-    The first gives one row per item. On SQLite its last column is the formed line (plain:
-    after the post-mortem's id) or JSON object, or NUL and the item's id when Python must
-    form it; on PostgreSQL, which forms text slowly, it gives the columns Python forms it
-    from (store/forming.py), then whether Python must form it from a view instead. The
-    second gives the BRIEF columns of just those items, in the same order. A plain list
-    has its suggestions (`suggested`) or the rest; JSON keeps them in place.
+    The first gives one row per item. On SQLite (plain lines only: its JSON is read in
+    chunks, _chunk_sql) its columns are the post-mortem's id and the formed line, or NUL
+    and the item's id when Python must form it; on PostgreSQL, which forms text slowly,
+    the columns Python forms it from (store/forming.py), then whether Python must form it
+    from a view instead. The second gives the BRIEF columns of just those items, in the
+    same order. A plain list has its suggestions (`suggested`) or the rest; JSON keeps
+    them in place.
     """
     params = _params(dialect, today)
     python = _formed_in_python(as_json)
@@ -519,13 +478,9 @@ def list_sql(
         where = _and(where, f"a.status {unaccepted} {_in(_UNACCEPTED)}")
     order = _ORDER
     if dialect == "sqlite":
-        text = _json_object(dialect) if as_json else _plain_line(dialect)
-        if as_json:
-            # As UTF-8 bytes (no text to decode and encode again); a row Python forms is
-            # an escaped quote and its id, which iter_objects' one search finds.
-            columns = f"CAST(CASE WHEN {python} THEN '\\\"' || a.id ELSE {text} END AS BLOB)"
-        else:
-            columns = f"p.id, CASE WHEN {python} THEN char(0) || a.id ELSE {text} END"
+        # (SQLite's JSON list is read in chunks instead: _chunk_sql.)
+        assert not as_json
+        columns = f"p.id, CASE WHEN {python} THEN char(0) || a.id ELSE {_plain_line(dialect)} END"
     else:
         columns = f"{_OBJECT_COLUMNS if as_json else _LINE_COLUMNS}, {python}"
         # Ordered by post-mortem only, its items then by Python (_by_position): sorting
@@ -590,33 +545,95 @@ def iter_objects(
     They are formed as iter_lines forms lines. The separator must hold no '"' or '\\':
     SQLite's objects are spaced as Python's encoder spaces them over a whole batch.
     """
+    if store.dialect == "sqlite":
+        yield from _sqlite_objects(store, flt, today, form, separator)
+        return
     first, brief_sql, params = list_sql(store.dialect, flt, today, as_json=True)
     views = _views(store, brief_sql, params)
-    joint = separator.encode()
-    postmortems: dict[int, tuple[str, str]] = {}
-    if store.dialect != "sqlite":
-        # Each post-mortem's slug and file once, not with each of its items.
-        cursor = store._execute("SELECT id, slug, path FROM postmortem", {})
-        postmortems = forming.sources(cursor.fetchall())
+    # Each post-mortem's slug and file once, not with each of its items.
+    cursor = store._execute("SELECT id, slug, path FROM postmortem", {})
+    postmortems = forming.sources(cursor.fetchall())
     for rows in _batches(store, first, params):
-        if store.dialect == "sqlite":
-            compact = [row[0] for row in rows]
-            text = joint.join(compact)
-            # Spaced in one pass over the batch, unless an escaped quote (which could be
-            # followed by a colon inside a string, or mark a row Python forms) is in it.
-            if b'\\"' not in text:
-                yield text.replace(b'":', b'": ').replace(b',"', b', "')
+        batch = forming.objects(rows, today, postmortems)
+        for at in _in_python(batch):
+            batch[at] = form(views(batch[at][1:]))
+        yield separator.join(batch).encode()
+
+
+# SQLite's JSON list is read this many post-mortems at a time, each chunk's objects in one
+# statement run by a thread: SQLite lets Python run meanwhile, and Python spaces the last
+# chunk's objects (_spaced) while SQLite forms the next (a second of work split in two).
+CHUNK_POSTMORTEMS = 100
+_PYTHON_MARK = b'\\"'  # starts a row Python forms from its view; also an escaped quote
+
+
+def _chunk_sql(flt: ItemFilter, today: date) -> tuple[str, str, dict[str, Any]]:
+    """Return SQLite's queries of one chunk of the JSON list, and their parameters.
+
+    The first gives the chunk's objects (compact, see _spaced; a row Python forms is
+    _PYTHON_MARK and its id) joined by :separator, in the list's order, as one UTF-8 text;
+    the second the BRIEF columns of the rows Python forms. :chunk is a JSON array of the
+    chunk's post-mortem ids.
+    """
+    params = _params("sqlite", today)
+    _cwd(params)
+    where = _and(_where(flt, params), "a.postmortem_id IN (SELECT value FROM json_each(:chunk))")
+    python = _formed_in_python(json_rows=True)
+    # The subquery's order is the order group_concat meets the rows in (SQLite computes an
+    # ordered subquery under an aggregate as a co-routine; tests compare every byte).
+    objects = (
+        f"SELECT CASE WHEN {python} THEN '\\\"' || a.id ELSE {_compact_json_object()} END"
+        f" AS object {_JOINS} {where} {_ORDER}"
+    )
+    text = f"SELECT CAST(group_concat(object, :separator) AS BLOB) FROM ({objects})"
+    brief = f"SELECT {_BRIEF} {_JOINS} {_and(where, python)} {_ORDER}"
+    return text, brief, params
+
+
+def _sqlite_objects(
+    store: DirectStore,
+    flt: ItemFilter,
+    today: date,
+    form: Callable[[ItemView], str],
+    separator: str,
+) -> Iterator[bytes]:
+    """Yield iter_objects' batches on SQLite: one a chunk of post-mortems, read in a thread."""
+    text_sql, brief_sql, params = _chunk_sql(flt, today)
+    params["separator"] = separator
+    # The chunks of every post-mortem in the list's order (of one, if the filter names it).
+    one = "WHERE p.slug = :slug" if flt.postmortem else ""
+    found = store._execute(f"SELECT p.id FROM postmortem AS p {one} {_PM_ORDER}", params)
+    ids = [row[0] for row in found]
+
+    def chunks() -> Iterator[tuple[bytes, list[Any]]]:
+        for start in range(0, len(ids), CHUNK_POSTMORTEMS):
+            chunk = {**params, "chunk": json.dumps(ids[start : start + CHUNK_POSTMORTEMS])}
+            (text,) = store._execute(text_sql, chunk).fetchone()
+            if text is None:
                 continue
-            batch = [
-                form(views(blob[2:].decode()))
-                if blob.startswith(b'\\"')
-                else _spaced(blob.decode())
-                for blob in compact
-            ]
-        else:
-            batch = forming.objects(rows, today, postmortems)
-            for at in _in_python(batch):
-                batch[at] = form(views(batch[at][1:]))
+            # One search of the chunk for a backslash, in C: most chunks have none.
+            brief: list[Any] = []
+            if b"\\" in text and _PYTHON_MARK in text:
+                brief = store._execute(brief_sql, chunk).fetchall()
+            yield text, brief
+
+    joint = separator.encode()
+    for text, brief in _prefetched(chunks()):
+        # Spaced in one pass over the chunk, unless an escaped quote (which could be
+        # followed by a colon inside a string, or mark a row Python forms) is in it.
+        if b"\\" not in text or _PYTHON_MARK not in text:
+            yield text.replace(b'":', b'": ').replace(b',"', b', "')
+            continue
+        views = brief_views([_decode_brief_sqlite(list(row)) for row in brief])
+        batch = []
+        for blob in text.split(joint):
+            if blob.startswith(_PYTHON_MARK):
+                view = next(views, None)
+                if view is None or view.id != blob[2:].decode():
+                    raise StoreChanged("the store changed while it was read; try again")
+                batch.append(form(view))
+            else:
+                batch.append(_spaced(blob.decode()))
         yield separator.join(batch).encode()
 
 
@@ -661,15 +678,16 @@ def _sorted_runs(rows: list[Any]) -> list[Any]:
 
 _FIRST = itemgetter(0)
 _SECOND = itemgetter(1)
+_Batch = TypeVar("_Batch")
 
 
-def _prefetched(batches: Iterator[list[Any]], depth: int = 2) -> Iterator[list[Any]]:
+def _prefetched(batches: Iterator[_Batch], depth: int = 2) -> Iterator[_Batch]:
     """Yield the batches, fetching the next ones in a thread meanwhile.
 
     PostgreSQL then works out the next batch while Python forms this one (the driver
     lets other threads run while it waits for the server).
     """
-    queue: Queue[list[Any] | BaseException | None] = Queue(maxsize=depth)
+    queue: Queue[_Batch | BaseException | None] = Queue(maxsize=depth)
     stop = threading.Event()
 
     def fetch() -> None:
