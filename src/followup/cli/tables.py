@@ -1,0 +1,763 @@
+"""Write `followup list`'s tables at a terminal from plain rows: 100,000 items in a second.
+
+The layout is output.items_table's (one table per post-mortem, the title column taking
+the width left, the target under the title when the terminal is narrow, lines when no
+table fits), computed directly. Building each item's cells from its view, measuring each
+with Rich, rendering each style and each due date through Rich cost some 80 microseconds
+an item. Here rows are plain tuples (store/table_rows.py) taken a chunk of post-mortems
+at a time: each style's terminal codes and each distinct due cell are worked out once,
+the columns of a chunk are measured with len in one pass when their text is plain ASCII,
+and a row of such a post-mortem is one f-string, or a few lines when its title wraps.
+Anything else (non-ASCII or control codes, notes under a title, the protection mark, a
+narrow terminal) goes through the general writer below, cell by cell, and a post-mortem
+too wide for any table through output.items_lines. tests/cli/test_tables.py keeps the
+writer this replaced and compares their output byte for byte.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import date
+from itertools import groupby, repeat
+from operator import attrgetter
+from typing import NamedTuple, cast
+
+from rich.cells import cell_len, chop_cells, set_cell_size
+from rich.console import COLOR_SYSTEMS, Console
+from rich.style import Style
+from rich.text import Text
+
+from followup.cli.output import OWNER_WIDTH, TODAY_ALL_LATE, due_cell, items_lines
+from followup.display import MARK_MEANING, STATUS_STYLE, status_text
+from followup.store.rows import UNREAD_TIME
+from followup.store.table_rows import DueFields, DueKey, TableChunk, TableRow, due_fields
+from followup.store.views import ItemView
+
+GAP = "   "  # a cell's right padding, the column rule (a space here) and the next's left
+TITLE_MIN = 20
+HEADS = ("ID", "Status", "Title", "Owner", "Pri", "Due", "Target")
+# The columns that wrap (the title) and fold (the target) rather than end in an ellipsis.
+_TITLE, _TARGET = 2, 6
+PROTECTION_MARK = "⛨ "
+
+# Text from documents and GitHub is data: no control character reaches the terminal (an
+# escape sequence in a title could clear the screen or retitle the window). Tabs and
+# line breaks become spaces: a cell is one line.
+_CONTROLS = dict.fromkeys((*range(32), 127, *range(128, 160))) | {0x09: " ", 0x0A: " "}
+
+
+def strip_control_codes(text: str) -> str:
+    """Return text without control characters, for a table cell."""
+    return text.translate(_CONTROLS) if not text.isprintable() else text
+
+
+class Painter:
+    """Apply Rich styles as terminal codes, or nothing when the console has no colour."""
+
+    def __init__(self, console: Console) -> None:
+        name = console.color_system
+        self.system = COLOR_SYSTEMS.get(name) if name else None
+        self.codes: dict[str, tuple[str, str]] = {}
+
+    def __call__(self, text: str, style: str) -> str:
+        if not self.system or not style or not text:
+            return text
+        before, after = self.wrapping(style)
+        return f"{before}{text}{after}"
+
+    def wrapping(self, style: str) -> tuple[str, str]:
+        """Return the codes Style.render puts before and after a text in this style."""
+        found = self.codes.get(style)
+        if found is None:
+            found = ("", "")
+            if self.system and style:
+                # What Rich renders around any text: the style's codes and a reset.
+                rendered = Style.parse(style).render("\0", color_system=self.system)
+                before, _, after = rendered.partition("\0")
+                found = (before, after)
+            self.codes[style] = found
+        return found
+
+    def text(self, text: Text) -> str:
+        """Return one line of Rich Text with the styles of its spans."""
+        if not self.system:
+            return text.plain
+        bounds = sorted({b for span in text.spans for b in (span.start, span.end)})
+        out: list[str] = []
+        for part in text.divide(bounds):
+            styles = [Style.parse(str(text.style))]
+            styles += [
+                s.style if isinstance(s.style, Style) else Style.parse(s.style) for s in part.spans
+            ]
+            out.append(Style.combine(styles).render(part.plain, color_system=self.system))
+        return "".join(out)
+
+
+@dataclass(slots=True, unsafe_hash=True)
+class _RowView(ItemView):
+    """An ItemView made from a table row, whose target is the row's."""
+
+    shown_target: str | None = None
+
+    @property
+    def target(self) -> str | None:
+        """Return the row's target."""
+        return self.shown_target
+
+
+def _view(row: TableRow, slug: str, postmortem_title: str, today: date) -> ItemView:
+    """Return a view with a row's values, for output.items_lines."""
+    _, _, item_id, status, kind, title, owner, priority, flags, due, target, reason, _ = row
+    return _item(
+        due_fields((flags, due), today),
+        item_id=item_id,
+        slug=slug,
+        postmortem_title=postmortem_title,
+        title=title,
+        owner=owner[1:] if owner else None,
+        priority=priority,
+        kind=kind,
+        status=status,
+        reason=reason,
+        target=target,
+    )
+
+
+def _item(
+    due: DueFields,
+    *,
+    item_id: str = "",
+    slug: str = "",
+    postmortem_title: str = "",
+    title: str = "",
+    owner: str | None = None,
+    priority: str | None = None,
+    kind: str = "issue",
+    status: str | None = None,
+    reason: str | None = None,
+    target: str | None = None,
+) -> ItemView:
+    """Return a view with these values and due fields (the rest empty)."""
+    return _RowView(
+        id=item_id,
+        postmortem=slug,
+        postmortem_title=postmortem_title,
+        title=title,
+        text="",
+        owner=owner,
+        priority=priority,
+        due=due.due,
+        due_text=due.due_text,
+        type=None,
+        kind=kind,
+        status=due.status if status is None else status,
+        status_reason=reason,
+        repo=None,
+        links=(),
+        protection=None,
+        source_path="",
+        line=0,
+        section=None,
+        parent=None,
+        doc_done=False,
+        issue=None,
+        created_at=UNREAD_TIME,
+        updated_at=UNREAD_TIME,
+        verified_at=None,
+        due_source=due.due_source,
+        policy_due=due.policy_due,
+        shown_target=target,
+    )
+
+
+class _Due:
+    """A due cell: its text, painted, its width, the widest form's and the marks shown."""
+
+    __slots__ = ("marks", "painted", "plain", "widest", "width")
+
+    def __init__(self, plain: str, painted: str, width: int, widest: int, marks: frozenset[str]):
+        self.plain = plain
+        self.painted = painted
+        self.width = width
+        self.widest = widest
+        self.marks = marks
+
+
+class _Status:
+    """A status cell: its text, painted, its style, its width in the table and the layout."""
+
+    __slots__ = ("measured", "painted", "plain", "style", "width")
+
+    def __init__(self, plain: str, painted: str, style: str, width: int, measured: int):
+        self.plain = plain
+        self.painted = painted
+        self.style = style
+        self.width = width
+        self.measured = measured
+
+
+_MEASURED = attrgetter("measured")
+_WIDTH = attrgetter("width")
+_WIDEST = attrgetter("widest")
+
+
+class _Columns(NamedTuple):
+    """A chunk's cells column by column, and the len of each (its width if plain)."""
+
+    ids: tuple[str, ...]
+    statuses: list[_Status]
+    titles: tuple[str, ...]
+    owners: tuple[str, ...]
+    priorities: tuple[str, ...]
+    dues: list[_Due]
+    targets: tuple[str, ...]
+    painted_targets: Sequence[str]  # '' for none
+    id_lens: list[int]
+    title_lens: list[int]
+    owner_lens: list[int]
+    priority_lens: list[int]
+    target_lens: list[int]
+
+
+class TableWriter:
+    """Write the tables of post-mortems' rows to a console, as `followup list` shows them."""
+
+    def __init__(self, console: Console, today: date) -> None:
+        self.console = console
+        self.paint = Painter(console)
+        self.width = console.width
+        self.today = today
+        self.dues: dict[DueKey, _Due] = {}
+        self.statuses: dict[str, _Status] = {}
+        self.heads: dict[tuple[int, ...], tuple[str, str]] = {}
+        self.padded: dict[tuple[str, int], str] = {}
+
+    def write(self, chunks: Iterable[TableChunk]) -> int:
+        """Write one table per post-mortem (or lines, when none fits); return how many rows."""
+        out = self.console.file
+        count = 0
+        for chunk in chunks:
+            if chunk.rows:
+                count += len(chunk.rows)
+                out.write("\n".join(self._chunk(chunk)))
+                out.write("\n")
+        return count
+
+    # -- the cells ---------------------------------------------------------------------
+
+    def _status(self, status: str) -> _Status:
+        found = self.statuses.get(status)
+        if found is None:
+            text = status_text(status)
+            style = STATUS_STYLE.get(status, "")
+            found = self.statuses[status] = _Status(
+                text, self.paint(text, style), style, _width(text), cell_len(text)
+            )
+        return found
+
+    def _due(self, key: DueKey) -> _Due:
+        """Return the due cell of the items with this due key (output.due_cell's)."""
+        found = self.dues.get(key)
+        if found is None:
+            item = _item(due_fields(key, self.today))
+            cell = due_cell(item, self.today)
+            plain = cell.plain
+            # As listing.marks_of: the marks of a due date or of a policy's deadline.
+            shown: frozenset[str] = frozenset()
+            if item.due is not None or item.policy_due is not None:
+                shown = frozenset(mark for mark in MARK_MEANING if mark in plain)
+            widest = cell_len(due_cell(item, TODAY_ALL_LATE).plain)
+            found = _Due(plain, self.paint.text(cell), _width(plain), widest, shown)
+            self.dues[key] = found
+        return found
+
+    # -- a chunk of post-mortems -------------------------------------------------------
+
+    def _chunk(self, chunk: TableChunk) -> list[str]:
+        """Return the lines of a chunk's post-mortems, each table ending in a blank line."""
+        rows = chunk.rows
+        (
+            keys,
+            _,
+            ids,
+            statuses,
+            kinds,
+            titles,
+            owners,
+            priorities,
+            flags,
+            due_texts,
+            targets,
+            reasons,
+            _,
+        ) = zip(*rows, strict=True)
+        owners = _texts(owners)
+        priorities = _texts(priorities)
+        targets = _texts(targets)
+        due_keys = list(zip(flags, due_texts, strict=True))
+        # The cells worked out before, in one pass; the others then.
+        found_dues = list(map(self.dues.get, due_keys))
+        dues = cast("list[_Due]", found_dues)
+        if None in found_dues:
+            dues = [due or self._due(key) for due, key in zip(found_dues, due_keys, strict=True)]
+        found_statuses = list(map(self.statuses.get, statuses))
+        status_cells = cast("list[_Status]", found_statuses)
+        if None in found_statuses:
+            status_cells = [
+                cell or self._status(status)
+                for cell, status in zip(found_statuses, statuses, strict=True)
+            ]
+        # Plain rows: ASCII without control codes (each character a cell, nothing to
+        # strip), no notes, no protection mark, an id. Most chunks are plain throughout.
+        text = "".join(ids) + "".join(titles) + "".join(owners) + "".join(priorities)
+        text += "".join(targets)
+        plain: list[bool] | None = None
+        if not (
+            text.isascii()
+            and text.isprintable()
+            and not any(reasons)
+            and "branch_protection" not in kinds
+            and "" not in ids
+        ):
+            plain = [
+                bool(item_id)
+                and not reason
+                and kind != "branch_protection"
+                and _is_plain(item_id + title + owner + priority + target)
+                for item_id, kind, title, owner, priority, target, reason in zip(
+                    ids, kinds, titles, owners, priorities, targets, reasons, strict=True
+                )
+            ]
+        cyan, uncyan = self.paint.wrapping("cyan")
+        columns = _Columns(
+            ids,
+            status_cells,
+            titles,
+            owners,
+            priorities,
+            dues,
+            targets,
+            [f"{cyan}{target}{uncyan}" if target else "" for target in targets]
+            if cyan
+            else targets,
+            list(map(len, ids)),
+            list(map(len, titles)),
+            list(map(len, owners)),
+            list(map(len, priorities)),
+            list(map(len, targets)),
+        )
+        lines: list[str] = []
+        start = 0
+        for key, run in groupby(keys):
+            end = start + len(list(run))
+            title, slug = chunk.headings[key]
+            if (plain is None or all(plain[start:end])) and self._plain_table(
+                lines, title, slug, columns, start, end
+            ):
+                pass
+            else:
+                lines.extend(self._table(title, slug, rows[start:end], columns, start))
+            start = end
+        return lines
+
+    def _plain_table(
+        self, lines: list[str], title: str, slug: str, c: _Columns, start: int, end: int
+    ) -> bool:
+        """Append the table of a post-mortem of plain rows; False if it is not a wide one.
+
+        Widths are lengths, and the rows are padded and joined column by column; a row
+        whose title wraps or whose owner is cut short is then written on its own.
+        """
+        part = slice(start, end)
+        id_lens = c.id_lens[part]
+        statuses = c.statuses[part]
+        owner_lens = c.owner_lens[part]
+        target_lens = c.target_lens[part]
+        dues = c.dues[part]
+        longest_owner = max(owner_lens)
+        # As output.table_layout: the six columns, then room for a Target column?
+        fixed = (
+            max(id_lens)
+            + max(len("Status"), *map(_MEASURED, statuses))
+            + min(OWNER_WIDTH, max(len("Owner"), longest_owner))
+            + len("Pri")
+            + max(len("Due"), *map(_WIDEST, dues))
+            + 2 * 5
+        )
+        target_width = max(target_lens)
+        if fixed + TITLE_MIN + 2 + max(target_width, len("Target")) > self.width:
+            return False
+        title_lens = c.title_lens[part]
+        longest_title = max(title_lens)
+        widths = [
+            max(len("ID"), *id_lens),
+            max(len("Status"), *map(_WIDTH, statuses)),
+            max(len("Title"), longest_title),
+            min(OWNER_WIDTH, max(len("Owner"), longest_owner)),
+            max(len("Pri"), *c.priority_lens[part]),
+            max(len("Due"), *map(_WIDTH, dues)),
+            max(len("Target"), target_width),
+        ]
+        room = max(TITLE_MIN, self.width - 2 - len(GAP) * 6 - sum(widths) + widths[_TITLE])
+        widths[_TITLE] = min(max(TITLE_MIN, widths[_TITLE]), room)
+        w_id, w_status, w_title, w_owner, w_priority, w_due, _ = widths
+        lines.extend(self._heading(title, slug, HEADS, widths))
+
+        bold, unbold = self.paint.wrapping("bold")
+        status_cells = {
+            status: status.painted + " " * (w_status - status.width) for status in statuses
+        }
+        due_cells = {due: due.painted + " " * (w_due - due.width) for due in dues}
+        # The target is the last cell: its padding would go with the line's end.
+        rows = map(
+            GAP.join,
+            zip(
+                map(
+                    str.ljust,
+                    map(f" {bold}{{}}{unbold}".format, c.ids[part]),
+                    repeat(1 + len(bold) + w_id + len(unbold)),
+                ),
+                map(status_cells.__getitem__, statuses),
+                map(str.ljust, c.titles[part], repeat(w_title)),
+                map(str.ljust, c.owners[part], repeat(w_owner)),
+                map(str.ljust, c.priorities[part], repeat(w_priority)),
+                map(due_cells.__getitem__, dues),
+                c.painted_targets[part],
+                strict=True,
+            ),
+        )
+        if longest_title <= w_title and longest_owner <= w_owner:
+            lines.extend(map(str.rstrip, rows))
+        else:
+            for i, line in enumerate(rows, start):
+                if c.title_lens[i] > w_title or c.owner_lens[i] > w_owner:
+                    lines.extend(self._odd_row(c, i, widths))
+                else:
+                    lines.append(line.rstrip())
+        lines.append("")
+        return True
+
+    def _odd_row(self, c: _Columns, i: int, widths: list[int]) -> Iterator[str]:
+        """Yield the lines of a plain row whose title wraps or whose owner is cut short."""
+        w_id, w_status, w_title, w_owner, w_priority, w_due, w_target = widths
+        status = c.statuses[i]
+        due = c.dues[i]
+        if c.owner_lens[i] > w_owner:
+            cells = [
+                (c.ids[i], "bold"),
+                (status.plain, status.style),
+                (c.titles[i], ""),
+                (c.owners[i], ""),
+                (c.priorities[i], ""),
+                (due.plain, "=" + due.painted),
+                (c.targets[i], "cyan"),
+            ]
+            yield from _row(cells, [], widths, self.paint)
+            return
+        # As _tall_row writes it: each cell padded, then painted; the title's lines.
+        paint = self.paint
+        wrapped = _wrap_plain(c.titles[i], w_title)
+        yield (
+            f" {paint(c.ids[i].ljust(w_id), 'bold')}{GAP}{self._padded(status, w_status)}{GAP}"
+            f"{wrapped[0].ljust(w_title)}{GAP}{c.owners[i].ljust(w_owner)}"
+            f"{GAP}{c.priorities[i].ljust(w_priority)}"
+            f"{GAP}{due.painted}{' ' * (w_due - due.width)}"
+            f"{GAP}{paint(c.targets[i].ljust(w_target), 'cyan')}"
+        ).rstrip()
+        # Under the first line: blank ID and Status cells.
+        lead = " " * (1 + w_id + len(GAP) + w_status + len(GAP))
+        for more in wrapped[1:]:
+            yield (lead + more).rstrip()
+
+    def _padded(self, status: _Status, width: int) -> str:
+        """Return a status cell padded to width, then painted (as _tall_row paints it)."""
+        key = (status.plain, width)
+        found = self.padded.get(key)
+        if found is None:
+            text = status.plain + " " * (width - status.width)
+            found = self.padded[key] = self.paint(text, status.style)
+        return found
+
+    def _table(
+        self, title: str, slug: str, rows: list[TableRow], c: _Columns, start: int
+    ) -> list[str]:
+        """Return the lines of any post-mortem: its table, or lines when none fits."""
+        part = slice(start, start + len(rows))
+        ids = c.ids[part]
+        statuses = c.statuses[part]
+        owners = c.owners[part]  # '@' and the login, or ''
+        targets = c.targets[part]
+        dues = c.dues[part]
+        kinds = [row[4] for row in rows]
+        reasons = [row[11] for row in rows]
+
+        # As output.table_layout: is there room for a Target column, a narrow table, none?
+        fixed = (
+            max(map(cell_len, ids))
+            + max(len("Status"), *map(_MEASURED, statuses))
+            + min(OWNER_WIDTH, max(len("Owner"), *map(cell_len, owners)))
+            + len("Pri")
+            + max(len("Due"), *map(_WIDEST, dues))
+            + 2 * 5  # the gaps between six columns
+        )
+        target = max(map(cell_len, targets))
+        if fixed + TITLE_MIN + 2 + max(target, len("Target")) <= self.width:
+            narrow = False
+        elif fixed + max(TITLE_MIN, target + 2) <= self.width:
+            narrow = True
+        else:
+            views = [_view(row, slug, title, self.today) for row in rows]
+            return [self.paint.text(line) for line in items_lines(views, self.today)]
+
+        # The cells, control codes stripped; the title marked if the item is a protection.
+        titles = [strip_control_codes(t) for t in c.titles[part]]
+        titles = [
+            PROTECTION_MARK + t if kind == "branch_protection" else t
+            for t, kind in zip(titles, kinds, strict=True)
+        ]
+        owner_cells = [strip_control_codes(owner) for owner in owners]
+        priorities = c.priorities[part]
+        target_cells = [strip_control_codes(t) for t in targets]
+        notes: list[list[tuple[str, str]]] = [[] for _ in rows]
+        for i, reason in enumerate(reasons):
+            if reason:
+                notes[i].append((strip_control_codes(reason), "yellow"))
+            if narrow and targets[i]:
+                notes[i].append((f"→ {target_cells[i]}", "cyan"))
+
+        # The widths: each column's widest cell (notes are lines of the title's cell).
+        heads = HEADS[:6] if narrow else HEADS
+        widths = [
+            max(len("ID"), *map(_width, ids)),
+            max(len("Status"), *map(_WIDTH, statuses)),
+            max(len("Title"), *map(_width, titles)),
+            max(len("Owner"), *map(_width, owner_cells)),
+            max(len("Pri"), *map(_width, priorities)),
+            max(len("Due"), *map(_WIDTH, dues)),
+        ]
+        if not narrow:
+            widths.append(max(len("Target"), *map(_width, target_cells)))
+        for row_notes in notes:
+            for note, _ in row_notes:
+                widths[_TITLE] = max(widths[_TITLE], _width(note))
+        widths[3] = min(widths[3], OWNER_WIDTH)
+        others = sum(widths) - widths[_TITLE]
+        # As Rich does: the title is as wide as its longest line, up to the width left.
+        room = max(TITLE_MIN, self.width - 2 - len(GAP) * (len(heads) - 1) - others)
+        widths[_TITLE] = min(max(TITLE_MIN, widths[_TITLE]), room)
+
+        lines = self._heading(title, slug, heads, widths)
+        for i, item_id in enumerate(ids):
+            cells = [
+                (item_id, "bold"),
+                (statuses[i].plain, statuses[i].style),
+                (titles[i], ""),
+                (owner_cells[i], ""),
+                (priorities[i], ""),
+                (dues[i].plain, "=" + dues[i].painted),
+            ]
+            if not narrow:
+                cells.append((target_cells[i], "cyan"))
+            lines.extend(_row(cells, notes[i], widths, self.paint))
+        lines.append("")
+        return lines
+
+    def _heading(
+        self, title: str, slug: str, heads: tuple[str, ...], widths: list[int]
+    ) -> list[str]:
+        """Return the post-mortem's title (wrapped), a blank line, the header and its rule."""
+        paint = self.paint
+        inner = sum(widths) + len(GAP) * (len(heads) - 1)
+        title = strip_control_codes(title)
+        lines: list[str] = []
+        for n, line in enumerate(_wrap(f"{title}  {slug}", inner)):
+            # The post-mortem's title in bold, its slug dimmed.
+            if n == 0 and line.startswith(title):
+                lines.append(paint(title, "bold") + paint(line[len(title) :], "dim"))
+            else:
+                lines.append(paint(line, "dim"))
+        key = tuple(widths)
+        found = self.heads.get(key)
+        if found is None:
+            header = " " + GAP.join(
+                paint(_pad(h, w), "bold") for h, w in zip(heads, widths, strict=True)
+            )
+            found = self.heads[key] = (header, " " + "─" * inner)
+        lines.append("")
+        lines.extend(found)
+        return lines
+
+
+def write_groups(
+    chunks: Iterable[TableChunk], today: date, console: Console, marks: set[str] | None = None
+) -> int:
+    """Write one table per post-mortem of the chunks' rows; return how many rows.
+
+    Each due-date mark the rows show (as listing.marks_of tells) is added to marks.
+    """
+    writer = TableWriter(console, today)
+    count = writer.write(chunks)
+    if marks is not None:
+        # Every due cell worked out is some written row's.
+        for due in writer.dues.values():
+            marks |= due.marks
+    return count
+
+
+# -- measuring ------------------------------------------------------------------------------
+
+
+def _texts(values: Sequence[str | None]) -> tuple[str, ...]:
+    """Return the values with None as ''."""
+    if None not in values:
+        return tuple(values)  # type: ignore[arg-type]
+    return tuple(value or "" for value in values)
+
+
+def _is_plain(text: str) -> bool:
+    """Tell whether each character of text is one cell and printable (ASCII, no controls)."""
+    return text.isascii() and text.isprintable()
+
+
+def _width(text: str) -> int:
+    """Return how many terminal cells a cell's text takes (ASCII costs one len)."""
+    return len(text) if text.isascii() else cell_len(text)
+
+
+def _cells(text: str) -> int:
+    """Return cell_len(text), with one len for plain ASCII."""
+    return len(text) if text.isascii() and text.isprintable() else cell_len(text)
+
+
+# -- the general row writer ---------------------------------------------------------------
+
+# A cell: its text and style; a style starting with "=" is the cell already painted.
+Cell = tuple[str, str]
+
+
+def _paint_cell(text: str, style: str, paint: Painter) -> str:
+    return style[1:] if style.startswith("=") else paint(text, style)
+
+
+def _row(row: list[Cell], notes: list[Cell], widths: list[int], paint: Painter) -> Iterator[str]:
+    """Yield the lines of one row: one, unless a cell wraps or the title has notes."""
+    tall = bool(notes)
+    parts: list[str] = []
+    for i, (full, given) in enumerate(row):
+        style = given
+        if tall:
+            break
+        width = widths[i]
+        text = full
+        used = _width(text)
+        if used > width:
+            if i in (_TITLE, _TARGET):
+                tall = True
+                break
+            text = _cut(text, width)
+            used = width
+            if style.startswith("="):
+                style = ""  # the painted form is of the whole text
+        if i == _TITLE and text.startswith(PROTECTION_MARK):
+            parts.append(paint(PROTECTION_MARK, "magenta") + text[2:] + " " * (width - used))
+        else:
+            parts.append(_paint_cell(text, style, paint) + " " * (width - used))
+    if not tall:
+        yield (" " + GAP.join(parts)).rstrip()
+        return
+    yield from _tall_row(row, notes, widths, paint)
+
+
+def _tall_row(
+    row: list[Cell], notes: list[Cell], widths: list[int], paint: Painter
+) -> Iterator[str]:
+    columns: list[list[str]] = []
+    for i, ((text, style), width) in enumerate(zip(row, widths, strict=True)):
+        if i == _TITLE:
+            lines = _wrap(text, width)
+            cells = [_pad(line, width) for line in lines]
+            if text.startswith(PROTECTION_MARK):
+                cells[0] = paint(PROTECTION_MARK, "magenta") + cells[0][2:]
+            for note, note_style in notes:
+                cells.extend(paint(_pad(line, width), note_style) for line in _wrap(note, width))
+        elif i == _TARGET:
+            cells = [paint(_pad(part, width), style) for part in _fold(text, width)]
+        elif style.startswith("=") and _width(text) <= width:
+            cells = [style[1:] + " " * (width - _width(text))]
+        else:
+            plain_style = "" if style.startswith("=") else style
+            cells = [paint(_pad(_cut(text, width), width), plain_style)]
+        columns.append(cells)
+    for n in range(max(len(cells) for cells in columns)):
+        line = GAP.join(
+            cells[n] if n < len(cells) else " " * width
+            for cells, width in zip(columns, widths, strict=True)
+        )
+        yield (" " + line).rstrip()
+
+
+def _cut(text: str, width: int) -> str:
+    """Return text ending in an ellipsis if it is wider than width cells."""
+    return set_cell_size(text, width - 1) + "…" if _width(text) > width else text
+
+
+def _pad(text: str, width: int) -> str:
+    """Return text padded with spaces to width cells (ASCII costs one len)."""
+    if text.isascii():
+        return text.ljust(width)
+    return set_cell_size(text, width)
+
+
+def _wrap(text: str, width: int) -> list[str]:
+    """Return text broken into lines of at most width cells, at spaces where it can."""
+    if _cells(text) <= width:
+        return [text]
+    lines: list[str] = []
+    line = ""
+    for word in text.split(" "):
+        candidate = f"{line} {word}" if line else word
+        if cell_len(candidate) <= width:
+            line = candidate
+            continue
+        if line:
+            lines.append(line)
+        rest = word
+        while cell_len(rest) > width:
+            head = chop_cells(rest, width)[0]
+            lines.append(head)
+            rest = rest[len(head) :]
+        line = rest
+    if line:
+        lines.append(line)
+    return lines
+
+
+def _wrap_plain(text: str, width: int) -> list[str]:
+    """Return _wrap(text, width) for ASCII text without control codes, by searching spaces.
+
+    Where words are one space apart, the lines _wrap fills word by word end at the last
+    space that fits; anything else (runs of spaces, a word wider than a line) is _wrap's.
+    """
+    size = len(text)
+    if size <= width:
+        return [text]
+    if "  " in text or text.startswith(" "):
+        return _wrap(text, width)
+    lines: list[str] = []
+    start = 0
+    while size - start > width:
+        cut = text.rfind(" ", start, start + width + 1)
+        if cut <= start:
+            return _wrap(text, width)
+        lines.append(text[start:cut])
+        start = cut + 1
+    if start < size:
+        lines.append(text[start:])
+    return lines
+
+
+def _fold(text: str, width: int) -> list[str]:
+    if cell_len(text) <= width:
+        return [text]
+    return chop_cells(text, width)
