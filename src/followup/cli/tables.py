@@ -212,12 +212,27 @@ class _Columns(NamedTuple):
     priorities: tuple[str, ...]
     dues: list[_Due]
     targets: tuple[str, ...]
+    id_cells: list[str]  # a row's start: a space and the id, painted
     painted_targets: Sequence[str]  # '' for none
-    id_lens: list[int]
     title_lens: list[int]
     owner_lens: list[int]
-    priority_lens: list[int]
-    target_lens: list[int]
+    # Each row's measures, as _MEASURES names them (lens, the widths if plain).
+    measures: list[tuple[int, ...]]
+
+
+# What _Columns.measures holds of each row, in order: the layout's (table_layout) five
+# first (the status and due cells as it measures them), then the table's.
+_MEASURES = (
+    "id",
+    "status, measured",
+    "owner",
+    "due, widest",
+    "target",
+    "status",
+    "title",
+    "priority",
+    "due",
+)
 
 
 class TableWriter:
@@ -232,6 +247,8 @@ class TableWriter:
         self.statuses: dict[str, _Status] = {}
         self.heads: dict[tuple[int, ...], tuple[str, str]] = {}
         self.padded: dict[tuple[str, int], str] = {}
+        bold, unbold = self.paint.wrapping("bold")
+        self.id_codes = 1 + len(bold) + len(unbold)  # a row's space and the id's codes
 
     def write(self, chunks: Iterable[TableChunk]) -> int:
         """Write one table per post-mortem (or lines, when none fits); return how many rows."""
@@ -329,7 +346,10 @@ class TableWriter:
                     ids, kinds, titles, owners, priorities, targets, reasons, strict=True
                 )
             ]
+        bold, unbold = self.paint.wrapping("bold")
         cyan, uncyan = self.paint.wrapping("cyan")
+        title_lens = list(map(len, titles))
+        owner_lens = list(map(len, owners))
         columns = _Columns(
             ids,
             status_cells,
@@ -338,14 +358,26 @@ class TableWriter:
             priorities,
             dues,
             targets,
+            list(map(f" {bold}{{}}{unbold}".format, ids)),
             [f"{cyan}{target}{uncyan}" if target else "" for target in targets]
             if cyan
             else targets,
-            list(map(len, ids)),
-            list(map(len, titles)),
-            list(map(len, owners)),
-            list(map(len, priorities)),
-            list(map(len, targets)),
+            title_lens,
+            owner_lens,
+            list(
+                zip(
+                    map(len, ids),
+                    map(_MEASURED, status_cells),
+                    owner_lens,
+                    map(_WIDEST, dues),
+                    map(len, targets),
+                    map(_WIDTH, status_cells),
+                    title_lens,
+                    map(len, priorities),
+                    map(_WIDTH, dues),
+                    strict=True,
+                )
+            ),
         )
         lines: list[str] = []
         start = 0
@@ -369,34 +401,36 @@ class TableWriter:
         Widths are lengths, and the rows are padded and joined column by column; a row
         whose title wraps or whose owner is cut short is then written on its own.
         """
-        part = slice(start, end)
-        id_lens = c.id_lens[part]
-        statuses = c.statuses[part]
-        owner_lens = c.owner_lens[part]
-        target_lens = c.target_lens[part]
-        dues = c.dues[part]
-        longest_owner = max(owner_lens)
+        # The widest cell of each column, in one pass over the rows' measures.
+        (
+            id_width,
+            status_measured,
+            longest_owner,
+            due_widest,
+            target_width,
+            status_width,
+            longest_title,
+            priority_width,
+            due_width,
+        ) = map(max, zip(*c.measures[start:end], strict=True))
         # As output.table_layout: the six columns, then room for a Target column?
         fixed = (
-            max(id_lens)
-            + max(len("Status"), *map(_MEASURED, statuses))
+            id_width
+            + max(len("Status"), status_measured)
             + min(OWNER_WIDTH, max(len("Owner"), longest_owner))
             + len("Pri")
-            + max(len("Due"), *map(_WIDEST, dues))
+            + max(len("Due"), due_widest)
             + 2 * 5
         )
-        target_width = max(target_lens)
         if fixed + TITLE_MIN + 2 + max(target_width, len("Target")) > self.width:
             return False
-        title_lens = c.title_lens[part]
-        longest_title = max(title_lens)
         widths = [
-            max(len("ID"), *id_lens),
-            max(len("Status"), *map(_WIDTH, statuses)),
+            max(len("ID"), id_width),
+            max(len("Status"), status_width),
             max(len("Title"), longest_title),
             min(OWNER_WIDTH, max(len("Owner"), longest_owner)),
-            max(len("Pri"), *c.priority_lens[part]),
-            max(len("Due"), *map(_WIDTH, dues)),
+            max(len("Pri"), priority_width),
+            max(len("Due"), due_width),
             max(len("Target"), target_width),
         ]
         room = max(TITLE_MIN, self.width - 2 - len(GAP) * 6 - sum(widths) + widths[_TITLE])
@@ -404,20 +438,16 @@ class TableWriter:
         w_id, w_status, w_title, w_owner, w_priority, w_due, _ = widths
         lines.extend(self._heading(title, slug, HEADS, widths))
 
-        bold, unbold = self.paint.wrapping("bold")
-        status_cells = {
-            status: status.painted + " " * (w_status - status.width) for status in statuses
-        }
+        part = slice(start, end)
+        statuses = c.statuses[part]
+        dues = c.dues[part]
+        status_cells = {s: s.painted + " " * (w_status - s.width) for s in statuses}
         due_cells = {due: due.painted + " " * (w_due - due.width) for due in dues}
         # The target is the last cell: its padding would go with the line's end.
         rows = map(
             GAP.join,
             zip(
-                map(
-                    str.ljust,
-                    map(f" {bold}{{}}{unbold}".format, c.ids[part]),
-                    repeat(1 + len(bold) + w_id + len(unbold)),
-                ),
+                map(str.ljust, c.id_cells[part], repeat(self.id_codes + w_id)),
                 map(status_cells.__getitem__, statuses),
                 map(str.ljust, c.titles[part], repeat(w_title)),
                 map(str.ljust, c.owners[part], repeat(w_owner)),
