@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import io
 import random
+from collections.abc import Hashable
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -19,10 +20,11 @@ from rich.console import Console
 
 from followup.cli import tables
 from followup.cli.listing import marks_of, write_table
+from followup.cli.output import due_cell
 from followup.cli.tables import write_groups
 from followup.statuses import Status
 from followup.store.protection import BranchProtection
-from followup.store.table_rows import TableChunk, chunks_of, due_fields, due_key
+from followup.store.table_rows import TableChunk, TableRow, chunks_of, due_fields, due_key
 from followup.store.views import IssueLink, ItemView
 from tests.cli import reference_table
 from tests.sample_view import sample_view
@@ -43,6 +45,9 @@ ODD_TEXTS = [
     "é accents à la carte, ü",
     "",
 ]
+
+
+OWNERS = [None, "", "kim", "a-very-long-login-name", "eve\x1b]0", "李雷", "\x07"]
 
 
 def _text(rng: random.Random, longest: int) -> str:
@@ -157,8 +162,8 @@ def written(items: list[ItemView], width: int, colour: str | None) -> str:
 
 def in_one_chunk(items: list[ItemView], width: int, colour: str | None) -> tuple[str, set[str]]:
     """Write the items as the direct reader hands them over: many post-mortems a chunk."""
-    headings = {}
-    rows = []
+    headings: dict[Hashable, tuple[str, str]] = {}
+    rows: list[TableRow] = []
     for chunk in chunks_of(items, TODAY):
         headings.update(chunk.headings)
         rows.extend(chunk.rows)
@@ -225,8 +230,6 @@ def test_a_due_key_gives_the_due_cell_of_the_item() -> None:
             )
             fields = due_fields(key, TODAY)
             stand_in = tables._item(fields)
-            from followup.cli.output import due_cell
-
             assert due_cell(stand_in, today) == due_cell(item, today), (item, today)
             assert (stand_in.due is None and stand_in.policy_due is None) == (
                 item.due is None and item.policy_due is None
