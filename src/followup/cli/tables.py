@@ -16,12 +16,14 @@ writer this replaced and compares their output byte for byte.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 from itertools import groupby, repeat
 from operator import attrgetter
-from typing import NamedTuple, cast
+from queue import Queue
+from typing import IO, NamedTuple, cast
 
 from rich.cells import cell_len, chop_cells, set_cell_size
 from rich.console import COLOR_SYSTEMS, Console
@@ -252,13 +254,12 @@ class TableWriter:
 
     def write(self, chunks: Iterable[TableChunk]) -> int:
         """Write one table per post-mortem (or lines, when none fits); return how many rows."""
-        out = self.console.file
         count = 0
-        for chunk in chunks:
-            if chunk.rows:
-                count += len(chunk.rows)
-                out.write("\n".join(self._chunk(chunk)))
-                out.write("\n")
+        with _Writing(self.console.file) as out:
+            for chunk in chunks:
+                if chunk.rows:
+                    count += len(chunk.rows)
+                    out.write("\n".join(self._chunk(chunk)) + "\n")
         return count
 
     # -- the cells ---------------------------------------------------------------------
@@ -617,6 +618,45 @@ class TableWriter:
         lines.append("")
         lines.extend(found)
         return lines
+
+
+class _Writing:
+    """Write text to a stream from a thread, so that the next text is formed meanwhile.
+
+    A terminal reads what is written at its own pace: the writer waits for it (a
+    quarter of a second for a list of 100,000 items) while the thread, waiting, lets
+    the tables be formed. The stream is the thread's alone until the block ends.
+    """
+
+    def __init__(self, out: IO[str], depth: int = 4) -> None:
+        self.out = out
+        self.queue: Queue[str | None] = Queue(maxsize=depth)
+        self.failure: BaseException | None = None
+        self.thread = threading.Thread(target=self._run, name="followup-list-write", daemon=True)
+
+    def __enter__(self) -> _Writing:
+        self.thread.start()
+        return self
+
+    def write(self, text: str) -> None:
+        """Queue text to write (raise what writing raised, if it failed)."""
+        if self.failure is not None:
+            raise self.failure
+        self.queue.put(text)
+
+    def _run(self) -> None:
+        while (text := self.queue.get()) is not None:
+            if self.failure is None:
+                try:
+                    self.out.write(text)
+                except BaseException as exc:  # raised again in the writer's thread
+                    self.failure = exc
+
+    def __exit__(self, *exc: object) -> None:
+        self.queue.put(None)
+        self.thread.join()
+        if self.failure is not None and exc[0] is None:
+            raise self.failure
 
 
 def write_groups(
