@@ -218,23 +218,10 @@ class _Columns(NamedTuple):
     painted_targets: Sequence[str]  # '' for none
     title_lens: list[int]
     owner_lens: list[int]
-    # Each row's measures, as _MEASURES names them (lens, the widths if plain).
+    # Each row's measures (lens: the widths of plain text): those output.table_layout
+    # takes (the id, the status and due cells as it measures them, the owner, the
+    # target), then the table's (the status, title, priority and due cells).
     measures: list[tuple[int, ...]]
-
-
-# What _Columns.measures holds of each row, in order: the layout's (table_layout) five
-# first (the status and due cells as it measures them), then the table's.
-_MEASURES = (
-    "id",
-    "status, measured",
-    "owner",
-    "due, widest",
-    "target",
-    "status",
-    "title",
-    "priority",
-    "due",
-)
 
 
 class TableWriter:
