@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 from rich.console import Console
 
-from followup.cli import tables
+from followup.cli import table_cells, tables
 from followup.cli.listing import marks_of, write_table
 from followup.cli.output import due_cell
 from followup.cli.tables import write_groups
@@ -242,4 +242,4 @@ def test_wrapping_plain_text_is_wrapping_any() -> None:
     for _ in range(3000):
         text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 30)))
         width = rng.randint(1, 40)
-        assert tables._wrap_plain(text, width) == tables._wrap(text, width), (text, width)
+        assert table_cells.wrap_plain(text, width) == table_cells.wrap(text, width), (text, width)

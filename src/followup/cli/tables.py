@@ -25,75 +25,29 @@ from operator import attrgetter
 from queue import Queue
 from typing import IO, NamedTuple, cast
 
-from rich.cells import cell_len, chop_cells, set_cell_size
-from rich.console import COLOR_SYSTEMS, Console
-from rich.style import Style
-from rich.text import Text
+from rich.cells import cell_len
+from rich.console import Console
 
 from followup.cli.output import OWNER_WIDTH, TODAY_ALL_LATE, due_cell, items_lines
+from followup.cli.table_cells import (
+    GAP,
+    PROTECTION_MARK,
+    TITLE,
+    TITLE_MIN,
+    Painter,
+    cell_width,
+    pad,
+    row_lines,
+    strip_control_codes,
+    wrap,
+    wrap_plain,
+)
 from followup.display import MARK_MEANING, STATUS_STYLE, status_text
 from followup.store.rows import UNREAD_TIME
 from followup.store.table_rows import DueFields, DueKey, TableChunk, TableRow, due_fields
 from followup.store.views import ItemView
 
-GAP = "   "  # a cell's right padding, the column rule (a space here) and the next's left
-TITLE_MIN = 20
 HEADS = ("ID", "Status", "Title", "Owner", "Pri", "Due", "Target")
-# The columns that wrap (the title) and fold (the target) rather than end in an ellipsis.
-_TITLE, _TARGET = 2, 6
-PROTECTION_MARK = "⛨ "
-
-# Text from documents and GitHub is data: no control character reaches the terminal (an
-# escape sequence in a title could clear the screen or retitle the window). Tabs and
-# line breaks become spaces: a cell is one line.
-_CONTROLS = dict.fromkeys((*range(32), 127, *range(128, 160))) | {0x09: " ", 0x0A: " "}
-
-
-def strip_control_codes(text: str) -> str:
-    """Return text without control characters, for a table cell."""
-    return text.translate(_CONTROLS) if not text.isprintable() else text
-
-
-class Painter:
-    """Apply Rich styles as terminal codes, or nothing when the console has no colour."""
-
-    def __init__(self, console: Console) -> None:
-        name = console.color_system
-        self.system = COLOR_SYSTEMS.get(name) if name else None
-        self.codes: dict[str, tuple[str, str]] = {}
-
-    def __call__(self, text: str, style: str) -> str:
-        if not self.system or not style or not text:
-            return text
-        before, after = self.wrapping(style)
-        return f"{before}{text}{after}"
-
-    def wrapping(self, style: str) -> tuple[str, str]:
-        """Return the codes Style.render puts before and after a text in this style."""
-        found = self.codes.get(style)
-        if found is None:
-            found = ("", "")
-            if self.system and style:
-                # What Rich renders around any text: the style's codes and a reset.
-                rendered = Style.parse(style).render("\0", color_system=self.system)
-                before, _, after = rendered.partition("\0")
-                found = (before, after)
-            self.codes[style] = found
-        return found
-
-    def text(self, text: Text) -> str:
-        """Return one line of Rich Text with the styles of its spans."""
-        if not self.system:
-            return text.plain
-        bounds = sorted({b for span in text.spans for b in (span.start, span.end)})
-        out: list[str] = []
-        for part in text.divide(bounds):
-            styles = [Style.parse(str(text.style))]
-            styles += [
-                s.style if isinstance(s.style, Style) else Style.parse(s.style) for s in part.spans
-            ]
-            out.append(Style.combine(styles).render(part.plain, color_system=self.system))
-        return "".join(out)
 
 
 @dataclass(slots=True, unsafe_hash=True)
@@ -257,7 +211,7 @@ class TableWriter:
             text = status_text(status)
             style = STATUS_STYLE.get(status, "")
             found = self.statuses[status] = _Status(
-                text, self.paint(text, style), style, _width(text), cell_len(text)
+                text, self.paint(text, style), style, cell_width(text), cell_len(text)
             )
         return found
 
@@ -273,7 +227,7 @@ class TableWriter:
             if item.due is not None or item.policy_due is not None:
                 shown = frozenset(mark for mark in MARK_MEANING if mark in plain)
             widest = cell_len(due_cell(item, TODAY_ALL_LATE).plain)
-            found = _Due(plain, self.paint.text(cell), _width(plain), widest, shown)
+            found = _Due(plain, self.paint.text(cell), cell_width(plain), widest, shown)
             self.dues[key] = found
         return found
 
@@ -391,38 +345,38 @@ class TableWriter:
         """
         # The widest cell of each column, in one pass over the rows' measures.
         (
-            id_width,
+            idcell_width,
             status_measured,
             longest_owner,
             due_widest,
-            target_width,
-            status_width,
+            targetcell_width,
+            statuscell_width,
             longest_title,
-            priority_width,
-            due_width,
+            prioritycell_width,
+            duecell_width,
         ) = map(max, zip(*c.measures[start:end], strict=True))
         # As output.table_layout: the six columns, then room for a Target column?
         fixed = (
-            id_width
+            idcell_width
             + max(len("Status"), status_measured)
             + min(OWNER_WIDTH, max(len("Owner"), longest_owner))
             + len("Pri")
             + max(len("Due"), due_widest)
             + 2 * 5
         )
-        if fixed + TITLE_MIN + 2 + max(target_width, len("Target")) > self.width:
+        if fixed + TITLE_MIN + 2 + max(targetcell_width, len("Target")) > self.width:
             return False
         widths = [
-            max(len("ID"), id_width),
-            max(len("Status"), status_width),
+            max(len("ID"), idcell_width),
+            max(len("Status"), statuscell_width),
             max(len("Title"), longest_title),
             min(OWNER_WIDTH, max(len("Owner"), longest_owner)),
-            max(len("Pri"), priority_width),
-            max(len("Due"), due_width),
-            max(len("Target"), target_width),
+            max(len("Pri"), prioritycell_width),
+            max(len("Due"), duecell_width),
+            max(len("Target"), targetcell_width),
         ]
-        room = max(TITLE_MIN, self.width - 2 - len(GAP) * 6 - sum(widths) + widths[_TITLE])
-        widths[_TITLE] = min(max(TITLE_MIN, widths[_TITLE]), room)
+        room = max(TITLE_MIN, self.width - 2 - len(GAP) * 6 - sum(widths) + widths[TITLE])
+        widths[TITLE] = min(max(TITLE_MIN, widths[TITLE]), room)
         w_id, w_status, w_title, w_owner, w_priority, w_due, _ = widths
         lines.extend(self._heading(title, slug, HEADS, widths))
 
@@ -450,13 +404,13 @@ class TableWriter:
         else:
             for i, line in enumerate(rows, start):
                 if c.title_lens[i] > w_title or c.owner_lens[i] > w_owner:
-                    lines.extend(self._odd_row(c, i, widths))
+                    lines.extend(self._oddrow_lines(c, i, widths))
                 else:
                     lines.append(line.rstrip())
         lines.append("")
         return True
 
-    def _odd_row(self, c: _Columns, i: int, widths: list[int]) -> Iterator[str]:
+    def _oddrow_lines(self, c: _Columns, i: int, widths: list[int]) -> Iterator[str]:
         """Yield the lines of a plain row whose title wraps or whose owner is cut short."""
         w_id, w_status, w_title, w_owner, w_priority, w_due, w_target = widths
         status = c.statuses[i]
@@ -471,11 +425,11 @@ class TableWriter:
                 (due.plain, "=" + due.painted),
                 (c.targets[i], "cyan"),
             ]
-            yield from _row(cells, [], widths, self.paint)
+            yield from row_lines(cells, [], widths, self.paint)
             return
-        # As _tall_row writes it: each cell padded, then painted; the title's lines.
+        # As tall_row_lines writes it: each cell padded, then painted; the title's lines.
         paint = self.paint
-        wrapped = _wrap_plain(c.titles[i], w_title)
+        wrapped = wrap_plain(c.titles[i], w_title)
         yield (
             f" {paint(c.ids[i].ljust(w_id), 'bold')}{GAP}{self._padded(status, w_status)}{GAP}"
             f"{wrapped[0].ljust(w_title)}{GAP}{c.owners[i].ljust(w_owner)}"
@@ -489,7 +443,7 @@ class TableWriter:
             yield (lead + more).rstrip()
 
     def _padded(self, status: _Status, width: int) -> str:
-        """Return a status cell padded to width, then painted (as _tall_row paints it)."""
+        """Return a status cell padded to width, then painted (as tall_row_lines paints it)."""
         key = (status.plain, width)
         found = self.padded.get(key)
         if found is None:
@@ -547,23 +501,23 @@ class TableWriter:
         # The widths: each column's widest cell (notes are lines of the title's cell).
         heads = HEADS[:6] if narrow else HEADS
         widths = [
-            max(len("ID"), *map(_width, ids)),
+            max(len("ID"), *map(cell_width, ids)),
             max(len("Status"), *map(_WIDTH, statuses)),
-            max(len("Title"), *map(_width, titles)),
-            max(len("Owner"), *map(_width, owner_cells)),
-            max(len("Pri"), *map(_width, priorities)),
+            max(len("Title"), *map(cell_width, titles)),
+            max(len("Owner"), *map(cell_width, owner_cells)),
+            max(len("Pri"), *map(cell_width, priorities)),
             max(len("Due"), *map(_WIDTH, dues)),
         ]
         if not narrow:
-            widths.append(max(len("Target"), *map(_width, target_cells)))
+            widths.append(max(len("Target"), *map(cell_width, target_cells)))
         for row_notes in notes:
             for note, _ in row_notes:
-                widths[_TITLE] = max(widths[_TITLE], _width(note))
+                widths[TITLE] = max(widths[TITLE], cell_width(note))
         widths[3] = min(widths[3], OWNER_WIDTH)
-        others = sum(widths) - widths[_TITLE]
+        others = sum(widths) - widths[TITLE]
         # As Rich does: the title is as wide as its longest line, up to the width left.
         room = max(TITLE_MIN, self.width - 2 - len(GAP) * (len(heads) - 1) - others)
-        widths[_TITLE] = min(max(TITLE_MIN, widths[_TITLE]), room)
+        widths[TITLE] = min(max(TITLE_MIN, widths[TITLE]), room)
 
         lines = self._heading(title, slug, heads, widths)
         for i, item_id in enumerate(ids):
@@ -577,7 +531,7 @@ class TableWriter:
             ]
             if not narrow:
                 cells.append((target_cells[i], "cyan"))
-            lines.extend(_row(cells, notes[i], widths, self.paint))
+            lines.extend(row_lines(cells, notes[i], widths, self.paint))
         lines.append("")
         return lines
 
@@ -589,7 +543,7 @@ class TableWriter:
         inner = sum(widths) + len(GAP) * (len(heads) - 1)
         title = strip_control_codes(title)
         lines: list[str] = []
-        for n, line in enumerate(_wrap(f"{title}  {slug}", inner)):
+        for n, line in enumerate(wrap(f"{title}  {slug}", inner)):
             # The post-mortem's title in bold, its slug dimmed.
             if n == 0 and line.startswith(title):
                 lines.append(paint(title, "bold") + paint(line[len(title) :], "dim"))
@@ -599,7 +553,7 @@ class TableWriter:
         found = self.heads.get(key)
         if found is None:
             header = " " + GAP.join(
-                paint(_pad(h, w), "bold") for h, w in zip(heads, widths, strict=True)
+                paint(pad(h, w), "bold") for h, w in zip(heads, widths, strict=True)
             )
             found = self.heads[key] = (header, " " + "─" * inner)
         lines.append("")
@@ -675,146 +629,3 @@ def _texts(values: Sequence[str | None]) -> tuple[str, ...]:
 def _is_plain(text: str) -> bool:
     """Tell whether each character of text is one cell and printable (ASCII, no controls)."""
     return text.isascii() and text.isprintable()
-
-
-def _width(text: str) -> int:
-    """Return how many terminal cells a cell's text takes (ASCII costs one len)."""
-    return len(text) if text.isascii() else cell_len(text)
-
-
-def _cells(text: str) -> int:
-    """Return cell_len(text), with one len for plain ASCII."""
-    return len(text) if text.isascii() and text.isprintable() else cell_len(text)
-
-
-# -- the general row writer ---------------------------------------------------------------
-
-# A cell: its text and style; a style starting with "=" is the cell already painted.
-Cell = tuple[str, str]
-
-
-def _paint_cell(text: str, style: str, paint: Painter) -> str:
-    return style[1:] if style.startswith("=") else paint(text, style)
-
-
-def _row(row: list[Cell], notes: list[Cell], widths: list[int], paint: Painter) -> Iterator[str]:
-    """Yield the lines of one row: one, unless a cell wraps or the title has notes."""
-    tall = bool(notes)
-    parts: list[str] = []
-    for i, (full, given) in enumerate(row):
-        style = given
-        if tall:
-            break
-        width = widths[i]
-        text = full
-        used = _width(text)
-        if used > width:
-            if i in (_TITLE, _TARGET):
-                tall = True
-                break
-            text = _cut(text, width)
-            used = width
-            if style.startswith("="):
-                style = ""  # the painted form is of the whole text
-        if i == _TITLE and text.startswith(PROTECTION_MARK):
-            parts.append(paint(PROTECTION_MARK, "magenta") + text[2:] + " " * (width - used))
-        else:
-            parts.append(_paint_cell(text, style, paint) + " " * (width - used))
-    if not tall:
-        yield (" " + GAP.join(parts)).rstrip()
-        return
-    yield from _tall_row(row, notes, widths, paint)
-
-
-def _tall_row(
-    row: list[Cell], notes: list[Cell], widths: list[int], paint: Painter
-) -> Iterator[str]:
-    columns: list[list[str]] = []
-    for i, ((text, style), width) in enumerate(zip(row, widths, strict=True)):
-        if i == _TITLE:
-            lines = _wrap(text, width)
-            cells = [_pad(line, width) for line in lines]
-            if text.startswith(PROTECTION_MARK):
-                cells[0] = paint(PROTECTION_MARK, "magenta") + cells[0][2:]
-            for note, note_style in notes:
-                cells.extend(paint(_pad(line, width), note_style) for line in _wrap(note, width))
-        elif i == _TARGET:
-            cells = [paint(_pad(part, width), style) for part in _fold(text, width)]
-        elif style.startswith("=") and _width(text) <= width:
-            cells = [style[1:] + " " * (width - _width(text))]
-        else:
-            plain_style = "" if style.startswith("=") else style
-            cells = [paint(_pad(_cut(text, width), width), plain_style)]
-        columns.append(cells)
-    for n in range(max(len(cells) for cells in columns)):
-        line = GAP.join(
-            cells[n] if n < len(cells) else " " * width
-            for cells, width in zip(columns, widths, strict=True)
-        )
-        yield (" " + line).rstrip()
-
-
-def _cut(text: str, width: int) -> str:
-    """Return text ending in an ellipsis if it is wider than width cells."""
-    return set_cell_size(text, width - 1) + "…" if _width(text) > width else text
-
-
-def _pad(text: str, width: int) -> str:
-    """Return text padded with spaces to width cells (ASCII costs one len)."""
-    if text.isascii():
-        return text.ljust(width)
-    return set_cell_size(text, width)
-
-
-def _wrap(text: str, width: int) -> list[str]:
-    """Return text broken into lines of at most width cells, at spaces where it can."""
-    if _cells(text) <= width:
-        return [text]
-    lines: list[str] = []
-    line = ""
-    for word in text.split(" "):
-        candidate = f"{line} {word}" if line else word
-        if cell_len(candidate) <= width:
-            line = candidate
-            continue
-        if line:
-            lines.append(line)
-        rest = word
-        while cell_len(rest) > width:
-            head = chop_cells(rest, width)[0]
-            lines.append(head)
-            rest = rest[len(head) :]
-        line = rest
-    if line:
-        lines.append(line)
-    return lines
-
-
-def _wrap_plain(text: str, width: int) -> list[str]:
-    """Return _wrap(text, width) for ASCII text without control codes, by searching spaces.
-
-    Where words are one space apart, the lines _wrap fills word by word end at the last
-    space that fits; anything else (runs of spaces, a word wider than a line) is _wrap's.
-    """
-    size = len(text)
-    if size <= width:
-        return [text]
-    if "  " in text or text.startswith(" "):
-        return _wrap(text, width)
-    lines: list[str] = []
-    start = 0
-    while size - start > width:
-        cut = text.rfind(" ", start, start + width + 1)
-        if cut <= start:
-            return _wrap(text, width)
-        lines.append(text[start:cut])
-        start = cut + 1
-    if start < size:
-        lines.append(text[start:])
-    return lines
-
-
-def _fold(text: str, width: int) -> list[str]:
-    if cell_len(text) <= width:
-        return [text]
-    return chop_cells(text, width)
