@@ -282,6 +282,50 @@ def test_lists_read_in_small_batches_are_the_ordinary_ones(
     assert fast.stdout.count("\n") > 4
 
 
+def at_a_terminal(monkeypatch: pytest.MonkeyPatch, width: int, terminal: str) -> None:
+    """Make the CLI's consoles a terminal of this width: in colour, NO_COLOR or dumb."""
+    monkeypatch.setenv("TTY_COMPATIBLE", "1")
+    monkeypatch.setenv("COLUMNS", str(width))
+    monkeypatch.delenv("COLORTERM", raising=False)
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    monkeypatch.setenv("TERM", "dumb" if terminal == "dumb" else "xterm-256color")
+    if terminal == "no_color":
+        monkeypatch.setenv("NO_COLOR", "1")  # bold and dim, no colours
+
+
+@pytest.mark.parametrize(
+    ("width", "terminal"), [(200, "colour"), (120, "dumb"), (70, "colour"), (30, "no_color")]
+)
+def test_tables_read_directly_are_the_ordinary_ones(
+    store: str, monkeypatch: pytest.MonkeyPatch, backend: str, width: int, terminal: str
+) -> None:
+    # Wide tables, narrow ones (the target under the title) and lines where none fits.
+    at_a_terminal(monkeypatch, width, terminal)
+    for args in FILTERS:
+        fast, slow = both(store, monkeypatch, "list", *args)
+        same(fast, slow)
+    fast, _ = both(store, monkeypatch, "list", "--all")
+    # The table writer paints with the terminal's colour system even under NO_COLOR (as
+    # it always has); a dumb terminal gets no codes.
+    assert ("\x1b[36m" in fast.stdout) is (terminal != "dumb")
+    assert "Suggested:" in fast.stdout
+    assert "* due date set by the" in fast.stdout
+    if width >= 70:
+        assert "─" * 20 in fast.stdout
+
+
+def test_tables_read_in_small_batches_are_the_ordinary_ones(
+    store: str, monkeypatch: pytest.MonkeyPatch, backend: str
+) -> None:
+    # Post-mortems' rows span the driver's batches; rows made from views fall in any.
+    at_a_terminal(monkeypatch, 120, "colour")
+    monkeypatch.setattr(direct, "FETCH_BATCH", 2)
+    for args in [(), ("--all",), ("--status", "suggested"), ("-s", "item 1")]:
+        fast, slow = both(store, monkeypatch, "list", *args)
+        same(fast, slow)
+    assert fast.stdout.count("\n") > 4
+
+
 def test_marks_in_titles_are_no_legend(
     make_db_url: MakeDbUrl, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, backend: str
 ) -> None:

@@ -27,6 +27,7 @@ from followup.cli.listing import (
 from followup.cli.options import examples
 from followup.cli.reading import note_renames, open_directly
 from followup.cli.repos import REPO, RepoSpec, repo_for
+from followup.cli.tables import write_groups
 from followup.display import MARK_MEANING
 from followup.errors import FollowupError
 from followup.statuses import UNACCEPTED_STATUSES
@@ -132,6 +133,9 @@ def list_command(
     if (fmt == "json" or (fmt == "table" and _plain_uncoloured(cli))) and _list_directly(
         cli, flt, today, fmt
     ):
+        return
+    # So are the tables at a terminal, from plain rows (cli/tables.py).
+    if fmt == "table" and not printing.plain(cli.out) and _tables_directly(cli, flt, today):
         return
     from followup.store import session_scope
     from followup.store.queries import iter_items, list_items
@@ -256,6 +260,45 @@ def _list_directly(cli: CliContext, flt: ItemFilter, today: date, fmt: str) -> b
                 itertools.chain([first], waiting), headings, out, candidates
             )
         marks = direct.marks_shown(store, flt, today, candidates)
+    except FollowupError:
+        raise
+    except direct.StoreChanged as exc:
+        raise FollowupError(str(exc)) from None
+    except Exception as exc:
+        detail = clean(" ".join(str(exc).split()))
+        raise FollowupError(f"cannot read the store: {detail}") from None
+    finally:
+        store.close()
+    _summary(cli, n, suggestions, marks)
+    return True
+
+
+def _tables_directly(cli: CliContext, flt: ItemFilter, today: date) -> bool:
+    """Write the list's tables as the ordinary path would, reading the store directly.
+
+    False if the store cannot be read so, or the list is empty (the ordinary path says
+    why).
+    """
+    from followup.store import direct, table_rows
+
+    store = open_directly(cli)
+    if store is None:
+        return False
+    try:
+        marks: set[str] = set()
+        rest = table_rows.iter_chunks(store, flt, today, suggested=False)
+        n = write_groups(rest, today, cli.out, marks)
+        # Suggestions are listed apart, after the rest.
+        waiting = table_rows.iter_chunks(store, flt, today, suggested=True)
+        first = next(waiting, None)
+        if not n and first is None:
+            return False
+        suggestions = 0
+        if first is not None:
+            if n:
+                printing.line(cli.out, "")
+            printing.line(cli.out, SUGGESTED_HEADING, style="bold")
+            suggestions = write_groups(itertools.chain([first], waiting), today, cli.out, marks)
     except FollowupError:
         raise
     except direct.StoreChanged as exc:

@@ -1,0 +1,631 @@
+"""Write `followup list`'s tables at a terminal from plain rows: 100,000 items in a second.
+
+The layout is output.items_table's (one table per post-mortem, the title column taking
+the width left, the target under the title when the terminal is narrow, lines when no
+table fits), computed directly. Building each item's cells from its view, measuring each
+with Rich, rendering each style and each due date through Rich cost some 80 microseconds
+an item. Here rows are plain tuples (store/table_rows.py) taken a chunk of post-mortems
+at a time: each style's terminal codes and each distinct due cell are worked out once,
+the columns of a chunk are measured with len in one pass when their text is plain ASCII,
+and a row of such a post-mortem is one f-string, or a few lines when its title wraps.
+Anything else (non-ASCII or control codes, notes under a title, the protection mark, a
+narrow terminal) goes through the general writer below, cell by cell, and a post-mortem
+too wide for any table through output.items_lines. tests/cli/test_tables.py keeps the
+writer this replaced and compares their output byte for byte.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import date
+from itertools import groupby, repeat
+from operator import attrgetter
+from queue import Queue
+from typing import IO, NamedTuple, cast
+
+from rich.cells import cell_len
+from rich.console import Console
+
+from followup.cli.output import OWNER_WIDTH, TODAY_ALL_LATE, due_cell, items_lines
+from followup.cli.table_cells import (
+    GAP,
+    PROTECTION_MARK,
+    TITLE,
+    TITLE_MIN,
+    Painter,
+    cell_width,
+    pad,
+    row_lines,
+    strip_control_codes,
+    wrap,
+    wrap_plain,
+)
+from followup.display import MARK_MEANING, STATUS_STYLE, status_text
+from followup.store.rows import UNREAD_TIME
+from followup.store.table_rows import DueFields, DueKey, TableChunk, TableRow, due_fields
+from followup.store.views import ItemView
+
+HEADS = ("ID", "Status", "Title", "Owner", "Pri", "Due", "Target")
+
+
+@dataclass(slots=True, unsafe_hash=True)
+class _RowView(ItemView):
+    """An ItemView made from a table row, whose target is the row's."""
+
+    shown_target: str | None = None
+
+    @property
+    def target(self) -> str | None:
+        """Return the row's target."""
+        return self.shown_target
+
+
+def _view(row: TableRow, slug: str, postmortem_title: str, today: date) -> ItemView:
+    """Return a view with a row's values, for output.items_lines."""
+    _, _, item_id, status, kind, title, owner, priority, flags, due, target, reason, _ = row
+    return _item(
+        due_fields((flags, due), today),
+        item_id=item_id,
+        slug=slug,
+        postmortem_title=postmortem_title,
+        title=title,
+        owner=owner[1:] if owner else None,
+        priority=priority,
+        kind=kind,
+        status=status,
+        reason=reason,
+        target=target,
+    )
+
+
+def _item(
+    due: DueFields,
+    *,
+    item_id: str = "",
+    slug: str = "",
+    postmortem_title: str = "",
+    title: str = "",
+    owner: str | None = None,
+    priority: str | None = None,
+    kind: str = "issue",
+    status: str | None = None,
+    reason: str | None = None,
+    target: str | None = None,
+) -> ItemView:
+    """Return a view with these values and due fields (the rest empty)."""
+    return _RowView(
+        id=item_id,
+        postmortem=slug,
+        postmortem_title=postmortem_title,
+        title=title,
+        text="",
+        owner=owner,
+        priority=priority,
+        due=due.due,
+        due_text=due.due_text,
+        type=None,
+        kind=kind,
+        status=due.status if status is None else status,
+        status_reason=reason,
+        repo=None,
+        links=(),
+        protection=None,
+        source_path="",
+        line=0,
+        section=None,
+        parent=None,
+        doc_done=False,
+        issue=None,
+        created_at=UNREAD_TIME,
+        updated_at=UNREAD_TIME,
+        verified_at=None,
+        due_source=due.due_source,
+        policy_due=due.policy_due,
+        shown_target=target,
+    )
+
+
+class _Due:
+    """A due cell: its text, painted, its width, the widest form's and the marks shown."""
+
+    __slots__ = ("marks", "painted", "plain", "widest", "width")
+
+    def __init__(self, plain: str, painted: str, width: int, widest: int, marks: frozenset[str]):
+        self.plain = plain
+        self.painted = painted
+        self.width = width
+        self.widest = widest
+        self.marks = marks
+
+
+class _Status:
+    """A status cell: its text, painted, its style, its width in the table and the layout."""
+
+    __slots__ = ("measured", "painted", "plain", "style", "width")
+
+    def __init__(self, plain: str, painted: str, style: str, width: int, measured: int):
+        self.plain = plain
+        self.painted = painted
+        self.style = style
+        self.width = width
+        self.measured = measured
+
+
+_MEASURED = attrgetter("measured")
+_WIDTH = attrgetter("width")
+_WIDEST = attrgetter("widest")
+
+
+class _Columns(NamedTuple):
+    """A chunk's cells column by column, and the len of each (its width if plain)."""
+
+    ids: tuple[str, ...]
+    statuses: list[_Status]
+    titles: tuple[str, ...]
+    owners: tuple[str, ...]
+    priorities: tuple[str, ...]
+    dues: list[_Due]
+    targets: tuple[str, ...]
+    id_cells: list[str]  # a row's start: a space and the id, painted
+    painted_targets: Sequence[str]  # '' for none
+    title_lens: list[int]
+    owner_lens: list[int]
+    # Each row's measures (lens: the widths of plain text): those output.table_layout
+    # takes (the id, the status and due cells as it measures them, the owner, the
+    # target), then the table's (the status, title, priority and due cells).
+    measures: list[tuple[int, ...]]
+
+
+class TableWriter:
+    """Write the tables of post-mortems' rows to a console, as `followup list` shows them."""
+
+    def __init__(self, console: Console, today: date) -> None:
+        self.console = console
+        self.paint = Painter(console)
+        self.width = console.width
+        self.today = today
+        self.dues: dict[DueKey, _Due] = {}
+        self.statuses: dict[str, _Status] = {}
+        self.heads: dict[tuple[int, ...], tuple[str, str]] = {}
+        self.padded: dict[tuple[str, int], str] = {}
+        bold, unbold = self.paint.wrapping("bold")
+        self.id_codes = 1 + len(bold) + len(unbold)  # a row's space and the id's codes
+
+    def write(self, chunks: Iterable[TableChunk]) -> int:
+        """Write one table per post-mortem (or lines, when none fits); return how many rows."""
+        count = 0
+        with _Writing(self.console.file) as out:
+            for chunk in chunks:
+                if chunk.rows:
+                    count += len(chunk.rows)
+                    out.write("\n".join(self._chunk(chunk)) + "\n")
+        return count
+
+    # -- the cells ---------------------------------------------------------------------
+
+    def _status(self, status: str) -> _Status:
+        found = self.statuses.get(status)
+        if found is None:
+            text = status_text(status)
+            style = STATUS_STYLE.get(status, "")
+            found = self.statuses[status] = _Status(
+                text, self.paint(text, style), style, cell_width(text), cell_len(text)
+            )
+        return found
+
+    def _due(self, key: DueKey) -> _Due:
+        """Return the due cell of the items with this due key (output.due_cell's)."""
+        found = self.dues.get(key)
+        if found is None:
+            item = _item(due_fields(key, self.today))
+            cell = due_cell(item, self.today)
+            plain = cell.plain
+            # As listing.marks_of: the marks of a due date or of a policy's deadline.
+            shown: frozenset[str] = frozenset()
+            if item.due is not None or item.policy_due is not None:
+                shown = frozenset(mark for mark in MARK_MEANING if mark in plain)
+            widest = cell_len(due_cell(item, TODAY_ALL_LATE).plain)
+            found = _Due(plain, self.paint.text(cell), cell_width(plain), widest, shown)
+            self.dues[key] = found
+        return found
+
+    # -- a chunk of post-mortems -------------------------------------------------------
+
+    def _chunk(self, chunk: TableChunk) -> list[str]:
+        """Return the lines of a chunk's post-mortems, each table ending in a blank line."""
+        rows = chunk.rows
+        (
+            keys,
+            _,
+            ids,
+            statuses,
+            kinds,
+            titles,
+            owners,
+            priorities,
+            flags,
+            due_texts,
+            targets,
+            reasons,
+            _,
+        ) = zip(*rows, strict=True)
+        owners = _texts(owners)
+        priorities = _texts(priorities)
+        targets = _texts(targets)
+        due_keys = list(zip(flags, due_texts, strict=True))
+        # The cells worked out before, in one pass; the others then.
+        found_dues = list(map(self.dues.get, due_keys))
+        dues = cast("list[_Due]", found_dues)
+        if None in found_dues:
+            dues = [due or self._due(key) for due, key in zip(found_dues, due_keys, strict=True)]
+        found_statuses = list(map(self.statuses.get, statuses))
+        status_cells = cast("list[_Status]", found_statuses)
+        if None in found_statuses:
+            status_cells = [
+                cell or self._status(status)
+                for cell, status in zip(found_statuses, statuses, strict=True)
+            ]
+        # Plain rows: ASCII without control codes (each character a cell, nothing to
+        # strip), no notes, no protection mark, an id. Most chunks are plain throughout.
+        text = "".join(ids) + "".join(titles) + "".join(owners) + "".join(priorities)
+        text += "".join(targets)
+        plain: list[bool] | None = None
+        if not (
+            text.isascii()
+            and text.isprintable()
+            and not any(reasons)
+            and "branch_protection" not in kinds
+            and "" not in ids
+        ):
+            plain = [
+                bool(item_id)
+                and not reason
+                and kind != "branch_protection"
+                and _is_plain(item_id + title + owner + priority + target)
+                for item_id, kind, title, owner, priority, target, reason in zip(
+                    ids, kinds, titles, owners, priorities, targets, reasons, strict=True
+                )
+            ]
+        bold, unbold = self.paint.wrapping("bold")
+        cyan, uncyan = self.paint.wrapping("cyan")
+        title_lens = list(map(len, titles))
+        owner_lens = list(map(len, owners))
+        columns = _Columns(
+            ids,
+            status_cells,
+            titles,
+            owners,
+            priorities,
+            dues,
+            targets,
+            list(map(f" {bold}{{}}{unbold}".format, ids)),
+            [f"{cyan}{target}{uncyan}" if target else "" for target in targets]
+            if cyan
+            else targets,
+            title_lens,
+            owner_lens,
+            list(
+                zip(
+                    map(len, ids),
+                    map(_MEASURED, status_cells),
+                    owner_lens,
+                    map(_WIDEST, dues),
+                    map(len, targets),
+                    map(_WIDTH, status_cells),
+                    title_lens,
+                    map(len, priorities),
+                    map(_WIDTH, dues),
+                    strict=True,
+                )
+            ),
+        )
+        lines: list[str] = []
+        start = 0
+        for key, run in groupby(keys):
+            end = start + len(list(run))
+            title, slug = chunk.headings[key]
+            if (plain is None or all(plain[start:end])) and self._plain_table(
+                lines, title, slug, columns, start, end
+            ):
+                pass
+            else:
+                lines.extend(self._table(title, slug, rows[start:end], columns, start))
+            start = end
+        return lines
+
+    def _plain_table(
+        self, lines: list[str], title: str, slug: str, c: _Columns, start: int, end: int
+    ) -> bool:
+        """Append the table of a post-mortem of plain rows; False if it is not a wide one.
+
+        Widths are lengths, and the rows are padded and joined column by column; a row
+        whose title wraps or whose owner is cut short is then written on its own.
+        """
+        # The widest cell of each column, in one pass over the rows' measures.
+        (
+            idcell_width,
+            status_measured,
+            longest_owner,
+            due_widest,
+            targetcell_width,
+            statuscell_width,
+            longest_title,
+            prioritycell_width,
+            duecell_width,
+        ) = map(max, zip(*c.measures[start:end], strict=True))
+        # As output.table_layout: the six columns, then room for a Target column?
+        fixed = (
+            idcell_width
+            + max(len("Status"), status_measured)
+            + min(OWNER_WIDTH, max(len("Owner"), longest_owner))
+            + len("Pri")
+            + max(len("Due"), due_widest)
+            + 2 * 5
+        )
+        if fixed + TITLE_MIN + 2 + max(targetcell_width, len("Target")) > self.width:
+            return False
+        widths = [
+            max(len("ID"), idcell_width),
+            max(len("Status"), statuscell_width),
+            max(len("Title"), longest_title),
+            min(OWNER_WIDTH, max(len("Owner"), longest_owner)),
+            max(len("Pri"), prioritycell_width),
+            max(len("Due"), duecell_width),
+            max(len("Target"), targetcell_width),
+        ]
+        room = max(TITLE_MIN, self.width - 2 - len(GAP) * 6 - sum(widths) + widths[TITLE])
+        widths[TITLE] = min(max(TITLE_MIN, widths[TITLE]), room)
+        w_id, w_status, w_title, w_owner, w_priority, w_due, _ = widths
+        lines.extend(self._heading(title, slug, HEADS, widths))
+
+        part = slice(start, end)
+        statuses = c.statuses[part]
+        dues = c.dues[part]
+        status_cells = {s: s.painted + " " * (w_status - s.width) for s in statuses}
+        due_cells = {due: due.painted + " " * (w_due - due.width) for due in dues}
+        # The target is the last cell: its padding would go with the line's end.
+        rows = map(
+            GAP.join,
+            zip(
+                map(str.ljust, c.id_cells[part], repeat(self.id_codes + w_id)),
+                map(status_cells.__getitem__, statuses),
+                map(str.ljust, c.titles[part], repeat(w_title)),
+                map(str.ljust, c.owners[part], repeat(w_owner)),
+                map(str.ljust, c.priorities[part], repeat(w_priority)),
+                map(due_cells.__getitem__, dues),
+                c.painted_targets[part],
+                strict=True,
+            ),
+        )
+        if longest_title <= w_title and longest_owner <= w_owner:
+            lines.extend(map(str.rstrip, rows))
+        else:
+            for i, line in enumerate(rows, start):
+                if c.title_lens[i] > w_title or c.owner_lens[i] > w_owner:
+                    lines.extend(self._oddrow_lines(c, i, widths))
+                else:
+                    lines.append(line.rstrip())
+        lines.append("")
+        return True
+
+    def _oddrow_lines(self, c: _Columns, i: int, widths: list[int]) -> Iterator[str]:
+        """Yield the lines of a plain row whose title wraps or whose owner is cut short."""
+        w_id, w_status, w_title, w_owner, w_priority, w_due, w_target = widths
+        status = c.statuses[i]
+        due = c.dues[i]
+        if c.owner_lens[i] > w_owner:
+            cells = [
+                (c.ids[i], "bold"),
+                (status.plain, status.style),
+                (c.titles[i], ""),
+                (c.owners[i], ""),
+                (c.priorities[i], ""),
+                (due.plain, "=" + due.painted),
+                (c.targets[i], "cyan"),
+            ]
+            yield from row_lines(cells, [], widths, self.paint)
+            return
+        # As tall_row_lines writes it: each cell padded, then painted; the title's lines.
+        paint = self.paint
+        wrapped = wrap_plain(c.titles[i], w_title)
+        yield (
+            f" {paint(c.ids[i].ljust(w_id), 'bold')}{GAP}{self._padded(status, w_status)}{GAP}"
+            f"{wrapped[0].ljust(w_title)}{GAP}{c.owners[i].ljust(w_owner)}"
+            f"{GAP}{c.priorities[i].ljust(w_priority)}"
+            f"{GAP}{due.painted}{' ' * (w_due - due.width)}"
+            f"{GAP}{paint(c.targets[i].ljust(w_target), 'cyan')}"
+        ).rstrip()
+        # Under the first line: blank ID and Status cells.
+        lead = " " * (1 + w_id + len(GAP) + w_status + len(GAP))
+        for more in wrapped[1:]:
+            yield (lead + more).rstrip()
+
+    def _padded(self, status: _Status, width: int) -> str:
+        """Return a status cell padded to width, then painted (as tall_row_lines paints it)."""
+        key = (status.plain, width)
+        found = self.padded.get(key)
+        if found is None:
+            text = status.plain + " " * (width - status.width)
+            found = self.padded[key] = self.paint(text, status.style)
+        return found
+
+    def _table(
+        self, title: str, slug: str, rows: list[TableRow], c: _Columns, start: int
+    ) -> list[str]:
+        """Return the lines of any post-mortem: its table, or lines when none fits."""
+        part = slice(start, start + len(rows))
+        ids = c.ids[part]
+        statuses = c.statuses[part]
+        owners = c.owners[part]  # '@' and the login, or ''
+        targets = c.targets[part]
+        dues = c.dues[part]
+        kinds = [row[4] for row in rows]
+        reasons = [row[11] for row in rows]
+
+        # As output.table_layout: is there room for a Target column, a narrow table, none?
+        fixed = (
+            max(map(cell_len, ids))
+            + max(len("Status"), *map(_MEASURED, statuses))
+            + min(OWNER_WIDTH, max(len("Owner"), *map(cell_len, owners)))
+            + len("Pri")
+            + max(len("Due"), *map(_WIDEST, dues))
+            + 2 * 5  # the gaps between six columns
+        )
+        target = max(map(cell_len, targets))
+        if fixed + TITLE_MIN + 2 + max(target, len("Target")) <= self.width:
+            narrow = False
+        elif fixed + max(TITLE_MIN, target + 2) <= self.width:
+            narrow = True
+        else:
+            views = [_view(row, slug, title, self.today) for row in rows]
+            return [self.paint.text(line) for line in items_lines(views, self.today)]
+
+        # The cells, control codes stripped; the title marked if the item is a protection.
+        titles = [strip_control_codes(t) for t in c.titles[part]]
+        titles = [
+            PROTECTION_MARK + t if kind == "branch_protection" else t
+            for t, kind in zip(titles, kinds, strict=True)
+        ]
+        owner_cells = [strip_control_codes(owner) for owner in owners]
+        priorities = c.priorities[part]
+        target_cells = [strip_control_codes(t) for t in targets]
+        notes: list[list[tuple[str, str]]] = [[] for _ in rows]
+        for i, reason in enumerate(reasons):
+            if reason:
+                notes[i].append((strip_control_codes(reason), "yellow"))
+            if narrow and targets[i]:
+                notes[i].append((f"→ {target_cells[i]}", "cyan"))
+
+        # The widths: each column's widest cell (notes are lines of the title's cell).
+        heads = HEADS[:6] if narrow else HEADS
+        widths = [
+            max(len("ID"), *map(cell_width, ids)),
+            max(len("Status"), *map(_WIDTH, statuses)),
+            max(len("Title"), *map(cell_width, titles)),
+            max(len("Owner"), *map(cell_width, owner_cells)),
+            max(len("Pri"), *map(cell_width, priorities)),
+            max(len("Due"), *map(_WIDTH, dues)),
+        ]
+        if not narrow:
+            widths.append(max(len("Target"), *map(cell_width, target_cells)))
+        for row_notes in notes:
+            for note, _ in row_notes:
+                widths[TITLE] = max(widths[TITLE], cell_width(note))
+        widths[3] = min(widths[3], OWNER_WIDTH)
+        others = sum(widths) - widths[TITLE]
+        # As Rich does: the title is as wide as its longest line, up to the width left.
+        room = max(TITLE_MIN, self.width - 2 - len(GAP) * (len(heads) - 1) - others)
+        widths[TITLE] = min(max(TITLE_MIN, widths[TITLE]), room)
+
+        lines = self._heading(title, slug, heads, widths)
+        for i, item_id in enumerate(ids):
+            cells = [
+                (item_id, "bold"),
+                (statuses[i].plain, statuses[i].style),
+                (titles[i], ""),
+                (owner_cells[i], ""),
+                (priorities[i], ""),
+                (dues[i].plain, "=" + dues[i].painted),
+            ]
+            if not narrow:
+                cells.append((target_cells[i], "cyan"))
+            lines.extend(row_lines(cells, notes[i], widths, self.paint))
+        lines.append("")
+        return lines
+
+    def _heading(
+        self, title: str, slug: str, heads: tuple[str, ...], widths: list[int]
+    ) -> list[str]:
+        """Return the post-mortem's title (wrapped), a blank line, the header and its rule."""
+        paint = self.paint
+        inner = sum(widths) + len(GAP) * (len(heads) - 1)
+        title = strip_control_codes(title)
+        lines: list[str] = []
+        for n, line in enumerate(wrap(f"{title}  {slug}", inner)):
+            # The post-mortem's title in bold, its slug dimmed.
+            if n == 0 and line.startswith(title):
+                lines.append(paint(title, "bold") + paint(line[len(title) :], "dim"))
+            else:
+                lines.append(paint(line, "dim"))
+        key = tuple(widths)
+        found = self.heads.get(key)
+        if found is None:
+            header = " " + GAP.join(
+                paint(pad(h, w), "bold") for h, w in zip(heads, widths, strict=True)
+            )
+            found = self.heads[key] = (header, " " + "─" * inner)
+        lines.append("")
+        lines.extend(found)
+        return lines
+
+
+class _Writing:
+    """Write text to a stream from a thread, so that the next text is formed meanwhile.
+
+    A terminal reads what is written at its own pace: the writer waits for it (a
+    quarter of a second for a list of 100,000 items) while the thread, waiting, lets
+    the tables be formed. The stream is the thread's alone until the block ends.
+    """
+
+    def __init__(self, out: IO[str], depth: int = 4) -> None:
+        self.out = out
+        self.queue: Queue[str | None] = Queue(maxsize=depth)
+        self.failure: BaseException | None = None
+        self.thread = threading.Thread(target=self._run, name="followup-list-write", daemon=True)
+
+    def __enter__(self) -> _Writing:
+        self.thread.start()
+        return self
+
+    def write(self, text: str) -> None:
+        """Queue text to write (raise what writing raised, if it failed)."""
+        if self.failure is not None:
+            raise self.failure
+        self.queue.put(text)
+
+    def _run(self) -> None:
+        while (text := self.queue.get()) is not None:
+            if self.failure is None:
+                try:
+                    self.out.write(text)
+                except BaseException as exc:  # raised again in the writer's thread
+                    self.failure = exc
+
+    def __exit__(self, *exc: object) -> None:
+        self.queue.put(None)
+        self.thread.join()
+        if self.failure is not None and exc[0] is None:
+            raise self.failure
+
+
+def write_groups(
+    chunks: Iterable[TableChunk], today: date, console: Console, marks: set[str] | None = None
+) -> int:
+    """Write one table per post-mortem of the chunks' rows; return how many rows.
+
+    Each due-date mark the rows show (as listing.marks_of tells) is added to marks.
+    """
+    writer = TableWriter(console, today)
+    count = writer.write(chunks)
+    if marks is not None:
+        # Every due cell worked out is some written row's.
+        for due in writer.dues.values():
+            marks |= due.marks
+    return count
+
+
+# -- measuring ------------------------------------------------------------------------------
+
+
+def _texts(values: Sequence[str | None]) -> tuple[str, ...]:
+    """Return the values with None as ''."""
+    if None not in values:
+        return tuple(values)  # type: ignore[arg-type]
+    return tuple(value or "" for value in values)
+
+
+def _is_plain(text: str) -> bool:
+    """Tell whether each character of text is one cell and printable (ASCII, no controls)."""
+    return text.isascii() and text.isprintable()
