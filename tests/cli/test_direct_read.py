@@ -305,9 +305,9 @@ def test_tables_read_directly_are_the_ordinary_ones(
         fast, slow = both(store, monkeypatch, "list", *args)
         same(fast, slow)
     fast, _ = both(store, monkeypatch, "list", "--all")
-    # The table writer paints with the terminal's colour system even under NO_COLOR (as
-    # it always has); a dumb terminal gets no codes.
-    assert ("\x1b[36m" in fast.stdout) is (terminal != "dumb")
+    # Colours only in colour; NO_COLOR keeps bold, a dumb terminal gets no codes at all.
+    assert ("\x1b[36m" in fast.stdout) is (terminal == "colour")
+    assert ("\x1b[1m" in fast.stdout) is (terminal != "dumb")
     assert "Suggested:" in fast.stdout
     assert "* due date set by the" in fast.stdout
     if width >= 70:

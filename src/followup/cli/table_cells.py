@@ -39,6 +39,8 @@ class Painter:
     def __init__(self, console: Console) -> None:
         name = console.color_system
         self.system = COLOR_SYSTEMS.get(name) if name else None
+        # NO_COLOR keeps bold and dim but drops colours, as Rich's own output does.
+        self.no_color = console.no_color
         self.codes: dict[str, tuple[str, str]] = {}
 
     def __call__(self, text: str, style: str) -> str:
@@ -54,7 +56,10 @@ class Painter:
             found = ("", "")
             if self.system and style:
                 # What Rich renders around any text: the style's codes and a reset.
-                rendered = Style.parse(style).render("\0", color_system=self.system)
+                parsed = Style.parse(style)
+                if self.no_color:
+                    parsed = parsed.without_color
+                rendered = parsed.render("\0", color_system=self.system)
                 before, _, after = rendered.partition("\0")
                 found = (before, after)
             self.codes[style] = found
@@ -71,7 +76,10 @@ class Painter:
             styles += [
                 s.style if isinstance(s.style, Style) else Style.parse(s.style) for s in part.spans
             ]
-            out.append(Style.combine(styles).render(part.plain, color_system=self.system))
+            combined = Style.combine(styles)
+            if self.no_color:
+                combined = combined.without_color
+            out.append(combined.render(part.plain, color_system=self.system))
         return "".join(out)
 
 
