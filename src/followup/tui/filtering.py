@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from copy import copy
 from dataclasses import dataclass, replace
+from operator import attrgetter
 from datetime import date
 from typing import Any, Literal, overload
 
@@ -95,7 +96,11 @@ class SearchIndex:
     """
 
     def __init__(self, items: Sequence[ItemView]) -> None:
-        self.items = list(items)
+        # The app's list itself, not a copy: nobody changes a loaded list in place.
+        self.items = items if isinstance(items, list) else list(items)
+        # One int object per position, shared by every list of positions below: each
+        # list made from a range would hold 100,000 ints of its own (3 MB apiece).
+        self._numbers = list(range(len(self.items)))
         self._text = list(map(_search_text, self.items))
         lowered: dict[str | None, str] = {}
         self._owner = [
@@ -109,7 +114,7 @@ class SearchIndex:
         # ("" for no search), oldest first.
         self._rest: tuple[ItemFilter, date, Sort | None] | None = None
         self._found: dict[str, list[int]] = {}
-        self._where = {item.id: n for n, item in enumerate(self.items)}
+        self._where = dict(zip(map(_ID, self.items), self._numbers, strict=True))
 
     def position(self, item_id: str) -> int | None:
         """Return where an item is among the loaded ones."""
@@ -137,7 +142,7 @@ class SearchIndex:
         cached = self._order
         if cached is not None and cached[0] == sort and cached[1] == today:
             return cached[2]
-        positions = sort.order(self.items, today=today)
+        positions = sort.order(self.items, today=today, positions=self._numbers)
         self._order = (sort, today, positions)
         return positions
 
@@ -181,7 +186,7 @@ class SearchIndex:
     def _scan(self, flt: ItemFilter, today: date, sort: Sort | None) -> list[int]:
         """Return the positions that pass every criterion but the search text."""
         items = self.items
-        positions: list[int] | range = range(len(items))
+        positions = self._numbers
         if sort is not None and (sort.keys or sort.reverse_document):
             positions = self.ordered(sort, today=today)
         # One pass per criterion given, each a comprehension over what is left.
@@ -250,6 +255,9 @@ class Shown(Sequence[ItemView]):
             return self.positions.index(position)
         except ValueError:
             return -1
+
+
+_ID = attrgetter("id")
 
 
 def _search_text(item: ItemView) -> str:
@@ -424,9 +432,14 @@ class Sort:
         ]
         return "sorted by " + ", then ".join(words)
 
-    def order(self, items: Sequence[ItemView], *, today: date) -> list[int]:
-        """Return the positions of the items in this order; empty values go last, both ways."""
-        positions = list(range(len(items)))
+    def order(
+        self, items: Sequence[ItemView], *, today: date, positions: list[int] | None = None
+    ) -> list[int]:
+        """Return the positions of the items in this order; empty values go last, both ways.
+
+        `positions` is range(len(items)) as a list, when the caller keeps one to share.
+        """
+        positions = list(range(len(items)) if positions is None else positions)
         if not self.keys:
             return positions[::-1] if self.reverse_document else positions
         # Stable sorts from the least important key up give the order of all keys at once.

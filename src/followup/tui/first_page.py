@@ -79,6 +79,9 @@ def compact(views: Iterable[ItemView]) -> list[ItemView]:
     """
     seen: dict[Any, Any] = {}
     one = seen.setdefault
+    # Apart: 1 == True, and a number must not come back as a bool.
+    numbers: dict[int, int] = {}
+    number = numbers.setdefault
     out: list[ItemView] = []
     for view in views:
         # Views are read-only by convention; these are not shared with anyone yet.
@@ -95,6 +98,8 @@ def compact(views: Iterable[ItemView]) -> list[ItemView]:
         view.section = one(view.section, view.section)
         view.due_source = one(view.due_source, view.due_source)
         view.postmortem_date = one(view.postmortem_date, view.postmortem_date)
+        # Deadlines worked out by the policy recur as often as due dates do.
+        view.policy_due = one(view.policy_due, view.policy_due)
         # Items imported or synced together share their times.
         view.created_at = one(view.created_at, view.created_at)
         view.updated_at = one(view.updated_at, view.updated_at)
@@ -102,6 +107,8 @@ def compact(views: Iterable[ItemView]) -> list[ItemView]:
         if issue is not None:
             issue.repo = one(issue.repo, issue.repo)
             issue.state = one(issue.state, issue.state)
+            # Issue numbers recur across repositories (#1 ... #n in each).
+            issue.number = number(issue.number, issue.number)
             issue.synced_at = one(issue.synced_at, issue.synced_at)
             if issue.title == view.title:
                 issue.title = view.title
