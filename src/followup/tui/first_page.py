@@ -13,7 +13,7 @@ import threading
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
-from followup.store.views import ItemView
+from followup.store.views import ItemView, lean_issue
 
 if TYPE_CHECKING:
     from followup.store.direct import DirectStore
@@ -75,7 +75,8 @@ def compact(views: Iterable[ItemView]) -> list[ItemView]:
     """Return the views with one copy of each repeated value, made as they stream in.
 
     The database driver gives each row its own strings: with 100,000 items the same
-    owners, statuses, repositories and post-mortem titles took some 60 MB.
+    owners, statuses, repositories and post-mortem titles took some 60 MB. Issues on
+    github.com do without their URLs (store/views.py's GitHubIssueLink).
     """
     seen: dict[Any, Any] = {}
     one = seen.setdefault
@@ -109,6 +110,8 @@ def compact(views: Iterable[ItemView]) -> list[ItemView]:
             issue.state = one(issue.state, issue.state)
             # Issue numbers recur across repositories (#1 ... #n in each).
             issue.number = number(issue.number, issue.number)
+            # Its URL, when github.com's, worked out again when asked for.
+            view.issue = lean_issue(issue)
             issue.synced_at = one(issue.synced_at, issue.synced_at)
             if issue.title == view.title:
                 issue.title = view.title
