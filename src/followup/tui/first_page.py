@@ -71,14 +71,15 @@ def open_direct(url: str, policy_key: str) -> DirectFirstPage | None:
     return DirectFirstPage(store)
 
 
-def compact(views: Iterable[ItemView]) -> list[ItemView]:
+def compact(views: Iterable[ItemView], names: dict[Any, Any] | None = None) -> list[ItemView]:
     """Return the views with one copy of each repeated value, made as they stream in.
 
     The database driver gives each row its own strings: with 100,000 items the same
     owners, statuses, repositories and post-mortem titles took some 60 MB. Issues on
-    github.com do without their URLs (store/views.py's GitHubIssueLink).
+    github.com do without their URLs (store/views.py's GitHubIssueLink). `names`, when
+    given, holds the values to share with other reads (the post-mortems') and gains these.
     """
-    seen: dict[Any, Any] = {}
+    seen: dict[Any, Any] = {} if names is None else names
     one = seen.setdefault
     # Apart: 1 == True, and a number must not come back as a bool.
     numbers: dict[int, int] = {}
@@ -89,6 +90,7 @@ def compact(views: Iterable[ItemView]) -> list[ItemView]:
         view.text = ""
         view.postmortem = one(view.postmortem, view.postmortem)
         view.postmortem_title = one(view.postmortem_title, view.postmortem_title)
+        view.source_path = one(view.source_path, view.source_path)
         view.owner = one(view.owner, view.owner)
         view.priority = one(view.priority, view.priority)
         view.due = one(view.due, view.due)
