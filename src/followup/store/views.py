@@ -63,15 +63,16 @@ class GitHubIssueLink(IssueLink):
 
     __slots__ = ()
 
-    @property  # type: ignore[override]
+    @property
     def url(self) -> str | None:
         """Return github.com's address of the issue."""
         return GITHUB_ISSUE_URL.format(repo=self.repo, number=self.number)
 
     @url.setter
     def url(self, value: str | None) -> None:
-        self.__class__ = IssueLink
-        self.url = value
+        link: IssueLink = self
+        link.__class__ = IssueLink
+        link.url = value
 
     def __eq__(self, other: object) -> bool:
         if isinstance(other, IssueLink):
@@ -83,13 +84,14 @@ class GitHubIssueLink(IssueLink):
 
 def lean_issue(link: IssueLink) -> IssueLink:
     """Return the link as a GitHubIssueLink when its URL is github.com's (the same object)."""
-    if type(link) is IssueLink and link.url is not None:
-        # Cheap tests first: most links are, and format() is dearer than a suffix.
-        if link.url.endswith(f"/issues/{link.number}") and link.url == GITHUB_ISSUE_URL.format(
-            repo=link.repo, number=link.number
-        ):
-            link.url = None
-            link.__class__ = GitHubIssueLink
+    url = link.url
+    if (
+        type(link) is IssueLink
+        and url is not None
+        and url == GITHUB_ISSUE_URL.format(repo=link.repo, number=link.number)
+    ):
+        link.url = None
+        link.__class__ = GitHubIssueLink
     return link
 
 

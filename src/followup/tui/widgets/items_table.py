@@ -166,13 +166,18 @@ class ItemsTable(ScrollView, can_focus=True, inherit_bindings=False):
         self, items: Sequence[ItemView], *, today: date, sort: Sort | None = None
     ) -> None:
         """Show these items, keeping the cursor on the same item when it is still there."""
-        keep = self.current.id if self.current else None
+        keep, before, row = self.current, self.items, self.cursor
         # An index's Shown items are a view over positions: a copy would cost 100,000 rows.
         self.items = items if isinstance(items, Shown) else list(items)
         self.today = today
         if sort is not None:
             self.sort = sort
-        self.cursor = max(0, self._index_of(keep)) if keep is not None else 0
+        if keep is None:
+            self.cursor = 0
+        elif isinstance(self.items, Shown):
+            self.cursor = max(0, self.items.row_of(keep, before, row))
+        else:
+            self.cursor = max(0, self._index_of(keep.id))
         self._anchor = None
         self._update_virtual_size()
         self._scroll_cursor_into_view()
