@@ -309,3 +309,16 @@ def test_the_row_of_an_item_follows_it_through_filters_and_a_reload(store: Engin
     found = reloaded.row_of(item, everything, row)
     assert reloaded[found].id == item.id
     assert reloaded[found] is not item
+
+
+def test_a_search_finds_text_in_any_script_and_case_as_the_titles_hold_it() -> None:
+    from tests.cli.test_listing import item as view
+
+    titles = ["Café crème", "CAFÉ ÉCLAIR", "Cafe", "Straße", "Ölwechsel", "naïve \ud800 text"]
+    loaded = [view(id=f"i{n}", title=t, owner="Zoë") for n, t in enumerate(titles)]
+    index = SearchIndex(loaded)
+    for text in ["café", "CAFÉ", "é", "éc", "ß", "öl", "ë", "zoë", "ï", "\ud800", "e c"]:
+        got = [i.title for i in index.filter(ItemFilter(text=text), today=TODAY)]
+        wanted = [t for t in titles if text.lower() in f"{t}\nzoë".lower()]
+        assert got == wanted, text
+    assert [i.title for i in index.filter(ItemFilter(text="é"), today=TODAY)] == titles[:2]
