@@ -353,3 +353,21 @@ async def test_filing_the_selection_files_what_it_can_and_reports_each(
         assert lines[0] == f"✔ done     {item_ids[DEBUG]}  {DEBUG}"
         assert lines[1].strip() == "filed as octo-org/followup-scratch#12"
         assert f"· skipped  {item_ids[RUNBOOK]}  {RUNBOOK}" in lines
+
+
+async def test_items_gone_from_the_store_leave_the_selection(
+    make: AppFactory, store: Engine
+) -> None:
+    from followup.store.forget import find_postmortems, forget_postmortems
+
+    app = make()
+    async with app.run_test(size=(120, 30)) as pilot:
+        await settle(pilot)
+        await select(pilot, ALERT, PROTECT, DEBUG)
+        gh_pages = next(i.postmortem for i in app.items if i.title == PROTECT)
+        with session_scope(store) as session:
+            forget_postmortems(session, find_postmortems(session, [gh_pages]))
+        app.reload()
+        await settle(pilot)
+        assert all(i.title != PROTECT for i in app.items)
+        assert selected_titles(app) == {ALERT}

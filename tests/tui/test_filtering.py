@@ -287,3 +287,38 @@ def test_shown_items_say_where_an_item_is(store: Engine) -> None:
     assert [i.title for i in one] == [LOADTEST]
     assert one.index_of(last.id) == (0 if last.title == LOADTEST else -1)
     assert one.index_of(one[0].id) == 0
+
+
+def test_the_row_of_an_item_follows_it_through_filters_and_a_reload(store: Engine) -> None:
+    with session_scope(store) as session:
+        items = list_items(session, ItemFilter(), today=TODAY)
+        again = list_items(session, ItemFilter(), today=TODAY)
+    index = SearchIndex(items)
+    everything = index.shown(ItemFilter(), today=TODAY, sort=Sort.of("title"))
+    row = everything.index_of(next(i.id for i in items if i.title == LOADTEST))
+    item = everything[row]
+    narrowed = index.shown(ItemFilter(text="load-test"), today=TODAY)
+    assert narrowed.row_of(item, everything, row) == 0
+    assert narrowed[0] is item
+    assert (
+        index.shown(ItemFilter(text="no such text"), today=TODAY).row_of(item, everything, row)
+        == -1
+    )
+    # Read again, in another order: the same position holds another item, found by id.
+    reloaded = SearchIndex(again[::-1]).shown(ItemFilter(), today=TODAY)
+    found = reloaded.row_of(item, everything, row)
+    assert reloaded[found].id == item.id
+    assert reloaded[found] is not item
+
+
+def test_a_search_finds_text_in_any_script_and_case_as_the_titles_hold_it() -> None:
+    from tests.cli.test_listing import item as view
+
+    titles = ["Café crème", "CAFÉ ÉCLAIR", "Cafe", "Straße", "Ölwechsel", "naïve \ud800 text"]
+    loaded = [view(id=f"i{n}", title=t, owner="Zoë") for n, t in enumerate(titles)]
+    index = SearchIndex(loaded)
+    for text in ["café", "CAFÉ", "é", "éc", "ß", "öl", "ë", "zoë", "ï", "\ud800", "e c"]:
+        got = [i.title for i in index.filter(ItemFilter(text=text), today=TODAY)]
+        wanted = [t for t in titles if text.lower() in f"{t}\nzoë".lower()]
+        assert got == wanted, text
+    assert [i.title for i in index.filter(ItemFilter(text="é"), today=TODAY)] == titles[:2]

@@ -11,7 +11,8 @@ import subprocess
 import sys
 import threading
 from collections.abc import Callable
-from datetime import UTC, datetime
+from dataclasses import replace
+from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
@@ -22,7 +23,8 @@ from sqlmodel import select
 from followup.config import Settings
 from followup.store import create_store_engine, session_scope
 from followup.store.models import ItemRow, PostMortemRow
-from followup.store.views import ItemView
+from followup.store.queries import ItemFilter, iter_items
+from followup.store.views import GitHubIssueLink, IssueLink, ItemView
 from followup.sync.policy import refresh_deadlines
 from followup.tui import first_page
 from followup.tui import store as tui_store
@@ -68,6 +70,81 @@ def test_the_direct_first_page_is_the_ordinary_one(store: Engine, db_url: str, l
         assert by_title[PROTECT].protection is not None
         runbook = by_title[RUNBOOK].issue
         assert runbook is not None and runbook.synced_at is not None
+
+
+def test_loaded_items_share_repeated_values_and_equal_the_views_as_read(store: Engine) -> None:
+    with session_scope(store) as session:
+        as_read = list(iter_items(session, ItemFilter(), today=TODAY, brief=True))
+    names: dict[Any, Any] = {}
+    items = tui_store.read_items(store, today=TODAY, names=names)
+    pms = tui_store.read_postmortems(store, today=TODAY, names=names)
+    # Field for field what the store gives, issue URLs included (the sync times aside).
+    for item in items:
+        if item.issue is not None:
+            item.issue.synced_at = None
+    assert items == as_read
+    runbook = next(i for i in items if i.title == RUNBOOK)
+    assert isinstance(runbook.issue, GitHubIssueLink)
+    assert runbook.issue.url == "https://github.com/octo-org/followup-scratch/issues/7"
+    # One object for each value, shared by the items and the post-mortems.
+    for pm in pms:
+        mine = [i for i in items if i.postmortem == pm.slug]
+        assert len(mine) > 1
+        for item in mine:
+            assert item.postmortem is pm.slug
+            assert item.postmortem_title is pm.title
+            assert item.source_path is mine[0].source_path
+    for a in items:
+        for b in items:
+            for value in ("owner", "status", "repo", "due", "policy_due", "kind"):
+                if getattr(a, value) == getattr(b, value):
+                    assert getattr(a, value) is getattr(b, value), value
+
+
+def test_compact_keeps_one_object_for_each_value_the_views_repeat(store: Engine) -> None:
+    with session_scope(store) as session:
+        template = next(iter(iter_items(session, ItemFilter(), today=TODAY, brief=True)))
+
+    def copy(n: int) -> ItemView:
+        # Equal values in objects of their own, as a database driver gives them.
+        text = "".join
+        return replace(
+            template,
+            id=f"item{n}",
+            owner=text(["da", "na"]),
+            status=text(["op", "en"]),
+            repo=text(["octo-org/", "app"]),
+            postmortem=text(["2020-", "incident"]),
+            postmortem_title=text(["An ", "incident"]),
+            source_path=text(["docs/", "incident.md"]),
+            due=date(2020, 2, 1),
+            policy_due=date(2020, 3, 1),
+            issue=IssueLink(
+                text(["octo-org/", "app"]),
+                int(text(["10", "00"])) + n,
+                f"https://github.com/octo-org/app/issues/{1000 + n}",
+                text(["op", "en"]),
+            ),
+        )
+
+    first, second = first_page.compact([copy(0), copy(0)])
+    assert first == second == copy(0)
+    for name in (
+        "owner",
+        "status",
+        "repo",
+        "postmortem",
+        "postmortem_title",
+        "source_path",
+        "due",
+        "policy_due",
+    ):
+        assert getattr(first, name) is getattr(second, name), name
+    assert first.issue is not None and second.issue is not None
+    assert first.issue.number is second.issue.number
+    assert first.issue.repo is second.issue.repo is first.repo
+    assert first.issue.url == "https://github.com/octo-org/app/issues/1000"
+    assert isinstance(first.issue, GitHubIssueLink)
 
 
 def test_the_reader_reads_once_and_closes(store: Engine, db_url: str) -> None:

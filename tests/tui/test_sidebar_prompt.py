@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from textual.content import Content
+from textual.content import Content, Span
 
 from followup.tui.widgets.bars import completion_bar
 from followup.tui.widgets.sidebar import BAR_WIDTH, prompt
@@ -128,3 +128,15 @@ async def test_an_edit_keeps_the_sidebar_where_it_was_scrolled_to() -> None:
         assert side.scroll_y == 150
         assert side.highlighted == 0
         assert "2/4" in str(side.get_option("pm-80").prompt)
+
+
+def test_prompts_with_titles_of_one_length_and_the_same_counts_share_their_spans() -> None:
+    first = prompt("Incident one", 3, 10, 1, width=30)
+    second = prompt("Incident two", 3, 10, 1, width=30)
+    longer = prompt("Incident three", 3, 10, 1, width=30)
+    assert first.spans is second.spans
+    assert first.plain != second.plain
+    assert longer.spans[0] == Span(0, len("Incident three"), "bold")
+    assert [(s.start - 2, s.end - 2, s.style) for s in longer.spans[1:]] == [
+        (s.start, s.end, s.style) for s in first.spans[1:]
+    ]

@@ -185,8 +185,16 @@ def postmortem_source(session: Session, slug: str) -> str:
     return clean(source)
 
 
-def postmortems(session: Session, *, today: date) -> list[PostMortemView]:
-    """Return every post-mortem with its item counts, newest first."""
+def postmortems(
+    session: Session, *, today: date, names: dict[Any, Any] | None = None
+) -> list[PostMortemView]:
+    """Return every post-mortem with its item counts, newest first.
+
+    Each value recurring in `names` (or among the post-mortems) is held once: the TUI
+    keeps 10,000 post-mortems beside their items, which name the same slugs and titles.
+    """
+    seen: dict[Any, Any] = {} if names is None else names
+    one = seen.setdefault
     # Suggestions count apart: they are no commitment until someone accepts them.
     live = col(ItemRow.status).not_in(
         [Status.REMOVED.value, *(s.value for s in UNACCEPTED_STATUSES)]
@@ -229,17 +237,17 @@ def postmortems(session: Session, *, today: date) -> list[PostMortemView]:
     )
     return [
         PostMortemView(
-            slug=slug,
-            title=title,
-            path=path,
-            incident_date=incident_date,
-            status=status,
-            repo=repo,
+            slug=one(slug, slug),
+            title=one(title, title),
+            path=one(path, path),
+            incident_date=one(incident_date, incident_date),
+            status=one(status, status),
+            repo=one(repo, repo),
             total=int(total),
             done=int(n_done),
             overdue=int(n_overdue),
-            imported_at=imported_at,
-            updated_at=updated_at,
+            imported_at=one(imported_at, imported_at),
+            updated_at=one(updated_at, updated_at),
             suggested=suggested.get(pm_id, 0),
         )
         for (

@@ -188,6 +188,9 @@ class FollowupApp(App[None]):
     def _load(self, generation: int, first_page: bool) -> None:
         worker = get_current_worker()
         today = self.today()
+        # The values the reads below share: items and post-mortems name the same slugs,
+        # titles and files, and the two reads of the post-mortems the same everything.
+        names: dict[Any, Any] = {}
         try:
             if first_page:
                 limit = first_rows.FIRST_PAGE
@@ -195,10 +198,10 @@ class FollowupApp(App[None]):
                 if items is None:
                     from followup.tui import store
 
-                    items = store.read_items(self.engine, today=today, limit=limit)
+                    items = store.read_items(self.engine, today=today, limit=limit, names=names)
                     if len(items) < limit:
                         # Everything fitted in the first page: one read was enough.
-                        pms = store.read_postmortems(self.engine, today=today)
+                        pms = store.read_postmortems(self.engine, today=today, names=names)
                         sync = store.read_last_sync(self.engine)
                         self.post_message(ItemsLoaded(items, pms, sync, True, generation))
                         return
@@ -216,15 +219,16 @@ class FollowupApp(App[None]):
                 painted.wait(FIRST_PAINT_WAIT)
                 from followup.tui import store
 
-                pms = store.read_postmortems(self.engine, today=today)
+                pms = store.read_postmortems(self.engine, today=today, names=names)
                 if worker.is_cancelled:
                     return
                 self.post_message(ItemsLoaded(items, pms, self.last_sync, False, generation))
             from followup.tui import store
 
-            items = store.read_items(self.engine, today=today)
-            pms = store.read_postmortems(self.engine, today=today)
+            items = store.read_items(self.engine, today=today, names=names)
+            pms = store.read_postmortems(self.engine, today=today, names=names)
             sync = store.read_last_sync(self.engine)
+            del names
         except Exception as exc:
             self.post_message(LoadFailed(one_line(exc)))
             return

@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from copy import copy
 from dataclasses import dataclass, replace
 from datetime import date
+from operator import attrgetter, indexOf
 from typing import Any, Literal, overload
 
 from followup.display import KIND_LABEL, STATUS_LABEL
@@ -95,13 +96,14 @@ class SearchIndex:
     """
 
     def __init__(self, items: Sequence[ItemView]) -> None:
-        self.items = list(items)
+        # The app's list itself, not a copy: nobody changes a loaded list in place.
+        self.items = items if isinstance(items, list) else list(items)
+        # One int object per position, shared by every list of positions below: each
+        # list made from a range would hold 100,000 ints of its own (3 MB apiece).
+        self._numbers = list(range(len(self.items)))
         self._text = list(map(_search_text, self.items))
-        lowered: dict[str | None, str] = {}
-        self._owner = [
-            lowered.get(i.owner) or lowered.setdefault(i.owner, (i.owner or "").lower())
-            for i in self.items
-        ]
+        # The owners named, as given: a few, where a list by position would be 100,000.
+        self._owners: frozenset[str | None] | None = None
         # The last order asked for: sorting 100,000 items by three keys costs a second,
         # so a filter change reuses the sorted positions instead of sorting again.
         self._order: tuple[Sort, date, list[int]] | None = None
@@ -109,27 +111,35 @@ class SearchIndex:
         # ("" for no search), oldest first.
         self._rest: tuple[ItemFilter, date, Sort | None] | None = None
         self._found: dict[str, list[int]] = {}
-        self._where = {item.id: n for n, item in enumerate(self.items)}
 
     def position(self, item_id: str) -> int | None:
-        """Return where an item is among the loaded ones."""
-        return self._where.get(item_id)
+        """Return where an item is among the loaded ones.
+
+        A scan in C (a few milliseconds for 100,000 items), not a dict by id, which
+        would hold 4 MB for this: the table finds its cursor's item by position instead
+        (Shown.row_of), and asks this only after a reload.
+        """
+        try:
+            return indexOf(map(_ID, self.items), item_id)
+        except ValueError:
+            return None
 
     def replaced(self, fresh: Iterable[ItemView]) -> SearchIndex:
         """Return the index with some items read again; the rest is shared, not rebuilt."""
         index = copy(self)
         index.items = list(self.items)
         index._text = list(self._text)
-        index._owner = list(self._owner)
+        index._owners = None
         index._order = None
         index._rest = None
         index._found = {}
-        for item in fresh:
-            n = self.position(item.id)
-            if n is not None:
+        by_id = {item.id: item for item in fresh}
+        if by_id:
+            found = [n for n, item_id in enumerate(map(_ID, self.items)) if item_id in by_id]
+            for n in found:
+                item = by_id[self.items[n].id]
                 index.items[n] = item
                 index._text[n] = _search_text(item)
-                index._owner[n] = (item.owner or "").lower()
         return index
 
     def ordered(self, sort: Sort, *, today: date) -> list[int]:
@@ -137,7 +147,7 @@ class SearchIndex:
         cached = self._order
         if cached is not None and cached[0] == sort and cached[1] == today:
             return cached[2]
-        positions = sort.order(self.items, today=today)
+        positions = sort.order(self.items, today=today, positions=self._numbers)
         self._order = (sort, today, positions)
         return positions
 
@@ -181,7 +191,7 @@ class SearchIndex:
     def _scan(self, flt: ItemFilter, today: date, sort: Sort | None) -> list[int]:
         """Return the positions that pass every criterion but the search text."""
         items = self.items
-        positions: list[int] | range = range(len(items))
+        positions = self._numbers
         if sort is not None and (sort.keys or sort.reverse_document):
             positions = self.ordered(sort, today=today)
         # One pass per criterion given, each a comprehension over what is left.
@@ -194,8 +204,8 @@ class SearchIndex:
             out = list(positions)
         if flt.owner:
             owner = normalise_owner(flt.owner).lower()
-            owners = self._owner
-            out = [n for n in out if owners[n] == owner]
+            named = {name for name in self._named_owners() if (name or "").lower() == owner}
+            out = [n for n in out if items[n].owner in named]
         if flt.postmortem:
             slug = flt.postmortem
             out = [n for n in out if items[n].postmortem == slug]
@@ -209,9 +219,15 @@ class SearchIndex:
             out = [n for n in out if _is_overdue(items[n], today)]
         return out
 
+    def _named_owners(self) -> frozenset[str | None]:
+        """Return every owner of a loaded item as written (None for none)."""
+        if self._owners is None:
+            self._owners = frozenset(map(_OWNER, self.items))
+        return self._owners
+
     def owners(self) -> list[str]:
         """Return every owner named by a loaded item, sorted."""
-        return sorted({i.owner for i in self.items if i.owner}, key=str.lower)
+        return sorted((name for name in self._named_owners() if name), key=str.lower)
 
 
 class Shown(Sequence[ItemView]):
@@ -250,6 +266,26 @@ class Shown(Sequence[ItemView]):
             return self.positions.index(position)
         except ValueError:
             return -1
+
+    def row_of(self, item: ItemView, before: Sequence[ItemView], row: int) -> int:
+        """Return where an item shown at `row` of `before` is shown now, or -1.
+
+        Through its position when `before` shows the same loaded items (a keystroke
+        filters the same index): a scan of ints in C, with no lookup by id.
+        """
+        if isinstance(before, Shown) and 0 <= row < len(before):
+            position = before.positions[row]
+            items = self._index.items
+            if position < len(items) and items[position] is item:
+                try:
+                    return self.positions.index(position)
+                except ValueError:
+                    return -1
+        return self.index_of(item.id)
+
+
+_ID = attrgetter("id")
+_OWNER = attrgetter("owner")
 
 
 def _search_text(item: ItemView) -> str:
@@ -424,9 +460,14 @@ class Sort:
         ]
         return "sorted by " + ", then ".join(words)
 
-    def order(self, items: Sequence[ItemView], *, today: date) -> list[int]:
-        """Return the positions of the items in this order; empty values go last, both ways."""
-        positions = list(range(len(items)))
+    def order(
+        self, items: Sequence[ItemView], *, today: date, positions: list[int] | None = None
+    ) -> list[int]:
+        """Return the positions of the items in this order; empty values go last, both ways.
+
+        `positions` is range(len(items)) as a list, when the caller keeps one to share.
+        """
+        positions = list(range(len(items)) if positions is None else positions)
         if not self.keys:
             return positions[::-1] if self.reverse_document else positions
         # Stable sorts from the least important key up give the order of all keys at once.

@@ -13,7 +13,7 @@ import threading
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
-from followup.store.views import ItemView
+from followup.store.views import ItemView, lean_issue
 
 if TYPE_CHECKING:
     from followup.store.direct import DirectStore
@@ -71,20 +71,26 @@ def open_direct(url: str, policy_key: str) -> DirectFirstPage | None:
     return DirectFirstPage(store)
 
 
-def compact(views: Iterable[ItemView]) -> list[ItemView]:
+def compact(views: Iterable[ItemView], names: dict[Any, Any] | None = None) -> list[ItemView]:
     """Return the views with one copy of each repeated value, made as they stream in.
 
     The database driver gives each row its own strings: with 100,000 items the same
-    owners, statuses, repositories and post-mortem titles took some 60 MB.
+    owners, statuses, repositories and post-mortem titles took some 60 MB. Issues on
+    github.com do without their URLs (store/views.py's GitHubIssueLink). `names`, when
+    given, holds the values to share with other reads (the post-mortems') and gains these.
     """
-    seen: dict[Any, Any] = {}
+    seen: dict[Any, Any] = {} if names is None else names
     one = seen.setdefault
+    # Apart: 1 == True, and a number must not come back as a bool.
+    numbers: dict[int, int] = {}
+    number = numbers.setdefault
     out: list[ItemView] = []
     for view in views:
         # Views are read-only by convention; these are not shared with anyone yet.
         view.text = ""
         view.postmortem = one(view.postmortem, view.postmortem)
         view.postmortem_title = one(view.postmortem_title, view.postmortem_title)
+        view.source_path = one(view.source_path, view.source_path)
         view.owner = one(view.owner, view.owner)
         view.priority = one(view.priority, view.priority)
         view.due = one(view.due, view.due)
@@ -95,6 +101,8 @@ def compact(views: Iterable[ItemView]) -> list[ItemView]:
         view.section = one(view.section, view.section)
         view.due_source = one(view.due_source, view.due_source)
         view.postmortem_date = one(view.postmortem_date, view.postmortem_date)
+        # Deadlines worked out by the policy recur as often as due dates do.
+        view.policy_due = one(view.policy_due, view.policy_due)
         # Items imported or synced together share their times.
         view.created_at = one(view.created_at, view.created_at)
         view.updated_at = one(view.updated_at, view.updated_at)
@@ -102,6 +110,10 @@ def compact(views: Iterable[ItemView]) -> list[ItemView]:
         if issue is not None:
             issue.repo = one(issue.repo, issue.repo)
             issue.state = one(issue.state, issue.state)
+            # Issue numbers recur across repositories (#1 ... #n in each).
+            issue.number = number(issue.number, issue.number)
+            # Its URL, when github.com's, worked out again when asked for.
+            view.issue = lean_issue(issue)
             issue.synced_at = one(issue.synced_at, issue.synced_at)
             if issue.title == view.title:
                 issue.title = view.title

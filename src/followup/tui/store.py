@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Engine
 
@@ -44,14 +44,18 @@ class ItemDetail:
     markdown: str  # the item's text, renderable on its own
 
 
-def read_items(engine: Engine, *, today: date, limit: int | None = None) -> list[ItemView]:
+def read_items(
+    engine: Engine, *, today: date, limit: int | None = None, names: dict[Any, Any] | None = None
+) -> list[ItemView]:
     """Return every live item (or the first `limit`), in document order, held compactly.
 
     Brief views (listing.brief_views) with the two times the table shows: an item's
-    text, history and issue details are read again when its detail is shown.
+    text, history and issue details are read again when its detail is shown. Values
+    already in `names` are shared (first_page.compact).
     """
     with session_scope(engine) as session:
-        items = compact(iter_items(session, ItemFilter(), today=today, limit=limit, brief=True))
+        brief = iter_items(session, ItemFilter(), today=today, limit=limit, brief=True)
+        items = compact(brief, names)
         times = sync_times(session, {i.id for i in items} if limit is not None else None)
     for item in items:
         known = times.get(item.id)
@@ -68,10 +72,12 @@ def read_items_by_id(engine: Engine, item_ids: Sequence[str]) -> list[ItemView]:
         return [get_item(session, item_id) for item_id in item_ids]
 
 
-def read_postmortems(engine: Engine, *, today: date) -> list[PostMortemView]:
-    """Return the post-mortems with their counts."""
+def read_postmortems(
+    engine: Engine, *, today: date, names: dict[Any, Any] | None = None
+) -> list[PostMortemView]:
+    """Return the post-mortems with their counts, sharing the values already in `names`."""
     with session_scope(engine) as session:
-        return postmortems(session, today=today)
+        return postmortems(session, today=today, names=names)
 
 
 def read_last_sync(engine: Engine) -> SyncRunView | None:

@@ -127,7 +127,7 @@ class ItemsScreen(ItemScreen):
             self.filters = replace(self.filters, mine=False)
         if ctx.complete:
             # Items gone from the store leave the selection; a forgotten post-mortem the filter.
-            self.table.keep_selected({item.id for item in ctx.items})
+            self.table.keep_selected(item.id for item in ctx.items)
             if self.filters.postmortem and all(
                 pm.slug != self.filters.postmortem for pm in ctx.postmortems
             ):

@@ -166,13 +166,18 @@ class ItemsTable(ScrollView, can_focus=True, inherit_bindings=False):
         self, items: Sequence[ItemView], *, today: date, sort: Sort | None = None
     ) -> None:
         """Show these items, keeping the cursor on the same item when it is still there."""
-        keep = self.current.id if self.current else None
+        keep, before, row = self.current, self.items, self.cursor
         # An index's Shown items are a view over positions: a copy would cost 100,000 rows.
         self.items = items if isinstance(items, Shown) else list(items)
         self.today = today
         if sort is not None:
             self.sort = sort
-        self.cursor = max(0, self._index_of(keep)) if keep is not None else 0
+        if keep is None:
+            self.cursor = 0
+        elif isinstance(self.items, Shown):
+            self.cursor = max(0, self.items.row_of(keep, before, row))
+        else:
+            self.cursor = max(0, self._index_of(keep.id))
         self._anchor = None
         self._update_virtual_size()
         self._scroll_cursor_into_view()
@@ -193,10 +198,14 @@ class ItemsTable(ScrollView, can_focus=True, inherit_bindings=False):
         self._anchor = None
         self._set_selection(set(item_ids))
 
-    def keep_selected(self, item_ids: set[str]) -> None:
-        """Drop from the selection what is no longer among these items."""
-        if not self.selected <= item_ids:
-            self._set_selection(self.selected & item_ids)
+    def keep_selected(self, item_ids: Iterable[str]) -> None:
+        """Drop from the selection what is no longer among these items.
+
+        Read only when something is selected, and into the few kept: a set of 100,000
+        ids made on every load would be 4 MB at the moment memory peaks.
+        """
+        if self.selected:
+            self._set_selection(self.selected.intersection(item_ids))
 
     def _set_selection(self, selection: set[str]) -> None:
         if selection == self.selected:
