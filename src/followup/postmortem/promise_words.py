@@ -198,7 +198,7 @@ RECORD_THIS = re.compile(
 AND_TO = re.compile(r",?\s+and\s+(?:then\s+|also\s+)?to\s+(?=[a-z])")
 CONDITIONAL = re.compile(r"^(?:if|unless|should|whether|as\s+we|what|how|why|when\s+we)\b", re.I)
 REFERRING = re.compile(
-    r"^(?:(?:do|track|handle|address|cover|implement|tackle|prioriti[sz]e)\s+)?(?:these|those"
+    r"^(?:[a-z]+\s+)?(?:these|those"
     r"|this|that|them|the\s+following|the\s+items?\s+below|the\s+above|it)\b[\s.:]*$",
     re.IGNORECASE,
 )

@@ -292,13 +292,14 @@ def commitments(text: str) -> list[Commitment]:
     before: tuple[int, int] | None = None
     for start, end in _sentences(text):
         sentence = text[start:end]
-        found = commitment(sentence, follows=follows)
-        follows = found is not None
-        if found is None and before is not None and " th" in sentence:
-            # "We need to add this to the runbook": the sentence before says what.
-            title = _recorded(sentence, text[before[0] : before[1]])
-            if title is not None:
-                out.append(Commitment(before[0], end, title, None))
+        # "We need to add this to the runbook": the sentence before says what.
+        noted = None
+        if before is not None and " th" in sentence:
+            noted = _recorded(sentence, text[before[0] : before[1]])
+        found = commitment(sentence, follows=follows) if noted is None else None
+        follows = found is not None or noted is not None
+        if noted is not None and before is not None:
+            out.append(Commitment(before[0], end, noted, None))
         elif found is not None:
             title, owner = found
             for part in _parts(title):
