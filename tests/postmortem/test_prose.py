@@ -128,6 +128,65 @@ def test_work_tracked_under_way_or_planned(sentence: str, title: str | None) -> 
     assert (found[0] if found else None) == title
 
 
+@pytest.mark.parametrize(
+    ("sentence", "title"),
+    [
+        ("We are working to cut the failover time.", "Cut the failover time"),
+        (
+            "We are actively working with the vendor to raise our quota.",
+            "Raise our quota",
+        ),
+        ("We're taking several measures to harden the build hosts.", "Harden the build hosts"),
+        ("We have a plan to replace the load balancer.", "Replace the load balancer"),
+        ("We have kicked off a project to replace the load balancer.", "Replace the load balancer"),
+        ("We have started an effort to merge our dashboards.", "Merge our dashboards"),
+        ("We have begun work on a managed session store.", "Work on a managed session store"),
+        (
+            "Our engineering team is working on a new failover process.",
+            "Work on a new failover process",
+        ),
+        ("The storage and network teams will rotate all deploy keys.", "Rotate all deploy keys"),
+        ("We will be conducting a review of our alerting.", "Conduct a review of our alerting"),
+        (
+            "A failover drill is planned for the next quarter.",
+            "A failover drill is planned for the next quarter",
+        ),
+        (
+            "Improvements to the deploy pipeline are planned.",
+            "Improvements to the deploy pipeline are planned",
+        ),
+        ("A fix will be shipped in the next release.", "A fix will be shipped in the next release"),
+        ("We've added a lag alert to our backlog.", "A lag alert"),
+        (
+            "Adding retries to the client has been added to our roadmap.",
+            "Add retries to the client",
+        ),
+        ("Our action items are to add a lag alert.", "Add a lag alert"),
+        (
+            "We need to make sure that every deploy is tagged.",
+            "Make sure that every deploy is tagged",
+        ),
+        # Resolves and routines, whatever the wording around them.
+        ("We will make sure this does not happen again.", None),
+        ("We will ensure this does not happen again.", None),
+        ("We are taking steps to prevent this from happening again.", None),
+        ("We will work to reduce the likelihood of this happening again.", None),
+        ("We are working hard to prevent future incidents.", None),
+        ("We will do everything we can to avoid a repeat.", None),
+        ("We are focused on providing a reliable service.", None),
+        ("Backups are scheduled nightly.", None),
+        ("Our deploys are scheduled through the release train.", None),
+        ("The maintenance was planned for weeks.", None),
+        ("A drill is planned.", None),
+        ("A full post-mortem will be released next week.", None),
+        ("We have added this to the backlog.", None),
+    ],
+)
+def test_work_aimed_at_planned_or_queued(sentence: str, title: str | None) -> None:
+    found = commitment(sentence)
+    assert (found[0] if found else None) == title
+
+
 def test_a_plan_listing_its_steps_gives_one_suggestion_per_step() -> None:
     found = commitments("Our next steps are to add a lag alert, and to document the failover.")
     assert [c.title for c in found] == ["Add a lag alert", "Document the failover"]
@@ -271,6 +330,10 @@ def test_a_promise_to_write_down_what_was_just_said(paragraph: str, titles: list
         ("Longer term, we want to split the monolith.", True),
         ("Our next steps are to add a lag alert.", True),
         ("We are in the process of migrating the cron jobs.", True),
+        ("We're taking several measures to harden the build hosts.", True),
+        ("A failover drill is planned for the next quarter.", True),
+        ("We've added a lag alert to our backlog.", True),
+        ("We have kicked off a project to replace the load balancer.", True),
         ("The replica lagged for an hour and the alert stayed quiet.", False),
     ],
 )

@@ -22,7 +22,7 @@ LEAD = (
     r"|even|once|until|before|after)\b)[a-z'-]+(?:\s+[a-z'-]+){0,3}\s*,\s+)*"
 )
 SUBJECT = (
-    r"(?P<subject>we|the\s+team|our\s+team|the\s+[\w-]+\s+team|[\w-]+\s+team|@[\w-]+"
+    r"(?P<subject>we|(?:the|our)\s+(?:[\w-]+\s+(?:and\s+)?){0,3}?teams?|[\w-]+\s+team|@[\w-]+"
     r"|(?:sre|ops|infra|platform|engineering|security))"
     r"(?:\s+(?:still|really|definitely|certainly|urgently|clearly|therefore|then))?"
 )
@@ -31,11 +31,18 @@ PROGRESSIVE = (
     r"|building|moving|migrating|implementing|introducing|rolling\s+out|improving|planning\s+to"
     r"|going\s+to|setting\s+up|(?P<ing>[a-z]+ing))"
 )
+# Work aimed at: "we are working with the vendor to X", "taking steps to X", "a plan to X".
+AIMED = (
+    r"(?:are|'re|is)\s+(?:now\s+|also\s+|currently\s+|actively\s+)*(?:working\s+(?:hard\s+"
+    r"|closely\s+)?(?:with\s+[^,.;]{1,40}?\s+)?to|taking\s+(?:[\w-]+\s+){0,2}?(?:steps|measures"
+    r"|action)\s+to)|(?:have|'ve)\s+(?:a\s+|the\s+)?plans?\s+(?:in\s+place\s+)?to"
+)
 # "We need to X" binds a team to work; "we should X", "we must X" and "we want to X" only
 # when the sentence looks ahead ("In the future we should ...") or follows a commitment:
 # elsewhere they are lessons or wishes. "We have started X" is work under way.
 MODAL = (
     r"(?P<modal>(?P<willneed>(?:will|'ll)\s+(?:also\s+)?(?:need|have)\s+to)|will|'ll"
+    rf"|(?P<aimed>{AIMED})"
     r"|(?:are|'re|is)\s+(?:now\s+|also\s+|currently\s+|actively\s+|in\s+the\s+process\s+of\s+)*"
     rf"(?P<prog>{PROGRESSIVE})|(?:also\s+)?plans?\s+to|intends?\s+to"
     r"|(?:are|is|have|has)\s+committed\s+to|commits?\s+to"
@@ -47,7 +54,7 @@ COMMITMENT = re.compile(rf"^{LEAD}{SUBJECT}\s*{MODAL}\s+(?P<rest>.+)$", re.IGNOR
 # "Our solution is to switch ...": the plan stated as a goal.
 PLAN = re.compile(
     rf"^{LEAD}(?:(?:our|the)\s+(?:[\w-]+\s+){{0,2}}?)?(?:solution|plan|fix|approach|remedy"
-    r"|next\s+steps?)\s+(?:(?:here|now|going\s+forward|moving\s+forward)\s+)?(?:is|are)\s+to"
+    r"|next\s+steps?|action\s+items?|remaining\s+(?:work|steps?|tasks?)|priority)\s+(?:(?:here|now|going\s+forward|moving\s+forward)\s+)?(?:is|are)\s+to"
     r"\s+(?P<rest>.+)$",
     re.IGNORECASE,
 )
@@ -76,7 +83,8 @@ PASSIVE = re.compile(
     r"implemented|deployed|rolled\s+out|put\s+in\s+place|created|built|updated|improved|migrated"
     r"|moved|replaced|rewritten|reviewed|audited|documented|automated|enabled|enforced|scheduled"
     r"|extended|expanded|tightened|hardened|increased|reduced|removed|fixed|changed|set\s+up"
-    r"|required|tested|monitored|tracked|revisited|reworked|split|upgraded)\b(?P<rest>.*)$",
+    r"|required|tested|monitored|tracked|revisited|reworked|split|upgraded|released|shipped)\b"
+    r"(?P<rest>.*)$",
     re.IGNORECASE,
 )
 # A component's behaviour announced to change: "all SDKs will stop retrying flag requests",
@@ -119,10 +127,22 @@ NOT_WORK = re.compile(
 )
 # After "we need to" or "we should": a resolve or an attitude, no task.
 NOT_TASK = re.compile(
-    r"^(?:make\s+sure\s+(?:this|that|it|we)|(?:do|get)\s+better|remember|acknowledge|accept"
+    r"^(?:(?:do|get)\s+better|remember|acknowledge|accept"
     r"|understand|think|admit|apologi[sz]e|try|strive|hope|avoid|keep\s+in\s+mind)\b",
     re.IGNORECASE,
 )
+# A resolve, whatever the modal: "we will make sure this never happens again".
+RESOLVE = re.compile(
+    r"^(?:(?:make\s+sure|ensure)\s+(?:that\s+)?(?:this|it|we|nothing|such|the\s+same|something)\b"
+    r"|do\s+(?:our|my|everything|whatever|better|all)\b|learn\s+from|(?:work\s+to\s+)?(?:prevent"
+    r"|avoid)\s+(?:this|it|that|such|similar|a\s+(?:repeat|recurrence)|recurrences?|something"
+    r"|the\s+same|any\s+(?:future|similar)|future\s+(?:incidents|outages))\b|(?:work\s+to\s+)?"
+    r"reduce\s+the\s+(?:likelihood|chances?|risk|odds)\s+of\s+(?:this|it|that|such|similar"
+    r"|a\s+(?:repeat|recurrence)|recurrence))",
+    re.IGNORECASE,
+)
+# "We have begun work on X": the work named after it.
+WORK_ON = re.compile(r"^work\s+on\s", re.IGNORECASE)
 # "Add this to the docs": work named only by pointing back at the sentence before.
 # "Ensure that X happens" says what, though: "that" opens a clause there.
 THAT_CLAUSE = r"(?!(?:ensure|verify|check|confirm|validate|guarantee|document)\s+that\s)"
@@ -131,6 +151,12 @@ POINTING = re.compile(rf"^{THAT_CLAUSE}[a-z]+\s+(?:this|that|it|these|those|them
 POINTING_BACK = re.compile(rf"^{THAT_CLAUSE}[a-z]+\s+(?:this|that|these|those)\b", re.I)
 FORWARD = re.compile(
     r"\b(?:going\s+forwards?|from\s+now\s+on|by\s+default|in\s+future|in\s+the\s+future)\b",
+    re.IGNORECASE,
+)
+# The report itself, whose release is no action item: "a full post-mortem will be released".
+REPORT = re.compile(
+    r"\b(?:post-?mortem|postmortem|report|update|analysis|details|rca|write-?up|retrospective"
+    r"|statement|blog)\b",
     re.IGNORECASE,
 )
 # One thing named, not a kind of thing: "the runbook", "our alerting".
@@ -170,9 +196,33 @@ UNDERWAY = re.compile(
 # "We have opened an issue to X", "There is now a ticket (#12) for X".
 TRACKED = re.compile(
     rf"^{LEAD}(?:(?:we|the\s+team)(?:'ve|\s+have|\s+has)?\s+(?:also\s+|now\s+|already\s+)?"
-    r"(?:opened|filed|created|raised|logged)|there\s+is\s+(?:now\s+|also\s+)?)\s*"
-    r"(?:an?\s+|the\s+)?(?:(?:new|open|follow-?up|tracking)\s+)?(?:issue|ticket|epic)"
+    r"(?:opened|filed|created|raised|logged|started|begun|launched|kicked\s+off)|there\s+is\s+"
+    r"(?:now\s+|also\s+)?)\s*(?:an?\s+|the\s+)?(?:(?:new|open|follow-?up|tracking|internal)\s+)?"
+    r"(?:issue|ticket|epic|project|effort|initiative|workstream)"
     r"(?:\s*\(?#?[\w-]*\d+\)?)?\s+(?:to|for)\s+(?P<rest>.+)$",
+    re.IGNORECASE,
+)
+# "A failover drill is planned for Q3", "Improvements to the pipeline are under way".
+SCHEDULED = re.compile(
+    rf"^{LEAD}(?P<thing>(?!(?:this|that|it|these|those|they|there|which|what)\b)[\w@`'\"-]"
+    r"[^,;:]{4,80}?)\s+(?:is|are)\s+(?:now\s+|also\s+|currently\s+)?(?:planned|scheduled"
+    r"|under\s*way|in\s+progress|being\s+(?:worked\s+on|implemented|built|developed|rolled\s+out"
+    r"|planned|prepared|added))(?P<rest>(?:\s+(?:for|in|by|before|after|during|next|this|later"
+    r"|soon|early|over|as)\b.*|\W*))$",
+    re.IGNORECASE,
+)
+# How things run, not work to come: "backups are scheduled nightly".
+ROUTINE = re.compile(
+    r"\b(?:every|each|daily|nightly|weekly|monthly|hourly|yearly|regularly|routinely"
+    r"|(?:mon|tues|wednes|thurs|fri|satur|sun)days|weekends)\b",
+    re.IGNORECASE,
+)
+# "We've added a lag alert to our backlog", "X has been added to the roadmap".
+BACKLOG = re.compile(
+    rf"^{LEAD}(?:(?:we|the\s+team)(?:'ve|\s+have|\s+has)?\s+(?:also\s+|now\s+)?added\s+"
+    r"(?P<what>[^,;:]{3,100}?)|(?P<thing>[\w`'\"-][^,;:]{3,100}?)\s+(?:has|have)\s+(?:also\s+)?"
+    r"been\s+added)\s+to\s+(?:our|the|its|their)\s+(?:[\w-]+\s+){0,2}?(?:backlog|roadmap"
+    r"|to-?do\s+list|work\s+queue)\b",
     re.IGNORECASE,
 )
 # "Adding a lag alert is tracked in #12".

@@ -20,7 +20,9 @@ _TRIGGER = re.compile(
     rb"(?i)\b(?:will|going\s+to|plans?\s+to|planning\s+to|intends?\s+to|explor\w*|looking\s+into"
     rb"|working\s+on|committed\s+to|commit\s+to|needs?\s+to|in\s+(?:the\s+)?future"
     rb"|going\s+forwards?|from\s+now\s+on|under\s*way|in\s+progress|should|must|(?:want|aim)s?\s+to"
-    rb"|started|begun|(?:issue|ticket|epic)\s+(?:\S+\s+)?(?:to|for)|tracked\s+(?:in|at|by|under|as))\b"
+    rb"|started|begun|(?:issue|ticket|epic|project|effort|initiative|workstream)\s+(?:\S+\s+)?(?:to|for)"
+    rb"|tracked\s+(?:in|at|by|under|as)|working|(?:steps|measures|action)\s+to"
+    rb"|planned|scheduled|backlog|roadmap|released|shipped)\b"
     rb"|'ll\b"
     rb"|\xe2\x80\x99ll\b"
 )
@@ -29,23 +31,39 @@ _TRIGGER_WORDS = (
     *(b"looking into", b"working on", b"commit", b"need to", b"needs to", b"in the future"),
     *(b"in future", b"going forward", b"from now on"),
     *(b"underway", b"under way", b"in progress", b"issue", b"ticket", b"epic", b"tracked"),
-    *(b"should", b"must", b"want", b"aim", b"started", b"begun"),
+    *(b"should", b"must", b"want", b"aim", b"started", b"begun", b"project", b"effort"),
+    *(b"initiative", b"workstream", b"working", b"steps to", b"measures to", b"action to"),
+    *(b"planned", b"scheduled"),
+    *(b"backlog", b"roadmap", b"released", b"shipped"),
 )
 _ONGOING = re.compile(
     rb"(?i)\b(?:we|team)\s+(?:are|is|\xe2\x80\x99re|'re)\s+(?:now\s+|also\s+|currently\s+"
     rb"|actively\s+|in\s+the\s+process\s+of\s+)*[a-z]+ing\b"
 )
 _ONGOING_WORDS = (b"we are", b"we're", b"we\xe2\x80\x99re", b"team is", b"team are")
-_PLAN_TRIGGER = re.compile(
-    rb"(?i)\b(?:solution|plan|fix|approach|remedy|next\s+steps?)\s+(?:(?:here|now|going\s+forward"
-    rb"|moving\s+forward)\s+)?(?:is|are)\s+to\b"
-)
+_PLAN_TRIGGER = re.compile(rb"(?i)\b(?:is|are)\s+to\s")
 _PLAN_WORDS = (b"is to", b"are to")
+
+
+def _one_pass(words: tuple[bytes, ...]) -> re.Pattern[bytes]:
+    """Compile words into one search, grouped by first byte: far fewer tries per position."""
+    kept: list[bytes] = []
+    for word in sorted(set(words)):
+        if not any(word.startswith(shorter) for shorter in kept):
+            kept.append(word)  # "plan" finds "planned" already
+    groups: dict[bytes, list[bytes]] = {}
+    for word in kept:
+        groups.setdefault(word[:1], []).append(re.escape(word[1:]))
+    return re.compile(
+        b"|".join(
+            re.escape(first) + b"(?:" + b"|".join(tails) + b")" for first, tails in groups.items()
+        )
+    )
+
+
 # Any word any test above needs, in one pass: most blocks have none, and one search of the
 # lower-cased bytes is cheaper than asking for each word in turn.
-_ANY_WORD = re.compile(
-    b"|".join(re.escape(word) for word in (*_TRIGGER_WORDS, *_ONGOING_WORDS, *_PLAN_WORDS))
-)
+_ANY_WORD = _one_pass((*_TRIGGER_WORDS, *_ONGOING_WORDS, *_PLAN_WORDS))
 
 
 def promised_in(raw: bytes) -> bool:
@@ -91,6 +109,9 @@ _BASE = {
 }
 
 
+_VOWELS = frozenset("aeiouy")
+
+
 def _base(word: str) -> str:
     """Return the base form of an -ing verb: 'exploring' -> 'explore'."""
     low = word.lower()
@@ -102,6 +123,8 @@ def _base(word: str) -> str:
     for candidate in (stem, stem + "e", stem[:-1]):
         if is_verb(candidate):
             return candidate
+    if len(stem) > 3 and stem[-1] not in _VOWELS and stem[-2] not in _VOWELS:
+        return stem  # "conducting" -> "conduct": no verb of ours ends a consonant pair with e
     return word
 
 
@@ -183,7 +206,9 @@ def _read(text: str, follows: bool, *, timed: bool) -> tuple[str, str | None, st
         return None  # a hypothesis
     m = w.COMMITMENT.match(text)
     if m is not None:
-        return _committed(text, m, follows, w.POINTING_BACK if timed else w.POINTING)
+        found = _committed(text, m, follows, w.POINTING_BACK if timed else w.POINTING)
+        # "We have started an effort to X": the work is in what the effort is for.
+        return found if found is not None or m["started"] is None else _tracked(text)
     m = w.PLAN.match(text)
     if m is not None:
         rest = m["rest"]
@@ -212,6 +237,8 @@ def _read(text: str, follows: bool, *, timed: bool) -> tuple[str, str | None, st
         if "need" in modal and w.DEFINITE.match(m["thing"]) is None:
             return None  # "Certificates need to be renewed yearly": a rule, not this work
         thing = m["thing"].strip()
+        if m["done"].lower() in ("released", "shipped") and w.REPORT.search(thing):
+            return None  # "the full report will be released": the report, no work
         title = f"{thing[:1].upper()}{thing[1:]} {modal} be {m['done']}{m['rest'].rstrip('.')}"
         return title, None, "passive"
     return _tracked(text)
@@ -241,18 +268,25 @@ def _committed(
     modal = m["modal"].lower()
     if modal in ("will", "'ll") and not _works(probe):
         return None  # "we will be fine", "we'll have more news"
+    if w.RESOLVE.match(probe):
+        return None  # "we will make sure this never happens again"
+    if m["started"] is not None and w.WORK_ON.match(probe):
+        on = probe[probe.index(" ") + 4 :]  # "we have begun work on X"
+        return None if w.REFERRING.match(on) else (_title("work on " + on, None), None, "plan")
     if m["started"] is not None:
         if probe.lower().startswith("to "):
             probe = probe[3:]
         if not _verb_first(probe) or probe.split(" ", 1)[0].lower() in w.NOT_PROGRESSIVE:
             return None  # "we have started seeing fewer errors"
         rest = _ing_to_base(probe)
+    if m["aimed"] is not None:
+        rest = probe  # "working with the vendor to raise X": raise X
     should, need = m["should"] is not None, m["need"] is not None or m["willneed"] is not None
     if should or need:
         reach = w.REACH.match(probe)
         if reach is not None:
             rest = probe = probe[reach.end() :]  # "strive to reduce X": reduce X
-    if modal not in ("will", "'ll") and m["prog"] is None and not _verb_first(probe):
+    if modal not in ("will", "'ll") and m["prog"] is None and not _verb_first(probe.lower()):
         return None  # "we plan to not do it", "we plan to be careful"
     if should and not (follows or _looks_ahead(text, m.start("subject"))):
         return None  # "we should have ...", a lesson: only "In the future we should ..."
@@ -282,7 +316,21 @@ def _tracked(text: str) -> tuple[str, str | None, str] | None:
     m = w.TRACKED_WORK.match(text)
     if m is not None and is_verb(m["ing"].lower()) and m["ing"].lower() not in w.NOT_PROGRESSIVE:
         return _title(f"{_base(m['ing'])} {m['what']}", None), None, "plan"
+    m = w.BACKLOG.match(text) if "added" in text else None
+    if m is not None:
+        what = (m["what"] or m["thing"]).strip()
+        if w.REFERRING.match(what) or w.POINTING.match(what):
+            return None  # "we've added this to the backlog"
+        return _title(_ing_to_base(what), None), None, "plan"
+    m = w.SCHEDULED.match(text)
+    if m is not None and w.ROUTINE.search(text) is None and len(_content(m["thing"])) >= 2:
+        return text.rstrip(".!; "), None, "plan"
     return None
+
+
+def _content(text: str) -> list[str]:
+    """Return a phrase's words without its articles."""
+    return [word for word in text.split() if word.lower() not in ("a", "an", "the")]
 
 
 def commitments(text: str) -> list[Commitment]:
