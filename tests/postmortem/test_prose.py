@@ -187,6 +187,27 @@ def test_work_aimed_at_planned_or_queued(sentence: str, title: str | None) -> No
     assert (found[0] if found else None) == title
 
 
+@pytest.mark.parametrize(
+    ("sentence", "title"),
+    [
+        ("I'll add a check to the release script.", "Add a check to the release script"),
+        ("I'm going to add a check to the release script.", "Add a check to the release script"),
+        ("I am adding a check to the release script.", "Add a check to the release script"),
+        ("My plan is to pin the base image.", "Pin the base image"),
+        # The author steering the reader, or a feeling.
+        ("I will now describe what happened.", None),
+        ("We will now walk through the timeline.", None),
+        ("We will start with some background.", None),
+        ("I'll be honest about what went wrong.", None),
+        ("I am writing this on behalf of the team.", None),
+        ("I'm sorry for the disruption.", None),
+    ],
+)
+def test_a_single_author_commits_too(sentence: str, title: str | None) -> None:
+    found = commitment(sentence)
+    assert (found[0] if found else None) == title
+
+
 def test_a_plan_listing_its_steps_gives_one_suggestion_per_step() -> None:
     found = commitments("Our next steps are to add a lag alert, and to document the failover.")
     assert [c.title for c in found] == ["Add a lag alert", "Document the failover"]
@@ -334,6 +355,7 @@ def test_a_promise_to_write_down_what_was_just_said(paragraph: str, titles: list
         ("A failover drill is planned for the next quarter.", True),
         ("We've added a lag alert to our backlog.", True),
         ("We have kicked off a project to replace the load balancer.", True),
+        ("I\u2019m adding a check to the release script.", True),
         ("The replica lagged for an hour and the alert stayed quiet.", False),
     ],
 )

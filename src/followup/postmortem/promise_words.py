@@ -22,7 +22,7 @@ LEAD = (
     r"|even|once|until|before|after)\b)[a-z'-]+(?:\s+[a-z'-]+){0,3}\s*,\s+)*"
 )
 SUBJECT = (
-    r"(?P<subject>we|(?:the|our)\s+(?:[\w-]+\s+(?:and\s+)?){0,3}?teams?|[\w-]+\s+team|@[\w-]+"
+    r"(?P<subject>we|i|(?:the|our)\s+(?:[\w-]+\s+(?:and\s+)?){0,3}?teams?|[\w-]+\s+team|@[\w-]+"
     r"|(?:sre|ops|infra|platform|engineering|security))"
     r"(?:\s+(?:still|really|definitely|certainly|urgently|clearly|therefore|then))?"
 )
@@ -33,7 +33,7 @@ PROGRESSIVE = (
 )
 # Work aimed at: "we are working with the vendor to X", "taking steps to X", "a plan to X".
 AIMED = (
-    r"(?:are|'re|is)\s+(?:now\s+|also\s+|currently\s+|actively\s+)*(?:working\s+(?:hard\s+"
+    r"(?:are|'re|is|am|'m)\s+(?:now\s+|also\s+|currently\s+|actively\s+)*(?:working\s+(?:hard\s+"
     r"|closely\s+)?(?:with\s+[^,.;]{1,40}?\s+)?to|taking\s+(?:[\w-]+\s+){0,2}?(?:steps|measures"
     r"|action)\s+to)|(?:have|'ve)\s+(?:a\s+|the\s+)?plans?\s+(?:in\s+place\s+)?to"
 )
@@ -43,7 +43,7 @@ AIMED = (
 MODAL = (
     r"(?P<modal>(?P<willneed>(?:will|'ll)\s+(?:also\s+)?(?:need|have)\s+to)|will|'ll"
     rf"|(?P<aimed>{AIMED})"
-    r"|(?:are|'re|is)\s+(?:now\s+|also\s+|currently\s+|actively\s+|in\s+the\s+process\s+of\s+)*"
+    r"|(?:are|'re|is|am|'m)\s+(?:now\s+|also\s+|currently\s+|actively\s+|in\s+the\s+process\s+of\s+)*"
     rf"(?P<prog>{PROGRESSIVE})|(?:also\s+)?plans?\s+to|intends?\s+to"
     r"|(?:are|is|have|has)\s+committed\s+to|commits?\s+to"
     r"|(?P<started>(?:have|'ve|has)\s+(?:already\s+|now\s+|also\s+)?(?:started|begun))"
@@ -53,7 +53,7 @@ MODAL = (
 COMMITMENT = re.compile(rf"^{LEAD}{SUBJECT}\s*{MODAL}\s+(?P<rest>.+)$", re.IGNORECASE)
 # "Our solution is to switch ...": the plan stated as a goal.
 PLAN = re.compile(
-    rf"^{LEAD}(?:(?:our|the)\s+(?:[\w-]+\s+){{0,2}}?)?(?:solution|plan|fix|approach|remedy"
+    rf"^{LEAD}(?:(?:our|the|my)\s+(?:[\w-]+\s+){{0,2}}?)?(?:solution|plan|fix|approach|remedy"
     r"|next\s+steps?|action\s+items?|remaining\s+(?:work|steps?|tasks?)|priority)\s+(?:(?:here|now|going\s+forward|moving\s+forward)\s+)?(?:is|are)\s+to"
     r"\s+(?P<rest>.+)$",
     re.IGNORECASE,
@@ -122,7 +122,9 @@ NOT_WORK = re.compile(
     r"|provide\s+(?:an?\s+|more\s+|further\s+)?(?:update|details|information)|get\s+back|follow\s+up"
     r"\s+(?:with|here)|let\s+(?:you|users|everyone)|notify\s+(?:you|users|customers)|reach\s+out"
     r"|talk\s+about|discuss\s+this|cover\s+(?:this|that)|also\s+note|note\s+that|explain|refer\s+to"
-    r"|(?:go|get|come)\s+back\s+to|return\s+to)\b",
+    r"|(?:go|get|come)\s+back\s+to|return\s+to|describe|outline|summari[sz]e|detail|walk\s+(?:you\s+)?"
+    r"through|go\s+(?:over|through|into)|start\s+(?:with|by)|begin\s+(?:with|by)|look\s+at\s+(?:how"
+    r"|what|why|each|the\s+timeline))\b",
     re.IGNORECASE,
 )
 # After "we need to" or "we should": a resolve or an attitude, no task.

@@ -37,10 +37,13 @@ _TRIGGER_WORDS = (
     *(b"backlog", b"roadmap", b"released", b"shipped"),
 )
 _ONGOING = re.compile(
-    rb"(?i)\b(?:we|team)\s+(?:are|is|\xe2\x80\x99re|'re)\s+(?:now\s+|also\s+|currently\s+"
-    rb"|actively\s+|in\s+the\s+process\s+of\s+)*[a-z]+ing\b"
+    rb"(?i)\b(?:(?:we|team)\s+(?:are|is|\xe2\x80\x99re|'re)|i\s*(?:am|\xe2\x80\x99m|'m))\s+"
+    rb"(?:now\s+|also\s+|currently\s+|actively\s+|in\s+the\s+process\s+of\s+)*[a-z]+ing\b"
 )
-_ONGOING_WORDS = (b"we are", b"we're", b"we\xe2\x80\x99re", b"team is", b"team are")
+_ONGOING_WORDS = (
+    *(b"we are", b"we're", b"we\xe2\x80\x99re", b"team is", b"team are"),
+    *(b"i am", b"i'm", b"i\xe2\x80\x99m"),
+)
 _PLAN_TRIGGER = re.compile(rb"(?i)\b(?:is|are)\s+to\s")
 _PLAN_WORDS = (b"is to", b"are to")
 
