@@ -44,7 +44,7 @@ MODAL = (
     r"(?P<modal>(?P<willneed>(?:will|'ll)\s+(?:also\s+)?(?:need|have)\s+to)|will|'ll"
     rf"|(?P<aimed>{AIMED})"
     r"|(?:are|'re|is|am|'m)\s+(?:now\s+|also\s+|currently\s+|actively\s+|in\s+the\s+process\s+of\s+)*"
-    rf"(?P<prog>{PROGRESSIVE})|(?:also\s+)?plans?\s+to|intends?\s+to"
+    rf"(?P<prog>{PROGRESSIVE})|(?:also\s+)?plans?\s+(?:to|(?P<planon>on))|intends?\s+to"
     r"|(?:are|is|have|has)\s+committed\s+to|commits?\s+to"
     r"|(?P<started>(?:have|'ve|has)\s+(?:already\s+|now\s+|also\s+)?(?:started|begun))"
     r"|(?P<need>(?:also\s+)?needs?\s+to)"
@@ -143,6 +143,10 @@ RESOLVE = re.compile(
     r"|a\s+(?:repeat|recurrence)|recurrence))",
     re.IGNORECASE,
 )
+# "We're going to need to X": the work is X.
+MUST_TO = re.compile(r"^(?:need|have)\s+to\s+", re.IGNORECASE)
+# "We are planning on moving X": the work is moving X.
+ON_ING = re.compile(r"^on\s+(?=[a-z]+ing\b)", re.IGNORECASE)
 # "We have begun work on X": the work named after it.
 WORK_ON = re.compile(r"^work\s+on\s", re.IGNORECASE)
 # "Add this to the docs": work named only by pointing back at the sentence before.
@@ -200,7 +204,7 @@ TRACKED = re.compile(
     rf"^{LEAD}(?:(?:we|the\s+team)(?:'ve|\s+have|\s+has)?\s+(?:also\s+|now\s+|already\s+)?"
     r"(?:opened|filed|created|raised|logged|started|begun|launched|kicked\s+off)|there\s+is\s+"
     r"(?:now\s+|also\s+)?)\s*(?:an?\s+|the\s+)?(?:(?:new|open|follow-?up|tracking|internal)\s+)?"
-    r"(?:issue|ticket|epic|project|effort|initiative|workstream)"
+    r"(?:issue|ticket|epic|project|effort|initiative|workstream|pr|pull\s+request|merge\s+request)"
     r"(?:\s*\(?#?[\w-]*\d+\)?)?\s+(?:to|for)\s+(?P<rest>.+)$",
     re.IGNORECASE,
 )
@@ -209,6 +213,7 @@ SCHEDULED = re.compile(
     rf"^{LEAD}(?P<thing>(?!(?:this|that|it|these|those|they|there|which|what)\b)[\w@`'\"-]"
     r"[^,;:]{4,80}?)\s+(?:is|are)\s+(?:now\s+|also\s+|currently\s+)?(?:planned|scheduled"
     r"|under\s*way|in\s+progress|being\s+(?:worked\s+on|implemented|built|developed|rolled\s+out"
+    r"|fixed|addressed|investigated"
     r"|planned|prepared|added))(?P<rest>(?:\s+(?:for|in|by|before|after|during|next|this|later"
     r"|soon|early|over|as)\b.*|\W*))$",
     re.IGNORECASE,

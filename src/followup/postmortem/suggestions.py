@@ -17,14 +17,13 @@ from followup.postmortem.wording import is_verb
 # Cheap tests on a block's raw bytes before its text is collected: each pattern runs only
 # when a word it needs is there, since most prose has none of them.
 _TRIGGER = re.compile(
-    rb"(?i)\b(?:will|going\s+to|plans?\s+to|planning\s+to|intends?\s+to|explor\w*|looking\s+into"
-    rb"|working\s+on|committed\s+to|commit\s+to|needs?\s+to|in\s+(?:the\s+)?future"
-    rb"|going\s+forwards?|from\s+now\s+on|under\s*way|in\s+progress|should|must|(?:want|aim)s?\s+to"
-    rb"|started|begun|(?:issue|ticket|epic|project|effort|initiative|workstream)\s+(?:\S+\s+)?(?:to|for)"
-    rb"|tracked\s+(?:in|at|by|under|as)|working|(?:steps|measures|action)\s+to"
-    rb"|planned|scheduled|backlog|roadmap|released|shipped)\b"
-    rb"|'ll\b"
-    rb"|\xe2\x80\x99ll\b"
+    rb"(?i)\b(?:will|going\s+to|plan(?:s|ning)?\s+(?:to|on)|intends?\s+to|explor\w*|looking\s+into"
+    rb"|working|committed\s+to|commit\s+to|needs?\s+to|in\s+(?:the\s+)?future|going\s+forwards?"
+    rb"|from\s+now\s+on|under\s*way|in\s+progress|should|must|(?:want|aim)s?\s+to|started|begun"
+    rb"|(?:issue|ticket|epic|project|effort|initiative|workstream|pr|request)\s+(?:\S+\s+)?(?:to|for)"
+    rb"|tracked\s+(?:in|at|by|under|as)|(?:steps|measures|action)\s+to|planned|scheduled|backlog"
+    rb"|roadmap|released|shipped|being\s+(?:worked|implemented|built|developed|rolled|planned"
+    rb"|prepared|added|fixed|addressed|investigated))\b|'ll\b|\xe2\x80\x99ll\b"
 )
 _TRIGGER_WORDS = (
     *(b"will", b"'ll", b"\xe2\x80\x99ll", b"going to", b"plan", b"intend", b"explor"),
@@ -33,7 +32,7 @@ _TRIGGER_WORDS = (
     *(b"underway", b"under way", b"in progress", b"issue", b"ticket", b"epic", b"tracked"),
     *(b"should", b"must", b"want", b"aim", b"started", b"begun", b"project", b"effort"),
     *(b"initiative", b"workstream", b"working", b"steps to", b"measures to", b"action to"),
-    *(b"planned", b"scheduled"),
+    *(b"planned", b"scheduled", b" pr ", b"pull request", b"merge request", b"being "),
     *(b"backlog", b"roadmap", b"released", b"shipped"),
 )
 _ONGOING = re.compile(
@@ -257,6 +256,17 @@ def _committed(
 ) -> tuple[str, str | None, str] | None:
     """Check a 'we will / we need to / we should ...' sentence; return its title if work."""
     rest = m["rest"]
+    prog = m["prog"]
+    planned = prog is not None and prog.lower() in ("going to", "planning to")
+    if planned:
+        rest = w.MUST_TO.sub("", rest, count=1)  # "we're going to need to rebuild X"
+    on = w.ON_ING.match(rest) if prog is not None and prog.lower() == "planning" else None
+    if on is not None or m["planon"] is not None:
+        # "We plan on moving X", "we are planning on moving X": move X.
+        rest = rest[on.end() :] if on is not None else rest
+        if not rest.split(" ", 1)[0].lower().endswith("ing"):
+            return None
+        rest, prog, planned = _ing_to_base(rest), None, True
     ing = m["ing"]
     low = ing.lower() if ing is not None else ""
     if low in w.STATUS_ING:
@@ -274,8 +284,8 @@ def _committed(
     if w.RESOLVE.match(probe):
         return None  # "we will make sure this never happens again"
     if m["started"] is not None and w.WORK_ON.match(probe):
-        on = probe[probe.index(" ") + 4 :]  # "we have begun work on X"
-        return None if w.REFERRING.match(on) else (_title("work on " + on, None), None, "plan")
+        what = probe[probe.index(" ") + 4 :]  # "we have begun work on X"
+        return None if w.REFERRING.match(what) else (_title("work on " + what, None), None, "plan")
     if m["started"] is not None:
         if probe.lower().startswith("to "):
             probe = probe[3:]
@@ -289,7 +299,7 @@ def _committed(
         reach = w.REACH.match(probe)
         if reach is not None:
             rest = probe = probe[reach.end() :]  # "strive to reduce X": reduce X
-    if modal not in ("will", "'ll") and m["prog"] is None and not _verb_first(probe.lower()):
+    if modal not in ("will", "'ll") and prog is None and not _verb_first(probe.lower()):
         return None  # "we plan to not do it", "we plan to be careful"
     if should and not (follows or _looks_ahead(text, m.start("subject"))):
         return None  # "we should have ...", a lesson: only "In the future we should ..."
@@ -297,10 +307,10 @@ def _committed(
         return None  # "we need to be careful", "we need to add this"
     subject = m["subject"]
     owner = subject[1:] if subject.startswith("@") else None
-    kind = "should" if should else "need" if need else "prog" if m["prog"] else "will"
-    if m["prog"] is not None and m["prog"].lower() in ("planning to", "going to"):
-        kind = "plan"
-    return _title(rest, m["prog"]), owner, kind
+    # The strongest reading wins: "should" and "need" keep their limits in a "When ..." clause.
+    kinds = (("should", should), ("need", need), ("plan", planned), ("prog", prog is not None))
+    kind = next((name for name, holds in kinds if holds), "will")
+    return _title(rest, prog), owner, kind
 
 
 def _tracked(text: str) -> tuple[str, str | None, str] | None:
