@@ -120,6 +120,8 @@ def test_a_promise_tied_to_a_moment_to_come(sentence: str, title: str | None) ->
         ("We have started the rollback.", None),
         ("Next steps are to be decided.", None),
         ("The plan was to roll back.", None),
+        ("Our top priority is to make sure this never happens again.", None),
+        ("Our plan is to share an update here next week.", None),
         ("We plan to not do that again.", None),
     ],
 )

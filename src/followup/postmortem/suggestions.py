@@ -214,9 +214,9 @@ def _read(text: str, follows: bool, *, timed: bool) -> tuple[str, str | None, st
     m = w.PLAN.match(text)
     if m is not None:
         rest = m["rest"]
-        if _verb_first(rest) and not w.ANNOUNCING.match(rest):
-            return _title(rest, None), None, "plan"
-        return None
+        if not _verb_first(rest) or w.ANNOUNCING.match(rest) or w.RESOLVE.match(rest):
+            return None  # "our priority is to make sure this never happens again"
+        return None if w.NOT_WORK.match(rest) else (_title(rest, None), None, "plan")
     m = w.CHANGE.match(text) if " will " in text and w.CHANGE_WORD.search(text) else None
     if m is not None and _verb_first(m["rest"]):
         thing, rest = m["thing"].strip(), m["rest"].rstrip(".").strip()
