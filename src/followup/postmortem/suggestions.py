@@ -1,9 +1,13 @@
 """Find commitments written only in prose: 'We will add alerting on ...', 'Going forward ...'.
 
 They become suggested items: kept apart until a person accepts them. A sentence counts
-when a team ("we", "the team", "@dana") commits to future work; not when it tells what
-already happened, floats an idea ("we could"), advises readers ("you should") or promises
-an update of the report itself.
+when a team ("we", "the team", "@dana", a lone author) commits to future work, however it
+says so (promise_words.py holds the wording); not when it tells what already happened,
+floats an idea ("we could"), advises readers ("you should"), states a lesson or a resolve
+("we should be careful", "we will make sure this never happens again") or promises an
+update of the report itself. Within a paragraph a sentence may lean on the one before:
+"We should also ..." goes on from a commitment, "We need to add this to the runbook"
+writes down what was just said.
 """
 
 from __future__ import annotations
@@ -126,7 +130,7 @@ def _base(word: str) -> str:
         if is_verb(candidate):
             return candidate
     if len(stem) > 3 and stem[-1] not in _VOWELS and stem[-2] not in _VOWELS:
-        return stem  # "conducting" -> "conduct": no verb of ours ends a consonant pair with e
+        return stem  # "conducting" -> "conduct": after two consonants, no "e" was dropped
     return word
 
 
@@ -180,7 +184,7 @@ def _sentences(text: str) -> list[tuple[int, int]]:
     return spans
 
 
-# What a sentence commits by: kinds a "Once X, ..." clause may carry.
+# Kinds of commitment a "Once X, ..." clause may carry: a timed "should" stays a lesson.
 _TIMED_KINDS = frozenset({"will", "need", "plan"})
 
 
