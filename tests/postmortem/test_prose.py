@@ -346,6 +346,7 @@ def test_a_rule_set_from_now_on(sentence: str, title: str | None) -> None:
         # Added where? Said by whom? Only discussed, or advice to readers.
         ("Restores must be tested monthly. We will add this.", []),
         ("Restores must be tested monthly. We will fix it.", []),
+        ("We will test restores monthly. We will document this.", ["Test restores monthly"]),
         ("Our on-call rota is thin. We need to discuss this.", []),
         ("Restores must be tested monthly. You will want to add this to your runbook.", []),
         ("Restores must be tested monthly. We added this to the runbook.", []),

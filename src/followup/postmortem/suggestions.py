@@ -359,7 +359,8 @@ def commitments(text: str) -> list[Commitment]:
         sentence = text[start:end]
         # "We need to add this to the runbook": the sentence before says what.
         noted = None
-        if before is not None and " th" in sentence:
+        # After a commitment, "this" is that work: documenting it adds nothing to suggest.
+        if before is not None and not follows and " th" in sentence:
             noted = _recorded(sentence, text[before[0] : before[1]])
         found = commitment(sentence, follows=follows) if noted is None else None
         follows = found is not None or noted is not None
