@@ -247,7 +247,7 @@ def test_a_horizon_lead_with_a_window_still_reads_the_promise(
         ("We need to add this to the runbook.", None),
         ("We need to make sure this does not happen again.", None),
         ("We also need to try harder.", None),
-        ("When we merge, we need to deploy as well.", None),
+        ("If we merge late, we need to deploy the same day.", None),
         # What "will" already meant is unchanged.
         ("We will try to reproduce the crash on staging.", "Try to reproduce the crash on staging"),
     ],

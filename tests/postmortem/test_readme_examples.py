@@ -132,3 +132,15 @@ def test_the_other_formats_the_readme_names() -> None:
     alert = found["Add a queue-depth alert"]
     assert (alert.owner, alert.type) == ("kim", "detect")
     assert found["Add alerting on queue depth"].suggested
+
+
+def test_the_prose_commitments_the_readme_names_are_suggested() -> None:
+    m = re.search(r"So do the other ways teams write\s+them \((.*?)\);", README, re.DOTALL)
+    assert m is not None, "the README no longer lists other ways of writing a commitment"
+    openings = re.findall(r"\"(.*?) …\"", " ".join(m[1].split()))
+    assert len(openings) == 4
+    for opening in openings:
+        pm = parse(f"# Outage\n\n## Summary\n\n{opening} add a lag alert on the replica.\n")
+        assert [(i.title, i.suggested) for i in pm.items] == [
+            ("Add a lag alert on the replica", True)
+        ], opening

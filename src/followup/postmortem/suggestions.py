@@ -1,9 +1,13 @@
 """Find commitments written only in prose: 'We will add alerting on ...', 'Going forward ...'.
 
 They become suggested items: kept apart until a person accepts them. A sentence counts
-when a team ("we", "the team", "@dana") commits to future work; not when it tells what
-already happened, floats an idea ("we could"), advises readers ("you should") or promises
-an update of the report itself.
+when a team ("we", "the team", "@dana", a lone author) commits to future work, however it
+says so (promise_words.py holds the wording); not when it tells what already happened,
+floats an idea ("we could"), advises readers ("you should"), states a lesson or a resolve
+("we should be careful", "we will make sure this never happens again") or promises an
+update of the report itself. Within a paragraph a sentence may lean on the one before:
+"We should also ..." goes on from a commitment, "We need to add this to the runbook"
+writes down what was just said.
 """
 
 from __future__ import annotations
@@ -11,161 +15,75 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from followup.postmortem import promise_words as w
 from followup.postmortem.wording import is_verb
 
 # Cheap tests on a block's raw bytes before its text is collected: each pattern runs only
 # when a word it needs is there, since most prose has none of them.
 _TRIGGER = re.compile(
-    rb"(?i)\b(?:will|going\s+to|plans?\s+to|planning\s+to|intends?\s+to|explor\w*|looking\s+into"
-    rb"|working\s+on|committed\s+to|commit\s+to|needs?\s+to|in\s+(?:the\s+)?future"
-    rb"|going\s+forwards?|from\s+now\s+on)\b|'ll\b|\xe2\x80\x99ll\b"
+    rb"(?i)\b(?:will|going\s+to|plan(?:s|ning)?\s+(?:to|on)|intends?\s+to|explor\w*|looking\s+into"
+    rb"|working|committed\s+to|commit\s+to|needs?\s+to|in\s+(?:the\s+)?future|going\s+forwards?"
+    rb"|from\s+now\s+on|under\s*way|in\s+progress|should|must|(?:want|aim)s?\s+to|started|begun"
+    rb"|(?:issue|ticket|epic|project|effort|initiative|workstream|pr|request)\s+(?:\S+\s+)?(?:to|for)"
+    rb"|tracked\s+(?:in|at|by|under|as)|(?:steps|measures|action)\s+to|planned|scheduled|backlog"
+    rb"|roadmap|released|shipped|being\s+(?:worked|implemented|built|developed|rolled|planned"
+    rb"|prepared|added|fixed|addressed|investigated))\b|'ll\b|\xe2\x80\x99ll\b"
 )
 _TRIGGER_WORDS = (
     *(b"will", b"'ll", b"\xe2\x80\x99ll", b"going to", b"plan", b"intend", b"explor"),
     *(b"looking into", b"working on", b"commit", b"need to", b"needs to", b"in the future"),
     *(b"in future", b"going forward", b"from now on"),
+    *(b"underway", b"under way", b"in progress", b"issue", b"ticket", b"epic", b"tracked"),
+    *(b"should", b"must", b"want", b"aim", b"started", b"begun", b"project", b"effort"),
+    *(b"initiative", b"workstream", b"working", b"steps to", b"measures to", b"action to"),
+    *(b"planned", b"scheduled", b" pr ", b"pull request", b"merge request", b"being "),
+    *(b"backlog", b"roadmap", b"released", b"shipped"),
 )
 _ONGOING = re.compile(
-    rb"(?i)\b(?:we|team)\s+(?:are|is|\xe2\x80\x99re|'re)\s+(?:now\s+|also\s+|currently\s+"
-    rb"|actively\s+)*[a-z]+ing\b"
+    rb"(?i)\b(?:(?:we|team)\s+(?:are|is|\xe2\x80\x99re|'re)|i\s*(?:am|\xe2\x80\x99m|'m))\s+"
+    rb"(?:now\s+|also\s+|currently\s+|actively\s+|in\s+the\s+process\s+of\s+)*[a-z]+ing\b"
 )
-_ONGOING_WORDS = (b"we are", b"we're", b"we\xe2\x80\x99re", b"team is", b"team are")
-_PLAN_TRIGGER = re.compile(
-    rb"(?i)\b(?:solution|plan|fix|approach|remedy|next\s+step)\s+(?:here\s+)?is\s+to\b"
+_ONGOING_WORDS = (
+    *(b"we are", b"we're", b"we\xe2\x80\x99re", b"team is", b"team are"),
+    *(b"i am", b"i'm", b"i\xe2\x80\x99m"),
 )
+_PLAN_TRIGGER = re.compile(rb"(?i)\b(?:is|are)\s+to\s")
+_PLAN_WORDS = (b"is to", b"are to")
+
+
+def _one_pass(words: tuple[bytes, ...]) -> re.Pattern[bytes]:
+    """Compile words into one search, grouped by first byte: far fewer tries per position."""
+    kept: list[bytes] = []
+    for word in sorted(set(words)):
+        if not any(word.startswith(shorter) for shorter in kept):
+            kept.append(word)  # "plan" finds "planned" already
+    groups: dict[bytes, list[bytes]] = {}
+    for word in kept:
+        groups.setdefault(word[:1], []).append(re.escape(word[1:]))
+    return re.compile(
+        b"|".join(
+            re.escape(first) + b"(?:" + b"|".join(tails) + b")" for first, tails in groups.items()
+        )
+    )
+
+
+# Any word any test above needs, in one pass: most blocks have none, and one search of the
+# lower-cased bytes is cheaper than asking for each word in turn.
+_ANY_WORD = _one_pass((*_TRIGGER_WORDS, *_ONGOING_WORDS, *_PLAN_WORDS))
 
 
 def promised_in(raw: bytes) -> bool:
     """Tell whether raw Markdown may hold a commitment: a quick test before reading it."""
     low = raw.lower()
+    if _ANY_WORD.search(low) is None:
+        return False
     if any(word in low for word in _TRIGGER_WORDS) and _TRIGGER.search(raw) is not None:
         return True
     if any(word in low for word in _ONGOING_WORDS) and _ONGOING.search(raw) is not None:
         return True
-    return b"is to" in low and _PLAN_TRIGGER.search(raw) is not None
+    return any(word in low for word in _PLAN_WORDS) and _PLAN_TRIGGER.search(raw) is not None
 
 
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[\"'(\[@A-Z0-9])")
-_LEAD = (
-    r"(?:(?:(?:going|moving)\s+forward|in\s+(?:the\s+)?future|from\s+now\s+on|next|longer[\s-]term"
-    r"|in\s+the\s+(?:coming|next)\s+(?:days|weeks|months|quarters?|sprints?)|additionally|also"
-    r"|finally|first|second|third|then|after\s+that|as\s+a\s+result|to\s+that\s+end|over\s+time"
-    r"|as\s+(?:a|an)\s+(?:[a-z-]+\s+){0,3}(?:step|measure|action|solution|fix|plan)"
-    r"(?:\s*\([^()]{1,30}\))?|to\s+(?:prevent|avoid|address"
-    r"|mitigate|reduce|catch|detect)\s+[^,.;]{1,80}?|(?:this|next)\s+(?:week|month|quarter|sprint)"
-    r"|by\s+[^,.;]{1,40}?|in\s+(?:q[1-4]|h[12])[^,.;]{0,10}?)\s*,?\s+"
-    r"|(?!(?:if|when|whenever|unless|although|though|while|whereas|because|since|as|had|were"
-    r"|even|once|until|before|after)\b)[a-z'-]+(?:\s+[a-z'-]+){0,3}\s*,\s+)*"
-)
-_SUBJECT = (
-    r"(?P<subject>we|the\s+team|our\s+team|the\s+[\w-]+\s+team|[\w-]+\s+team|@[\w-]+"
-    r"|(?:sre|ops|infra|platform|engineering|security))"
-)
-_PROGRESSIVE = (
-    r"(?:exploring|looking\s+into|investigating|working\s+on|evaluating|considering|adding"
-    r"|building|moving|migrating|implementing|introducing|rolling\s+out|improving|planning\s+to"
-    r"|going\s+to|setting\s+up|(?P<ing>[a-z]+ing))"
-)
-# "We need to X" binds a team to work; "we should X" and "we must X" only with a lead
-# that looks ahead ("In the future we should ..."): elsewhere they are lessons or wishes.
-_MODAL = (
-    r"(?P<modal>will|'ll|(?:are|'re|is)\s+(?:now\s+|also\s+|currently\s+|actively\s+)*"
-    rf"(?P<prog>{_PROGRESSIVE})|plans?\s+to|intends?\s+to|(?:are|is|have|has)\s+committed\s+to"
-    r"|commits?\s+to|(?P<need>(?:also\s+)?needs?\s+to)|(?P<should>(?:also\s+)?(?:should|must)))"
-)
-_COMMITMENT = re.compile(rf"^{_LEAD}{_SUBJECT}\s*{_MODAL}\s+(?P<rest>.+)$", re.IGNORECASE)
-# "Our solution is to switch ...": the plan stated as a goal.
-_PLAN = re.compile(
-    rf"^{_LEAD}(?:our|the)\s+(?:(?:long[\s-]term|short[\s-]term|proposed|chosen|planned|main"
-    r"|immediate|next)\s+)?(?:solution|plan|fix|approach|remedy|next\s+step)\s+(?:here\s+)?is\s+to"
-    r"\s+(?P<rest>.+)$",
-    re.IGNORECASE,
-)
-# "We will do the following": the list after the sentence holds the work, not the sentence.
-_ANNOUNCING = re.compile(
-    r"^(?:\w+\s+){0,3}?(?:the\s+following|as\s+follows|(?:these|the)\s+(?:items?|actions?"
-    r"|steps?|changes|tasks)\s+(?:below|listed))\b",
-    re.IGNORECASE,
-)
-# "-ing" words after "we are" that are no work: "we are seeing", "we're getting reports".
-_NOT_PROGRESSIVE = frozenset(
-    {
-        *("seeing", "getting", "having", "doing", "making", "keeping", "trying", "using"),
-        *("hoping", "expecting", "waiting", "hearing", "feeling", "telling", "asking"),
-        *("continuing", "sharing", "publishing", "posting", "writing", "following"),
-        *("watching", "observing", "aware", "sorry", "confident", "going", "being"),
-        *("thinking", "reading", "learning", "noticing"),
-    }
-)
-# How things are run: "we are running X", "we're using Y". Work only when said to be new.
-_STATUS_ING = frozenset({"running", "using", "keeping", "monitoring", "tracking", "storing"})
-_PASSIVE = re.compile(
-    rf"^{_LEAD}(?P<thing>(?!(?:this|that|it|these|those|they|you|users?|customers?|there)\b)"
-    r"[\w@`'\"-][^,;:]{2,80}?)\s+will\s+(?:also\s+|now\s+)?be\s+(?P<done>added|introduced|"
-    r"implemented|deployed|rolled\s+out|put\s+in\s+place|created|built|updated|improved|migrated"
-    r"|moved|replaced|rewritten|reviewed|audited|documented|automated|enabled|enforced|scheduled"
-    r"|extended|expanded|tightened|hardened|increased|reduced|removed|fixed|changed|set\s+up"
-    r"|required|tested|monitored|tracked|revisited|reworked|split|upgraded)\b(?P<rest>.*)$",
-    re.IGNORECASE,
-)
-# A component's behaviour announced to change: "all SDKs will stop retrying flag requests",
-# "the deploy job will now run the smoke tests". Without the change word it describes.
-_CHANGE = re.compile(
-    rf"^{_LEAD}(?P<thing>(?!(?:this|that|it|these|those|they|you|users?|customers?|there|we|i"
-    r"|he|she|nobody|no\s+one|everyone|which|what)\b)[\w@`'\"-][^,;:]{2,60}?)\s+will\s+(?:also\s+)?"
-    r"(?P<change>stop|start|begin|cease|no\s+longer|now)\s+(?P<rest>[a-z].*)$",
-    re.IGNORECASE,
-)
-_CHANGE_WORD = re.compile(
-    r"\bwill\s+(?:also\s+)?(?:stop|start|begin|cease|no\s+longer|now)\b", re.I
-)
-# Promises that are no action item: watching, updating this report, being able to.
-_NOT_WORK = re.compile(
-    r"^(?:continue\s+to\s+(?:monitor|observe|watch|keep|update|investigate|share|communicate)"
-    r"|keep\s+(?:monitoring|watching|an\s+eye|you|everyone|users)|be\s+(?:able|unable|happy|glad"
-    r"|sure|in\s+touch)|see|know|find\s+out|learn|need|have\s+to|post\s+(?:an?\s+)?update"
-    r"|update\s+(?:this|the)\s+(?:post|page|document|doc|report|status|incident|thread|issue)"
-    r"|(?:share|publish|post|release|write)\s+(?:a|an|the|more|further|our)\s+(?:\w+\s+)?"
-    r"(?:update|post-?mortem|postmortem|report|details|rca|write-?up|retrospective|analysis)"
-    r"|provide\s+(?:an?\s+|more\s+|further\s+)?(?:update|details|information)|get\s+back|follow\s+up"
-    r"\s+(?:with|here)|let\s+(?:you|users|everyone)|notify\s+(?:you|users|customers)|reach\s+out"
-    r"|talk\s+about|discuss\s+this|cover\s+(?:this|that)|also\s+note|note\s+that|explain"
-    r"|(?:go|get|come)\s+back\s+to|return\s+to)\b",
-    re.IGNORECASE,
-)
-# After "we need to" or "we should": a resolve or an attitude, no task.
-_NOT_TASK = re.compile(
-    r"^(?:make\s+sure\s+(?:this|that|it|we)|(?:do|get)\s+better|remember|acknowledge|accept"
-    r"|understand|think|admit|apologi[sz]e|try|strive|hope|avoid|keep\s+in\s+mind)\b",
-    re.IGNORECASE,
-)
-# "Add this to the docs": work named only by pointing back at the sentence before.
-_POINTING = re.compile(r"^[a-z]+\s+(?:this|that|it|these|those|them)\b", re.IGNORECASE)
-_FORWARD = re.compile(
-    r"\b(?:going\s+forwards?|from\s+now\s+on|by\s+default|in\s+future|in\s+the\s+future)\b",
-    re.IGNORECASE,
-)
-_CONDITIONAL = re.compile(r"^(?:if|unless|should|whether|as\s+we|what|how|why|when\s+we)\b", re.I)
-_REFERRING = re.compile(
-    r"^(?:(?:do|track|handle|address|cover|implement|tackle|prioriti[sz]e)\s+)?(?:these|those"
-    r"|this|that|them|the\s+following|the\s+items?\s+below|the\s+above|it)\b[\s.:]*$",
-    re.IGNORECASE,
-)
-_ADVERB = re.compile(r"^(?:also|now|then|further|additionally|soon|shortly|continue\s+to)\s+", re.I)
-_BE_ING = re.compile(r"^be\s+(\w+ing)\b", re.IGNORECASE)
-_NEGATED = re.compile(r"^(?:no\s+longer|not|never|stop)\s+\w+", re.IGNORECASE)
-# After "will", words that make no work: "we will be fine", "we'll have news", "we will all".
-_NOT_VERBS = frozenset(
-    {
-        *("be", "have", "has", "had", "likely", "probably", "certainly", "surely", "soon"),
-        *("definitely", "all", "each", "every", "the", "a", "an", "this", "that", "it"),
-        *("always", "still", "hopefully", "eventually", "then", "there", "here", "in", "on"),
-        *("need", "want", "like", "hear", "feel", "remember", "miss", "notice", "happen"),
-    }
-)
-_CLAUSE_CUT = re.compile(
-    r",\s+(?:so\s+that|which|where|because|since|as|and\s+we)\s|\s+so\s+that\s"
-)
 LONG = 100
 
 
@@ -197,6 +115,9 @@ _BASE = {
 }
 
 
+_VOWELS = frozenset("aeiouy")
+
+
 def _base(word: str) -> str:
     """Return the base form of an -ing verb: 'exploring' -> 'explore'."""
     low = word.lower()
@@ -208,20 +129,22 @@ def _base(word: str) -> str:
     for candidate in (stem, stem + "e", stem[:-1]):
         if is_verb(candidate):
             return candidate
+    if len(stem) > 3 and stem[-1] not in _VOWELS and stem[-2] not in _VOWELS:
+        return stem  # "conducting" -> "conduct": after two consonants, no "e" was dropped
     return word
 
 
 def _title(rest: str, progressive: str | None) -> str:
     """Turn what follows 'we will' into a title: 'add alerting on X' -> 'Add alerting on X'."""
     rest = rest.strip().rstrip(".!;:").strip()
-    while (m := _ADVERB.match(rest)) is not None:
+    while (m := w.ADVERB.match(rest)) is not None:
         rest = rest[m.end() :]
     if progressive and progressive.lower() not in ("planning to", "going to"):
         words = progressive.split()
         rest = " ".join([_base(words[0]), *words[1:], rest])
-    elif (m := _BE_ING.match(rest)) is not None:
+    elif (m := w.BE_ING.match(rest)) is not None:
         rest = _base(m[1]) + rest[m.end() :]
-    cut = _CLAUSE_CUT.search(rest)
+    cut = w.CLAUSE_CUT.search(rest)
     if cut is not None and len(rest) > LONG and len(rest[: cut.start()].split()) >= 4:
         rest = rest[: cut.start()]
     return rest[:1].upper() + rest[1:]
@@ -230,77 +153,244 @@ def _title(rest: str, progressive: str | None) -> str:
 def _works(rest: str) -> bool:
     """Tell whether what follows 'will' is work: an action verb, 'no longer ...', 'be adding'."""
     first = rest.split(" ", 1)[0].lower()
-    if _NEGATED.match(rest) is not None or _BE_ING.match(rest) is not None:
+    negated = w.NEGATED.match(rest)
+    if negated is not None:
+        return negated["verb"] is None or is_verb(negated["verb"].lower())
+    if w.BE_ING.match(rest) is not None:
         return True
-    return first.isalpha() and first not in _NOT_VERBS and not first.endswith(("ly", "ed"))
+    return first.isalpha() and first not in w.NOT_VERBS and not first.endswith(("ly", "ed"))
+
+
+def _ing_to_base(text: str) -> str:
+    """Put a leading -ing verb in its base form: 'migrating X' -> 'migrate X'."""
+    first, _, more = text.partition(" ")
+    if not first.lower().endswith("ing"):
+        return text
+    return f"{_base(first)} {more}" if more else _base(first)
+
+
+def _verb_first(text: str) -> bool:
+    """Tell whether text starts with an action verb: 'add ...', 'adding ...'."""
+    return is_verb(text.split(" ", 1)[0].lower())
 
 
 def _sentences(text: str) -> list[tuple[int, int]]:
     spans: list[tuple[int, int]] = []
     pos = 0
-    for m in _SENTENCE_END.finditer(text):
+    for m in w.SENTENCE_END.finditer(text):
         spans.append((pos, m.start()))
         pos = m.end()
     spans.append((pos, len(text)))
     return spans
 
 
-def commitment(sentence: str) -> tuple[str, str | None] | None:
-    """Return (title, owner) when one sentence commits to future work, else None."""
-    text = " ".join(sentence.replace("’", "'").split())
-    if not text or text.endswith(("?", ":")) or _CONDITIONAL.match(text):
-        return None  # a question, a list's intro, a hypothesis
-    m = _COMMITMENT.match(text)
+# Kinds of commitment a "Once X, ..." clause may carry: a timed "should" stays a lesson.
+_TIMED_KINDS = frozenset({"will", "need", "plan"})
+
+
+def commitment(sentence: str, *, follows: bool = False) -> tuple[str, str | None] | None:
+    """Return (title, owner) when one sentence commits to future work, else None.
+
+    follows: the sentence before was a commitment, so a bare "we should also ..." goes on
+    with the same list of work.
+    """
+    found = _read(" ".join(sentence.replace("’", "'").split()), follows, timed=False)
+    return (found[0], found[1]) if found is not None else None
+
+
+def _read(text: str, follows: bool, *, timed: bool) -> tuple[str, str | None, str] | None:
+    """Read one normalised sentence: (title, owner, kind of commitment) or None."""
+    if not text or text.endswith(("?", ":")):
+        return None  # a question, a list's intro
+    m = w.WHEN.match(text)
+    if m is not None:
+        if w.PAST_CLAUSE.search(m["clause"]) is not None:
+            return None  # "When we noticed, we needed to ...": the story
+        found = _read(m["main"], follows, timed=True)
+        return found if found is not None and found[2] in _TIMED_KINDS else None
+    if w.CONDITIONAL.match(text):
+        return None  # a hypothesis
+    m = w.COMMITMENT.match(text)
+    if m is not None:
+        found = _committed(text, m, follows, w.POINTING_BACK if timed else w.POINTING)
+        # "We have started an effort to X": the work is in what the effort is for.
+        return found if found is not None or m["started"] is None else _tracked(text)
+    m = w.PLAN.match(text)
     if m is not None:
         rest = m["rest"]
-        ing = m["ing"]
-        low = ing.lower() if ing is not None else ""
-        if low in _STATUS_ING:
-            if _FORWARD.search(text) is None:
-                return None  # "we are running 3.2", unless "by default going forward"
-        elif ing is not None and (low in _NOT_PROGRESSIVE or not is_verb(low)):
-            return None
-        probe = _ADVERB.sub("", rest.lstrip())
-        not_work = _NOT_WORK.match(rest.lstrip()) or _NOT_WORK.match(probe)
-        if not_work or _REFERRING.match(probe) or _ANNOUNCING.match(probe):
-            return None
-        if m["modal"].lower() in ("will", "'ll") and not _works(probe):
-            return None  # "we will be fine", "we'll have more news"
-        if m["should"] is not None and _FORWARD.search(text, 0, m.start("subject")) is None:
-            return None  # "we should have ...", a lesson: only "In the future we should ..."
-        if (m["need"] or m["should"]) and (
-            not is_verb(probe.split(" ", 1)[0].lower())
-            or _POINTING.match(probe)
-            or _NOT_TASK.match(probe)
-        ):
-            return None  # "we need to be careful", "we need to add this"
-        subject = m["subject"]
-        owner = subject[1:] if subject.startswith("@") else None
-        return _title(rest, m["prog"]), owner
-    m = _PLAN.match(text)
-    if m is not None:
-        rest = m["rest"]
-        if is_verb(rest.split(" ", 1)[0].lower()) and not _ANNOUNCING.match(rest):
-            return _title(rest, None), None
-        return None
-    m = _CHANGE.match(text) if " will " in text and _CHANGE_WORD.search(text) else None
-    if m is not None and is_verb(m["rest"].split(" ", 1)[0].lower()):
+        if not _verb_first(rest) or w.ANNOUNCING.match(rest) or w.RESOLVE.match(rest):
+            return None  # "our priority is to make sure this never happens again"
+        return None if w.NOT_WORK.match(rest) else (_title(rest, None), None, "plan")
+    m = w.CHANGE.match(text) if " will " in text and w.CHANGE_WORD.search(text) else None
+    if m is not None and _verb_first(m["rest"]):
         thing, rest = m["thing"].strip(), m["rest"].rstrip(".").strip()
-        return f"{thing[:1].upper()}{thing[1:]} will {m['change'].lower()} {rest}", None
-    m = _PASSIVE.match(text)
+        return f"{thing[:1].upper()}{thing[1:]} will {m['change'].lower()} {rest}", None, "change"
+    m = w.RULE.match(text) if " will " in text else None
+    if (
+        m is not None
+        and _verb_first(m["rest"])
+        and m["rest"].split(" ", 1)[0].lower() not in w.OUTCOMES
+        and not m["thing"].split(" ", 1)[0].lower().endswith("ing")
+        and w.AHEAD.search(text, 0, m.start("thing")) is not None
+    ):
+        thing, rest = m["thing"].strip(), m["rest"].rstrip(".").strip()
+        return f"{thing[:1].upper()}{thing[1:]} will {rest}", None, "change"
+    m = w.PASSIVE.match(text)
     if m is not None:
+        modal = " ".join(m["pmodal"].lower().split())
+        if modal in ("should", "must") and not (follows or _looks_ahead(text, m.start("thing"))):
+            return None  # "Changes should be reviewed": a lesson, unless it looks ahead
+        if "need" in modal and w.DEFINITE.match(m["thing"]) is None:
+            return None  # "Certificates need to be renewed yearly": a rule, not this work
         thing = m["thing"].strip()
-        return f"{thing[:1].upper()}{thing[1:]} will be {m['done']}{m['rest'].rstrip('.')}", None
+        if m["done"].lower() in ("released", "shipped") and w.REPORT.search(thing):
+            return None  # "the full report will be released": the report, no work
+        title = f"{thing[:1].upper()}{thing[1:]} {modal} be {m['done']}{m['rest'].rstrip('.')}"
+        return title, None, "passive"
+    return _tracked(text)
+
+
+def _looks_ahead(text: str, subject: int) -> bool:
+    """Tell whether a sentence looks ahead: a lead before its subject, or a closing phrase."""
+    return w.AHEAD.search(text, 0, subject) is not None or w.AHEAD_END.search(text) is not None
+
+
+def _committed(
+    text: str, m: re.Match[str], follows: bool, pointing: re.Pattern[str]
+) -> tuple[str, str | None, str] | None:
+    """Check a 'we will / we need to / we should ...' sentence; return its title if work."""
+    rest = m["rest"]
+    prog = m["prog"]
+    planned = prog is not None and prog.lower() in ("going to", "planning to")
+    if planned:
+        rest = w.MUST_TO.sub("", rest, count=1)  # "we're going to need to rebuild X"
+    on = w.ON_ING.match(rest) if prog is not None and prog.lower() == "planning" else None
+    if on is not None or m["planon"] is not None:
+        # "We plan on moving X", "we are planning on moving X": move X.
+        rest = rest[on.end() :] if on is not None else rest
+        if not rest.split(" ", 1)[0].lower().endswith("ing"):
+            return None
+        rest, prog, planned = _ing_to_base(rest), None, True
+    ing = m["ing"]
+    low = ing.lower() if ing is not None else ""
+    if low in w.STATUS_ING:
+        if w.FORWARD.search(text) is None:
+            return None  # "we are running 3.2", unless "by default going forward"
+    elif ing is not None and (low in w.NOT_PROGRESSIVE or not is_verb(low)):
+        return None
+    probe = w.ADVERB.sub("", rest.lstrip())
+    not_work = w.NOT_WORK.match(rest.lstrip()) or w.NOT_WORK.match(probe)
+    if not_work or w.REFERRING.match(probe) or w.ANNOUNCING.match(probe):
+        return None
+    modal = m["modal"].lower()
+    if modal in ("will", "'ll") and not _works(probe):
+        return None  # "we will be fine", "we'll have more news"
+    if w.RESOLVE.match(probe):
+        return None  # "we will make sure this never happens again"
+    if m["started"] is not None and w.WORK_ON.match(probe):
+        what = probe[probe.index(" ") + 4 :]  # "we have begun work on X"
+        return None if w.REFERRING.match(what) else (_title("work on " + what, None), None, "plan")
+    if m["started"] is not None:
+        if probe.lower().startswith("to "):
+            probe = probe[3:]
+        if not _verb_first(probe) or probe.split(" ", 1)[0].lower() in w.NOT_PROGRESSIVE:
+            return None  # "we have started seeing fewer errors"
+        rest = _ing_to_base(probe)
+    if m["aimed"] is not None:
+        rest = probe  # "working with the vendor to raise X": raise X
+    should, need = m["should"] is not None, m["need"] is not None or m["willneed"] is not None
+    if should or need:
+        reach = w.REACH.match(probe)
+        if reach is not None:
+            rest = probe = probe[reach.end() :]  # "strive to reduce X": reduce X
+    if modal not in ("will", "'ll") and prog is None and not _verb_first(probe.lower()):
+        return None  # "we plan to not do it", "we plan to be careful"
+    if should and not (follows or _looks_ahead(text, m.start("subject"))):
+        return None  # "we should have ...", a lesson: only "In the future we should ..."
+    if (should or need) and (pointing.match(probe) or w.NOT_TASK.match(probe)):
+        return None  # "we need to be careful", "we need to add this"
+    subject = m["subject"]
+    owner = subject[1:] if subject.startswith("@") else None
+    # The strongest reading wins: "should" and "need" keep their limits in a "When ..." clause.
+    kinds = (("should", should), ("need", need), ("plan", planned), ("prog", prog is not None))
+    kind = next((name for name, holds in kinds if holds), "will")
+    return _title(rest, prog), owner, kind
+
+
+def _tracked(text: str) -> tuple[str, str | None, str] | None:
+    """Read work said to be under way or tracked: 'Work is underway to X', 'an issue to X'."""
+    m = w.UNDERWAY.match(text) or w.TRACKED.match(text)
+    if m is not None:
+        rest = m["rest"]
+        if m.re is w.UNDERWAY and m["on"] is not None:
+            if w.REFERRING.match(rest):
+                return None  # "Work has started on this"
+            return _title("work on " + rest, None), None, "plan"
+        first = rest.split(" ", 1)[0].lower()
+        if not is_verb(first) or first in w.NOT_OURS or w.POINTING.match(rest):
+            return None  # "a ticket with support to ask ...", "an issue to track this"
+        return _title(_ing_to_base(rest), None), None, "plan"
+    m = w.TRACKED_WORK.match(text)
+    if m is not None and is_verb(m["ing"].lower()) and m["ing"].lower() not in w.NOT_PROGRESSIVE:
+        return _title(f"{_base(m['ing'])} {m['what']}", None), None, "plan"
+    m = w.BACKLOG.match(text) if "added" in text else None
+    if m is not None:
+        what = (m["what"] or m["thing"]).strip()
+        if w.REFERRING.match(what) or w.POINTING.match(what):
+            return None  # "we've added this to the backlog"
+        return _title(_ing_to_base(what), None), None, "plan"
+    m = w.SCHEDULED.match(text)
+    if m is not None and w.ROUTINE.search(text) is None and len(_content(m["thing"])) >= 2:
+        return text.rstrip(".!; "), None, "plan"
     return None
+
+
+def _content(text: str) -> list[str]:
+    """Return a phrase's words without its articles."""
+    return [word for word in text.split() if word.lower() not in ("a", "an", "the")]
 
 
 def commitments(text: str) -> list[Commitment]:
     """Return every committing sentence of a paragraph or list item."""
     out: list[Commitment] = []
+    follows = False
+    before: tuple[int, int] | None = None
     for start, end in _sentences(text):
-        found = commitment(text[start:end])
-        if found is not None:
+        sentence = text[start:end]
+        # "We need to add this to the runbook": the sentence before says what.
+        noted = None
+        # After a commitment, "this" is that work: documenting it adds nothing to suggest.
+        if before is not None and not follows and " th" in sentence:
+            noted = _recorded(sentence, text[before[0] : before[1]])
+        found = commitment(sentence, follows=follows) if noted is None else None
+        follows = found is not None or noted is not None
+        if noted is not None and before is not None:
+            out.append(Commitment(before[0], end, noted, None))
+        elif found is not None:
             title, owner = found
-            if len(title.split()) >= 2:
-                out.append(Commitment(start, end, title, owner))
+            for part in _parts(title):
+                if len(part.split()) >= 2:
+                    out.append(Commitment(start, end, part, owner))
+        before = (start, end)
     return out
+
+
+def _recorded(sentence: str, said: str) -> str | None:
+    """Title a promise to write down what the sentence before said, else None."""
+    text = " ".join(sentence.replace("’", "'").split())
+    m = w.RECORD_THIS.match(text)
+    said = " ".join(said.split()).rstrip(".!;: ")
+    if m is None or not said or said.endswith("?"):
+        return None
+    verb, where = m["verb"].lower(), " ".join(m["where"].split())
+    if not where and verb in ("add", "put", "include"):
+        return None  # "we will add this": added where?
+    return f"{verb.capitalize()}{' ' + where if where else ''}: {said}"
+
+
+def _parts(title: str) -> list[str]:
+    """Split 'Add X and to document Y' into its pieces of work; else keep it whole."""
+    pieces = w.AND_TO.split(title)
+    if len(pieces) < 2 or not all(_verb_first(p) for p in pieces[1:]):
+        return [title]
+    return [p[:1].upper() + p[1:] for p in pieces]
