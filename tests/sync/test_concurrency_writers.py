@@ -32,7 +32,7 @@ from followup.store import create_store_engine, session_scope
 from followup.store.history import Changes
 from followup.store.models import IssueRow, ItemRow, PendingEditRow, Status
 from followup.store.protection import protection_of
-from followup.sync import drift, filing, reconcile
+from followup.sync import drift, filing_tracking, reconcile
 from followup.sync.edit_fields import (
     FIELD_STATE,
     apply_local,
@@ -275,7 +275,7 @@ def test_two_runs_filing_a_tracking_issue_at_once_file_it_once(
     store, comes to the same step: B waits for A and finds A's issue, rather than list,
     find none and create a second one."""
     _filing_store(engine, tmp_path)
-    create = filing.create_issue  # type: ignore[attr-defined]
+    create = filing_tracking.create_issue  # type: ignore[attr-defined]
     b_progress = _Watched()
     b_reports: list[FilingReport] = []
 
@@ -308,7 +308,7 @@ def test_two_runs_filing_a_tracking_issue_at_once_file_it_once(
                     pass
             return create(client, repo, new)
 
-        monkeypatch.setattr(filing, "create_issue", create_a)
+        monkeypatch.setattr(filing_tracking, "create_issue", create_a)
         a_report = file_items(
             engine,
             a_client,

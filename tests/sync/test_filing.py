@@ -376,13 +376,13 @@ def test_an_interrupted_run_is_finished_by_the_next_one(
     def interrupt(*args: Any, **kwargs: Any) -> Any:
         raise KeyboardInterrupt  # Ctrl-C just after GitHub answered the create
 
-    monkeypatch.setattr("followup.sync.filing.apply_issue", interrupt)
+    monkeypatch.setattr("followup.sync.filing_create.apply_issue", interrupt)
     with pytest.raises(KeyboardInterrupt):
         file(engine, client)
     left = rows(engine)[ALERT]
     assert left.filing_intent_at is not None and left.issue_id is None
 
-    monkeypatch.setattr("followup.sync.filing.apply_issue", real)
+    monkeypatch.setattr("followup.sync.filing_create.apply_issue", real)
     progress = SilentProgress()
     report = file(engine, client, progress=progress)
 

@@ -1,0 +1,227 @@
+"""Create the issues of a repository's items, exactly once, whoever edits them meanwhile."""
+
+from __future__ import annotations
+
+from followup.github.errors import (
+    AuthError,
+    Forbidden,
+    Gone,
+    NotFound,
+    RateLimited,
+    TransientError,
+    Unprocessable,
+)
+from followup.github.issue_mapping import (
+    FOLLOWUP_LABEL,
+    NewIssue,
+    RemoteIssue,
+    is_login,
+    same_label,
+)
+from followup.github.issues import can_be_assigned, create_issue
+from followup.store import retry
+from followup.store.failures import LOST_RACE, ConcurrentUpdate
+from followup.store.models import IssueRow, ItemRow
+from followup.sync.candidates import (
+    Candidate,
+    about_assignees,
+    classify,
+    explain,
+    labels_for,
+    new_issue,
+)
+from followup.sync.filing_converge import ConvergingRun
+from followup.sync.links import apply_issue, clear_intent, record_intent, remote_from_row
+
+
+class _Changed(Exception):
+    """Another writer changed the item between the run's read of it and its intent."""
+
+
+class CreatingRun(ConvergingRun):
+    """A filing run's creates: each item's issue, once, on the item as the store has it now."""
+
+    def creates(self, repo: str, group: list[Candidate]) -> None:
+        # Another run on this store may be filing into repo: wait for it, then read
+        # again what it stored and what GitHub has, before creating anything.
+        with self.control.locked(repo):
+
+            def keep_repo() -> None:
+                for c in group:
+                    if c.item.repo is None:
+                        # Filed with --repo: keep the repository when the document is
+                        # re-imported.
+                        c.item.repo = repo
+                        c.item.overrides = {**(c.item.overrides or {}), "repo": repo}
+
+            self.afresh(keep_repo)
+            self.reconcile(repo)
+            remaining = [c for c in group if c.item.id not in self.outcomes]
+            if not remaining:
+                return
+            self.ensure_labels(repo, [labels_for(c) for c in remaining])
+            created = 0
+            for c in remaining:
+                if self.control.halted():
+                    break
+                created += self.create(repo, c)
+            if created and not self.control.halted():
+                # Runs on other stores may have filed the same items meanwhile: list
+                # again, fresh, and keep the lowest-numbered issue of each.
+                self.reconcile(repo, again=True)
+                self.settle(repo)
+
+    def can_assign(self, repo: str, owner: str | None) -> bool:
+        if not owner or not is_login(owner):
+            return False
+        key = (repo, owner.lower())
+        if key not in self.assignable:
+            self.assignable[key] = can_be_assigned(self.client, repo, owner)
+        return self.assignable[key]
+
+    def forgotten(self, c: Candidate) -> bool:
+        """Tell whether the item left the store (followup forget) since this run read it.
+
+        Reads the item afresh either way: what the run decides next goes by it.
+        """
+        if self.session.get(ItemRow, c.item.id, populate_existing=True) is not None:
+            return False
+        self.done(c, "skipped", reason="forgotten meanwhile (followup forget): not filed")
+        return True
+
+    def still_to_create(self, repo: str, c: Candidate) -> bool:
+        """Read the item afresh and tell whether it is still to be created in repo.
+
+        A person may have closed or edited it since the run chose it (in a TUI, from the
+        CLI), or another run linked it: the run files what the store says now.
+        """
+        if self.forgotten(c):
+            return False
+        if c.item.issue_id is not None:
+            issue = self.session.get(IssueRow, c.item.issue_id)
+            remote = remote_from_row(issue) if issue else None
+            self.done(c, "linked", remote=remote, reason="linked meanwhile by another followup")
+            return False
+        now = classify(c.item, c.pm, None, include_drafts=True, default_repo=self.default_repo)
+        if now.action == "create" and now.repo == repo:
+            return True
+        why = f"its repository is now {now.repo}" if now.action == "create" else now.reason
+        self.done(c, "skipped", reason=f"changed meanwhile ({why}): not filed")
+        return False
+
+    def intend(self, c: Candidate) -> bool:
+        """Commit the intent to create the item's issue; False when the item was forgotten.
+
+        Raises _Changed when another writer changed the item since it was read.
+        """
+        record_intent(c.item)
+        try:
+            self.commit()
+        except ConcurrentUpdate:
+            if self.forgotten(c):
+                return False
+            raise _Changed from None
+        return True
+
+    def create(self, repo: str, c: Candidate) -> bool:
+        """Create the item's issue; tell whether this run created one."""
+        for _ in range(retry.ATTEMPTS):
+            if not self.still_to_create(repo, c):
+                return False
+            assign = self.can_assign(repo, c.item.owner)
+            if c.item.owner and is_login(c.item.owner) and not assign:
+                self.warn(
+                    f"{c.label}: @{c.item.owner} cannot be assigned in {repo}; "
+                    "the issue mentions them instead"
+                )
+            new = new_issue(c, assign=assign)
+            try:
+                remote = self.post(repo, c, new)
+            except _Changed:
+                continue  # decide again, on the item as the other writer left it
+            break
+        else:
+            self.done(c, "failed", reason=LOST_RACE)
+            return False
+        if remote is None:
+            return c.item.id in self.outcomes and self.outcomes[c.item.id].outcome == "created"
+        self.keep(c, remote)
+        if not any(same_label(label, FOLLOWUP_LABEL) for label in remote.labels):
+            self.warn(
+                f"{c.label}: {remote.ref} was filed without its labels (the token may not set "
+                f"labels in {repo}); a fresh store cannot find it again"
+            )
+        self.done(c, "created", remote=remote)
+        return True
+
+    def keep(self, c: Candidate, remote: RemoteIssue) -> None:
+        """Store the issue just created and link the item to it, whoever edits the item meanwhile.
+
+        The create is done: a conflict with another writer (a person's edit of the item
+        during the POST) stores the link again on the item as it is now.
+        """
+        for attempt in range(1, retry.ATTEMPTS + 1):
+            apply_issue(
+                self.session, c.item, remote, self.changes, how="created", at=remote.created_at
+            )
+            # Created, not yet converged: a run killed before converging leaves this for the
+            # next one to find (see unconverged); converging clears it.
+            record_intent(c.item)
+            try:
+                self.commit()
+                return
+            except ConcurrentUpdate:
+                if self.forgotten(c):
+                    return
+                if attempt == retry.ATTEMPTS:
+                    raise
+
+    def post(self, repo: str, c: Candidate, new: NewIssue) -> RemoteIssue | None:
+        """Create the issue once; after an unconfirmed create, look before trying again."""
+        attempts = 0
+        while True:
+            attempts += 1
+            if not self.intend(c):
+                return None
+            try:
+                return create_issue(self.client, repo, new)
+            except TransientError as exc:
+                if not exc.maybe_applied:
+                    raise
+                self.warn(f"{c.label}: {exc}; checking whether GitHub created the issue")
+                rec = self.reconcile(repo, again=True)
+                found = rec.issue_for(c.item.id)
+                if found is not None:
+                    self.done(
+                        c,
+                        "created",
+                        remote=found,
+                        reason="GitHub created it; found on a second look",
+                    )
+                    return None
+                if attempts >= 2:
+                    self.done(
+                        c,
+                        "failed",
+                        reason=f"GitHub did not confirm the issue twice ({exc}); run again: "
+                        "followup finds the issue if it was created",
+                    )
+                    return None
+            except Unprocessable as exc:
+                clear_intent(c.item)
+                self.commit()
+                if new.assignees and about_assignees(exc):
+                    self.assignable[(repo, (c.item.owner or "").lower())] = False
+                    self.warn(
+                        f"{c.label}: GitHub refused to assign @{c.item.owner}; "
+                        "filing it with a mention instead"
+                    )
+                    new = new_issue(c, assign=False)
+                    continue
+                self.done(c, "failed", reason=explain(exc, repo))
+                return None
+            except (NotFound, Gone, Forbidden, AuthError, RateLimited):
+                # Refused: nothing was created, so no intent is left for the next run to chase.
+                clear_intent(c.item)
+                self.commit()
+                raise
