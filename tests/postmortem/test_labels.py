@@ -59,6 +59,23 @@ def test_a_heading_naming_review_actions_opens_the_items() -> None:
     assert explicit(pm) == ["Add a disk alert"]
 
 
+def test_label_entries_inside_an_action_list_group_its_items() -> None:
+    pm = parse(
+        "# Blip\n\n## Follow-up\n\n- **Short term:**\n  - Add a disk alert\n"
+        "- **Notes**:\n  - The disk was small\n"
+        "- **Migrate the database**\n  - Write the plan\n  - Run the plan\n"
+        "- **Actions taken**:\n  - Resized the disk\n"
+    )
+    assert [(i.title, i.parent, i.section, i.done) for i in pm.items] == [
+        ("Add a disk alert", None, "Short term", False),
+        # A bold entry naming work, its steps below, stays an item with sub-items.
+        ("Migrate the database", None, None, False),
+        ("Write the plan", "Migrate the database", None, False),
+        ("Run the plan", "Migrate the database", None, False),
+        ("Resized the disk", None, None, True),
+    ]
+
+
 # -- "Actions taken" and "Action planned" labels ---------------------------------------
 
 

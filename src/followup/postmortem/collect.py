@@ -74,6 +74,8 @@ def _dangling(text: str) -> bool:
     """Tell whether an entry stops mid-sentence: '... which will:', 'Add alerts for:'."""
     words = text[-40:].rstrip(" :").rsplit(None, 1)
     return bool(words) and words[-1].lower() in _DANGLING
+
+
 # A nested entry that explains its parent ("This would have caught ...") is no sub-item.
 _EXPLAINS = re.compile(
     r"^\s*(?:this|that|it|these|those|because|since|as|so|e\.g\.|eg|i\.e\.|for\s+example"

@@ -32,6 +32,8 @@ from followup.postmortem.shapes import (
 
 # A bold label heads its own little section; any heading ends it.
 _LABEL_LEVEL = 7
+# A group whose label says its entries are no items ("- **Notes**:").
+_SKIP = sections.Context(skip=True)
 _NO_SECTION = (
     "no action-items section found (looked for a heading or bold label such as 'Action Items', "
     "'Corrective actions', 'Follow-ups', 'Remediation' or 'Next steps')"
@@ -271,7 +273,7 @@ class Walker:
                 if not_items(roots, intro):
                     intro = None
                     continue
-                added = self.found.list_items(roots, ctx)
+                added = self._list(roots, ctx)
             else:
                 added = self.found.table(blocks.table(), ctx)
             region.count += added
@@ -410,7 +412,7 @@ class Walker:
                             # "Tracked in <epic>." between the label and its list: shared.
                             region.innermost().references.extend(sections.tracking_refs(intro))
                             ctx = region.context() or ctx
-                        region.count += self.found.list_items(roots, ctx)
+                        region.count += self._list(roots, ctx)
                     elif lead is not None:
                         # "We've set criteria for X:" and the criteria: the paragraph is the
                         # item, the list only says what it holds.
@@ -482,6 +484,47 @@ class Walker:
             self._leads = alone
             return alone
         return False
+
+    def _list(self, roots: list[ListItem], ctx: sections.Context) -> int:
+        """Add an action list's items; an entry only labelling those under it is no item.
+
+        '- **Short term:**' or '- **Review actions**:' with entries nested below groups them
+        as a subheading would; '- **Notes**:' and the like hold no items.
+        """
+        added = 0
+        plain: list[ListItem] = []
+        for li in roots:
+            group = self._group(li, ctx) if li.children and li.inline.strong else None
+            if group is None:
+                plain.append(li)
+                continue
+            if plain:
+                added += self.found.list_items(plain, ctx)
+                plain = []
+            if group is not _SKIP and not not_items(li.children, None):
+                added += self.found.list_items(li.children, group)
+        if plain:
+            added += self.found.list_items(plain, ctx)
+        return added
+
+    def _group(self, li: ListItem, ctx: sections.Context) -> sections.Context | None:
+        """Return the context an entry that only labels a group gives it, else None."""
+        label, alone = bold_label(li.inline)
+        if label is None or not alone or li.checked is not None:
+            return None
+        sub = sections.subheading(Inline(label), self.found.anchor)
+        intent = label_intent(label, plainly=False, taken=self.story_level is None)
+        if intent is None and not (sub.section or sub.type in TYPES or sub.done or sub.skip):
+            return None  # "- **Migrate the database**" over its steps: an item
+        if sub.skip and intent is None:
+            return _SKIP
+        return sections.Context(
+            section=sub.section or ctx.section,
+            type=sub.type if sub.type in TYPES else ctx.type,
+            done=ctx.done or sub.done or bool(intent),
+            due=sub.due or ctx.due,
+            references=[*ctx.references, *sub.references],
+        )
 
     def _label_entries(self, roots: list[ListItem], *, plainly: bool) -> list[ListItem]:
         """Read the entries nested under list entries that label them as actions.
