@@ -118,18 +118,17 @@ def named_actions(text: str) -> bool:
 
 
 # Stems without which no heading recounts the incident: cheaper than normalising it.
-_STORY_STEMS = (
-    *("timeline", "chronolog", "detail", "respon", "recover", "resolution", "mitigat"),
-    *("lead", "happened", "detection", "impact", "cause", "trigger", "taken", "did", "done"),
-    *("fixed", "resolved"),
+_STORY_STEMS = re.compile(
+    r"timeline|chronolog|detail|respon|recover|resolution|mitigat|lead|happened|detection"
+    r"|impact|cause|trigger|taken|did|done|fixed|resolved",
+    re.IGNORECASE,
 )
 
 
 @lru_cache(maxsize=1024)
 def story_heading(text: str) -> bool:
     """Tell whether a heading recounts the incident itself: Timeline, Recovery, Impact..."""
-    low = text.lower()
-    if not any(stem in low for stem in _STORY_STEMS):
+    if _STORY_STEMS.search(text) is None:
         return False
     return _STORY.match(sections.normalise(text)) is not None
 
