@@ -72,6 +72,19 @@ _FORBIDDEN = re.compile(
     re.IGNORECASE,
 )
 
+# A label opening a line: "**Actions planned:**", "Action taken: ...", "- **Review actions**:".
+_LABEL = re.compile(
+    r"^\s{0,3}(?:(?:(?:[-*+]|\d{1,3}[.)])\s+)?(?:\*\*|__)(?P<bold>[A-Za-z][\w '’-]{0,40}?)\s*"
+    r"(?::\s*(?:\*\*|__)|(?:\*\*|__)\s*:)|(?P<plain>[A-Za-z][\w '’-]{0,40}?)\s*:)"
+)
+# What such a label must say for the lines under it to be action items wherever they sit:
+# issue 10 counts labelled paragraphs anywhere, including under Lessons learned.
+_ACTION_LABEL = re.compile(
+    r"^(?:actions?(?:\s+(?:items?|planned|taken|required))?|planned\s+actions?|ai|todo|to-?do"
+    r"|follow[\s-]?ups?|next\s+steps?|(?:review|corrective|preventive|remedial)\s+actions?)$",
+    re.IGNORECASE,
+)
+
 
 def normalise(text: str) -> str:
     """Lower-case a title, drop Markdown emphasis and collapse spaces and end punctuation."""
@@ -264,12 +277,39 @@ def forbidden_origin(source: str, line: int) -> str | None:
     return next((text for _, text in chain if _FORBIDDEN.search(text)), None)
 
 
+def labelled_origin(source: str, line: int) -> bool:
+    """Tell whether a line sits under an action label, or holds one, within its section.
+
+    The nearest label at or above the line, with no heading between, decides: 'Actions
+    planned:' or 'Action taken:' makes the line a labelled action; any other label
+    ('**Lessons:**') ends that.
+    """
+    lines = source.split("\n")
+    for number in range(min(line, len(lines)), 0, -1):
+        text = lines[number - 1]
+        if _HEADING.match(text):
+            return False
+        m = _LABEL.match(text)
+        if m is not None:
+            label = m["bold"] or m["plain"]
+            return _ACTION_LABEL.match(" ".join(label.split())) is not None
+    return False
+
+
 def violations(pm: reader.PostMortem, entry: dict[str, Any]) -> list[str]:
-    """Return items that come from sections that must give none, or from excluded text."""
+    """Return items that come from sections that must give none, or from excluded text.
+
+    An item under a lessons-like section is false only when no action label introduces it:
+    issue 10 counts labelled action paragraphs anywhere.
+    """
     out: list[str] = []
     for item in pm.items:
         origin = forbidden_origin(pm.source, item.line)
-        if origin is not None and sections.role(origin) is not sections.Role.ACTION:
+        if (
+            origin is not None
+            and sections.role(origin) is not sections.Role.ACTION
+            and not labelled_origin(pm.source, item.line)
+        ):
             out.append(f"{entry['file']} L{item.line} {item.title!r} under {origin!r}")
     lines = pm.source.split("\n")
     for candidate in entry.get("excluded_candidates", []):

@@ -27,12 +27,15 @@ from followup.postmortem.wording import (
     work_like,
 )
 
-# "Action: ...", "AI: ...", "TODO: ...", "Follow-up: ...": an item wherever it is written.
+# "Action: ...", "AI: ...", "TODO: ...", "Follow-up: ...": an item wherever it is written;
+# "Action planned: ..." too, and "Action taken: ..." for a measure already in place.
 _LABELLED = re.compile(
-    r"^\s*(?:(?i:action(?:\s+items?)?|todo|to-?do|follow[\s-]?ups?|next\s+steps?)|AI)\s*[:：]\s*"
+    r"^\s*(?:(?i:actions?(?:\s+(?:items?|planned|(?P<taken>taken)))?|todo|to-?do"
+    r"|follow[\s-]?ups?|next\s+steps?)|AI)\s*[:：]\s*"
 )
 _LABEL_TRIGGER = re.compile(
-    rb"(?i)\b(?:action(?:\s+items?)?|todo|to-?do|follow[\s-]?ups?|next\s+steps?|ai)\b\W{0,4}[:\xef]"
+    rb"(?i)\b(?:actions?(?:\s+(?:items?|planned|taken))?|todo|to-?do|follow[\s-]?ups?|next\s+steps?"
+    rb"|ai)\b\W{0,4}[:\xef]"
 )
 # Words without which the pattern cannot match: substring tests are far cheaper than it.
 _LABEL_WORDS = (b"action", b"todo", b"to-do", b"follow", b"next step", b"ai:", b"ai*", b"ai :")
@@ -58,6 +61,21 @@ _TRACKING_NOTE = re.compile(
     re.IGNORECASE,
 )
 _PAST_LABEL = re.compile(r"^[A-Za-z]+ed\b")
+# Last words of an entry left unfinished, its sentence going on in the entries below it.
+_DANGLING = frozenset(
+    {
+        *("to", "for", "of", "and", "or", "will", "that", "with", "by", "as", "including"),
+        *("on", "in", "into", "from", "about", "the", "a", "an"),
+    }
+)
+
+
+def _dangling(text: str) -> bool:
+    """Tell whether an entry stops mid-sentence: '... which will:', 'Add alerts for:'."""
+    words = text[-40:].rstrip(" :").rsplit(None, 1)
+    return bool(words) and words[-1].lower() in _DANGLING
+
+
 # A nested entry that explains its parent ("This would have caught ...") is no sub-item.
 _EXPLAINS = re.compile(
     r"^\s*(?:this|that|it|these|those|because|since|as|so|e\.g\.|eg|i\.e\.|for\s+example"
@@ -112,6 +130,10 @@ class Collector:
         details: dict[str, str] = {}
         extra: list[Reference] = []
         subitems: list[ListItem] = []
+        # "... which will:" / "Add alerts for:": entries below finish its sentence, no items.
+        dangling = bool(li.children) and _dangling(own.text)
+        # A checklist entry's own checklist entries are its sub-tasks, whatever their words.
+        tasks = li.checked is not None
         for child in li.children:
             pair = fields.detail(child.inline.text)
             if pair is not None:
@@ -120,11 +142,17 @@ class Collector:
                     extra.extend(refs.references(child.inline, keys=True))
             elif refs.is_reference_only(child.inline):
                 extra.extend(refs.references(child.inline))
-            elif _sub_item(child.inline.text):
+            elif (tasks and child.checked is not None) or (
+                not dangling and _sub_item(child.inline.text)
+            ):
                 subitems.append(child)
         if len(subitems) >= 2:
             # "Development", "Intranet", "Production": names detailing the entry, no work.
-            names = [c for c in subitems if _name_like(titles.clean(c.inline).text)]
+            names = [
+                c
+                for c in subitems
+                if not (tasks and c.checked is not None) and _name_like(titles.clean(c.inline).text)
+            ]
             if len(names) * 2 >= len(subitems):
                 subitems = [c for c in subitems if c not in names and work_like(c.inline.text)]
         if not title.text or placeholder(title.text) or about_document(title.text):
@@ -223,12 +251,18 @@ class Collector:
 
     # -- lines, headings and labels ---------------------------------------------------
 
-    def plain_line(self, inline: Inline, start: int, end: int, ctx: Context) -> bool:
-        """Add a paragraph written as an item under an action heading; False if it is none."""
+    def plain_line(
+        self, inline: Inline, start: int, end: int, ctx: Context, *, intro: bool = False
+    ) -> bool:
+        """Add a paragraph written as an item under an action heading; False if it is none.
+
+        With intro, the paragraph introduces a list that only details it ('We set criteria
+        for X:'), so its closing ':' does not make it a mere lead-in.
+        """
         text = inline.text.strip()
         if (
             not text
-            or text.endswith(":")
+            or (text.endswith(":") and not intro)
             or nothing(text)
             or about_document(text)
             or _prompt(inline)
@@ -312,14 +346,25 @@ class Collector:
         )
         return title.text
 
-    def labelled(self, inline: Inline, start: int, end: int, ctx: Context) -> bool:
-        """Add an 'Action: ...' / 'TODO: ...' paragraph or entry; False if it is not one."""
+    def labelled(
+        self, inline: Inline, start: int, end: int, ctx: Context, *, taken: bool = True
+    ) -> bool:
+        """Add an 'Action: ...' / 'TODO: ...' paragraph or entry; False if it is not one.
+
+        'Action taken: ...' is a measure in place (done), except where taken is False: in the
+        incident's own account, where it is the response.
+        """
         m = _LABELLED.match(inline.text)
         if m is None or m.end() >= len(inline.text):
             return False
+        done = m["taken"] is not None
+        if done and not taken:
+            return False
         own = inline.cut(m.end(), len(inline.text))
         text = own.text.strip()
-        if nothing(text) or about_document(text) or completed(text) or _PAST_LABEL.match(text):
+        if nothing(text) or about_document(text):
+            return False
+        if not done and (completed(text) or _PAST_LABEL.match(text)):
             return False
         title = titles.clean(own)
         if not title.text or placeholder(title.text):
@@ -333,7 +378,7 @@ class Collector:
             due=None,
             priority=None,
             type_=title.type,
-            done=title.done,
+            done=True if done else title.done,
             found=refs.references(own),
             ctx=ctx,
             parent=None,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from followup.postmortem import collect, fields, sections, titles, wording
 from followup.postmortem.markdown import Inline, ListItem
@@ -65,14 +66,12 @@ def bare_label(text: str) -> bool:
     )
 
 
-def action_label_in(raw: bytes, *, plainly: bool) -> bool:
+def action_label_in(raw: bytes, *, plainly: bool, taken: bool = True) -> bool:
     """Tell whether raw Markdown holds a label announcing action items ('**Follow-ups**:')."""
     if b":" in raw or b"**" in raw or b"__" in raw:
         for m in _LABEL_LINE.finditer(raw):
             label = (m[1] or m[2]).decode(errors="replace").strip(" :*_")
-            if sections.role(label) is sections.Role.ACTION and (
-                not plainly or sections.plainly_action(label)
-            ):
+            if label_intent(label, plainly=plainly, taken=taken) is not None:
                 return True
     for word in _BARE_LABEL_WORDS:
         # Look only at the short lines holding the word: most hits sit in long prose lines.
@@ -88,6 +87,87 @@ def action_label_in(raw: bytes, *, plainly: bool) -> bool:
             ):
                 return True
             at = raw.find(word, end)
+    return False
+
+
+# "Review actions", "Post-incident actions": the actions a review agreed, named as such.
+_NAMED_ACTIONS = re.compile(
+    r"^(?:(?:post[\s-]?incident|post[\s-]?mortem|review|retro(?:spective)?|agreed|outstanding"
+    r"|remedial|improvement|follow[\s-]?on)\s+)+actions?$"
+)
+# "Actions taken", "Action taken": measures already in place, as opposed to planned ones.
+_TAKEN = re.compile(
+    r"^(?:actions?\s+(?:already\s+)?(?:taken|completed|done|implemented)|(?:completed|finished)"
+    r"\s+actions?)$"
+)
+# Headings that recount the incident: "Actions taken" there are the response, not measures.
+_STORY = re.compile(
+    r"^(?:(?:incident\s+)?(?:timeline|chronology|details|response)|recovery|resolution|response"
+    r"|mitigation|leadup|lead-up|what\s+happened|detection|(?:user\s+|customer\s+)?impact"
+    r"|root\s+causes?|causes?|trigger|(?:steps|actions)\s+taken|what\s+(?:we\s+did|was\s+done)"
+    r"|how\s+(?:it|this)\s+was\s+(?:fixed|resolved|mitigated))\b"
+)
+
+
+def named_actions(text: str) -> bool:
+    """Tell whether a heading or label names the actions a review agreed: 'Review actions'."""
+    if "ction" not in text:
+        return False
+    norm = sections.normalise(text)
+    return norm.endswith(("action", "actions")) and _NAMED_ACTIONS.match(norm) is not None
+
+
+# Stems without which no heading recounts the incident: cheaper than normalising it.
+_STORY_STEMS = re.compile(
+    r"timeline|chronolog|detail|respon|recover|resolution|mitigat|lead|happened|detection"
+    r"|impact|cause|trigger|taken|did|done|fixed|resolved",
+    re.IGNORECASE,
+)
+
+
+@lru_cache(maxsize=1024)
+def story_heading(text: str) -> bool:
+    """Tell whether a heading recounts the incident itself: Timeline, Recovery, Impact..."""
+    if _STORY_STEMS.search(text) is None:
+        return False
+    return _STORY.match(sections.normalise(text)) is not None
+
+
+@lru_cache(maxsize=1024)
+def label_intent(label: str, *, plainly: bool, taken: bool) -> bool | None:
+    """Say what a label announces: None for no actions, else whether they are done already.
+
+    'Actions planned' and 'Follow-ups' announce open items (False); 'Actions taken' done ones
+    (True), only where taken is allowed (not in the incident's own account, where those are
+    the response). plainly asks for a label that starts with its action words.
+    """
+    norm = sections.normalise(label)
+    if "taken" in norm or norm.endswith(("done", "completed", "implemented", "actions", "action")):
+        if _TAKEN.match(norm):
+            return True if taken else None
+        if _NAMED_ACTIONS.match(norm):
+            return False
+    role = sections.role(label)
+    if role is sections.Role.ACTION and (not plainly or sections.plainly_action(label)):
+        return False
+    return None
+
+
+# A list entry that is only a bold label, its entries nested below: "- **Review actions**:".
+_LIST_LABEL = re.compile(
+    rb"^[ \t]{0,3}(?:[-*+]|\d{1,3}[.)])[ \t]+(?:\*\*|__)([^\n*_]{1,64}?)(?:\*\*|__)[ \t]*:?[ \t]*$",
+    re.MULTILINE,
+)
+
+
+def list_label_in(raw: bytes, *, plainly: bool) -> bool:
+    """Tell whether raw Markdown holds a list entry labelling the actions nested under it."""
+    if b"**" not in raw and b"__" not in raw:
+        return False
+    for m in _LIST_LABEL.finditer(raw):
+        label = m[1].decode(errors="replace").strip(" :")
+        if label_intent(label, plainly=plainly, taken=False) is not None:
+            return True
     return False
 
 

@@ -14,18 +14,26 @@ from followup.postmortem.shapes import (
     bare_label,
     bare_link,
     bold_label,
+    disowns,
     heading_evidence,
     item_heading,
     item_lines,
+    label_intent,
     label_shaped,
+    line_item,
+    list_label_in,
+    named_actions,
     not_items,
     order_after_items,
     orders,
     quoting,
+    story_heading,
 )
 
 # A bold label heads its own little section; any heading ends it.
 _LABEL_LEVEL = 7
+# A group whose label says its entries are no items ("- **Notes**:").
+_SKIP = sections.Context(skip=True)
 _NO_SECTION = (
     "no action-items section found (looked for a heading or bold label such as 'Action Items', "
     "'Corrective actions', 'Follow-ups', 'Remediation' or 'Next steps')"
@@ -93,6 +101,10 @@ class Walker:
         self.found_section = False
         self.other_level: int | None = None  # level of the lessons/summary-like section we are in
         self.past_level: int | None = None  # level of a section telling the past (no promises)
+        self.story_level: int | None = None  # level of a section recounting the incident itself
+        # Under a label alone on its line ("**Action taken:**"), its first paragraph is the item.
+        self._lead: tuple[Inline, int, int] | None = None
+        self._leads = False  # paragraphs under the open label may still be items
         self.title_index = title_index(outline.sections)
         self._subtrees: list[bool] | None = None
         self._heading_items: HeadingItems | None = None
@@ -116,6 +128,8 @@ class Walker:
         text = sec.text
         level = sec.level
         role = sections.role(text)
+        if role is sections.Role.NEUTRAL and named_actions(text):
+            role = sections.Role.ACTION  # "Review actions": the actions the review agreed
         if i == self.title_index and not (
             role is sections.Role.ACTION
             and sections.plainly_action(text)
@@ -147,6 +161,10 @@ class Walker:
             self.other_level = None
         if self.past_level is not None and level <= self.past_level:
             self.past_level = None
+        if self.story_level is not None and level <= self.story_level:
+            self.story_level = None
+        if self.story_level is None and story_heading(text):
+            self.story_level = level
         opens = role is sections.Role.ACTION and (
             self.other_level is None or sections.plainly_action(text)
         )
@@ -255,7 +273,7 @@ class Walker:
                 if not_items(roots, intro):
                     intro = None
                     continue
-                added = self.found.list_items(roots, ctx)
+                added = self._list(roots, ctx)
             else:
                 added = self.found.table(blocks.table(), ctx)
             region.count += added
@@ -321,11 +339,13 @@ class Walker:
         """Look through a section that is no action section for what still counts."""
         raw = self.src.data[sec.body : sec.end]
         plain_other = self.other_level is not None
-        opens_region = action_label_in(raw, plainly=plain_other)
+        taken = self.story_level is None
+        opens_region = action_label_in(raw, plainly=plain_other, taken=taken)
         action_tables = sec.action_tables and not plain_other
         labels = labelled_in(raw)
         promises = not past and suggestions.promised_in(raw)
-        if not (opens_region or action_tables or labels or promises):
+        entries = (b"**" in raw or b"__" in raw) and list_label_in(raw, plainly=plain_other)
+        if not (opens_region or action_tables or labels or promises or entries):
             return
         data = self.src.data
         name = sec.text or None
@@ -337,12 +357,16 @@ class Walker:
                 continue
             if quoted:
                 continue
+            lead = self._lead
+            if lead is not None and kind != "list":
+                self._lead_line(name)
             region = self.region
             if kind == "paragraph":
                 if opens_region and label_shaped(data, start, end):
                     inline = blocks.paragraph()
-                    if self.label(inline, start, plainly=plain_other):
+                    if self.label(inline, start, plainly=plain_other, taken=taken):
                         continue
+                    region = self.region  # "**Action planned:** We will ...": its own region
                 else:
                     chunk = data[start:end]
                     hit = (labels and labelled_in(chunk)) or (
@@ -354,24 +378,57 @@ class Walker:
                 ctx = region.context() if region is not None else sections.Context()
                 if ctx is None:
                     continue
-                if self.found.labelled(inline, start, end, ctx):
+                if self.found.labelled(inline, start, end, ctx, taken=taken):
                     if region is not None:
                         region.count += 1
+                    self._leads = False
                     continue
+                if self._leads and region is not None:
+                    # The label's own paragraph, or one more order under it: decided once
+                    # it is known whether a list follows that the paragraph introduces.
+                    if region.count == 0 or line_item(inline.text):
+                        self._lead = (inline, start, end)
+                        continue
+                    self._leads = False
                 if region is not None and region.count == 0:
                     region.innermost().references.extend(sections.tracking_refs(inline))
                 if promises:
                     self.found.suggestions(inline, start, end, name)
             elif kind == "list":
+                self._lead = None
+                self._leads = False
                 if region is not None:
                     ctx = region.context()
                     roots = blocks.items()
-                    if ctx is not None and not not_items(roots, None):
-                        region.count += self.found.list_items(roots, ctx)
+                    intro = lead[0] if lead is not None else None
+                    if ctx is None:
+                        continue
+                    # The label announced work: only an intro disowning the list says otherwise.
+                    if not (
+                        not_items(roots, None)
+                        or (intro is not None and disowns(intro.text.strip(), roots))
+                    ):
+                        if intro is not None and region.count == 0:
+                            # "Tracked in <epic>." between the label and its list: shared.
+                            region.innermost().references.extend(sections.tracking_refs(intro))
+                            ctx = region.context() or ctx
+                        region.count += self._list(roots, ctx)
+                    elif lead is not None:
+                        # "We've set criteria for X:" and the criteria: the paragraph is the
+                        # item, the list only says what it holds.
+                        region.count += self.found.plain_line(*lead, ctx, intro=True)
                     continue
                 chunk = data[start:end]
-                if (labels and labelled_in(chunk)) or (promises and suggestions.promised_in(chunk)):
-                    self._scan_list(blocks.items(), promises=promises, section=name)
+                labelled = (labels and labelled_in(chunk)) or (
+                    promises and suggestions.promised_in(chunk)
+                )
+                named = entries and list_label_in(chunk, plainly=plain_other)
+                if labelled or named:
+                    roots = blocks.items()
+                    if named:
+                        roots = self._label_entries(roots, plainly=plain_other)
+                    if labelled:
+                        self._scan_list(roots, promises=promises, section=name)
             elif kind == "table":
                 if region is not None:
                     ctx = region.context()
@@ -382,10 +439,27 @@ class Walker:
                     if tables.is_action_table([c.text for c in table.head]):
                         self.found_section = True
                         self.found.table(table, sections.Context())
+        if self._lead is not None:
+            self._lead_line(name)
+        self._leads = False
         if self.region is not None and self.region.level == _LABEL_LEVEL:
             self._close()
 
-    def label(self, inline: Inline, start: int, *, plainly: bool) -> bool:
+    def _lead_line(self, section: str | None) -> None:
+        """Take the paragraph held under a label as an item, now that no list follows it."""
+        lead = self._lead
+        region = self.region
+        self._lead = None
+        if lead is None or region is None:
+            return
+        ctx = region.context()
+        inline, start, end = lead
+        if ctx is not None and item_lines([inline]) and self.found.plain_line(*lead, ctx):
+            region.count += 1
+        elif self.past_level is None:
+            self.found.suggestions(inline, start, end, section)
+
+    def label(self, inline: Inline, start: int, *, plainly: bool, taken: bool = True) -> bool:
         """Handle a bold or 'Name:' label; True when it worked as a heading."""
         label, alone = bold_label(inline)
         if label is None:
@@ -396,17 +470,87 @@ class Walker:
                 return False
             else:
                 label, alone = text[:-1].strip(), True
-        role = sections.role(label)
+        done = label_intent(label, plainly=plainly, taken=taken)
         region = self.region
         if region is not None:
-            if role is sections.Role.ACTION:
-                return alone
-            if role is sections.Role.OTHER or inline.strong:
+            if done is not None and region.level != _LABEL_LEVEL:
+                return alone  # a label inside an action section's heading: its items go on
+            if done is not None or sections.role(label) is sections.Role.OTHER or inline.strong:
                 self._close()
-        if role is sections.Role.ACTION and (not plainly or sections.plainly_action(label)):
+        if done is not None:
             self._open(_LABEL_LEVEL, self.src.line(start), inline, strong=True)
+            if done and self.region is not None:
+                self.region.base.done = True
+            self._leads = alone
             return alone
         return False
+
+    def _list(self, roots: list[ListItem], ctx: sections.Context) -> int:
+        """Add an action list's items; an entry only labelling those under it is no item.
+
+        '- **Short term:**' or '- **Review actions**:' with entries nested below groups them
+        as a subheading would; '- **Notes**:' and the like hold no items.
+        """
+        added = 0
+        plain: list[ListItem] = []
+        for li in roots:
+            group = self._group(li, ctx) if li.children and li.inline.strong else None
+            if group is None:
+                plain.append(li)
+                continue
+            if plain:
+                added += self.found.list_items(plain, ctx)
+                plain = []
+            if group is not _SKIP and not not_items(li.children, None):
+                added += self.found.list_items(li.children, group)
+        if plain:
+            added += self.found.list_items(plain, ctx)
+        return added
+
+    def _group(self, li: ListItem, ctx: sections.Context) -> sections.Context | None:
+        """Return the context an entry that only labels a group gives it, else None."""
+        label, alone = bold_label(li.inline)
+        if label is None or not alone or li.checked is not None:
+            return None
+        sub = sections.subheading(Inline(label), self.found.anchor)
+        intent = label_intent(label, plainly=False, taken=self.story_level is None)
+        if intent is None and not (sub.section or sub.type in TYPES or sub.done or sub.skip):
+            return None  # "- **Migrate the database**" over its steps: an item
+        if sub.skip and intent is None:
+            return _SKIP
+        return sections.Context(
+            section=sub.section or ctx.section,
+            type=sub.type if sub.type in TYPES else ctx.type,
+            done=ctx.done or sub.done or bool(intent),
+            due=sub.due or ctx.due,
+            references=[*ctx.references, *sub.references],
+        )
+
+    def _label_entries(self, roots: list[ListItem], *, plainly: bool) -> list[ListItem]:
+        """Read the entries nested under list entries that label them as actions.
+
+        '- **Review actions**:' with the actions nested below it works as a heading does;
+        return the entries that are no such label, for the rest of the scan.
+        """
+        rest: list[ListItem] = []
+        for li in roots:
+            label, alone = bold_label(li.inline)
+            done = None
+            if label is not None and alone and li.children:
+                done = label_intent(label, plainly=plainly, taken=False)
+            if done is None:
+                rest.append(li)
+                continue
+            self.found_section = True
+            ctx = sections.region_context(li.inline, self.found.anchor)
+            if not not_items(li.children, None):
+                added = self.found.list_items(li.children, ctx)
+                if added == 0:
+                    self.warnings.append(
+                        f"line {self.src.line(li.start)}: action-items entry {label!r} has no "
+                        "items under it"
+                    )
+        return rest
 
     def _scan_list(self, roots: list[ListItem], *, promises: bool, section: str | None) -> None:
         """Find labelled items and promises among a list's entries, at any depth."""

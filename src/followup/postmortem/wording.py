@@ -56,7 +56,7 @@ _HEDGE_WORDS = frozenset(
 )
 
 _PAST_WE = re.compile(
-    r"^(?:we|the\s+team|i|they)\s+(?:have\s+|'ve\s+|had\s+|already\s+|also\s+|then\s+|now\s+){0,2}"
+    r"^(?:we|the\s+team|i|they)(?:\s+have|['’]ve)?\s+(?:had\s+|already\s+|also\s+|then\s+|now\s+){0,2}"
     r"(?P<verb>[a-z]+ed|built|wrote|made|set|put|ran|shipped|split|cut|rewrote|moved|took|began"
     r"|undertook|held|kept|sent|spent|found|fixed|added)\b",
     re.IGNORECASE,
@@ -161,13 +161,18 @@ def looks_like_action(text: str) -> bool:
     )
 
 
+# How a sentence reporting work done starts: "We ...", "We've ...", "It is now ...".
+_DOERS = (
+    *("we ", "we'", "we’", "the team", "i ", "i'", "i’", "they ", "they'", "they’"),
+    *("this ", "that ", "it "),
+)
+
+
 def completed(text: str) -> bool:
     """Tell whether a sentence reports work as done: 'We added ...', 'X has been moved'."""
     stripped = text.strip()
     head = stripped[:9].lower()
-    if not head.startswith(("we ", "the team", "i ", "they ", "this ", "that ", "it ")) and (
-        "been" not in stripped and " now " not in stripped
-    ):
+    if not head.startswith(_DOERS) and ("been" not in stripped and " now " not in stripped):
         return False  # neither "We added ...", "X has been ..." nor "It is now ..."
     m = _PAST_WE.match(stripped)
     if m is not None and m["verb"].lower() not in _ADJECTIVE_PARTICIPLES | {"need", "used"}:
