@@ -392,3 +392,42 @@ def test_lessons_timeline_and_recovery_give_no_suggestion_however_phrased() -> N
         "- Work is underway to add a depth alert.\n"
     )
     assert pm.items == ()
+
+
+@pytest.mark.parametrize(
+    ("heading", "paragraph", "title"),
+    [
+        # Lessons look back, but a sentence that itself looks ahead is a promise there.
+        (
+            "Lessons learned",
+            "Going forward, we'll page the owner of a queue when it backs up.",
+            "Page the owner of a queue when it backs up",
+        ),
+        (
+            "What we learned",
+            "The cache hid the fault for an hour. In the future we will log every cache miss.",
+            "Log every cache miss",
+        ),
+        (
+            "What went well",
+            "From now on we will keep a spare replica warm.",
+            "Keep a spare replica warm",
+        ),
+        # Without a look ahead, a lesson's "we will" may be the story or a resolve.
+        ("Lessons learned", "We will add a dashboard for the queue.", None),
+        # A lesson phrased with "should" stays a lesson, looking ahead or not.
+        ("Lessons learned", "Going forward we should page the owner of a queue.", None),
+        # The incident's own account holds no promise at all.
+        ("Resolution", "Going forward we will page the owner of a queue.", None),
+        ("Timeline", "- 10:05 Going forward we will page the owner of a queue.", None),
+        ("Root cause", "In the future we will log every cache miss.", None),
+    ],
+)
+def test_a_lesson_that_looks_ahead_itself_is_a_promise(
+    heading: str, paragraph: str, title: str | None
+) -> None:
+    pm = parse(
+        f"# Queue backlog\n\n## Summary\n\nThe queue backed up.\n\n## {heading}\n\n{paragraph}\n"
+    )
+    assert explicit(pm) == []
+    assert suggested(pm) == ([title] if title else [])

@@ -385,10 +385,18 @@ class Collector:
         )
         return True
 
-    def suggestions(self, inline: Inline, start: int, end: int, section: str | None) -> int:
+    def suggestions(
+        self,
+        inline: Inline,
+        start: int,
+        end: int,
+        section: str | None,
+        *,
+        looking_back: bool = False,
+    ) -> int:
         """Add each sentence that commits to work as a suggested item; return how many."""
         count = 0
-        for found in suggestions.commitments(inline.text):
+        for found in suggestions.commitments(inline.text, looking_back=looking_back):
             piece = inline.cut(found.start, found.end)
             due = dates.due_in_text(piece.text, self.anchor)
             spec = protection.recognise(piece, repo=self.repo)

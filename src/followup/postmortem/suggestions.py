@@ -350,8 +350,12 @@ def _content(text: str) -> list[str]:
     return [word for word in text.split() if word.lower() not in ("a", "an", "the")]
 
 
-def commitments(text: str) -> list[Commitment]:
-    """Return every committing sentence of a paragraph or list item."""
+def commitments(text: str, *, looking_back: bool = False) -> list[Commitment]:
+    """Return every committing sentence of a paragraph or list item.
+
+    looking_back: the paragraph is in a section looking back (lessons, resolution), where
+    only a sentence that itself looks ahead ("Going forward we'll ...") commits.
+    """
     out: list[Commitment] = []
     follows = False
     before: tuple[int, int] | None = None
@@ -360,9 +364,11 @@ def commitments(text: str) -> list[Commitment]:
         # "We need to add this to the runbook": the sentence before says what.
         noted = None
         # After a commitment, "this" is that work: documenting it adds nothing to suggest.
-        if before is not None and not follows and " th" in sentence:
+        if before is not None and not follows and " th" in sentence and not looking_back:
             noted = _recorded(sentence, text[before[0] : before[1]])
         found = commitment(sentence, follows=follows) if noted is None else None
+        if found is not None and looking_back and not _ahead_in_hindsight(sentence):
+            found = None
         follows = found is not None or noted is not None
         if noted is not None and before is not None:
             out.append(Commitment(before[0], end, noted, None))
@@ -373,6 +379,16 @@ def commitments(text: str) -> list[Commitment]:
                     out.append(Commitment(start, end, part, owner))
         before = (start, end)
     return out
+
+
+def _ahead_in_hindsight(sentence: str) -> bool:
+    """Tell whether a sentence among lessons looks ahead itself, and is no "should" lesson."""
+    text = " ".join(sentence.replace("’", "'").split())
+    return w.AHEAD.search(text) is not None and _LESSON_MODAL.search(text) is None
+
+
+# Issue 10's near-miss: a lesson phrased with "should" stays a lesson even looking ahead.
+_LESSON_MODAL = re.compile(r"\b(?:should|must|ought)\b", re.IGNORECASE)
 
 
 def _recorded(sentence: str, said: str) -> str | None:

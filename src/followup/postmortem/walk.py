@@ -102,6 +102,7 @@ class Walker:
         self.other_level: int | None = None  # level of the lessons/summary-like section we are in
         self.past_level: int | None = None  # level of a section telling the past (no promises)
         self.story_level: int | None = None  # level of a section recounting the incident itself
+        self._looking_back = False  # the section scanned looks back: only promises looking ahead
         # Under a label alone on its line ("**Action taken:**"), its first paragraph is the item.
         self._lead: tuple[Inline, int, int] | None = None
         self._leads = False  # paragraphs under the open label may still be items
@@ -343,7 +344,10 @@ class Walker:
         opens_region = action_label_in(raw, plainly=plain_other, taken=taken)
         action_tables = sec.action_tables and not plain_other
         labels = labelled_in(raw)
-        promises = not past and suggestions.promised_in(raw)
+        # Lessons look back, yet "Going forward we'll ..." there is a promise; the incident's
+        # own account (timeline, resolution, impact) holds none.
+        self._looking_back = past and self.story_level is None
+        promises = (not past or self._looking_back) and suggestions.promised_in(raw)
         entries = (b"**" in raw or b"__" in raw) and list_label_in(raw, plainly=plain_other)
         if not (opens_region or action_tables or labels or promises or entries):
             return
@@ -393,7 +397,9 @@ class Walker:
                 if region is not None and region.count == 0:
                     region.innermost().references.extend(sections.tracking_refs(inline))
                 if promises:
-                    self.found.suggestions(inline, start, end, name)
+                    self.found.suggestions(
+                        inline, start, end, name, looking_back=self._looking_back
+                    )
             elif kind == "list":
                 self._lead = None
                 self._leads = False
@@ -559,7 +565,9 @@ class Walker:
         while stack:
             li = stack.pop()
             if not self.found.labelled(li.inline, li.start, li.end, ctx) and promises:
-                self.found.suggestions(li.inline, li.start, li.end, section)
+                self.found.suggestions(
+                    li.inline, li.start, li.end, section, looking_back=self._looking_back
+                )
             stack.extend(reversed(li.children))
 
 
