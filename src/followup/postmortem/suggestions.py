@@ -72,9 +72,14 @@ def _one_pass(words: tuple[bytes, ...]) -> re.Pattern[bytes]:
 _ANY_WORD = _one_pass((*_TRIGGER_WORDS, *_ONGOING_WORDS, *_PLAN_WORDS))
 
 
-def promised_in(raw: bytes) -> bool:
-    """Tell whether raw Markdown may hold a commitment: a quick test before reading it."""
+def promised_in(raw: bytes, *, looking_back: bool = False) -> bool:
+    """Tell whether raw Markdown may hold a commitment: a quick test before reading it.
+
+    looking_back: among lessons only a sentence looking ahead commits (see commitments).
+    """
     low = raw.lower()
+    if looking_back and (_AHEAD_WORD.search(low) is None or _AHEAD_BYTES.search(raw) is None):
+        return False
     if _ANY_WORD.search(low) is None:
         return False
     if any(word in low for word in _TRIGGER_WORDS) and _TRIGGER.search(raw) is not None:
@@ -387,6 +392,14 @@ def _ahead_in_hindsight(sentence: str) -> bool:
     return w.AHEAD.search(text) is not None and _LESSON_MODAL.search(text) is None
 
 
+_AHEAD_BYTES = re.compile(w.AHEAD.pattern.encode(), re.IGNORECASE)
+# A word every look ahead of promise_words.AHEAD holds, for the same one-pass test.
+_AHEAD_WORD = _one_pass(
+    (
+        *(b"forward", b"now on", b"future", b"default", b"term", b"next ", b"this ", b"coming"),
+        *(b"to prevent", b"to avoid", b"to address", b"to mitigate", b"as a"),
+    )
+)
 # Issue 10's near-miss: a lesson phrased with "should" stays a lesson even looking ahead.
 _LESSON_MODAL = re.compile(r"\b(?:should|must|ought)\b", re.IGNORECASE)
 

@@ -347,7 +347,9 @@ class Walker:
         # Lessons look back, yet "Going forward we'll ..." there is a promise; the incident's
         # own account (timeline, resolution, impact) holds none.
         self._looking_back = past and self.story_level is None
-        promises = (not past or self._looking_back) and suggestions.promised_in(raw)
+        promises = (not past or self._looking_back) and suggestions.promised_in(
+            raw, looking_back=self._looking_back
+        )
         entries = (b"**" in raw or b"__" in raw) and list_label_in(raw, plainly=plain_other)
         if not (opens_region or action_tables or labels or promises or entries):
             return
@@ -374,7 +376,7 @@ class Walker:
                 else:
                     chunk = data[start:end]
                     hit = (labels and labelled_in(chunk)) or (
-                        promises and suggestions.promised_in(chunk)
+                        promises and suggestions.promised_in(chunk, looking_back=self._looking_back)
                     )
                     if not hit and region is None:
                         continue
@@ -426,7 +428,7 @@ class Walker:
                     continue
                 chunk = data[start:end]
                 labelled = (labels and labelled_in(chunk)) or (
-                    promises and suggestions.promised_in(chunk)
+                    promises and suggestions.promised_in(chunk, looking_back=self._looking_back)
                 )
                 named = entries and list_label_in(chunk, plainly=plain_other)
                 if labelled or named:
