@@ -5,8 +5,10 @@ from __future__ import annotations
 import functools
 import itertools
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from datetime import date
+from typing import TYPE_CHECKING, TypeVar
 
 import click
 
@@ -34,6 +36,11 @@ from followup.statuses import UNACCEPTED_STATUSES
 from followup.store.filters import ItemFilter, parse_statuses
 from followup.store.views import ItemView
 from followup.text import clean
+
+if TYPE_CHECKING:
+    from followup.store.direct import DirectStore
+
+T = TypeVar("T")
 
 # The ordinary path (SQLAlchemy, SQLModel, the migrations) is imported only when the
 # store cannot be read directly (store/direct.py): its imports alone cost half a second.
@@ -234,7 +241,7 @@ def _list_directly(cli: CliContext, flt: ItemFilter, today: date, fmt: str) -> b
     store = open_directly(cli)
     if store is None:
         return False
-    try:
+    with _reading(store):
         if fmt == "json":
             form = functools.partial(item_json, today=today)
             objects = direct.iter_objects(store, flt, today, form, OBJECT_SEPARATOR)
@@ -244,32 +251,15 @@ def _list_directly(cli: CliContext, flt: ItemFilter, today: date, fmt: str) -> b
         line = functools.partial(plain_line, today=today)
         out = cli.out.file
         candidates: set[str] = set()
-        rest = direct.iter_lines(store, flt, today, line, suggested=False)
-        n = write_formed_lines(rest, headings, out, candidates)
-        # Suggestions are listed apart, after the rest.
-        waiting = direct.iter_lines(store, flt, today, line, suggested=True)
-        first = next(waiting, None)
-        if not n and first is None:
+        counts = _apart(
+            cli,
+            lambda suggested: direct.iter_lines(store, flt, today, line, suggested=suggested),
+            lambda batches: write_formed_lines(batches, headings, out, candidates),
+        )
+        if counts is None:
             return False
-        suggestions = 0
-        if first is not None:
-            if n:
-                printing.line(cli.out, "")
-            printing.line(cli.out, SUGGESTED_HEADING, style="bold")
-            suggestions = write_formed_lines(
-                itertools.chain([first], waiting), headings, out, candidates
-            )
         marks = direct.marks_shown(store, flt, today, candidates)
-    except FollowupError:
-        raise
-    except direct.StoreChanged as exc:
-        raise FollowupError(str(exc)) from None
-    except Exception as exc:
-        detail = clean(" ".join(str(exc).split()))
-        raise FollowupError(f"cannot read the store: {detail}") from None
-    finally:
-        store.close()
-    _summary(cli, n, suggestions, marks)
+    _summary(cli, *counts, marks)
     return True
 
 
@@ -279,26 +269,54 @@ def _tables_directly(cli: CliContext, flt: ItemFilter, today: date) -> bool:
     False if the store cannot be read so, or the list is empty (the ordinary path says
     why).
     """
-    from followup.store import direct, table_rows
+    from followup.store import table_rows
 
     store = open_directly(cli)
     if store is None:
         return False
-    try:
-        marks: set[str] = set()
-        rest = table_rows.iter_chunks(store, flt, today, suggested=False)
-        n = write_groups(rest, today, cli.out, marks)
-        # Suggestions are listed apart, after the rest.
-        waiting = table_rows.iter_chunks(store, flt, today, suggested=True)
-        first = next(waiting, None)
-        if not n and first is None:
+    marks: set[str] = set()
+    with _reading(store):
+        counts = _apart(
+            cli,
+            lambda suggested: table_rows.iter_chunks(store, flt, today, suggested=suggested),
+            lambda chunks: write_groups(chunks, today, cli.out, marks),
+        )
+        if counts is None:
             return False
-        suggestions = 0
-        if first is not None:
-            if n:
-                printing.line(cli.out, "")
-            printing.line(cli.out, SUGGESTED_HEADING, style="bold")
-            suggestions = write_groups(itertools.chain([first], waiting), today, cli.out, marks)
+    _summary(cli, *counts, marks)
+    return True
+
+
+def _apart(
+    cli: CliContext,
+    read: Callable[[bool], Iterator[T]],
+    write: Callable[[Iterable[T]], int],
+) -> tuple[int, int] | None:
+    """Write the items, then the suggestions under their heading; return both counts.
+
+    None when there is neither.
+    """
+    n = write(read(False))
+    waiting = read(True)
+    first = next(waiting, None)
+    if not n and first is None:
+        return None
+    suggestions = 0
+    if first is not None:
+        if n:
+            printing.line(cli.out, "")
+        printing.line(cli.out, SUGGESTED_HEADING, style="bold")
+        suggestions = write(itertools.chain([first], waiting))
+    return n, suggestions
+
+
+@contextmanager
+def _reading(store: DirectStore) -> Iterator[None]:
+    """Close a store read directly, and say in one line what went wrong reading it."""
+    from followup.store import direct
+
+    try:
+        yield
     except FollowupError:
         raise
     except direct.StoreChanged as exc:
@@ -308,8 +326,6 @@ def _tables_directly(cli: CliContext, flt: ItemFilter, today: date) -> bool:
         raise FollowupError(f"cannot read the store: {detail}") from None
     finally:
         store.close()
-    _summary(cli, n, suggestions, marks)
-    return True
 
 
 UNACCEPTED = frozenset(s.value for s in UNACCEPTED_STATUSES)
