@@ -650,23 +650,28 @@ def _batches(store: DirectStore, sql: str, params: dict[str, Any]) -> Iterator[l
 
 
 def _by_position(batches: Iterable[list[Any]]) -> Iterator[list[Any]]:
-    """Yield rows of (post-mortem id, position, …) with each post-mortem's by position.
+    """Yield rows of (post-mortem id, position, …) with each post-mortem's by position."""
+    return map(_sorted_runs, whole_postmortems(batches))
+
+
+def whole_postmortems(batches: Iterable[list[Any]]) -> Iterator[list[Any]]:
+    """Yield rows of (post-mortem id, …) again in batches that end where a post-mortem does.
 
     A post-mortem's rows are together, but may end one batch and start the next: the
     last post-mortem's rows of a batch wait for the next one.
     """
     held: list[Any] = []
     for batch in batches:
-        rows = held + batch
+        rows = held + batch if held else batch
         last = rows[-1][0]
         cut = len(rows)
         while cut and rows[cut - 1][0] == last:
             cut -= 1
         held = rows[cut:]
         if cut:
-            yield _sorted_runs(rows[:cut])
+            yield rows[:cut]
     if held:
-        yield _sorted_runs(held)
+        yield held
 
 
 def _sorted_runs(rows: list[Any]) -> list[Any]:

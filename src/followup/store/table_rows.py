@@ -234,7 +234,7 @@ def iter_chunks(
     rows_sql, views_sql, params = table_sql(store.dialect, flt, today, suggested=suggested)
     views = direct._views(store, views_sql, params)
     if store.dialect == "sqlite":
-        batches = _whole_postmortems(direct._stream(store, rows_sql, params, "table"))
+        batches = direct.whole_postmortems(direct._stream(store, rows_sql, params, "table"))
     else:
         # In position order, the next batch fetched meanwhile.
         batches = direct._batches(store, rows_sql, params)
@@ -244,22 +244,6 @@ def iter_chunks(
                 row_of(views(row[2]), today, row[0]) if row[-1] else row for row in batch
             ]
         yield TableChunk(headings, batch)
-
-
-def _whole_postmortems(batches: Iterable[list[Any]]) -> Iterator[list[Any]]:
-    """Yield the rows again in batches that end where a post-mortem's rows end."""
-    held: list[Any] = []
-    for batch in batches:
-        rows = held + batch if held else batch
-        last = rows[-1][0]
-        cut = len(rows)
-        while cut and rows[cut - 1][0] == last:
-            cut -= 1
-        held = rows[cut:]
-        if cut:
-            yield rows[:cut]
-    if held:
-        yield held
 
 
 _FROM_VIEW = itemgetter(-1)
