@@ -179,3 +179,13 @@ def test_a_crlf_file_reads_as_its_lf_copy(tmp_path: Path) -> None:
     (tmp_path / "lf.md").write_bytes(text.encode())
     (tmp_path / "crlf.md").write_bytes(text.replace("\n", "\r\n").encode())
     assert read(tmp_path / "crlf.md").items == read(tmp_path / "lf.md").items
+
+
+def test_an_action_point_is_a_labelled_item_under_lessons_too() -> None:
+    pm = parse(
+        "# Split\n\n## Timeline\n\n- 10:00 Action point: page the on-call\n\n"
+        "## Lessons learned\n\n### Alerting\n\nThe monitor missed the fork for an hour.\n\n"
+        "Action point: send the fork monitor's alerts by push.\n\n"
+        "Action points: we looked at this twice.\n"
+    )
+    assert explicit(pm) == ["send the fork monitor's alerts by push."]

@@ -27,14 +27,15 @@ from followup.postmortem.wording import (
     work_like,
 )
 
-# "Action: ...", "AI: ...", "TODO: ...", "Follow-up: ...": an item wherever it is written;
-# "Action planned: ..." too, and "Action taken: ..." for a measure already in place.
+# "Action: ...", "Action point: ...", "AI: ...", "TODO: ...", "Follow-up: ...": an item
+# wherever it is written; "Action planned: ..." too, and "Action taken: ..." for a measure
+# already in place.
 _LABELLED = re.compile(
-    r"^\s*(?:(?i:actions?(?:\s+(?:items?|planned|(?P<taken>taken)))?|todo|to-?do"
+    r"^\s*(?:(?i:actions?(?:\s+(?:items?|points?|planned|(?P<taken>taken)))?|todo|to-?do"
     r"|follow[\s-]?ups?|next\s+steps?)|AI)\s*[:：]\s*"
 )
 _LABEL_TRIGGER = re.compile(
-    rb"(?i)\b(?:actions?(?:\s+(?:items?|planned|taken))?|todo|to-?do|follow[\s-]?ups?|next\s+steps?"
+    rb"(?i)\b(?:actions?(?:\s+(?:items?|points?|planned|taken))?|todo|to-?do|follow[\s-]?ups?|next\s+steps?"
     rb"|ai)\b\W{0,4}[:\xef]"
 )
 # Words without which the pattern cannot match: substring tests are far cheaper than it.
