@@ -358,8 +358,8 @@ def _content(text: str) -> list[str]:
 def commitments(text: str, *, looking_back: bool = False) -> list[Commitment]:
     """Return every committing sentence of a paragraph or list item.
 
-    looking_back: the paragraph is in a section looking back (lessons, resolution), where
-    only a sentence that itself looks ahead ("Going forward we'll ...") commits.
+    looking_back: the paragraph is in a section looking back (lessons, what went well),
+    where only a sentence that itself looks ahead ("Going forward we'll ...") commits.
     """
     out: list[Commitment] = []
     follows = False
