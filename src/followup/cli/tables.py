@@ -345,35 +345,35 @@ class TableWriter:
         """
         # The widest cell of each column, in one pass over the rows' measures.
         (
-            idcell_width,
+            id_width,
             status_measured,
             longest_owner,
             due_widest,
-            targetcell_width,
-            statuscell_width,
+            target_width,
+            status_width,
             longest_title,
-            prioritycell_width,
-            duecell_width,
+            priority_width,
+            due_width,
         ) = map(max, zip(*c.measures[start:end], strict=True))
         # As output.table_layout: the six columns, then room for a Target column?
         fixed = (
-            idcell_width
+            id_width
             + max(len("Status"), status_measured)
             + min(OWNER_WIDTH, max(len("Owner"), longest_owner))
             + len("Pri")
             + max(len("Due"), due_widest)
             + 2 * 5
         )
-        if fixed + TITLE_MIN + 2 + max(targetcell_width, len("Target")) > self.width:
+        if fixed + TITLE_MIN + 2 + max(target_width, len("Target")) > self.width:
             return False
         widths = [
-            max(len("ID"), idcell_width),
-            max(len("Status"), statuscell_width),
+            max(len("ID"), id_width),
+            max(len("Status"), status_width),
             max(len("Title"), longest_title),
             min(OWNER_WIDTH, max(len("Owner"), longest_owner)),
-            max(len("Pri"), prioritycell_width),
-            max(len("Due"), duecell_width),
-            max(len("Target"), targetcell_width),
+            max(len("Pri"), priority_width),
+            max(len("Due"), due_width),
+            max(len("Target"), target_width),
         ]
         room = max(TITLE_MIN, self.width - 2 - len(GAP) * 6 - sum(widths) + widths[TITLE])
         widths[TITLE] = min(max(TITLE_MIN, widths[TITLE]), room)
