@@ -12,6 +12,7 @@ from rich.console import Console
 from sqlalchemy import Engine
 
 from followup.cli.exits import ExitCode
+from followup.cli.output import OWNER_WIDTH, TITLE_MIN, layout_for
 from followup.cli.protection_views import verdicts
 from followup.cli.reporting import Entry, IssueRef, Report
 from followup.store import session_scope
@@ -204,3 +205,19 @@ def test_a_dry_run_off_a_terminal_at_80_columns_cuts_nothing(
     assert any(line.startswith("+ create") and line.endswith(TITLE) for line in lines)
     assert f"  repo:      {LONG_REPO}" in lines
     assert f"  title:     {TITLE}" in lines
+
+
+def test_the_table_layout_needs_room_for_every_column_and_the_shortest_title() -> None:
+    # Six columns' widest cells and their five gaps, then a 20-cell title and the target.
+    widths = {"ids": 7, "statuses": 8, "owners": 30, "dues": 11, "targets": 25}
+    fixed = 7 + 8 + OWNER_WIDTH + len("Pri") + 11 + 2 * 5
+    assert layout_for(**widths, width=fixed + TITLE_MIN + 2 + 25) == "wide"
+    assert layout_for(**widths, width=fixed + TITLE_MIN + 2 + 24) == "narrow"
+    # Narrow: the target goes under the title, which must hold it and its arrow.
+    assert layout_for(**widths, width=fixed + 25 + 2) == "narrow"
+    assert layout_for(**widths, width=fixed + 25 + 1) is None
+    # Short cells still take their headings' widths.
+    short = {"ids": 2, "statuses": 1, "owners": 1, "dues": 1, "targets": 1}
+    least = 2 + len("Status") + len("Owner") + len("Pri") + len("Due") + 2 * 5
+    assert layout_for(**short, width=least + TITLE_MIN + 2 + len("Target")) == "wide"
+    assert layout_for(**short, width=least + TITLE_MIN + 1 + len("Target")) == "narrow"

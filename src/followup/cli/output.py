@@ -103,19 +103,31 @@ def table_layout(items: Sequence[ItemView], width: int) -> str | None:
     None means no table fits without cutting an issue reference or branch: the caller
     prints lines instead.
     """
-    statuses = max(cell_len(status_text(item.status)) for item in items)
+    return layout_for(
+        ids=max(cell_len(item.id) for item in items),
+        statuses=max(cell_len(status_text(item.status)) for item in items),
+        owners=max(cell_len(_owner(i)) for i in items),
+        dues=max(cell_len(due_cell(i, TODAY_ALL_LATE).plain) for i in items),
+        targets=max((cell_len(item.target or "") for item in items), default=0),
+        width=width,
+    )
+
+
+def layout_for(
+    *, ids: int, statuses: int, owners: int, dues: int, targets: int, width: int
+) -> str | None:
+    """Return table_layout's answer from the widest cell of each column."""
     fixed = (
-        max(cell_len(item.id) for item in items)
+        ids
         + max(statuses, len("Status"))
-        + min(OWNER_WIDTH, max(len("Owner"), *(cell_len(_owner(i)) for i in items)))
+        + min(OWNER_WIDTH, max(len("Owner"), owners))
         + len("Pri")
-        + max(len("Due"), *(cell_len(due_cell(i, TODAY_ALL_LATE).plain) for i in items))
+        + max(len("Due"), dues)
         + 2 * 5  # the gaps between six columns
     )
-    target = max((cell_len(item.target or "") for item in items), default=0)
-    if fixed + TITLE_MIN + 2 + max(target, len("Target")) <= width:
+    if fixed + TITLE_MIN + 2 + max(targets, len("Target")) <= width:
         return "wide"
-    if fixed + max(TITLE_MIN, target + 2) <= width:
+    if fixed + max(TITLE_MIN, targets + 2) <= width:
         return "narrow"
     return None
 

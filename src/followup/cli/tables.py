@@ -28,7 +28,7 @@ from typing import IO, NamedTuple, cast
 from rich.cells import cell_len
 from rich.console import Console
 
-from followup.cli.output import OWNER_WIDTH, TODAY_ALL_LATE, due_cell, items_lines
+from followup.cli.output import OWNER_WIDTH, TODAY_ALL_LATE, due_cell, items_lines, layout_for
 from followup.cli.table_cells import (
     GAP,
     PROTECTION_MARK,
@@ -355,16 +355,15 @@ class TableWriter:
             priority_width,
             due_width,
         ) = map(max, zip(*c.measures[start:end], strict=True))
-        # As output.table_layout: the six columns, then room for a Target column?
-        fixed = (
-            id_width
-            + max(len("Status"), status_measured)
-            + min(OWNER_WIDTH, max(len("Owner"), longest_owner))
-            + len("Pri")
-            + max(len("Due"), due_widest)
-            + 2 * 5
+        layout = layout_for(
+            ids=id_width,
+            statuses=status_measured,
+            owners=longest_owner,
+            dues=due_widest,
+            targets=target_width,
+            width=self.width,
         )
-        if fixed + TITLE_MIN + 2 + max(target_width, len("Target")) > self.width:
+        if layout != "wide":
             return False
         widths = [
             max(len("ID"), id_width),
@@ -464,23 +463,18 @@ class TableWriter:
         kinds = [row[4] for row in rows]
         reasons = [row[11] for row in rows]
 
-        # As output.table_layout: is there room for a Target column, a narrow table, none?
-        fixed = (
-            max(map(cell_len, ids))
-            + max(len("Status"), *map(_MEASURED, statuses))
-            + min(OWNER_WIDTH, max(len("Owner"), *map(cell_len, owners)))
-            + len("Pri")
-            + max(len("Due"), *map(_WIDEST, dues))
-            + 2 * 5  # the gaps between six columns
+        layout = layout_for(
+            ids=max(map(cell_len, ids)),
+            statuses=max(map(_MEASURED, statuses)),
+            owners=max(map(cell_len, owners)),
+            dues=max(map(_WIDEST, dues)),
+            targets=max(map(cell_len, targets)),
+            width=self.width,
         )
-        target = max(map(cell_len, targets))
-        if fixed + TITLE_MIN + 2 + max(target, len("Target")) <= self.width:
-            narrow = False
-        elif fixed + max(TITLE_MIN, target + 2) <= self.width:
-            narrow = True
-        else:
+        if layout is None:
             views = [_view(row, slug, title, self.today) for row in rows]
             return [self.paint.text(line) for line in items_lines(views, self.today)]
+        narrow = layout == "narrow"
 
         # The cells, control codes stripped; the title marked if the item is a protection.
         titles = [strip_control_codes(t) for t in c.titles[part]]
