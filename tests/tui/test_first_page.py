@@ -26,8 +26,7 @@ from followup.store.models import ItemRow, PostMortemRow
 from followup.store.queries import ItemFilter, iter_items
 from followup.store.views import GitHubIssueLink, IssueLink, ItemView
 from followup.sync.policy import refresh_deadlines
-from followup.tui import app as tui_app
-from followup.tui import first_page
+from followup.tui import first_page, loading
 from followup.tui import store as tui_store
 from followup.tui.app import FollowupApp, make_app
 from followup.tui.messages import ItemsLoaded
@@ -206,7 +205,7 @@ async def test_the_first_rows_are_read_directly_then_the_engine_reads_the_same_r
     monkeypatch.setattr(first_page, "FIRST_PAGE", 3)
     # The wait for the first paint gives up after a few seconds, which a loaded machine can
     # take to draw: what is checked here is the order when the paint comes at all.
-    monkeypatch.setattr(tui_app, "FIRST_PAINT_WAIT", 120.0)
+    monkeypatch.setattr(loading, "FIRST_PAINT_WAIT", 120.0)
     drawn: list[list[str]] = []
     render_line = ItemsTable.render_line
 

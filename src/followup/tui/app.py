@@ -1,93 +1,43 @@
-"""The Textual app: holds the loaded items, runs the jobs in threads, reports the outcome.
+"""The Textual app: the screens, GitHub's token and login, and what screens ask for.
 
 It sits on top of the TUI: screens reach it only through the AppContext interface
-(`context.py`), jobs are declared in `registry.py`, and any job runs the same way here.
+(`context.py`). It stands on two layers: `loading.py` reads the items from the store,
+`running.py` runs the jobs declared in `registry.py`.
 """
 
 from __future__ import annotations
 
-import gc
-import threading
-import traceback
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import date
-from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
+from typing import TYPE_CHECKING, ClassVar
 
 from textual import work
-from textual.app import App, SystemCommand
+from textual.app import SystemCommand
 from textual.binding import Binding, BindingType
-from textual.notifications import SeverityLevel
-from textual.reactive import reactive
 from textual.screen import Screen
-from textual.worker import Worker, WorkerState, get_current_worker
 
 from followup import clock
 from followup.config import Settings
 from followup.errors import FollowupError
-from followup.store.views import ItemView, PostMortemView
 from followup.tui import first_page as first_rows
 from followup.tui import registry, state, timefmt
 from followup.tui.commands import screen_commands
 from followup.tui.context import AppContext, LoginState
-from followup.tui.filtering import Filters, SearchIndex, Sort
-from followup.tui.jobs import (
-    NO_GITHUB_SESSION,
-    ItemResult,
-    JobContext,
-    JobSpec,
-    Proposal,
-    one_line,
-)
-from followup.tui.messages import (
-    ItemsLoaded,
-    ItemsRefreshed,
-    JobFinished,
-    JobNote,
-    JobPhase,
-    JobStep,
-    LoadFailed,
-    LoginFound,
-    TokenFound,
-    TokenMissing,
-)
-from followup.tui.screens.confirm import ConfirmScreen
+from followup.tui.filtering import Filters, Sort
+from followup.tui.messages import LoginFound, TokenFound
+from followup.tui.running import GitHubFactoryType, JobsApp
 from followup.tui.screens.items import ItemsScreen
 from followup.tui.status import RunningJob, StatusInfo
-from followup.tui.workers import TuiProgress
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
 
-    from followup.github.client import GitHub
-    from followup.sync.polling import SyncRunView
-
-GitHubFactoryType = Callable[[], "GitHub"]
-A = TypeVar("A")
-
-NO_GITHUB = "local only: no GitHub token"
-# A job may finish hundreds of steps a second; the progress bar need not follow each one.
-STEP_REPAINT = 0.1
 MINE_NEEDS_LOGIN = "'Mine' needs your GitHub login: set 'me' in the config, or provide a token"
-RESULTS_HINT = "press e for each item's result"
-# How long the load waits for the first rows to be drawn before reading the rest anyway.
-FIRST_PAINT_WAIT = 3.0
 
 
-@dataclass(slots=True)
-class Running:
-    """A job in progress, as the status bar shows it."""
-
-    spec: JobSpec[Any, Any]
-    description: str
-    total: int | None = None
-    done: int = 0
-    quiet: bool = False
-
-
-class FollowupApp(App[None]):
+class FollowupApp(JobsApp):
     """Review and act on post-mortem action items."""
 
     CSS_PATH = "app.tcss"
@@ -97,9 +47,6 @@ class FollowupApp(App[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+q", "quit", "Quit", show=False, priority=True),
     ]
-
-    data_version: reactive[int] = reactive(0, init=False)
-    status_version: reactive[int] = reactive(0, init=False)
 
     def __init__(
         self,
@@ -112,57 +59,19 @@ class FollowupApp(App[None]):
         state_path: Path | None = None,
         first_page: first_rows.FirstPage | None = None,
     ) -> None:
-        super().__init__()
-        if callable(engine):
-            self._engine: Engine | None = None
-            self._open_engine: Callable[[], Engine] | None = engine
-        else:
-            self._engine = engine
-            self._open_engine = None
-        self._engine_lock = threading.Lock()
-        self._first_page = first_page
-        self.settings = settings
-        self.github_factory = github_factory
-        self.today = today
+        super().__init__(
+            engine=engine,
+            settings=settings,
+            github_factory=github_factory,
+            today=today,
+            first_page=first_page,
+        )
         self.initial_filters = filters or Filters()
         self.state_path = state_path
         self.ui_state = state.load(state_path)
-        self.items: list[ItemView] = []
-        self.index = SearchIndex([])
-        self.postmortems: list[PostMortemView] = []
-        self.loaded = False
-        self.complete = False
-        self.last_sync: SyncRunView | None = None
         self.me: str | None = settings.me
         self.login_state: LoginState = "known" if settings.me else "unknown"
-        self.github_note: str | None = None if github_factory is not None else NO_GITHUB
-        self.jobs: dict[str, Running] = {}
-        self.last_results: tuple[str, tuple[ItemResult, ...]] | None = None
-        self._generation = 0
-        self._repaint_pending = False
         self._state_warned = False
-        self._github_checked = False
-
-    @property
-    def engine(self) -> Engine:
-        """Return the store's engine, opening it on first use (from whichever thread)."""
-        with self._engine_lock:
-            if self._engine is None:
-                assert self._open_engine is not None
-                self._engine = self._open_engine()
-            return self._engine
-
-    def notify(
-        self,
-        message: str,
-        *,
-        title: str = "",
-        severity: SeverityLevel = "information",
-        timeout: float | None = None,
-        markup: bool = False,
-    ) -> None:
-        """Show a notification; its text is never read as markup (it may quote GitHub)."""
-        super().notify(message, title=title, severity=severity, timeout=timeout, markup=False)
 
     # -- start ------------------------------------------------------------------------
 
@@ -173,134 +82,14 @@ class FollowupApp(App[None]):
         if self.initial_filters.mine:
             self.want_mine()
 
+    def after_first_load(self) -> None:
+        """Look for GitHub's token once the first rows are drawn: they need neither."""
+        if self.settings.sync_interval > 0 and self.github_factory is not None:
+            self.call_after_refresh(self.check_github)
+
     def action_help_quit(self) -> None:
         """Say how to quit (ctrl+c does not)."""
         self.notify("Press ctrl+q to quit", title="Do you want to quit?")
-
-    # -- loading ----------------------------------------------------------------------
-
-    def reload(self, *, first_page: bool = False) -> None:
-        """Read the items again in a thread; the screens follow."""
-        self._generation += 1
-        self._load(self._generation, first_page)
-
-    @work(thread=True, exclusive=True, exit_on_error=False, group="load")
-    def _load(self, generation: int, first_page: bool) -> None:
-        worker = get_current_worker()
-        today = self.today()
-        # The values the reads below share: items and post-mortems name the same slugs,
-        # titles and files, and the two reads of the post-mortems the same everything.
-        names: dict[Any, Any] = {}
-        try:
-            if first_page:
-                limit = first_rows.FIRST_PAGE
-                items = self._read_first_page(limit)
-                if items is None:
-                    from followup.tui import store
-
-                    items = store.read_items(self.engine, today=today, limit=limit, names=names)
-                    if len(items) < limit:
-                        # Everything fitted in the first page: one read was enough.
-                        pms = store.read_postmortems(self.engine, today=today, names=names)
-                        sync = store.read_last_sync(self.engine)
-                        self.post_message(ItemsLoaded(items, pms, sync, True, generation))
-                        return
-                # The first rows go out before the sidebar's post-mortems: counting and
-                # showing 10,000 of them takes longer than the rows themselves. The rest
-                # waits until they are on screen: this thread's Python work (importing
-                # SQLAlchemy too, when the rows were read without it) would take the
-                # interpreter's lock from the UI thread drawing them.
-                painted = threading.Event()
-                self.post_message(
-                    ItemsLoaded(
-                        items, self.postmortems, self.last_sync, False, generation, painted=painted
-                    )
-                )
-                painted.wait(FIRST_PAINT_WAIT)
-                from followup.tui import store
-
-                pms = store.read_postmortems(self.engine, today=today, names=names)
-                if worker.is_cancelled:
-                    return
-                self.post_message(ItemsLoaded(items, pms, self.last_sync, False, generation))
-            from followup.tui import store
-
-            items = store.read_items(self.engine, today=today, names=names)
-            pms = store.read_postmortems(self.engine, today=today, names=names)
-            sync = store.read_last_sync(self.engine)
-            del names
-        except Exception as exc:
-            self.post_message(LoadFailed(one_line(exc)))
-            return
-        if worker.is_cancelled:
-            return
-        # With 10,000 items a full garbage collection takes 100-200 ms and would land on a
-        # keystroke: collect once here, off the UI thread, then keep what is loaded out of
-        # the collector's sight (freed items still go by reference counting).
-        index = SearchIndex(items)
-        if len(items) >= first_rows.FIRST_PAGE:
-            gc.collect()
-            gc.freeze()
-        self.post_message(ItemsLoaded(items, pms, sync, True, generation, index))
-
-    def _read_first_page(self, limit: int) -> list[ItemView] | None:
-        """Return the first rows read directly, or None for the ordinary path to read them."""
-        reader, self._first_page = self._first_page, None
-        if reader is None:
-            return None
-        try:
-            return reader(limit)
-        except Exception as exc:
-            # The ordinary path reads the same rows, and says properly what is wrong if
-            # the store cannot be read.
-            self.log.warning(f"reading the first rows directly failed: {one_line(exc)}")
-            return None
-
-    def on_items_loaded(self, message: ItemsLoaded) -> None:
-        """Keep the newest data and tell the screens."""
-        if message.generation != self._generation:
-            return
-        if not self._github_checked:
-            # GitHub's client and the store's engine wait until the first rows are drawn.
-            self._github_checked = True
-            if self.settings.sync_interval > 0 and self.github_factory is not None:
-                self.call_after_refresh(self.check_github)
-        self.items = message.items
-        self.index = message.index or SearchIndex(message.items)
-        self.postmortems = message.postmortems
-        self.last_sync = message.last_sync
-        self.loaded = True
-        self.complete = message.complete
-        self.data_version += 1
-        if message.painted is not None:
-            self.call_after_refresh(message.painted.set)
-        self.status_version += 1
-
-    @work(thread=True, exit_on_error=False, group="refresh")
-    def _refresh_items(self, generation: int, item_ids: tuple[str, ...]) -> None:
-        from followup.tui import store
-
-        today = self.today()
-        try:
-            items = store.read_items_by_id(self.engine, item_ids)
-            pms = store.read_postmortems(self.engine, today=today)
-        except Exception as exc:
-            self.post_message(LoadFailed(one_line(exc)))
-            return
-        self.post_message(ItemsRefreshed(items, pms, generation))
-
-    def on_items_refreshed(self, message: ItemsRefreshed) -> None:
-        """Swap the re-read items in place; a full load started meanwhile wins."""
-        if message.generation != self._generation or not self.complete:
-            return
-        self.index = self.index.replaced(message.items)
-        self.items = self.index.items
-        self.postmortems = message.postmortems
-        self.data_version += 1
-
-    def on_load_failed(self, message: LoadFailed) -> None:
-        """Say the store could not be read."""
-        self.notify(message.error, title="Cannot read the store", severity="error")
 
     # -- status -----------------------------------------------------------------------
 
@@ -320,162 +109,6 @@ class FollowupApp(App[None]):
             github_note=self.github_note,
             today=self.today(),
         )
-
-    # -- jobs -------------------------------------------------------------------------
-
-    def start(self, spec: JobSpec[A, Any], args: A, *, quiet: bool = False) -> bool:
-        """Run a job in a thread worker unless the same one is already running."""
-        key = spec.key(args)
-        if key in self.jobs:
-            if not quiet:
-                self.notify(f"{self.jobs[key].description} is already running", severity="warning")
-            return False
-        if spec.needs_github and self.github_factory is None:
-            if not quiet:
-                self.notify(NO_GITHUB_SESSION, title=spec.failure, severity="error")
-            return False
-        self.jobs[key] = Running(spec, spec.describe(args), quiet=quiet)
-        self.status_version += 1
-        self.run_worker(
-            partial(self._run_job, key, spec, args),
-            name=key,
-            group=f"job-{key}",
-            thread=True,
-            exclusive=True,
-            exit_on_error=False,
-        )
-        return True
-
-    def job_context(self) -> JobContext:
-        """Return what work in a thread may use."""
-        return JobContext(
-            self.engine,
-            self.settings,
-            self.github_factory,
-            token_missing=self._token_missing,
-        )
-
-    def _token_missing(self) -> None:
-        self.post_message(TokenMissing())
-
-    def _run_job(self, key: str, spec: JobSpec[A, Any], args: A) -> None:
-        worker = get_current_worker()
-        progress = TuiProgress(self, key, worker)
-        try:
-            outcome = spec.run(self.job_context(), args, progress)
-        except FollowupError as exc:
-            from followup.github.errors import AuthError
-
-            if isinstance(exc, AuthError):
-                self.post_message(TokenMissing())
-            self.post_message(JobFinished(key, error=str(exc)))
-            return
-        except Exception as exc:
-            self.log.error(traceback.format_exc())
-            self.post_message(JobFinished(key, error=one_line(exc)))
-            return
-        self.post_message(JobFinished(key, outcome=outcome, cancelled=worker.is_cancelled))
-
-    def on_token_missing(self, _message: TokenMissing) -> None:
-        """Say in the status bar that GitHub actions are off."""
-        self.github_note = NO_GITHUB
-        self.status_version += 1
-
-    def on_job_phase(self, message: JobPhase) -> None:
-        """Show a new phase of a job."""
-        job = self.jobs.get(message.job)
-        if job is not None:
-            job.description = message.description
-            job.total = message.total
-            job.done = 0
-            self.status_version += 1
-
-    def on_job_step(self, message: JobStep) -> None:
-        """Advance a job's progress bar, repainting at most every STEP_REPAINT seconds."""
-        job = self.jobs.get(message.job)
-        if job is not None:
-            job.done += 1
-            if not self._repaint_pending:
-                self._repaint_pending = True
-                self.set_timer(STEP_REPAINT, self._repaint_status)
-
-    def _repaint_status(self) -> None:
-        self._repaint_pending = False
-        self.status_version += 1
-
-    def on_job_note(self, message: JobNote) -> None:
-        """Show what a job wanted the user to know."""
-        self.notify(message.message, severity=message.severity)
-
-    def on_job_finished(self, message: JobFinished) -> None:
-        """Report the outcome, offer what it proposes, and read the store again."""
-        job = self.jobs.pop(message.job, None)
-        quiet = job.quiet if job is not None else False
-        outcome = message.outcome
-        if message.error or outcome is None:
-            title = job.spec.failure if job is not None else "Failed"
-            self.notify(
-                message.error or "the job ended without a result", title=title, severity="error"
-            )
-        else:
-            if outcome.results:
-                self.last_results = (outcome.title, outcome.results)
-            if outcome.summary and not (quiet and outcome.severity == "information"):
-                text = outcome.summary + (" (cancelled)" if message.cancelled else "")
-                if outcome.failures:
-                    text += f"; {RESULTS_HINT}"
-                self.notify(text, severity=outcome.severity)
-            if outcome.proposal is not None and not message.cancelled:
-                self._propose(outcome.proposal)
-        self.status_version += 1
-        changed = outcome.changed if outcome is not None else True
-        items = outcome.items if outcome is not None else None
-        loading = any(w.group == "load" and w.is_running for w in self.workers)
-        if changed and items and not message.error and not loading:
-            self._refresh_items(self._generation, items)
-        elif changed:
-            # A load under way may have read the store before this change: start again.
-            self.reload()
-
-    def _propose(self, proposal: Proposal) -> None:
-        """Ask the user to confirm a plan, then start the job that carries it out."""
-
-        def confirmed(ok: bool | None) -> None:
-            if ok:
-                self.start(proposal.then.spec, proposal.then.args)
-
-        self.push_screen(ConfirmScreen.of(proposal.preview), confirmed)
-
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """Offer Cancel only while something runs, and Results once there are some."""
-        if action == "cancel_jobs":
-            return bool(self.jobs)
-        if action == "results":
-            return self.last_results is not None
-        return True
-
-    def action_cancel_jobs(self) -> None:
-        """Ask the running work to stop at its next safe point."""
-        for worker in self.workers:
-            if worker.group.startswith("job-") and worker.is_running:
-                worker.cancel()
-        if self.jobs:
-            self.notify("Stopping after the current step…")
-
-    def action_results(self) -> None:
-        """Show what the last action on several items did to each."""
-        from followup.tui.screens.results import ResultsScreen
-
-        if self.last_results is not None:
-            title, results = self.last_results
-            # The notification that pointed here has done its work.
-            self.clear_notifications()
-            self.push_screen(ResultsScreen(title, results))
-
-    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        """Report a worker that failed outside the job runner, in one line."""
-        if event.state == WorkerState.ERROR and event.worker.error is not None:
-            self.notify(one_line(event.worker.error), severity="error")
 
     # -- GitHub -----------------------------------------------------------------------
 
