@@ -23,6 +23,15 @@ class InputError(FollowupError):
     exit_code = 2
 
 
+class NotAPostMortem(InputError):
+    """Refuse a file that does not look like a post-mortem; forcing reads it anyway."""
+
+    def __init__(self, path: object, reason: str, hint: str) -> None:
+        self.path = str(path)
+        self.reason = reason
+        super().__init__(f"{path}: {reason} ({hint})")
+
+
 class ConfigError(InputError):
     """Reject a setting from the config file, the environment or a flag."""
 

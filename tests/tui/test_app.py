@@ -16,6 +16,7 @@ from followup.github.client import GitHubFactory
 from followup.sync.progress import Progress
 from followup.tui.app import FollowupApp
 from followup.tui.jobs import JobContext, JobSpec, Outcome
+from followup.tui.screens.confirm import ConfirmScreen
 from followup.tui.screens.file_picker import FilePickerScreen
 from followup.tui.screens.help import HelpScreen
 from followup.tui.screens.items import ItemsScreen
@@ -30,6 +31,7 @@ from .conftest import (
     ids,
     notes,
     settle,
+    top,
 )
 
 ANOTHER = """---
@@ -141,6 +143,52 @@ async def test_a_file_that_cannot_be_read_imports_nothing_and_says_why(
         assert error.startswith("1 file could not be read; nothing was imported: ")
         assert "broken.md" in error
         assert len(app.screen.query_one(ItemsTable).items) == 6
+
+
+NOTES = "# Team notes\n\nThings to remember.\n\n- Rotate the on-call rota\n- Order more coffee\n"
+
+
+async def test_a_file_unlike_a_post_mortem_is_imported_only_once_confirmed(
+    make: AppFactory, docs: Path
+) -> None:
+    (docs / "notes.md").write_text(NOTES, encoding="utf-8")
+    app = make()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        app.import_paths([docs / "notes.md"])
+        await settle(pilot)
+        dialog = top(app)
+        assert isinstance(dialog, ConfirmScreen)
+        assert dialog.headline == f"Import {docs / 'notes.md'} anyway?"
+        assert "no action-items section" in dialog.body.plain
+        assert "--force" not in dialog.body.plain  # a CLI flag means nothing here
+        await pilot.press("escape")
+        await settle(pilot)
+        assert errors(app) == []
+        assert len(app.screen.query_one(ItemsTable).items) == 6
+
+        app.import_paths([docs / "notes.md"])
+        await settle(pilot)
+        await pilot.press("y")
+        await settle(pilot)
+        assert isinstance(top(app), ItemsScreen)
+        assert any(n.startswith("Imported notes: 0 new") for n in notes(app))
+        assert "notes" in {pm.slug for pm in app.postmortems}
+
+
+async def test_a_file_that_is_broken_as_well_is_not_offered_to_import_anyway(
+    make: AppFactory, docs: Path
+) -> None:
+    (docs / "notes.md").write_text(NOTES, encoding="utf-8")
+    (docs / "broken.md").write_text("---\ntitle: [unclosed\n---\n# x\n", encoding="utf-8")
+    app = make()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        app.import_paths([docs / "notes.md", docs / "broken.md"])
+        await settle(pilot)
+        assert isinstance(top(app), ItemsScreen)
+        (error,) = errors(app)
+        assert error.startswith("2 files could not be read; nothing was imported: ")
 
 
 async def test_help_lists_the_keys_of_the_screen(make: AppFactory) -> None:

@@ -18,7 +18,7 @@ from textual.widgets import Input
 from followup.config import Settings
 from followup.store import create_store_engine, session_scope
 from followup.store.models import ItemRow
-from followup.tui.app import make_app
+from followup.tui.app import FollowupApp, make_app
 from followup.tui.filtering import Filters, Sort, SortKey
 from followup.tui.state import UiState, save
 from followup.tui.widgets.items_table import ItemsTable
@@ -200,6 +200,26 @@ class TestDialogs:
     ) -> None:
         app = make(Replayed(github_token))
         assert shot(snap_compare, app, size, steps(store, "P", select=PROTECT))
+
+    @SIZES
+    def test_import_anyway_confirmation(
+        self,
+        snap_compare: SnapCompare,
+        make: AppFactory,
+        store: Engine,
+        docs: Path,
+        size: tuple[int, int],
+    ) -> None:
+        (docs / "notes.md").write_text("# Team notes\n\n- Order more coffee\n", encoding="utf-8")
+
+        async def run(pilot: Pilot[Any]) -> None:
+            await steps(store)(pilot)
+            app = pilot.app
+            assert isinstance(app, FollowupApp)
+            app.import_paths([Path("notes.md")])
+            await settle(pilot)
+
+        assert shot(snap_compare, make(), size, run)
 
     @SIZES
     def test_filters(

@@ -8,7 +8,7 @@ from dataclasses import replace
 from datetime import date
 from pathlib import Path, PurePath
 
-from followup.errors import InputError
+from followup.errors import InputError, NotAPostMortem
 from followup.postmortem import sections
 from followup.postmortem.collect import Collector
 from followup.postmortem.frontmatter import FrontMatter, FrontMatterError
@@ -222,8 +222,8 @@ def refusal(pm: PostMortem) -> str | None:
     if pm.has_action_section or pm.incident_shape:
         return None
     return (
-        "does not look like a post-mortem (no action-items section, and no heading such as "
-        "Summary, Impact, Timeline or Root cause); pass --force to import it anyway"
+        "does not look like a post-mortem: no action-items section, and no heading such as "
+        "Summary, Impact, Timeline or Root cause"
     )
 
 
@@ -236,9 +236,10 @@ def read(
 ) -> PostMortem:
     """Read a post-mortem file; refuse what is not a reasonably sized UTF-8 Markdown post-mortem."""
     if not force and path.suffix.lower() not in MARKDOWN_SUFFIXES:
-        raise InputError(
-            f"{path}: is not a Markdown file ({path.suffix}); post-mortems are .md files "
-            "(pass --force to read it anyway)"
+        raise NotAPostMortem(
+            path,
+            f"is not a Markdown file ({path.suffix}); post-mortems are .md files",
+            "pass --force to read it anyway",
         )
     try:
         info = path.stat()
@@ -276,5 +277,5 @@ def read(
     pm = parse(text, path=str(path), default_repo=default_repo)
     reason = None if force else refusal(pm)
     if reason is not None:
-        raise InputError(f"{path}: {reason}")
+        raise NotAPostMortem(path, reason, "pass --force to import it anyway")
     return pm

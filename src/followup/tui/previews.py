@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from textual.content import Content
 
+from followup.text import clean
 from followup.tui.edits import EditSpec, Planned
 from followup.tui.jobs import Preview
 from followup.tui.outcomes import plural
@@ -14,6 +15,7 @@ from followup.tui.outcomes import plural
 if TYPE_CHECKING:
     from followup.sync.filing import FilingPlan, PlannedItem
     from followup.sync.forget import Forgettable
+    from followup.sync.importing import FileProblem
     from followup.sync.protect import ProtectionPlan
 
 ACTION_LABEL = {
@@ -212,4 +214,21 @@ def forget_confirmation(plan: Forgettable) -> Preview:
         f"Forget {plan.title}?",
         Content("\n").join(lines),
         confirm_label="Forget",
+    )
+
+
+def import_anyway(refused: Sequence[FileProblem]) -> Preview:
+    """Return the dialog that asks before files unlike post-mortems are imported all the same."""
+    lines: list[Content] = []
+    for problem in refused:
+        # A file's name is the user's, but may hold anything a terminal would act on.
+        lines.append(Content.assemble(("File  ", "$text-muted"), clean(problem.path)))
+        lines.append(Content.styled(f"  {problem.refused}", "$warning"))
+    return Preview(
+        "Import anyway",
+        f"Import {clean(refused[0].path)} anyway?"
+        if len(refused) == 1
+        else f"Import {len(refused)} files anyway?",
+        Content("\n").join(lines),
+        confirm_label="Import anyway",
     )

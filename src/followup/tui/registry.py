@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from followup.sync.drift import VerifyReport
     from followup.sync.filing import FilingPlan
     from followup.sync.forget import Forgettable
-    from followup.sync.importing import ImportReport
+    from followup.sync.importing import FileProblem, ImportReport
     from followup.sync.polling import SyncReport
     from followup.sync.protect import ProtectionPlan, ProtectionReport
     from followup.sync.review.words import ReportContext
@@ -214,7 +214,17 @@ VERIFY: JobSpec[ItemIds, VerifyReport] = JobSpec(
 # -- import ---------------------------------------------------------------------------
 
 
-def _import(context: JobContext, paths: Sequence[Path], _progress: Progress) -> ImportReport:
+@dataclass(frozen=True, slots=True)
+class NotPostMortems:
+    """Files refused only for not looking like post-mortems: the user may import them anyway."""
+
+    paths: tuple[Path, ...]
+    refused: tuple[FileProblem, ...]
+
+
+def _read_files(
+    context: JobContext, paths: Sequence[Path], *, force: bool
+) -> ImportReport | NotPostMortems:
     from followup.sync.importing import ImportFailed, import_files
 
     try:
@@ -223,18 +233,49 @@ def _import(context: JobContext, paths: Sequence[Path], _progress: Progress) -> 
             list(paths),
             default_repo=context.settings.repo,
             policy=context.settings.policy,
+            force=force,
         )
     except ImportFailed as exc:
+        if not force and exc.problems and all(p.refused for p in exc.problems):
+            return NotPostMortems(tuple(paths), exc.problems)
         first = exc.problems[0].message if exc.problems else ""
         raise InputError(f"{exc}: {first}" if first else str(exc)) from None
 
 
-IMPORT: JobSpec[Sequence[Path], ImportReport] = JobSpec(
+def _import(
+    context: JobContext, paths: Sequence[Path], _progress: Progress
+) -> ImportReport | NotPostMortems:
+    return _read_files(context, paths, force=False)
+
+
+def _import_anyway(context: JobContext, paths: Sequence[Path], _progress: Progress) -> ImportReport:
+    report = _read_files(context, paths, force=True)
+    assert not isinstance(report, NotPostMortems)
+    return report
+
+
+IMPORT_ANYWAY: JobSpec[Sequence[Path], ImportReport] = JobSpec(
+    name="import-anyway",
+    description="Importing",
+    failure="Import failed",
+    work=_import_anyway,
+    summary=outcomes.imported,
+)
+
+
+def _imported_or_offer(result: ImportReport | NotPostMortems) -> Outcome:
+    if isinstance(result, NotPostMortems):
+        preview = previews.import_anyway(result.refused)
+        return Outcome("", changed=False, proposal=Proposal(preview, IMPORT_ANYWAY(result.paths)))
+    return outcomes.imported(result)
+
+
+IMPORT: JobSpec[Sequence[Path], ImportReport | NotPostMortems] = JobSpec(
     name="import",
     description="Importing",
     failure="Import failed",
     work=_import,
-    summary=outcomes.imported,
+    summary=_imported_or_offer,
 )
 
 
@@ -365,6 +406,7 @@ JOBS: tuple[JobSpec[Any, Any], ...] = (
     PROTECT,
     VERIFY,
     IMPORT,
+    IMPORT_ANYWAY,
     PLAN_FORGET,
     FORGET,
     EDIT,
