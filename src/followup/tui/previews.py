@@ -123,6 +123,9 @@ def protection_preview(plans: Sequence[ProtectionPlan]) -> Content:
                 lines.append(Content.styled(f"  {label}: {value}{note}", "$text-muted"))
         if plan.note:
             lines.append(Content.styled(f"  note: {plan.note}", "$warning"))
+        # Confirming this dialog is the consent the CLI asks for apart: say what it means.
+        for warning in plan.warnings:
+            lines.append(Content.styled(f"  ⚠ {warning}", "$warning"))
     if not plans:
         lines.append(Content.styled("No branch-protection item is waiting.", "$text-muted"))
     return Content("\n").join(lines)

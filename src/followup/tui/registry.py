@@ -141,6 +141,8 @@ def _protect(
         context.client(),
         plans,
         progress=progress,
+        # These plans were confirmed in a dialog that named every check yet to report.
+        allow_unseen_checks=True,
         lock_timeout=context.settings.lock_timeout,
     )
 
