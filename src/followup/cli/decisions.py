@@ -10,8 +10,8 @@ from followup.cli.context import CliContext
 from followup.cli.reporting import Entry, Report, Source
 from followup.store import session_scope
 from followup.store.models import ItemRow, PostMortemRow
+from followup.store.paths import display_path
 from followup.store.suggestions import Decision
-from followup.store.views import display_path
 
 
 def summary(done: str) -> dict[str, int]:

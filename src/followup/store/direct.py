@@ -47,6 +47,7 @@ from followup.store.filters import (
     like_pattern,
     normalise_owner,
 )
+from followup.store.paths import working_folder
 from followup.store.revision import HEAD
 from followup.store.rows import (
     PATH_AT,
@@ -56,7 +57,6 @@ from followup.store.rows import (
     names,
     sqlite_time,
     view_from_row,
-    working_folder,
 )
 from followup.store.views import EventView, ItemView
 

@@ -16,7 +16,7 @@ from sqlmodel import Session, col, select
 
 from followup.errors import InputError, NotFoundError
 from followup.store.models import EventRow, IssueRow, ItemRow, PendingEditRow, PostMortemRow
-from followup.store.views import display_path
+from followup.store.paths import display_path
 
 
 @dataclass(frozen=True, slots=True)

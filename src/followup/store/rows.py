@@ -8,15 +8,15 @@ views from them.
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any
 
 from followup.postmortem.model import Reference
+from followup.store.paths import display_path, listed_path, working_folder
 from followup.store.protection import BranchProtection
-from followup.store.views import IssueLink, ItemView, display_path
+from followup.store.views import IssueLink, ItemView
 
 # In ITEM_COLUMNS + POSTMORTEM_COLUMNS + ISSUE_COLUMNS: where the post-mortem's path is.
 PATH_AT = 26
@@ -50,17 +50,6 @@ def json_value(value: str | None) -> Any:
 def names(value: str | None) -> tuple[str, ...]:
     """Return a JSON list of names (labels, logins) as a tuple; the same few recur."""
     return tuple(json.loads(value)) if value else ()
-
-
-def working_folder() -> str:
-    """Return the working folder with a separator after it: the prefix a listed file drops."""
-    return os.getcwd() + os.sep  # noqa: PTH109
-
-
-def listed_path(path: str, folder: str) -> str:
-    """Return a file as lists show it: without `folder` (working_folder) when below it."""
-    # store/direct.py's SQL drops the same prefix; the two must agree byte for byte.
-    return path.removeprefix(folder) if path.startswith(folder) else path
 
 
 # What a brief view holds for the columns it was not read with.

@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, fields
 from datetime import date, datetime
-from functools import lru_cache
 from operator import attrgetter
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from followup.postmortem.model import Reference
 from followup.statuses import CLOSED_STATUSES, UNACCEPTED_STATUSES, Status
+from followup.store.paths import display_path
 from followup.store.protection import AppliedProtection, BranchProtection, protection_of
 
 if TYPE_CHECKING:
@@ -219,20 +217,6 @@ class PostMortemView:
     def completion(self) -> float:
         """Return the share of items done or won't do, from 0 to 1."""
         return self.done / self.total if self.total else 0.0
-
-
-def display_path(path: str) -> str:
-    """Return a path relative to the working folder when it lies below it."""
-    # os.getcwd and the cache keep listing 10,000 items from costing a Path per item.
-    return _relative_path(path, os.getcwd())  # noqa: PTH109
-
-
-@lru_cache(maxsize=4096)
-def _relative_path(path: str, cwd: str) -> str:
-    try:
-        return str(Path(path).relative_to(cwd))
-    except ValueError:
-        return path
 
 
 def issue_view(row: IssueRow) -> IssueLink:
