@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from followup.store.paths import display_path, listed_path, working_folder
+from followup.store.display_paths import display_path, listed_path, working_folder
 
 
 def test_a_file_below_the_working_folder_shows_relative(

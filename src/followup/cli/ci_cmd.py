@@ -40,7 +40,7 @@ from followup.cli.exits import ExitCode
 from followup.cli.options import examples
 from followup.cli.reporting import Entry, IssueRef, Report, Source, format_option
 from followup.cli.repos import REPO, RepoSpec
-from followup.store.paths import display_path
+from followup.store.display_paths import display_path
 from followup.store.queries import OPEN_STATUSES
 
 SUMMARY_KEYS = ("filed", "linked", "skipped", "failed", "protection_changed", "branches_changed")

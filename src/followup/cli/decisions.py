@@ -9,8 +9,8 @@ from rich.text import Text
 from followup.cli.context import CliContext
 from followup.cli.reporting import Entry, Report, Source
 from followup.store import session_scope
+from followup.store.display_paths import display_path
 from followup.store.models import ItemRow, PostMortemRow
-from followup.store.paths import display_path
 from followup.store.suggestions import Decision
 
 

@@ -19,7 +19,7 @@ from followup.cli.context import CliContext
 from followup.cli.reporting import Entry, IssueRef, Report, Source
 from followup.cli.repos import RepoSpec, configured_repo, origin_repo, repo_for
 from followup.store import session_scope
-from followup.store.paths import display_path
+from followup.store.display_paths import display_path
 from followup.store.queries import ItemFilter, list_items, postmortems
 from followup.store.views import ItemView
 from followup.sync.importing import ImportFailed, ImportReport, import_files

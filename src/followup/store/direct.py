@@ -40,6 +40,7 @@ from followup.display import OVERDUE_MARK, PAST_POLICY_MARK, POLICY_MARK, status
 from followup.policy import DUE_POLICY
 from followup.statuses import CLOSED_STATUSES, UNACCEPTED_STATUSES, Status
 from followup.store import forming
+from followup.store.display_paths import working_folder
 from followup.store.filters import (
     HIDDEN_STATUSES,
     OPEN_STATUSES,
@@ -47,7 +48,6 @@ from followup.store.filters import (
     like_pattern,
     normalise_owner,
 )
-from followup.store.paths import working_folder
 from followup.store.revision import HEAD
 from followup.store.rows import (
     PATH_AT,

@@ -15,8 +15,8 @@ from sqlalchemy import delete, func, or_
 from sqlmodel import Session, col, select
 
 from followup.errors import InputError, NotFoundError
+from followup.store.display_paths import display_path
 from followup.store.models import EventRow, IssueRow, ItemRow, PendingEditRow, PostMortemRow
-from followup.store.paths import display_path
 
 
 @dataclass(frozen=True, slots=True)

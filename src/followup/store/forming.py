@@ -18,7 +18,7 @@ from typing import Any
 from followup.display import OVERDUE_MARK, PAST_POLICY_MARK, POLICY_MARK, status_text
 from followup.policy import DUE_POLICY
 from followup.statuses import CLOSED_STATUSES, UNACCEPTED_STATUSES, Status
-from followup.store.paths import listed_path, working_folder
+from followup.store.display_paths import listed_path, working_folder
 
 # Statuses in which an item no longer counts as outstanding (views.ItemView.is_overdue).
 _DONE_WITH = frozenset(s.value for s in CLOSED_STATUSES | UNACCEPTED_STATUSES)

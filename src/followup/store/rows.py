@@ -14,7 +14,7 @@ from functools import lru_cache
 from typing import Any
 
 from followup.postmortem.model import Reference
-from followup.store.paths import display_path, listed_path, working_folder
+from followup.store.display_paths import display_path, listed_path, working_folder
 from followup.store.protection import BranchProtection
 from followup.store.views import IssueLink, ItemView
 

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from followup.postmortem.model import Reference
 from followup.statuses import CLOSED_STATUSES, UNACCEPTED_STATUSES, Status
-from followup.store.paths import display_path
+from followup.store.display_paths import display_path
 from followup.store.protection import AppliedProtection, BranchProtection, protection_of
 
 if TYPE_CHECKING:
