@@ -10,10 +10,8 @@ After a repository is renamed or transferred GitHub redirects /repos/{owner}/{na
 to /repositories/{id}/...; the client notes each such move (`moved`) so that the caller
 can record the repository's new name.
 
-Every JSON answer is cleaned once here (followup.text.clean_json_text): titles, bodies,
-logins, labels and error messages reach the rest of followup with their control
-characters made visible. An answer that is not JSON, or a bare JSON value where GitHub
-always sends an object or a list, is a BadAnswer naming the endpoint.
+Every answer is decoded and cleaned once, by `answers.py`; `responses.py` holds what the
+rest of followup reads from it.
 """
 
 from __future__ import annotations
@@ -30,22 +28,18 @@ from urllib.parse import urljoin, urlsplit, urlunsplit
 
 from followup import __version__, logs
 from followup.config import DEFAULT_GITHUB_URL, Settings
+from followup.github import answers
 from followup.github.errors import (
     AuthError,
     BadAnswer,
-    Forbidden,
-    GitHubError,
-    Gone,
     GraphQLError,
-    NotFound,
     RateLimited,
     RedirectError,
-    ScopeError,
     TransientError,
-    Unprocessable,
 )
+from followup.github.responses import GraphQLResult, RateLimit, Response, Stats
 from followup.github.transport import RawResponse, Transport, with_query
-from followup.text import clean, clean_json_text
+from followup.text import clean
 
 log = logging.getLogger("followup.github")
 
@@ -53,93 +47,11 @@ WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 # The redirects GitHub documents; each is repeated with the same method and body.
 FOLLOWED_REDIRECTS = frozenset({301, 302, 307, 308})
 MAX_REDIRECTS = 5
-# GitHub's advice when a secondary limit names no Retry-After: wait at least a minute.
-SECONDARY_DEFAULT_WAIT = 60.0
 MAX_RATE_LIMIT_WAITS = 5
 PER_PAGE = 100
 API_VERSION = "2022-11-28"
 
 Sleep = Callable[[float], None]
-
-
-@dataclass(frozen=True, slots=True)
-class Response:
-    """A response with its status, decoded JSON body and lowercased headers.
-
-    where names the request (method and path) for error messages. raw is the body as
-    GitHub sent it, not cleaned, when the request asked for it: only to write a text
-    back exactly as it was (an issue body whose one line followup changes).
-    """
-
-    status: int
-    data: Any
-    headers: Mapping[str, str]
-    where: str = "GitHub's API"
-    raw: Any = None
-
-    def object(self) -> dict[str, Any]:
-        """Return the body as a JSON object, or fail naming the endpoint."""
-        if not isinstance(self.data, dict):
-            raise BadAnswer(f"GitHub's answer to {self.where} is {_kind(self.data)}, not an object")
-        return self.data
-
-    def array(self) -> list[Any]:
-        """Return the body as a JSON array, or fail naming the endpoint."""
-        if not isinstance(self.data, list):
-            raise BadAnswer(f"GitHub's answer to {self.where} is {_kind(self.data)}, not a list")
-        return self.data
-
-    @property
-    def etag(self) -> str | None:
-        """Return the ETag GitHub sent, for a later conditional request."""
-        return self.headers.get("etag")
-
-    @property
-    def not_modified(self) -> bool:
-        """Tell whether a conditional request found nothing new (304)."""
-        return self.status == 304
-
-    def link(self, rel: str) -> str | None:
-        """Return the URL of a pagination link such as 'next'."""
-        raw = self.headers.get("link")
-        if not raw:
-            return None
-        from requests.utils import parse_header_links
-
-        for entry in parse_header_links(raw):
-            if entry.get("rel") == rel:
-                return entry.get("url")
-        return None
-
-
-@dataclass(frozen=True, slots=True)
-class GraphQLResult:
-    """A GraphQL answer: data, and the errors GitHub reported beside it."""
-
-    data: dict[str, Any]
-    errors: tuple[dict[str, Any], ...] = ()
-
-
-@dataclass(slots=True)
-class RateLimit:
-    """The primary rate limit as the last response reported it."""
-
-    limit: int | None = None
-    remaining: int | None = None
-    used: int | None = None
-    reset_at: datetime | None = None
-    resource: str | None = None
-
-
-@dataclass(slots=True)
-class Stats:
-    """Counts of what this client sent, for summaries and benchmarks."""
-
-    requests: int = 0
-    writes: int = 0
-    not_modified: int = 0
-    retries: int = 0
-    waited_seconds: float = 0.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -270,13 +182,15 @@ class GitHub:
             raise self._rate_limited(response.status)
         scoped = [e for e in errors if e.get("type") == "INSUFFICIENT_SCOPES"]
         if scoped:
-            raise _scope_error(scoped)
+            raise answers.scope_error(scoped)
         data = payload.get("data")
         if data is None:
             first = errors[0].get("message") if errors else "no data in the answer"
             raise GraphQLError(f"GitHub GraphQL query failed: {first}", status=response.status)
         if not isinstance(data, dict):
-            raise BadAnswer(f"GitHub's answer to {response.where} holds {_kind(data)} as data")
+            raise BadAnswer(
+                f"GitHub's answer to {response.where} holds {answers.kind_of(data)} as data"
+            )
         return GraphQLResult(data=data, errors=errors)
 
     def request(
@@ -299,7 +213,7 @@ class GitHub:
         url = self._transport.url(path)
         if params:
             url = with_query(url, params)
-        where = f"{method} {_short(path)}"
+        where = f"{method} {answers.short_path(path)}"
         failures = 0
         rate_waits = 0
         while True:
@@ -310,26 +224,27 @@ class GitHub:
             except requests.RequestException as exc:
                 if is_write:
                     raise TransientError(
-                        f"{where} did not complete ({_describe(exc)})", maybe_applied=True
+                        f"{where} did not complete ({answers.describe_failure(exc)})",
+                        maybe_applied=True,
                     ) from None
                 failures += 1
                 if failures > self.options.max_retries:
                     raise TransientError(
-                        f"GitHub did not answer {where} ({_describe(exc)})"
+                        f"GitHub did not answer {where} ({answers.describe_failure(exc)})"
                     ) from None
                 self._backoff(failures)
                 continue
 
             status, response_headers = raw.status, raw.headers
             self._note_rate(response_headers)
-            data = _decode(raw, where)
+            data = answers.decode(raw, where)
             if status == 304:
                 self.stats.not_modified += 1
             if status < 400:
                 kept = json.loads(raw.text) if keep_raw and data is not None else None
                 return Response(status, data, response_headers, where, kept)
 
-            if status in (403, 429) and _is_rate_limit(response_headers, data):
+            if status in (403, 429) and answers.is_rate_limit(response_headers, data):
                 rate_waits += 1
                 if rate_waits > MAX_RATE_LIMIT_WAITS:
                     raise self._rate_limited(status)
@@ -340,11 +255,11 @@ class GitHub:
                 else:
                     # A secondary limit means the request was refused, not carried out,
                     # so sending it again after the wait is safe even for a write.
-                    self._wait(_retry_after(response_headers, rate_waits))
+                    self._wait(answers.retry_after(response_headers, rate_waits))
                 continue
 
             if status >= 500:
-                message = f"GitHub answered {status} to {method} {_short(path)}"
+                message = f"GitHub answered {status} to {method} {answers.short_path(path)}"
                 if is_write:
                     raise TransientError(message, status=status, maybe_applied=True)
                 failures += 1
@@ -353,7 +268,7 @@ class GitHub:
                 self._backoff(failures)
                 continue
 
-            raise _error_for(status, data, method, path)
+            raise answers.error_for(status, data, method, path)
 
     def _exchange(
         self, method: str, url: str, headers: Mapping[str, str], body: Any, is_write: bool
@@ -368,28 +283,29 @@ class GitHub:
                 if is_write:
                     self.stats.writes += 1
                     self._last_write = self._monotonic()
-            log.debug("%s %s -> %s", method, _short(url, query=True), raw.status)
+            log.debug("%s %s -> %s", method, answers.short_path(url, query=True), raw.status)
             if not 300 <= raw.status < 400 or raw.status == 304:
                 return raw
             target = self._redirect_target(method, url, raw)
             hops += 1
             if hops > MAX_REDIRECTS:
+                shown = answers.short_path(url)
                 raise RedirectError(
-                    f"GitHub redirected {method} {_short(url)} more than {MAX_REDIRECTS} times"
+                    f"GitHub redirected {method} {shown} more than {MAX_REDIRECTS} times"
                 )
             self._note_move(url, target)
             log.info(
                 "following %s for %s %s to %s",
                 raw.status,
                 method,
-                _short(url, query=True),
-                _short(target, query=True),
+                answers.short_path(url, query=True),
+                answers.short_path(target, query=True),
             )
             url = target
 
     def _redirect_target(self, method: str, url: str, raw: RawResponse) -> str:
         """Return where a redirect points, or fail if followup must not follow it."""
-        where = f"{method} {_short(url)}"
+        where = f"{method} {answers.short_path(url)}"
         location = clean(raw.headers.get("location") or "")
         if raw.status not in FOLLOWED_REDIRECTS:
             raise RedirectError(
@@ -465,7 +381,7 @@ class GitHub:
 
     def _seconds_until_reset(self) -> float:
         if self.rate.reset_at is None:
-            return SECONDARY_DEFAULT_WAIT
+            return answers.SECONDARY_DEFAULT_WAIT
         # One extra second: GitHub's reset is rounded to the second.
         return max(1.0, (self.rate.reset_at - datetime.now(UTC)).total_seconds() + 1)
 
@@ -482,123 +398,6 @@ class GitHub:
 
 _REPOS = re.compile(r"^/repos/(?P<owner>[^/]+)/(?P<name>[^/]+)(?:/|$)")
 _REPOSITORIES = re.compile(r"^/repositories/(?P<id>\d+)(?:/|$)")
-
-
-def _decode(raw: RawResponse, where: str) -> Any:
-    """Return the answer's JSON, cleaned; a success that is not JSON is a BadAnswer."""
-    text = raw.text
-    if not text.strip():
-        return None
-    try:
-        value = json.loads(clean_json_text(text))
-    except ValueError:
-        if raw.status >= 400:
-            # Proxies in front of GitHub answer some errors with HTML; the status says enough.
-            return None
-        kind = raw.headers.get("content-type", "no content type").split(";", 1)[0]
-        raise BadAnswer(
-            f"GitHub's answer to {where} is not JSON ({clean(kind)}, {len(text):,} characters); "
-            "a proxy or a sign-in page may be in the way"
-        ) from None
-    if raw.status < 400 and not isinstance(value, dict | list):
-        raise BadAnswer(f"GitHub's answer to {where} is {_kind(value)}, not an object or a list")
-    return value
-
-
-_SCOPES = re.compile(r"requires one of the following scopes: \[([^\]]*)\]")
-
-
-def _scope_error(errors: list[dict[str, Any]]) -> ScopeError:
-    """Return the error for a query the token's scopes do not cover, naming the scopes."""
-    scopes: list[str] = []
-    for error in errors:
-        found = _SCOPES.search(str(error.get("message") or ""))
-        if found is not None:
-            for scope in re.findall(r"'([^']+)'", found[1]):
-                if scope not in scopes:
-                    scopes.append(scope)
-    wanted = " or ".join(f"'{s}'" for s in scopes) or "a scope it needs"
-    return ScopeError(
-        f"GitHub refused the query: the token lacks the {wanted} scope", scopes=tuple(scopes)
-    )
-
-
-def _kind(value: Any) -> str:
-    """Return what a JSON value is, for an error message."""
-    if value is None:
-        return "empty"
-    if isinstance(value, bool):
-        return "true or false"
-    names = {str: "a string", int: "a number", float: "a number", list: "a list", dict: "an object"}
-    return names.get(type(value), type(value).__name__)
-
-
-def _short(path: str, *, query: bool = False) -> str:
-    """Return a URL's path (and query), which is what a user can act on; never a token."""
-    if "://" in path:
-        path = "/" + path.split("://", 1)[1].split("/", 1)[-1]
-    return clean(path if query else path.split("?", 1)[0])
-
-
-def _describe(exc: BaseException) -> str:
-    import requests
-
-    if isinstance(exc, requests.Timeout):
-        return "timed out"
-    if isinstance(exc, requests.ConnectionError):
-        return "connection failed"
-    return type(exc).__name__
-
-
-def _is_rate_limit(headers: Mapping[str, str], data: Any) -> bool:
-    if "retry-after" in headers or headers.get("x-ratelimit-remaining") == "0":
-        return True
-    message = (data or {}).get("message", "") if isinstance(data, dict) else ""
-    return "rate limit" in message.lower()
-
-
-def _retry_after(headers: Mapping[str, str], attempt: int) -> float:
-    value = headers.get("retry-after")
-    if value is not None:
-        try:
-            return max(0.0, float(value))
-        except ValueError:
-            pass
-    return float(SECONDARY_DEFAULT_WAIT * 2 ** (attempt - 1))
-
-
-def _error_for(status: int, data: Any, method: str, path: str) -> GitHubError:
-    body = data if isinstance(data, dict) else {}
-    message = str(body.get("message") or "").strip()
-    errors = tuple(e for e in body.get("errors") or () if isinstance(e, dict))
-    where = f"{method} {_short(path)}"
-    said = f": {message}" if message else ""
-    kwargs: dict[str, Any] = {"status": status, "github_message": message or None, "errors": errors}
-    if status == 401:
-        return AuthError(
-            "GitHub refused the token (401 Bad credentials); "
-            "check that it is valid and not expired",
-            **kwargs,
-        )
-    if status == 403:
-        return Forbidden(f"GitHub refused {where} (403{said})", **kwargs)
-    if status == 404:
-        return NotFound(f"GitHub found nothing at {where} (404)", **kwargs)
-    if status == 410:
-        return Gone(f"GitHub answered 410 Gone to {where}{said}", **kwargs)
-    if status == 422:
-        details = "; ".join(_describe_422(e) for e in errors)
-        return Unprocessable(
-            f"GitHub rejected {where} (422{said}{': ' + details if details else ''})", **kwargs
-        )
-    return GitHubError(f"GitHub answered {status} to {where}{said}", **kwargs)
-
-
-def _describe_422(error: Mapping[str, Any]) -> str:
-    if error.get("message"):
-        return str(error["message"])
-    parts = [str(error.get(k)) for k in ("resource", "field", "code") if error.get(k)]
-    return " ".join(parts)
 
 
 @dataclass
@@ -629,5 +428,7 @@ __all__ = [
     "GitHub",
     "GitHubFactory",
     "GraphQLResult",
+    "RateLimit",
     "Response",
+    "Stats",
 ]
