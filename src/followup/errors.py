@@ -23,13 +23,12 @@ class InputError(FollowupError):
     exit_code = 2
 
 
-class NotAPostMortem(InputError):
-    """Refuse a file that does not look like a post-mortem; forcing reads it anyway."""
+class RefusedFile(InputError):
+    """Refuse a file that forcing would read all the same: not a post-mortem, odd front matter."""
 
-    def __init__(self, path: object, reason: str, hint: str) -> None:
-        self.path = str(path)
+    def __init__(self, where: str, reason: str, hint: str) -> None:
         self.reason = reason
-        super().__init__(f"{path}: {reason} ({hint})")
+        super().__init__(f"{where}{reason} ({hint})")
 
 
 class ConfigError(InputError):

@@ -137,3 +137,33 @@ def test_suggestions_are_listed_as_suggested(run_cli: RunCli, tmp_path: Path) ->
     }
     only = run_cli("list", "--format", "json", "--status", "suggested")
     assert [i["title"] for i in json.loads(only.stdout)] == ["Add an alert on login latency"]
+
+
+BROKEN_FRONT_MATTER = """---
+title: Release broke the docs site
+authors: @alex
+---
+
+# Release broke the docs site
+
+## Action items
+
+- Add a smoke test of the docs build
+"""
+
+
+def test_front_matter_yaml_cannot_read_is_refused_then_ignored_when_forced(
+    run_cli: RunCli, tmp_path: Path
+) -> None:
+    path = tmp_path / "2020-04-09-release.md"
+    path.write_text(BROKEN_FRONT_MATTER, encoding="utf-8")
+    refused = run_cli("import", str(path))
+    assert refused.exit_code != 0
+    line = one_error_line(refused.stderr)
+    assert "line 3" in line and "YAML" in line and "--force" in line
+    assert listed(run_cli) == []
+
+    forced = run_cli("import", "--force", str(path))
+    assert forced.exit_code == 0, forced.output
+    assert "the front matter was ignored" in " ".join(forced.output.split())
+    assert [item["title"] for item in listed(run_cli)] == ["Add a smoke test of the docs build"]

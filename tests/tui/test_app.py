@@ -133,7 +133,7 @@ async def test_import_picks_a_file_and_adds_its_items(
 async def test_a_file_that_cannot_be_read_imports_nothing_and_says_why(
     make: AppFactory, docs: Path
 ) -> None:
-    (docs / "broken.md").write_text("---\ntitle: [unclosed\n---\n# x\n", encoding="utf-8")
+    (docs / "broken.md").write_bytes(b"# x\n\x00\x01 binary\n")
     app = make()
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
@@ -176,11 +176,32 @@ async def test_a_file_unlike_a_post_mortem_is_imported_only_once_confirmed(
         assert "notes" in {pm.slug for pm in app.postmortems}
 
 
+async def test_front_matter_yaml_cannot_read_is_ignored_once_confirmed(
+    make: AppFactory, docs: Path
+) -> None:
+    text = "---\nauthors: @alex\n---\n# Docs outage\n\n## Action items\n\n- Add a smoke test\n"
+    (docs / "docs-outage.md").write_text(text, encoding="utf-8")
+    app = make()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        app.import_paths([docs / "docs-outage.md"])
+        await settle(pilot)
+        dialog = top(app)
+        assert isinstance(dialog, ConfirmScreen)
+        assert "line 2: front matter is not valid YAML" in dialog.body.plain
+        await pilot.press("y")
+        await settle(pilot)
+        (said,) = [n for n in notes(app) if n.startswith("Imported docs-outage")]
+        assert said.startswith("Imported docs-outage: 1 new, 0 updated, 0 removed; line 2: ")
+        assert said.endswith("the front matter was ignored")
+        assert "Add a smoke test" in {i.title for i in app.screen.query_one(ItemsTable).items}
+
+
 async def test_a_file_that_is_broken_as_well_is_not_offered_to_import_anyway(
     make: AppFactory, docs: Path
 ) -> None:
     (docs / "notes.md").write_text(NOTES, encoding="utf-8")
-    (docs / "broken.md").write_text("---\ntitle: [unclosed\n---\n# x\n", encoding="utf-8")
+    (docs / "broken.md").write_bytes(b"# x\n\x00\x01 binary\n")
     app = make()
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)

@@ -25,7 +25,12 @@ from followup.cli.repos import RepoSpec, document_repo_option
 @document_repo_option
 @click.option("--skip-invalid", is_flag=True, help="Import the readable files even if others fail.")
 @click.option(
-    "--force", is_flag=True, help="Import files even if they do not look like post-mortems."
+    "--force",
+    is_flag=True,
+    help=(
+        "Import files even if they do not look like post-mortems, or their front matter "
+        "cannot be read (it is then ignored)."
+    ),
 )
 @format_option
 @pass_cli

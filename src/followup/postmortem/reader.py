@@ -8,7 +8,7 @@ from dataclasses import replace
 from datetime import date
 from pathlib import Path, PurePath
 
-from followup.errors import InputError, NotAPostMortem
+from followup.errors import InputError, RefusedFile
 from followup.postmortem import sections
 from followup.postmortem.collect import Collector
 from followup.postmortem.frontmatter import FrontMatter, FrontMatterError
@@ -34,14 +34,17 @@ _SHAPE_WORDS = re.compile(
 )
 
 
-def _front_matter(src: Source, outline: Outline, where: str) -> FrontMatter:
+def _front_matter(src: Source, outline: Outline, where: str, *, lenient: bool) -> FrontMatter:
     if outline.metadata_start < 0:
         return FrontMatter()
     try:
         return read_front_matter(outline.metadata, outline.metadata_style, 2)
     except FrontMatterError as exc:
         at = f"line {exc.line}: " if exc.line else ""
-        raise InputError(f"{where}{at}{exc}") from exc
+        if lenient:
+            # Forced: the document below is still worth reading; say what was left out.
+            return FrontMatter(warnings=(f"{at}{exc}; the front matter was ignored",))
+        raise RefusedFile(where, f"{at}{exc}", "pass --force to ignore the front matter") from exc
 
 
 def _iso(value: str) -> date | None:
@@ -161,8 +164,18 @@ def _settle(items: list[ActionItem]) -> tuple[ActionItem, ...]:
     return tuple(kept)
 
 
-def parse(text: str, *, path: str | None = None, default_repo: str | None = None) -> PostMortem:
-    """Read a post-mortem's text into a PostMortem; no I/O."""
+def parse(
+    text: str,
+    *,
+    path: str | None = None,
+    default_repo: str | None = None,
+    lenient_front_matter: bool = False,
+) -> PostMortem:
+    """Read a post-mortem's text into a PostMortem; no I/O.
+
+    Front matter YAML cannot read is an InputError, or with lenient_front_matter ignored
+    with a warning.
+    """
     if text.startswith("\ufeff"):
         text = text[1:]
     if "\r" in text:
@@ -170,7 +183,7 @@ def parse(text: str, *, path: str | None = None, default_repo: str | None = None
         text = text.replace("\r\n", "\n").replace("\r", "\n")
     src = Source(text)
     outline = build(src)
-    fm = _front_matter(src, outline, f"{path}: " if path else "")
+    fm = _front_matter(src, outline, f"{path}: " if path else "", lenient=lenient_front_matter)
     repo = fm.repo or default_repo
     stem = PurePath(path).stem if path else None
     secs = outline.sections
@@ -236,8 +249,8 @@ def read(
 ) -> PostMortem:
     """Read a post-mortem file; refuse what is not a reasonably sized UTF-8 Markdown post-mortem."""
     if not force and path.suffix.lower() not in MARKDOWN_SUFFIXES:
-        raise NotAPostMortem(
-            path,
+        raise RefusedFile(
+            f"{path}: ",
             f"is not a Markdown file ({path.suffix}); post-mortems are .md files",
             "pass --force to read it anyway",
         )
@@ -274,8 +287,8 @@ def read(
             f"{path}: is not UTF-8 text (byte 0x{data[exc.start]:02x} on line {line})"
         ) from None
     del data
-    pm = parse(text, path=str(path), default_repo=default_repo)
+    pm = parse(text, path=str(path), default_repo=default_repo, lenient_front_matter=force)
     reason = None if force else refusal(pm)
     if reason is not None:
-        raise NotAPostMortem(path, reason, "pass --force to import it anyway")
+        raise RefusedFile(f"{path}: ", reason, "pass --force to import it anyway")
     return pm

@@ -18,7 +18,7 @@ from sqlalchemy import Engine, func, select
 from sqlmodel import Session, col
 
 from followup import __version__, collector, postmortem
-from followup.errors import InputError, NotAPostMortem
+from followup.errors import InputError, RefusedFile
 from followup.policy import DuePolicy
 from followup.postmortem.model import PostMortem
 from followup.store import retry
@@ -37,7 +37,7 @@ class FileProblem:
 
     path: str
     message: str
-    # Why the file was not taken for a post-mortem, when forcing would import it anyway.
+    # Why the file was refused, when forcing would import it anyway.
     refused: str | None = None
 
 
@@ -147,7 +147,7 @@ def _import(session: Session, files: Sequence[tuple[Path, str]], opts: _Options)
                 continue
             try:
                 doc = postmortem.read(path, default_repo=default, force=opts.force)
-            except NotAPostMortem as exc:
+            except RefusedFile as exc:
                 problems.append(FileProblem(str(path), str(exc), refused=exc.reason))
                 continue
             except InputError as exc:

@@ -221,7 +221,7 @@ def forget_confirmation(plan: Forgettable) -> Preview:
 
 
 def import_anyway(refused: Sequence[FileProblem]) -> Preview:
-    """Return the dialog that asks before files unlike post-mortems are imported all the same."""
+    """Return the dialog that asks before refused files are imported all the same."""
     lines: list[Content] = []
     for problem in refused:
         # A file's name is the user's, but may hold anything a terminal would act on.

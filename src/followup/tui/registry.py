@@ -217,8 +217,8 @@ VERIFY: JobSpec[ItemIds, VerifyReport] = JobSpec(
 
 
 @dataclass(frozen=True, slots=True)
-class NotPostMortems:
-    """Files refused only for not looking like post-mortems: the user may import them anyway."""
+class RefusedFiles:
+    """Files refused only for what forcing overrides: the user may import them anyway."""
 
     paths: tuple[Path, ...]
     refused: tuple[FileProblem, ...]
@@ -226,7 +226,7 @@ class NotPostMortems:
 
 def _read_files(
     context: JobContext, paths: Sequence[Path], *, force: bool
-) -> ImportReport | NotPostMortems:
+) -> ImportReport | RefusedFiles:
     from followup.sync.importing import ImportFailed, import_files
 
     try:
@@ -239,20 +239,20 @@ def _read_files(
         )
     except ImportFailed as exc:
         if not force and exc.problems and all(p.refused for p in exc.problems):
-            return NotPostMortems(tuple(paths), exc.problems)
+            return RefusedFiles(tuple(paths), exc.problems)
         first = exc.problems[0].message if exc.problems else ""
         raise InputError(f"{exc}: {first}" if first else str(exc)) from None
 
 
 def _import(
     context: JobContext, paths: Sequence[Path], _progress: Progress
-) -> ImportReport | NotPostMortems:
+) -> ImportReport | RefusedFiles:
     return _read_files(context, paths, force=False)
 
 
 def _import_anyway(context: JobContext, paths: Sequence[Path], _progress: Progress) -> ImportReport:
     report = _read_files(context, paths, force=True)
-    assert not isinstance(report, NotPostMortems)
+    assert not isinstance(report, RefusedFiles)
     return report
 
 
@@ -265,14 +265,14 @@ IMPORT_ANYWAY: JobSpec[Sequence[Path], ImportReport] = JobSpec(
 )
 
 
-def _imported_or_offer(result: ImportReport | NotPostMortems) -> Outcome:
-    if isinstance(result, NotPostMortems):
+def _imported_or_offer(result: ImportReport | RefusedFiles) -> Outcome:
+    if isinstance(result, RefusedFiles):
         preview = previews.import_anyway(result.refused)
         return Outcome("", changed=False, proposal=Proposal(preview, IMPORT_ANYWAY(result.paths)))
     return outcomes.imported(result)
 
 
-IMPORT: JobSpec[Sequence[Path], ImportReport | NotPostMortems] = JobSpec(
+IMPORT: JobSpec[Sequence[Path], ImportReport | RefusedFiles] = JobSpec(
     name="import",
     description="Importing",
     failure="Import failed",
