@@ -141,7 +141,10 @@ class _Filing(CreatingRun, TrackingRun):
             if write_back and not self.control.halted():
                 self.write_back(postmortems_of(cands))
             if not self.control.halted():
-                for note in record_moves(self.session, [self.client]):
+                self.commit()
+                engine = self.session.get_bind()
+                assert isinstance(engine, Engine)
+                for note in record_moves(engine, [self.client]):
                     self.warn(note)
         except Stopped:
             pass
@@ -212,7 +215,7 @@ class _Filing(CreatingRun, TrackingRun):
             default_repo=self.default_repo,
             control=self.control,
             warn=self.warn,
-            commit=self.commit,
+            afresh=self.afresh,
         )
 
 

@@ -10,9 +10,10 @@ from collections.abc import Sequence
 from contextlib import ExitStack
 
 from sqlalchemy import Engine
+from sqlmodel import Session
 
 from followup.errors import InputError
-from followup.store import session_scope
+from followup.store import retry, session_scope
 from followup.store.forget import (
     FiledItem,
     Forgettable,
@@ -51,22 +52,30 @@ def forget(
     An item a filing run is creating an issue for right now is not pulled from under it:
     forget waits for the run (the repository's lock, as a second filing run would), so
     that the issue is recorded and named among those kept. A run that has not yet said
-    it will create finds the item gone and creates nothing.
+    it will create finds the item gone and creates nothing. A store busy with another
+    writer makes the transaction run again (store/retry.py), deciding afresh.
     """
     named = _refs(refs)
     lock = lock or StoreLock(engine)
     waited: set[str] = set()
+
+    def attempt(session: Session) -> list[Forgettable] | set[str]:
+        exclusive(session, FORGET_KEY)
+        rows = find_postmortems(session, named)
+        busy = filing_repos(session, rows) - waited
+        if busy:
+            return busy
+        gone = describe(session, rows)
+        forget_postmortems(session, rows)
+        return gone
+
     with ExitStack() as held:
         while True:
-            with session_scope(engine) as session:
-                exclusive(session, FORGET_KEY)
-                rows = find_postmortems(session, named)
-                busy = filing_repos(session, rows) - waited
-                if not busy:
-                    gone = describe(session, rows)
-                    forget_postmortems(session, rows)
-                    return gone
+            # No snapshot: the write lock is taken first, and the reads come after it.
+            done = retry.write(engine, attempt, snapshot=False)
+            if isinstance(done, list):
+                return done
             # Outside the transaction: the run being waited for must be able to write.
-            for repo in sorted(busy):
+            for repo in sorted(done):
                 held.enter_context(lock.locked(repo))
                 waited.add(repo)
