@@ -9,8 +9,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from contextlib import ExitStack
 
-from sqlalchemy import Engine
-from sqlmodel import Session
+from sqlalchemy import Engine, or_
+from sqlmodel import Session, col, select
 
 from followup.errors import InputError
 from followup.store import retry, session_scope
@@ -23,6 +23,8 @@ from followup.store.forget import (
     forget_postmortems,
 )
 from followup.store.locks import StoreLock, exclusive
+from followup.store.models import ItemRow, PostMortemRow
+from followup.sync.candidates import tracking_repo
 from followup.sync.run_control import RunLock
 
 # The transaction that forgets: one at a time, and the write lock held from its start.
@@ -36,6 +38,24 @@ def _refs(refs: Sequence[str]) -> list[str]:
     if not named:
         raise InputError("no post-mortem given: name one by its slug or file path")
     return named
+
+
+def _tracking_repos(session: Session, rows: Sequence[PostMortemRow]) -> set[str]:
+    """Return the repositories a filing run may be filing these post-mortems' tracking issues in."""
+    repos: set[str] = set()
+    for pm in rows:
+        filed = session.exec(
+            select(ItemRow.id)
+            .where(
+                ItemRow.postmortem_id == pm.id,
+                or_(col(ItemRow.issue_id).is_not(None), col(ItemRow.filing_intent_at).is_not(None)),
+            )
+            .limit(1)
+        ).first()
+        repo = tracking_repo(session, pm) if filed is not None else None
+        if repo:
+            repos.add(repo)
+    return repos
 
 
 def plan_forget(engine: Engine, refs: Sequence[str]) -> list[Forgettable]:
@@ -52,7 +72,9 @@ def forget(
     An item a filing run is creating an issue for right now is not pulled from under it:
     forget waits for the run (the repository's lock, as a second filing run would), so
     that the issue is recorded and named among those kept. A run that has not yet said
-    it will create finds the item gone and creates nothing. A store busy with another
+    it will create finds the item gone and creates nothing. A post-mortem with filed
+    items may be getting its tracking issue: forget waits for that repository's lock
+    too, and a run that comes to file it afterwards finds it gone. A store busy with another
     writer makes the transaction run again (store/retry.py), deciding afresh.
     """
     named = _refs(refs)
@@ -62,7 +84,7 @@ def forget(
     def attempt(session: Session) -> list[Forgettable] | set[str]:
         exclusive(session, FORGET_KEY)
         rows = find_postmortems(session, named)
-        busy = filing_repos(session, rows) - waited
+        busy = (filing_repos(session, rows) | _tracking_repos(session, rows)) - waited
         if busy:
             return busy
         gone = describe(session, rows)
