@@ -72,7 +72,11 @@ def test_an_edit_landing_while_the_issue_is_created_is_queued_and_sent_by_the_ne
     with FakeGitHub() as fake:
         racing.arrange(fake)
         fake.assignable.add("kim")
-        fake.when("POST issues", lambda _fake: change(other, item_id))
+
+        def edit_now(_fake: FakeGitHub) -> None:
+            change(other, item_id)
+
+        fake.when("POST issues", edit_now)
         report = file_items(
             engine, fake.client("A"), default_repo=racing.REPO, progress=SilentProgress()
         )
