@@ -7,6 +7,7 @@ import os
 import signal
 import sqlite3
 import threading
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -309,3 +310,20 @@ def test_watch_ends_on_a_store_error_that_will_not_pass(
     assert result.stderr.strip() == (
         "error: the disk that holds the store is full; free some space and run again"
     )
+
+
+@pytest.mark.sqlite_only("a file that is no database")
+def test_watch_ends_at_once_on_a_store_that_cannot_be_opened(
+    run_cli: RunCli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(sync_cmd, "MIN_WATCH_SECONDS", 0)
+    garbage = tmp_path / "notes.db"
+    garbage.write_bytes(b"these are my notes, not a database" * 100)
+
+    result = run_cli("--db", f"sqlite:///{garbage}", "sync", "--watch", "0.05s", "--format", "json")
+
+    assert result.exit_code == 1
+    assert result.stderr.startswith("error: ") and "is not a followup store" in result.stderr
+    assert len(result.stderr.splitlines()) == 1
+    document = json.loads(result.stdout)
+    assert document["ok"] is False and "is not a followup store" in document["errors"][0]

@@ -341,9 +341,6 @@ def sync_command(
         report.finish()
         return
 
-    # A store that cannot be opened is a configuration to fix: it ends the command, as
-    # without --watch. Once open, a round the store fails is reported and run again.
-    cli.engine()
     stop = threading.Event()
     with stop_after_round(stop, lambda message: printing.line(cli.err, message, style="yellow")):
         rounds = 0
@@ -351,6 +348,10 @@ def sync_command(
         while True:
             report = Report.start(cli, "sync", fmt, summary=SYNC_SUMMARY, extra=SYNC_EXTRA)
             report.compact = True
+            if rounds == 0:
+                # A store that cannot be opened is a configuration to fix: it ends the
+                # command, as without --watch. Once open, a round it fails is run again.
+                cli.engine()
             try:
                 with BarProgress(
                     cli.err, stopping=AT_SAFE_POINT, on_note=report.collect
