@@ -5,15 +5,18 @@ from __future__ import annotations
 import json
 import os
 import signal
+import sqlite3
 import threading
+from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine
+from sqlalchemy import Engine, create_engine, make_url, text
+from sqlalchemy.pool import NullPool
 
 from followup.cli import sync_cmd
 from followup.errors import InputError
-from followup.store import session_scope
+from followup.store import StoreError, db, session_scope
 from followup.store.models import RepoSyncRow
 from tests.conftest import RunCli
 from tests.sync.world import (
@@ -216,3 +219,111 @@ def test_sync_takes_repository_urls(run_cli: RunCli, ids: dict[str, str]) -> Non
     result = run_cli("sync", "--rebuild", "-R", f"https://github.com/{SCRATCH}.git", "-R", DOCS)
     assert result.exit_code == 2
     assert "--rebuild needs exactly one --repo" in result.stderr
+
+
+def _store_fails_in_round_one(
+    monkeypatch: pytest.MonkeyPatch, db_url: str, backend: str
+) -> list[str]:
+    """Make the store fail for real in the first round, then recover; Ctrl-C in the second.
+
+    PostgreSQL: another connection ends every session of the store's database (as a
+    restart of the server would), so the round's pooled connection is dead. SQLite:
+    another connection holds the write lock for longer than the busy timeout.
+    """
+    rounds: list[str] = []
+    real = sync_cmd.sync_all
+    monkeypatch.setattr(sync_cmd, "MIN_WATCH_SECONDS", 0)
+    monkeypatch.setattr(sync_cmd, "STORE_RETRY_SECONDS", 0.01, raising=False)
+    if backend == "sqlite":
+        monkeypatch.setattr(db, "BUSY_TIMEOUT_MS", 50)
+
+    def sync_all(engine: Engine, *args: Any, **kwargs: Any) -> Any:
+        rounds.append("round")
+        if len(rounds) == 2:
+            os.kill(os.getpid(), signal.SIGINT)
+            return real(engine, *args, **kwargs)
+        if len(rounds) > 2:
+            return real(engine, *args, **kwargs)
+        if backend == "postgresql":
+            with engine.connect() as conn:
+                conn.execute(text("SELECT 1"))  # the pool now holds a connection
+            killer = create_engine(db_url, poolclass=NullPool)
+            with killer.connect() as conn:
+                conn.execute(
+                    text(
+                        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                        "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                    )
+                )
+            killer.dispose()
+            return real(engine, *args, **kwargs)
+        holder = sqlite3.connect(make_url(db_url).database or "")
+        holder.execute("BEGIN IMMEDIATE")
+        try:
+            return real(engine, *args, **kwargs)
+        finally:
+            holder.rollback()
+            holder.close()
+
+    monkeypatch.setattr(sync_cmd, "sync_all", sync_all)
+    return rounds
+
+
+@pytest.mark.vcr("test_watch_keeps_syncing_until_ctrl_c_then_ends_the_round_and_exits_0.yaml")
+def test_watch_goes_on_after_the_store_failed_a_round(
+    run_cli: RunCli,
+    ids: dict[str, str],
+    engine: Engine,
+    db_url: str,
+    backend: str,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    remember_both(engine)
+    engine.dispose()
+    rounds = _store_fails_in_round_one(monkeypatch, db_url, backend)
+
+    result = run_cli("sync", "--watch", "0.05s")
+
+    assert result.exit_code == 0, result.output
+    assert len(rounds) == 2
+    failed = [line for line in result.stderr.splitlines() if "this round failed" in line]
+    assert len(failed) == 1, result.stderr
+    assert failed[0].startswith("error: ") and "trying again at" in failed[0], failed
+    assert "Traceback" not in result.output and "internal error" not in result.output
+    assert result.stdout.count("Synced 2 of 2 repositories") == 1
+    assert "stopped after 2 rounds" in result.stderr
+
+
+def test_watch_ends_on_a_store_error_that_will_not_pass(
+    run_cli: RunCli, ids: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(sync_cmd, "MIN_WATCH_SECONDS", 0)
+
+    def full(*_args: Any, **_kwargs: Any) -> Any:
+        raise StoreError("the disk that holds the store is full; free some space and run again")
+
+    monkeypatch.setattr(sync_cmd, "sync_all", full)
+
+    result = run_cli("sync", "--watch", "0.05s")
+
+    assert result.exit_code == 1
+    assert result.stderr.strip() == (
+        "error: the disk that holds the store is full; free some space and run again"
+    )
+
+
+@pytest.mark.sqlite_only("a file that is no database")
+def test_watch_ends_at_once_on_a_store_that_cannot_be_opened(
+    run_cli: RunCli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(sync_cmd, "MIN_WATCH_SECONDS", 0)
+    garbage = tmp_path / "notes.db"
+    garbage.write_bytes(b"these are my notes, not a database" * 100)
+
+    result = run_cli("--db", f"sqlite:///{garbage}", "sync", "--watch", "0.05s", "--format", "json")
+
+    assert result.exit_code == 1
+    assert result.stderr.startswith("error: ") and "is not a followup store" in result.stderr
+    assert len(result.stderr.splitlines()) == 1
+    document = json.loads(result.stdout)
+    assert document["ok"] is False and "is not a followup store" in document["errors"][0]

@@ -25,13 +25,18 @@ from followup.cli.reporting import Entry, IssueRef, Report, format_option
 from followup.cli.repos import REPO, RepoSpec, repo_for
 from followup.errors import InputError
 from followup.github import GitHubFactory
+from followup.store.failures import StoreError, is_transient
 from followup.sync.edits import PendingOutcome
 from followup.sync.issue_state import ItemChange
 from followup.sync.polling import SyncReport, sync_all
 
 MAX_CHANGES_SHOWN = 100
 MIN_WATCH_SECONDS = 10
+# After a round the store failed (busy, a lost race, its server restarting), --watch waits
+# this long before the next, twice as long after each further failure, at most the interval.
+STORE_RETRY_SECONDS = 10.0
 _DURATION = re.compile(r"(\d+(?:\.\d+)?)\s*([smhd])", re.IGNORECASE)
+_ADVICE = re.compile(r";[^;]*\btry again$")  # the store error's advice: the watch does it
 _UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 SYNC_SUMMARY = dict.fromkeys(
     ("repositories", "failed_repositories", "items_changed", "requests", "not_modified", "points"),
@@ -339,12 +344,35 @@ def sync_command(
     stop = threading.Event()
     with stop_after_round(stop, lambda message: printing.line(cli.err, message, style="yellow")):
         rounds = 0
+        failures = 0
         while True:
             report = Report.start(cli, "sync", fmt, summary=SYNC_SUMMARY, extra=SYNC_EXTRA)
             report.compact = True
-            with BarProgress(cli.err, stopping=AT_SAFE_POINT, on_note=report.collect) as progress:
-                synced = _round(cli, factory, wanted, rebuild_repo, full, progress)
+            if rounds == 0:
+                # A store that cannot be opened is a configuration to fix: it ends the
+                # command, as without --watch. Once open, a round it fails is run again.
+                cli.engine()
+            try:
+                with BarProgress(
+                    cli.err, stopping=AT_SAFE_POINT, on_note=report.collect
+                ) as progress:
+                    synced = _round(cli, factory, wanted, rebuild_repo, full, progress)
+            except StoreError as exc:
+                if not is_transient(exc):
+                    raise
+                rounds += 1
+                failures += 1
+                wait = min(interval, STORE_RETRY_SECONDS * 2 ** (failures - 1))
+                again = datetime.fromtimestamp(datetime.now().timestamp() + wait)
+                said = _ADVICE.sub("", str(exc))
+                report.error(f"this round failed: {said}; trying again at {again:%H:%M:%S}")
+                report.code = ExitCode.FAILED
+                report.emit()
+                if stop.is_set() or stop.wait(wait):
+                    break
+                continue
             rounds += 1
+            failures = 0
             rebuild_repo = None  # links are restored once; later rounds only poll
             report_sync(cli, report, synced, stamp=True)
             report.emit()

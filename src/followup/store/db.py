@@ -35,6 +35,7 @@ from followup.store.failures import (
     StoreBusy,
     StoreError,
     explain,
+    unavailable,
 )
 
 # A TUI and a CLI sync may write at once; wait this long for the other's lock.
@@ -102,6 +103,9 @@ def _make_private(path: Path) -> None:
 def _on_error(where: str) -> Any:
     def translate(context: ExceptionContext) -> None:
         found = explain(context.original_exception, where)
+        if found is None and context.is_disconnect:
+            # A connection the server dropped (a restart) carries no code of its own.
+            found = unavailable(where, context.original_exception)
         if found is not None:
             raise found from None
 

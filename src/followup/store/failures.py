@@ -29,11 +29,33 @@ class StoreBusy(StoreError):
     """
 
 
+class StoreUnavailable(StoreError):
+    """The store's server could not be reached, or dropped the connection (a restart).
+
+    Nothing of the transaction was saved; a later one, on a new connection, may succeed.
+    """
+
+
 class ConcurrentUpdate(StoreError):
     """Report a write that lost a race: rows it read were changed by another writer since.
 
     The transaction that got it may simply run again from a fresh read (store.retry does).
     """
+
+
+# PostgreSQL ending sessions: an administrator's command, a crash, a server starting up or
+# shutting down.
+_SHUTDOWN_STATES = frozenset({"57P01", "57P02", "57P03"})
+
+
+def unavailable(where: str, exc: BaseException) -> StoreUnavailable:
+    """Return the error of a connection to the store that failed or was dropped."""
+    return StoreUnavailable(f"lost the connection to the store {where} ({_said(exc)})")
+
+
+def is_transient(exc: BaseException) -> bool:
+    """Tell whether a store error may pass by itself: a busy store, a lost race, a lost server."""
+    return isinstance(exc, StoreBusy | ConcurrentUpdate | StoreUnavailable)
 
 
 # A transaction that read one moment of the store and wrote a row changed since then
@@ -107,6 +129,8 @@ def explain(exc: BaseException, where: str) -> StoreError | None:
         )
     if name.startswith(("SQLITE_CANTOPEN", "SQLITE_PERM", "SQLITE_AUTH", "SQLITE_IOERR")):
         return StoreError(f"cannot use the store {where} ({said})")
+    if state in _SHUTDOWN_STATES or state in ("08006", "08003"):
+        return unavailable(where, exc)
     if state.startswith("08") or state in ("28P01", "28000", "3D000"):
         return StoreError(f"cannot connect to the store {where} ({said})")
     return None

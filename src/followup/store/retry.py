@@ -31,7 +31,7 @@ from sqlalchemy.orm.attributes import flag_modified
 from sqlmodel import Session
 
 from followup.store.db import ConcurrentUpdate, session_scope
-from followup.store.failures import StoreBusy
+from followup.store.failures import StoreBusy, StoreConflict
 
 T = TypeVar("T")
 
@@ -42,9 +42,10 @@ _RETRYABLE_SQLSTATES = frozenset({"40001", "40P01"})
 
 def is_conflict(exc: BaseException) -> bool:
     """Tell whether a failed transaction lost a race and may be run again."""
-    if isinstance(exc, ConcurrentUpdate | StoreBusy):
-        # The engine already named a lock or deadlock (StoreBusy), or a write on a
-        # snapshot another writer had moved past (ConcurrentUpdate).
+    if isinstance(exc, ConcurrentUpdate | StoreBusy | StoreConflict):
+        # The engine already named a lock or deadlock (StoreBusy), a write on a
+        # snapshot another writer had moved past (ConcurrentUpdate), or a new row another
+        # writer inserted first (StoreConflict: run again, the work finds it).
         return True
     if isinstance(exc, DBAPIError):
         orig = exc.orig
@@ -78,7 +79,7 @@ def write(
             if not is_conflict(exc):
                 raise
             if attempt == attempts:
-                if not isinstance(exc, DBAPIError):
+                if not isinstance(exc, DBAPIError) or isinstance(exc, StoreConflict):
                     raise  # already one line for the user
                 raise ConcurrentUpdate(
                     f"the store stayed busy with other writers ({exc.orig}); "

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
@@ -53,13 +53,25 @@ class Candidate:
     reason: str = ""
     repo: str | None = None  # where a create goes
     ref: tuple[str, int] | None = None  # the existing issue a link goes to
+    # The item as chosen, for reports: still known once `followup forget` removed its rows
+    # (the ORM cannot load a deleted row's attributes again).
+    item_id: str = field(init=False)
+    title: str = field(init=False)
+    slug: str = field(init=False)
+    item_repo: str | None = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.item_id = self.item.id
+        self.title = self.item.title
+        self.slug = self.pm.slug
+        self.item_repo = self.item.repo
 
     @property
     def label(self) -> str:
         """Return how messages name the item: its id and a short title."""
-        title = " ".join(self.item.title.split())
+        title = " ".join(self.title.split())
         short = title if len(title) <= 60 else title[:59] + "…"
-        return f"{self.item.id} “{short}”"
+        return f"{self.item_id} “{short}”"
 
 
 def select_items(

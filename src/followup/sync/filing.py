@@ -97,7 +97,7 @@ class _Filing(CreatingRun, TrackingRun):
     def run(
         self, cands: list[Candidate], *, write_back: bool, tracking_issue: bool
     ) -> FilingReport:
-        self.by_id = {c.item.id: c for c in cands}
+        self.by_id = {c.item_id: c for c in cands}
         work = [c for c in cands if c.action in ("link", "create")]
         self.progress.start(len(work), "Filing issues")
         for c in cands:
@@ -105,10 +105,10 @@ class _Filing(CreatingRun, TrackingRun):
                 remote = None
                 if c.issue is not None:
                     remote = remote_from_row(c.issue)
-                self.outcomes[c.item.id] = ItemOutcome(
-                    c.item.id,
-                    c.item.title,
-                    c.pm.slug,
+                self.outcomes[c.item_id] = ItemOutcome(
+                    c.item_id,
+                    c.title,
+                    c.slug,
                     c.item.repo,
                     "skipped",
                     remote.ref if remote else None,
@@ -141,7 +141,10 @@ class _Filing(CreatingRun, TrackingRun):
             if write_back and not self.control.halted():
                 self.write_back(postmortems_of(cands))
             if not self.control.halted():
-                for note in record_moves(self.session, [self.client]):
+                self.commit()
+                engine = self.session.get_bind()
+                assert isinstance(engine, Engine)
+                for note in record_moves(engine, [self.client]):
                     self.warn(note)
         except Stopped:
             pass
@@ -151,13 +154,13 @@ class _Filing(CreatingRun, TrackingRun):
             else f"not attempted: {self.control.reason}"
         )
         for c in work:
-            if c.item.id not in self.outcomes:
-                self.outcomes[c.item.id] = ItemOutcome(
-                    c.item.id, c.item.title, c.pm.slug, c.repo, "skipped", reason=why
+            if c.item_id not in self.outcomes:
+                self.outcomes[c.item_id] = ItemOutcome(
+                    c.item_id, c.title, c.slug, c.repo, "skipped", reason=why
                 )
         self.commit()
         return FilingReport(
-            items=tuple(self.outcomes[c.item.id] for c in cands),
+            items=tuple(self.outcomes[c.item_id] for c in cands),
             tracking=tuple(self.tracking),
             written_back=tuple(self.written),
             warnings=tuple(self.warnings),
@@ -176,13 +179,13 @@ class _Filing(CreatingRun, TrackingRun):
         except GitHubError as exc:
             reason = explain(exc, repo)
             for c in group:
-                if c.item.id not in self.outcomes:
+                if c.item_id not in self.outcomes:
                     self.done(c, "failed", reason=reason)
             if self.control.stops_run(exc, reason):
                 raise Stopped from None
         except LockTimeout as exc:
             for c in group:
-                if c.item.id not in self.outcomes:
+                if c.item_id not in self.outcomes:
                     self.done(c, "failed", reason=str(exc))
 
     # -- items that name their issue
@@ -212,7 +215,7 @@ class _Filing(CreatingRun, TrackingRun):
             default_repo=self.default_repo,
             control=self.control,
             warn=self.warn,
-            commit=self.commit,
+            afresh=self.afresh,
         )
 
 

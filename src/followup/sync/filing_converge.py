@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from sqlalchemy.orm.exc import ObjectDeletedError
+
 from followup.github.issue_mapping import RemoteIssue
 from followup.github.repos import normalise_repo
 from followup.store.models import IssueRow
@@ -38,8 +40,12 @@ class ConvergingRun(FilingState):
 
         def clear() -> None:
             for c in self.by_id.values():
-                issue = self.session.get(IssueRow, c.item.issue_id) if c.item.issue_id else None
-                if issue is not None and issue.repo == repo and c.item.filing_intent_at is not None:
+                try:
+                    issue_id, intent = c.item.issue_id, c.item.filing_intent_at
+                except ObjectDeletedError:
+                    continue  # forgotten meanwhile (followup forget)
+                issue = self.session.get(IssueRow, issue_id) if issue_id else None
+                if issue is not None and issue.repo == repo and intent is not None:
                     clear_intent(c.item)
 
         self.afresh(clear)
@@ -87,17 +93,17 @@ class ConvergingRun(FilingState):
 
     def raced(self, c: Candidate, kept: RemoteIssue, warnings: list[str]) -> None:
         """Correct an item's outcome after converging: linked, if another run's issue is kept."""
-        before = self.outcomes.get(c.item.id)
+        before = self.outcomes.get(c.item_id)
         if before is None or before.outcome == "failed":
             return
         raced = before.raced or bool(warnings)
         if before.issue == kept.ref:
             if warnings:
-                self.outcomes[c.item.id] = replace(
+                self.outcomes[c.item_id] = replace(
                     before, warnings=(*before.warnings, *warnings), raced=raced
                 )
             return
-        self.outcomes[c.item.id] = replace(
+        self.outcomes[c.item_id] = replace(
             before,
             outcome="linked",
             issue=kept.ref,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from sqlalchemy.exc import InvalidRequestError
+
 from followup.github.errors import (
     AuthError,
     Forbidden,
@@ -21,7 +23,7 @@ from followup.github.issue_mapping import (
 from followup.github.issues import can_be_assigned, create_issue
 from followup.store import retry
 from followup.store.failures import LOST_RACE, ConcurrentUpdate
-from followup.store.models import IssueRow, ItemRow
+from followup.store.models import IssueRow, ItemRow, Status
 from followup.sync.candidates import (
     Candidate,
     about_assignees,
@@ -30,8 +32,16 @@ from followup.sync.candidates import (
     labels_for,
     new_issue,
 )
+from followup.sync.edit_fields import FIELD_STATE
 from followup.sync.filing_converge import ConvergingRun
-from followup.sync.links import apply_issue, clear_intent, record_intent, remote_from_row
+from followup.sync.filing_edits import Built, late_edits, queue_late_edits
+from followup.sync.links import (
+    apply_issue,
+    clear_intent,
+    record_intent,
+    remote_from_row,
+    set_status,
+)
 
 
 class _Changed(Exception):
@@ -56,7 +66,7 @@ class CreatingRun(ConvergingRun):
 
             self.afresh(keep_repo)
             self.reconcile(repo)
-            remaining = [c for c in group if c.item.id not in self.outcomes]
+            remaining = [c for c in group if c.item_id not in self.outcomes]
             if not remaining:
                 return
             self.ensure_labels(repo, [labels_for(c) for c in remaining])
@@ -84,7 +94,7 @@ class CreatingRun(ConvergingRun):
 
         Reads the item afresh either way: what the run decides next goes by it.
         """
-        if self.session.get(ItemRow, c.item.id, populate_existing=True) is not None:
+        if self.session.get(ItemRow, c.item_id, populate_existing=True) is not None:
             return False
         self.done(c, "skipped", reason="forgotten meanwhile (followup forget): not filed")
         return True
@@ -135,6 +145,7 @@ class CreatingRun(ConvergingRun):
                     "the issue mentions them instead"
                 )
             new = new_issue(c, assign=assign)
+            built = Built.of(c.item)
             try:
                 remote = self.post(repo, c, new)
             except _Changed:
@@ -144,8 +155,16 @@ class CreatingRun(ConvergingRun):
             self.done(c, "failed", reason=LOST_RACE)
             return False
         if remote is None:
-            return c.item.id in self.outcomes and self.outcomes[c.item.id].outcome == "created"
-        self.keep(c, remote)
+            return c.item_id in self.outcomes and self.outcomes[c.item_id].outcome == "created"
+        if not self.keep(c, remote, built):
+            # The issue exists: say which, so that it is not on GitHub unbeknown.
+            reason = (
+                f"{remote.ref} was filed, but the item was forgotten meanwhile (followup "
+                "forget); the issue stays on GitHub: close it there if unwanted"
+            )
+            self.warn(f"{c.label}: {reason}")
+            self.done(c, "created", remote=remote, reason=reason)
+            return True
         if not any(same_label(label, FOLLOWUP_LABEL) for label in remote.labels):
             self.warn(
                 f"{c.label}: {remote.ref} was filed without its labels (the token may not set "
@@ -154,27 +173,47 @@ class CreatingRun(ConvergingRun):
         self.done(c, "created", remote=remote)
         return True
 
-    def keep(self, c: Candidate, remote: RemoteIssue) -> None:
+    def keep(self, c: Candidate, remote: RemoteIssue, built: Built) -> bool:
         """Store the issue just created and link the item to it, whoever edits the item meanwhile.
 
         The create is done: a conflict with another writer (a person's edit of the item
-        during the POST) stores the link again on the item as it is now.
+        during the POST) stores the link again on the item as it is now, and queues what
+        that edit changed for the issue (filing_edits.py). False when the item left the
+        store meanwhile (followup forget), with nothing to link.
         """
         for attempt in range(1, retry.ATTEMPTS + 1):
-            apply_issue(
+            try:
+                # Read afresh: an edit may have landed during the POST.
+                self.session.refresh(c.item)
+            except InvalidRequestError:
+                return False  # deleted: forgotten meanwhile
+            status = c.item.status
+            late = late_edits(c.item, built)
+            row = apply_issue(
                 self.session, c.item, remote, self.changes, how="created", at=remote.created_at
             )
+            if FIELD_STATE in late:
+                # Closed while GitHub created the issue: the close stands, and is queued.
+                set_status(c.item, Status(status), self.changes, detail={"issue": remote.ref})
+            queued = queue_late_edits(self.session, c.item, row, late)
             # Created, not yet converged: a run killed before converging leaves this for the
             # next one to find (see unconverged); converging clears it.
             record_intent(c.item)
             try:
                 self.commit()
-                return
             except ConcurrentUpdate:
-                if self.forgotten(c):
-                    return
+                if self.session.get(ItemRow, c.item_id, populate_existing=True) is None:
+                    return False
                 if attempt == retry.ATTEMPTS:
                     raise
+                continue
+            if queued:
+                self.warn(
+                    f"{c.label}: its {', '.join(queued)} changed while {remote.ref} was being "
+                    "created; 'followup sync' sends the change to the issue"
+                )
+            return True
+        return True
 
     def post(self, repo: str, c: Candidate, new: NewIssue) -> RemoteIssue | None:
         """Create the issue once; after an unconfirmed create, look before trying again."""
@@ -190,7 +229,7 @@ class CreatingRun(ConvergingRun):
                     raise
                 self.warn(f"{c.label}: {exc}; checking whether GitHub created the issue")
                 rec = self.reconcile(repo, again=True)
-                found = rec.issue_for(c.item.id)
+                found = rec.issue_for(c.item_id)
                 if found is not None:
                     self.done(
                         c,

@@ -70,16 +70,16 @@ class FilingState:
         warnings: Sequence[str] = (),
         raced: bool = False,
     ) -> None:
-        if c.item.id in self.outcomes:
+        if c.item_id in self.outcomes:
             return
         if outcome == "failed" and reason:
             self.afresh(lambda: record_failure(c.item, reason))
             self.progress.note("error", f"{c.label}: {reason}")
-        self.outcomes[c.item.id] = ItemOutcome(
-            item_id=c.item.id,
-            title=c.item.title,
-            postmortem=c.pm.slug,
-            repo=c.repo or c.item.repo,
+        self.outcomes[c.item_id] = ItemOutcome(
+            item_id=c.item_id,
+            title=c.title,
+            postmortem=c.slug,
+            repo=c.repo or c.item_repo,
             outcome=outcome,
             issue=remote.ref if remote else None,
             url=remote.url if remote else None,
@@ -88,7 +88,7 @@ class FilingState:
             raced=raced,
         )
         if c.action in ("link", "create"):
-            self.progress.advance(c.item.id)
+            self.progress.advance(c.item_id)
 
     def afresh(self, work: Callable[[], object]) -> None:
         """Run work on the items as the store has them now and commit; again if one changes.

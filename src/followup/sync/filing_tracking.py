@@ -1,4 +1,12 @@
-"""File or update each post-mortem's tracking issue for a filing run."""
+"""File or update each post-mortem's tracking issue for a filing run.
+
+`followup forget` waits for the repository's lock, as a second filing run would, so a
+post-mortem is not forgotten while its tracking issue is being filed. One forgotten
+before the run took the lock is skipped; one forgotten anyway between the create and
+its record (a forget that did not wait) is reported with the issue just created, which
+stays on GitHub, rather than end the run with a store conflict
+(tests/sync/test_concurrency_forget.py).
+"""
 
 from __future__ import annotations
 
@@ -14,6 +22,7 @@ from followup.github.issue_mapping import (
     tracking_title,
 )
 from followup.github.issues import create_issue, get_issue, update_issue_body
+from followup.store.failures import ConcurrentUpdate
 from followup.store.locks import LockTimeout
 from followup.store.models import IssueRow, PostMortemRow
 from followup.sync.candidates import NO_REPO, document_path, explain, tracked_entries, tracking_repo
@@ -22,6 +31,8 @@ from followup.sync.filing_report import TrackingOutcome
 from followup.sync.links import issue_ref, set_tracking_issue, upsert_issue
 from followup.sync.run_control import Stopped
 from followup.sync.writeback import normalise
+
+FORGOTTEN = "forgotten meanwhile (followup forget): not filed"
 
 
 class TrackingRun(ConvergingRun):
@@ -37,7 +48,9 @@ class TrackingRun(ConvergingRun):
                 # turns, and read what it stored, as creates() does for items.
                 with self.control.locked(repo) if repo else nullcontext():
                     self.commit()
-                    self.session.refresh(pm)
+                    if self.pm_gone(pm.id):
+                        self.tracking.append(TrackingOutcome(pm.slug, "skipped", reason=FORGOTTEN))
+                        continue
                     self.tracking.append(self.track_one(pm, repo))
             except LockTimeout as exc:
                 self.tracking.append(TrackingOutcome(pm.slug, "failed", reason=str(exc)))
@@ -77,9 +90,25 @@ class TrackingRun(ConvergingRun):
             self.warn(f"tracking issue of {pm.slug}: {exc}; checking whether GitHub created it")
             found = self.reconcile(repo, again=True).tracking.get(pm.slug)
             created = found if found is not None else create_issue(self.client, repo, new)
-        set_tracking_issue(pm, upsert_issue(self.session, created))
-        self.commit()
+        pm_id, slug = pm.id, pm.slug  # read before a rollback expires the row
+        try:
+            set_tracking_issue(pm, upsert_issue(self.session, created))
+            self.commit()
+        except ConcurrentUpdate:
+            if not self.pm_gone(pm_id):
+                raise
+            reason = (
+                f"{created.ref} was filed, but the post-mortem was forgotten meanwhile "
+                "(followup forget); the issue stays on GitHub: close it there if unwanted"
+            )
+            self.warn(f"tracking issue of {slug}: {reason}")
+            return TrackingOutcome(slug, "created", created.ref, created.url, reason=reason)
         return TrackingOutcome(pm.slug, "created", created.ref, created.url)
+
+    def pm_gone(self, pm_id: int | None) -> bool:
+        """Read the post-mortem afresh; tell whether it left the store (followup forget)."""
+        self.session.rollback()
+        return self.session.get(PostMortemRow, pm_id, populate_existing=True) is None
 
     def current_tracking(self, pm: PostMortemRow, repo: str) -> RemoteIssue | None:
         """Return the tracking issue as GitHub has it now, finding it if the store lost it."""

@@ -3,7 +3,10 @@
 One post-mortem at a time, under a run lock on its file: two runs filing the same
 document take turns, and the second, reading the document as the first left it, adds
 only what is still missing. The file is replaced whole (sync/writeback.py), and the
-document is imported again so that the store knows the references it now holds.
+document is imported again so that the store knows the references it now holds: on the
+items as the store has them then, again if a person edits one meanwhile (the run's
+afresh), rather than warn that re-reading the file failed
+(tests/sync/test_concurrency_decisions.py).
 """
 
 from __future__ import annotations
@@ -52,7 +55,7 @@ def write_back_all(
     default_repo: str | None,
     control: RunControl,
     warn: Callable[[str], None],
-    commit: Callable[[], None],
+    afresh: Callable[[Callable[[], object]], None],
 ) -> list[tuple[str, int]]:
     """Write the missing references into each post-mortem; return (path, added) per file."""
     written: list[tuple[str, int]] = []
@@ -60,7 +63,7 @@ def write_back_all(
         with control.locked(f"file:{pm.path}"):
             # Another run may have written this file meanwhile: start from what it left.
             session.refresh(pm)
-            added = _write_one(session, pm, default_repo, warn, commit)
+            added = _write_one(session, pm, default_repo, warn, afresh)
         if added:
             written.append((pm.path, added))
     return written
@@ -71,7 +74,7 @@ def _write_one(
     pm: PostMortemRow,
     default_repo: str | None,
     warn: Callable[[str], None],
-    commit: Callable[[], None],
+    afresh: Callable[[Callable[[], object]], None],
 ) -> int:
     edits = write_back_edits(session, pm)
     if not edits:
@@ -90,8 +93,8 @@ def _write_one(
     try:
         # Already in the store: no need to judge again whether it is a post-mortem.
         doc = postmortem.read(path, default_repo=pm.repo or default_repo, force=True)
-        import_postmortem(session, doc, default_repo=pm.repo or default_repo)
-        commit()
+        repo = pm.repo or default_repo
+        afresh(lambda: import_postmortem(session, doc, default_repo=repo))
     except FollowupError as exc:
         session.rollback()
         warn(f"{path}: references written, but re-reading it failed: {exc}")

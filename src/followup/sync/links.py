@@ -20,7 +20,14 @@ from followup import clock
 from followup.github.issue_fields import body_due
 from followup.github.issue_mapping import RemoteIssue, status_for_issue
 from followup.store.history import Changes
-from followup.store.models import CLOSED_STATUSES, IssueRow, ItemRow, PostMortemRow, Status
+from followup.store.models import (
+    CLOSED_STATUSES,
+    IssueRow,
+    ItemRow,
+    PendingEditRow,
+    PostMortemRow,
+    Status,
+)
 from followup.sync.repo_poll import as_utc
 
 
@@ -153,12 +160,19 @@ def apply_issue(
     """Store the issue, link the item to it and give the item the issue's status.
 
     A status that comes from closing takes GitHub's closed_at as its time; an answer
-    older than the stored one gives way to it (module doc).
+    older than the stored one gives way to it (module doc). A close or reopen waiting to
+    be sent to the issue is newer than the issue's state: the item keeps its status.
     """
     row = upsert_issue(session, remote)
     if older_than_stored(remote.updated_at, row.updated_at):
         remote = remote_from_row(row)
     link_item(session, item, row, changes, how=how, at=at)
+    waiting = select(PendingEditRow.id).where(
+        PendingEditRow.item_id == item.id,
+        PendingEditRow.field == "state",  # edit_fields.FIELD_STATE
+    )
+    if session.exec(waiting).first() is not None:
+        return row
     status = status_from_issue(item, remote)
     when = remote.closed_at if status in CLOSED_STATUSES and remote.closed_at else at
     set_status(item, status, changes, at=when, detail={"issue": remote.ref})

@@ -447,8 +447,7 @@ def sync_all(
                 engine, main, fresh=run.fresh, repos=wanted, progress=control.progress
             )
         if not run.halted():
-            with session_scope(engine) as session:
-                run.warnings.extend(record_moves(session, run.pool.clients))
+            run.warnings.extend(record_moves(engine, run.pool.clients))
     except BaseException as exc:
         detail = " ".join(str(exc).split()) or type(exc).__name__
         control.stop(detail)

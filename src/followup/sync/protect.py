@@ -130,6 +130,10 @@ def _apply_one(
         intents = _intents(session, target) if target is not None else []
     if target is None:
         return ProtectionResult(plan.item_id, plan.target, "skipped", "the item is gone")
+    if target.status != plan.status:
+        # Closed, reopened or judged since the plan was read: the plan no longer holds.
+        message = f"its status became {target.status} since the plan: run 'followup protect' again"
+        return ProtectionResult(plan.item_id, plan.target, "skipped", message)
     method = plan.method or "auto"
     # What this run last read of the branch (after writing to it for an earlier item) tells
     # whether anything is left to write; if so, read again right before writing: a write
@@ -141,7 +145,9 @@ def _apply_one(
         prepared = prepare(reads, target, method, intents, informative=False)
     fresh = prepared.plan
     if fresh.error is not None or fresh.repo is None:
-        return record_failure(engine, plan.item_id, fresh.target, fresh.error or NO_REPO)
+        return record_failure(
+            engine, plan.item_id, fresh.target, fresh.error or NO_REPO, fresh.status
+        )
     if fresh.satisfied:
         written = Written(ruleset_id=fresh.ruleset_id)
         if fresh.method == "ruleset":
@@ -149,7 +155,7 @@ def _apply_one(
         return record_result(engine, fresh, written)
     if plan.unseen_checks and not allow_unseen:
         message = UNSEEN_REFUSED.format(names=", ".join(plan.unseen_checks), branch=plan.branch)
-        return record_failure(engine, plan.item_id, fresh.target, message)
+        return record_failure(engine, plan.item_id, fresh.target, message, fresh.status)
     before = prepared.before
     record_intent(engine, fresh, before)
     try:
@@ -167,7 +173,7 @@ def _apply_one(
         if ends_run(exc):
             raise
         message = f"{exc}; run 'followup protect' again: it restores anything left weaker"
-        return record_failure(engine, plan.item_id, fresh.target, message)
+        return record_failure(engine, plan.item_id, fresh.target, message, fresh.status)
     return record_result(engine, fresh, written)
 
 
@@ -205,7 +211,7 @@ def apply_protection(
             results.append(ProtectionResult(plan.item_id, plan.target, "skipped", "cancelled"))
             continue
         if plan.error is not None:
-            result = record_failure(engine, plan.item_id, plan.target, plan.error)
+            result = record_failure(engine, plan.item_id, plan.target, plan.error, plan.status)
         else:
             try:
                 with control.locked(plan.target):

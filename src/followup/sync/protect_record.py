@@ -9,7 +9,10 @@ every setting found weakened and put back, is an event on the item.
 
 Each record is a transaction of store/retry.write: a person's edit of the item at the
 same moment makes it run again on the item as edited, rather than end the run with
-its writes to GitHub unrecorded (tests/sync/test_concurrency_writers.py).
+its writes to GitHub unrecorded (tests/sync/test_concurrency_writers.py). A status a
+person set while the run worked (closed, reopened, a sync's verdict) is theirs: the
+run records what it wrote to the branch but leaves the status and its reason as they
+are, and reports the item skipped, saying so (tests/sync/test_concurrency_protect.py).
 """
 
 from __future__ import annotations
@@ -173,13 +176,23 @@ def _applied(plan: ProtectionPlan, written: Written, now: datetime) -> AppliedPr
     )
 
 
+def status_moved(item: ItemRow, plan: ProtectionPlan) -> str | None:
+    """Return why the run may not set the item's status: someone changed it meanwhile."""
+    stored = protection_of(item)
+    if item.status != plan.status:
+        return f"its status became {item.status} while this run worked: left so"
+    if stored is not None and stored.spec.requested() != plan.requested:
+        return "what it asks for changed while this run worked: run 'followup protect' again"
+    return None
+
+
 def record_result(engine: Engine, plan: ProtectionPlan, written: Written) -> ProtectionResult:
     """Store what applying one plan did, and return it."""
     now = clock.now()
     outcome, message = retry.write(
         engine, lambda session: _store_result(session, plan, written, now)
     )
-    if outcome == "skipped":
+    if outcome == "skipped" and not written.wrote:
         return ProtectionResult(plan.item_id, plan.target, outcome, message)
     return ProtectionResult(
         plan.item_id,
@@ -228,6 +241,16 @@ def _store_result(
         _write_events(changes, item.id, plan, written)
     store_applied(item, stored, applied=applied)
     item.updated_at = now
+    moved = status_moved(item, plan)
+    if moved is not None:
+        # What was written to the branch is recorded above; the status is the person's.
+        if written.verified:
+            _clear_intents(session, plan)
+            done = "protected and verified" if written.wrote else "already in effect"
+        else:
+            done = _message(written)[1]
+        changes.flush(session)
+        return "skipped", f"{moved} ({done})"
     if written.verified:
         _clear_intents(session, plan)
         if item.status != Status.DONE.value:
@@ -256,12 +279,19 @@ def _store_result(
     return outcome, message
 
 
-def record_failure(engine: Engine, item_id: str, target: str, message: str) -> ProtectionResult:
-    """Keep a one-line reason on an item that could not be protected; it stays pending."""
+def record_failure(
+    engine: Engine, item_id: str, target: str, message: str, status: str | None = None
+) -> ProtectionResult:
+    """Keep a one-line reason on an item that could not be protected; it stays pending.
+
+    status is the item's status as the run read it: one set since keeps its own reason.
+    """
 
     def work(session: Session) -> None:
         item = session.get(ItemRow, item_id)
-        if item is not None and item.status_reason != message:
+        if item is None or (status is not None and item.status != status):
+            return
+        if item.status_reason != message:
             item.status_reason = message
             item.updated_at = clock.now()
 
@@ -276,4 +306,5 @@ __all__ = [
     "record_failure",
     "record_intent",
     "record_result",
+    "status_moved",
 ]
