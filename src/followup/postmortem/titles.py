@@ -318,6 +318,8 @@ def clean(inline: Inline) -> Title:
     title = text[start:end].strip()
     if len(title) > LONG_TITLE:
         title = _shorten(title, text[start:end], start, strong_at)
+    elif (label := _sentence_label(text, start, end, strong_at)) is not None:
+        title = label
     if capital and title:
         title = title[0].upper() + title[1:]
     return Title(title, done, priority, start, end, owner, type_)
@@ -377,3 +379,14 @@ def _shorten(title: str, body: str, offset: int, strong_at: dict[int, int]) -> s
     if m is not None and len(title[: m.start()].split()) >= 3:
         return title[: m.start()].rstrip()
     return title
+
+
+def _sentence_label(text: str, start: int, end: int, strong_at: dict[int, int]) -> str | None:
+    """Return a bold sentence opening an item that goes on after it: '**Add X.** Because ...'."""
+    label_end = strong_at.get(start)
+    if label_end is None or label_end >= end:
+        return None
+    label = text[start:label_end].strip()
+    if not label.endswith(".") or len(label.split()) < 2 or not text[label_end:end].strip():
+        return None
+    return label
