@@ -43,7 +43,7 @@ def test_a_table_after_a_follow_up_sentence_under_resolution_is_items() -> None:
     pm = parse(UNDER_RESOLUTION)
     assert explicit(pm) == [
         "Cap concurrent mirror syncs per client",
-        "Long term: Shard the sync endpoint",
+        "Shard the sync endpoint",
     ]
     assert by_title(pm, "Cap concurrent mirror syncs per client").owner == "Backend team"
     assert pm.has_action_section

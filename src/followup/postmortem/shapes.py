@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from followup.postmortem import collect, fields, sections, titles, wording
+from followup.postmortem import collect, fields, options, sections, titles, wording
 from followup.postmortem.markdown import Inline, ListItem
 from followup.postmortem.outline import SHORT_LINE, Section
 
@@ -330,6 +330,8 @@ def disowns(intro: str, roots: list[ListItem]) -> bool:
     ("We also changed two settings: - Raise the quota"): then they are the (done) items.
     """
     last = collect.SENTENCE_END.split(intro.strip().replace("’", "'"))[-1]
+    if options.weighed(last):
+        return True  # "We are working out which of these approaches suit us:" the candidates
     if _ANNOUNCES.search(last):
         return False  # "To act on these lessons, we will:"
     if _DISOWNS.search(last) or wording.advice(last):
