@@ -12,12 +12,19 @@ ordinary sentence before a list ("The changes made were:", "We have:") marks not
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
-from followup.postmortem.markdown import Inline
+from followup.postmortem import sections
+from followup.postmortem.collect import Collector
+from followup.postmortem.markdown import Inline, ListItem
+from followup.postmortem.outline import Blocks
 from followup.postmortem.promise_words import SENTENCE_END
+from followup.postmortem.shapes import not_items
 
 # Words one of which a lead-in holds, to test a paragraph's raw bytes cheaply.
 _WORDS = re.compile(rb"(?i)follow|action|ticket|issue|prevent|avoid|recur|track|happen")
+# A colon closing its line: the only kind a lead-in ends with (most sit inside lines).
+_COLON_EOL = re.compile(rb":[ \t]*\r?\n")
 # A line ending in ':' with a list or table right after it (a blank line between at most).
 _BEFORE_LIST = re.compile(
     rb":[ \t]*\r?\n(?:[ \t]*\r?\n)?[ \t]{0,3}(?:[-*+][ \t]|\d{1,3}[.)][ \t]|\|)"
@@ -53,11 +60,12 @@ _IN_PLACE = re.compile(r"\b(?:already\s+in\s+place|were\s+in\s+place|had\s+(?:be
 
 def in_raw(raw: bytes) -> bool:
     """Tell cheaply whether raw Markdown may hold a lead-in sentence right before a list."""
-    for m in _BEFORE_LIST.finditer(raw):
-        # The paragraph ending at the colon: from the blank line before it.
-        start = raw.rfind(b"\n\n", 0, m.start()) + 1
-        if _WORDS.search(raw, start, m.start()) is not None:
-            return True
+    for m in _COLON_EOL.finditer(raw):
+        if _BEFORE_LIST.match(raw, m.start()) is not None:
+            # The paragraph ending at the colon: from the blank line before it.
+            start = raw.rfind(b"\n\n", 0, m.start()) + 1
+            if _WORDS.search(raw, start, m.start()) is not None:
+                return True
     return False
 
 
@@ -83,3 +91,19 @@ def lead_in(data: bytes, start: int, end: int) -> Inline | None:
         return None
     text = chunk.decode(errors="replace")
     return Inline(" ".join(text.split())) if announces(text) else None
+
+
+def read_after(
+    blocks: Blocks,
+    kind: str,
+    intro: Inline,
+    found: Collector,
+    read_list: Callable[[list[ListItem], sections.Context], int],
+) -> int:
+    """Read the list or table just yielded, which a lead-in announces; return its items."""
+    ctx = sections.region_context(intro, found.anchor)
+    if kind == "table":
+        return found.table(blocks.table(), ctx)
+    roots = blocks.items()
+    # The lead-in said the list is work: only its shape (a checklist, a legend) says not.
+    return 0 if not_items(roots, None) else read_list(roots, ctx)

@@ -80,7 +80,7 @@ def promised_in(raw: bytes, *, looking_back: bool = False) -> bool:
     """
     low = raw.lower()
     if looking_back and (_AHEAD_WORD.search(low) is None or _AHEAD_BYTES.search(raw) is None):
-        return hindsight.may_hold(raw)  # "We need a staging instance": owed work, no look ahead
+        return hindsight.may_hold(low)  # "We need a staging instance": owed work, no look ahead
     if _ANY_WORD.search(low) is None:
         return False
     if any(word in low for word in _TRIGGER_WORDS) and _TRIGGER.search(raw) is not None:

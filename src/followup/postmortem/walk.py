@@ -370,8 +370,8 @@ class Walker:
                 self._lead_line(name)
             region = self.region
             if lead_in is not None and region is None and kind in ("list", "table"):
-                self._led(blocks, kind, lead_in)
-                lead_in = None
+                added = leadins.read_after(blocks, kind, lead_in, self.found, self._list)
+                self.found_section, lead_in = self.found_section or added > 0, None
                 continue
             lead_in = leadins.lead_in(data, start, end) if leads and kind == "paragraph" else None
             if kind == "paragraph":
@@ -459,16 +459,6 @@ class Walker:
         self._leads = False
         if self.region is not None and self.region.level == _LABEL_LEVEL:
             self._close()
-
-    def _led(self, blocks: Blocks, kind: str, intro: Inline) -> None:
-        """Read the list or table that a lead-in sentence announces as follow-up work."""
-        ctx = sections.region_context(intro, self.found.anchor)
-        if kind == "table":
-            added = self.found.table(blocks.table(), ctx)
-        else:
-            roots = blocks.items()
-            added = 0 if not_items(roots, None) else self._list(roots, ctx)
-        self.found_section = self.found_section or added > 0
 
     def _lead_line(self, section: str | None) -> None:
         """Take the paragraph held under a label as an item, now that no list follows it."""
