@@ -251,3 +251,16 @@ def test_an_intro_announcing_work_counts_whichever_apostrophe_it_has(apostrophe:
         "Stricter reviews of list routing",
         "Fully automated list edits",
     ]
+
+
+@pytest.mark.parametrize(
+    "intro",
+    [
+        "We fixed it and created follow-up action items:",
+        "To prevent similar issues, we've made these changes:",
+        "We opened tickets to track the work:",
+    ],
+)
+def test_the_readmes_lead_ins_announce_their_list(intro: str) -> None:
+    doc = f"Our mirror was down for an hour.\n\n{intro}\n\n- Add a mirror health check\n"
+    assert explicit(parse(doc)) == ["Add a mirror health check"]
