@@ -6,6 +6,7 @@ import re
 from datetime import date
 
 from followup.postmortem import dates, fields, protection, refs, suggestions, tables, titles
+from followup.postmortem.item_sentence import item_sentence
 from followup.postmortem.markdown import Inline, ListItem, Source, Table
 from followup.postmortem.model import ActionItem, Reference
 from followup.postmortem.sections import Context
@@ -277,7 +278,7 @@ class Collector:
             return False  # a tip for readers, what would have happened, nothing new
         if note is None and not inline.links and problem_note(text):
             return False  # names the trouble ("AZ problems"), not what to do about it
-        s, e = first_sentence(inline.text)
+        s, e = item_sentence(inline.text)
         own = inline.cut(s, e)
         title = titles.clean(own)
         if not title.text or placeholder(title.text):

@@ -121,6 +121,8 @@ NOT_WORK = re.compile(
     r"(?:update|post-?mortem|postmortem|report|details|rca|write-?up|retrospective|analysis)"
     r"|provide\s+(?:an?\s+|more\s+|further\s+)?(?:update|details|information)|get\s+back|follow\s+up"
     r"\s+(?:with|here)|let\s+(?:you|users|everyone)|notify\s+(?:you|users|customers)|reach\s+out"
+    r"|give\s+(?:you|everyone|users|readers|our\s+\w+)\s+(?:(?:some|an?|more|further|a\s+bit\s+of)\s+)?"
+    r"(?:insight|overview|update|details|idea|summary|picture|account|look|background)"
     r"|talk\s+about|discuss\s+this|cover\s+(?:this|that)|also\s+note|note\s+that|explain|refer\s+to"
     r"|(?:go|get|come)\s+back\s+to|return\s+to|describe|outline|summari[sz]e|detail|walk\s+(?:you\s+)?"
     r"through|go\s+(?:over|through|into)|start\s+(?:with|by)|begin\s+(?:with|by)|look\s+at\s+(?:how"

@@ -9,7 +9,7 @@ from datetime import date
 from pathlib import Path, PurePath
 
 from followup.errors import InputError, RefusedFile
-from followup.postmortem import sections
+from followup.postmortem import disclosures, sections
 from followup.postmortem.collect import Collector
 from followup.postmortem.frontmatter import FrontMatter, FrontMatterError
 from followup.postmortem.frontmatter import read as read_front_matter
@@ -79,6 +79,8 @@ def _shape(fm: FrontMatter, outline: Outline, text: str) -> bool:
     headings = [sec for sec in outline.sections if sec.level]
     if any(sections.incident_heading(sec.text) for sec in headings):
         return True
+    if headings and disclosures.shaped([sec.text for sec in headings], text):
+        return True  # a security incident told as a disclosure
     if not headings and _SHAPE_WORDS.search(text, 0, _OPENING):
         return True
     if fm.title and _SHAPE_WORDS.search(fm.title):

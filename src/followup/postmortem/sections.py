@@ -47,7 +47,8 @@ _WEAK_LEADING = re.compile(
     r"^(?:improving|preventing|hardening|strengthening|reducing|making|fixing|correcting"
     r"|addressing|going\s+forward|moving\s+forward|looking\s+ahead|looking\s+forward"
     r"|changes|our\s+commitments?|commitments?|planned\s+changes|mitigations?"
-    r"|where\s+we\s+go\s+from\s+here|what\s+we(?:'ll|\s+will)\s+change)\b"
+    r"|where\s+we\s+go\s+from\s+here|what\s+we(?:'ll|\s+will)\s+change"
+    r"|what\s+we(?:'ve|\s+have)?\s+changed)\b"
 )
 # Sections whose lists are never action items, even full of "we should...".
 _OTHER_LEADING = re.compile(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from followup.postmortem import collect, fields, sections, titles, wording
+from followup.postmortem import collect, fields, options, sections, titles, wording
 from followup.postmortem.markdown import Inline, ListItem
 from followup.postmortem.outline import SHORT_LINE, Section
 
@@ -19,7 +19,7 @@ _ANNOUNCES = re.compile(
     r"|planning|working\s+on|committed\s+to)|committed\s+to|here(?:'s|\s+is)\s+what"
     r"|following\s+(?:actions?|steps?|items?|changes|tasks|improvements|follow[\s-]?ups?|work"
     r"|measures|fixes)|action\s+items?|to-?dos?|next\s+steps?|going\s+forward|planned"
-    r"|to\s+do|improvements|changes\s+(?:we|are)|measures|remediations?|remaining\s+work"
+    r"|to\s+do|improvements|changes\s+(?:we|are)|(?:made|making)\s+(?:[\w-]+\s+){0,2}?changes|measures|remediations?|remaining\s+work"
     r"|still\s+to\s+do|left\s+to\s+do|open\s+work)\b",
     re.IGNORECASE,
 )
@@ -288,7 +288,7 @@ def descriptive(intro: Inline, roots: list[ListItem]) -> bool:
     the options that were weighed. Then it counts only if its entries read as work, or if the
     paragraph announced work and the entries are more than bare names.
     """
-    text = intro.text.strip()
+    text = intro.text.strip().replace("’", "'")
     if not text or not roots:
         return False
     if disowns(text, roots):
@@ -329,7 +329,9 @@ def disowns(intro: str, roots: list[ListItem]) -> bool:
     following:" the entries recount what was done, unless they are written as orders
     ("We also changed two settings: - Raise the quota"): then they are the (done) items.
     """
-    last = collect.SENTENCE_END.split(intro.strip())[-1]
+    last = collect.SENTENCE_END.split(intro.strip().replace("’", "'"))[-1]
+    if options.weighed(last):
+        return True  # "We are working out which of these approaches suit us:" the candidates
     if _ANNOUNCES.search(last):
         return False  # "To act on these lessons, we will:"
     if _DISOWNS.search(last) or wording.advice(last):

@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from followup.postmortem import hindsight
 from followup.postmortem import promise_words as w
 from followup.postmortem.wording import is_verb
 
@@ -79,7 +80,7 @@ def promised_in(raw: bytes, *, looking_back: bool = False) -> bool:
     """
     low = raw.lower()
     if looking_back and (_AHEAD_WORD.search(low) is None or _AHEAD_BYTES.search(raw) is None):
-        return False
+        return hindsight.may_hold(low)  # "We need a staging instance": owed work, no look ahead
     if _ANY_WORD.search(low) is None:
         return False
     if any(word in low for word in _TRIGGER_WORDS) and _TRIGGER.search(raw) is not None:
@@ -372,8 +373,8 @@ def commitments(text: str, *, looking_back: bool = False) -> list[Commitment]:
         if before is not None and not follows and " th" in sentence and not looking_back:
             noted = _recorded(sentence, text[before[0] : before[1]])
         found = commitment(sentence, follows=follows) if noted is None else None
-        if found is not None and looking_back and not _ahead_in_hindsight(sentence):
-            found = None
+        if looking_back and not (found is not None and _ahead_in_hindsight(sentence)):
+            found = hindsight.own_work(sentence, commitment, opening=start == 0)
         follows = found is not None or noted is not None
         if noted is not None and before is not None:
             out.append(Commitment(before[0], end, noted, None))

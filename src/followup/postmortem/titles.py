@@ -79,6 +79,12 @@ _CHECK_CHARS = frozenset("✅✔☑✓")
 _OPEN_CHARS = frozenset("⬜☐🔲❌✖⭕")
 _STATUS_CHARS = frozenset("[(dtcDTC")
 _PRIORITY_CHARS = frozenset("[(phmlcuPHMLCU")
+# A horizon written before the item as a label: "Long term: ...", "Short-term - ...".
+_HORIZON_PREFIX = re.compile(
+    r"(?:(?:short|mid|medium|long|near)[\s-]*term|immediate(?:ly)?)\s*(?::|\s[-–—])\s*(?=\S)",
+    re.IGNORECASE,
+)
+_HORIZON_CHARS = frozenset("smlniSMLNI")
 _NUMBERED = re.compile(r"(?:\d{1,3}[.)]|[ivx]{1,4}[.)])\s+", re.IGNORECASE)
 _TEMPLATE_OPEN = re.compile(r"\{\{\s*")
 _TEMPLATE_CLOSE = re.compile(r"\s*\}\}$")
@@ -237,6 +243,8 @@ def clean(inline: Inline) -> Title:
             start = m.start("verb")
             capital = True
             continue
+        elif first in _HORIZON_CHARS and (m := _HORIZON_PREFIX.match(text, start)) is not None:
+            capital = True  # "Long term: shard the queue": when, said before what
         else:
             break
         start = m.end()
@@ -318,6 +326,8 @@ def clean(inline: Inline) -> Title:
     title = text[start:end].strip()
     if len(title) > LONG_TITLE:
         title = _shorten(title, text[start:end], start, strong_at)
+    elif (bold := _sentence_label(text, start, end, strong_at)) is not None:
+        title = bold
     if capital and title:
         title = title[0].upper() + title[1:]
     return Title(title, done, priority, start, end, owner, type_)
@@ -377,3 +387,14 @@ def _shorten(title: str, body: str, offset: int, strong_at: dict[int, int]) -> s
     if m is not None and len(title[: m.start()].split()) >= 3:
         return title[: m.start()].rstrip()
     return title
+
+
+def _sentence_label(text: str, start: int, end: int, strong_at: dict[int, int]) -> str | None:
+    """Return a bold sentence opening an item that goes on after it: '**Add X.** Because ...'."""
+    label_end = strong_at.get(start)
+    if label_end is None or label_end >= end:
+        return None
+    label = text[start:label_end].strip()
+    if not label.endswith(".") or len(label.split()) < 2 or not text[label_end:end].strip():
+        return None
+    return label

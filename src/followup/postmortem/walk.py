@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from followup.postmortem import sections, suggestions, tables
+from followup.postmortem import leadins, sections, suggestions, tables
 from followup.postmortem.collect import Collector, labelled_in
 from followup.postmortem.fields import TYPES
 from followup.postmortem.markdown import Inline, ListItem, Source
@@ -351,8 +351,10 @@ class Walker:
             raw, looking_back=self._looking_back
         )
         entries = (b"**" in raw or b"__" in raw) and list_label_in(raw, plainly=plain_other)
-        if not (opens_region or action_tables or labels or promises or entries):
+        leads = leadins.in_raw(raw)
+        if not (opens_region or action_tables or labels or promises or entries or leads):
             return
+        lead_in: Inline | None = None  # "... and we opened follow-up items:", a list to come
         data = self.src.data
         name = sec.text or None
         blocks = Blocks(self.src, sec.body, sec.end, self.resolve)
@@ -367,6 +369,11 @@ class Walker:
             if lead is not None and kind != "list":
                 self._lead_line(name)
             region = self.region
+            if lead_in is not None and region is None and kind in ("list", "table"):
+                added = leadins.read_after(blocks, kind, lead_in, self.found, self._list)
+                self.found_section, lead_in = self.found_section or added > 0, None
+                continue
+            lead_in = leadins.lead_in(data, start, end) if leads and kind == "paragraph" else None
             if kind == "paragraph":
                 if opens_region and label_shaped(data, start, end):
                     inline = blocks.paragraph()
