@@ -173,7 +173,7 @@ def in_one_chunk(items: list[ItemView], width: int, colour: str | None) -> tuple
     # Cut at a post-mortem's end, as the reader does.
     while 0 < half < len(rows) and rows[half][0] == rows[half - 1][0]:
         half += 1
-    parts = [TableChunk(headings, rows[:half]), TableChunk(headings, rows[half:])]
+    parts = [TableChunk.of_rows(headings, rows[:half]), TableChunk.of_rows(headings, rows[half:])]
     assert write_groups(parts, TODAY, console, marks) == len(items)
     return console.file.getvalue(), marks  # type: ignore[attr-defined]
 
@@ -243,3 +243,35 @@ def test_wrapping_plain_text_is_wrapping_any() -> None:
         text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 30)))
         width = rng.randint(1, 40)
         assert table_cells.wrap_plain(text, width) == table_cells.wrap(text, width), (text, width)
+
+
+@pytest.mark.parametrize("colour", COLOURS)
+def test_due_cells_made_from_another_date_are_rich_ones(colour: str | None) -> None:
+    # The writer works a due date's cell out once per flags and puts the other dates in;
+    # each must be the cell Rich gives for that date (the last day too: never late).
+    rng = random.Random(11)
+    writer = tables.TableWriter(_console(120, colour), TODAY)
+    fresh = tables.TableWriter(_console(120, colour), TODAY)
+    days = [TODAY, TODAY - timedelta(days=1), date.max, date.max - timedelta(days=1), date.min]
+    days += [_day(rng) for _ in range(40)]
+    for n in range(400):
+        item = _item(rng, n, ("pm", "Post-mortem"))
+        for day in (item.due, rng.choice(days)):
+            key = due_key(
+                item.status,
+                None if day is None else day.isoformat(),
+                item.due_text,
+                item.due_source,
+                None if item.policy_due is None else item.policy_due.isoformat(),
+                TODAY.isoformat(),
+            )
+            got = writer._due(key)
+            expected = fresh._new_due(key)
+            assert (got.plain, got.painted, got.width, got.widest, got.marks) == (
+                expected.plain,
+                expected.painted,
+                expected.width,
+                expected.widest,
+                expected.marks,
+            ), key
+    assert writer.due_shapes  # the dates' cells were made from others

@@ -17,13 +17,13 @@ writer this replaced and compares their output byte for byte.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Hashable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
-from itertools import groupby, repeat
-from operator import attrgetter
+from itertools import chain, groupby, repeat
+from operator import add, attrgetter, sub
 from queue import Queue
-from typing import IO, NamedTuple, cast
+from typing import IO, Any, NamedTuple, cast
 
 from rich.cells import cell_len
 from rich.console import Console
@@ -44,7 +44,7 @@ from followup.cli.table_cells import (
 )
 from followup.display import MARK_MEANING, STATUS_STYLE, status_text
 from followup.store.rows import UNREAD_TIME
-from followup.store.table_rows import DueFields, DueKey, TableChunk, TableRow, due_fields
+from followup.store.table_rows import UNDATED, DueFields, DueKey, TableChunk, TableRow, due_fields
 from followup.store.views import ItemView
 
 HEADS = ("ID", "Status", "Title", "Owner", "Pri", "Due", "Target")
@@ -161,21 +161,19 @@ _WIDEST = attrgetter("widest")
 class _Columns(NamedTuple):
     """A chunk's cells column by column, and the len of each (its width if plain)."""
 
-    ids: tuple[str, ...]
+    ids: Sequence[str]
     statuses: list[_Status]
-    titles: tuple[str, ...]
-    owners: tuple[str, ...]
-    priorities: tuple[str, ...]
+    titles: Sequence[str]
+    owners: Sequence[str]
+    priorities: Sequence[str]
     dues: list[_Due]
-    targets: tuple[str, ...]
-    id_cells: list[str]  # a row's start: a space and the id, painted
-    painted_targets: Sequence[str]  # '' for none
+    targets: Sequence[str]
     title_lens: list[int]
     owner_lens: list[int]
-    # Each row's measures (lens: the widths of plain text): those output.table_layout
+    # The measures of each row (lens: the widths of plain text) that output.table_layout
     # takes (the id, the status and due cells as it measures them, the owner, the
-    # target), then the table's (the status, title, priority and due cells).
-    measures: list[tuple[int, ...]]
+    # target), then the table's (the status, title, priority and due cells): a list each.
+    measures: tuple[list[int], ...]
 
 
 class TableWriter:
@@ -187,6 +185,7 @@ class TableWriter:
         self.width = console.width
         self.today = today
         self.dues: dict[DueKey, _Due] = {}
+        self.due_shapes: dict[int, tuple[str, _Due]] = {}  # flags: a date, its cell
         self.statuses: dict[str, _Status] = {}
         self.heads: dict[tuple[int, ...], tuple[str, str]] = {}
         self.padded: dict[tuple[str, int], str] = {}
@@ -198,8 +197,8 @@ class TableWriter:
         count = 0
         with _Writing(self.console.file) as out:
             for chunk in chunks:
-                if chunk.rows:
-                    count += len(chunk.rows)
+                if chunk.size:
+                    count += chunk.size
                     out.write("\n".join(self._chunk(chunk)) + "\n")
         return count
 
@@ -218,24 +217,46 @@ class TableWriter:
     def _due(self, key: DueKey) -> _Due:
         """Return the due cell of the items with this due key (output.due_cell's)."""
         found = self.dues.get(key)
-        if found is None:
-            item = _item(due_fields(key, self.today))
-            cell = due_cell(item, self.today)
-            plain = cell.plain
-            # As listing.marks_of: the marks of a due date or of a policy's deadline.
-            shown: frozenset[str] = frozenset()
-            if item.due is not None or item.policy_due is not None:
-                shown = frozenset(mark for mark in MARK_MEANING if mark in plain)
-            widest = cell_len(due_cell(item, TODAY_ALL_LATE).plain)
-            found = _Due(plain, self.paint.text(cell), cell_width(plain), widest, shown)
-            self.dues[key] = found
+        if found is not None:
+            return found
+        flags, text = key
+        if flags & UNDATED or text is None or not _is_day(text):
+            found = self._new_due(key)
+        else:
+            # Dates with the same flags have the same cell, the date replaced (Rich's Text
+            # costs some 70 microseconds a cell): one worked out per flags.
+            shape = self.due_shapes.get(flags)
+            if shape is None:
+                found = self._new_due(key)
+                self.due_shapes[flags] = (text, found)
+            else:
+                day, cell = shape
+                found = _Due(
+                    cell.plain.replace(day, text, 1),
+                    cell.painted.replace(day, text, 1),
+                    cell.width,
+                    cell.widest,
+                    cell.marks,
+                )
+        self.dues[key] = found
         return found
+
+    def _new_due(self, key: DueKey) -> _Due:
+        """Return the due cell of the items with this due key, worked out through Rich."""
+        item = _item(due_fields(key, self.today))
+        cell = due_cell(item, self.today)
+        plain = cell.plain
+        # As listing.marks_of: the marks of a due date or of a policy's deadline.
+        shown: frozenset[str] = frozenset()
+        if item.due is not None or item.policy_due is not None:
+            shown = frozenset(mark for mark in MARK_MEANING if mark in plain)
+        widest = cell_len(due_cell(item, TODAY_ALL_LATE).plain)
+        return _Due(plain, self.paint.text(cell), cell_width(plain), widest, shown)
 
     # -- a chunk of post-mortems -------------------------------------------------------
 
     def _chunk(self, chunk: TableChunk) -> list[str]:
         """Return the lines of a chunk's post-mortems, each table ending in a blank line."""
-        rows = chunk.rows
         (
             keys,
             _,
@@ -250,7 +271,7 @@ class TableWriter:
             targets,
             reasons,
             _,
-        ) = zip(*rows, strict=True)
+        ) = chunk.columns
         owners = _texts(owners)
         priorities = _texts(priorities)
         targets = _texts(targets)
@@ -288,10 +309,10 @@ class TableWriter:
                     ids, kinds, titles, owners, priorities, targets, reasons, strict=True
                 )
             ]
-        bold, unbold = self.paint.wrapping("bold")
-        cyan, uncyan = self.paint.wrapping("cyan")
         title_lens = list(map(len, titles))
         owner_lens = list(map(len, owners))
+        status_widths = list(map(_WIDTH, status_cells))
+        due_widths = list(map(_WIDTH, dues))
         columns = _Columns(
             ids,
             status_cells,
@@ -300,50 +321,59 @@ class TableWriter:
             priorities,
             dues,
             targets,
-            list(map(f" {bold}{{}}{unbold}".format, ids)),
-            [f"{cyan}{target}{uncyan}" if target else "" for target in targets]
-            if cyan
-            else targets,
             title_lens,
             owner_lens,
-            list(
-                zip(
-                    map(len, ids),
-                    map(_MEASURED, status_cells),
-                    owner_lens,
-                    map(_WIDEST, dues),
-                    map(len, targets),
-                    map(_WIDTH, status_cells),
-                    title_lens,
-                    map(len, priorities),
-                    map(_WIDTH, dues),
-                    strict=True,
-                )
+            (
+                list(map(len, ids)),
+                list(map(_MEASURED, status_cells)),
+                owner_lens,
+                list(map(_WIDEST, dues)),
+                list(map(len, targets)),
+                status_widths,
+                title_lens,
+                list(map(len, priorities)),
+                due_widths,
             ),
         )
-        lines: list[str] = []
+        # Each post-mortem's run of rows, and the widest cell of each of its columns.
+        bounds: list[tuple[Hashable, int, int]] = []
         start = 0
         for key, run in groupby(keys):
             end = start + len(list(run))
-            title, slug = chunk.headings[key]
-            if (plain is None or all(plain[start:end])) and self._plain_table(
-                lines, title, slug, columns, start, end
-            ):
-                pass
-            else:
-                lines.extend(self._table(title, slug, rows[start:end], columns, start))
+            bounds.append((key, start, end))
             start = end
+        parts = [slice(start, end) for _, start, end in bounds]
+        widest = zip(
+            *[list(map(max, map(column.__getitem__, parts))) for column in columns.measures],
+            strict=True,
+        )
+        # A wide table of plain rows (its widths) or any other (None).
+        runs: list[tuple[Hashable, int, int, list[int] | None]] = []
+        for (key, start, end), measures in zip(bounds, widest, strict=True):
+            widths = None
+            if plain is None or all(plain[start:end]):
+                widths = self._wide_widths(measures)
+            runs.append((key, start, end, widths))
+        wide = self._wide_rows(columns, runs, status_widths, due_widths)
+        lines: list[str] = []
+        rows: list[TableRow] | None = None
+        for key, start, end, widths in runs:
+            title, slug = chunk.headings[key]
+            if widths is not None:
+                lines.extend(self._heading(title, slug, HEADS, widths))
+                lines.extend(wide[start:end])
+                lines.append("")
+            else:
+                if rows is None:
+                    rows = chunk.rows
+                lines.extend(self._table(title, slug, rows[start:end], columns, start))
         return lines
 
-    def _plain_table(
-        self, lines: list[str], title: str, slug: str, c: _Columns, start: int, end: int
-    ) -> bool:
-        """Append the table of a post-mortem of plain rows; False if it is not a wide one.
+    def _wide_widths(self, measures: tuple[int, ...]) -> list[int] | None:
+        """Return the widths of a table of plain rows whose widest cells (measures) are given.
 
-        Widths are lengths, and the rows are padded and joined column by column; a row
-        whose title wraps or whose owner is cut short is then written on its own.
+        None if the table is not a wide one.
         """
-        # The widest cell of each column, in one pass over the rows' measures.
         (
             id_width,
             status_measured,
@@ -354,7 +384,7 @@ class TableWriter:
             longest_title,
             priority_width,
             due_width,
-        ) = map(max, zip(*c.measures[start:end], strict=True))
+        ) = measures
         layout = layout_for(
             ids=id_width,
             statuses=status_measured,
@@ -364,7 +394,7 @@ class TableWriter:
             width=self.width,
         )
         if layout != "wide":
-            return False
+            return None
         widths = [
             max(len("ID"), id_width),
             max(len("Status"), status_width),
@@ -376,38 +406,71 @@ class TableWriter:
         ]
         room = max(TITLE_MIN, self.width - 2 - len(GAP) * 6 - sum(widths) + widths[TITLE])
         widths[TITLE] = min(max(TITLE_MIN, widths[TITLE]), room)
-        w_id, w_status, w_title, w_owner, w_priority, w_due, _ = widths
-        lines.extend(self._heading(title, slug, HEADS, widths))
+        return widths
 
-        part = slice(start, end)
-        statuses = c.statuses[part]
-        dues = c.dues[part]
-        status_cells = {s: s.painted + " " * (w_status - s.width) for s in statuses}
-        due_cells = {due: due.painted + " " * (w_due - due.width) for due in dues}
+    def _wide_rows(
+        self,
+        c: _Columns,
+        runs: list[tuple[Hashable, int, int, list[int] | None]],
+        status_widths: list[int],
+        due_widths: list[int],
+    ) -> list[str]:
+        """Return the lines of each row of the wide tables of plain rows (others: any text).
+
+        The rows of a chunk are padded and joined column by column, each cell to its
+        table's width; a row whose title wraps or whose owner is cut short is then
+        written on its own, as lines joined by line ends.
+        """
+        counts = [end - start for _, start, end, _ in runs]
+        none = [0] * 7
+        table_widths = [widths or none for *_, widths in runs]
+
+        def each_row(values: Iterable[int]) -> Iterator[int]:
+            return chain.from_iterable(map(repeat, values, counts))
+
+        def padded(cells: Sequence[str], column: int, used: Iterable[int] | None = None) -> Any:
+            width = each_row(widths[column] for widths in table_widths)
+            if used is None:
+                return map(str.ljust, cells, width)
+            # A painted cell: its codes and text, then spaces to the column's width.
+            return map(str.ljust, cells, map(add, width, used))
+
+        bold, unbold = self.paint.wrapping("bold")
+        cyan, uncyan = self.paint.wrapping("cyan")
+        ids = map(f" {bold}{{}}{unbold}".format, c.ids)
+        statuses = [status.painted for status in c.statuses]
+        dues = [due.painted for due in c.dues]
         # The target is the last cell: its padding would go with the line's end.
-        rows = map(
-            GAP.join,
-            zip(
-                map(str.ljust, c.id_cells[part], repeat(self.id_codes + w_id)),
-                map(status_cells.__getitem__, statuses),
-                map(str.ljust, c.titles[part], repeat(w_title)),
-                map(str.ljust, c.owners[part], repeat(w_owner)),
-                map(str.ljust, c.priorities[part], repeat(w_priority)),
-                map(due_cells.__getitem__, dues),
-                c.painted_targets[part],
-                strict=True,
-            ),
+        targets: Iterable[str] = c.targets
+        if cyan:
+            targets = (f"{cyan}{target}{uncyan}" if target else "" for target in c.targets)
+        rows = list(
+            map(
+                str.rstrip,
+                map(
+                    GAP.join,
+                    zip(
+                        padded(list(ids), 0, repeat(self.id_codes)),
+                        padded(statuses, 1, map(sub, map(len, statuses), status_widths)),
+                        padded(c.titles, TITLE),
+                        padded(c.owners, 3),
+                        padded(c.priorities, 4),
+                        padded(dues, 5, map(sub, map(len, dues), due_widths)),
+                        targets,
+                        strict=True,
+                    ),
+                ),
+            )
         )
-        if longest_title <= w_title and longest_owner <= w_owner:
-            lines.extend(map(str.rstrip, rows))
-        else:
-            for i, line in enumerate(rows, start):
-                if c.title_lens[i] > w_title or c.owner_lens[i] > w_owner:
-                    lines.extend(self._oddrow_lines(c, i, widths))
-                else:
-                    lines.append(line.rstrip())
-        lines.append("")
-        return True
+        for _, start, end, widths in runs:
+            if widths is None:
+                continue
+            w_title, w_owner = widths[TITLE], widths[3]
+            if max(c.title_lens[start:end]) > w_title or max(c.owner_lens[start:end]) > w_owner:
+                for i in range(start, end):
+                    if c.title_lens[i] > w_title or c.owner_lens[i] > w_owner:
+                        rows[i] = "\n".join(self._oddrow_lines(c, i, widths))
+        return rows
 
     def _oddrow_lines(self, c: _Columns, i: int, widths: list[int]) -> Iterator[str]:
         """Yield the lines of a plain row whose title wraps or whose owner is cut short."""
@@ -618,6 +681,20 @@ def _texts(values: Sequence[str | None]) -> tuple[str, ...]:
     if None not in values:
         return tuple(values)  # type: ignore[arg-type]
     return tuple(value or "" for value in values)
+
+
+def _is_day(text: str) -> bool:
+    """Tell whether text is a date as isoformat writes it, before the last day."""
+    if len(text) != len(_LAST_DAY) or text == _LAST_DAY or not text.isascii():
+        return False
+    try:
+        return date.fromisoformat(text).isoformat() == text
+    except ValueError:
+        return False
+
+
+# Measured on the last day (output.TODAY_ALL_LATE), a due date is late unless it is that day.
+_LAST_DAY = TODAY_ALL_LATE.isoformat()
 
 
 def _is_plain(text: str) -> bool:
