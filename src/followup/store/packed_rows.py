@@ -129,25 +129,33 @@ def _postgresql_chunks(
     store: direct.DirectStore, flt: ItemFilter, where: str, row: str, params: dict[str, Any]
 ) -> Iterator[tuple[list[int], int, str]]:
     del flt  # the filter is in where
-    sql = (
-        f"SELECT p.id, count(*), string_agg({row}, chr(31) ORDER BY a.position) "
-        f"{direct._JOINS} {where} GROUP BY p.id {direct._PM_ORDER}"
+    for ids, counts, text in postgresql_chunks(store, row, where, params, CHUNK_POSTMORTEMS):
+        yield ids, sum(counts), text
+
+
+def postgresql_chunks(
+    store: direct.DirectStore, row: str, where: str, params: dict[str, Any], size: int
+) -> Iterator[tuple[list[int], list[int], str]]:
+    """Yield post-mortems' ids, their counts of rows and the rows joined, size at a time.
+
+    row is SQL giving a row's fields joined; where the rows' WHERE clause (over the
+    tables of direct._JOINS). Each post-mortem's rows are joined in position order by a
+    subquery run for it as the post-mortems come in the list's order, so the first are
+    sent while the server works on the next (grouping them all first meant sorting all
+    their texts before sending any).
+    """
+    rows = (
+        f"SELECT count(*) AS n, string_agg({row}, chr(31) ORDER BY a.position) AS text "
+        "FROM action_item AS a LEFT OUTER JOIN github_issue AS i ON a.issue_id = i.id "
+        f"{direct._and(where, 'a.postmortem_id = p.id')}"
     )
-    for batch in _in_batches(direct._stream(store, sql, params, "packed")):
+    sql = (
+        f"SELECT p.id, x.n, x.text FROM postmortem AS p CROSS JOIN LATERAL ({rows}) AS x "
+        f"WHERE x.n > 0 {direct._PM_ORDER}"
+    )
+    for batch in direct._stream(store, sql, params, "packed", size=size):
         texts = [text or "" for _, _, text in batch]
-        yield [pm_id for pm_id, _, _ in batch], sum(n for _, n, _ in batch), SEPARATOR.join(texts)
-
-
-def _in_batches(batches: Iterator[list[Any]]) -> Iterator[list[Any]]:
-    """Yield the rows of the driver's batches again CHUNK_POSTMORTEMS at a time."""
-    held: list[Any] = []
-    for batch in batches:
-        held.extend(batch)
-        while len(held) >= CHUNK_POSTMORTEMS:
-            yield held[:CHUNK_POSTMORTEMS]
-            del held[:CHUNK_POSTMORTEMS]
-    if held:
-        yield held
+        yield [pm_id for pm_id, _, _ in batch], [n for _, n, _ in batch], SEPARATOR.join(texts)
 
 
 def _read_rows(
