@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 from rich.console import Console
 
-from followup.cli import table_cells, tables
+from followup.cli import table_cells, table_texts, tables
 from followup.cli.listing import marks_of, write_table
 from followup.cli.output import due_cell
 from followup.cli.tables import write_groups
@@ -229,7 +229,7 @@ def test_a_due_key_gives_the_due_cell_of_the_item() -> None:
                 TODAY.isoformat(),
             )
             fields = due_fields(key, TODAY)
-            stand_in = tables._item(fields)
+            stand_in = table_texts.stand_in(fields)
             assert due_cell(stand_in, today) == due_cell(item, today), (item, today)
             assert (stand_in.due is None and stand_in.policy_due is None) == (
                 item.due is None and item.policy_due is None
@@ -250,8 +250,8 @@ def test_due_cells_made_from_another_date_are_rich_ones(colour: str | None) -> N
     # The writer works a due date's cell out once per flags and puts the other dates in;
     # each must be the cell Rich gives for that date (the last day too: never late).
     rng = random.Random(11)
-    writer = tables.TableWriter(_console(120, colour), TODAY)
-    fresh = tables.TableWriter(_console(120, colour), TODAY)
+    writer = tables.TableWriter(_console(120, colour), TODAY).cells
+    fresh = tables.TableWriter(_console(120, colour), TODAY).cells
     days = [TODAY, TODAY - timedelta(days=1), date.max, date.max - timedelta(days=1), date.min]
     days += [_day(rng) for _ in range(40)]
     for n in range(400):
@@ -265,8 +265,8 @@ def test_due_cells_made_from_another_date_are_rich_ones(colour: str | None) -> N
                 None if item.policy_due is None else item.policy_due.isoformat(),
                 TODAY.isoformat(),
             )
-            got = writer._due(key)
-            expected = fresh._new_due(key)
+            got = writer.due(key)
+            expected = fresh.new_due(key)
             assert (got.plain, got.painted, got.width, got.widest, got.marks) == (
                 expected.plain,
                 expected.painted,

@@ -4,31 +4,30 @@ The layout is output.items_table's (one table per post-mortem, the title column 
 the width left, the target under the title when the terminal is narrow, lines when no
 table fits), computed directly. Building each item's cells from its view, measuring each
 with Rich, rendering each style and each due date through Rich cost some 80 microseconds
-an item. Here rows are plain tuples (store/table_rows.py) taken a chunk of post-mortems
-at a time: each style's terminal codes and each distinct due cell are worked out once,
-the columns of a chunk are measured with len in one pass when their text is plain ASCII,
-and a row of such a post-mortem is one f-string, or a few lines when its title wraps.
-Anything else (non-ASCII or control codes, notes under a title, the protection mark, a
-narrow terminal) goes through the general writer below, cell by cell, and a post-mortem
-too wide for any table through output.items_lines. tests/cli/test_tables.py keeps the
-writer this replaced and compares their output byte for byte.
+an item. Here rows come a chunk of post-mortems at a time, column by column
+(store/table_rows.py): each status and due cell is worked out once (cli/table_texts.py),
+each column of a chunk measured with len in one pass when its text is plain ASCII, each
+post-mortem's widths taken with one max per column, and the rows of the chunk's wide
+tables padded and joined column by column; a row whose title wraps is written on its
+own. Anything else (non-ASCII or control codes, notes under a title, the protection
+mark, a narrow terminal) goes through the general writer below, cell by cell, and a
+post-mortem too wide for any table through output.items_lines. tests/cli/test_tables.py
+keeps the writer this replaced and compares their output byte for byte.
 """
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Hashable, Iterable, Iterator, Sequence
-from dataclasses import dataclass
 from datetime import date
 from itertools import chain, groupby, repeat
 from operator import add, attrgetter, sub
-from queue import Queue
-from typing import IO, Any, NamedTuple, cast
+from typing import Any, NamedTuple, cast
 
 from rich.cells import cell_len
 from rich.console import Console
 
-from followup.cli.output import OWNER_WIDTH, TODAY_ALL_LATE, due_cell, items_lines, layout_for
+from followup.cli.background_writer import BackgroundWriter
+from followup.cli.output import OWNER_WIDTH, items_lines, layout_for
 from followup.cli.table_cells import (
     GAP,
     PROTECTION_MARK,
@@ -42,115 +41,10 @@ from followup.cli.table_cells import (
     wrap,
     wrap_plain,
 )
-from followup.display import MARK_MEANING, STATUS_STYLE, status_text
-from followup.store.rows import UNREAD_TIME
-from followup.store.table_rows import UNDATED, DueFields, DueKey, TableChunk, TableRow, due_fields
-from followup.store.views import ItemView
+from followup.cli.table_texts import Cells, Due, Status, row_view
+from followup.store.table_rows import TableChunk, TableRow
 
 HEADS = ("ID", "Status", "Title", "Owner", "Pri", "Due", "Target")
-
-
-@dataclass(slots=True, unsafe_hash=True)
-class _RowView(ItemView):
-    """An ItemView made from a table row, whose target is the row's."""
-
-    shown_target: str | None = None
-
-    @property
-    def target(self) -> str | None:
-        """Return the row's target."""
-        return self.shown_target
-
-
-def _view(row: TableRow, slug: str, postmortem_title: str, today: date) -> ItemView:
-    """Return a view with a row's values, for output.items_lines."""
-    _, _, item_id, status, kind, title, owner, priority, flags, due, target, reason, _ = row
-    return _item(
-        due_fields((flags, due), today),
-        item_id=item_id,
-        slug=slug,
-        postmortem_title=postmortem_title,
-        title=title,
-        owner=owner[1:] if owner else None,
-        priority=priority,
-        kind=kind,
-        status=status,
-        reason=reason,
-        target=target,
-    )
-
-
-def _item(
-    due: DueFields,
-    *,
-    item_id: str = "",
-    slug: str = "",
-    postmortem_title: str = "",
-    title: str = "",
-    owner: str | None = None,
-    priority: str | None = None,
-    kind: str = "issue",
-    status: str | None = None,
-    reason: str | None = None,
-    target: str | None = None,
-) -> ItemView:
-    """Return a view with these values and due fields (the rest empty)."""
-    return _RowView(
-        id=item_id,
-        postmortem=slug,
-        postmortem_title=postmortem_title,
-        title=title,
-        text="",
-        owner=owner,
-        priority=priority,
-        due=due.due,
-        due_text=due.due_text,
-        type=None,
-        kind=kind,
-        status=due.status if status is None else status,
-        status_reason=reason,
-        repo=None,
-        links=(),
-        protection=None,
-        source_path="",
-        line=0,
-        section=None,
-        parent=None,
-        doc_done=False,
-        issue=None,
-        created_at=UNREAD_TIME,
-        updated_at=UNREAD_TIME,
-        verified_at=None,
-        due_source=due.due_source,
-        policy_due=due.policy_due,
-        shown_target=target,
-    )
-
-
-class _Due:
-    """A due cell: its text, painted, its width, the widest form's and the marks shown."""
-
-    __slots__ = ("marks", "painted", "plain", "widest", "width")
-
-    def __init__(self, plain: str, painted: str, width: int, widest: int, marks: frozenset[str]):
-        self.plain = plain
-        self.painted = painted
-        self.width = width
-        self.widest = widest
-        self.marks = marks
-
-
-class _Status:
-    """A status cell: its text, painted, its style, its width in the table and the layout."""
-
-    __slots__ = ("measured", "painted", "plain", "style", "width")
-
-    def __init__(self, plain: str, painted: str, style: str, width: int, measured: int):
-        self.plain = plain
-        self.painted = painted
-        self.style = style
-        self.width = width
-        self.measured = measured
 
 
 _MEASURED = attrgetter("measured")
@@ -162,11 +56,11 @@ class _Columns(NamedTuple):
     """A chunk's cells column by column, and the len of each (its width if plain)."""
 
     ids: Sequence[str]
-    statuses: list[_Status]
+    statuses: list[Status]
     titles: Sequence[str]
     owners: Sequence[str]
     priorities: Sequence[str]
-    dues: list[_Due]
+    dues: list[Due]
     targets: Sequence[str]
     title_lens: list[int]
     owner_lens: list[int]
@@ -184,9 +78,7 @@ class TableWriter:
         self.paint = Painter(console)
         self.width = console.width
         self.today = today
-        self.dues: dict[DueKey, _Due] = {}
-        self.due_shapes: dict[int, tuple[str, _Due]] = {}  # flags: a date, its cell
-        self.statuses: dict[str, _Status] = {}
+        self.cells = Cells(self.paint, today)
         self.heads: dict[tuple[int, ...], tuple[str, str]] = {}
         self.padded: dict[tuple[str, int], str] = {}
         bold, unbold = self.paint.wrapping("bold")
@@ -195,63 +87,12 @@ class TableWriter:
     def write(self, chunks: Iterable[TableChunk]) -> int:
         """Write one table per post-mortem (or lines, when none fits); return how many rows."""
         count = 0
-        with _Writing(self.console.file) as out:
+        with BackgroundWriter(self.console.file) as out:
             for chunk in chunks:
                 if chunk.size:
                     count += chunk.size
                     out.write("\n".join(self._chunk(chunk)) + "\n")
         return count
-
-    # -- the cells ---------------------------------------------------------------------
-
-    def _status(self, status: str) -> _Status:
-        found = self.statuses.get(status)
-        if found is None:
-            text = status_text(status)
-            style = STATUS_STYLE.get(status, "")
-            found = self.statuses[status] = _Status(
-                text, self.paint(text, style), style, cell_width(text), cell_len(text)
-            )
-        return found
-
-    def _due(self, key: DueKey) -> _Due:
-        """Return the due cell of the items with this due key (output.due_cell's)."""
-        found = self.dues.get(key)
-        if found is not None:
-            return found
-        flags, text = key
-        if flags & UNDATED or text is None or not _is_day(text):
-            found = self._new_due(key)
-        else:
-            # Dates with the same flags have the same cell, the date replaced (Rich's Text
-            # costs some 70 microseconds a cell): one worked out per flags.
-            shape = self.due_shapes.get(flags)
-            if shape is None:
-                found = self._new_due(key)
-                self.due_shapes[flags] = (text, found)
-            else:
-                day, cell = shape
-                found = _Due(
-                    cell.plain.replace(day, text, 1),
-                    cell.painted.replace(day, text, 1),
-                    cell.width,
-                    cell.widest,
-                    cell.marks,
-                )
-        self.dues[key] = found
-        return found
-
-    def _new_due(self, key: DueKey) -> _Due:
-        """Return the due cell of the items with this due key, worked out through Rich."""
-        item = _item(due_fields(key, self.today))
-        cell = due_cell(item, self.today)
-        plain = cell.plain
-        # As listing.marks_of: the marks of a due date or of a policy's deadline.
-        shown: frozenset[str] = frozenset()
-        if item.due is not None or item.policy_due is not None:
-            shown = frozenset(mark for mark in MARK_MEANING if mark in plain)
-        widest = cell_len(due_cell(item, TODAY_ALL_LATE).plain)
-        return _Due(plain, self.paint.text(cell), cell_width(plain), widest, shown)
 
     # -- a chunk of post-mortems -------------------------------------------------------
 
@@ -277,15 +118,17 @@ class TableWriter:
         targets = _texts(targets)
         due_keys = list(zip(flags, due_texts, strict=True))
         # The cells worked out before, in one pass; the others then.
-        found_dues = list(map(self.dues.get, due_keys))
-        dues = cast("list[_Due]", found_dues)
+        found_dues = list(map(self.cells.dues.get, due_keys))
+        dues = cast("list[Due]", found_dues)
         if None in found_dues:
-            dues = [due or self._due(key) for due, key in zip(found_dues, due_keys, strict=True)]
-        found_statuses = list(map(self.statuses.get, statuses))
-        status_cells = cast("list[_Status]", found_statuses)
+            dues = [
+                due or self.cells.due(key) for due, key in zip(found_dues, due_keys, strict=True)
+            ]
+        found_statuses = list(map(self.cells.statuses.get, statuses))
+        status_cells = cast("list[Status]", found_statuses)
         if None in found_statuses:
             status_cells = [
-                cell or self._status(status)
+                cell or self.cells.status(status)
                 for cell, status in zip(found_statuses, statuses, strict=True)
             ]
         # Plain rows: ASCII without control codes (each character a cell, nothing to
@@ -504,7 +347,7 @@ class TableWriter:
         for more in wrapped[1:]:
             yield (lead + more).rstrip()
 
-    def _padded(self, status: _Status, width: int) -> str:
+    def _padded(self, status: Status, width: int) -> str:
         """Return a status cell padded to width, then painted (as tall_row_lines paints it)."""
         key = (status.plain, width)
         found = self.padded.get(key)
@@ -535,7 +378,7 @@ class TableWriter:
             width=self.width,
         )
         if layout is None:
-            views = [_view(row, slug, title, self.today) for row in rows]
+            views = [row_view(row, slug, title, self.today) for row in rows]
             return [self.paint.text(line) for line in items_lines(views, self.today)]
         narrow = layout == "narrow"
 
@@ -618,45 +461,6 @@ class TableWriter:
         return lines
 
 
-class _Writing:
-    """Write text to a stream from a thread, so that the next text is formed meanwhile.
-
-    A terminal reads what is written at its own pace: the writer waits for it (a
-    quarter of a second for a list of 100,000 items) while the thread, waiting, lets
-    the tables be formed. The stream is the thread's alone until the block ends.
-    """
-
-    def __init__(self, out: IO[str], depth: int = 4) -> None:
-        self.out = out
-        self.queue: Queue[str | None] = Queue(maxsize=depth)
-        self.failure: BaseException | None = None
-        self.thread = threading.Thread(target=self._run, name="followup-list-write", daemon=True)
-
-    def __enter__(self) -> _Writing:
-        self.thread.start()
-        return self
-
-    def write(self, text: str) -> None:
-        """Queue text to write (raise what writing raised, if it failed)."""
-        if self.failure is not None:
-            raise self.failure
-        self.queue.put(text)
-
-    def _run(self) -> None:
-        while (text := self.queue.get()) is not None:
-            if self.failure is None:
-                try:
-                    self.out.write(text)
-                except BaseException as exc:  # raised again in the writer's thread
-                    self.failure = exc
-
-    def __exit__(self, *exc: object) -> None:
-        self.queue.put(None)
-        self.thread.join()
-        if self.failure is not None and exc[0] is None:
-            raise self.failure
-
-
 def write_groups(
     chunks: Iterable[TableChunk], today: date, console: Console, marks: set[str] | None = None
 ) -> int:
@@ -668,7 +472,7 @@ def write_groups(
     count = writer.write(chunks)
     if marks is not None:
         # Every due cell worked out is some written row's.
-        for due in writer.dues.values():
+        for due in writer.cells.dues.values():
             marks |= due.marks
     return count
 
@@ -681,20 +485,6 @@ def _texts(values: Sequence[str | None]) -> tuple[str, ...]:
     if None not in values:
         return tuple(values)  # type: ignore[arg-type]
     return tuple(value or "" for value in values)
-
-
-def _is_day(text: str) -> bool:
-    """Tell whether text is a date as isoformat writes it, before the last day."""
-    if len(text) != len(_LAST_DAY) or text == _LAST_DAY or not text.isascii():
-        return False
-    try:
-        return date.fromisoformat(text).isoformat() == text
-    except ValueError:
-        return False
-
-
-# Measured on the last day (output.TODAY_ALL_LATE), a due date is late unless it is that day.
-_LAST_DAY = TODAY_ALL_LATE.isoformat()
 
 
 def _is_plain(text: str) -> bool:

@@ -3,8 +3,8 @@
 Reading 100,000 items' twenty columns made two million Python objects, and forming each
 object from its row another third of a second. PostgreSQL forms JSON slowly (a dozen
 microseconds an object), but joins text quickly: it sends each post-mortem's values,
-in position order, joined by the unit separator (as store/packed_rows.py), NULLs as ''
-with a mask of which values are NULL, and whether the item is overdue or past its
+in position order, joined by the unit separator (as store/packed_rows.py), NULLs as
+U+001E, with a mask of which values are NULL and whether the item is overdue or past its
 policy's deadline. Python splits a chunk of post-mortems at once and forms the objects
 column by column; a chunk with a character JSON escapes is escaped value by value, and
 one that does not split (a value holding the separator) is read as before, row by row
@@ -26,7 +26,7 @@ from followup.store.views import ItemView
 
 SEPARATOR = "\x1f"
 NULL = "\x1e"  # what a NULL is sent as (which values are NULL, the mask tells)
-# The fields of a row: the values as TEXT ('' for NULL), then the mask.
+# The fields of a row: the values as TEXT (NULL as NULL), then the mask.
 _TEXTS = (
     "a.id",
     "a.title",
