@@ -2,8 +2,8 @@
 
 tests/cli/test_json_escaping.py runs the whole list against a real server; here the
 packed text is made by hand, so that each way a chunk is read is met on purpose: plain
-(already JSON once quoted), with characters to escape, and with a value that is exactly
-the character a NULL is sent as, which only the mask tells from a NULL.
+(already JSON once quoted), with characters to escape, and with values holding the
+separator or the character a NULL is sent as (those chunks are read row by row).
 """
 
 from __future__ import annotations
@@ -26,25 +26,25 @@ def _row(**given: Any) -> dict[str, Any]:
     return row
 
 
-def _packed(rows: list[dict[str, Any]], overdue: bool = False) -> str:
+def _packed(rows: list[dict[str, Any]]) -> str:
     """Return rows as the server packs them: values, NULL as the mark, then the mask."""
     fields: list[str] = []
     for row in rows:
-        mask = OVERDUE if overdue else 0
+        nulls = 0
         for column in packed_json._TEXTS:
             value = row[column]
             if value is None:
-                mask |= packed_json._NULL[column]
+                nulls += 1
                 value = packed_json.NULL
             fields.append(value)
-        fields.append(str(mask))
+        fields.append(str(nulls * 2))
     return packed_json.SEPARATOR.join(fields)
 
 
-OVERDUE = packed_json.OVERDUE
+TODAY = "2026-06-01"
 
 
-def _expected(row: dict[str, Any], overdue: bool = False) -> str:
+def _expected(row: dict[str, Any]) -> str:
     issue = None
     if row["CAST(i.number AS TEXT)"] is not None:
         issue = {
@@ -53,18 +53,20 @@ def _expected(row: dict[str, Any], overdue: bool = False) -> str:
             "url": row["i.url"],
             "state": row["i.state"],
         }
+    outstanding = row["a.status"] not in ("done", "wont_do", "removed", "suggested", "dismissed")
+    due, policy_due = row["CAST(a.due AS TEXT)"], row["CAST(a.policy_due AS TEXT)"]
     item = {
         "id": row["a.id"],
         "postmortem": SLUG[0],
         "title": row["a.title"],
         "owner": row["a.owner"],
         "priority": row["a.priority"],
-        "due": row["CAST(a.due AS TEXT)"],
+        "due": due,
         "due_text": row["a.due_text"],
         "due_source": row["a.due_source"],
-        "overdue": overdue,
-        "policy_due": row["CAST(a.policy_due AS TEXT)"],
-        "past_policy": False,
+        "overdue": outstanding and due is not None and due < TODAY,
+        "policy_due": policy_due,
+        "past_policy": outstanding and policy_due is not None and policy_due < TODAY,
         "type": row["a.type"],
         "kind": row["a.kind"],
         "status": row["a.status"],
@@ -86,27 +88,31 @@ SOURCES = {1: (json.dumps(SLUG[0]), json.dumps(SLUG[1]))}
     [
         {},  # plain: the NULLs alone
         {"a.owner": "dana", "CAST(a.due AS TEXT)": "2026-01-02", "a.type": ""},
-        {"a.title": 'a "quoted" \\ title', "a.owner": "null"},
-        {"a.title": "tab\there", "a.due_text": "\x1e"},
-        # Exactly the NULL mark, as a value: only the mask says it is no NULL.
-        {"a.owner": packed_json.NULL},
-        {"a.owner": f"x{packed_json.NULL}"},
+        {"CAST(a.due AS TEXT)": "2026-09-02", "CAST(a.policy_due AS TEXT)": "2026-05-31"},
+        {"CAST(a.policy_due AS TEXT)": TODAY, "a.status": "done"},
+        {"a.title": 'a "quoted" \\ title', "a.owner": "null", "a.status": "wont_do"},
+        {"a.title": "tab\there", "CAST(a.due AS TEXT)": "2026-01-02", "a.due_text": "x"},
         {"CAST(i.number AS TEXT)": "7", "i.repo": "acme/app", "i.url": None, "i.state": "open"},
+        {"CAST(i.number AS TEXT)": "8", "i.repo": 'a"b', "i.url": "u", "i.state": None},
     ],
 )
 def test_packed_rows_are_the_encoders_objects(values: dict[str, Any]) -> None:
     rows = [_row(**values), _row(**{"a.id": "second", "a.priority": "P1"})]
-    for overdue in (False, True):
-        objects = packed_json._objects([1], [2], _packed(rows, overdue), SOURCES)
-        assert objects == [_expected(row, overdue) for row in rows]
+    objects = packed_json._objects([1], [2], _packed(rows), SOURCES, TODAY)
+    assert objects == [_expected(row) for row in rows]
 
 
-def test_a_text_that_does_not_split_is_none() -> None:
-    rows = [_row(**{"a.title": f"one{packed_json.SEPARATOR}more"})]
-    assert packed_json._objects([1], [1], _packed(rows), SOURCES) is None
+@pytest.mark.parametrize(
+    "title", [f"one{packed_json.SEPARATOR}more", packed_json.NULL, f"x{packed_json.NULL}"]
+)
+def test_a_value_holding_the_separator_or_the_null_mark_is_read_row_by_row(title: str) -> None:
+    # Exactly the NULL mark, as a value, would read as a NULL: the count tells them apart.
+    rows = [_row(**{"a.owner": title})]
+    assert packed_json._objects([1], [1], _packed(rows), SOURCES, TODAY) is None
 
 
 def test_an_item_formed_from_its_view_is_its_id() -> None:
     text = _packed([_row()])
-    text = text[: text.rindex(packed_json.SEPARATOR) + 1] + str(packed_json.PYTHON)
-    assert packed_json._objects([1], [1], text, SOURCES) == ["\0abc1234"]
+    mask = int(text[text.rindex(packed_json.SEPARATOR) + 1 :]) + packed_json.PYTHON
+    text = text[: text.rindex(packed_json.SEPARATOR) + 1] + str(mask)
+    assert packed_json._objects([1], [1], text, SOURCES, TODAY) == ["\0abc1234"]

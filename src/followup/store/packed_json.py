@@ -3,12 +3,14 @@
 Reading 100,000 items' twenty columns made two million Python objects, and forming each
 object from its row another third of a second. PostgreSQL forms JSON slowly (a dozen
 microseconds an object), but joins text quickly: it sends each post-mortem's values,
-in position order, joined by the unit separator (as store/packed_rows.py), NULLs as
-U+001E, with a mask of which values are NULL and whether the item is overdue or past its
-policy's deadline. Python splits a chunk of post-mortems at once and forms the objects
-column by column; a chunk with a character JSON escapes is escaped value by value, and
-one that does not split (a value holding the separator) is read as before, row by row
-(store/forming.py). Items with a protection or links are formed from their views.
+in position order, joined by the unit separator (as store/packed_rows.py), each NULL
+as U+001E, and a mask: how many are NULL, and whether the item is formed from its view.
+Python splits a chunk of post-mortems at once and forms the objects column by column:
+quoted in one pass over the text, NULLs made null in another, unless a character is to
+be escaped (then value by value). A chunk that does not split (a value holding the
+separator), or where a value holds U+001E (more of them than NULLs), is read as before,
+row by row (store/forming.py). Items with a protection or links are formed from their
+views.
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ from followup.store.filters import ItemFilter
 from followup.store.views import ItemView
 
 SEPARATOR = "\x1f"
-NULL = "\x1e"  # what a NULL is sent as (which values are NULL, the mask tells)
+NULL = "\x1e"  # what a NULL is sent as (the mask counts them)
 # The fields of a row: the values as TEXT (NULL as NULL), then the mask.
 _TEXTS = (
     "a.id",
@@ -51,25 +53,16 @@ FIELDS = len(_TEXTS) + 1
 # Columns that are never NULL (a NULL one drops the row, and the chunk does not split).
 _REQUIRED = frozenset({"a.id", "a.title", "a.kind", "a.status", "CAST(a.line AS TEXT)"})
 _NULLABLE = [text for text in _TEXTS if text not in _REQUIRED]
-# The mask's bits: each nullable column NULL, then overdue, past the policy, from a view.
-_NULL = {text: 1 << at for at, text in enumerate(_NULLABLE)}
-_NULLS = (1 << len(_NULLABLE)) - 1
-OVERDUE = 1 << len(_NULLABLE)
-PAST = OVERDUE << 1
-PYTHON = PAST << 1
+# The mask: how many values are NULL, times two, plus one if the item is formed from its view.
+PYTHON = 1
 _string = forming._string
 
 
 def _row() -> str:
     """Return SQL giving a row's fields joined by the separator."""
     fields = [text if text in _REQUIRED else f"coalesce({text}, chr(30))" for text in _TEXTS]
-    bits = [f"CAST({text} IS NULL AS INTEGER) * {_NULL[text]}" for text in _NULLABLE]
-    bits += [
-        f"CAST({direct._OVERDUE} AS INTEGER) * {OVERDUE}",
-        f"CAST({direct._PAST_POLICY} AS INTEGER) * {PAST}",
-        f"CAST({direct._formed_in_python(True)} AS INTEGER) * {PYTHON}",
-    ]
-    fields.append(f"CAST({' + '.join(bits)} AS TEXT)")
+    python = f"CAST({direct._formed_in_python(True)} AS INTEGER)"
+    fields.append(f"CAST(num_nulls({', '.join(_NULLABLE)}) * 2 + {python} AS TEXT)")
     return " || chr(31) || ".join(fields)
 
 
@@ -89,7 +82,7 @@ def iter_objects(
     where = direct._where(flt, params)
     packed = packed_rows.postgresql_chunks(store, _row(), where, params, direct.CHUNK_POSTMORTEMS)
     for ids, counts, text in direct._prefetched(packed):
-        objects = _objects(ids, counts, text, postmortems)
+        objects = _objects(ids, counts, text, postmortems, today.isoformat())
         if objects is None:
             rows = _rows(store, rows_sql, params, ids)
             objects = forming.objects(rows, today, postmortems)
@@ -100,12 +93,17 @@ def iter_objects(
 
 
 def _objects(
-    ids: list[int], counts: list[int], text: str, postmortems: dict[int, tuple[str, str]]
+    ids: list[int],
+    counts: list[int],
+    text: str,
+    postmortems: dict[int, tuple[str, str]],
+    today: str,
 ) -> list[str] | None:
     """Return the objects of the rows packed in text, each post-mortem's count in turn.
 
     An item formed from its view is NUL and its id. None if the text does not split
-    into its rows' fields.
+    into its rows' fields, or a value holds the character a NULL is sent as. Dates are
+    compared as ISO text (today's too).
     """
     # Each value quoted and each NULL null, in two passes over the text: JSON already,
     # unless a value has a character JSON escapes.
@@ -115,21 +113,20 @@ def _objects(
         return None
     masks = list(map(int, map(_UNQUOTED, values[FIELDS - 1 :: FIELDS])))
     tally = Counter(masks)
-    seen = 0
-    nulls = 0
-    for mask, times in tally.items():
-        seen |= mask
-        nulls += times * (mask & _NULLS).bit_count()
+    # Each NULL mark a NULL's (and a whole value) unless a value holds the character.
+    if text.count(NULL) != sum(times * (mask >> 1) for mask, times in tally.items()):
+        return None
     encoded = text.encode()
     escape = (
         b'"' in encoded
         or b"\\" in encoded
         or len(encoded.translate(None, _CONTROLS)) != len(encoded)
-        # A NUL marker that is no NULL's: a value holding the character.
-        or encoded.count(_NULL_MARK) != nulls
     )
     if escape:
         values = text.split(SEPARATOR)
+        null, day, done = NULL, today, _DONE_WITH
+    else:
+        null, day, done = "null", f'"{today}"', _QUOTED_DONE_WITH
     column = dict(zip(_TEXTS, (values[at::FIELDS] for at in range(FIELDS)), strict=False))
 
     def string(name: str) -> Sequence[str]:
@@ -137,33 +134,32 @@ def _objects(
         found = column[name]
         if not escape:
             return found
-        bit = _NULL.get(name, 0)
-        if not seen & bit:
-            return list(map(_string, found))
-        return [
-            "null" if mask & bit else _string(one) for mask, one in zip(masks, found, strict=True)
-        ]
+        return ["null" if one == NULL else _string(one) for one in found]
 
-    def unquoted(name: str) -> Iterable[str]:
-        """Return a column of numbers (or null) as they are."""
-        return column[name] if escape else map(_UNQUOTED, column[name])
+    def number(value: str) -> str:
+        return value if escape else value[1:-1]
 
-    number = "CAST(i.number AS TEXT)"
     issue: Iterable[str] = repeat("null")
-    if not all(mask & _NULL[number] for mask in tally):
+    numbers = column["CAST(i.number AS TEXT)"]
+    if any(n != null for n in numbers):
         issue = [
             "null"
-            if mask & _NULL[number]
-            else f'{{"repo": {repo}, "number": {n}, "url": {url}, "state": {state}}}'
-            for mask, repo, n, url, state in zip(
-                masks,
-                string("i.repo"),
-                unquoted(number),
-                string("i.url"),
-                string("i.state"),
-                strict=True,
+            if n == null
+            else f'{{"repo": {repo}, "number": {number(n)}, "url": {url}, "state": {state}}}'
+            for n, repo, url, state in zip(
+                numbers, string("i.repo"), string("i.url"), string("i.state"), strict=True
             )
         ]
+    # As forming.objects: late while outstanding, ISO dates compared as text.
+    statuses = column["a.status"]
+    overdue = [
+        _TRUTH[due != null and due < day and status not in done]
+        for due, status in zip(column["CAST(a.due AS TEXT)"], statuses, strict=True)
+    ]
+    past = [
+        _TRUTH[due != null and due < day and status not in done]
+        for due, status in zip(column["CAST(a.policy_due AS TEXT)"], statuses, strict=True)
+    ]
     sources = [postmortems[pm_id] for pm_id in ids]
     slugs = chain.from_iterable(map(repeat, [slug for slug, _ in sources], counts))
     files = chain.from_iterable(map(repeat, [file for _, file in sources], counts))
@@ -177,9 +173,9 @@ def _objects(
         (', "due": ', string("CAST(a.due AS TEXT)")),
         (', "due_text": ', string("a.due_text")),
         (', "due_source": ', string("a.due_source")),
-        (', "overdue": ', [_TRUTH[mask & OVERDUE != 0] for mask in masks]),
+        (', "overdue": ', overdue),
         (', "policy_due": ', string("CAST(a.policy_due AS TEXT)")),
-        (', "past_policy": ', [_TRUTH[mask & PAST != 0] for mask in masks]),
+        (', "past_policy": ', past),
         (', "type": ', string("a.type")),
         (', "kind": ', string("a.kind")),
         (', "status": ', string("a.status")),
@@ -187,24 +183,25 @@ def _objects(
         (', "repo": ', string("a.repo")),
         (', "links": [], "protection": null, "issue": ', issue),
         (', "source": {"file": ', files),
-        (', "line": ', unquoted("CAST(a.line AS TEXT)")),
+        (', "line": ', map(number, column["CAST(a.line AS TEXT)"])),
     )
     pieces: list[Iterable[str]] = []
     for before, value in parts:
         pieces += [repeat(before), value]
     pieces.append(repeat("}}"))
     objects = list(map("".join, zip(*pieces, strict=False)))  # repeat() never ends
-    if seen & PYTHON:
+    if any(mask & PYTHON for mask in tally):
         for at, mask in enumerate(masks):
             if mask & PYTHON:
-                objects[at] = "\0" + (column["a.id"][at] if escape else column["a.id"][at][1:-1])
+                objects[at] = "\0" + number(column["a.id"][at])
     return objects
 
 
+_DONE_WITH = forming._DONE_WITH
+_QUOTED_DONE_WITH = frozenset(f'"{status}"' for status in _DONE_WITH)
 _TRUTH = ("false", "true")
 _QUOTED_SEPARATOR = f'"{SEPARATOR}"'
 _QUOTED_NULL = f'"{NULL}"'
-_NULL_MARK = NULL.encode()
 _UNQUOTED = itemgetter(slice(1, -1))
 # The bytes of the characters Python's encoder escapes, but quote and backslash and the
 # NULL mark and separator (counted apart): UTF-8 writes no other character with them.
