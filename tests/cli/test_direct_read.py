@@ -23,7 +23,7 @@ from sqlalchemy import Engine, text
 from followup import clock
 from followup.cli import cli
 from followup.policy import DEFAULT_POLICY
-from followup.store import create_store_engine, direct, session_scope
+from followup.store import create_store_engine, direct, packed_rows, session_scope
 from followup.store.models import EventRow, IssueRow, ItemRow, PostMortemRow, RepoIdentityRow
 from followup.sync.policy import refresh_deadlines
 from tests.cli.schemas import check_output
@@ -320,10 +320,50 @@ def test_tables_read_in_small_batches_are_the_ordinary_ones(
     # Post-mortems' rows span the driver's batches; rows made from views fall in any.
     at_a_terminal(monkeypatch, 120, "colour")
     monkeypatch.setattr(direct, "FETCH_BATCH", 2)
+    # Each post-mortem a chunk of the packed reader of its own.
+    monkeypatch.setattr(packed_rows, "CHUNK_POSTMORTEMS", 1)
     for args in [(), ("--all",), ("--status", "suggested"), ("-s", "item 1")]:
         fast, slow = both(store, monkeypatch, "list", *args)
         same(fast, slow)
     assert fast.stdout.count("\n") > 4
+
+
+@pytest.mark.parametrize("chunk", [1, 200])
+def test_a_chunk_holding_the_separator_is_read_row_by_row(
+    store: str, monkeypatch: pytest.MonkeyPatch, backend: str, chunk: int
+) -> None:
+    # A value holding the packed reader's separator would add a field: that chunk (and
+    # only that one) is read row by row, and the tables are the same.
+    engine = create_store_engine(store)
+    with engine.begin() as conn:
+        conn.execute(
+            text("UPDATE action_item SET title = :title WHERE id = 'i300xyz'"),
+            {"title": f"split{packed_rows.SEPARATOR}here"},
+        )
+        if backend == "sqlite":
+            # SQLite's text may hold NUL, which joining keeps (the chunk still splits).
+            conn.execute(
+                text("UPDATE action_item SET title = :title WHERE id = 'i400xyz'"),
+                {"title": "nul\x00in"},
+            )
+    engine.dispose()
+    at_a_terminal(monkeypatch, 160, "colour")
+    monkeypatch.setattr(packed_rows, "CHUNK_POSTMORTEMS", chunk)
+    read: list[list[int]] = []
+    real = packed_rows._read_rows
+
+    def read_rows(*args: Any) -> Any:
+        read.append(args[-1])
+        return real(*args)
+
+    monkeypatch.setattr(packed_rows, "_read_rows", read_rows)
+    for args in [(), ("--all",)]:
+        read.clear()
+        fast, slow = both(store, monkeypatch, "list", *args)
+        same(fast, slow)
+        assert "splithere" in fast.stdout  # its control code stripped
+        assert ("nulin" in fast.stdout) is (backend == "sqlite")
+        assert read == ([[3]] if chunk == 1 else [[4, 2, 1, 3]])  # in the list's order
 
 
 def test_marks_in_titles_are_no_legend(

@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 from rich.console import Console
 
-from followup.cli import table_cells, tables
+from followup.cli import table_cells, table_texts, tables
 from followup.cli.listing import marks_of, write_table
 from followup.cli.output import due_cell
 from followup.cli.tables import write_groups
@@ -173,7 +173,7 @@ def in_one_chunk(items: list[ItemView], width: int, colour: str | None) -> tuple
     # Cut at a post-mortem's end, as the reader does.
     while 0 < half < len(rows) and rows[half][0] == rows[half - 1][0]:
         half += 1
-    parts = [TableChunk(headings, rows[:half]), TableChunk(headings, rows[half:])]
+    parts = [TableChunk.of_rows(headings, rows[:half]), TableChunk.of_rows(headings, rows[half:])]
     assert write_groups(parts, TODAY, console, marks) == len(items)
     return console.file.getvalue(), marks  # type: ignore[attr-defined]
 
@@ -229,7 +229,7 @@ def test_a_due_key_gives_the_due_cell_of_the_item() -> None:
                 TODAY.isoformat(),
             )
             fields = due_fields(key, TODAY)
-            stand_in = tables._item(fields)
+            stand_in = table_texts.stand_in(fields)
             assert due_cell(stand_in, today) == due_cell(item, today), (item, today)
             assert (stand_in.due is None and stand_in.policy_due is None) == (
                 item.due is None and item.policy_due is None
@@ -243,3 +243,35 @@ def test_wrapping_plain_text_is_wrapping_any() -> None:
         text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 30)))
         width = rng.randint(1, 40)
         assert table_cells.wrap_plain(text, width) == table_cells.wrap(text, width), (text, width)
+
+
+@pytest.mark.parametrize("colour", COLOURS)
+def test_due_cells_made_from_another_date_are_rich_ones(colour: str | None) -> None:
+    # The writer works a due date's cell out once per flags and puts the other dates in;
+    # each must be the cell Rich gives for that date (the last day too: never late).
+    rng = random.Random(11)
+    writer = tables.TableWriter(_console(120, colour), TODAY).cells
+    fresh = tables.TableWriter(_console(120, colour), TODAY).cells
+    days = [TODAY, TODAY - timedelta(days=1), date.max, date.max - timedelta(days=1), date.min]
+    days += [_day(rng) for _ in range(40)]
+    for n in range(400):
+        item = _item(rng, n, ("pm", "Post-mortem"))
+        for day in (item.due, rng.choice(days)):
+            key = due_key(
+                item.status,
+                None if day is None else day.isoformat(),
+                item.due_text,
+                item.due_source,
+                None if item.policy_due is None else item.policy_due.isoformat(),
+                TODAY.isoformat(),
+            )
+            got = writer.due(key)
+            expected = fresh.new_due(key)
+            assert (got.plain, got.painted, got.width, got.widest, got.marks) == (
+                expected.plain,
+                expected.painted,
+                expected.width,
+                expected.widest,
+                expected.marks,
+            ), key
+    assert writer.due_shapes  # the dates' cells were made from others

@@ -4,31 +4,30 @@ The layout is output.items_table's (one table per post-mortem, the title column 
 the width left, the target under the title when the terminal is narrow, lines when no
 table fits), computed directly. Building each item's cells from its view, measuring each
 with Rich, rendering each style and each due date through Rich cost some 80 microseconds
-an item. Here rows are plain tuples (store/table_rows.py) taken a chunk of post-mortems
-at a time: each style's terminal codes and each distinct due cell are worked out once,
-the columns of a chunk are measured with len in one pass when their text is plain ASCII,
-and a row of such a post-mortem is one f-string, or a few lines when its title wraps.
-Anything else (non-ASCII or control codes, notes under a title, the protection mark, a
-narrow terminal) goes through the general writer below, cell by cell, and a post-mortem
-too wide for any table through output.items_lines. tests/cli/test_tables.py keeps the
-writer this replaced and compares their output byte for byte.
+an item. Here rows come a chunk of post-mortems at a time, column by column
+(store/table_rows.py): each status and due cell is worked out once (cli/table_texts.py),
+each column of a chunk measured with len in one pass when its text is plain ASCII, each
+post-mortem's widths taken with one max per column, and the rows of the chunk's wide
+tables padded and joined column by column; a row whose title wraps is written on its
+own. Anything else (non-ASCII or control codes, notes under a title, the protection
+mark, a narrow terminal) goes through the general writer below, cell by cell, and a
+post-mortem too wide for any table through output.items_lines. tests/cli/test_tables.py
+keeps the writer this replaced and compares their output byte for byte.
 """
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Hashable, Iterable, Iterator, Sequence
 from datetime import date
-from itertools import groupby, repeat
-from operator import attrgetter
-from queue import Queue
-from typing import IO, NamedTuple, cast
+from itertools import chain, groupby, repeat
+from operator import add, attrgetter, sub
+from typing import Any, NamedTuple, cast
 
 from rich.cells import cell_len
 from rich.console import Console
 
-from followup.cli.output import OWNER_WIDTH, TODAY_ALL_LATE, due_cell, items_lines, layout_for
+from followup.cli.background_writer import BackgroundWriter
+from followup.cli.output import OWNER_WIDTH, items_lines, layout_for
 from followup.cli.table_cells import (
     GAP,
     PROTECTION_MARK,
@@ -42,115 +41,10 @@ from followup.cli.table_cells import (
     wrap,
     wrap_plain,
 )
-from followup.display import MARK_MEANING, STATUS_STYLE, status_text
-from followup.store.rows import UNREAD_TIME
-from followup.store.table_rows import DueFields, DueKey, TableChunk, TableRow, due_fields
-from followup.store.views import ItemView
+from followup.cli.table_texts import Cells, Due, Status, row_view
+from followup.store.table_rows import TableChunk, TableRow
 
 HEADS = ("ID", "Status", "Title", "Owner", "Pri", "Due", "Target")
-
-
-@dataclass(slots=True, unsafe_hash=True)
-class _RowView(ItemView):
-    """An ItemView made from a table row, whose target is the row's."""
-
-    shown_target: str | None = None
-
-    @property
-    def target(self) -> str | None:
-        """Return the row's target."""
-        return self.shown_target
-
-
-def _view(row: TableRow, slug: str, postmortem_title: str, today: date) -> ItemView:
-    """Return a view with a row's values, for output.items_lines."""
-    _, _, item_id, status, kind, title, owner, priority, flags, due, target, reason, _ = row
-    return _item(
-        due_fields((flags, due), today),
-        item_id=item_id,
-        slug=slug,
-        postmortem_title=postmortem_title,
-        title=title,
-        owner=owner[1:] if owner else None,
-        priority=priority,
-        kind=kind,
-        status=status,
-        reason=reason,
-        target=target,
-    )
-
-
-def _item(
-    due: DueFields,
-    *,
-    item_id: str = "",
-    slug: str = "",
-    postmortem_title: str = "",
-    title: str = "",
-    owner: str | None = None,
-    priority: str | None = None,
-    kind: str = "issue",
-    status: str | None = None,
-    reason: str | None = None,
-    target: str | None = None,
-) -> ItemView:
-    """Return a view with these values and due fields (the rest empty)."""
-    return _RowView(
-        id=item_id,
-        postmortem=slug,
-        postmortem_title=postmortem_title,
-        title=title,
-        text="",
-        owner=owner,
-        priority=priority,
-        due=due.due,
-        due_text=due.due_text,
-        type=None,
-        kind=kind,
-        status=due.status if status is None else status,
-        status_reason=reason,
-        repo=None,
-        links=(),
-        protection=None,
-        source_path="",
-        line=0,
-        section=None,
-        parent=None,
-        doc_done=False,
-        issue=None,
-        created_at=UNREAD_TIME,
-        updated_at=UNREAD_TIME,
-        verified_at=None,
-        due_source=due.due_source,
-        policy_due=due.policy_due,
-        shown_target=target,
-    )
-
-
-class _Due:
-    """A due cell: its text, painted, its width, the widest form's and the marks shown."""
-
-    __slots__ = ("marks", "painted", "plain", "widest", "width")
-
-    def __init__(self, plain: str, painted: str, width: int, widest: int, marks: frozenset[str]):
-        self.plain = plain
-        self.painted = painted
-        self.width = width
-        self.widest = widest
-        self.marks = marks
-
-
-class _Status:
-    """A status cell: its text, painted, its style, its width in the table and the layout."""
-
-    __slots__ = ("measured", "painted", "plain", "style", "width")
-
-    def __init__(self, plain: str, painted: str, style: str, width: int, measured: int):
-        self.plain = plain
-        self.painted = painted
-        self.style = style
-        self.width = width
-        self.measured = measured
 
 
 _MEASURED = attrgetter("measured")
@@ -161,21 +55,19 @@ _WIDEST = attrgetter("widest")
 class _Columns(NamedTuple):
     """A chunk's cells column by column, and the len of each (its width if plain)."""
 
-    ids: tuple[str, ...]
-    statuses: list[_Status]
-    titles: tuple[str, ...]
-    owners: tuple[str, ...]
-    priorities: tuple[str, ...]
-    dues: list[_Due]
-    targets: tuple[str, ...]
-    id_cells: list[str]  # a row's start: a space and the id, painted
-    painted_targets: Sequence[str]  # '' for none
+    ids: Sequence[str]
+    statuses: list[Status]
+    titles: Sequence[str]
+    owners: Sequence[str]
+    priorities: Sequence[str]
+    dues: list[Due]
+    targets: Sequence[str]
     title_lens: list[int]
     owner_lens: list[int]
-    # Each row's measures (lens: the widths of plain text): those output.table_layout
+    # The measures of each row (lens: the widths of plain text) that output.table_layout
     # takes (the id, the status and due cells as it measures them, the owner, the
-    # target), then the table's (the status, title, priority and due cells).
-    measures: list[tuple[int, ...]]
+    # target), then the table's (the status, title, priority and due cells): a list each.
+    measures: tuple[list[int], ...]
 
 
 class TableWriter:
@@ -186,8 +78,7 @@ class TableWriter:
         self.paint = Painter(console)
         self.width = console.width
         self.today = today
-        self.dues: dict[DueKey, _Due] = {}
-        self.statuses: dict[str, _Status] = {}
+        self.cells = Cells(self.paint, today)
         self.heads: dict[tuple[int, ...], tuple[str, str]] = {}
         self.padded: dict[tuple[str, int], str] = {}
         bold, unbold = self.paint.wrapping("bold")
@@ -196,46 +87,17 @@ class TableWriter:
     def write(self, chunks: Iterable[TableChunk]) -> int:
         """Write one table per post-mortem (or lines, when none fits); return how many rows."""
         count = 0
-        with _Writing(self.console.file) as out:
+        with BackgroundWriter(self.console.file) as out:
             for chunk in chunks:
-                if chunk.rows:
-                    count += len(chunk.rows)
+                if chunk.size:
+                    count += chunk.size
                     out.write("\n".join(self._chunk(chunk)) + "\n")
         return count
-
-    # -- the cells ---------------------------------------------------------------------
-
-    def _status(self, status: str) -> _Status:
-        found = self.statuses.get(status)
-        if found is None:
-            text = status_text(status)
-            style = STATUS_STYLE.get(status, "")
-            found = self.statuses[status] = _Status(
-                text, self.paint(text, style), style, cell_width(text), cell_len(text)
-            )
-        return found
-
-    def _due(self, key: DueKey) -> _Due:
-        """Return the due cell of the items with this due key (output.due_cell's)."""
-        found = self.dues.get(key)
-        if found is None:
-            item = _item(due_fields(key, self.today))
-            cell = due_cell(item, self.today)
-            plain = cell.plain
-            # As listing.marks_of: the marks of a due date or of a policy's deadline.
-            shown: frozenset[str] = frozenset()
-            if item.due is not None or item.policy_due is not None:
-                shown = frozenset(mark for mark in MARK_MEANING if mark in plain)
-            widest = cell_len(due_cell(item, TODAY_ALL_LATE).plain)
-            found = _Due(plain, self.paint.text(cell), cell_width(plain), widest, shown)
-            self.dues[key] = found
-        return found
 
     # -- a chunk of post-mortems -------------------------------------------------------
 
     def _chunk(self, chunk: TableChunk) -> list[str]:
         """Return the lines of a chunk's post-mortems, each table ending in a blank line."""
-        rows = chunk.rows
         (
             keys,
             _,
@@ -250,21 +112,23 @@ class TableWriter:
             targets,
             reasons,
             _,
-        ) = zip(*rows, strict=True)
+        ) = chunk.columns
         owners = _texts(owners)
         priorities = _texts(priorities)
         targets = _texts(targets)
         due_keys = list(zip(flags, due_texts, strict=True))
         # The cells worked out before, in one pass; the others then.
-        found_dues = list(map(self.dues.get, due_keys))
-        dues = cast("list[_Due]", found_dues)
+        found_dues = list(map(self.cells.dues.get, due_keys))
+        dues = cast("list[Due]", found_dues)
         if None in found_dues:
-            dues = [due or self._due(key) for due, key in zip(found_dues, due_keys, strict=True)]
-        found_statuses = list(map(self.statuses.get, statuses))
-        status_cells = cast("list[_Status]", found_statuses)
+            dues = [
+                due or self.cells.due(key) for due, key in zip(found_dues, due_keys, strict=True)
+            ]
+        found_statuses = list(map(self.cells.statuses.get, statuses))
+        status_cells = cast("list[Status]", found_statuses)
         if None in found_statuses:
             status_cells = [
-                cell or self._status(status)
+                cell or self.cells.status(status)
                 for cell, status in zip(found_statuses, statuses, strict=True)
             ]
         # Plain rows: ASCII without control codes (each character a cell, nothing to
@@ -288,10 +152,10 @@ class TableWriter:
                     ids, kinds, titles, owners, priorities, targets, reasons, strict=True
                 )
             ]
-        bold, unbold = self.paint.wrapping("bold")
-        cyan, uncyan = self.paint.wrapping("cyan")
         title_lens = list(map(len, titles))
         owner_lens = list(map(len, owners))
+        status_widths = list(map(_WIDTH, status_cells))
+        due_widths = list(map(_WIDTH, dues))
         columns = _Columns(
             ids,
             status_cells,
@@ -300,50 +164,59 @@ class TableWriter:
             priorities,
             dues,
             targets,
-            list(map(f" {bold}{{}}{unbold}".format, ids)),
-            [f"{cyan}{target}{uncyan}" if target else "" for target in targets]
-            if cyan
-            else targets,
             title_lens,
             owner_lens,
-            list(
-                zip(
-                    map(len, ids),
-                    map(_MEASURED, status_cells),
-                    owner_lens,
-                    map(_WIDEST, dues),
-                    map(len, targets),
-                    map(_WIDTH, status_cells),
-                    title_lens,
-                    map(len, priorities),
-                    map(_WIDTH, dues),
-                    strict=True,
-                )
+            (
+                list(map(len, ids)),
+                list(map(_MEASURED, status_cells)),
+                owner_lens,
+                list(map(_WIDEST, dues)),
+                list(map(len, targets)),
+                status_widths,
+                title_lens,
+                list(map(len, priorities)),
+                due_widths,
             ),
         )
-        lines: list[str] = []
+        # Each post-mortem's run of rows, and the widest cell of each of its columns.
+        bounds: list[tuple[Hashable, int, int]] = []
         start = 0
         for key, run in groupby(keys):
             end = start + len(list(run))
-            title, slug = chunk.headings[key]
-            if (plain is None or all(plain[start:end])) and self._plain_table(
-                lines, title, slug, columns, start, end
-            ):
-                pass
-            else:
-                lines.extend(self._table(title, slug, rows[start:end], columns, start))
+            bounds.append((key, start, end))
             start = end
+        parts = [slice(start, end) for _, start, end in bounds]
+        widest = zip(
+            *[list(map(max, map(column.__getitem__, parts))) for column in columns.measures],
+            strict=True,
+        )
+        # A wide table of plain rows (its widths) or any other (None).
+        runs: list[tuple[Hashable, int, int, list[int] | None]] = []
+        for (key, start, end), measures in zip(bounds, widest, strict=True):
+            widths = None
+            if plain is None or all(plain[start:end]):
+                widths = self._wide_widths(measures)
+            runs.append((key, start, end, widths))
+        wide = self._wide_rows(columns, runs, status_widths, due_widths)
+        lines: list[str] = []
+        rows: list[TableRow] | None = None
+        for key, start, end, widths in runs:
+            title, slug = chunk.headings[key]
+            if widths is not None:
+                lines.extend(self._heading(title, slug, HEADS, widths))
+                lines.extend(wide[start:end])
+                lines.append("")
+            else:
+                if rows is None:
+                    rows = chunk.rows
+                lines.extend(self._table(title, slug, rows[start:end], columns, start))
         return lines
 
-    def _plain_table(
-        self, lines: list[str], title: str, slug: str, c: _Columns, start: int, end: int
-    ) -> bool:
-        """Append the table of a post-mortem of plain rows; False if it is not a wide one.
+    def _wide_widths(self, measures: tuple[int, ...]) -> list[int] | None:
+        """Return the widths of a table of plain rows whose widest cells (measures) are given.
 
-        Widths are lengths, and the rows are padded and joined column by column; a row
-        whose title wraps or whose owner is cut short is then written on its own.
+        None if the table is not a wide one.
         """
-        # The widest cell of each column, in one pass over the rows' measures.
         (
             id_width,
             status_measured,
@@ -354,7 +227,7 @@ class TableWriter:
             longest_title,
             priority_width,
             due_width,
-        ) = map(max, zip(*c.measures[start:end], strict=True))
+        ) = measures
         layout = layout_for(
             ids=id_width,
             statuses=status_measured,
@@ -364,7 +237,7 @@ class TableWriter:
             width=self.width,
         )
         if layout != "wide":
-            return False
+            return None
         widths = [
             max(len("ID"), id_width),
             max(len("Status"), status_width),
@@ -376,38 +249,71 @@ class TableWriter:
         ]
         room = max(TITLE_MIN, self.width - 2 - len(GAP) * 6 - sum(widths) + widths[TITLE])
         widths[TITLE] = min(max(TITLE_MIN, widths[TITLE]), room)
-        w_id, w_status, w_title, w_owner, w_priority, w_due, _ = widths
-        lines.extend(self._heading(title, slug, HEADS, widths))
+        return widths
 
-        part = slice(start, end)
-        statuses = c.statuses[part]
-        dues = c.dues[part]
-        status_cells = {s: s.painted + " " * (w_status - s.width) for s in statuses}
-        due_cells = {due: due.painted + " " * (w_due - due.width) for due in dues}
+    def _wide_rows(
+        self,
+        c: _Columns,
+        runs: list[tuple[Hashable, int, int, list[int] | None]],
+        status_widths: list[int],
+        due_widths: list[int],
+    ) -> list[str]:
+        """Return the lines of each row of the wide tables of plain rows (others: any text).
+
+        The rows of a chunk are padded and joined column by column, each cell to its
+        table's width; a row whose title wraps or whose owner is cut short is then
+        written on its own, as lines joined by line ends.
+        """
+        counts = [end - start for _, start, end, _ in runs]
+        none = [0] * 7
+        table_widths = [widths or none for *_, widths in runs]
+
+        def each_row(values: Iterable[int]) -> Iterator[int]:
+            return chain.from_iterable(map(repeat, values, counts))
+
+        def padded(cells: Sequence[str], column: int, used: Iterable[int] | None = None) -> Any:
+            width = each_row(widths[column] for widths in table_widths)
+            if used is None:
+                return map(str.ljust, cells, width)
+            # A painted cell: its codes and text, then spaces to the column's width.
+            return map(str.ljust, cells, map(add, width, used))
+
+        bold, unbold = self.paint.wrapping("bold")
+        cyan, uncyan = self.paint.wrapping("cyan")
+        ids = map(f" {bold}{{}}{unbold}".format, c.ids)
+        statuses = [status.painted for status in c.statuses]
+        dues = [due.painted for due in c.dues]
         # The target is the last cell: its padding would go with the line's end.
-        rows = map(
-            GAP.join,
-            zip(
-                map(str.ljust, c.id_cells[part], repeat(self.id_codes + w_id)),
-                map(status_cells.__getitem__, statuses),
-                map(str.ljust, c.titles[part], repeat(w_title)),
-                map(str.ljust, c.owners[part], repeat(w_owner)),
-                map(str.ljust, c.priorities[part], repeat(w_priority)),
-                map(due_cells.__getitem__, dues),
-                c.painted_targets[part],
-                strict=True,
-            ),
+        targets: Iterable[str] = c.targets
+        if cyan:
+            targets = (f"{cyan}{target}{uncyan}" if target else "" for target in c.targets)
+        rows = list(
+            map(
+                str.rstrip,
+                map(
+                    GAP.join,
+                    zip(
+                        padded(list(ids), 0, repeat(self.id_codes)),
+                        padded(statuses, 1, map(sub, map(len, statuses), status_widths)),
+                        padded(c.titles, TITLE),
+                        padded(c.owners, 3),
+                        padded(c.priorities, 4),
+                        padded(dues, 5, map(sub, map(len, dues), due_widths)),
+                        targets,
+                        strict=True,
+                    ),
+                ),
+            )
         )
-        if longest_title <= w_title and longest_owner <= w_owner:
-            lines.extend(map(str.rstrip, rows))
-        else:
-            for i, line in enumerate(rows, start):
-                if c.title_lens[i] > w_title or c.owner_lens[i] > w_owner:
-                    lines.extend(self._oddrow_lines(c, i, widths))
-                else:
-                    lines.append(line.rstrip())
-        lines.append("")
-        return True
+        for _, start, end, widths in runs:
+            if widths is None:
+                continue
+            w_title, w_owner = widths[TITLE], widths[3]
+            if max(c.title_lens[start:end]) > w_title or max(c.owner_lens[start:end]) > w_owner:
+                for i in range(start, end):
+                    if c.title_lens[i] > w_title or c.owner_lens[i] > w_owner:
+                        rows[i] = "\n".join(self._oddrow_lines(c, i, widths))
+        return rows
 
     def _oddrow_lines(self, c: _Columns, i: int, widths: list[int]) -> Iterator[str]:
         """Yield the lines of a plain row whose title wraps or whose owner is cut short."""
@@ -441,7 +347,7 @@ class TableWriter:
         for more in wrapped[1:]:
             yield (lead + more).rstrip()
 
-    def _padded(self, status: _Status, width: int) -> str:
+    def _padded(self, status: Status, width: int) -> str:
         """Return a status cell padded to width, then painted (as tall_row_lines paints it)."""
         key = (status.plain, width)
         found = self.padded.get(key)
@@ -472,7 +378,7 @@ class TableWriter:
             width=self.width,
         )
         if layout is None:
-            views = [_view(row, slug, title, self.today) for row in rows]
+            views = [row_view(row, slug, title, self.today) for row in rows]
             return [self.paint.text(line) for line in items_lines(views, self.today)]
         narrow = layout == "narrow"
 
@@ -555,45 +461,6 @@ class TableWriter:
         return lines
 
 
-class _Writing:
-    """Write text to a stream from a thread, so that the next text is formed meanwhile.
-
-    A terminal reads what is written at its own pace: the writer waits for it (a
-    quarter of a second for a list of 100,000 items) while the thread, waiting, lets
-    the tables be formed. The stream is the thread's alone until the block ends.
-    """
-
-    def __init__(self, out: IO[str], depth: int = 4) -> None:
-        self.out = out
-        self.queue: Queue[str | None] = Queue(maxsize=depth)
-        self.failure: BaseException | None = None
-        self.thread = threading.Thread(target=self._run, name="followup-list-write", daemon=True)
-
-    def __enter__(self) -> _Writing:
-        self.thread.start()
-        return self
-
-    def write(self, text: str) -> None:
-        """Queue text to write (raise what writing raised, if it failed)."""
-        if self.failure is not None:
-            raise self.failure
-        self.queue.put(text)
-
-    def _run(self) -> None:
-        while (text := self.queue.get()) is not None:
-            if self.failure is None:
-                try:
-                    self.out.write(text)
-                except BaseException as exc:  # raised again in the writer's thread
-                    self.failure = exc
-
-    def __exit__(self, *exc: object) -> None:
-        self.queue.put(None)
-        self.thread.join()
-        if self.failure is not None and exc[0] is None:
-            raise self.failure
-
-
 def write_groups(
     chunks: Iterable[TableChunk], today: date, console: Console, marks: set[str] | None = None
 ) -> int:
@@ -605,7 +472,7 @@ def write_groups(
     count = writer.write(chunks)
     if marks is not None:
         # Every due cell worked out is some written row's.
-        for due in writer.dues.values():
+        for due in writer.cells.dues.values():
             marks |= due.marks
     return count
 

@@ -10,16 +10,15 @@ from it) are read as views, as direct.py's other readers do, and made rows here.
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Iterable, Iterator, Mapping
+from collections.abc import Hashable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from itertools import groupby
-from operator import itemgetter
 from typing import Any
 
 from followup.policy import DUE_POLICY
 from followup.statuses import CLOSED_STATUSES, UNACCEPTED_STATUSES
-from followup.store import direct
+from followup.store import direct, packed_rows
 from followup.store.filters import ItemFilter
 from followup.store.views import ItemView
 
@@ -46,10 +45,34 @@ TableRow = tuple[
 
 @dataclass(frozen=True, slots=True)
 class TableChunk:
-    """Rows in the list's order, never part of a post-mortem's; each one's title and slug."""
+    """Rows in the list's order, never part of a post-mortem's; each one's title and slug.
+
+    The rows are held column by column (as TableRow's values), which is how the table
+    writer takes them and how store/packed_rows.py reads them.
+    """
 
     headings: Mapping[Hashable, tuple[str, str]]
-    rows: list[TableRow]
+    columns: tuple[Sequence[Any], ...]
+
+    @classmethod
+    def of_rows(
+        cls, headings: Mapping[Hashable, tuple[str, str]], rows: list[TableRow]
+    ) -> TableChunk:
+        """Return the chunk of these rows."""
+        return cls(headings, tuple(zip(*rows, strict=True)) if rows else _NO_COLUMNS)
+
+    @property
+    def size(self) -> int:
+        """Return how many rows the chunk holds."""
+        return len(self.columns[0])
+
+    @property
+    def rows(self) -> list[TableRow]:
+        """Return the rows, each a tuple."""
+        return list(zip(*self.columns, strict=True))
+
+
+_NO_COLUMNS: tuple[Sequence[Any], ...] = ((),) * len(TableRow.__args__)  # type: ignore[attr-defined]
 
 
 # -- the due key ---------------------------------------------------------------------------
@@ -127,7 +150,7 @@ def due_fields(key: DueKey, today: date) -> DueFields:
     )
 
 
-def _due_flags_sql() -> str:
+def due_flags_sql() -> str:
     """Return SQL giving the flags of due_key (a sum of CASEs: no text to form)."""
     outstanding = f"a.status NOT IN {direct._in(direct._NOT_OUTSTANDING)}"
     return (
@@ -173,7 +196,7 @@ def chunks_of(items: Iterable[ItemView], today: date) -> Iterator[TableChunk]:
     for slug, group in groupby(items, key=_POSTMORTEM):
         rows = list(group)
         headings: dict[Hashable, tuple[str, str]] = {slug: (rows[0].postmortem_title, slug)}
-        yield TableChunk(headings, [row_of(item, today, slug) for item in rows])
+        yield TableChunk.of_rows(headings, [row_of(item, today, slug) for item in rows])
 
 
 def _postmortem(item: ItemView) -> str:
@@ -195,9 +218,29 @@ def table_sql(
     suggestions, or the rest. PostgreSQL orders by post-mortem only (direct._batches puts
     each one's items in position order).
     """
+    joins, where, params = _table_where(dialect, flt, today, suggested=suggested)
+    python = direct._formed_in_python(False)
+    if dialect == "sqlite":
+        position, order = "NULL", direct._ORDER
+    else:
+        position, order = "a.position", direct._PM_ORDER
+    columns = (
+        f"p.id, {position}, a.id, a.status, a.kind, a.title, "
+        "CASE WHEN a.owner <> '' THEN '@' || a.owner END, a.priority, "
+        f"{due_flags_sql()}, coalesce({direct._iso(dialect, 'a.due')}, a.due_text), "
+        f"i.repo || '#' || CAST(i.number AS TEXT), a.status_reason, {python}"
+    )
+    rows = f"SELECT {columns} {joins} {where} {order}"
+    views = f"SELECT {direct._BRIEF} {joins} {direct._and(where, python)} {direct._ORDER}"
+    return rows, views, params
+
+
+def _table_where(
+    dialect: str, flt: ItemFilter, today: date, *, suggested: bool
+) -> tuple[str, str, dict[str, Any]]:
+    """Return the FROM and WHERE clauses of the list's rows (suggestions or the rest)."""
     params = direct._params(dialect, today)
     params["last"] = _LAST if dialect == "sqlite" else LAST_DAY
-    python = direct._formed_in_python(False)
     where = direct._where(flt, params)
     unaccepted = "IN" if suggested else "NOT IN"
     where = direct._and(where, f"a.status {unaccepted} {direct._in(direct._UNACCEPTED)}")
@@ -206,25 +249,17 @@ def table_sql(
         # As direct.list_sql: the few suggestions found through the index of statuses.
         joins = direct._SUGGESTED_JOINS
         where = direct._and(where, "a.postmortem_id = p.id")
-    if dialect == "sqlite":
-        position, order = "NULL", direct._ORDER
-    else:
-        position, order = "a.position", direct._PM_ORDER
-    columns = (
-        f"p.id, {position}, a.id, a.status, a.kind, a.title, "
-        "CASE WHEN a.owner <> '' THEN '@' || a.owner END, a.priority, "
-        f"{_due_flags_sql()}, coalesce({direct._iso(dialect, 'a.due')}, a.due_text), "
-        f"i.repo || '#' || CAST(i.number AS TEXT), a.status_reason, {python}"
-    )
-    rows = f"SELECT {columns} {joins} {where} {order}"
-    views = f"SELECT {direct._BRIEF} {joins} {direct._and(where, python)} {direct._ORDER}"
-    return rows, views, params
+    return joins, where, params
 
 
 def iter_chunks(
     store: direct.DirectStore, flt: ItemFilter, today: date, *, suggested: bool
 ) -> Iterator[TableChunk]:
-    """Yield the list's table rows in chunks of whole post-mortems: suggestions or the rest."""
+    """Yield the list's table rows in chunks of whole post-mortems: suggestions or the rest.
+
+    The rest (most of a list) is read packed (store/packed_rows.py); the few suggestions
+    row by row.
+    """
     headings: dict[Hashable, tuple[str, str]] = {
         pm_id: (title, slug)
         for pm_id, title, slug in store._execute(
@@ -233,17 +268,26 @@ def iter_chunks(
     }
     rows_sql, views_sql, params = table_sql(store.dialect, flt, today, suggested=suggested)
     views = direct._views(store, views_sql, params)
-    if store.dialect == "sqlite":
-        batches = direct.whole_postmortems(direct._stream(store, rows_sql, params, "table"))
+    batches: Iterator[Any]
+    if not suggested:
+        _, where, _ = _table_where(store.dialect, flt, today, suggested=False)
+        batches = packed_rows.chunks(store, flt, where, params, rows_sql, due_flags_sql())
+    elif store.dialect == "sqlite":
+        batches = map(
+            _columns, direct.whole_postmortems(direct._stream(store, rows_sql, params, "table"))
+        )
     else:
         # In position order, the next batch fetched meanwhile.
-        batches = direct._batches(store, rows_sql, params)
-    for batch in batches:
-        if any(map(_FROM_VIEW, batch)):
-            batch = [  # noqa: PLW2901
-                row_of(views(row[2]), today, row[0]) if row[-1] else row for row in batch
+        batches = map(_columns, direct._batches(store, rows_sql, params))
+    for columns in batches:
+        if any(columns[-1]):
+            rows = [
+                row_of(views(row[2]), today, row[0]) if row[-1] else row
+                for row in zip(*columns, strict=True)
             ]
-        yield TableChunk(headings, batch)
+            columns = _columns(rows)  # noqa: PLW2901
+        yield TableChunk(headings, columns)
 
 
-_FROM_VIEW = itemgetter(-1)
+def _columns(rows: list[Any]) -> tuple[Sequence[Any], ...]:
+    return tuple(zip(*rows, strict=True)) if rows else _NO_COLUMNS
