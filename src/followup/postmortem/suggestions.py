@@ -255,6 +255,35 @@ def _read(text: str, follows: bool, *, timed: bool) -> tuple[str, str | None, st
     return _tracked(text)
 
 
+_AHEAD_MODALS = ("will", "'ll")
+
+
+def announced(text: str) -> tuple[str | None] | None:
+    """Read a lead-in committing a team to the list after it; return (owner,) or None.
+
+    "The platform team will address the following items before the launch:" makes the
+    entries below that team's items; "We will do the following:" too, with no owner named.
+    """
+    text = " ".join(text.replace("’", "'").split())
+    if not text.endswith(":") or " following" not in text:
+        return None
+    m = w.COMMITMENT.match(text[:-1])
+    if m is None:
+        return None
+    planned = (m["prog"] or "").lower() in ("going to", "planning to")
+    if m["modal"].lower() not in _AHEAD_MODALS and not planned:
+        return None
+    rest = w.ADVERB.sub("", m["rest"].lstrip())
+    if w.ANNOUNCING.match(rest) is None:
+        return None
+    subject = m["subject"]
+    low = subject.lower()
+    if low in ("we", "i"):
+        return (None,)
+    owner = subject[1:] if subject.startswith("@") else re.sub(r"(?i)^(?:the|our)\s+", "", subject)
+    return (owner,)
+
+
 def _looks_ahead(text: str, subject: int) -> bool:
     """Tell whether a sentence looks ahead: a lead before its subject, or a closing phrase."""
     return w.AHEAD.search(text, 0, subject) is not None or w.AHEAD_END.search(text) is not None

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from followup.postmortem import sections, suggestions, tables
+from followup.postmortem import dates, sections, suggestions, tables
 from followup.postmortem.collect import Collector, labelled_in
 from followup.postmortem.fields import TYPES
 from followup.postmortem.markdown import Inline, ListItem, Source
@@ -10,11 +10,13 @@ from followup.postmortem.outline import Blocks, Outline, Resolver, Section
 from followup.postmortem.shapes import (
     STRONG,
     HeadingItems,
+    account,
     action_label_in,
     bare_label,
     bare_link,
     bold_label,
     disowns,
+    guide,
     heading_evidence,
     item_heading,
     item_lines,
@@ -43,7 +45,7 @@ _NO_SECTION = (
 class _Region:
     """An action-items section being read, and the subheadings open inside it."""
 
-    __slots__ = ("base", "count", "level", "line", "name", "strong", "subs")
+    __slots__ = ("base", "count", "level", "line", "name", "recounts", "strong", "subs")
 
     def __init__(
         self, level: int, line: int, name: str, base: sections.Context, strong: bool
@@ -55,6 +57,7 @@ class _Region:
         self.strong = strong
         self.subs: list[tuple[int, sections.Context]] = []
         self.count = 0
+        self.recounts = False  # it held lists of measures already taken
 
     def context(self) -> sections.Context | None:
         """Merge the section's and the open subheadings' contexts; None means skip."""
@@ -147,6 +150,8 @@ class Walker:
                     self._heading_item(sec, ctx)
                 return
             sub = sections.subheading(sec.heading, self.found.anchor)
+            if guide(self.src.data, sec):
+                sub.skip = True  # steps for readers to follow, not the team's work
             region.sub(level, sub)
             ctx = region.context()
             if ctx is None:
@@ -203,7 +208,7 @@ class Walker:
     def _close(self) -> None:
         """End the current action-items section, warning if it held no items."""
         region = self.region
-        if region is not None and region.count == 0:
+        if region is not None and region.count == 0 and not region.recounts:
             self.warnings.append(
                 f"line {region.line}: action-items section {region.name!r} has no list or "
                 "table items"
@@ -271,6 +276,10 @@ class Walker:
             ctx = current
             if kind == "list":
                 roots = blocks.items()
+                if not region.strong and account(roots):
+                    region.recounts = True  # "Mitigations" telling what was done
+                    intro = None
+                    continue
                 if not_items(roots, intro):
                     intro = None
                     continue
@@ -351,12 +360,14 @@ class Walker:
             raw, looking_back=self._looking_back
         )
         entries = (b"**" in raw or b"__" in raw) and list_label_in(raw, plainly=plain_other)
-        if not (opens_region or action_tables or labels or promises or entries):
+        leads_in = b" following" in raw and b":" in raw
+        if not (opens_region or action_tables or labels or promises or entries or leads_in):
             return
         data = self.src.data
         name = sec.text or None
         blocks = Blocks(self.src, sec.body, sec.end, self.resolve)
         quoted = False
+        lead_in: sections.Context | None = None  # "The SRE team will do the following:"
         for kind, start, end in blocks:
             if kind == "html":
                 quoted = quoting(blocks.html(), quoted)
@@ -367,6 +378,15 @@ class Walker:
             if lead is not None and kind != "list":
                 self._lead_line(name)
             region = self.region
+            if lead_in is not None and kind == "list" and region is None:
+                self._lead_in_list(blocks.items(), lead_in)
+                lead_in = None
+                continue
+            lead_in = None
+            if leads_in and kind == "paragraph" and region is None:
+                lead_in = self._lead_in(blocks, data[start:end])
+                if lead_in is not None:
+                    continue
             if kind == "paragraph":
                 if opens_region and label_shaped(data, start, end):
                     inline = blocks.paragraph()
@@ -452,6 +472,23 @@ class Walker:
         self._leads = False
         if self.region is not None and self.region.level == _LABEL_LEVEL:
             self._close()
+
+    def _lead_in(self, blocks: Blocks, chunk: bytes) -> sections.Context | None:
+        """Read a paragraph committing a team to the list after it: who, and by when."""
+        if b" following" not in chunk or not chunk.rstrip().endswith(b":"):
+            return None
+        text = blocks.paragraph().text.strip()
+        found = suggestions.announced(text)
+        if found is None:
+            return None
+        due = dates.due_of_lead_in(text, self.found.anchor)
+        return sections.Context(owner=found[0], due=due)
+
+    def _lead_in_list(self, roots: list[ListItem], ctx: sections.Context) -> None:
+        """Take the entries a team committed to in the lead-in above them as its items."""
+        self.found_section = True
+        if not not_items(roots, None):
+            self._list(roots, ctx)
 
     def _lead_line(self, section: str | None) -> None:
         """Take the paragraph held under a label as an item, now that no list follows it."""
