@@ -239,3 +239,33 @@ def test_an_order_with_a_perfect_clause_is_open_work() -> None:
 def test_a_section_of_measures_taken_raises_no_warning() -> None:
     pm = load("done-mitigations.md")
     assert not [w for w in pm.warnings if "Mitigations" in w]
+
+
+def test_a_note_under_a_labelled_item_can_mark_it_done() -> None:
+    pm = parse(
+        "# Blip\n\n## Lessons learned\n\n### Alerts\n\n"
+        "Action point: add a page for stuck workers.\n- This has been done, see the runbook.\n\n"
+        "Action point: add a dashboard for queue depth.\n- It would help on-call too.\n"
+    )
+    assert [(item.title, item.done) for item in pm.items] == [
+        ("add a page for stuck workers.", True),
+        ("add a dashboard for queue depth.", False),
+    ]
+
+
+# -- a heading for lessons and actions together -----------------------------------------------
+
+
+def test_the_task_list_under_lessons_and_action_items_is_the_actions() -> None:
+    pm = load("mixed-lessons.md")
+    assert [(item.title, item.done) for item in pm.items if not item.suggested] == [
+        ("Alert when a backup is under half the size of the previous one", False),
+        ("Add the restore drill to the monthly on-call checklist", True),
+    ]
+    assert suggested(pm) == ["Run the restore drill every month"]
+
+
+def test_a_task_list_under_lessons_alone_stays_lessons() -> None:
+    text = (FIXTURES / "mixed-lessons.md").read_text()
+    pm = parse(text.replace("## Lessons learned and action items", "## Lessons learned"))
+    assert explicit(pm) == []

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from datetime import date
 
@@ -71,6 +72,8 @@ _TRACKING_NOTE = re.compile(
     re.IGNORECASE,
 )
 _PAST_LABEL = re.compile(r"^[A-Za-z]+ed\b")
+# A note on the item above it: "This has been done.", "It is now fixed."
+_STATUS_SUBJECT = re.compile(r"^(?:this|that|it)\b", re.IGNORECASE)
 # Last words of an entry left unfinished, its sentence going on in the entries below it.
 _DANGLING = frozenset(
     {
@@ -398,6 +401,16 @@ class Collector:
             ctx=ctx,
             parent=None,
         )
+        return True
+
+    def status_note(self, roots: list[ListItem]) -> bool:
+        """Mark the last item done when the one entry below it says so ('This has been done')."""
+        if len(roots) != 1 or roots[0].children or not self.items:
+            return False
+        text = roots[0].inline.text.strip()
+        if _STATUS_SUBJECT.match(text) is None or not completed(first_sentence_text(text)):
+            return False
+        self.items[-1] = dataclasses.replace(self.items[-1], done=True)
         return True
 
     def suggestions(

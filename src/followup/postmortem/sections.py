@@ -185,6 +185,23 @@ def _qualified_action(norm: str, end: int) -> bool:
     return any(h in rest for h in _ACTION_HINTS) and _ACTION_ANYWHERE.match(rest) is not None
 
 
+_AND_ACTION = re.compile(r"^(?:and|&|plus)\s+(.+)$")
+
+
+@lru_cache(maxsize=1024)
+def mixed(text: str) -> bool:
+    """Tell whether a lesson-like heading also names the actions: 'Lessons and action items'."""
+    norm = normalise(text)
+    m = _OTHER_LEADING.match(norm)
+    if m is None:
+        return False
+    joined = _AND_ACTION.match(norm[m.end() :].lstrip())
+    if joined is None:
+        return False
+    rest = joined[1]
+    return _ACTION_ANYWHERE.match(rest) is not None or _ACTION_LEADING.match(rest) is not None
+
+
 @lru_cache(maxsize=4096)
 def tells_the_past(text: str) -> bool:
     """Tell whether a section recounts the incident or its lessons: no commitments there."""

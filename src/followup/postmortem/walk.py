@@ -361,13 +361,18 @@ class Walker:
         )
         entries = (b"**" in raw or b"__" in raw) and list_label_in(raw, plainly=plain_other)
         leads_in = b" following" in raw and b":" in raw
-        if not (opens_region or action_tables or labels or promises or entries or leads_in):
+        # Under "Lessons learned and action items" the task list is the actions' part.
+        tasks = b"[" in raw and sections.mixed(sec.text)
+        if not (
+            opens_region or action_tables or labels or promises or entries or leads_in or tasks
+        ):
             return
         data = self.src.data
         name = sec.text or None
         blocks = Blocks(self.src, sec.body, sec.end, self.resolve)
         quoted = False
         lead_in: sections.Context | None = None  # "The SRE team will do the following:"
+        labelled_last = False  # the block before was an "Action: ..." item
         for kind, start, end in blocks:
             if kind == "html":
                 quoted = quoting(blocks.html(), quoted)
@@ -383,6 +388,9 @@ class Walker:
                 lead_in = None
                 continue
             lead_in = None
+            if labelled_last and kind == "list" and self.found.status_note(blocks.items()):
+                continue  # "Action point: X" over "- This has been done."
+            labelled_last = False
             if leads_in and kind == "paragraph" and region is None:
                 lead_in = self._lead_in(blocks, data[start:end])
                 if lead_in is not None:
@@ -408,6 +416,7 @@ class Walker:
                     if region is not None:
                         region.count += 1
                     self._leads = False
+                    labelled_last = True
                     continue
                 if self._leads and region is not None:
                     # The label's own paragraph, or one more order under it: decided once
@@ -451,7 +460,11 @@ class Walker:
                     promises and suggestions.promised_in(chunk, looking_back=self._looking_back)
                 )
                 named = entries and list_label_in(chunk, plainly=plain_other)
-                if labelled or named:
+                if tasks and b"[" in chunk:
+                    roots = self._tasks(blocks.items())
+                    if labelled and roots:
+                        self._scan_list(roots, promises=promises, section=name)
+                elif labelled or named:
                     roots = blocks.items()
                     if named:
                         roots = self._label_entries(roots, plainly=plain_other)
@@ -489,6 +502,14 @@ class Walker:
         self.found_section = True
         if not not_items(roots, None):
             self._list(roots, ctx)
+
+    def _tasks(self, roots: list[ListItem]) -> list[ListItem]:
+        """Take a list's task entries ('- [ ] ...') as items; return the other entries."""
+        tasks = [li for li in roots if li.checked is not None]
+        if tasks and not not_items(tasks, None):
+            self.found_section = True
+            self._list(tasks, sections.Context())
+        return [li for li in roots if li.checked is None]
 
     def _lead_line(self, section: str | None) -> None:
         """Take the paragraph held under a label as an item, now that no list follows it."""
