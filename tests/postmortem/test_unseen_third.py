@@ -14,6 +14,7 @@ import pytest
 
 from followup.postmortem import PostMortem, parse, read
 from followup.postmortem.sections import Role, role
+from followup.postmortem.suggestions import commitment, commitments
 from tests.postmortem.picking import by_title, explicit, suggested
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -269,3 +270,65 @@ def test_a_task_list_under_lessons_alone_stays_lessons() -> None:
     text = (FIXTURES / "mixed-lessons.md").read_text()
     pm = parse(text.replace("## Lessons learned and action items", "## Lessons learned"))
     assert explicit(pm) == []
+
+
+# -- commitments written in prose -----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("sentence", "title"),
+    [
+        (
+            "Going forward, rather than using the primary for exports, a replica will be used "
+            "to run them.",
+            "A replica will be used to run them",
+        ),
+        (
+            "This leaves little time to warn partners, which we'll avoid going forward.",
+            "Avoid going forward: This leaves little time to warn partners",
+        ),
+        (
+            "We have begun retooling our token service to allow faster rotation.",
+            "Retool our token service to allow faster rotation",
+        ),
+        (
+            "We have also started the process of retiring two old build services.",
+            "Retire two old build services",
+        ),
+        (
+            "We'll be more actively using the status page to report upgrades going forward.",
+            "Use the status page to report upgrades going forward",
+        ),
+    ],
+)
+def test_more_ways_to_commit_in_prose(sentence: str, title: str) -> None:
+    assert commitment(sentence) == (title, None)
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "The export data will be used to tune the alerts.",
+        "A call will be hosted at 15:00 UTC for operators to coordinate.",
+        "This leaves little time to warn partners, which we'll discuss next week.",
+        "Additionally, we are implementing safeguards to prevent similar incidents in the future.",
+        "We have put measures in place to prevent this from happening again.",
+        "We have started seeing fewer errors since the fix.",
+    ],
+)
+def test_prose_that_commits_to_nothing_new(sentence: str) -> None:
+    assert commitment(sentence) is None
+
+
+def test_they_after_a_named_team_is_that_teams_commitment() -> None:
+    found = commitments(
+        "The storage team moved the index to SSDs last week. They are also going to review "
+        "the compaction settings on every cluster."
+    )
+    assert [(c.title, c.owner) for c in found] == [
+        ("Review the compaction settings on every cluster", "storage team")
+    ]
+
+
+def test_they_after_anyone_else_commits_no_one() -> None:
+    assert commitments("Several users reported errors. They are going to retry tonight.") == []
