@@ -332,3 +332,29 @@ def test_they_after_a_named_team_is_that_teams_commitment() -> None:
 
 def test_they_after_anyone_else_commits_no_one() -> None:
     assert commitments("Several users reported errors. They are going to retry tonight.") == []
+
+
+def test_a_short_topic_beside_an_item_heading_keeps_its_lines_as_items() -> None:
+    pm = parse(
+        "# Blip\n\n## Summary\n\nA blip.\n\n## Action items\n\n### Monitoring\n\n"
+        "Add an alert on queue depth.\n\n### Add a canary stage to deploys\n\n"
+        "Deploy to one percent of hosts first.\n"
+    )
+    assert explicit(pm) == ["Add an alert on queue depth.", "Add a canary stage to deploys"]
+
+
+def test_steps_to_prevent_recurrence_is_no_how_to() -> None:
+    pm = parse(
+        "# Blip\n\n## Action items\n\n### Steps to prevent recurrence\n\n"
+        "Steps to prevent recurrence, agreed at the review:\n\n- Gate deploys on the canary\n"
+    )
+    assert explicit(pm) == ["Gate deploys on the canary"]
+
+
+def test_options_under_bold_labels_after_an_intro_stay_an_account() -> None:
+    pm = parse(
+        "# Blip\n\n## Action items\n\nWe looked at two ways out:\n\n"
+        "- **Postgres**\n  - Move the ledger to Postgres\n"
+        "- **Sharding**\n  - Split the ledger by tenant\n"
+    )
+    assert explicit(pm) == []

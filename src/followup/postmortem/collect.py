@@ -19,7 +19,6 @@ from followup.postmortem.wording import (
     describes,
     gerund,
     hedged,
-    imperative,
     no_work,
     not_new_work,
     nothing,
@@ -513,16 +512,14 @@ def labels_work(li: ListItem) -> bool:
     """
     if not li.children or not label_only(li.inline):
         return False
-    text = li.children[0].inline.text.strip()
-    return work_like(text) or suggestions.commitment(text) is not None
+    text = first_sentence_text(li.children[0].inline.text.strip())
+    # An order below a label is a sub-task of a group; work going on or promised describes.
+    return gerund(text) or suggestions.commitment(text) is not None
 
 
 def _describes_label(li: ListItem) -> bool:
     """Tell whether an entry's one nested entry describes it rather than being a sub-task."""
-    if len(li.children) != 1 or li.checked is not None or not labels_work(li):
-        return False
-    text = li.children[0].inline.text.strip()
-    return gerund(text) or not imperative(text)
+    return len(li.children) == 1 and li.checked is None and labels_work(li)
 
 
 # A name before the order it labels: "Full comms: Ensure that ...".

@@ -183,8 +183,7 @@ def label_shaped(data: bytes, start: int, end: int) -> bool:
 
 # A how-to for readers: "Instructions for how to disable X per client.", "How to upgrade".
 _GUIDE = re.compile(
-    rb"^[ \t]*(?:(?:instructions|steps|a\s+guide|guidance)\s+(?:(?:for|on)\s+)?(?:how\s+)?to"
-    rb"|how\s+to)\s+[a-z]",
+    rb"^[ \t]*(?:(?:instructions|a\s+guide)\s+(?:(?:for|on)\s+)?(?:how\s+)?to|how\s+to)\s+[a-z]",
     re.IGNORECASE,
 )
 _GUIDE_PEEK = 80
@@ -487,6 +486,9 @@ def not_items(roots: list[ListItem], intro: Inline | None) -> bool:
     )
 
 
+_PAIR_WORDS = 3
+
+
 class HeadingItems:
     """Decide which subheadings of an action section are items, looking at their siblings.
 
@@ -525,8 +527,13 @@ class HeadingItems:
         evidence = {j: heading_evidence(secs[j].heading) for j in group}
         run = len(group) >= 3
         items = sum(1 for j in group if evidence[j])
-        # A pair is named alike too: "Validate fork parameters" beside "Checkpoint sync".
-        most = (run and items * 2 > len(group)) or (len(group) == 2 and items == 1)
+        # A pair is named alike too: "Validate fork parameters" beside "Unfinalized checkpoint
+        # sync"; a word or two ("Monitoring") names a topic, its lines the items.
+        most = (run and items * 2 > len(group)) or (
+            len(group) == 2
+            and items == 1
+            and all(len(secs[j].text.split()) >= _PAIR_WORDS for j in group if not evidence[j])
+        )
         # Numbered or tagged runs name each item: a plain name beside them is an aside.
         named = any(evidence[j] == STRONG for j in group)
         for j in group:
