@@ -197,7 +197,7 @@ def test_remediation_paragraphs_beside_a_cause_are_items() -> None:
     pm = load("lead-ins.md")
     done = by_title(
         pm,
-        "To keep this from happening again, we changed the exporter to read the partner "
+        "To prevent this from happening again, we changed the exporter to read the partner "
         "list from the database on every run.",
     )
     assert done.done
@@ -356,5 +356,13 @@ def test_options_under_bold_labels_after_an_intro_stay_an_account() -> None:
         "# Blip\n\n## Action items\n\nWe looked at two ways out:\n\n"
         "- **Postgres**\n  - Move the ledger to Postgres\n"
         "- **Sharding**\n  - Split the ledger by tenant\n"
+    )
+    assert explicit(pm) == []
+
+
+def test_a_remediation_that_only_recovered_is_the_response() -> None:
+    pm = parse(
+        "# Blip\n\n## Root cause\n\n### 1. Full disk\n\n**Impact:** Writes failed.\n\n"
+        "**Remediation:** We restarted the pods and cleared the disk.\n"
     )
     assert explicit(pm) == []

@@ -381,6 +381,8 @@ class Collector:
             return False
         if m["fix"] is not None:
             done = reports_done(text)
+            if done and not taken and not suggestions.looks_ahead(text):
+                return False  # in the incident's account a fix made is the response
         elif not done and (completed(text) or _PAST_LABEL.match(text)):
             return False
         title = titles.clean(own)

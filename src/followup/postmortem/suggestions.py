@@ -299,6 +299,11 @@ def announced(text: str) -> tuple[str | None] | None:
     return (owner,)
 
 
+def looks_ahead(text: str) -> bool:
+    """Tell whether text looks ahead: 'to prevent ...', 'in the future', 'going forward'."""
+    return w.AHEAD.search(text) is not None
+
+
 def _looks_ahead(text: str, subject: int) -> bool:
     """Tell whether a sentence looks ahead: a lead before its subject, or a closing phrase."""
     return w.AHEAD.search(text, 0, subject) is not None or w.AHEAD_END.search(text) is not None
