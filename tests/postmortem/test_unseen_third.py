@@ -366,3 +366,22 @@ def test_a_remediation_that_only_recovered_is_the_response() -> None:
         "**Remediation:** We restarted the pods and cleared the disk.\n"
     )
     assert explicit(pm) == []
+
+
+def test_further_mitigations_under_a_root_cause_look_ahead_again() -> None:
+    pm = parse(
+        "# Blip\n\n## Root cause analysis\n\nThe compactor stalled on large tables.\n\n"
+        "### Further mitigations and learnings\n\n"
+        "The storage team moved the index to SSDs. They are also going to review the "
+        "compaction settings on every cluster.\n"
+    )
+    assert suggested(pm) == ["Review the compaction settings on every cluster"]
+    assert pm.items[0].owner == "storage team"
+
+
+def test_a_mitigation_told_in_the_incident_account_stays_the_account() -> None:
+    pm = parse(
+        "# Blip\n\n## Incident response\n\nThe compactor stalled.\n\n### Mitigation\n\n"
+        "We will roll back the compactor and review the settings on every cluster.\n"
+    )
+    assert suggested(pm) == []

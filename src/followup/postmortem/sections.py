@@ -46,7 +46,7 @@ _ACTION_LEADING = re.compile(
 _WEAK_LEADING = re.compile(
     r"^(?:improving|preventing|hardening|strengthening|reducing|making|fixing|correcting"
     r"|addressing|going\s+forward|moving\s+forward|looking\s+ahead|looking\s+forward"
-    r"|changes|our\s+commitments?|commitments?|planned\s+changes|mitigations?"
+    r"|changes|our\s+commitments?|commitments?|planned\s+changes|(?:further\s+)?mitigations?"
     r"|where\s+we\s+go\s+from\s+here|what\s+we(?:'ll|\s+will)\s+change)\b"
 )
 # Sections whose lists are never action items, even full of "we should...".
@@ -117,7 +117,7 @@ _WEAK_FIRST = frozenset(
     {
         *("improving", "preventing", "hardening", "strengthening", "reducing", "making"),
         *("fixing", "correcting", "addressing", "going", "moving", "looking", "changes"),
-        *("our", "commitment", "commitments", "planned", "mitigation", "mitigations"),
+        *("our", "commitment", "commitments", "planned", "mitigation", "mitigations", "further"),
         *("where", "what"),
     }
 )

@@ -132,7 +132,9 @@ class Walker:
             self.other_level = level
         if self.past_level is None and sections.tells_the_past(text):
             self.past_level = level
-        self._scan(sec, past=self.past_level is not None)
+        # "Further mitigations" under a root cause looks ahead again: its promises count.
+        ahead = role in (sections.Role.ACTION, sections.Role.WEAK) and not story_heading(text)
+        self._scan(sec, past=self.past_level is not None and not ahead)
 
     def _heading_item_at(self, i: int) -> bool:
         """Tell whether subheading i of an action section is an item itself."""
