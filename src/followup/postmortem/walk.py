@@ -133,8 +133,10 @@ class Walker:
         if self.past_level is None and sections.tells_the_past(text):
             self.past_level = level
         # "Further mitigations" under a root cause looks ahead again: its promises count.
-        ahead = role in (sections.Role.ACTION, sections.Role.WEAK) and not story_heading(text)
-        self._scan(sec, past=self.past_level is not None and not ahead)
+        past = self.past_level is not None
+        if past and role in (sections.Role.ACTION, sections.Role.WEAK):
+            past = story_heading(text)
+        self._scan(sec, past=past)
 
     def _heading_item_at(self, i: int) -> bool:
         """Tell whether subheading i of an action section is an item itself."""
@@ -311,7 +313,7 @@ class Walker:
         entries = (b"**" in raw or b"__" in raw) and list_label_in(raw, plainly=plain_other)
         leads_in = b" following" in raw and b":" in raw
         # Under "Lessons learned and action items" the task list is the actions' part.
-        tasks = b"[" in raw and sections.mixed(sec.text)
+        tasks = plain_other and b"[" in raw and sections.mixed(sec.text)
         if not (
             opens_region or action_tables or labels or promises or entries or leads_in or tasks
         ):
