@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from datetime import date
 
@@ -17,13 +18,16 @@ from followup.postmortem.wording import (
     completed,
     counterfactual,
     describes,
+    gerund,
     hedged,
     no_work,
     not_new_work,
     nothing,
+    order,
     placeholder,
     problem_note,
     proposal,
+    reports_done,
     restates,
     work_like,
 )
@@ -31,16 +35,21 @@ from followup.postmortem.wording import (
 # "Action: ...", "Action point: ...", "AI: ...", "TODO: ...", "Follow-up: ...": an item
 # wherever it is written; "Action planned: ..." too, and "Action taken: ..." for a measure
 # already in place.
+# "Remediation: ..." beside a cause's Impact and Outcome is the fix for that cause, open or
+# done as its wording says, even inside the incident's own account.
 _LABELLED = re.compile(
     r"^\s*(?:(?i:actions?(?:\s+(?:items?|points?|planned|(?P<taken>taken)))?|todo|to-?do"
-    r"|follow[\s-]?ups?|next\s+steps?)|AI)\s*[:：]\s*"
+    r"|follow[\s-]?ups?|next\s+steps?|(?P<fix>remediation))|AI)\s*[:：]\s*"
 )
 _LABEL_TRIGGER = re.compile(
     rb"(?i)\b(?:actions?(?:\s+(?:items?|points?|planned|taken))?|todo|to-?do|follow[\s-]?ups?|next\s+steps?"
-    rb"|ai)\b\W{0,4}[:\xef]"
+    rb"|ai|remediation)\b\W{0,4}[:\xef]"
 )
 # Words without which the pattern cannot match: substring tests are far cheaper than it.
-_LABEL_WORDS = (b"action", b"todo", b"to-do", b"follow", b"next step", b"ai:", b"ai*", b"ai :")
+_LABEL_WORDS = (
+    *(b"action", b"todo", b"to-do", b"follow", b"next step", b"ai:", b"ai*", b"ai :"),
+    b"remediation",
+)
 
 
 def labelled_in(raw: bytes) -> bool:
@@ -63,6 +72,8 @@ _TRACKING_NOTE = re.compile(
     re.IGNORECASE,
 )
 _PAST_LABEL = re.compile(r"^[A-Za-z]+ed\b")
+# A note on the item above it: "This has been done.", "It is now fixed."
+_STATUS_SUBJECT = re.compile(r"^(?:this|that|it)\b", re.IGNORECASE)
 # Last words of an entry left unfinished, its sentence going on in the entries below it.
 _DANGLING = frozenset(
     {
@@ -136,6 +147,7 @@ class Collector:
         dangling = bool(li.children) and _dangling(own.text)
         # A checklist entry's own checklist entries are its sub-tasks, whatever their words.
         tasks = li.checked is not None
+        described = _describes_label(li)
         for child in li.children:
             pair = fields.detail(child.inline.text)
             if pair is not None:
@@ -145,7 +157,7 @@ class Collector:
             elif refs.is_reference_only(child.inline):
                 extra.extend(refs.references(child.inline))
             elif (tasks and child.checked is not None) or (
-                not dangling and _sub_item(child.inline.text)
+                not dangling and not described and _sub_item(child.inline.text)
             ):
                 subitems.append(child)
         if len(subitems) >= 2:
@@ -161,6 +173,8 @@ class Collector:
             return None, subitems
         if no_work(own.text):
             return None, []  # a rule of thumb for readers, a remark, an idea: not work
+        if _search_only(own):
+            return None, subitems  # "[Open follow-ups](.../issues?q=...)": where they live
         if under_heading and parent is not None and restates(parent, title.text):
             return None, subitems  # the heading that is the item said it already
         for key, value in fields.inline_pairs(own.text):
@@ -174,7 +188,7 @@ class Collector:
             done = fields.done_in_cells([own.text])
         if done is None and _struck(own):
             done = True
-        if done is None and completed(title.text):
+        if done is None and _reports_done(title.text):
             done = True
         # The item's own lines and details; its sub-items have their own text.
         own_end = subitems[0].start if subitems else li.end
@@ -286,7 +300,7 @@ class Collector:
         done: bool | None = title.done
         if note is not None:
             done = " ".join(note["word"].lower().split()) not in _OPEN_NOTES
-        elif done is None and completed(title.text):
+        elif done is None and _reports_done(title.text):
             done = True
         self.add(
             title=title,
@@ -366,7 +380,11 @@ class Collector:
         text = own.text.strip()
         if nothing(text) or about_document(text):
             return False
-        if not done and (completed(text) or _PAST_LABEL.match(text)):
+        if m["fix"] is not None:
+            done = reports_done(text)
+            if done and not taken and not suggestions.looks_ahead(text):
+                return False  # in the incident's account a fix made is the response
+        elif not done and (completed(text) or _PAST_LABEL.match(text)):
             return False
         title = titles.clean(own)
         if not title.text or placeholder(title.text):
@@ -385,6 +403,16 @@ class Collector:
             ctx=ctx,
             parent=None,
         )
+        return True
+
+    def status_note(self, roots: list[ListItem]) -> bool:
+        """Mark the last item done when the one entry below it says so ('This has been done')."""
+        if len(roots) != 1 or roots[0].children or not self.items:
+            return False
+        text = roots[0].inline.text.strip()
+        if _STATUS_SUBJECT.match(text) is None or not completed(first_sentence_text(text)):
+            return False
+        self.items[-1] = dataclasses.replace(self.items[-1], done=True)
         return True
 
     def suggestions(
@@ -458,7 +486,7 @@ class Collector:
                 title=title.text,
                 line=line,
                 text=text,
-                owner=owner,
+                owner=owner or ctx.owner,
                 due=due.date if due else None,
                 due_text=due.text if due else None,
                 priority=priority or title.priority or fields.priority_in_text((full or own).text),
@@ -471,6 +499,45 @@ class Collector:
                 due_approximate=bool(due and due.approximate),
             )
         )
+
+
+def label_only(inline: Inline) -> bool:
+    """Tell whether an entry is a bold label and nothing else: '1. **Bug bounty**'."""
+    text = inline.text.rstrip().rstrip(":").rstrip()
+    return bool(text) and bool(inline.strong) and inline.strong[0] == (0, len(text))
+
+
+def labels_work(li: ListItem) -> bool:
+    """Tell whether a bold label names work its nested entry describes.
+
+    '1. **Simulator load handling**' over '- Conducting stress tests ...' or '- We will
+    establish ...': the label is the item, the entry below says what it means.
+    """
+    if not li.children or not label_only(li.inline):
+        return False
+    text = first_sentence_text(li.children[0].inline.text.strip())
+    # An order below a label is a sub-task of a group; work going on or promised describes.
+    return gerund(text) or suggestions.commitment(text) is not None
+
+
+def _describes_label(li: ListItem) -> bool:
+    """Tell whether an entry's one nested entry describes it rather than being a sub-task."""
+    return len(li.children) == 1 and li.checked is None and labels_work(li)
+
+
+# A name before the order it labels: "Full comms: Ensure that ...".
+_NAMED = re.compile(r"^[^:.!?]{1,40}:\s+")
+
+
+def _reports_done(text: str) -> bool:
+    """Tell whether an item's title reports its work done; an order never does.
+
+    "Ensure users have been told in advance" asks for work, whatever tense its clause has.
+    """
+    if not completed(text):
+        return False
+    m = _NAMED.match(text)
+    return not order(text[m.end() :] if m is not None else text)
 
 
 def _name_like(text: str) -> bool:
@@ -504,10 +571,24 @@ def _prompt(inline: Inline) -> bool:
     return covered >= len(text.strip())
 
 
+def _search_only(inline: Inline) -> bool:
+    """Tell whether an entry is one link to a tracker search and nothing else."""
+    text = inline.text.strip()
+    if text.startswith("http") and " " not in text:
+        return refs.search_link(text)
+    links = inline.links
+    if len(links) != 1 or not refs.search_link(links[0].url):
+        return False
+    whole = inline.text
+    return not (whole[: links[0].start].strip() or whole[links[0].end :].strip(" .:"))
+
+
 def _tracking_note(inline: Inline) -> bool:
     """Tell whether a paragraph only points at where the items are tracked."""
     if not inline.links and "http" not in inline.text:
         return False
+    if _search_only(inline):
+        return True  # "https://.../issues?q=label:incident-42": the items are there
     text = inline.text.strip()
     return (refs.is_reference_only(inline) and not text.startswith("http")) or bool(
         _TRACKING_NOTE.match(text) and len(text) < 160

@@ -473,13 +473,16 @@ def due_from_heading(text: str, anchor: date | None = None) -> Due | None:
 # A deadline set by a named event: "before the mainnet launch", "ahead of the 2.0 release".
 # "before the release" or "before each release" names no one event: a habit, not a date;
 # "before the next release" is left as it was read before (no due), a relative event.
-_EVENT_DUE = re.compile(
-    r"\b(?:before|ahead\s+of|prior\s+to|in\s+time\s+for)\s+(?:the|our)\s+"
-    r"(?!(?:next|upcoming|coming|following|first|new)\b)(?:[\w.-]+\s+){1,3}"
-    r"(?:launch|release|rollout|roll-out|migration|cutover|cut-over|go-live|freeze|upgrade"
-    r"|ga)\b",
-    re.IGNORECASE,
+_EVENT = (
+    r"\b(?:before|ahead\s+of|prior\s+to|in\s+time\s+for)\s+(?:the|our)\s+{next}"
+    r"(?:[\w.-]+\s+){{1,3}}(?:launch|release|rollout|roll-out|migration|cutover|cut-over"
+    r"|go-live|freeze|upgrade|ga)\b"
 )
+_EVENT_DUE = re.compile(
+    _EVENT.format(next=r"(?!(?:next|upcoming|coming|following|first|new)\b)"), re.IGNORECASE
+)
+# In a lead-in naming who does the list below and by when, "the next upgrade" is a deadline.
+_LEAD_EVENT_DUE = re.compile(_EVENT.format(next=""), re.IGNORECASE)
 # Cheap tests first; "efore" and "rior" also find "Before" and "Prior".
 _EVENT_WORDS = ("efore", "head of", "rior to", "n time for")
 
@@ -496,3 +499,12 @@ def due_in_text(text: str, anchor: date | None = None) -> Due | None:
     if any(word in text for word in _EVENT_WORDS) and (m := _EVENT_DUE.search(text)) is not None:
         return Due(m[0], None, approximate=True)  # no date to read: an event of the project
     return None
+
+
+def due_of_lead_in(text: str, anchor: date | None = None) -> Due | None:
+    """Read the deadline a list's lead-in sets for all its entries, a next event included."""
+    found = due_in_text(text, anchor)
+    if found is not None or not any(word in text for word in _EVENT_WORDS):
+        return found
+    m = _LEAD_EVENT_DUE.search(text)
+    return Due(m[0], None, approximate=True) if m is not None else None

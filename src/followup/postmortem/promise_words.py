@@ -17,7 +17,8 @@ LEAD = (
     r"|as\s+(?:a|an)\s+(?:[a-z-]+\s+){0,3}(?:step|measure|action|solution|fix|plan)"
     r"(?:\s*\([^()]{1,30}\))?|to\s+(?:prevent|avoid|address"
     r"|mitigate|reduce|catch|detect)\s+[^,.;]{1,80}?|(?:this|next)\s+(?:week|month|quarter|sprint)"
-    r"|by\s+[^,.;]{1,40}?|in\s+(?:q[1-4]|h[12])[^,.;]{0,10}?)\s*,?\s+"
+    r"|by\s+[^,.;]{1,40}?|in\s+(?:q[1-4]|h[12])[^,.;]{0,10}?"
+    r"|(?:rather\s+than|instead\s+of)\s+[^,.;]{1,80}?)\s*,?\s+"
     r"|(?!(?:if|when|whenever|unless|although|though|while|whereas|because|since|as|had|were"
     r"|even|once|until|before|after)\b)[a-z'-]+(?:\s+[a-z'-]+){0,3}\s*,\s+)*"
 )
@@ -83,7 +84,7 @@ PASSIVE = re.compile(
     r"implemented|deployed|rolled\s+out|put\s+in\s+place|created|built|updated|improved|migrated"
     r"|moved|replaced|rewritten|reviewed|audited|documented|automated|enabled|enforced|scheduled"
     r"|extended|expanded|tightened|hardened|increased|reduced|removed|fixed|changed|set\s+up"
-    r"|required|tested|monitored|tracked|revisited|reworked|split|upgraded|released|shipped)\b"
+    r"|required|tested|monitored|tracked|revisited|reworked|split|upgraded|released|shipped|used)\b"
     r"(?P<rest>.*)$",
     re.IGNORECASE,
 )
@@ -262,7 +263,7 @@ REFERRING = re.compile(
     re.IGNORECASE,
 )
 ADVERB = re.compile(r"^(?:also|now|then|further|additionally|soon|shortly|continue\s+to)\s+", re.I)
-BE_ING = re.compile(r"^be\s+(\w+ing)\b", re.IGNORECASE)
+BE_ING = re.compile(r"^be\s+(?:(?:more|less|much|even|\w+ly)\s+){0,3}(\w+ing)\b", re.IGNORECASE)
 NEGATED = re.compile(r"^(?:(?:no\s+longer|not|never)\s+(?P<verb>\w+)|stop\s+\w+)", re.I)
 # After "will", words that make no work: "we will be fine", "we'll have news", "we will all".
 NOT_VERBS = frozenset(
@@ -274,3 +275,22 @@ NOT_VERBS = frozenset(
     }
 )
 CLAUSE_CUT = re.compile(r",\s+(?:so\s+that|which|where|because|since|as|and\s+we)\s|\s+so\s+that\s")
+# "We have started the process of retiring X": the work is retiring X.
+PROCESS_OF = re.compile(r"^(?:the\s+)?(?:process|work)\s+of\s+(?=[a-z]+ing\b)", re.IGNORECASE)
+# "..., which we'll avoid going forward": a promise about what the clause before tells.
+WHICH = re.compile(
+    r"^(?P<main>[^,;]{10,200}?),\s+which\s+(?:we|the\s+team)(?:'ll|\s+will)\s+(?:also\s+)?"
+    r"(?P<verb>avoid|fix|address|change|improve|revisit|prevent|automate|document|remove|replace"
+    r"|rework|review)\s+(?:(?:going|moving)\s+forwards?|in\s+(?:the\s+)?future|from\s+now\s+on)\W*$",
+    re.IGNORECASE,
+)
+# The one who acts, named at a sentence's start: "Besu team used ...", "The infra team ...".
+TEAM_START = re.compile(r"^(?:the\s+)?(?P<team>(?:[\w-]+\s+){1,2}?team)\b", re.IGNORECASE)
+# Work named only by its purpose: "implement safeguards to prevent similar incidents".
+VAGUE = re.compile(
+    r"^(?:implement|put|take|add|introduce|make|adopt)\s+(?:(?:additional|further|new|more"
+    r"|extra|some)\s+)?(?:safeguards|measures|steps|changes|improvements|precautions)\s+"
+    r"(?:in\s+place\s+)?to\s+(?:prevent|avoid|stop)\s+(?:similar|such|this|these|future|a\s+repeat"
+    r"|recurrence|it|the\s+same)\b",
+    re.IGNORECASE,
+)

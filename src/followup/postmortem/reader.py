@@ -16,8 +16,9 @@ from followup.postmortem.frontmatter import read as read_front_matter
 from followup.postmortem.markdown import Source
 from followup.postmortem.model import ActionItem, PostMortem
 from followup.postmortem.outline import Outline, build
+from followup.postmortem.regions import title_index
 from followup.postmortem.slug import slugify
-from followup.postmortem.walk import Walker, title_index
+from followup.postmortem.walk import Walker
 from followup.text import clean_fields
 
 _DATED_NAME = re.compile(r"^(\d{4}-\d{2}-\d{2})")

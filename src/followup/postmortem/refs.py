@@ -29,6 +29,18 @@ _FILLER = re.compile(
 )
 
 
+# A tracker search rather than one entry: "/issues?q=...", "/pulls?q=", "?jql=", "/search?".
+_SEARCH = re.compile(
+    r"^https?://[^?#\s]+?/(?:issues|pulls|search|issues/search)/?\?|[?&](?:jql|filter)=",
+    re.IGNORECASE,
+)
+
+
+def search_link(url: str) -> bool:
+    """Tell whether a URL lists the results of a tracker search: where items live, no item."""
+    return _SEARCH.search(url) is not None
+
+
 def from_url(url: str) -> Reference | None:
     """Classify an absolute URL: a GitHub issue, a GitHub pull request, or any other URL."""
     if not url.lower().startswith(("http://", "https://")):

@@ -46,7 +46,7 @@ _ACTION_LEADING = re.compile(
 _WEAK_LEADING = re.compile(
     r"^(?:improving|preventing|hardening|strengthening|reducing|making|fixing|correcting"
     r"|addressing|going\s+forward|moving\s+forward|looking\s+ahead|looking\s+forward"
-    r"|changes|our\s+commitments?|commitments?|planned\s+changes|mitigations?"
+    r"|changes|our\s+commitments?|commitments?|planned\s+changes|(?:further\s+)?mitigations?"
     r"|where\s+we\s+go\s+from\s+here|what\s+we(?:'ll|\s+will)\s+change"
     r"|what\s+we(?:'ve|\s+have)?\s+changed)\b"
 )
@@ -77,6 +77,9 @@ _INCIDENT_HEADING = re.compile(
     r"|where\s+we\s+got\s+lucky|contributing\s+factors?|five\s+why'?s|5\s+why'?s|trigger"
     r"|detection|resolution|recovery|mitigation|leadup|lead-up|summary)\b"
 )
+# Last words of a short heading that only points elsewhere: downloads, links, reading.
+_ASIDE_ENDINGS = ("resources", "links", "references", "downloads", "further reading", "releases")
+_ASIDE_WORDS = 5
 _NUMBERING = re.compile(r"^(?:\d+(?:\.\d+)*\.?|(?:[ivxlc]+|[a-z])[.)]|\d+\))\s+")
 _ACTION_HINTS = (
     "action",
@@ -115,7 +118,7 @@ _WEAK_FIRST = frozenset(
     {
         *("improving", "preventing", "hardening", "strengthening", "reducing", "making"),
         *("fixing", "correcting", "addressing", "going", "moving", "looking", "changes"),
-        *("our", "commitment", "commitments", "planned", "mitigation", "mitigations"),
+        *("our", "commitment", "commitments", "planned", "mitigation", "mitigations", "further"),
         *("where", "what"),
     }
 )
@@ -153,17 +156,51 @@ def role(text: str) -> Role:
     norm = normalise(text)
     first = norm.partition(" ")[0]
     # Cheap word checks first: every heading of every document comes through here.
-    if first in _OTHER_FIRST and _OTHER_LEADING.match(norm):
-        return Role.OTHER
+    if first in _OTHER_FIRST and (m := _OTHER_LEADING.match(norm)) is not None:
+        # "Root cause remediations": the lesson-like words only say what the actions fix.
+        return Role.ACTION if _qualified_action(norm, m.end()) else Role.OTHER
     if any(hint in norm for hint in _ACTION_HINTS) and _ACTION_ANYWHERE.search(norm):
         return Role.ACTION
     if first in _OTHER_FIRST and _PLAIN_LEADING.match(norm):
         return Role.OTHER
     if first in _ACTION_FIRST and _ACTION_LEADING.match(norm):
         return Role.ACTION
+    if norm.endswith(_ASIDE_ENDINGS) and len(norm.split()) <= _ASIDE_WORDS:
+        return Role.OTHER  # "Client releases and resources": where to look, no work
     if first in _WEAK_FIRST and _WEAK_LEADING.match(norm):
         return Role.WEAK
     return Role.NEUTRAL
+
+
+# Plural nouns of work that a lesson-like word may qualify: "Root cause fixes".
+_QUALIFIED = re.compile(r"^(?:fixes|changes|improvements|actions|tasks)$")
+
+
+def _qualified_action(norm: str, end: int) -> bool:
+    """Tell whether an action phrase follows a lesson-like one at end: 'root cause fixes'."""
+    rest = norm[end:].lstrip()
+    if not rest:
+        return False
+    if _QUALIFIED.match(rest):
+        return True
+    return any(h in rest for h in _ACTION_HINTS) and _ACTION_ANYWHERE.match(rest) is not None
+
+
+_AND_ACTION = re.compile(r"^(?:and|&|plus)\s+(.+)$")
+
+
+@lru_cache(maxsize=1024)
+def mixed(text: str) -> bool:
+    """Tell whether a lesson-like heading also names the actions: 'Lessons and action items'."""
+    norm = normalise(text)
+    m = _OTHER_LEADING.match(norm)
+    if m is None:
+        return False
+    joined = _AND_ACTION.match(norm[m.end() :].lstrip())
+    if joined is None:
+        return False
+    rest = joined[1]
+    return _ACTION_ANYWHERE.match(rest) is not None or _ACTION_LEADING.match(rest) is not None
 
 
 @lru_cache(maxsize=4096)
@@ -190,7 +227,10 @@ def plainly_action(text: str) -> bool:
     norm = normalise(text)
     if any(ch.isdigit() for ch in norm):
         return False
-    return bool(_ACTION_ANYWHERE.match(norm) or _ACTION_LEADING.match(norm))
+    if _ACTION_ANYWHERE.match(norm) or _ACTION_LEADING.match(norm):
+        return True
+    m = _OTHER_LEADING.match(norm)
+    return m is not None and _qualified_action(norm, m.end())
 
 
 def only_action(text: str) -> bool:
@@ -210,6 +250,7 @@ class Context:
     due: dates.Due | None = None
     references: list[Reference] = field(default_factory=list)
     skip: bool = False
+    owner: str | None = None  # named by a lead-in: "The SRE team will do the following:"
 
 
 def tracking_refs(inline: Inline, *, linked_text: bool = True) -> list[Reference]:

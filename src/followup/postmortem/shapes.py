@@ -181,6 +181,23 @@ def label_shaped(data: bytes, start: int, end: int) -> bool:
     )
 
 
+# A how-to for readers: "Instructions for how to disable X per client.", "How to upgrade".
+_GUIDE = re.compile(
+    rb"^[ \t]*(?:(?:instructions|a\s+guide)\s+(?:(?:for|on)\s+)?(?:how\s+)?to|how\s+to)\s+[a-z]",
+    re.IGNORECASE,
+)
+_GUIDE_PEEK = 80
+
+
+def guide(data: bytes, sec: Section) -> bool:
+    """Tell whether a subsection is a how-to for readers, by its heading or first paragraph."""
+    if _GUIDE.match(sec.text.encode()) is not None:
+        return True
+    if sec.first != "paragraph":
+        return False
+    return _GUIDE.match(data[sec.body : sec.body + _GUIDE_PEEK].lstrip()) is not None
+
+
 def quoting(html: str, quoted: bool) -> bool:
     """Follow <blockquote> tags in raw HTML: quoted text (an e-mail, a reply) is no item."""
     if _BLOCKQUOTE_OPEN.search(html):
@@ -306,6 +323,7 @@ def descriptive(intro: Inline, roots: list[ListItem]) -> bool:
             or own.links
             or "@" in own.text
             or wording.work_like(title.text)
+            or collect.labels_work(li)
         ):
             work += 1
     return work * 2 < len(roots)
@@ -338,7 +356,11 @@ def disowns(intro: str, roots: list[ListItem]) -> bool:
         return True
     if not wording.completed(wording.without_lead(last)):
         return False
-    orders = sum(1 for li in roots if wording.imperative(titles.clean(li.inline).text))
+    orders = sum(
+        1
+        for li in roots
+        if wording.imperative(titles.clean(li.inline).text) or collect.labels_work(li)
+    )
     return orders * 2 < len(roots)
 
 
@@ -426,14 +448,47 @@ def bare_link(inline: Inline) -> bool:
     return text.startswith(("http://", "https://")) and len(text.split()) == 1
 
 
+def procedure(roots: list[ListItem]) -> bool:
+    """Tell whether a list is steps to type: an entry is a command and nothing else.
+
+    "1. Stop the agent 2. `rm -r <dir>/db` 3. Start the agent" tells readers what to do;
+    an action item names work and is never a bare command line.
+    """
+    if len(roots) < 2:
+        return False
+    for li in roots:
+        inline = li.inline
+        text = inline.text.strip()
+        if len(inline.code) == 1 and " " in text:
+            s, e = inline.code[0]
+            if inline.text[:s].strip() == "" and inline.text[e:].strip(" .") == "":
+                return True
+    return False
+
+
+def account(roots: list[ListItem]) -> bool:
+    """Tell whether every entry of a list reports a measure already taken.
+
+    Under a heading named by intent ("Mitigations"), such a list tells how the incident was
+    handled ("The builder was shut down at 07:39"): the account, not work to follow up.
+    """
+    return bool(roots) and all(
+        li.checked is None and wording.reports_done(titles.clean(li.inline).text) for li in roots
+    )
+
+
 def not_items(roots: list[ListItem], intro: Inline | None) -> bool:
     """Tell whether a list in an action section is something other than its items."""
     return (
         template_checklist(roots)
         or anchor_list(roots)
+        or procedure(roots)
         or legend(roots, intro)
         or (intro is not None and descriptive(intro, roots))
     )
+
+
+_PAIR_WORDS = 3
 
 
 class HeadingItems:
@@ -474,6 +529,13 @@ class HeadingItems:
         evidence = {j: heading_evidence(secs[j].heading) for j in group}
         run = len(group) >= 3
         items = sum(1 for j in group if evidence[j])
+        # A pair is named alike too: "Validate fork parameters" beside "Unfinalized checkpoint
+        # sync"; a word or two ("Monitoring") names a topic, its lines the items.
+        most = (run and items * 2 > len(group)) or (
+            len(group) == 2
+            and items == 1
+            and all(len(secs[j].text.split()) >= _PAIR_WORDS for j in group if not evidence[j])
+        )
         # Numbered or tagged runs name each item: a plain name beside them is an aside.
         named = any(evidence[j] == STRONG for j in group)
         for j in group:
@@ -482,7 +544,7 @@ class HeadingItems:
             mine = evidence[j]
             if not leaf:
                 item = False
-            elif run and items * 2 > len(group):
+            elif most:
                 item = (
                     bool(mine) and goal_heading(sec.heading)
                     if sec.holds_items

@@ -137,6 +137,8 @@ def _base(word: str) -> str:
             return candidate
     if len(stem) > 3 and stem[-1] not in _VOWELS and stem[-2] not in _VOWELS:
         return stem  # "conducting" -> "conduct": after two consonants, no "e" was dropped
+    if len(stem) > 3 and stem[-2] in _VOWELS and stem[-3] in _VOWELS:
+        return stem  # "retooling" -> "retool": after two vowels, no "e" was dropped
     return word
 
 
@@ -165,6 +167,11 @@ def _works(rest: str) -> bool:
     if w.BE_ING.match(rest) is not None:
         return True
     return first.isalpha() and first not in w.NOT_VERBS and not first.endswith(("ly", "ed"))
+
+
+def _ing_word(word: str) -> bool:
+    """Tell whether a word may be a verb's -ing form the list lacks: 'retooling'."""
+    return len(word) > 6 and word.endswith("ing") and word.isalpha()
 
 
 def _ing_to_base(text: str) -> str:
@@ -201,7 +208,9 @@ def commitment(sentence: str, *, follows: bool = False) -> tuple[str, str | None
     with the same list of work.
     """
     found = _read(" ".join(sentence.replace("’", "'").split()), follows, timed=False)
-    return (found[0], found[1]) if found is not None else None
+    if found is None or w.VAGUE.match(found[0]) is not None:
+        return None  # "implement safeguards to prevent similar incidents": no work named
+    return found[0], found[1]
 
 
 def _read(text: str, follows: bool, *, timed: bool) -> tuple[str, str | None, str] | None:
@@ -216,6 +225,10 @@ def _read(text: str, follows: bool, *, timed: bool) -> tuple[str, str | None, st
         return found if found is not None and found[2] in _TIMED_KINDS else None
     if w.CONDITIONAL.match(text):
         return None  # a hypothesis
+    m = w.WHICH.match(text) if ", which " in text else None
+    if m is not None:
+        main = m["main"].strip()
+        return f"{m['verb'].capitalize()} going forward: {main}", None, "will"
     m = w.COMMITMENT.match(text)
     if m is not None:
         found = _committed(text, m, follows, w.POINTING_BACK if timed else w.POINTING)
@@ -249,11 +262,47 @@ def _read(text: str, follows: bool, *, timed: bool) -> tuple[str, str | None, st
         if "need" in modal and w.DEFINITE.match(m["thing"]) is None:
             return None  # "Certificates need to be renewed yearly": a rule, not this work
         thing = m["thing"].strip()
+        if m["done"].lower() == "used" and not _looks_ahead(text, m.start("thing")):
+            return None  # "The data will be used to ...": how, unless it looks ahead
         if m["done"].lower() in ("released", "shipped") and w.REPORT.search(thing):
             return None  # "the full report will be released": the report, no work
         title = f"{thing[:1].upper()}{thing[1:]} {modal} be {m['done']}{m['rest'].rstrip('.')}"
         return title, None, "passive"
     return _tracked(text)
+
+
+_AHEAD_MODALS = ("will", "'ll")
+
+
+def announced(text: str) -> tuple[str | None] | None:
+    """Read a lead-in committing a team to the list after it; return (owner,) or None.
+
+    "The platform team will address the following items before the launch:" makes the
+    entries below that team's items; "We will do the following:" too, with no owner named.
+    """
+    text = " ".join(text.replace("’", "'").split())
+    if not text.endswith(":") or " following" not in text:
+        return None
+    m = w.COMMITMENT.match(text[:-1])
+    if m is None:
+        return None
+    planned = (m["prog"] or "").lower() in ("going to", "planning to")
+    if m["modal"].lower() not in _AHEAD_MODALS and not planned:
+        return None
+    rest = w.ADVERB.sub("", m["rest"].lstrip())
+    if w.ANNOUNCING.match(rest) is None:
+        return None
+    subject = m["subject"]
+    low = subject.lower()
+    if low in ("we", "i"):
+        return (None,)
+    owner = subject[1:] if subject.startswith("@") else re.sub(r"(?i)^(?:the|our)\s+", "", subject)
+    return (owner,)
+
+
+def looks_ahead(text: str) -> bool:
+    """Tell whether text looks ahead: 'to prevent ...', 'in the future', 'going forward'."""
+    return w.AHEAD.search(text) is not None
 
 
 def _looks_ahead(text: str, subject: int) -> bool:
@@ -299,7 +348,9 @@ def _committed(
     if m["started"] is not None:
         if probe.lower().startswith("to "):
             probe = probe[3:]
-        if not _verb_first(probe) or probe.split(" ", 1)[0].lower() in w.NOT_PROGRESSIVE:
+        probe = w.PROCESS_OF.sub("", probe, count=1)  # "started the process of retiring X"
+        first = probe.split(" ", 1)[0].lower()
+        if first in w.NOT_PROGRESSIVE or not (_verb_first(probe) or _ing_word(first)):
             return None  # "we have started seeing fewer errors"
         rest = _ing_to_base(probe)
     if m["aimed"] is not None:
@@ -309,7 +360,8 @@ def _committed(
         reach = w.REACH.match(probe)
         if reach is not None:
             rest = probe = probe[reach.end() :]  # "strive to reduce X": reduce X
-    if modal not in ("will", "'ll") and prog is None and not _verb_first(probe.lower()):
+    begun = m["started"] is not None and _ing_word(probe.split(" ", 1)[0].lower())
+    if modal not in ("will", "'ll") and prog is None and not (_verb_first(probe.lower()) or begun):
         return None  # "we plan to not do it", "we plan to be careful"
     if should and not (follows or _looks_ahead(text, m.start("subject"))):
         return None  # "we should have ...", a lesson: only "In the future we should ..."
@@ -373,6 +425,8 @@ def commitments(text: str, *, looking_back: bool = False) -> list[Commitment]:
         if before is not None and not follows and " th" in sentence and not looking_back:
             noted = _recorded(sentence, text[before[0] : before[1]])
         found = commitment(sentence, follows=follows) if noted is None else None
+        if found is None and noted is None and before is not None:
+            found = _theirs(sentence, text[before[0] : before[1]])
         if looking_back and not (found is not None and _ahead_in_hindsight(sentence)):
             found = hindsight.own_work(sentence, commitment, opening=start == 0)
         follows = found is not None or noted is not None
@@ -385,6 +439,21 @@ def commitments(text: str, *, looking_back: bool = False) -> list[Commitment]:
                     out.append(Commitment(start, end, part, owner))
         before = (start, end)
     return out
+
+
+def _theirs(sentence: str, said: str) -> tuple[str, str | None] | None:
+    """Read 'They will X' after a sentence naming a team: that team's commitment.
+
+    "The storage team moved X. They are also going to review Y": the storage team's work.
+    """
+    if not sentence.startswith("They "):
+        return None
+    m = w.TEAM_START.match(said.strip())
+    if m is None:
+        return None
+    team = m["team"]
+    found = commitment(f"The {team} {sentence[5:]}")
+    return (found[0], found[1] or team) if found is not None else None
 
 
 def _ahead_in_hindsight(sentence: str) -> bool:

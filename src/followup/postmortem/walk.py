@@ -2,21 +2,23 @@
 
 from __future__ import annotations
 
-from followup.postmortem import leadins, sections, suggestions, tables
+from followup.postmortem import dates, leadins, sections, suggestions, tables
 from followup.postmortem.collect import Collector, labelled_in
 from followup.postmortem.fields import TYPES
 from followup.postmortem.markdown import Inline, ListItem, Source
 from followup.postmortem.outline import Blocks, Outline, Resolver, Section
+from followup.postmortem.regions import LABEL_LEVEL, Region, item_subtrees, read_list, title_index
 from followup.postmortem.shapes import (
     STRONG,
     HeadingItems,
+    account,
     action_label_in,
     bare_label,
     bare_link,
     bold_label,
     disowns,
+    guide,
     heading_evidence,
-    item_heading,
     item_lines,
     label_intent,
     label_shaped,
@@ -30,62 +32,10 @@ from followup.postmortem.shapes import (
     story_heading,
 )
 
-# A bold label heads its own little section; any heading ends it.
-_LABEL_LEVEL = 7
-# A group whose label says its entries are no items ("- **Notes**:").
-_SKIP = sections.Context(skip=True)
 _NO_SECTION = (
     "no action-items section found (looked for a heading or bold label such as 'Action Items', "
     "'Corrective actions', 'Follow-ups', 'Remediation' or 'Next steps')"
 )
-
-
-class _Region:
-    """An action-items section being read, and the subheadings open inside it."""
-
-    __slots__ = ("base", "count", "level", "line", "name", "strong", "subs")
-
-    def __init__(
-        self, level: int, line: int, name: str, base: sections.Context, strong: bool
-    ) -> None:
-        self.level = level
-        self.line = line
-        self.name = name
-        self.base = base
-        self.strong = strong
-        self.subs: list[tuple[int, sections.Context]] = []
-        self.count = 0
-
-    def context(self) -> sections.Context | None:
-        """Merge the section's and the open subheadings' contexts; None means skip."""
-        if not self.subs:
-            return self.base
-        merged = sections.Context(
-            section=self.base.section,
-            type=self.base.type,
-            done=self.base.done,
-            due=self.base.due,
-            references=list(self.base.references),
-        )
-        for _, ctx in self.subs:
-            if ctx.skip:
-                return None
-            merged.section = ctx.section or merged.section
-            merged.type = ctx.type or merged.type
-            merged.done = merged.done or ctx.done
-            merged.due = ctx.due or merged.due
-            merged.references.extend(ctx.references)
-        return merged
-
-    def innermost(self) -> sections.Context:
-        """Return the context that a note under the latest heading adds to."""
-        return self.subs[-1][1] if self.subs else self.base
-
-    def sub(self, level: int, ctx: sections.Context) -> None:
-        """Open a subheading's context, closing those at its level or deeper."""
-        while self.subs and self.subs[-1][0] >= level:
-            self.subs.pop()
-        self.subs.append((level, ctx))
 
 
 class Walker:
@@ -97,7 +47,7 @@ class Walker:
         self.found = collector
         self.resolve = Resolver(src)
         self.warnings: list[str] = []
-        self.region: _Region | None = None
+        self.region: Region | None = None
         self.found_section = False
         self.other_level: int | None = None  # level of the lessons/summary-like section we are in
         self.past_level: int | None = None  # level of a section telling the past (no promises)
@@ -147,6 +97,8 @@ class Walker:
                     self._heading_item(sec, ctx)
                 return
             sub = sections.subheading(sec.heading, self.found.anchor)
+            if guide(self.src.data, sec):
+                sub.skip = True  # steps for readers to follow, not the team's work
             region.sub(level, sub)
             ctx = region.context()
             if ctx is None:
@@ -180,7 +132,11 @@ class Walker:
             self.other_level = level
         if self.past_level is None and sections.tells_the_past(text):
             self.past_level = level
-        self._scan(sec, past=self.past_level is not None)
+        # "Further mitigations" under a root cause looks ahead again: its promises count.
+        past = self.past_level is not None
+        if past and role in (sections.Role.ACTION, sections.Role.WEAK):
+            past = story_heading(text)
+        self._scan(sec, past=past)
 
     def _heading_item_at(self, i: int) -> bool:
         """Tell whether subheading i of an action section is an item itself."""
@@ -198,12 +154,12 @@ class Walker:
         """Start an action-items section headed by the given heading or label."""
         self.found_section = True
         ctx = sections.region_context(inline, self.found.anchor)
-        self.region = _Region(level, line, inline.text.strip(), ctx, strong)
+        self.region = Region(level, line, inline.text.strip(), ctx, strong)
 
     def _close(self) -> None:
         """End the current action-items section, warning if it held no items."""
         region = self.region
-        if region is not None and region.count == 0:
+        if region is not None and region.count == 0 and not region.recounts:
             self.warnings.append(
                 f"line {region.line}: action-items section {region.name!r} has no list or "
                 "table items"
@@ -242,7 +198,7 @@ class Walker:
                     # "**Long term:**" alone on its line works as a subheading of the section.
                     links = tuple(lk for lk in inline.links if lk.end <= len(label))
                     sub = sections.subheading(Inline(label, links), self.found.anchor)
-                    region.sub(_LABEL_LEVEL, sub)
+                    region.sub(LABEL_LEVEL, sub)
                     fresh, intro = True, None
                     continue
                 current = region.context()
@@ -271,10 +227,14 @@ class Walker:
             ctx = current
             if kind == "list":
                 roots = blocks.items()
+                if not region.strong and account(roots):
+                    region.recounts = True  # "Mitigations" telling what was done
+                    intro = None
+                    continue
                 if not_items(roots, intro):
                     intro = None
                     continue
-                added = self._list(roots, ctx)
+                added = read_list(self.found, roots, ctx, taken=self.story_level is None)
             else:
                 added = self.found.table(blocks.table(), ctx)
             region.count += added
@@ -352,13 +312,27 @@ class Walker:
         )
         entries = (b"**" in raw or b"__" in raw) and list_label_in(raw, plainly=plain_other)
         leads = leadins.in_raw(raw)
-        if not (opens_region or action_tables or labels or promises or entries or leads):
+        leads_in = b" following" in raw and b":" in raw
+        # Under "Lessons learned and action items" the task list is the actions' part.
+        tasks = plain_other and b"[" in raw and sections.mixed(sec.text)
+        if not (
+            opens_region
+            or action_tables
+            or labels
+            or promises
+            or entries
+            or leads
+            or leads_in
+            or tasks
+        ):
             return
-        lead_in: Inline | None = None  # "... and we opened follow-up items:", a list to come
+        announced: Inline | None = None  # "... and we opened follow-up items:", a list to come
         data = self.src.data
         name = sec.text or None
         blocks = Blocks(self.src, sec.body, sec.end, self.resolve)
         quoted = False
+        team_lead: sections.Context | None = None  # "The SRE team will do the following:"
+        labelled_last = False  # the block before was an "Action: ..." item
         for kind, start, end in blocks:
             if kind == "html":
                 quoted = quoting(blocks.html(), quoted)
@@ -369,11 +343,30 @@ class Walker:
             if lead is not None and kind != "list":
                 self._lead_line(name)
             region = self.region
-            if lead_in is not None and region is None and kind in ("list", "table"):
-                added = leadins.read_after(blocks, kind, lead_in, self.found, self._list)
-                self.found_section, lead_in = self.found_section or added > 0, None
+            if announced is not None and region is None and kind in ("list", "table"):
+                added = leadins.read_after(
+                    blocks,
+                    kind,
+                    announced,
+                    self.found,
+                    lambda roots, ctx: read_list(self.found, roots, ctx, taken=taken),
+                )
+                self.found_section, announced = self.found_section or added > 0, None
                 continue
-            lead_in = leadins.lead_in(data, start, end) if leads and kind == "paragraph" else None
+            if team_lead is not None and kind == "list" and region is None:
+                self._lead_in_list(blocks.items(), team_lead)
+                team_lead = None
+                continue
+            team_lead = announced = None
+            if labelled_last and kind == "list" and self.found.status_note(blocks.items()):
+                continue  # "Action point: X" over "- This has been done."
+            labelled_last = False
+            if leads_in and kind == "paragraph" and region is None:
+                team_lead = self._lead_in(blocks, data[start:end])
+                if team_lead is not None:
+                    continue
+            if leads and kind == "paragraph":
+                announced = leadins.lead_in(data, start, end)
             if kind == "paragraph":
                 if opens_region and label_shaped(data, start, end):
                     inline = blocks.paragraph()
@@ -395,6 +388,7 @@ class Walker:
                     if region is not None:
                         region.count += 1
                     self._leads = False
+                    labelled_last = True
                     continue
                 if self._leads and region is not None:
                     # The label's own paragraph, or one more order under it: decided once
@@ -427,7 +421,9 @@ class Walker:
                             # "Tracked in <epic>." between the label and its list: shared.
                             region.innermost().references.extend(sections.tracking_refs(intro))
                             ctx = region.context() or ctx
-                        region.count += self._list(roots, ctx)
+                        region.count += read_list(
+                            self.found, roots, ctx, taken=self.story_level is None
+                        )
                     elif lead is not None:
                         # "We've set criteria for X:" and the criteria: the paragraph is the
                         # item, the list only says what it holds.
@@ -438,7 +434,11 @@ class Walker:
                     promises and suggestions.promised_in(chunk, looking_back=self._looking_back)
                 )
                 named = entries and list_label_in(chunk, plainly=plain_other)
-                if labelled or named:
+                if tasks and b"[" in chunk:
+                    roots = self._tasks(blocks.items())
+                    if labelled and roots:
+                        self._scan_list(roots, promises=promises, section=name)
+                elif labelled or named:
                     roots = blocks.items()
                     if named:
                         roots = self._label_entries(roots, plainly=plain_other)
@@ -457,8 +457,33 @@ class Walker:
         if self._lead is not None:
             self._lead_line(name)
         self._leads = False
-        if self.region is not None and self.region.level == _LABEL_LEVEL:
+        if self.region is not None and self.region.level == LABEL_LEVEL:
             self._close()
+
+    def _lead_in(self, blocks: Blocks, chunk: bytes) -> sections.Context | None:
+        """Read a paragraph committing a team to the list after it: who, and by when."""
+        if b" following" not in chunk or not chunk.rstrip().endswith(b":"):
+            return None
+        text = blocks.paragraph().text.strip()
+        found = suggestions.announced(text)
+        if found is None:
+            return None
+        due = dates.due_of_lead_in(text, self.found.anchor)
+        return sections.Context(owner=found[0], due=due)
+
+    def _lead_in_list(self, roots: list[ListItem], ctx: sections.Context) -> None:
+        """Take the entries a team committed to in the lead-in above them as its items."""
+        self.found_section = True
+        if not not_items(roots, None):
+            read_list(self.found, roots, ctx, taken=self.story_level is None)
+
+    def _tasks(self, roots: list[ListItem]) -> list[ListItem]:
+        """Take a list's task entries ('- [ ] ...') as items; return the other entries."""
+        tasks = [li for li in roots if li.checked is not None]
+        if tasks and not not_items(tasks, None):
+            self.found_section = True
+            read_list(self.found, tasks, sections.Context(), taken=self.story_level is None)
+        return [li for li in roots if li.checked is None]
 
     def _lead_line(self, section: str | None) -> None:
         """Take the paragraph held under a label as an item, now that no list follows it."""
@@ -488,58 +513,17 @@ class Walker:
         done = label_intent(label, plainly=plainly, taken=taken)
         region = self.region
         if region is not None:
-            if done is not None and region.level != _LABEL_LEVEL:
+            if done is not None and region.level != LABEL_LEVEL:
                 return alone  # a label inside an action section's heading: its items go on
             if done is not None or sections.role(label) is sections.Role.OTHER or inline.strong:
                 self._close()
         if done is not None:
-            self._open(_LABEL_LEVEL, self.src.line(start), inline, strong=True)
+            self._open(LABEL_LEVEL, self.src.line(start), inline, strong=True)
             if done and self.region is not None:
                 self.region.base.done = True
             self._leads = alone
             return alone
         return False
-
-    def _list(self, roots: list[ListItem], ctx: sections.Context) -> int:
-        """Add an action list's items; an entry only labelling those under it is no item.
-
-        '- **Short term:**' or '- **Review actions**:' with entries nested below groups them
-        as a subheading would; '- **Notes**:' and the like hold no items.
-        """
-        added = 0
-        plain: list[ListItem] = []
-        for li in roots:
-            group = self._group(li, ctx) if li.children and li.inline.strong else None
-            if group is None:
-                plain.append(li)
-                continue
-            if plain:
-                added += self.found.list_items(plain, ctx)
-                plain = []
-            if group is not _SKIP and not not_items(li.children, None):
-                added += self.found.list_items(li.children, group)
-        if plain:
-            added += self.found.list_items(plain, ctx)
-        return added
-
-    def _group(self, li: ListItem, ctx: sections.Context) -> sections.Context | None:
-        """Return the context an entry that only labels a group gives it, else None."""
-        label, alone = bold_label(li.inline)
-        if label is None or not alone or li.checked is not None:
-            return None
-        sub = sections.subheading(Inline(label), self.found.anchor)
-        intent = label_intent(label, plainly=False, taken=self.story_level is None)
-        if intent is None and not (sub.section or sub.type in TYPES or sub.done or sub.skip):
-            return None  # "- **Migrate the database**" over its steps: an item
-        if sub.skip and intent is None:
-            return _SKIP
-        return sections.Context(
-            section=sub.section or ctx.section,
-            type=sub.type if sub.type in TYPES else ctx.type,
-            done=ctx.done or sub.done or bool(intent),
-            due=sub.due or ctx.due,
-            references=[*ctx.references, *sub.references],
-        )
 
     def _label_entries(self, roots: list[ListItem], *, plainly: bool) -> list[ListItem]:
         """Read the entries nested under list entries that label them as actions.
@@ -578,26 +562,3 @@ class Walker:
                     li.inline, li.start, li.end, section, looking_back=self._looking_back
                 )
             stack.extend(reversed(li.children))
-
-
-def title_index(secs: list[Section]) -> int | None:
-    """Return the index of the heading that titles the document: a level-1 heading on top."""
-    if len(secs) < 2 or secs[1].level != 1 or secs[0].first:
-        return None
-    return 1
-
-
-def item_subtrees(secs: list[Section]) -> list[bool]:
-    """For each section, tell whether it or a subsection holds lists, tables or item headings."""
-    out = [False] * len(secs)
-    # Walk backwards keeping, per level, whether anything below holds items.
-    below: list[tuple[int, bool]] = []
-    for i in range(len(secs) - 1, -1, -1):
-        sec = secs[i]
-        holds = sec.holds_items or (sec.level > 1 and item_heading(sec.heading))
-        while below and below[-1][0] > sec.level:
-            deeper = below.pop()[1]
-            holds = holds or deeper
-        out[i] = holds
-        below.append((sec.level, holds))
-    return out

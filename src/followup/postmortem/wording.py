@@ -10,7 +10,7 @@ _VERBS = """
     assess assign audit automate avoid backfill backport block bound break budget build bump
     buy
     calibrate cap capture centralise centralize change check clarify clean clear close
-    codify collect communicate complete configure confirm consider consolidate contact
+    codify collect communicate complete conduct configure confirm consider consolidate contact
     continue convert coordinate correct cover create cut debug decide decommission decouple
     define delete deliver deploy deprecate design detect determine develop disable discuss
     document double drain drop educate eliminate email emit enable encrypt enforce enhance
@@ -182,6 +182,29 @@ def completed(text: str) -> bool:
     return _PASSIVE_DONE.search(stripped) is not None
 
 
+# A thing reported done in the passive: "The builder was shut down at 07:39", "Users were
+# refunded", "The check has been patched".
+_PASSIVE_PAST = re.compile(
+    r"^(?:[\w'’-]+\s+){0,8}?(?:was|were|has\s+been|have\s+been)\s+(?:\w+ly\s+)?"
+    r"(?:\w+ed|shut|built|written|made|set|put|run|split|cut|taken|sent|rebuilt|rewritten"
+    r"|brought|held|kept|given|done)\b",
+    re.IGNORECASE,
+)
+
+
+def reports_done(text: str) -> bool:
+    """Tell whether an entry reports a measure already taken, in the active or the passive."""
+    stripped = text.strip()
+    if completed(stripped):
+        return True
+    after = stripped.find(", we ")
+    if after > 0 and completed(stripped[after + 2 :]):
+        return True  # "To prevent this in future, we modified the installer"
+    return (" was " in stripped or " were " in stripped or " been " in stripped) and (
+        _PASSIVE_PAST.match(stripped) is not None
+    )
+
+
 def hedged(text: str) -> bool:
     """Tell whether an idea is only floated: 'We could ...', 'Maybe ...', 'on the other hand'."""
     if _HEDGE_WORDS.isdisjoint(_WORDS.findall(text.lower())):
@@ -260,9 +283,10 @@ def bare_name(text: str) -> bool:
 _ADVICE = re.compile(
     r"^(?:(?:if|when|whenever|before|unless|once)\s+you(?:'re|\s+are|\s+have|\s+need|\s+want"
     r"|\s+use|\s+run|\s+just|\s+see|\s+do|\s+can)?\b|you(?:'ll|'d)?\s+(?:should|can|could|may"
-    r"|might|must|need|will|want|would|shouldn't|mustn't)\b|(?:users?|customers?|readers?"
+    r"|might|must|need|will|want|would|shouldn't|mustn't)\b|(?:(?:all|any|the|affected|existing|node|(?-i:[A-Z][\w-]*))\s+){0,2}?"
+    r"(?:users?|customers?|readers?"
     r"|operators?|admins?|administrators?|everyone|people|maintainers)\s+(?:(?:should|can|may"
-    r"|must|need\s+to)\b(?!\s+(?:be|get|receive|see)\b)|are\s+(?:advised|encouraged|urged)\b)|please\b|make\s+sure\s+(?:you|your)\b"
+    r"|must|need\s+to)\b(?!\s+(?:be|get|receive|see)\b)|are\s+(?:advised|encouraged|urged)\b)|please\b|(?:make\s+sure|ensure|check|verify|confirm)\s+(?:that\s+)?(?:you|your)\b"
     r"|we(?:'d|\s+would)?\s+(?:(?:like|want)\s+to\s+|strongly\s+|also\s+|therefore\s+)*"
     r"(?:recommend|suggest|advise|urge|encourage)\b|(?:it\s+is\s+|it's\s+)?(?:recommended|advised)"
     r"\s+(?:that|to)\b|(?:recommend|suggest|advise|urge|encourage)\s+(?:that\s+)?(?:all\s+)?"
