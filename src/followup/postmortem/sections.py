@@ -48,7 +48,11 @@ _WEAK_LEADING = re.compile(
     r"|addressing|going\s+forward|moving\s+forward|looking\s+ahead|looking\s+forward"
     r"|changes|our\s+commitments?|commitments?|planned\s+changes|(?:further\s+)?mitigations?"
     r"|where\s+we\s+go\s+from\s+here|what\s+we(?:'ll|\s+will)\s+change"
-    r"|what\s+we(?:'ve|\s+have)?\s+changed)\b"
+    r"|what\s+we(?:'ve|\s+have)?\s+changed"
+    # Asked as a question that looks ahead: "What could be done to avoid this in future?"
+    r"|what\s+(?:can|could|should|will)\s+(?:we\s+)?(?:be\s+)?(?:do|done)\s+"
+    r"(?:differently\s+|better\s+)?to\s+(?:avoid|prevent|stop|reduce|mitigate)"
+    r"|how\s+(?:can|could|do|will|should)\s+we\s+(?:avoid|prevent|stop|reduce))\b"
 )
 # Sections whose lists are never action items, even full of "we should...".
 _OTHER_LEADING = re.compile(
@@ -119,7 +123,7 @@ _WEAK_FIRST = frozenset(
         *("improving", "preventing", "hardening", "strengthening", "reducing", "making"),
         *("fixing", "correcting", "addressing", "going", "moving", "looking", "changes"),
         *("our", "commitment", "commitments", "planned", "mitigation", "mitigations", "further"),
-        *("where", "what"),
+        *("where", "what", "how"),
     }
 )
 _HORIZON_HINTS = ("term", "immediate", "ongoing", "future", "later", "this ", "next ")
