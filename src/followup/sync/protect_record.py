@@ -12,7 +12,7 @@ same moment makes it run again on the item as edited, rather than end the run wi
 its writes to GitHub unrecorded (tests/sync/test_concurrency_writers.py). A status a
 person set while the run worked (closed, reopened, a sync's verdict) is theirs: the
 run records what it wrote to the branch but leaves the status and its reason as they
-are, and reports the item skipped, saying so (tests/sync/test_concurrency_protect.py).
+are, and reports the item skipped, saying so (tests/faults/test_concurrency_protect.py).
 """
 
 from __future__ import annotations

@@ -13,7 +13,6 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine
 
-from followup import clock
 from followup.github.client import GitHub
 from followup.store import create_store_engine, session_scope
 from followup.store.models import ItemRow
@@ -22,31 +21,11 @@ from followup.sync.edits import close_item, reopen_item
 from followup.sync.protect import apply_protection, plan_protection
 from followup.sync.protect_record import WRITE_EVENT
 from tests.fakegithub import FakeGitHub
-from tests.faults.matrix import client_for
-from tests.faults.scenarios import ITEM, NOW, SCENARIOS, add_item, events, item
+from tests.faults.scenarios import ITEM, SCENARIOS, add_item, events, item
 
 pytestmark = pytest.mark.block_network(allowed_hosts=["127.0.0.1"])
 
 CASE = SCENARIOS["an unprotected branch"]
-
-
-@pytest.fixture(autouse=True)
-def fixed_time(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(clock, "now", lambda: NOW)
-
-
-@pytest.fixture
-def fake() -> Iterator[FakeGitHub]:
-    github = FakeGitHub()
-    with github.serve():
-        yield github
-
-
-@pytest.fixture
-def client(fake: FakeGitHub) -> Iterator[GitHub]:
-    github = client_for(fake)
-    yield github
-    github.close()
 
 
 @pytest.fixture
