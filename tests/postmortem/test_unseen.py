@@ -148,6 +148,29 @@ def test_short_titles_said_twice_stay_two_items() -> None:
     assert [(i.title, i.type) for i in pm.items] == [("Add tests", "Web"), ("Add tests", "Worker")]
 
 
+SAME_TITLE_ROWS = """# Icons broke in a release
+
+## Summary
+
+Bump the icon package for 10.6.4 ([#101](https://github.com/o/r/pull/101)) went out broken.
+
+## Action items
+
+| Action item | Owner | Pull request |
+| --- | --- | --- |
+| Bump the icon package for 10.6.4 | @ann | [#101](https://github.com/o/r/pull/101) |
+| Bump the icon package for 10.6.4 | @ann | [#102](https://github.com/o/r/pull/102) |
+| Bump the icon package for 10.6.4 | @bo | [#103](https://github.com/o/r/pull/103) |
+"""
+
+
+def test_one_title_on_rows_each_tracked_apart_is_each_an_item() -> None:
+    pm = parse(SAME_TITLE_ROWS)
+    rows = [(i.owner, [r.number for r in i.references]) for i in pm.items]
+    # The summary names the first row's work (same pull request): that is one item.
+    assert rows == [("ann", [101]), ("ann", [102]), ("bo", [103])]
+
+
 def test_a_table_of_contents_is_no_list_of_items() -> None:
     pm = parse(
         "# Blip\n\n## Action items\n\n- [Add a lag alert](#add-a-lag-alert)\n"

@@ -14,7 +14,7 @@ from followup.postmortem.collect import Collector
 from followup.postmortem.frontmatter import FrontMatter, FrontMatterError
 from followup.postmortem.frontmatter import read as read_front_matter
 from followup.postmortem.markdown import Source
-from followup.postmortem.model import ActionItem, PostMortem
+from followup.postmortem.model import ActionItem, PostMortem, Reference
 from followup.postmortem.outline import Outline, build
 from followup.postmortem.regions import title_index
 from followup.postmortem.slug import slugify
@@ -141,12 +141,28 @@ def _once(ordered: list[ActionItem]) -> list[ActionItem]:
         mark = item.title.casefold().rstrip(".!;: ") if not item.suggested else ""
         if mark.count(" ") + 1 >= _SPECIFIC and mark in where:
             at = where[mark]
-            kept[at] = _merge(kept[at], item)
-            continue
+            if not _apart(kept[at], item):
+                kept[at] = _merge(kept[at], item)
+                continue
         if mark:
             where[mark] = len(kept)
         kept.append(item)
     return kept
+
+
+def _apart(first: ActionItem, again: ActionItem) -> bool:
+    """Tell whether one title names two items: side by side, each tracked by its own issue.
+
+    "Bump the versions for 10.6.4" three times in one table, each row with its own pull
+    request, is three pieces of work; a summary naming an item the table tracks is one.
+    """
+    if first.section != again.section or not first.references or not again.references:
+        return False
+    return not {_tracked(r) for r in first.references} & {_tracked(r) for r in again.references}
+
+
+def _tracked(ref: Reference) -> tuple[object, ...]:
+    return (ref.repo, ref.number) if ref.number is not None else (ref.url or ref.text,)
 
 
 def _settle(items: list[ActionItem]) -> tuple[ActionItem, ...]:
