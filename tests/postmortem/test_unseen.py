@@ -42,11 +42,21 @@ def test_advice_to_readers_is_no_item() -> None:
         "We recommend that users rotate their keys.",
         "We'd like to suggest that vendors ship safer defaults.",
         "Users should pin the client to 4.2.",
+        "Plugin maintainers and users should turn on two-factor sign-in.",
+        "Library developers should commit a lockfile.",
+        "Package maintainers should be careful with bots that merge upgrades.",
     ],
 )
 def test_each_form_of_advice_is_dropped(entry: str) -> None:
     pm = parse(f"# Blip\n\n## Action items\n\n- Add a drain step to the runbook\n- {entry}\n")
     assert explicit(pm) == ["Add a drain step to the runbook"]
+
+
+def test_a_goal_for_developers_is_still_an_item() -> None:
+    pm = parse(
+        "# Blip\n\n## Action items\n\n- Developers should be able to roll back in one step\n"
+    )
+    assert explicit(pm) == ["Developers should be able to roll back in one step"]
 
 
 def test_a_goal_for_users_is_still_an_item() -> None:

@@ -284,9 +284,12 @@ _ADVICE = re.compile(
     r"^(?:(?:if|when|whenever|before|unless|once)\s+you(?:'re|\s+are|\s+have|\s+need|\s+want"
     r"|\s+use|\s+run|\s+just|\s+see|\s+do|\s+can)?\b|you(?:'ll|'d)?\s+(?:should|can|could|may"
     r"|might|must|need|will|want|would|shouldn't|mustn't)\b|(?:(?:all|any|the|affected|existing|node|(?-i:[A-Z][\w-]*))\s+){0,2}?"
-    r"(?:users?|customers?|readers?"
-    r"|operators?|admins?|administrators?|everyone|people|maintainers)\s+(?:(?:should|can|may"
-    r"|must|need\s+to)\b(?!\s+(?:be|get|receive|see)\b)|are\s+(?:advised|encouraged|urged)\b)|please\b|(?:make\s+sure|ensure|check|verify|confirm)\s+(?:that\s+)?(?:you|your)\b"
+    r"(?:users?|customers?|readers?|operators?|admins?|administrators?|everyone|people"
+    r"|maintainers|developers|contributors)(?:\s+(?:and|or)\s+(?:users|developers|maintainers"
+    r"|operators|admins|contributors))?\s+(?:(?:should|can|may|must|need\s+to)\b"
+    # "should be told" is a goal the team meets; "should be careful" is advice all the same.
+    r"(?!\s+(?:be|get|receive|see)\b(?!\s+(?:careful|aware|cautious|mindful|wary)\b))"
+    r"|are\s+(?:advised|encouraged|urged)\b)|please\b|(?:make\s+sure|ensure|check|verify|confirm)\s+(?:that\s+)?(?:you|your)\b"
     r"|we(?:'d|\s+would)?\s+(?:(?:like|want)\s+to\s+|strongly\s+|also\s+|therefore\s+)*"
     r"(?:recommend|suggest|advise|urge|encourage)\b|(?:it\s+is\s+|it's\s+)?(?:recommended|advised)"
     r"\s+(?:that|to)\b|(?:recommend|suggest|advise|urge|encourage)\s+(?:that\s+)?(?:all\s+)?"
@@ -298,7 +301,7 @@ _ADVICE_WORDS = frozenset(
         *("you", "your", "users", "user", "customers", "readers", "operators", "admins"),
         *("everyone", "people", "please", "recommend", "suggest", "advise", "urge"),
         *("encourage", "recommended", "advised", "maintainers", "administrators", "customer"),
-        *("reader", "operator", "admin", "administrator"),
+        *("reader", "operator", "admin", "administrator", "developers", "contributors"),
     }
 )
 # A sentence about what would have happened: "If we'd had X, ...", "had we kept X patched".
