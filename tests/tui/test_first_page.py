@@ -1,7 +1,7 @@
 """The first rows read through the database driver: the same rows the full load then shows.
 
 `followup tui` on a store that needs nothing done first reads its first page without
-SQLAlchemy (tui/first_page.py, store/direct.py's first_items) and opens the engine once
+SQLAlchemy (tui/first_page.py, store/direct_items.py's first_items) and opens the engine once
 those rows are drawn; any other store is opened first, as `followup list` does.
 """
 

@@ -74,13 +74,13 @@ def show_command(cli: CliContext, item_id: str, fmt: str) -> None:
 
 def _show_directly(cli: CliContext, ref: str) -> tuple[ItemView, list[EventView], str] | None:
     """Return the item, its history and its document made safe to show, read directly."""
-    from followup.store import direct
+    from followup.store import direct_items
 
     store = open_directly(cli)
     if store is None:
         return None
     try:
-        shown = direct.find_item(store, ref)
+        shown = direct_items.find_item(store, ref)
     finally:
         store.close()
     if shown is None:

@@ -30,7 +30,7 @@ _QUOTE = '"'
 
 
 def lines(rows: Sequence[Sequence[Any]], today: date) -> list[tuple[int, str]]:
-    """Return (post-mortem id, plain line) for rows of direct._LINE_COLUMNS.
+    """Return (post-mortem id, plain line) for rows of direct_sql.LINE_COLUMNS.
 
     Dates come as their ISO text (YYYY-MM-DD), which orders as the dates do.
     """
@@ -104,7 +104,7 @@ def sources(rows: Iterable[Sequence[Any]]) -> dict[int, tuple[str, str]]:
 def objects(
     rows: Sequence[Sequence[Any]], today: date, postmortems: Mapping[int, tuple[str, str]]
 ) -> list[str]:
-    """Return the JSON object of each row of direct._OBJECT_COLUMNS (dates as ISO text).
+    """Return the JSON object of each row of direct_sql.OBJECT_COLUMNS (dates as ISO text).
 
     postmortems gives each post-mortem's slug and file as JSON (sources).
     """

@@ -22,7 +22,7 @@ from itertools import chain, repeat
 from operator import itemgetter
 from typing import Any
 
-from followup.store import direct, forming, packed_rows
+from followup.store import direct, direct_sql, forming, packed_rows
 from followup.store.filters import ItemFilter
 from followup.store.views import ItemView
 
@@ -34,7 +34,7 @@ _TEXTS = (
     "a.title",
     "a.owner",
     "a.priority",
-    "CAST(a.due AS TEXT)",  # YYYY-MM-DD: DateStyle is ISO (direct._open_postgresql)
+    "CAST(a.due AS TEXT)",  # YYYY-MM-DD: DateStyle is ISO (direct's _open_postgresql)
     "a.due_text",
     "a.due_source",
     "CAST(a.policy_due AS TEXT)",
@@ -61,7 +61,7 @@ _string = forming._string
 def _row() -> str:
     """Return SQL giving a row's fields joined by the separator."""
     fields = [text if text in _REQUIRED else f"coalesce({text}, chr(30))" for text in _TEXTS]
-    python = f"CAST({direct._formed_in_python(True)} AS INTEGER)"
+    python = f"CAST({direct_sql.formed_in_python(True)} AS INTEGER)"
     fields.append(f"CAST(num_nulls({', '.join(_NULLABLE)}) * 2 + {python} AS TEXT)")
     return " || chr(31) || ".join(fields)
 
@@ -74,20 +74,20 @@ def iter_objects(
     separator: str,
 ) -> Iterator[bytes]:
     """Yield direct.iter_objects' batches on PostgreSQL: a chunk of post-mortems each."""
-    rows_sql, brief_sql, params = direct.list_sql(store.dialect, flt, today, as_json=True)
-    views = direct._views(store, brief_sql, params)
+    rows_sql, brief_sql, params = direct_sql.list_sql(store.dialect, flt, today, as_json=True)
+    views = direct.item_views(store, brief_sql, params)
     # Each post-mortem's slug and file once, not with each of its items.
     cursor = store._execute("SELECT id, slug, path FROM postmortem", {})
     postmortems = forming.sources(cursor.fetchall())
-    where = direct._where(flt, params)
+    where = direct_sql.where_clause(flt, params)
     packed = packed_rows.postgresql_chunks(store, _row(), where, params, direct.CHUNK_POSTMORTEMS)
-    for ids, counts, text in direct._prefetched(packed):
+    for ids, counts, text in direct.prefetched(packed):
         objects = _objects(ids, counts, text, postmortems, today.isoformat())
         if objects is None:
             rows = _rows(store, rows_sql, params, ids)
             objects = forming.objects(rows, today, postmortems)
         # Rows formed from their views: NUL and the item's id.
-        for at in direct._in_python(objects):
+        for at in direct.in_python(objects):
             objects[at] = form(views(objects[at][1:]))
         yield separator.join(objects).encode()
 
@@ -211,14 +211,14 @@ _CONTROLS = bytes(range(0x1E))
 def _rows(
     store: direct.DirectStore, rows_sql: str, params: dict[str, Any], ids: list[int]
 ) -> list[Any]:
-    """Return the rows of direct._OBJECT_COLUMNS of these post-mortems, in the list's order."""
+    """Return the rows of direct_sql.OBJECT_COLUMNS of these post-mortems, in the list's order."""
     head, order = rows_sql.split(" ORDER BY ")
     member = "p.id = ANY(:chunk)"
     joined = f" AND {member}" if " WHERE " in head else f" WHERE {member}"
     chunk = {**params, "chunk": ids}
     rows = [
         row
-        for batch in direct._stream(
+        for batch in direct.stream_rows(
             store, f"{head}{joined} ORDER BY {order}", chunk, "rows", dates_as_text=True
         )
         for row in batch

@@ -21,7 +21,7 @@ import json
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-from followup.store import direct
+from followup.store import direct, direct_sql
 from followup.store.filters import ItemFilter
 
 SEPARATOR = "\x1f"
@@ -52,7 +52,7 @@ def _row(dialect: str, due_flags: str) -> str:
         "coalesce('@' || nullif(a.owner, ''), '')",
         "coalesce(a.priority, '')",
         flags,
-        f"coalesce({direct._iso(dialect, 'a.due')}, a.due_text, '')",
+        f"coalesce({direct_sql.iso_date(dialect, 'a.due')}, a.due_text, '')",
         f"coalesce(i.repo || '#' || {number}, '')",
         "coalesce(a.status_reason, '')",
         python,
@@ -92,13 +92,13 @@ def chunks(
 ) -> Iterator[Columns]:
     """Yield the columns of the list's rows, a chunk of post-mortems at a time.
 
-    where and params select the rows (table_rows' FROM direct._JOINS); due_flags is SQL
+    where and params select the rows (table_rows' FROM direct_sql.JOINS); due_flags is SQL
     giving their due flags; rows_sql is table_rows.table_sql's query of the same rows,
     which reads a chunk whose text does not split.
     """
     row = _row(store.dialect, due_flags)
     packed = _sqlite_chunks if store.dialect == "sqlite" else _postgresql_chunks
-    for ids, count, text in direct._prefetched(packed(store, flt, where, row, params)):
+    for ids, count, text in direct.prefetched(packed(store, flt, where, row, params)):
         columns = _split(count, text)
         if columns is None:
             columns = _read_rows(store, rows_sql, params, ids)
@@ -110,13 +110,13 @@ def _sqlite_chunks(
 ) -> Iterator[tuple[list[int], int, str]]:
     # The list's post-mortems in order (one, if the filter names it), a chunk a statement.
     one = "WHERE p.slug = :slug" if flt.postmortem else ""
-    found = store._execute(f"SELECT p.id FROM postmortem AS p {one} {direct._PM_ORDER}", params)
+    found = store._execute(f"SELECT p.id FROM postmortem AS p {one} {direct_sql.PM_ORDER}", params)
     ids = [pm_id for (pm_id,) in found.fetchall()]
-    where = direct._and(where, "a.postmortem_id IN (SELECT value FROM json_each(:chunk))")
-    # group_concat meets the rows in the ordered subquery's order (as direct._chunk_sql's).
+    where = direct_sql.and_where(where, "a.postmortem_id IN (SELECT value FROM json_each(:chunk))")
+    # group_concat meets the rows in the ordered subquery's order (as in direct's _chunk_sql).
     sql = (
         f"SELECT count(*), group_concat(r, char(31)) FROM (SELECT {row} AS r "
-        f"{direct._JOINS} {where} {direct._ORDER})"
+        f"{direct_sql.JOINS} {where} {direct_sql.ORDER})"
     )
     for start in range(0, len(ids), CHUNK_POSTMORTEMS):
         chunk = ids[start : start + CHUNK_POSTMORTEMS]
@@ -139,7 +139,7 @@ def postgresql_chunks(
     """Yield post-mortems' ids, their counts of rows and the rows joined, size at a time.
 
     row is SQL giving a row's fields joined; where the rows' WHERE clause (over the
-    tables of direct._JOINS). Each post-mortem's rows are joined in position order by a
+    tables of direct_sql.JOINS). Each post-mortem's rows are joined in position order by a
     subquery run for it as the post-mortems come in the list's order, so the first are
     sent while the server works on the next (grouping them all first meant sorting all
     their texts before sending any).
@@ -147,13 +147,13 @@ def postgresql_chunks(
     rows = (
         f"SELECT count(*) AS n, string_agg({row}, chr(31) ORDER BY a.position) AS text "
         "FROM action_item AS a LEFT OUTER JOIN github_issue AS i ON a.issue_id = i.id "
-        f"{direct._and(where, 'a.postmortem_id = p.id')}"
+        f"{direct_sql.and_where(where, 'a.postmortem_id = p.id')}"
     )
     sql = (
         f"SELECT p.id, x.n, x.text FROM postmortem AS p CROSS JOIN LATERAL ({rows}) AS x "
-        f"WHERE x.n > 0 {direct._PM_ORDER}"
+        f"WHERE x.n > 0 {direct_sql.PM_ORDER}"
     )
-    for batch in direct._stream(store, sql, params, "packed", size=size):
+    for batch in direct.stream_rows(store, sql, params, "packed", size=size):
         texts = [text or "" for _, _, text in batch]
         yield [pm_id for pm_id, _, _ in batch], [n for _, n, _ in batch], SEPARATOR.join(texts)
 
@@ -173,9 +173,9 @@ def _read_rows(
     sql = f"{head}{joined} ORDER BY {order}"
     rows = [
         row
-        for batch in direct._stream(store, sql, {**params, "chunk": chunk}, "rows")
+        for batch in direct.stream_rows(store, sql, {**params, "chunk": chunk}, "rows")
         for row in batch
     ]
     if store.dialect != "sqlite":
-        rows = [row for run in direct._by_position([rows]) for row in run]
+        rows = [row for run in direct.by_position([rows]) for row in run]
     return tuple(zip(*rows, strict=True))

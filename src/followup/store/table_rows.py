@@ -18,7 +18,7 @@ from typing import Any
 
 from followup.policy import DUE_POLICY
 from followup.statuses import CLOSED_STATUSES, UNACCEPTED_STATUSES
-from followup.store import direct, packed_rows
+from followup.store import direct, direct_sql, packed_rows
 from followup.store.filters import ItemFilter
 from followup.store.views import ItemView
 
@@ -152,9 +152,9 @@ def due_fields(key: DueKey, today: date) -> DueFields:
 
 def due_flags_sql() -> str:
     """Return SQL giving the flags of due_key (a sum of CASEs: no text to form)."""
-    outstanding = f"a.status NOT IN {direct._in(direct._NOT_OUTSTANDING)}"
+    outstanding = f"a.status NOT IN {direct_sql.in_list(direct_sql.NOT_OUTSTANDING)}"
     return (
-        f"CASE WHEN a.due_source = {direct._literal(DUE_POLICY)} THEN {POLICY} ELSE 0 END"
+        f"CASE WHEN a.due_source = {direct_sql.literal(DUE_POLICY)} THEN {POLICY} ELSE 0 END"
         f" + CASE WHEN {outstanding} THEN {OUTSTANDING}"
         f" + CASE WHEN a.due < :today THEN {OVERDUE} ELSE 0 END"
         f" + CASE WHEN a.policy_due < :today THEN {PAST} ELSE 0 END ELSE 0 END"
@@ -214,24 +214,25 @@ def table_sql(
 ) -> tuple[str, str, dict[str, Any]]:
     """Return the rows' query, the query of the views of rows made from views, and params.
 
-    As direct.list_sql's queries for plain lines (same filter, joins and order):
-    suggestions, or the rest. PostgreSQL orders by post-mortem only (direct._batches puts
+    As direct_sql.list_sql's queries for plain lines (same filter, joins and order):
+    suggestions, or the rest. PostgreSQL orders by post-mortem only (direct.batches puts
     each one's items in position order).
     """
     joins, where, params = _table_where(dialect, flt, today, suggested=suggested)
-    python = direct._formed_in_python(False)
+    python = direct_sql.formed_in_python(False)
     if dialect == "sqlite":
-        position, order = "NULL", direct._ORDER
+        position, order = "NULL", direct_sql.ORDER
     else:
-        position, order = "a.position", direct._PM_ORDER
+        position, order = "a.position", direct_sql.PM_ORDER
     columns = (
         f"p.id, {position}, a.id, a.status, a.kind, a.title, "
         "CASE WHEN a.owner <> '' THEN '@' || a.owner END, a.priority, "
-        f"{due_flags_sql()}, coalesce({direct._iso(dialect, 'a.due')}, a.due_text), "
+        f"{due_flags_sql()}, coalesce({direct_sql.iso_date(dialect, 'a.due')}, a.due_text), "
         f"i.repo || '#' || CAST(i.number AS TEXT), a.status_reason, {python}"
     )
     rows = f"SELECT {columns} {joins} {where} {order}"
-    views = f"SELECT {direct._BRIEF} {joins} {direct._and(where, python)} {direct._ORDER}"
+    formed_here = direct_sql.and_where(where, python)
+    views = f"SELECT {direct_sql.BRIEF} {joins} {formed_here} {direct_sql.ORDER}"
     return rows, views, params
 
 
@@ -239,16 +240,18 @@ def _table_where(
     dialect: str, flt: ItemFilter, today: date, *, suggested: bool
 ) -> tuple[str, str, dict[str, Any]]:
     """Return the FROM and WHERE clauses of the list's rows (suggestions or the rest)."""
-    params = direct._params(dialect, today)
+    params = direct_sql.params_for(dialect, today)
     params["last"] = _LAST if dialect == "sqlite" else LAST_DAY
-    where = direct._where(flt, params)
+    where = direct_sql.where_clause(flt, params)
     unaccepted = "IN" if suggested else "NOT IN"
-    where = direct._and(where, f"a.status {unaccepted} {direct._in(direct._UNACCEPTED)}")
-    joins = direct._JOINS
+    where = direct_sql.and_where(
+        where, f"a.status {unaccepted} {direct_sql.in_list(direct_sql.UNACCEPTED)}"
+    )
+    joins = direct_sql.JOINS
     if suggested and dialect == "sqlite":
-        # As direct.list_sql: the few suggestions found through the index of statuses.
-        joins = direct._SUGGESTED_JOINS
-        where = direct._and(where, "a.postmortem_id = p.id")
+        # As direct_sql.list_sql: the few suggestions found through the index of statuses.
+        joins = direct_sql.SUGGESTED_JOINS
+        where = direct_sql.and_where(where, "a.postmortem_id = p.id")
     return joins, where, params
 
 
@@ -267,18 +270,18 @@ def iter_chunks(
         ).fetchall()
     }
     rows_sql, views_sql, params = table_sql(store.dialect, flt, today, suggested=suggested)
-    views = direct._views(store, views_sql, params)
+    views = direct.item_views(store, views_sql, params)
     batches: Iterator[Any]
     if not suggested:
         _, where, _ = _table_where(store.dialect, flt, today, suggested=False)
         batches = packed_rows.chunks(store, flt, where, params, rows_sql, due_flags_sql())
     elif store.dialect == "sqlite":
         batches = map(
-            _columns, direct.whole_postmortems(direct._stream(store, rows_sql, params, "table"))
+            _columns, direct.whole_postmortems(direct.stream_rows(store, rows_sql, params, "table"))
         )
     else:
         # In position order, the next batch fetched meanwhile.
-        batches = map(_columns, direct._batches(store, rows_sql, params))
+        batches = map(_columns, direct.list_batches(store, rows_sql, params))
     for columns in batches:
         if any(columns[-1]):
             rows = [

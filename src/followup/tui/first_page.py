@@ -34,14 +34,14 @@ class DirectFirstPage:
 
     def __call__(self, limit: int) -> list[ItemView] | None:
         """Return the first `limit` items as the table loads them (None when already read)."""
-        from followup.store import direct
+        from followup.store import direct_items
 
         with self._lock:
             store, self._store = self._store, None
         if store is None:
             return None
         try:
-            return compact(direct.first_items(store, limit))
+            return compact(direct_items.first_items(store, limit))
         finally:
             store.close()
 
