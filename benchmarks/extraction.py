@@ -406,18 +406,23 @@ def run(corpus: Path, threshold: float, verbose: bool, repeat: int) -> int:
         report("tuned", tuned)
         report(HELD_NAME, held)
     p, r, _ = measured.prf()
-    figures = {
+    figures: dict[str, float | None] = {
         "precision": p,
         "recall": r,
         "owner": ratio(measured.owners),
+        # Nothing labelled implicit measures nothing: say so rather than pass.
         "suggestion recall": (
-            measured.implicit_found / measured.implicit if measured.implicit else 1.0
+            measured.implicit_found / measured.implicit if measured.implicit else None
         ),
     }
     print(f"\n{name} against the targets")
     for name, target in TARGETS.items():
-        verdict = "meets" if figures[name] >= target else "MISSES"
-        print(f"  {name:18} {figures[name]:.3f}  target >= {target:.2f}: {verdict}")
+        figure = figures[name]
+        if figure is None:
+            print(f"  {name:18} n/a    target >= {target:.2f}: nothing labelled to measure")
+            continue
+        verdict = "meets" if figure >= target else "MISSES"
+        print(f"  {name:18} {figure:.3f}  target >= {target:.2f}: {verdict}")
     worst = measured.worst_false_suggestions
     print(
         f"  false suggestions  worst {worst} per document  target <= 1: "
@@ -436,7 +441,8 @@ def run(corpus: Path, threshold: float, verbose: bool, repeat: int) -> int:
         start = time.perf_counter()
         for _ in range(repeat):
             for text in texts:
-                reader.parse(text)
+                # Timing only: a document refused for its front matter is still read.
+                reader.parse(text, lenient_front_matter=True)
         best = min(best, time.perf_counter() - start)
     per_doc = best / (repeat * len(texts)) * 1e3
     print(f"\nthroughput {size * repeat / best / 1e6:.1f} MB/s ({per_doc:.3f} ms per document)")
