@@ -226,7 +226,7 @@ def import_anyway(refused: Sequence[FileProblem]) -> Preview:
     for problem in refused:
         # A file's name is the user's, but may hold anything a terminal would act on.
         lines.append(Content.assemble(("File  ", "$text-muted"), clean(problem.path)))
-        lines.append(Content.styled(f"  {problem.refused}", "$warning"))
+        lines.append(Content.styled(f"  {clean(problem.refused or '')}", "$warning"))
     return Preview(
         "Import anyway",
         f"Import {clean(refused[0].path)} anyway?"
