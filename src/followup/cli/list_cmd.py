@@ -244,7 +244,13 @@ def _list_directly(cli: CliContext, flt: ItemFilter, today: date, fmt: str) -> b
     with _reading(store):
         if fmt == "json":
             form = functools.partial(item_json, today=today)
-            objects = direct.iter_objects(store, flt, today, form, OBJECT_SEPARATOR)
+            # SQLite forms the objects; PostgreSQL, slow at forming text, sends them packed.
+            if store.dialect == "sqlite":
+                objects = direct.sqlite_objects(store, flt, today, form, OBJECT_SEPARATOR)
+            else:
+                from followup.store import packed_json
+
+                objects = packed_json.iter_objects(store, flt, today, form, OBJECT_SEPARATOR)
             write_json_batches(objects, sys.stdout)
             return True
         headings = direct.headings(store)

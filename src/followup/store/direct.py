@@ -205,7 +205,7 @@ def ready(store: DirectStore, policy_key: str) -> bool:
         if any(current and current.lower() != name for name, current in renamed):
             return False
         if store.dialect == "sqlite":
-            # Text cast to bytes is in the database's encoding: iter_objects wants UTF-8.
+            # Text cast to bytes is in the database's encoding: the JSON list wants UTF-8.
             (encoding,) = store._execute("PRAGMA encoding", {}).fetchone()
             if encoding != "UTF-8":
                 return False
@@ -280,27 +280,6 @@ def iter_lines(
         yield batch
 
 
-def iter_objects(
-    store: DirectStore,
-    flt: ItemFilter,
-    today: date,
-    form: Callable[[ItemView], str],
-    separator: str,
-) -> Iterator[bytes]:
-    """Yield the JSON list's objects in batches, each batch's joined by separator, as UTF-8.
-
-    They are formed as iter_lines forms lines. The separator must hold no '"' or '\\':
-    SQLite's objects are spaced as Python's encoder spaces them over a whole batch.
-    """
-    if store.dialect == "sqlite":
-        yield from _sqlite_objects(store, flt, today, form, separator)
-        return
-    # PostgreSQL sends each post-mortem's values packed in one text.
-    from followup.store import packed_json
-
-    yield from packed_json.iter_objects(store, flt, today, form, separator)
-
-
 # SQLite's JSON list is read this many post-mortems at a time, each chunk's objects in one
 # statement run by a thread: SQLite lets Python run meanwhile, and Python spaces the last
 # chunk's objects (_spaced) while SQLite forms the next (a second of work split in two).
@@ -335,14 +314,19 @@ def _chunk_sql(flt: ItemFilter, today: date) -> tuple[str, str, dict[str, Any]]:
     return text, brief, params
 
 
-def _sqlite_objects(
+def sqlite_objects(
     store: DirectStore,
     flt: ItemFilter,
     today: date,
     form: Callable[[ItemView], str],
     separator: str,
 ) -> Iterator[bytes]:
-    """Yield iter_objects' batches on SQLite: one a chunk of post-mortems, read in a thread."""
+    """Yield the JSON list's objects in batches, each batch's joined by separator, as UTF-8.
+
+    SQLite forms them, a chunk of post-mortems at a time, in a thread. They are formed as
+    iter_lines forms lines. The separator must hold no '"' or '\\': the objects are spaced
+    as Python's encoder spaces them over a whole batch. (PostgreSQL: packed_json.py.)
+    """
     text_sql, brief_sql, params = _chunk_sql(flt, today)
     params["separator"] = separator
     # The chunks of every post-mortem in the list's order (of one, if the filter names it).

@@ -73,7 +73,10 @@ def iter_objects(
     form: Callable[[ItemView], str],
     separator: str,
 ) -> Iterator[bytes]:
-    """Yield direct.iter_objects' batches on PostgreSQL: a chunk of post-mortems each."""
+    """Yield the JSON list's objects on PostgreSQL, a chunk of post-mortems a batch, as UTF-8.
+
+    As direct.sqlite_objects on SQLite: each batch's objects joined by separator.
+    """
     rows_sql, brief_sql, params = direct_sql.list_sql(store.dialect, flt, today, as_json=True)
     views = direct.item_views(store, brief_sql, params)
     # Each post-mortem's slug and file once, not with each of its items.
