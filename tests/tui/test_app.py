@@ -318,10 +318,13 @@ def test_a_bad_status_flag_is_refused_before_the_tui_opens(db_url: str) -> None:
 async def test_a_large_store_shows_a_first_page_then_reads_the_rest_once_it_is_drawn(
     make: AppFactory, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from followup.tui import first_page
+    from followup.tui import first_page, loading
     from followup.tui import store as tui_store
 
     monkeypatch.setattr(first_page, "FIRST_PAGE", 2)
+    # The load gives up waiting for the first paint after a few seconds, which a loaded
+    # machine can take to draw: what is checked here is the order when the paint comes.
+    monkeypatch.setattr(loading, "FIRST_PAINT_WAIT", 120.0)
     drawn: list[int] = []
     render_line = ItemsTable.render_line
 
