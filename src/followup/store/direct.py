@@ -309,9 +309,7 @@ def _chunk_sql(flt: ItemFilter, today: date) -> tuple[str, str, dict[str, Any]]:
         f" AS object {direct_sql.JOINS} {where} {direct_sql.ORDER}"
     )
     text = f"SELECT CAST(group_concat(object, :separator) AS BLOB) FROM ({objects})"
-    formed_here = direct_sql.and_where(where, python)
-    brief = f"SELECT {direct_sql.BRIEF} {direct_sql.JOINS} {formed_here} {direct_sql.ORDER}"
-    return text, brief, params
+    return text, direct_sql.formed_in_python_sql(direct_sql.JOINS, where, python), params
 
 
 def sqlite_objects(

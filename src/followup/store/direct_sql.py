@@ -263,5 +263,9 @@ def list_sql(
         joins = SUGGESTED_JOINS
         where = and_where(where, "a.postmortem_id = p.id")
     first = f"SELECT {columns} {joins} {where} {order}"
-    brief = f"SELECT {BRIEF} {joins} {and_where(where, python)} {ORDER}"
-    return first, brief, params
+    return first, formed_in_python_sql(joins, where, python), params
+
+
+def formed_in_python_sql(joins: str, where: str, python: str) -> str:
+    """Return the query of the BRIEF columns of the rows Python forms, in the list's order."""
+    return f"SELECT {BRIEF} {joins} {and_where(where, python)} {ORDER}"

@@ -215,7 +215,7 @@ def table_sql(
     """Return the rows' query, the query of the views of rows made from views, and params.
 
     As direct_sql.list_sql's queries for plain lines (same filter, joins and order):
-    suggestions, or the rest. PostgreSQL orders by post-mortem only (direct.batches puts
+    suggestions, or the rest. PostgreSQL orders by post-mortem only (direct.list_batches puts
     each one's items in position order).
     """
     joins, where, params = _table_where(dialect, flt, today, suggested=suggested)
@@ -231,9 +231,7 @@ def table_sql(
         f"i.repo || '#' || CAST(i.number AS TEXT), a.status_reason, {python}"
     )
     rows = f"SELECT {columns} {joins} {where} {order}"
-    formed_here = direct_sql.and_where(where, python)
-    views = f"SELECT {direct_sql.BRIEF} {joins} {formed_here} {direct_sql.ORDER}"
-    return rows, views, params
+    return rows, direct_sql.formed_in_python_sql(joins, where, python), params
 
 
 def _table_where(
