@@ -227,6 +227,14 @@ def engine(db_url: str) -> Iterator[Engine]:
     eng.dispose()
 
 
+@pytest.fixture
+def other(db_url: str, engine: Engine) -> Iterator[Engine]:
+    """Return a second engine on the test's store: the other writer in a race."""
+    made = create_store_engine(db_url)
+    yield made
+    made.dispose()
+
+
 RunCli = Callable[..., Result]
 
 

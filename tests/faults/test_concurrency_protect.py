@@ -7,14 +7,14 @@ engine of its own at the worst moment of the run: right after a write to the bra
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import pytest
 from sqlalchemy import Engine
 
 from followup.github.client import GitHub
-from followup.store import create_store_engine, session_scope
+from followup.store import session_scope
 from followup.store.models import ItemRow
 from followup.store.protection import protection_of
 from followup.sync.edits import close_item, reopen_item
@@ -26,14 +26,6 @@ from tests.faults.scenarios import ITEM, SCENARIOS, add_item, events, item
 pytestmark = pytest.mark.block_network(allowed_hosts=["127.0.0.1"])
 
 CASE = SCENARIOS["an unprotected branch"]
-
-
-@pytest.fixture
-def other(db_url: str, engine: Engine) -> Iterator[Engine]:
-    """Return the other writer's engine on the test's store."""
-    made = create_store_engine(db_url)
-    yield made
-    made.dispose()
 
 
 def _close(engine: Engine) -> None:

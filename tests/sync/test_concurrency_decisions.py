@@ -8,7 +8,7 @@ worst moment of the one under test: right before its first write, when it has re
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, cast
 
@@ -32,14 +32,6 @@ from followup.sync.suggestions import accept, dismiss
 from tests.fakegithub import LOOPBACK, FakeGitHub
 from tests.faults import racing
 from tests.sync.world import NOW
-
-
-@pytest.fixture
-def other(db_url: str, engine: Engine) -> Iterator[Engine]:
-    """Return the other writer's engine on the test's store."""
-    made = create_store_engine(db_url)
-    yield made
-    made.dispose()
 
 
 def _items(engine: Engine, tmp_path: Path, count: int = 2) -> list[str]:

@@ -7,7 +7,7 @@ the issue, and the next sync sends it; a close stays a close.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -16,7 +16,7 @@ from sqlmodel import col, select
 
 from followup.github.issue_fields import priority_of
 from followup.github.issues import get_issue
-from followup.store import create_store_engine, session_scope
+from followup.store import session_scope
 from followup.store.models import IssueRow, ItemRow, PendingEditRow
 from followup.sync.edits import close_item, reassign_item, set_priority
 from followup.sync.filing import file_items
@@ -25,14 +25,6 @@ from followup.sync.pending import push_pending
 from followup.sync.progress import SilentProgress
 from tests.fakegithub import LOOPBACK, FakeGitHub
 from tests.faults import racing
-
-
-@pytest.fixture
-def other(db_url: str, engine: Engine) -> Iterator[Engine]:
-    """Return the other writer's engine on the test's store."""
-    made = create_store_engine(db_url)
-    yield made
-    made.dispose()
 
 
 def _first_item(engine: Engine, tmp_path: Path) -> str:

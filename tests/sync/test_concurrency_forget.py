@@ -9,7 +9,6 @@ forgotten anyway (a forget that did not wait) is reported with its reference.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -18,7 +17,7 @@ from sqlmodel import Session, col, select
 
 from followup.github import GitHub
 from followup.github.issue_mapping import NewIssue, RemoteIssue
-from followup.store import create_store_engine, session_scope
+from followup.store import session_scope
 from followup.store.locks import StoreLock
 from followup.store.models import ItemRow, PostMortemRow
 from followup.sync import filing_tracking
@@ -31,14 +30,6 @@ from tests.fakegithub import LOOPBACK, FakeGitHub
 from tests.faults import racing
 
 TRACKING = "Post-mortem follow-ups"
-
-
-@pytest.fixture
-def other(db_url: str, engine: Engine) -> Iterator[Engine]:
-    """Return the other writer's engine on the test's store."""
-    made = create_store_engine(db_url)
-    yield made
-    made.dispose()
 
 
 def _store(engine: Engine, tmp_path: Path) -> list[str]:

@@ -9,7 +9,6 @@ answer nor deleted with the edit the sync pushed.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -17,7 +16,7 @@ from sqlalchemy import Engine
 from sqlmodel import col, select
 
 from followup.github import ClientOptions, GitHub
-from followup.store import create_store_engine, session_scope
+from followup.store import session_scope
 from followup.store.models import ItemRow, PendingEditRow
 from followup.sync import pending
 from followup.sync.edits import set_priority
@@ -30,13 +29,6 @@ from tests.sync.world import ALERT, NOW, SCRATCH, fake_clock
 @pytest.fixture
 def vcr_cassette_dir() -> str:
     return str(CASSETTES / "test_mirroring")
-
-
-@pytest.fixture
-def other(db_url: str, engine: Engine) -> Iterator[Engine]:
-    made = create_store_engine(db_url)
-    yield made
-    made.dispose()
 
 
 def waiting(engine: Engine) -> list[tuple[str, str, str | None, str | None]]:

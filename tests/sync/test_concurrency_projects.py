@@ -6,7 +6,6 @@ runs, on an engine of its own, between the sync's read of the item and its write
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date
 from typing import Any
 
@@ -14,7 +13,7 @@ import pytest
 from sqlalchemy import Engine
 
 from followup.github import ClientOptions, GitHub
-from followup.store import create_store_engine, session_scope
+from followup.store import session_scope
 from followup.store.history import Changes
 from followup.store.models import ItemRow
 from followup.sync import project_poll
@@ -28,13 +27,6 @@ from tests.sync.world import ALERT, NOW, RUNBOOK, fake_clock
 @pytest.fixture
 def vcr_cassette_dir() -> str:
     return str(CASSETTES / "test_projects")
-
-
-@pytest.fixture
-def other(db_url: str, engine: Engine) -> Iterator[Engine]:
-    made = create_store_engine(db_url)
-    yield made
-    made.dispose()
 
 
 @pytest.mark.vcr

@@ -9,7 +9,7 @@ create...), each writer on an engine of its own, as separate processes would be.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 from typing import Any, cast
@@ -28,7 +28,7 @@ from followup.github.issue_mapping import (
 from followup.github.issues import get_issue
 from followup.github.protection_mapping import Effective
 from followup.policy import DUE_EDITED, DUE_POLICY, DuePolicy
-from followup.store import create_store_engine, session_scope
+from followup.store import session_scope
 from followup.store.history import Changes
 from followup.store.models import IssueRow, ItemRow, PendingEditRow, Status
 from followup.store.protection import protection_of
@@ -74,14 +74,6 @@ from tests.sync.world import (
 @pytest.fixture
 def clock(monkeypatch: pytest.MonkeyPatch) -> FakeClock:
     return fake_clock(monkeypatch)
-
-
-@pytest.fixture
-def other(db_url: str, engine: Engine) -> Iterator[Engine]:
-    """Return the other writer's engine on the test's store."""
-    made = create_store_engine(db_url)
-    yield made
-    made.dispose()
 
 
 def item_row(engine: Engine, item_id: str) -> ItemRow:
