@@ -14,7 +14,7 @@ from followup.store import session_scope
 from followup.store.models import ItemRow
 from followup.store.views import ItemView
 from followup.sync.progress import SilentProgress
-from followup.tui import edits
+from followup.tui import edit_job, edits
 from followup.tui.app import FollowupApp
 from followup.tui.jobs import JobContext
 from followup.tui.screens.choice import ChoiceScreen
@@ -309,9 +309,9 @@ def test_a_cancelled_change_says_which_items_it_did_not_reach(store: Engine) -> 
 
     context = JobContext(store, Settings(), None, token_missing=lambda: None)
     items = {i.title: i for i in _items(store)}
-    targets = tuple(edits.Target.of(items[t]) for t in (LOADTEST, DEBUG, TECH))
-    request = edits.EditRequest(edits.Edit.PRIORITY, "P0", targets)
-    outcome = edits.summarise(edits.run(context, request, StopAfterOne()))
+    targets = tuple(edit_job.Target.of(items[t]) for t in (LOADTEST, DEBUG, TECH))
+    request = edit_job.EditRequest(edits.Edit.PRIORITY, "P0", targets)
+    outcome = edit_job.summarise(edit_job.run(context, request, StopAfterOne()))
     assert [(r.title, r.state) for r in outcome.results] == [
         (LOADTEST, "done"),
         (DEBUG, "skipped"),

@@ -7,7 +7,7 @@ from sqlalchemy import Engine
 
 from followup.config import Settings
 from followup.sync.progress import Progress
-from followup.tui import edits, registry
+from followup.tui import edit_job, edits, registry
 from followup.tui.jobs import JobContext, JobSpec, Outcome, Palette
 from followup.tui.screens.items import ItemsScreen
 
@@ -22,9 +22,9 @@ def test_every_job_has_its_own_name_and_words() -> None:
 
 
 def test_edits_of_one_item_each_run_alone_and_a_selection_runs_once() -> None:
-    one = edits.EditRequest(edits.Edit.DUE, None, (edits.Target("abc1234", "x", False),))
-    other = edits.EditRequest(edits.Edit.DUE, None, (edits.Target("def5678", "y", False),))
-    many = edits.EditRequest(edits.Edit.DUE, None, (*one.targets, *other.targets))
+    one = edit_job.EditRequest(edits.Edit.DUE, None, (edit_job.Target("abc1234", "x", False),))
+    other = edit_job.EditRequest(edits.Edit.DUE, None, (edit_job.Target("def5678", "y", False),))
+    many = edit_job.EditRequest(edits.Edit.DUE, None, (*one.targets, *other.targets))
     keys = {registry.EDIT.key(r) for r in (one, other, many)}
     assert keys == {"edit:abc1234", "edit:def5678", "edit:bulk"}
     assert registry.EDIT.describe(many) == "Setting the due date of 2 items"

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from followup.errors import InputError
 from followup.sync.progress import Progress
-from followup.tui import edits, outcomes, previews
+from followup.tui import edit_job, outcomes, previews
 from followup.tui.jobs import JobContext, JobSpec, Outcome, Palette, Proposal
 
 if TYPE_CHECKING:
@@ -320,14 +320,14 @@ PLAN_FORGET: JobSpec[str, Forgettable] = JobSpec(
 
 # -- edits ----------------------------------------------------------------------------
 
-EDIT: JobSpec[edits.EditRequest, edits.EditsDone] = JobSpec(
+EDIT: JobSpec[edit_job.EditRequest, edit_job.EditsDone] = JobSpec(
     name="edit",
-    description=edits.EditRequest.describe,
+    description=edit_job.EditRequest.describe,
     failure="Change failed",
-    work=edits.run,
-    summary=edits.summarise,
+    work=edit_job.run,
+    summary=edit_job.summarise,
     # Edits of different items may run side by side; a selection's change runs alone.
-    exclusive_per=edits.EditRequest.key,
+    exclusive_per=edit_job.EditRequest.key,
 )
 
 

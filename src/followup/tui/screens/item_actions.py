@@ -14,7 +14,8 @@ from textual.binding import Binding, BindingType
 
 from followup.store.views import ItemView
 from followup.tui import registry
-from followup.tui.edits import EDITS, Choose, Edit, EditRequest, EditSpec, Target, TypeIn, plan
+from followup.tui.edit_job import EditRequest, Target
+from followup.tui.edits import EDITS, Choose, Edit, EditSpec, TypeIn, plan
 from followup.tui.links import item_url
 from followup.tui.outcomes import plural
 from followup.tui.previews import edit_confirmation
