@@ -10,7 +10,8 @@ from sqlalchemy import Engine
 
 from followup.store import session_scope
 from followup.store.queries import ItemFilter, list_items
-from followup.tui.filtering import COLUMN_KEYS, Filters, SearchIndex, Sort, SortKey
+from followup.tui.filtering import Filters, SearchIndex
+from followup.tui.sorting import COLUMN_KEYS, Sort, SortKey
 
 from .conftest import ALERT, DEBUG, LOADTEST, PROTECT, RUNBOOK, TECH, TODAY
 

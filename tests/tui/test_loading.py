@@ -12,7 +12,7 @@ from followup.store import session_scope
 from followup.store.models import ItemRow
 from followup.store.queries import ItemFilter, list_items
 from followup.tui import store as tui_store
-from followup.tui.filtering import COLUMN_KEYS
+from followup.tui.sorting import COLUMN_KEYS
 
 from .conftest import PROTECT, RUNBOOK, TODAY
 

@@ -19,7 +19,8 @@ from followup.config import Settings
 from followup.store import create_store_engine, session_scope
 from followup.store.models import ItemRow
 from followup.tui.app import FollowupApp, make_app
-from followup.tui.filtering import Filters, Sort, SortKey
+from followup.tui.filtering import Filters
+from followup.tui.sorting import Sort, SortKey
 from followup.tui.state import UiState, save
 from followup.tui.widgets.items_table import ItemsTable
 

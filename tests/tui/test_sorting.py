@@ -11,8 +11,8 @@ from followup import paths
 from followup.store import session_scope
 from followup.store.models import ItemRow
 from followup.tui.app import FollowupApp
-from followup.tui.filtering import Sort, SortKey
 from followup.tui.screens.choice import ChoiceScreen
+from followup.tui.sorting import Sort, SortKey
 from followup.tui.widgets.items_table import ItemsTable
 
 from .conftest import ALERT, DEBUG, LOADTEST, PROTECT, RUNBOOK, TECH, AppFactory, ids, settle, top

@@ -14,7 +14,6 @@ from followup.sync.protect import ProtectionPlan
 from followup.tui import timefmt
 from followup.tui.annotate import annotate, fence_front_matter, item_markdown
 from followup.tui.edits import parse_due, validate_login
-from followup.tui.filtering import Sort, SortKey
 from followup.tui.outcomes import forgot, plural
 from followup.tui.previews import (
     filing_headline,
@@ -22,6 +21,7 @@ from followup.tui.previews import (
     protection_headline,
     protection_preview,
 )
+from followup.tui.sorting import Sort, SortKey
 from followup.tui.widgets.bars import completion_bar, percent
 from followup.tui.widgets.table_layout import fit, header_label, layout, sort_marks
 

@@ -25,10 +25,11 @@ from followup.tui import first_page as first_rows
 from followup.tui import registry, state, timefmt
 from followup.tui.commands import screen_commands
 from followup.tui.context import AppContext, LoginState
-from followup.tui.filtering import Filters, Sort
+from followup.tui.filtering import Filters
 from followup.tui.messages import LoginFound, TokenFound
 from followup.tui.running import GitHubFactoryType, JobsApp
 from followup.tui.screens.items import ItemsScreen
+from followup.tui.sorting import Sort
 from followup.tui.status import RunningJob, StatusInfo
 
 if TYPE_CHECKING:

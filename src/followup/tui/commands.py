@@ -11,9 +11,9 @@ from textual.app import App, SystemCommand
 from textual.screen import Screen
 
 from followup.tui.context import AppContext
-from followup.tui.filtering import REVIEW_ORDER, SORT_NAMES
 from followup.tui.registry import JOBS
 from followup.tui.screens.items import ItemsScreen
+from followup.tui.sorting import REVIEW_ORDER, SORT_NAMES
 
 # The app's own palette already offers these.
 _BUILT_IN = {"quit", "app.quit"}

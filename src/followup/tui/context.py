@@ -13,8 +13,9 @@ from textual.dom import DOMNode
 
 from followup.config import Settings
 from followup.store.views import ItemView, PostMortemView
-from followup.tui.filtering import SearchIndex, Sort
+from followup.tui.filtering import SearchIndex
 from followup.tui.jobs import JobSpec
+from followup.tui.sorting import Sort
 from followup.tui.status import StatusInfo
 
 if TYPE_CHECKING:

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from followup import paths
-from followup.tui.filtering import Sort
+from followup.tui.sorting import Sort
 
 VERSION = 1
 FILE_NAME = "tui.json"

@@ -14,10 +14,11 @@ from textual.widgets import Footer, Header, Input, OptionList
 from followup.statuses import Status
 from followup.store.views import ItemView
 from followup.tui import registry
-from followup.tui.filtering import REVIEW_ORDER, SORT_NAMES, Filters, Sort
+from followup.tui.filtering import Filters
 from followup.tui.screens.choice import ChoiceScreen
 from followup.tui.screens.filters import FiltersScreen
 from followup.tui.screens.item_actions import ItemScreen
+from followup.tui.sorting import REVIEW_ORDER, SORT_NAMES, Sort
 from followup.tui.widgets.filter_bar import FilterBar
 from followup.tui.widgets.items_table import ItemsTable
 from followup.tui.widgets.sidebar import ALL, SUGGESTED, PostMortemList

@@ -29,7 +29,8 @@ from followup.display import OVERDUE_MARK, PAST_POLICY_MARK, POLICY_MARK, STATUS
 from followup.policy import DUE_POLICY
 from followup.store.views import ItemView
 from followup.tui import timefmt
-from followup.tui.filtering import Shown, Sort
+from followup.tui.filtering import Shown
+from followup.tui.sorting import Sort
 from followup.tui.widgets.table_layout import fit, header_label, layout, sort_marks
 
 PROTECTION_MARK = "⛨ "

@@ -7,7 +7,7 @@ from functools import lru_cache
 
 from rich.cells import cell_len, set_cell_size
 
-from followup.tui.filtering import Sort, shown_on
+from followup.tui.sorting import Sort, shown_on
 
 ELLIPSIS = "…"
 MIN_TITLE = 24
