@@ -145,7 +145,7 @@ class CreatingRun(ConvergingRun):
                     "the issue mentions them instead"
                 )
             new = new_issue(c, assign=assign)
-            built = Built.of(c.item)
+            built = self.built[c.item_id] = Built.of(c.item)
             try:
                 remote = self.post(repo, c, new)
             except _Changed:

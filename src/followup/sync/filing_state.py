@@ -15,6 +15,7 @@ from followup.store import retry
 from followup.store.failures import LOST_RACE, ConcurrentUpdate
 from followup.store.history import Changes
 from followup.sync.candidates import Candidate, unique_labels
+from followup.sync.filing_edits import Built
 from followup.sync.filing_report import ItemOutcome, Outcome, TrackingOutcome
 from followup.sync.links import record_failure
 from followup.sync.reconcile import Reconciliation
@@ -41,6 +42,8 @@ class FilingState:
         self.labels: dict[str, list[str]] = {}
         self.assignable: dict[tuple[str, str], bool] = {}
         self.by_id: dict[str, Candidate] = {}
+        # What each item's issue was built from, once this run tried to create it.
+        self.built: dict[str, Built] = {}
 
     # -- bookkeeping
 
