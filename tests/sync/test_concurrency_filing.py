@@ -64,6 +64,15 @@ EDITS: dict[str, tuple[Callable[[Engine, str], object], str, str | None]] = {
 }
 
 
+def _editing(edit: str, engine: Engine, item_id: str) -> Callable[[FakeGitHub], None]:
+    """Return a hook of the fake that makes the edit on engine (a person, without a client)."""
+
+    def hook(_fake: FakeGitHub) -> None:
+        EDITS[edit][0](engine, item_id)
+
+    return hook
+
+
 def _sent(
     edit: str, engine: Engine, fake: FakeGitHub, item_id: str, *, theirs: bool = False
 ) -> RemoteIssue:
@@ -110,7 +119,7 @@ def test_an_edit_landing_while_the_issue_is_created_is_queued_and_sent_by_the_ne
     with FakeGitHub() as fake:
         racing.arrange(fake)
         fake.assignable.add("kim")
-        fake.when("POST issues", lambda _fake: EDITS[edit][0](other, item_id))
+        fake.when("POST issues", _editing(edit, other, item_id))
         report = file_items(
             engine, fake.client("A"), default_repo=racing.REPO, progress=SilentProgress()
         )
@@ -131,7 +140,7 @@ def test_an_edit_landing_during_a_create_whose_answer_is_lost_is_queued_too(
     with FakeGitHub() as fake:
         racing.arrange(fake)
         fake.assignable.add("kim")
-        fake.when("POST issues", lambda _fake: EDITS[edit][0](other, item_id))
+        fake.when("POST issues", _editing(edit, other, item_id))
         fake.drop_answer("POST issues")
         report = file_items(
             engine, fake.client("A"), default_repo=racing.REPO, progress=SilentProgress()
@@ -190,7 +199,7 @@ def test_an_edit_landing_during_a_create_another_store_won_is_queued_for_the_kep
         racing.arrange(fake)
         fake.assignable.update({"kim", "ann"})
         fake.when("GET issues", _files_first(fake, theirs))
-        fake.when("POST issues", lambda _fake: EDITS[edit][0](other, item_id))
+        fake.when("POST issues", _editing(edit, other, item_id))
         report = file_items(
             engine, fake.client("A"), default_repo=racing.REPO, progress=SilentProgress()
         )
