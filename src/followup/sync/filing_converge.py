@@ -78,6 +78,7 @@ class ConvergingRun(FilingState):
             self.afresh(store)
         rec = found[0]
         self.recs[repo] = rec
+        self.note_seen(name, rec.issues)
         for message in (*rec.warnings, *converged.notes):
             self.warn(message)
         for item_id, ref, words in requeued:
