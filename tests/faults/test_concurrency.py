@@ -87,42 +87,25 @@ def test_runs_on_two_stores_converge_on_the_lowest_issue(tmp_path: Path) -> None
     assert trial.verdict.links[0] == trial.verdict.links[1]
 
 
+@pytest.mark.parametrize("mode", ["two", "tui-two"])
 def test_runs_on_two_stores_that_pace_their_writes_file_each_item_about_once(
-    tmp_path: Path,
+    tmp_path: Path, mode: racing.Mode
 ) -> None:
-    # Two CI jobs, each with a store of its own, file one post-mortem into one repository
-    # at the same moment, pacing their writes as followup does by default. Their first
-    # creates land together (a true race); from then on each looks again right before
-    # each create, and the one that lost the first item files the rest in reverse order.
+    # Two CI jobs (or the TUI and a CI job), each with a store of its own, file one
+    # post-mortem into one repository at the same moment, pacing their writes as followup
+    # does by default. Their first creates land together (a true race); from then on each
+    # looks again right before each create, and the one that lost the first item files
+    # the rest in reverse order (sync/filing_look.py). Before, every item was filed twice.
     with FakeGitHub() as fake:
-        racing.arrange(fake)
         fake.barrier("POST issues", parties=2)
-        path = racing.write_postmortem(tmp_path, ITEMS)
-        db_urls = [f"sqlite:///{tmp_path / name}" for name in ("a.db", "b.db")]
-        racers = [
-            subprocess.Popen(
-                racing.file_command(db_url, path),
-                env={**env(fake, who), "FOLLOWUP_WRITE_INTERVAL": "0.2"},
-                cwd=tmp_path,
-                stdout=subprocess.PIPE,
-                stderr=subprocess.PIPE,
-                text=True,
-            )
-            for db_url, who in zip(db_urls, "AB", strict=True)
-        ]
-        said = [racer.communicate(timeout=120) for racer in racers]
-        verdict = racing.judge(fake, db_urls, ITEMS)
-        created = sum(verdict.created.values())
-        reports = [json.loads(out) for out, _ in said]
-
-    assert [racer.returncode for racer in racers] == [0, 0], said
-    assert verdict.kept, (verdict.problems, said)
+        trial = racing.race(fake, tmp_path, mode, ITEMS, write_interval=0.2)
+        creates = fake.requests("POST issues")
+    assert all(code == 0 for code in trial.exits), trial.stderr
+    _assert_kept(trial)
     # The first item twice (the barrier), and at most one more where the two meet.
-    assert ITEMS + 1 <= created <= ITEMS + 2, (created, said)
-    linked = sum(r["summary"]["linked"] for r in reports)
-    assert linked >= ITEMS - 2, reports
-    assert any("filing the rest in reverse order" in err for _, err in said), said
-    assert verdict.links[0] == verdict.links[1]
+    assert ITEMS + 1 <= trial.created <= ITEMS + 2, (trial.created, trial.stderr)
+    assert len(creates) == trial.created
+    assert trial.verdict.links[0] == trial.verdict.links[1]
 
 
 @pytest.mark.parametrize("mode", ["tui-same", "tui-two"])

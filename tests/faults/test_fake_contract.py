@@ -84,7 +84,8 @@ def test_racing_filings_and_their_converge_follow_the_openapi_description(
     def run(engine: Engine, who: str) -> None:
         try:
             import_files(engine, [path], default_repo=racing.REPO)
-            file_items(engine, fake.client(who), progress=SilentProgress())
+            # Paced: each create is preceded by a look (sync/filing_look.py).
+            file_items(engine, fake.client(who, write_interval=0.05), progress=SilentProgress())
         except BaseException as exc:  # reported in the test's thread
             errors.append(exc)
 
@@ -100,6 +101,7 @@ def test_racing_filings_and_their_converge_follow_the_openapi_description(
 
     assert errors == []
     endpoints = set(fake.requests())
+    assert any("since=" in e.query for e in fake.exchanges if e.endpoint == "GET issues")
     assert {"POST issues", "GET issues", "PATCH issue", "GET issue", "POST comments"} <= endpoints
     for exchange in exchanges(fake):
         if exchange.uri.endswith("/graphql"):
