@@ -32,6 +32,7 @@ from __future__ import annotations
 from collections import deque
 from datetime import timedelta
 
+from followup.github.errors import TransientError
 from followup.github.issue_mapping import RemoteIssue
 from followup.github.issues import as_issue
 from followup.github.repos import normalise_repo, repo_path
@@ -69,8 +70,16 @@ class LookingRun(ConvergingRun):
         return issues
 
     def look(self, repo: str, queue: deque[Candidate]) -> None:
-        """Look for what other runs filed since the last look; link it, reorder if racing."""
-        issues = self.list_since(repo)
+        """Look for what other runs filed since the last look; link it, reorder if racing.
+
+        The look only narrows a window: when GitHub does not answer it (a 5xx, a
+        timeout), the run creates as it would have without it, and converging heals.
+        """
+        try:
+            issues = self.list_since(repo)
+        except TransientError as exc:
+            self.progress.note("info", f"{repo}: could not look for other runs' issues ({exc})")
+            return
         waiting = {c.item_id for c in queue if c.item_id not in self.outcomes}
         filed_meanwhile = lost = False
         for issue in issues:
