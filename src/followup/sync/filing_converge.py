@@ -68,7 +68,7 @@ class ConvergingRun(FilingState):
 
             def store() -> None:
                 # Read before linking: linking gives an item its issue's status.
-                late = self.late_edits()
+                late = self.edits_since_built()
                 rec, changed = store_convergence(
                     self.session, name, issues, converged, self.changes
                 )
@@ -108,7 +108,7 @@ class ConvergingRun(FilingState):
                 self.raced(c, match.issue, raced)
         return rec
 
-    def late_edits(self) -> dict[str, Late]:
+    def edits_since_built(self) -> dict[str, Late]:
         """Return, for each item this run built an issue for, its edits since (read afresh)."""
         late: dict[str, Late] = {}
         for item_id, built in self.built.items():
