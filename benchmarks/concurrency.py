@@ -20,6 +20,7 @@ costs a point: it never answers 304).
 """
 
 # Run: python benchmarks/concurrency.py [--trials 20] [--items 20] [--kill-trials 10] [--kills 48]
+#      [--write-interval 0.2]
 
 from __future__ import annotations
 
@@ -114,25 +115,35 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--kill-trials", type=int, default=10, help="races with a kill -9")
     parser.add_argument("--kills", type=int, default=48, help="single runs killed at random")
     parser.add_argument("--seed", type=int, default=9)
+    parser.add_argument(
+        "--write-interval",
+        type=float,
+        default=0.0,
+        help="seconds between a racer's writes (followup's default is 1; > 0 makes a run "
+        "look again before each create)",
+    )
     args = parser.parse_args(argv)
     rng = random.Random(args.seed)
     modes = [m for m in args.modes.split(",") if m]
 
-    print(f"{args.items} items per post-mortem; two racers per trial\n")
+    paced = f"; writes paced {args.write_interval} s apart" if args.write_interval else ""
+    print(f"{args.items} items per post-mortem; two racers per trial{paced}\n")
     print(HEADER)
     tallies = []
     for mode in modes:
         assert mode in racing.MODES, mode
 
         def race(fake: FakeGitHub, folder: Path, mode: racing.Mode = mode) -> racing.Trial:
-            return racing.race(fake, folder, mode, args.items)
+            return racing.race(fake, folder, mode, args.items, write_interval=args.write_interval)
 
         tallies.append(_trials(mode, args.trials, args.items, race))
     for mode in modes if args.kill_trials else []:
 
         def killed(fake: FakeGitHub, folder: Path, mode: racing.Mode = mode) -> racing.Trial:
             kill = racing.random_kill(rng, args.items)
-            return racing.race(fake, folder, mode, args.items, kill=kill)
+            return racing.race(
+                fake, folder, mode, args.items, kill=kill, write_interval=args.write_interval
+            )
 
         tallies.append(_trials(f"{mode}+kill", args.kill_trials, args.items, killed))
     if args.kills:

@@ -2,10 +2,11 @@
 
 Answers are GitHub's OpenAPI examples (`issue`, `label`, `issue-comment`) with ids,
 numbers, names and times adapted. What GitHub does that followup relies on, the fake
-does too: issue numbers are taken one at a time per repository, an issue's labels that
-do not exist are created with it, lists are paginated with Link headers and filtered by
-labels, state and since, a reopened issue says `state_reason: reopened`, and a label
-that exists already is a 422 `already_exists`.
+does too: issue numbers are taken one at a time per repository, labels that do not
+exist are created when an issue gets them (at its create, or added later), a label is
+removed from an issue by name (404 when it has not got it), lists are paginated with
+Link headers and filtered by labels, state and since, a reopened issue says
+`state_reason: reopened`, and a label that exists already is a 422 `already_exists`.
 """
 
 from __future__ import annotations
@@ -328,6 +329,42 @@ class IssueState:
         )
         return Answer(201, data)
 
+    def _get_label(self, request: Request, repo: str, name: str) -> Answer:
+        data = self.labels.get(repo.lower(), {}).get(name.lower())
+        if data is None:
+            return Answer(404, error("Not Found", 404))
+        return Answer(200, data)
+
+    def _add_issue_labels(self, request: Request, repo: str, number: str) -> Answer:
+        repo = repo.lower()
+        data = self.issues.get(repo, {}).get(int(number))
+        if data is None:
+            return Answer(404, error("Not Found", 404))
+        body = request.body
+        wanted = body.get("labels") if isinstance(body, dict) else body
+        if not isinstance(wanted, list) or not wanted:
+            return _invalid("labels", wanted, "missing_field")
+        names = [str(n["name"] if isinstance(n, dict) else n) for n in wanted]
+        have = {label["name"].lower() for label in data["labels"]}
+        for name in dict.fromkeys(names):
+            if name.lower() not in have:
+                # Like GitHub: a label the repository lacks is created, without a colour.
+                data["labels"].append(self._label(repo, name))
+                have.add(name.lower())
+        data["updated_at"] = self._now()
+        return Answer(200, data["labels"])
+
+    def _remove_issue_label(self, request: Request, repo: str, number: str, name: str) -> Answer:
+        data = self.issues.get(repo.lower(), {}).get(int(number))
+        if data is None:
+            return Answer(404, error("Not Found", 404))
+        kept = [label for label in data["labels"] if label["name"].lower() != name.lower()]
+        if len(kept) == len(data["labels"]):
+            return Answer(404, error("Label does not exist", 404))
+        data["labels"] = kept
+        data["updated_at"] = self._now()
+        return Answer(200, kept)
+
     def _assignee(self, request: Request, repo: str, login: str) -> Answer:
         if login.lower() in {a.lower() for a in self.assignable}:
             return Answer(204)
@@ -367,6 +404,14 @@ ISSUE_ROUTES = [
     Route("PATCH issue", "PATCH", r"issues/(?P<number>\d+)", _I._update_issue),
     Route("GET labels", "GET", r"labels", _I._list_labels),
     Route("POST labels", "POST", r"labels", _I._create_label),
+    Route("GET label", "GET", r"labels/(?P<name>[^/]+)", _I._get_label),
+    Route("POST issue labels", "POST", r"issues/(?P<number>\d+)/labels", _I._add_issue_labels),
+    Route(
+        "DELETE issue label",
+        "DELETE",
+        r"issues/(?P<number>\d+)/labels/(?P<name>[^/]+)",
+        _I._remove_issue_label,
+    ),
     Route("GET assignee", "GET", r"assignees/(?P<login>[^/]+)", _I._assignee),
     Route("GET comments", "GET", r"issues/(?P<number>\d+)/comments", _I._list_comments),
     Route("POST comments", "POST", r"issues/(?P<number>\d+)/comments", _I._create_comment),

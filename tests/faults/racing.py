@@ -77,12 +77,12 @@ def file_command(db_url: str, path: Path, *extra: str) -> list[str]:
 
 
 def start(
-    fake: FakeGitHub, who: str, db_url: str, path: Path, *extra: str
+    fake: FakeGitHub, who: str, db_url: str, path: Path, *extra: str, write_interval: float = 0
 ) -> subprocess.Popen[str]:
-    """Start `followup file` as client `who` of the fake."""
+    """Start `followup file` as client `who` of the fake (pacing its writes, if asked)."""
     return subprocess.Popen(
         file_command(db_url, path, *extra),
-        env=env(fake, who),
+        env={**env(fake, who), "FOLLOWUP_WRITE_INTERVAL": str(write_interval)},
         cwd=path.parent,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -269,6 +269,7 @@ def _tui_file(
     path: Path,
     started: threading.Event,
     errors: list[BaseException],
+    write_interval: float = 0,
 ) -> None:
     """File every item as the TUI's filing job does, once the CLI racer has started."""
     engine = create_store_engine(db_url)
@@ -276,7 +277,10 @@ def _tui_file(
         import_files(engine, [path], default_repo=REPO)
         started.wait(30)
         context = JobContext(
-            engine, Settings(repo=REPO), lambda: fake.client("T"), token_missing=lambda: None
+            engine,
+            Settings(repo=REPO),
+            lambda: fake.client("T", write_interval=write_interval),
+            token_missing=lambda: None,
         )
         registry.FILE.work(context, None, SilentProgress())
     except BaseException as exc:  # reported by the trial, in its own thread
@@ -293,11 +297,13 @@ def race(
     *,
     kill: Kill | None = None,
     timeout: float = 120,
+    write_interval: float = 0,
 ) -> Trial:
     """Run two racers filing one post-mortem of `items` items, then judge (see module doc).
 
     A racer killed -9 is run once more, as a user or the next CI job would, before the
-    verdict.
+    verdict. write_interval > 0 makes the racers pace their writes, as followup does by
+    default (and so look again before each create: sync/filing_look.py).
     """
     arrange(fake)
     path = write_postmortem(folder, items)
@@ -307,17 +313,19 @@ def race(
     processes: list[subprocess.Popen[str]] = []
     if kill is not None:
         _killer(fake, kill, lambda: processes[0].pid if processes else None)
-    processes.append(start(fake, "A", first, path))
+    processes.append(start(fake, "A", first, path, write_interval=write_interval))
     errors: list[BaseException] = []
     if mode.startswith("tui"):
         # The CLI takes a second to start; the TUI's job starts when it first asks GitHub.
         started = threading.Event()
         fake.watch(lambda exchange: started.set() if exchange.who == "A" else None)
-        thread = threading.Thread(target=_tui_file, args=(fake, second, path, started, errors))
+        thread = threading.Thread(
+            target=_tui_file, args=(fake, second, path, started, errors, write_interval)
+        )
         thread.start()
         thread.join(timeout)
     else:
-        processes.append(start(fake, "B", second, path))
+        processes.append(start(fake, "B", second, path, write_interval=write_interval))
     for process in processes:
         _, err = process.communicate(timeout=timeout)
         trial.exits.append(process.returncode)
@@ -326,7 +334,7 @@ def race(
         raise errors[0]
     trial.killed = trial.exits[0] == -signal.SIGKILL
     if trial.killed:
-        again = start(fake, "A", first, path)
+        again = start(fake, "A", first, path, write_interval=write_interval)
         _, err = again.communicate(timeout=timeout)
         trial.exits.append(again.returncode)
         trial.stderr.append(err)

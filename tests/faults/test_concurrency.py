@@ -87,6 +87,29 @@ def test_runs_on_two_stores_converge_on_the_lowest_issue(tmp_path: Path) -> None
     assert trial.verdict.links[0] == trial.verdict.links[1]
 
 
+@pytest.mark.parametrize("mode", ["two", "tui-two"])
+def test_runs_on_two_stores_that_pace_their_writes_file_each_item_about_once(
+    tmp_path: Path, mode: racing.Mode
+) -> None:
+    # Two CI jobs (or the TUI and a CI job), each with a store of its own, file one
+    # post-mortem into one repository at the same moment, pacing their writes as followup
+    # does by default. Their first creates land together (a true race); from then on each
+    # looks again right before each create, and the one that lost the first item files
+    # the rest in reverse order (sync/filing_look.py). Before, every item was filed twice.
+    with FakeGitHub() as fake:
+        fake.barrier("POST issues", parties=2)
+        trial = racing.race(fake, tmp_path, mode, ITEMS, write_interval=0.2)
+        creates = fake.requests("POST issues")
+    assert all(code == 0 for code in trial.exits), trial.stderr
+    _assert_kept(trial)
+    # The first item twice (the barrier), usually one more where the two meet; a busy
+    # machine stretches the look-and-create round trip, and with it the odds of another.
+    # Without the look, each run files all ITEMS.
+    assert ITEMS + 1 <= trial.created <= ITEMS + ITEMS // 2, (trial.created, trial.stderr)
+    assert len(creates) == trial.created
+    assert trial.verdict.links[0] == trial.verdict.links[1]
+
+
 @pytest.mark.parametrize("mode", ["tui-same", "tui-two"])
 def test_the_tui_filing_job_racing_a_cli_run(tmp_path: Path, mode: racing.Mode) -> None:
     with FakeGitHub() as fake:

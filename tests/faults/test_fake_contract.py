@@ -10,10 +10,12 @@ import pytest
 from sqlalchemy import Engine
 
 from followup.github.client import GitHub
+from followup.github.issues import remove_label
 from followup.store import create_store_engine
 from followup.sync.drift import verify_protection
 from followup.sync.filing import file_items
 from followup.sync.importing import import_files
+from followup.sync.mirror import push_priority
 from followup.sync.polling import sync_all
 from followup.sync.progress import SilentProgress
 from followup.sync.protect import apply_protection, plan_protection
@@ -82,7 +84,8 @@ def test_racing_filings_and_their_converge_follow_the_openapi_description(
     def run(engine: Engine, who: str) -> None:
         try:
             import_files(engine, [path], default_repo=racing.REPO)
-            file_items(engine, fake.client(who), progress=SilentProgress())
+            # Paced: each create is preceded by a look (sync/filing_look.py).
+            file_items(engine, fake.client(who, write_interval=0.05), progress=SilentProgress())
         except BaseException as exc:  # reported in the test's thread
             errors.append(exc)
 
@@ -98,6 +101,7 @@ def test_racing_filings_and_their_converge_follow_the_openapi_description(
 
     assert errors == []
     endpoints = set(fake.requests())
+    assert any("since=" in e.query for e in fake.exchanges if e.endpoint == "GET issues")
     assert {"POST issues", "GET issues", "PATCH issue", "GET issue", "POST comments"} <= endpoints
     for exchange in exchanges(fake):
         if exchange.uri.endswith("/graphql"):
@@ -105,6 +109,30 @@ def test_racing_filings_and_their_converge_follow_the_openapi_description(
             # when this store is the racer that created it (which one did varies); the
             # fake's 404 to that is not GitHub's answer, and tests/contract checks queries.
             continue
+        validate_request(exchange)
+        if str(exchange.status) in documented_statuses(exchange):
+            validate_response(exchange)
+
+
+def test_the_priority_label_endpoints_follow_the_openapi_description(
+    client: GitHub, fake: FakeGitHub
+) -> None:
+    """A label read, created, added to an issue and removed from it, as a priority push does."""
+    number = fake.add_issue(racing.REPO, "Add an alert", labels=("followup", "priority:P2"))
+    push_priority(client, racing.REPO, number, "P0", ("followup", "priority:P2"))
+    now = push_priority(client, racing.REPO, number, "P1", ("followup", "priority:P0"))
+    gone = remove_label(client, racing.REPO, number, "priority:P0")
+
+    assert gone is None  # the issue no longer has it: GitHub's 404
+    assert sorted(now.labels) == ["followup", "priority:P1"]
+    assert [label["name"] for label in fake.issue(racing.REPO, number)["labels"]] == [
+        "followup",
+        "priority:P1",
+    ]
+    assert {"GET label", "POST labels", "POST issue labels", "DELETE issue label"} <= set(
+        fake.requests()
+    )
+    for exchange in exchanges(fake):
         validate_request(exchange)
         if str(exchange.status) in documented_statuses(exchange):
             validate_response(exchange)

@@ -10,11 +10,15 @@ happen) and file_items (does it). Exactly once rests on three habits:
 - never re-send a create GitHub may have carried out (a 502, a timeout, a dropped
   connection): look again first, and create only if the issue is not there.
 
+Runs on other stores are seen only on GitHub: a run that paces its writes looks again
+right before each create (sync/filing_look.py), and any duplicate left is converged.
+
 Others write the items meanwhile (a person in a TUI, a CLI close). Right before each
 create the run reads the item again and files it only if it still should be (not
 closed, not linked, same repository); an edit that lands before the intent is committed
 makes it decide again, and one that lands during the create does not keep the issue
-from being linked (tests/sync/test_concurrency_writers.py).
+from being linked (tests/sync/test_concurrency_writers.py); what it changed is queued for
+the issue the item ends linked to (sync/filing_edits.py).
 """
 
 from __future__ import annotations

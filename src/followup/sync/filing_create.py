@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections import deque
+
 from sqlalchemy.exc import InvalidRequestError
 
 from followup.github.errors import (
@@ -33,8 +35,8 @@ from followup.sync.candidates import (
     new_issue,
 )
 from followup.sync.edit_fields import FIELD_STATE
-from followup.sync.filing_converge import ConvergingRun
 from followup.sync.filing_edits import Built, late_edits, queue_late_edits
+from followup.sync.filing_look import LookingRun
 from followup.sync.links import (
     apply_issue,
     clear_intent,
@@ -48,7 +50,7 @@ class _Changed(Exception):
     """Another writer changed the item between the run's read of it and its intent."""
 
 
-class CreatingRun(ConvergingRun):
+class CreatingRun(LookingRun):
     """A filing run's creates: each item's issue, once, on the item as the store has it now."""
 
     def creates(self, repo: str, group: list[Candidate]) -> None:
@@ -71,10 +73,12 @@ class CreatingRun(ConvergingRun):
                 return
             self.ensure_labels(repo, [labels_for(c) for c in remaining])
             created = 0
-            for c in remaining:
-                if self.control.halted():
-                    break
-                created += self.create(repo, c)
+            queue = deque(remaining)
+            while queue and not self.control.halted():
+                if self.paced():
+                    # Another store's run may have filed some meanwhile (filing_look.py).
+                    self.look(repo, queue)
+                created += self.create(repo, queue.popleft())
             if created and not self.control.halted():
                 # Runs on other stores may have filed the same items meanwhile: list
                 # again, fresh, and keep the lowest-numbered issue of each.
@@ -145,7 +149,7 @@ class CreatingRun(ConvergingRun):
                     "the issue mentions them instead"
                 )
             new = new_issue(c, assign=assign)
-            built = Built.of(c.item)
+            built = self.built[c.item_id] = Built.of(c.item)
             try:
                 remote = self.post(repo, c, new)
             except _Changed:

@@ -7,6 +7,13 @@ the older value. When the run records the issue, it compares the item with what 
 issue was built from and queues each field changed since as a waiting edit, which the
 next `followup sync` (or the next edit) sends to the issue. A close stays a close:
 linking to the open issue does not reopen the item (tests/sync/test_concurrency_filing.py).
+
+The issue the item ends linked to need not be the one the run built: an unconfirmed
+create is found on a second look (the list, not the answer), and converging moves the
+item to another run's issue, built from that run's store. Whenever a listing links an
+item of the run to another issue, the edits made since the run built the item's issue
+are queued again, for the issue it is linked to now, against what that issue shows
+(`Late`, `requeue`).
 """
 
 from __future__ import annotations
@@ -18,6 +25,7 @@ from sqlmodel import Session
 from followup import clock
 from followup.github.issue_mapping import is_login
 from followup.policy import DUE_POLICY
+from followup.store.history import Changes
 from followup.store.models import IssueRow, ItemRow, PendingEditRow, Status
 from followup.sync.edit_fields import (
     FIELD_ASSIGNEE,
@@ -30,6 +38,7 @@ from followup.sync.edit_fields import (
     pending,
     same,
 )
+from followup.sync.links import issue_ref, set_status
 
 _CLOSED = {Status.DONE.value: "closed:completed", Status.WONT_DO.value: "closed:not_planned"}
 
@@ -83,10 +92,41 @@ def queue_late_edits(
                 )
             )
         else:
+            # Made against this issue now: an edit queued for another issue (the one a
+            # converge moved the item away from) takes this issue's value as its base.
             waiting.value = value
+            waiting.base = base
             waiting.created_at = clock.now()
         queued.append(FIELD_WORDS[field])
     return queued
 
 
-__all__ = ["Built", "late_edits", "queue_late_edits"]
+@dataclass(frozen=True, slots=True)
+class Late:
+    """An item's edits since its issue was built, and its status, read before a listing links it."""
+
+    item_id: str
+    status: str
+    edits: dict[str, str | None]
+
+    @classmethod
+    def of(cls, item: ItemRow, built: Built) -> Late:
+        """Return what the item holds that the issue built from `built` does not."""
+        return cls(item.id, item.status, late_edits(item, built))
+
+
+def requeue(
+    session: Session, item: ItemRow, issue: IssueRow, late: Late, changes: Changes
+) -> list[str]:
+    """Queue the late edits of an item a listing just linked to issue; return the fields' words.
+
+    Linking took the issue's status; a close made meanwhile stays a close, as in keep.
+    """
+    if not late.edits:
+        return []
+    if FIELD_STATE in late.edits:
+        set_status(item, Status(late.status), changes, detail={"issue": issue_ref(issue)})
+    return queue_late_edits(session, item, issue, late.edits)
+
+
+__all__ = ["Built", "Late", "late_edits", "queue_late_edits", "requeue"]

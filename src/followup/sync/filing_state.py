@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
+from datetime import datetime
 
 from sqlalchemy.orm.exc import StaleDataError
 from sqlmodel import Session
@@ -15,6 +16,7 @@ from followup.store import retry
 from followup.store.failures import LOST_RACE, ConcurrentUpdate
 from followup.store.history import Changes
 from followup.sync.candidates import Candidate, unique_labels
+from followup.sync.filing_edits import Built
 from followup.sync.filing_report import ItemOutcome, Outcome, TrackingOutcome
 from followup.sync.links import record_failure
 from followup.sync.reconcile import Reconciliation
@@ -41,6 +43,12 @@ class FilingState:
         self.labels: dict[str, list[str]] = {}
         self.assignable: dict[tuple[str, str], bool] = {}
         self.by_id: dict[str, Candidate] = {}
+        # What each item's issue was built from, once this run tried to create it.
+        self.built: dict[str, Built] = {}
+        # Per repository: the newest change GitHub showed this run (filing_look.py), and
+        # whether the run files the rest of its items there in reverse order.
+        self.seen: dict[str, datetime] = {}
+        self.reversed: set[str] = set()
 
     # -- bookkeeping
 
@@ -55,6 +63,14 @@ class FilingState:
             self.session.rollback()
             self.changes.rows.clear()
             raise ConcurrentUpdate(LOST_RACE) from None
+
+    def note_seen(self, repo: str, issues: Iterable[RemoteIssue]) -> None:
+        """Remember the newest change GitHub showed in the repository (in GitHub's time)."""
+        times = [i.updated_at for i in issues if i.updated_at is not None]
+        if times:
+            newest = max(times)
+            before = self.seen.get(repo)
+            self.seen[repo] = newest if before is None else max(before, newest)
 
     def warn(self, message: str) -> None:
         self.warnings.append(message)
