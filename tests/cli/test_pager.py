@@ -178,8 +178,9 @@ def run_at_terminal(
     env: Mapping[str, str],
     stdin_terminal: bool = True,
     stdout_terminal: bool = True,
+    command: str = "list",
 ) -> Run:
-    """Run `followup list` on a pseudo-terminal of its own; return what reached it."""
+    """Run `followup list` (or command) on a pseudo-terminal of its own; return what it got."""
     main, side = pty.openpty()
     tty.setraw(side)  # no line ends translated: the bytes are the ones written
     fcntl.ioctl(side, termios.TIOCSWINSZ, struct.pack("HHHH", ROWS, COLUMNS, 0, 0))
@@ -196,7 +197,7 @@ def run_at_terminal(
     reader.start()
     # A session of its own: a Ctrl-C the fake pager sends reaches it and followup only.
     proc = subprocess.Popen(
-        [sys.executable, "-m", "followup", "--db", url, "list", *args],
+        [sys.executable, "-m", "followup", "--db", url, command, *args],
         stdin=side if stdin_terminal else subprocess.DEVNULL,
         stdout=side if stdout_terminal else subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -319,3 +320,16 @@ def test_a_short_list_is_written_directly(
     assert run.code == 0
     assert b"Action 7:" in run.terminal and b"1 item" in run.terminal
     assert not record.exists()
+
+
+def test_a_long_report_goes_to_the_pager_too(
+    long_store: str, term_env: dict[str, str], tmp_path: Path
+) -> None:
+    direct = run_at_terminal(long_store, "--no-pager", env=term_env, command="report")
+    record = tmp_path / "record"
+    env = {**term_env, "FOLLOWUP_PAGER": fake_pager(record)}
+    paged = run_at_terminal(long_store, env=env, command="report")
+    assert (direct.code, paged.code) == (0, 0)
+    assert direct.terminal.count(b"\n") > ROWS
+    assert paged.terminal == b""
+    assert record.read_bytes() == direct.terminal
