@@ -285,13 +285,13 @@ def test_a_missing_pager_leaves_the_list_to_the_terminal(
 
 
 @pytest.mark.parametrize(
-    ("args", "where", "extra"),
+    ("args", "stdin_terminal", "stdout_terminal", "extra"),
     [
-        (("--no-pager",), {}, {}),
-        ((), {"stdout_terminal": False}, {}),
-        ((), {"stdin_terminal": False}, {}),
-        ((), {}, {"TERM": "dumb"}),
-        (("--format", "json"), {}, {}),
+        (("--no-pager",), True, True, {}),
+        ((), True, False, {}),
+        ((), False, True, {}),
+        ((), True, True, {"TERM": "dumb"}),
+        (("--format", "json"), True, True, {}),
     ],
     ids=["no-pager", "stdout-piped", "stdin-not-a-terminal", "dumb-terminal", "json"],
 )
@@ -300,12 +300,19 @@ def test_no_pager_when_it_is_not_wanted(
     term_env: dict[str, str],
     tmp_path: Path,
     args: tuple[str, ...],
-    where: dict[str, bool],
+    stdin_terminal: bool,
+    stdout_terminal: bool,
     extra: dict[str, str],
 ) -> None:
     record = tmp_path / "record"
     env = {**term_env, "FOLLOWUP_PAGER": fake_pager(record), **extra}
-    run = run_at_terminal(long_store, *args, env=env, **where)
+    run = run_at_terminal(
+        long_store,
+        *args,
+        env=env,
+        stdin_terminal=stdin_terminal,
+        stdout_terminal=stdout_terminal,
+    )
     assert run.code == 0
     assert not record.exists()
     assert run.terminal.count(b"\n") > ITEMS  # all of it, directly
