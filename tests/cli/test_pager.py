@@ -18,13 +18,14 @@ import sys
 import termios
 import threading
 import tty
-from collections.abc import Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
-from followup.cli import pager
+from followup.cli import list_cmd, pager
+from followup.cli.context import CliContext
 from followup.cli.pager import PagedOutput, PagerQuit
 
 FAKE_PAGER = Path(__file__).with_name("fake_pager.py")
@@ -104,6 +105,28 @@ def test_a_pager_quit_early_stops_the_writing(tmp_path: Path) -> None:
     out.end()
     assert record.with_suffix(".end").read_text() == "quit"
     assert out.pager is not None and out.pager.returncode == 0
+
+
+def test_a_list_stopped_half_way_closes_its_reading_at_once() -> None:
+    # list_cmd closes the rows' generators (their fetching thread, their cursor) while
+    # the store is still open, not when the stopping exception is let go.
+    closed: list[bool] = []
+
+    def read(suggested: bool) -> Iterator[int]:
+        try:
+            yield from range(10)
+        finally:
+            closed.append(suggested)
+
+    def write(items: Iterable[int]) -> int:
+        for _ in items:
+            raise PagerQuit
+        return 0
+
+    with pytest.raises(PagerQuit) as stopped:
+        list_cmd._apart(CliContext(), read, write)
+    # Closed already, while its exception (and the frames that hold it) still lives.
+    assert stopped.traceback and closed == [False]
 
 
 @pytest.mark.parametrize(

@@ -317,20 +317,34 @@ def _apart(
 ) -> tuple[int, int] | None:
     """Write the items, then the suggestions under their heading; return both counts.
 
-    None when there is neither.
+    None when there is neither. Each reading is closed before this returns or raises (its
+    threads and cursors ended while the store is open): a pager quit early stops the
+    writing half-way.
     """
-    n = write(read(False))
-    waiting = read(True)
-    first = next(waiting, None)
-    if not n and first is None:
-        return None
-    suggestions = 0
-    if first is not None:
-        if n:
-            printing.line(cli.out, "")
-        printing.line(cli.out, SUGGESTED_HEADING, style="bold")
-        suggestions = write(itertools.chain([first], waiting))
+    with _closed(read(False)) as items:
+        n = write(items)
+    with _closed(read(True)) as waiting:
+        first = next(waiting, None)
+        if not n and first is None:
+            return None
+        suggestions = 0
+        if first is not None:
+            if n:
+                printing.line(cli.out, "")
+            printing.line(cli.out, SUGGESTED_HEADING, style="bold")
+            suggestions = write(itertools.chain([first], waiting))
     return n, suggestions
+
+
+@contextmanager
+def _closed(items: Iterator[T]) -> Iterator[Iterator[T]]:
+    """Yield items, closing them (a generator's) when the block ends, however it ends."""
+    try:
+        yield items
+    finally:
+        close = getattr(items, "close", None)
+        if close is not None:
+            close()
 
 
 @contextmanager
