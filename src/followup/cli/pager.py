@@ -17,7 +17,6 @@ interrupted command ends once the pager is quit).
 from __future__ import annotations
 
 import contextlib
-import io
 import os
 import re
 import shlex
@@ -80,7 +79,7 @@ def wanted(console: Console, env: Mapping[str, str]) -> list[str] | None:
     return pager_command(env)
 
 
-class PagedOutput(io.TextIOBase):
+class PagedOutput:
     """A text stream to the terminal that becomes a pager's pipe once a screen is full."""
 
     def __init__(
@@ -91,14 +90,14 @@ class PagedOutput(io.TextIOBase):
         height: int,
         env: Mapping[str, str] | None = None,
     ) -> None:
-        super().__init__()
         self.terminal = terminal
         self.command = command
         self.width = max(1, width)
         self.height = max(1, height)
         self.env = dict(os.environ if env is None else env)
-        self.codec = getattr(terminal, "encoding", None) or "utf-8"
-        self.codec_errors = getattr(terminal, "errors", None) or "strict"
+        # The text is written in the terminal's encoding (Rich reads it as a stream's).
+        self.encoding: str = getattr(terminal, "encoding", None) or "utf-8"
+        self.errors: str = getattr(terminal, "errors", None) or "strict"
         self.held: list[str] = []
         self.rows = 0  # screen rows the held text takes, once its lines wrap
         self.column = 0  # cells on the held text's unfinished line
@@ -170,7 +169,7 @@ class PagedOutput(io.TextIOBase):
     def _send(self, text: str) -> None:
         """Write all of text to the pager, or raise PagerQuit if it has gone."""
         assert self.pipe is not None
-        view = memoryview(text.encode(self.codec, self.codec_errors))
+        view = memoryview(text.encode(self.encoding, self.errors))
         try:
             while view:
                 view = view[os.write(self.pipe, view) :]
