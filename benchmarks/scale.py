@@ -16,7 +16,12 @@ bytecode as an installed package has it) and printed against its target:
 - `followup list` (plain lines: its output is not a terminal) and `followup list --format
   json`: < 1 s and < 200 MB (peak RSS of the whole process, interpreter start included);
   the command's own time is shown too; `followup list` at a terminal (its tables, on a
-  pseudo-terminal) the same, unless skipped (--skip terminal);
+  pseudo-terminal of 160 x 50) the same, written straight to it (--no-pager), unless
+  skipped (--skip terminal);
+- `followup list` at that terminal through its pager (cli/pager.py), the pager being a
+  shell that notes the time (and followup's CPU time) once it has read the first screen
+  (50 lines), then reads the rest as fast as it can: the time to the first screen and to
+  the end, each < 1 s (the median of five runs, and the best);
 - `followup show ID`: < 0.3 s;
 
   (the store is opened once first, untimed: that works out the policy's deadlines, after
@@ -33,14 +38,17 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import fcntl
 import json
 import os
 import pty
 import random
 import statistics
+import struct
 import subprocess
 import sys
 import tempfile
+import termios
 import threading
 import time
 from collections.abc import Sequence
@@ -74,6 +82,8 @@ OWNERS = ("dana", "lee", "sam", "kim", "ola", "raj", "mei", "tom", "ana", "bo")
 WORDS = parse.WORDS[:32]
 ALPHABET = "0123456789abcdefghjkmnpqrstvwxyz"
 BATCH = 5_000
+# The pseudo-terminal's size.
+COLUMNS, ROWS = 160, 50
 
 
 # -- the store ---------------------------------------------------------------------------
@@ -305,6 +315,15 @@ def run_process(
     args: Sequence[str], env: dict[str, str], *, terminal: bool = False
 ) -> tuple[float, float, str]:
     """Run a process (its output to a terminal, or dropped); return wall, CPU and stderr."""
+    _, wall, cpu, stderr = _run_process(args, env, terminal=terminal)
+    return wall, cpu, stderr
+
+
+def _run_process(
+    args: Sequence[str], env: dict[str, str], *, terminal: bool = False
+) -> tuple[float, float, float, str]:
+    """Run a process as run_process does; return also when it started (time.time())."""
+    started = time.time()
     start = time.perf_counter()
     with tempfile.TemporaryFile() as err:
         if terminal:
@@ -320,15 +339,16 @@ def run_process(
         stderr = err.read().decode(errors="replace")
     if proc.returncode != 0:
         raise RuntimeError(f"{' '.join(args)} failed: {stderr.strip()[-500:]}")
-    return wall, usage.ru_utime + usage.ru_stime, stderr
+    return started, wall, usage.ru_utime + usage.ru_stime, stderr
 
 
 def _on_terminal(
     args: Sequence[str], env: dict[str, str], err: Any
 ) -> tuple[subprocess.Popen[bytes], threading.Thread]:
-    """Start a process writing to a pseudo-terminal, read (and dropped) by a thread."""
+    """Start a process on a pseudo-terminal (stdin, stdout); a thread reads and drops it."""
     main, side = pty.openpty()
-    proc = subprocess.Popen(args, stdout=side, stderr=err, env=env)
+    fcntl.ioctl(side, termios.TIOCSWINSZ, struct.pack("HHHH", ROWS, COLUMNS, 0, 0))
+    proc = subprocess.Popen(args, stdin=side, stdout=side, stderr=err, env=env)
     os.close(side)
 
     def drain() -> None:
@@ -388,6 +408,55 @@ def measure_command(
     if target_mb is not None:
         found.append(Figure(f"{name}: peak memory", max(rss), "MB", target_mb, "peak RSS"))
     return found
+
+
+# A pager that notes the time (as time.time() gives it) and followup's CPU time so far
+# (its parent's, in clock ticks) once it has read the first screen, then reads the rest:
+# what reaches the terminal first is what less would show.
+_FIRST_SCREEN_PAGER = (
+    'sh -c "head -n {rows} > /dev/null; date +%s.%N > {stamp}; '
+    "cut -d' ' -f14,15 /proc/$PPID/stat >> {stamp}; exec cat > /dev/null\""
+)
+PAGED_RUNS = 5
+
+
+def measure_paged(args: Sequence[str], env: dict[str, str], folder: Path) -> list[Figure]:
+    """Time `list` through a pager at a terminal: to its first screen, and to the end."""
+    stamp = folder / "first-screen"
+    paged = {**env, "FOLLOWUP_PAGER": _FIRST_SCREEN_PAGER.format(rows=ROWS, stamp=stamp)}
+    tick = os.sysconf("SC_CLK_TCK")
+    firsts: list[float] = []
+    first_cpus: list[float] = []
+    walls: list[float] = []
+    cpus: list[float] = []
+    command = [sys.executable, "-c", _IN_PROCESS, *args]
+    run_process(command, paged, terminal=True)  # once untimed, as measure_command
+    for _ in range(PAGED_RUNS):
+        stamp.unlink(missing_ok=True)
+        started, wall, cpu, _ = _run_process(command, paged, terminal=True)
+        at, ticks = stamp.read_text().splitlines()
+        firsts.append(float(at) - started)
+        first_cpus.append(sum(map(int, ticks.split())) / tick)
+        walls.append(wall)
+        cpus.append(cpu)
+    return [
+        Figure(
+            f"list at a terminal, paged: first screen ({ROWS} lines)",
+            statistics.median(firsts),
+            "s",
+            1.0,
+            f"best {min(firsts):.2f} s; followup's CPU by then "
+            f"{statistics.median(first_cpus):.2f} s (best {min(first_cpus):.2f} s)",
+        ),
+        Figure(
+            "list at a terminal, paged: all of it read",
+            statistics.median(walls),
+            "s",
+            1.0,
+            f"best {min(walls):.2f} s; process CPU {statistics.median(cpus):.2f} s "
+            f"(best {min(cpus):.2f} s)",
+        ),
+    ]
 
 
 def measure_tui(url: str, marker: str, env: dict[str, str], home: str) -> list[Figure]:
@@ -538,7 +607,10 @@ def main(argv: list[str] | None = None) -> int:
             "HOME": tmp,
             "XDG_CONFIG_HOME": tmp,
             "XDG_DATA_HOME": tmp,
-            "COLUMNS": "160",
+            "COLUMNS": str(COLUMNS),
+            "TERM": "xterm-256color",
+            # Never the user's own pager (measure_paged names its own).
+            "FOLLOWUP_PAGER": "cat",
             "FOLLOWUP_SYNC_INTERVAL": "0",
             "PYTHONPATH": str(ROOT),
         }
@@ -562,8 +634,14 @@ def main(argv: list[str] | None = None) -> int:
         if "terminal" not in args.skip:
             # At a terminal `list` lays out tables (cli/listing.write_table), not lines.
             figures += measure_command(
-                "list at a terminal", [*db, "list"], env, 1.0, 200.0, terminal=True
+                "list at a terminal, --no-pager",
+                [*db, "list", "--no-pager"],
+                env,
+                1.0,
+                200.0,
+                terminal=True,
             )
+            figures += measure_paged([*db, "list"], env, Path(tmp))
         if "tui" not in args.skip:
             figures += measure_tui(url, built.first_title[:30], env, tmp)
         if "sync" not in args.skip:

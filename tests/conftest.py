@@ -51,6 +51,8 @@ def isolated_home(
     for var in list(os.environ):
         if var.startswith("FOLLOWUP_") or var in _LEAKY_VARIABLES:
             monkeypatch.delenv(var)
+    # A command run on a terminal never starts the developer's pager (cli/pager.py).
+    monkeypatch.setenv("FOLLOWUP_PAGER", "cat")
     # `gh auth token` must never answer with the developer's real token.
     monkeypatch.setenv("PATH", _path_without_gh())
     return home

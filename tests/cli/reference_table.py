@@ -1,8 +1,9 @@
 """The table writer of `followup list` as it was before it read plain rows (main, 8ebb78d).
 
-Kept unchanged as the reference that cli/tables.py must match byte for byte
+Kept as the reference that cli/tables.py must match byte for byte
 (tests/cli/test_tables.py): it builds the cells of each item from its view one by one,
-as the first fast writer did.
+as the first fast writer did. One change since: a row of several lines leaves an empty
+cell blank, as a one-line row does, rather than painting its spaces (_tall_row).
 """
 
 from __future__ import annotations
@@ -196,7 +197,10 @@ def _tall_row(
 ) -> Iterator[str]:
     columns: list[list[str]] = []
     for i, ((text, style), width) in enumerate(zip(row, widths, strict=True)):
-        if i == _TITLE:
+        if not text:
+            # Fixed since 8ebb78d: an empty cell (a target) was painted, as cyan spaces.
+            cells = [" " * width]
+        elif i == _TITLE:
             lines = _wrap(text, width)
             cells = [_pad(line, width) for line in lines]
             if text.startswith("⛨ "):

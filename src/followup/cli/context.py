@@ -41,7 +41,7 @@ class RunReport(Protocol):
 
 
 # FOLLOWUP_* variables that are not settings but are still followup's own.
-OTHER_VARIABLES = frozenset({"FOLLOWUP_CONFIG", "FOLLOWUP_DEBUG"})
+OTHER_VARIABLES = frozenset({"FOLLOWUP_CONFIG", "FOLLOWUP_DEBUG", "FOLLOWUP_PAGER"})
 OTHER_PREFIXES = ("FOLLOWUP_RECORD_", "FOLLOWUP_TEST_")
 
 

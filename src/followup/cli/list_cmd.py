@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, TypeVar
 import click
 
 from followup import clock
-from followup.cli import output, printing
+from followup.cli import output, pager, printing
 from followup.cli.context import CliContext, pass_cli
 from followup.cli.listing import (
     OBJECT_SEPARATOR,
@@ -108,6 +108,12 @@ def _filters_given(**given: object) -> str:
     help="table for people (plain lines when piped), json (docs/schemas/list.schema.json) "
     "or csv for scripts.",
 )
+@click.option(
+    "--no-pager",
+    is_flag=True,
+    help="Write tables longer than the terminal straight to it, not through the pager "
+    "(FOLLOWUP_PAGER, PAGER or less).",
+)
 @pass_cli
 def list_command(
     cli: CliContext,
@@ -121,8 +127,19 @@ def list_command(
     search: str | None,
     include_removed: bool,
     fmt: str,
+    no_pager: bool,
 ) -> None:
     """List action items, one table per post-mortem."""
+    given = _filters_given(
+        owner=owner,
+        status=statuses,
+        postmortem=postmortem,
+        kind=kind,
+        repo=str(repo) if repo else None,
+        overdue=overdue,
+        past_policy=past_policy,
+        search=search,
+    )
     flt = ItemFilter(
         statuses=parse_statuses(statuses),
         owner=owner,
@@ -134,16 +151,26 @@ def list_command(
         text=search,
         include_removed=include_removed,
     )
+    # Long tables at a terminal go through a pager, as they are formed (cli/pager.py);
+    # a note on stderr waits until the pager is quit.
+    moved: list[tuple[str, str]] = []
+    with pager.paged(cli, enabled=fmt == "table" and not no_pager):
+        moved = _list(cli, flt, fmt, given)
+    note_renames(cli, moved)
+
+
+def _list(cli: CliContext, flt: ItemFilter, fmt: str, given: str) -> list[tuple[str, str]]:
+    """Write the list; return the repositories shown under their new names (old, new)."""
     today = clock.today()
     # Plain lines and JSON are formed by the database when the store allows (the table
     # at a terminal, colour and CSV take the ordinary path).
     if (fmt == "json" or (fmt == "table" and _plain_uncoloured(cli))) and _list_directly(
         cli, flt, today, fmt
     ):
-        return
+        return []
     # So are the tables at a terminal, from plain rows (cli/tables.py).
     if fmt == "table" and not printing.plain(cli.out) and _tables_directly(cli, flt, today):
-        return
+        return []
     from followup.store import session_scope
     from followup.store.queries import iter_items, list_items
     from followup.store.repo_identity import renamed_repos, renames_among, with_current_names
@@ -175,10 +202,10 @@ def list_command(
         items = shown(iter_items(session, flt, today=today, brief=True))
         if fmt == "json":
             write_json(items, today, sys.stdout)
-            return
+            return []
         if fmt == "csv":
             click.echo(output.items_csv(list(items), today), nl=False)
-            return
+            return []
         write = write_lines if printing.plain(cli.out) else write_table
         n = write(items, today, cli.out)
         if waiting:
@@ -192,16 +219,6 @@ def list_command(
             and not list_items(session, ItemFilter(include_removed=True), today=today, limit=1)
         )
     if not n and not waiting:
-        given = _filters_given(
-            owner=owner,
-            status=statuses,
-            postmortem=postmortem,
-            kind=kind,
-            repo=str(repo) if repo else None,
-            overdue=overdue,
-            past_policy=past_policy,
-            search=search,
-        )
         if empty:
             message = "no action items yet: import a post-mortem with 'followup import FILE'"
         elif given:
@@ -209,9 +226,9 @@ def list_command(
         else:
             message = "no items to list: every item was removed from its post-mortem (see --all)"
         printing.line(cli.err, message)
-        return
+        return []
     _summary(cli, n, len(waiting), marks)
-    note_renames(cli, sorted(moved.items()))
+    return sorted(moved.items())
 
 
 def _summary(cli: CliContext, n: int, suggestions: int, marks: set[str]) -> None:
@@ -300,20 +317,34 @@ def _apart(
 ) -> tuple[int, int] | None:
     """Write the items, then the suggestions under their heading; return both counts.
 
-    None when there is neither.
+    None when there is neither. Each reading is closed before this returns or raises (its
+    threads and cursors ended while the store is open): a pager quit early stops the
+    writing half-way.
     """
-    n = write(read(False))
-    waiting = read(True)
-    first = next(waiting, None)
-    if not n and first is None:
-        return None
-    suggestions = 0
-    if first is not None:
-        if n:
-            printing.line(cli.out, "")
-        printing.line(cli.out, SUGGESTED_HEADING, style="bold")
-        suggestions = write(itertools.chain([first], waiting))
+    with _closed(read(False)) as items:
+        n = write(items)
+    with _closed(read(True)) as waiting:
+        first = next(waiting, None)
+        if not n and first is None:
+            return None
+        suggestions = 0
+        if first is not None:
+            if n:
+                printing.line(cli.out, "")
+            printing.line(cli.out, SUGGESTED_HEADING, style="bold")
+            suggestions = write(itertools.chain([first], waiting))
     return n, suggestions
+
+
+@contextmanager
+def _closed(items: Iterator[T]) -> Iterator[Iterator[T]]:
+    """Yield items, closing them (a generator's) when the block ends, however it ends."""
+    try:
+        yield items
+    finally:
+        close = getattr(items, "close", None)
+        if close is not None:
+            close()
 
 
 @contextmanager

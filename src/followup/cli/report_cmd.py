@@ -9,7 +9,7 @@ import click
 from rich.text import Text
 
 from followup import clock
-from followup.cli import printing
+from followup.cli import pager, printing
 from followup.cli.context import CliContext, pass_cli
 from followup.cli.options import examples
 from followup.errors import FollowupError
@@ -65,6 +65,12 @@ from followup.sync.review.period import DEFAULT_SINCE, parse_since
     help="Also keep the report (as Markdown) as one comment per period on this issue: "
     "created the first time, updated after, never posted twice.",
 )
+@click.option(
+    "--no-pager",
+    is_flag=True,
+    help="Write a report longer than the terminal straight to it, not through the pager "
+    "(FOLLOWUP_PAGER, PAGER or less).",
+)
 @pass_cli
 def report_command(
     cli: CliContext,
@@ -74,6 +80,7 @@ def report_command(
     fmt: str | None,
     output: Path | None,
     post: str | None,
+    no_pager: bool,
 ) -> None:
     """Report on the follow-ups for the weekly review: totals, completion, what is late.
 
@@ -108,7 +115,9 @@ def report_command(
         review.write_report(output, text)
         _note(cli, f"wrote the report to {output}")
     else:
-        click.echo(text, nl=False)
+        # A long report at a terminal goes through the pager, as a long list does.
+        with pager.paged(cli, enabled=not no_pager):
+            click.echo(text, file=cli.out.file, nl=False)
     if failure is not None:
         raise failure
 

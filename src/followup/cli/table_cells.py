@@ -84,13 +84,13 @@ class Painter:
 
 
 def cell_width(text: str) -> int:
-    """Return how many terminal cells a cell's text takes (ASCII costs one len)."""
+    """Return how many terminal cells a cell's text takes (ASCII costs one len).
+
+    An ASCII control code counts as one cell (cell_len gives it none), as the writer
+    this one replaced measured ids and priorities; text stripped of control codes (every
+    other cell, and all that wraps) is measured as cell_len measures it.
+    """
     return len(text) if text.isascii() else cell_len(text)
-
-
-def cells_of(text: str) -> int:
-    """Return cell_len(text), with one len for plain ASCII."""
-    return len(text) if text.isascii() and text.isprintable() else cell_len(text)
 
 
 # -- the general row writer ---------------------------------------------------------------
@@ -141,7 +141,10 @@ def tall_row_lines(
     """Yield the lines of a row whose title wraps or has notes: a column of lines each."""
     columns: list[list[str]] = []
     for i, ((text, style), width) in enumerate(zip(row, widths, strict=True)):
-        if i == TITLE:
+        if not text:
+            # Nothing to paint: blank, as a one-line row leaves an empty cell.
+            cells = [" " * width]
+        elif i == TITLE:
             lines = wrap(text, width)
             cells = [pad(line, width) for line in lines]
             if text.startswith(PROTECTION_MARK):
@@ -177,8 +180,11 @@ def pad(text: str, width: int) -> str:
 
 
 def wrap(text: str, width: int) -> list[str]:
-    """Return text broken into lines of at most width cells, at spaces where it can."""
-    if cells_of(text) <= width:
+    """Return text broken into lines of at most width cells, at spaces where it can.
+
+    The text has no control codes (strip_control_codes).
+    """
+    if cell_width(text) <= width:
         return [text]
     lines: list[str] = []
     line = ""

@@ -340,7 +340,7 @@ class TableWriter:
             f"{wrapped[0].ljust(w_title)}{GAP}{c.owners[i].ljust(w_owner)}"
             f"{GAP}{c.priorities[i].ljust(w_priority)}"
             f"{GAP}{due.painted}{' ' * (w_due - due.width)}"
-            f"{GAP}{paint(c.targets[i].ljust(w_target), 'cyan')}"
+            f"{GAP}{paint(c.targets[i].ljust(w_target), 'cyan') if c.targets[i] else ''}"
         ).rstrip()
         # Under the first line: blank ID and Status cells.
         lead = " " * (1 + w_id + len(GAP) + w_status + len(GAP))
