@@ -12,7 +12,12 @@ from followup.store.models import IssueRow
 from followup.sync.candidates import Candidate
 from followup.sync.filing_state import FilingState
 from followup.sync.links import clear_intent
-from followup.sync.reconcile import Reconciliation, converge_on_github, store_convergence
+from followup.sync.reconcile import (
+    FOUND_BY,
+    Reconciliation,
+    converge_on_github,
+    store_convergence,
+)
 
 
 class ConvergingRun(FilingState):
@@ -77,8 +82,7 @@ class ConvergingRun(FilingState):
             for message in raced:
                 self.warn(f"{c.label}: {message}")
             if c.action == "create" and not again:
-                how = "by title" if match.how == "title" else "by its marker"
-                reason = f"already on GitHub (found {how})"
+                reason = f"already on GitHub (found {FOUND_BY[match.how]})"
                 self.done(
                     c,
                     "linked",
