@@ -86,7 +86,7 @@ def _links(db: str) -> dict[str, int]:
                     IssueRow, col(ItemRow.issue_id) == col(IssueRow.id)
                 )
             )
-            return {title: number for title, number in rows}
+            return dict(rows.all())
     finally:
         engine.dispose()
 
