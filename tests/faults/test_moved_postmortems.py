@@ -172,3 +172,20 @@ def test_a_copy_whose_original_is_still_there_files_its_own(
     assert creates(github) == 6
     assert alone["summary"]["created"] == 3  # type: ignore[index]
     assert both["summary"]["created"] == 0  # type: ignore[index]
+
+
+def test_the_same_incident_again_files_its_own(
+    tmp_path: Path, checkout: Path, github: FakeGitHub
+) -> None:
+    # The queue broke in January and again in November: same title, same items.
+    january = checkout / "docs" / "pm" / "2026-01-05-queue.md"
+    january.write_text(postmortem("Queue outage", QUEUE, date="2026-01-05"), encoding="utf-8")
+    file_fresh(tmp_path, checkout, "first")
+    january.unlink()  # archived elsewhere
+    november = checkout / "docs" / "pm" / "2026-11-01-queue.md"
+    november.write_text(postmortem("Queue outage", QUEUE), encoding="utf-8")
+
+    second = file_fresh(tmp_path, checkout, "second")
+
+    assert second["summary"]["created"] == 3  # type: ignore[index]
+    assert creates(github) == 6

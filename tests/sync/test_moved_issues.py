@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from dataclasses import replace
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 from followup.github.issue_mapping import RemoteIssue, build_issue
@@ -120,3 +121,28 @@ def test_still_there_looks_from_the_repository_of_the_postmortem(tmp_path: Path)
     # What cannot be told counts as there.
     assert still_there(pm, "x" * 5000)
     assert still_there(StoredPostMortem("q", "Queue outage", "queue", ()), "docs/pm/queue.md")
+
+
+def dated(when: datetime, doc: str = "pm/queue.md") -> list[RemoteIssue]:
+    return [replace(filed(n + 1, t, doc=doc), created_at=when) for n, t in enumerate(ITEMS)]
+
+
+def test_issues_filed_before_the_incident_belong_to_another() -> None:
+    pm = replace(stored(), incident_date=date(2026, 11, 1))
+    # A recurring incident under the same title: last time's issues are not this time's.
+    assert adopt(OLD, dated(datetime(2026, 6, 1, tzinfo=UTC)), [pm], gone) is None
+    assert adopt(OLD, dated(datetime(2026, 10, 30, 23, tzinfo=UTC)), [pm], gone) is None
+    # The day before, in another time zone, and after: this incident's.
+    assert adopt(OLD, dated(datetime(2026, 10, 31, 20, tzinfo=UTC)), [pm], gone) is not None
+    assert adopt(OLD, dated(datetime(2026, 11, 3, tzinfo=UTC)), [pm], gone) is not None
+    # Without a date, the time an issue was filed says nothing.
+    assert adopt(OLD, dated(datetime(2026, 6, 1, tzinfo=UTC)), [stored()], gone) is not None
+
+
+def test_a_dated_file_name_must_name_the_incident_date() -> None:
+    pm = replace(stored(), incident_date=date(2026, 11, 1))
+    later = datetime(2026, 11, 20, tzinfo=UTC)
+    assert adopt(OLD, dated(later, "docs/pm/2026-01-05-queue.md"), [pm], gone) is None
+    assert adopt(OLD, dated(later, "docs/pm/2026-11-01-queue.md"), [pm], gone) is not None
+    assert adopt(OLD, dated(later, "docs/pm/2026-11-01x.md"), [pm], gone) is not None
+    assert adopt(OLD, dated(later, "docs/pm/20261101-queue.md"), [pm], gone) is not None

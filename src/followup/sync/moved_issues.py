@@ -11,6 +11,9 @@ filed from (adopt):
   title, and exactly one stored post-mortem has that title;
 - none of the files the issues name is still there beside it (a copy whose original
   is still in the repository is another post-mortem, whose issues are its own);
+- nothing dates them to another incident: no issue was filed before the post-mortem's
+  incident date (with a day's slack for time zones), and a file name that starts with
+  a date names the same date (a recurring incident often gets the same title);
 - each issue names an item worded exactly as an unlinked item of the post-mortem, and
   at least half of the group's issues do.
 
@@ -21,9 +24,11 @@ rule gives the same answer on every run, so every fresh store links the same iss
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from pathlib import Path
+from datetime import date, timedelta
+from pathlib import Path, PurePosixPath
 
 from sqlmodel import Session, col, select
 
@@ -50,9 +55,14 @@ class StoredPostMortem:
     title: str
     path: str
     items: tuple[Unfiled, ...]  # its live, unlinked issue items in the repository, in order
+    incident_date: date | None = None
 
 
 Elsewhere = Callable[[StoredPostMortem, str], bool]
+
+# An issue filed the day before the incident's date, in another time zone, is still one.
+SLACK = timedelta(days=1)
+_DATED = re.compile(r"^(\d{4}-\d{2}-\d{2})(?!\d)")
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,7 +97,10 @@ def adopt(
     if len(found) != 1:
         return None
     pm = found[0]
-    if any(elsewhere(pm, document) for document in sorted({f.document for _, f in named})):
+    documents = sorted({f.document for _, f in named})
+    if _other_incident(pm, [issue for issue, _ in named], documents):
+        return None
+    if any(elsewhere(pm, document) for document in documents):
         return None
     free: dict[str, list[str]] = {}
     for item in pm.items:
@@ -100,6 +113,31 @@ def adopt(
     if not taken or 2 * len(taken) < len(issues):
         return None
     return Adoption(old_slug, pm, taken)
+
+
+def _other_incident(
+    pm: StoredPostMortem, issues: Sequence[RemoteIssue], documents: Sequence[str]
+) -> bool:
+    """Tell whether the issues are dated to an incident other than the post-mortem's."""
+    when = pm.incident_date
+    if when is None:
+        return False
+    earliest = when - SLACK
+    if any(i.created_at is not None and i.created_at.date() < earliest for i in issues):
+        return True
+    named = {_file_date(document) for document in documents} - {None}
+    return bool(named - {when})
+
+
+def _file_date(document: str) -> date | None:
+    """Return the date a file's name starts with (2026-05-01-queue.md), if it does."""
+    found = _DATED.match(PurePosixPath(document).name)
+    if found is None:
+        return None
+    try:
+        return date.fromisoformat(found[1])
+    except ValueError:
+        return None
 
 
 def still_there(pm: StoredPostMortem, document: str) -> bool:
@@ -132,16 +170,20 @@ def adoptions(
     orphans holds, by the slug their marker names, the issues of items the store does
     not know; claimed, the items already matched. Reads the store, changes nothing.
     """
-    titles = sorted(
-        {found.postmortem_title for group in orphans.values() for found in _said(group)}
-    )
+    said = {
+        slug: {found.postmortem_title for found in _said(group)} for slug, group in orphans.items()
+    }
+    titles = sorted(set().union(*said.values()))
     if not titles:
         return []
     rows = list(session.exec(select(PostMortemRow).where(col(PostMortemRow.title).in_(titles))))
     taken = set(claimed)
     out: list[Adoption] = []
     for old_slug in sorted(orphans):
-        stored = [_stored(session, repo, pm, taken) for pm in rows]
+        near = [pm for pm in rows if any(same_title(pm.title, t) for t in said[old_slug])]
+        if not near:
+            continue
+        stored = [_stored(session, repo, pm, taken) for pm in near]
         adoption = adopt(old_slug, orphans[old_slug], stored, elsewhere)
         if adoption is not None:
             taken.update(adoption.items)
@@ -166,4 +208,4 @@ def _stored(session: Session, repo: str, pm: PostMortemRow, taken: set[str]) -> 
         .order_by(col(ItemRow.position))
     )
     items = tuple(Unfiled(item_id, print_) for item_id, print_ in rows if item_id not in taken)
-    return StoredPostMortem(pm.slug, pm.title, pm.path, items)
+    return StoredPostMortem(pm.slug, pm.title, pm.path, items, pm.incident_date)
