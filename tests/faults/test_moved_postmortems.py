@@ -20,6 +20,7 @@ from sqlmodel import Session, col, select
 from followup.cli import cli
 from followup.store import create_store_engine
 from followup.store.models import IssueRow, ItemRow
+from tests.cli.schemas import check_output
 from tests.fakegithub import LOOPBACK, TOKEN, FakeGitHub
 
 pytestmark = LOOPBACK
@@ -67,10 +68,10 @@ def file_fresh(
     db = f"sqlite:///{tmp_path / f'{run}.db'}"
     folder = checkout / "docs" / "pm"
     paths = [str(folder / only)] if only else sorted(str(p) for p in folder.glob("*.md"))
-    result = CliRunner().invoke(
-        cli, ["--db", db, "file", *paths, "--format", "json", *extra], catch_exceptions=False
-    )
+    args = ["file", *paths, "--format", "json", *extra]
+    result = CliRunner().invoke(cli, ["--db", db, *args], catch_exceptions=False)
     assert result.exit_code == 0, result.output
+    check_output(args, result.stdout)
     document: dict[str, object] = json.loads(result.stdout)
     document["links"] = _links(db)
     return document

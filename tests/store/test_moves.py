@@ -175,3 +175,30 @@ def test_a_new_file_under_the_old_name_is_refused_clearly(engine: Engine, tmp_pa
 
     with pytest.raises(InputError, match="slug 'queue' is already used by"):
         import_files(engine, [tmp_path / "queue.md"])
+
+
+def test_a_folder_renamed_in_a_checkout_is_a_move(engine: Engine, tmp_path: Path) -> None:
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "docs" / "pm").mkdir(parents=True)
+    old = write(tmp_path / "docs" / "pm", "queue.md", text())
+    import_files(engine, [old])
+    (tmp_path / "docs" / "pm").rename(tmp_path / "docs" / "postmortems")
+
+    (result,) = import_files(engine, [tmp_path / "docs" / "postmortems" / "queue.md"]).results
+
+    assert (result.slug, result.created, result.moved_from) == ("queue", 0, str(old.resolve()))
+
+
+def test_a_file_of_another_machine_is_not_gone(engine: Engine, tmp_path: Path) -> None:
+    # A shared store holds another person's path, in a folder this machine does not have.
+    theirs = tmp_path / "home" / "alice" / "repo"
+    theirs.mkdir(parents=True)
+    import_files(engine, [write(theirs, "queue.md", text())])
+    (theirs / "queue.md").unlink()
+    theirs.rmdir()
+    mine = tmp_path / "mine"
+    mine.mkdir()
+
+    (result,) = import_files(engine, [write(mine, "queue-copy.md", text())]).results
+
+    assert (result.slug, result.moved_from) == ("queue-copy", None)

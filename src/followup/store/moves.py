@@ -15,7 +15,9 @@ post-mortem it may be already:
   original is still there stays a post-mortem of its own.
 
 Either way the stored post-mortem takes the document's path and keeps its slug, its
-items and their ids, so the issues' markers and the store's links stay valid.
+items and their ids, so the issues' markers and the store's links stay valid. A file
+moved to another folder under the same name keeps its slug anyway; it is only reported
+as moved too.
 """
 
 from __future__ import annotations
@@ -111,6 +113,13 @@ def recognise(
     document read from a file. Reads the store, changes nothing.
     """
     found = Recognised(list(docs))
+    for doc in docs:
+        row = existing.get(doc.slug)
+        where = paths.get(doc.slug) or (str(Path(doc.path).resolve()) if doc.path else None)
+        # The same slug from another file: moved to another folder (the importer refuses
+        # it while the old file is still there).
+        if row is not None and where is not None and row.path != where and _gone(row.path):
+            found.moved_from[row.slug] = row.path
     located = {
         i: paths.get(doc.slug) or str(Path(doc.path).resolve())
         for i, doc in enumerate(docs)
@@ -172,13 +181,22 @@ def _take(found: Recognised, i: int, row: PostMortemRow, path: str, moved_from: 
 
 
 def _gone(path: str) -> bool:
-    """Tell whether a stored post-mortem's file is no longer there."""
+    """Tell whether a stored post-mortem's file was removed from where it was.
+
+    Its folder, or the git checkout it was in, must still be here: a store shared by a
+    team (PostgreSQL) holds paths of other machines, whose files are not gone but
+    elsewhere, and a copy of one of them is a post-mortem of its own.
+    """
     file = Path(path)
     # A document stored without a file (its path is its slug) was never anywhere.
     if not file.is_absolute():
         return False
     try:
-        return not file.exists()
+        if file.exists():
+            return False
+        if file.parent.is_dir():
+            return True
+        return any((parent / ".git").exists() for parent in file.parents)
     except OSError:
         return False
 
