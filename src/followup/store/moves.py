@@ -107,7 +107,8 @@ def recognise(
     existing: Mapping[str, PostMortemRow],
     paths: Mapping[str, str],
 ) -> Recognised:
-    """Find the stored post-mortems that documents with slugs new to the store already are.
+    """Find the stored post-mortems that documents with slugs new to the store already are,
+    and note which post-mortems this import moves.
 
     existing holds the rows found by slug; paths, by slug, the resolved path of each
     document read from a file. Reads the store, changes nothing.
