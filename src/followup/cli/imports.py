@@ -108,6 +108,8 @@ def _report(cli: CliContext, report: Report, imported: ImportReport, started: da
             if result.removed:
                 bits.append(f"{result.removed} removed")
             change = ", ".join(bits) or "no item changed"
+        if result.moved_from is not None:
+            change = f"moved from {display_path(result.moved_from)}; {change}"
         noun = "item" if result.items == 1 else "items"
         report.say(
             Text.assemble(
@@ -129,6 +131,7 @@ def _report(cli: CliContext, report: Report, imported: ImportReport, started: da
                 "updated": result.updated,
                 "removed": result.removed,
                 "unchanged": result.unchanged,
+                "moved_from": display_path(result.moved_from) if result.moved_from else None,
                 "warnings": list(result.warnings),
             }
         )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from operator import itemgetter
 from pathlib import Path
@@ -17,7 +17,7 @@ from followup import clock
 from followup.errors import InputError
 from followup.policy import DUE_DOCUMENT, DUE_POLICY, DuePolicy
 from followup.postmortem.model import ActionItem, PostMortem
-from followup.store import bulk, identity
+from followup.store import bulk, identity, moves
 from followup.store.history import Changes
 from followup.store.locks import exclusive
 from followup.store.models import ItemRow, PostMortemRow, Status
@@ -94,6 +94,7 @@ class ImportResult:
     warnings: tuple[str, ...]
     status: str | None = None  # the front matter's: draft, final...
     suggested: int = 0  # of the new items, how many are suggestions waiting for a person
+    moved_from: str | None = None  # the path it had, when this import recorded a move
 
 
 def content_hash(doc: PostMortem, fields: list[dict[str, Any]]) -> str:
@@ -216,6 +217,12 @@ def import_all(
         for chunk in _chunks(list(slugs))
         for row in session.exec(select(PostMortemRow).where(col(PostMortemRow.slug).in_(chunk)))
     }
+    # A document whose file was moved keeps the stored post-mortem's slug and ids.
+    known = moves.recognise(session, docs, existing, paths or {})
+    if known.rows:
+        docs, paths = known.docs, known.keyed(paths or {}) | known.paths
+        file_hashes = known.keyed(file_hashes or {})
+        existing.update(known.rows)
     batch = _Batch(
         session=session,
         now=now,
@@ -266,6 +273,8 @@ def import_all(
     if policy is not None:
         session.flush()
         apply_policy(session, policy)
+    if known.moved_from:
+        results = [replace(r, moved_from=known.moved_from.get(r.slug)) for r in results]
     return results
 
 

@@ -14,6 +14,7 @@ from followup.sync.filing_edits import Late, requeue
 from followup.sync.filing_state import FilingState
 from followup.sync.links import clear_intent, find_issue
 from followup.sync.reconcile import (
+    FOUND_BY,
     Match,
     Reconciliation,
     converge_on_github,
@@ -94,8 +95,7 @@ class ConvergingRun(FilingState):
             for message in raced:
                 self.warn(f"{c.label}: {message}")
             if c.action == "create" and not again:
-                how = "by title" if match.how == "title" else "by its marker"
-                reason = f"already on GitHub (found {how})"
+                reason = f"already on GitHub (found {FOUND_BY[match.how]})"
                 self.done(
                     c,
                     "linked",

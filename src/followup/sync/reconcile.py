@@ -37,14 +37,22 @@ from followup.sync.links import (
     set_tracking_issue,
     upsert_issue,
 )
+from followup.sync.moved_issues import adoptions
 from followup.sync.run_control import RunControl
 
-How = Literal["marker", "title"]
+How = Literal["marker", "title", "moved"]
+# How filing says an item's issue was found.
+FOUND_BY: Mapping[How, str] = {
+    "marker": "by its marker",
+    "title": "by title",
+    "moved": "under the post-mortem's earlier file name",
+}
 
 
 @dataclass(frozen=True, slots=True)
 class Match:
-    """An existing issue found for an item, by its marker or by its title."""
+    """An existing issue found for an item: by its marker, by its title, or filed under the
+    post-mortem's earlier name (sync/moved_issues.py)."""
 
     item_id: str
     issue: RemoteIssue
@@ -80,7 +88,10 @@ def match_issues(session: Session, repo: str, issues: Iterable[RemoteIssue]) -> 
     unlinked item of the same post-mortem with the closest title. When several issues
     carry one item's marker (runs that raced), the item gets the group's winner
     (sync/converge.py: the lowest number not closed as a duplicate), in every store;
-    an item linked to another issue of the group moves to the winner.
+    an item linked to another issue of the group moves to the winner. Issues whose
+    marker names a post-mortem the store does not know are adopted by the items of the
+    post-mortem they were filed from under its file's earlier name, when that is clear
+    (sync/moved_issues.py); its tracking issue follows them.
     """
     repo = normalise_repo(repo)
     ordered = sorted(issues, key=lambda issue: issue.number)
@@ -89,6 +100,7 @@ def match_issues(session: Session, repo: str, issues: Iterable[RemoteIssue]) -> 
     tracking: dict[str, RemoteIssue] = {}
     claimed: dict[str, RemoteIssue] = {}
     unknown: dict[str, list[RemoteIssue]] = defaultdict(list)
+    orphans: dict[str, list[RemoteIssue]] = {}
 
     for (slug, item_id), group in groups_of(ordered).items():
         winner = winner_of(group)
@@ -116,6 +128,7 @@ def match_issues(session: Session, repo: str, issues: Iterable[RemoteIssue]) -> 
     for slug, found in unknown.items():
         pm = session.exec(select(PostMortemRow).where(PostMortemRow.slug == slug)).first()
         if pm is None:
+            orphans[slug] = found
             continue
         items = [
             item
@@ -138,6 +151,13 @@ def match_issues(session: Session, repo: str, issues: Iterable[RemoteIssue]) -> 
         for j, i in sorted(pairs.items()):
             claimed[items[j].id] = found[i]
             matches.append(Match(items[j].id, found[i], "title"))
+
+    for adoption in adoptions(session, repo, orphans, claimed) if orphans else ():
+        for item_id, issue in adoption.items.items():
+            claimed[item_id] = issue
+            matches.append(Match(item_id, issue, "moved"))
+        if adoption.old_slug in tracking and adoption.postmortem.slug not in tracking:
+            tracking[adoption.postmortem.slug] = tracking.pop(adoption.old_slug)
 
     return Reconciliation(repo, tuple(ordered), tuple(matches), tracking, tuple(warnings))
 

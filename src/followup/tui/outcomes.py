@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from pathlib import PurePath
 from typing import TYPE_CHECKING
 
 from followup.tui.jobs import ItemResult, ItemState, Outcome, Severity
@@ -109,7 +110,10 @@ def imported(report: ImportReport) -> Outcome:
     created = sum(r.created for r in report.results)
     updated = sum(r.updated for r in report.results)
     removed = sum(r.removed for r in report.results)
-    names = ", ".join(r.slug for r in report.results)
+    names = ", ".join(
+        f"{r.slug} (moved from {PurePath(r.moved_from).name})" if r.moved_from else r.slug
+        for r in report.results
+    )
     text = (
         f"Imported {names}: {created} new, {updated} updated, {removed} removed"
         if report.results
