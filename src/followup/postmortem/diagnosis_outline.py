@@ -1,0 +1,223 @@
+"""The diagnosis's first pass: a document's headings, cheaply, and how far each can hold work.
+
+Headings are found with str.find (a memchr) rather than a parse: the reader has parsed the
+document already, and the diagnosis must not cost an import more than a few per cent.
+Fenced code and HTML comments are masked so that a '#' line inside them is no heading.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from dataclasses import dataclass
+from enum import Enum
+from itertools import pairwise
+
+from followup.postmortem import sections
+from followup.text import clean
+
+# Headings quoted in a warning are cut to this many characters.
+QUOTED = 60
+
+
+class Reach(Enum):
+    """How much of a section's lists can be work the reader should have taken."""
+
+    HISTORY = "history"  # Timeline, Root cause, Impact, Recovery: never
+    LESSONS = "lessons"  # Lessons learned, Summary: only checklists, owners, due dates
+    OPEN = "open"  # any other section: work-like lists too
+    INTENT = "intent"  # named by what the work is for ("Preventing recurrence"): any list
+
+
+@dataclass(slots=True)
+class Section:
+    level: int
+    title: str  # plain text
+    start: int  # offset of the heading line
+    body: int  # offset after it
+    line: int  # the heading's line number (1 for the text before any heading)
+    end: int = 0
+    parent: int = -1
+    reach: Reach = Reach.OPEN
+    role: sections.Role = sections.Role.NEUTRAL
+
+
+_ATX = re.compile(r"(#{1,6})(?:[ \t]+|$)")
+_CLOSING = re.compile(r"[ \t]+#+[ \t]*$")
+_FENCE = re.compile(r"^[ ]{0,3}(`{3,}|~{3,})", re.MULTILINE)
+_SETEXT = re.compile(r"\n[ ]{0,3}(=+|-+)[ \t]*(?=\n|\Z)")
+Heading = tuple[int, int, int, str]  # start, body, level, raw text
+_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
+_MARKUP = re.compile(r"<[^>\n]*>|[*_`~]+")
+
+
+def plain(text: str) -> str:
+    """Return a heading's text without Markdown markup, made inert and kept short."""
+    if "[" in text:
+        text = _LINK.sub(r"\1", text)
+    if any(ch in text for ch in "*_`~<"):
+        text = _MARKUP.sub("", text)
+    text = " ".join(clean(text).split())
+    return text if len(text) <= QUOTED else text[: QUOTED - 1].rstrip() + "…"
+
+
+def _masked(text: str) -> list[tuple[int, int]]:
+    """Return the ranges of fenced code and HTML comments: no heading or list inside."""
+    out: list[tuple[int, int]] = []
+    if "```" in text or "~~~" in text:
+        opened: str | None = None
+        begin = 0
+        for m in _FENCE.finditer(text):
+            fence = m[1]
+            if opened is None:
+                opened, begin = fence, m.start()
+            elif fence[0] == opened[0] and len(fence) >= len(opened):
+                out.append((begin, m.end()))
+                opened = None
+        if opened is not None:
+            out.append((begin, len(text)))
+    at = text.find("<!--")
+    while at >= 0:
+        end = text.find("-->", at + 4)
+        end = len(text) if end < 0 else end + 3
+        out.append((at, end))
+        at = text.find("<!--", end)
+    out.sort()
+    return out
+
+
+def _inside(ranges: list[tuple[int, int]], at: int) -> bool:
+    i = bisect_right(ranges, (at, len(ranges) + (1 << 62))) - 1
+    return i >= 0 and ranges[i][0] <= at < ranges[i][1]
+
+
+def _front_matter_end(text: str) -> int:
+    if not text.startswith(("---\n", "+++\n")):
+        return 0
+    fence = text[:3]
+    at = 4
+    while at < len(text):
+        end = text.find("\n", at)
+        end = len(text) if end < 0 else end
+        line = text[at:end].rstrip()
+        if line == fence or (fence == "---" and line == "..."):
+            return min(end + 1, len(text))
+        at = end + 1
+    return 0
+
+
+def _headings(text: str, skip: int, masked: list[tuple[int, int]]) -> list[Heading]:
+    """Return (start, body, level, raw text) of each heading after skip, in order."""
+    found: list[Heading] = []
+    at = text.find("#", skip)
+    while at >= 0:
+        line = text.rfind("\n", 0, at) + 1
+        end = text.find("\n", at)
+        end = len(text) if end < 0 else end
+        if at - line <= 3 and not text[line:at].strip(" ") and line >= skip:
+            m = _ATX.match(text, at, end)
+            if m is not None and not (masked and _inside(masked, at)):
+                raw = _CLOSING.sub("", text[m.end() : end]).strip()
+                found.append((line, min(end + 1, len(text)), len(m[1]), raw))
+        at = text.find("#", end)
+    if "\n=" in text or "\n-" in text or "\n " in text:
+        for m in _SETEXT.finditer(text, skip):
+            under = m.start() + 1
+            prev_start = text.rfind("\n", 0, m.start()) + 1
+            prev = text[prev_start : m.start()]
+            if not _paragraph_line(prev) or prev_start < skip:
+                continue
+            if masked and _inside(masked, under):
+                continue
+            level = 1 if m[1][0] == "=" else 2
+            body = min(m.end() + 1, len(text))
+            found.append((prev_start, body, level, prev.strip()))
+        found.sort()
+    return found
+
+
+def _paragraph_line(line: str) -> bool:
+    """Tell whether a line can be a setext heading's text (a paragraph's, not a list's)."""
+    s = line.strip()
+    if not s or len(line) - len(line.lstrip(" ")) > 3:
+        return False
+    return not (entry_marker(s) or s[0] in "#|>")
+
+
+def outline(text: str) -> tuple[list[Section], list[tuple[int, int]]]:
+    skip = _front_matter_end(text)
+    masked = _masked(text)
+    secs = [Section(0, "", skip, skip, text.count("\n", 0, skip) + 1)]
+    line, last = secs[0].line, skip
+    stack: list[int] = []
+    for start, body, level, raw in _headings(text, skip, masked):
+        line += text.count("\n", last, start)
+        last = start
+        sec = Section(level, plain(raw), start, body, line)
+        while stack and secs[stack[-1]].level >= level:
+            stack.pop()
+        sec.parent = stack[-1] if stack else 0
+        stack.append(len(secs))
+        secs.append(sec)
+    for a, b in pairwise(secs):
+        a.end = b.start
+    secs[-1].end = len(text)
+    _reach(secs, text)
+    return secs, masked
+
+
+# Lesson-like sections: a list there is work only when it says so (a box, an owner, a date).
+LESSONS = re.compile(
+    r"^(?:lessons?|learnings?|takeaways?|key\s+takeaways?|what\s+went|what\s+we\s+learned"
+    r"|where\s+we\s+got\s+lucky|things\s+that\s+went|insights?|summary|conclusions?|notes?"
+    r"|appendix|overview|discussion|open\s+questions?)\b"
+)
+
+
+# A neutral heading or lead-in telling what was done or what happened: "How this happened",
+# "This was resolved by:". Its lists recount the incident.
+_TOLD = re.compile(
+    r"\b(?:happened|occurred|caused|resolved|fixed|mitigated|did|was|were|went|took|had)\b"
+)
+
+
+def told(norm: str) -> bool:
+    return _TOLD.search(norm) is not None
+
+
+def _reach(secs: list[Section], text: str) -> None:
+    """Set each section's reach and role, a neutral heading inheriting its parent's reach."""
+    title = 1 if len(secs) > 1 and secs[1].level == 1 and not text[: secs[1].start].strip() else 0
+    for i, sec in enumerate(secs):
+        if sec.level == 0:
+            continue
+        role = sections.role(sec.title) if sec.title else sections.Role.NEUTRAL
+        if i == title:
+            role = sections.Role.NEUTRAL
+        sec.role = role
+        past = sections.tells_the_past(sec.title)
+        if past or role is sections.Role.OTHER:
+            lessons = LESSONS.match(sections.normalise(sec.title)) is not None
+            sec.reach = Reach.LESSONS if lessons else Reach.HISTORY
+        elif role is sections.Role.WEAK:
+            sec.reach = Reach.INTENT
+        elif role is sections.Role.NEUTRAL:
+            sec.reach = secs[sec.parent].reach if sec.parent > 0 else Reach.OPEN
+            if told(sections.normalise(sec.title)):
+                sec.reach = Reach.HISTORY
+
+
+_ORDERED = re.compile(r"\d{1,3}[.)](?:[ \t]|$)")
+
+
+def entry_marker(s: str) -> int:
+    """Return the length of a list marker opening s ('- ', '1. '), or 0."""
+    c = s[0]
+    if c in "-*+":
+        if len(s) == 1 or s[1] in " \t":
+            return 2 if len(s) > 1 else 1
+        return 0
+    if c.isdigit():
+        m = _ORDERED.match(s)
+        return m.end() if m else 0
+    return 0
