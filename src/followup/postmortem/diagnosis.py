@@ -57,22 +57,16 @@ class Diagnosis:
     # With no item at all: the headings whose lists were not taken as work (Timeline...).
     lists_under: tuple[str, ...] = ()
 
-    @property
-    def missing(self) -> bool:
-        """Tell whether the document has neither an action section nor an explicit item."""
-        return not self.items and not self.has_action_section
-
     def warning(self) -> str | None:
         """Return the one-line warning import prints, or None when there is nothing to say."""
-        if self.missing:
-            return self._nothing_found()
+        if not self.has_action_section:
+            return self._no_section()
         if not self.unread:
             return None
         where = _quoted_list(self.sources) if self.sources else "the action section"
         return (
             f"{_counted(self.unread)} outside {where} not read ({_places(self.unread)}); "
-            "if they are work to do, put them under an action heading such as "
-            '"## Action items" to import them'
+            f"if they are work to do, {_MOVE} to import them"
         )
 
     def line(self) -> str:
@@ -98,23 +92,38 @@ class Diagnosis:
             "warning": self.warning(),
         }
 
-    def _nothing_found(self) -> str:
+    def _no_section(self) -> str:
+        """Say what a document without an action section gave, and what looks like work."""
+        said = [NO_SECTION]
+        if self.items:
+            said.append(
+                f"took {_plural(self.items, 'labelled item')} from {_quoted_list(self.sources)}"
+            )
+        if self.suggestions:
+            said.append(f"kept {_plural(self.suggestions, 'commitment')} in prose as suggestions")
         if self.unread:
-            return (
-                f"{NO_SECTION}; {_counted(self.unread)} look like work to do "
-                f"({_places(self.unread)}): put them under a heading such as "
-                '"## Action items" to import them'
+            said.append(
+                f"{_counted(self.unread)} {'looks' if len(self.unread) == 1 else 'look'} like work to do ({_places(self.unread)}): "
+                f"{_MOVE} to import them"
             )
-        if self.lists_under:
-            return (
-                f"{NO_SECTION}, and no list reads as work to do (lists only under "
-                f"{_quoted_list(self.lists_under)}); "
-                'put the action items under a heading such as "## Action items"'
+        elif self.items or self.suggestions:
+            pass
+        elif self.lists_under:
+            said.append(
+                f"no list reads as work to do (lists only under {_quoted_list(self.lists_under)})"
             )
-        return (
-            f"{NO_SECTION}, and no list, checklist or table in the document; "
-            'put the action items under a heading such as "## Action items"'
-        )
+        else:
+            said.append("no list, checklist or table in the document")
+        if not (self.items or self.suggestions or self.unread):
+            said.append(f"to import action items, {_MOVE}")
+        return "; ".join(said)
+
+
+_MOVE = 'put them under an action heading such as "## Action items"'
+
+
+def _plural(count: int, noun: str) -> str:
+    return f"{count} {noun}{'s' if count != 1 else ''}"
 
 
 def _quoted_list(names: Sequence[str]) -> str:
@@ -151,9 +160,7 @@ def warnings_with(pm: PostMortem, found: Diagnosis) -> tuple[str, ...]:
     """Return the document's warnings, the diagnosis's in place of 'no action section'."""
     said = found.warning()
     kept = tuple(w for w in pm.warnings if not w.startswith(NO_SECTION))
-    if said is None:
-        return kept if found.missing else pm.warnings
-    return (said, *kept)
+    return kept if said is None else (said, *kept)
 
 
 # -- the diagnosis ------------------------------------------------------------------------
@@ -210,7 +217,7 @@ def diagnose_text(
     if not sources and has_action_section:
         sources = tuple(secs[i].title for i in action_heads)
     lists_under: tuple[str, ...] = ()
-    if not explicit and not has_action_section and not unread:
+    if not explicit and not suggested and not has_action_section and not unread:
         lists_under = _listed(text, secs)
     return Diagnosis(
         sources=sources,
