@@ -103,8 +103,8 @@ class Diagnosis:
             said.append(f"kept {_plural(self.suggestions, 'commitment')} in prose as suggestions")
         if self.unread:
             said.append(
-                f"{_counted(self.unread)} {'looks' if len(self.unread) == 1 else 'look'} like work to do ({_places(self.unread)}): "
-                f"{_MOVE} to import them"
+                f"{_counted(self.unread)} {'looks' if len(self.unread) == 1 else 'look'} "
+                f"like work to do ({_places(self.unread)}): {_MOVE} to import them"
             )
         elif self.items or self.suggestions:
             pass
@@ -170,9 +170,13 @@ def diagnose_text(
     text: str,
     items: Iterable[tuple[int, bool, str]],
     *,
-    has_action_section: bool = False,
+    has_action_section: bool | None = None,
 ) -> Diagnosis:
-    """Diagnose a document from its text and its items' (line, suggested, title)."""
+    """Diagnose a document from its text and its items' (line, suggested, title).
+
+    has_action_section None (a stored document: the store keeps no such flag) is inferred:
+    an explicit item, or a heading that announces action items.
+    """
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
     if text.startswith("\ufeff"):
@@ -213,6 +217,8 @@ def diagnose_text(
             kind = judge(block, titles)
             if kind is not None:
                 unread.append(Unread(block.first, block.heading, kind, block.last))
+    if has_action_section is None:
+        has_action_section = bool(explicit or action_heads)
     sources = tuple(secs[i].title for i in sorted(chosen, key=lambda k: secs[k].start))
     if not sources and has_action_section:
         sources = tuple(secs[i].title for i in action_heads)
