@@ -187,15 +187,18 @@ def diagnose_text(
     titles: list[str] = []
     explicit = suggested = 0
     chosen: dict[int, tuple[int, int]] = {}  # section index -> offsets read
+    sources_of: dict[int, int] = {}
     for line, is_suggestion, title in items:
         taken.append(line)
         if is_suggestion:
             suggested += 1
             continue
         explicit += 1
-        titles.append(normal(title))
+        titles.append(title)
         i = max(0, bisect_right(starts, line) - 1)
-        source = _source(secs, i)
+        source = sources_of.get(i)
+        if source is None:
+            source = sources_of[i] = _source(secs, i)
         if source not in chosen:
             sec = secs[source]
             opens = sec.role in (sections.Role.ACTION, sections.Role.WEAK)
@@ -204,6 +207,7 @@ def diagnose_text(
     action_heads = [i for i, sec in enumerate(secs) if sec.role is sections.Role.ACTION]
     ranges = sorted(chosen.values())
     unread: list[Unread] = []
+    normalised = False
     for sec in secs:
         if any(a <= sec.start and sec.end <= b for a, b in ranges):
             continue
@@ -211,9 +215,14 @@ def diagnose_text(
             continue  # history holds no work, unless in an action-items table
         if sec.level and sec.body >= sec.end:
             continue
+        if sec.reach is Reach.LESSONS and not _marked(text, sec.body, sec.end):
+            continue  # a lesson is work only with a box, an owner, a date or a label
         for block in blocks(text, sec, masked):
             if _holds_item(taken, block.first, block.last):
                 continue
+            if titles and type(titles[0]) is str and not normalised:
+                titles = [normal(t) for t in titles]
+                normalised = True
             kind = judge(block, titles)
             if kind is not None:
                 unread.append(Unread(block.first, block.heading, kind, block.last))
@@ -233,6 +242,15 @@ def diagnose_text(
         has_action_section=has_action_section,
         lists_under=lists_under,
     )
+
+
+# What a lesson needs to be work: a checkbox, an owner, a date, a table, a label's colon.
+_MARKS = ("[", "@", "|", ":", "due", "Due", "ETA", "eadline")
+
+
+def _marked(text: str, start: int, end: int) -> bool:
+    """Tell whether a slice holds any mark of work (str.find: a memchr, unlike a regex)."""
+    return any(text.find(mark, start, end) >= 0 for mark in _MARKS)
 
 
 def _source(secs: list[Section], i: int) -> int:

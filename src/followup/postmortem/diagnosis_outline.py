@@ -11,6 +11,7 @@ import re
 from bisect import bisect_right
 from dataclasses import dataclass
 from enum import Enum
+from functools import lru_cache
 from itertools import pairwise
 
 from followup.postmortem import sections
@@ -48,6 +49,7 @@ _FENCE = re.compile(r"^[ ]{0,3}(`{3,}|~{3,})", re.MULTILINE)
 _SETEXT = re.compile(r"\n[ ]{0,3}(=+|-+)[ \t]*(?=\n|\Z)")
 Heading = tuple[int, int, int, str]  # start, body, level, raw text
 _LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
+_MARKUP_CHAR = re.compile(r"[*_`~<]")
 _MARKUP = re.compile(r"<[^>\n]*>|[*_`~]+")
 
 
@@ -55,7 +57,7 @@ def plain(text: str) -> str:
     """Return a heading's text without Markdown markup, made inert and kept short."""
     if "[" in text:
         text = _LINK.sub(r"\1", text)
-    if any(ch in text for ch in "*_`~<"):
+    if _MARKUP_CHAR.search(text) is not None:
         text = _MARKUP.sub("", text)
     text = " ".join(clean(text).split())
     return text if len(text) <= QUOTED else text[: QUOTED - 1].rstrip() + "…"
@@ -111,16 +113,21 @@ def _headings(text: str, skip: int, masked: list[tuple[int, int]]) -> list[Headi
     found: list[Heading] = []
     at = text.find("#", skip)
     while at >= 0:
+        if at and text[at - 1] not in "\n ":
+            at = text.find("#", at + 1)  # "#123" inside a line: no heading
+            continue
         line = text.rfind("\n", 0, at) + 1
         end = text.find("\n", at)
         end = len(text) if end < 0 else end
         if at - line <= 3 and not text[line:at].strip(" ") and line >= skip:
             m = _ATX.match(text, at, end)
             if m is not None and not (masked and _inside(masked, at)):
-                raw = _CLOSING.sub("", text[m.end() : end]).strip()
+                raw = text[m.end() : end].strip()
+                if raw.endswith("#"):
+                    raw = _CLOSING.sub("", " " + raw).strip()
                 found.append((line, min(end + 1, len(text)), len(m[1]), raw))
         at = text.find("#", end)
-    if "\n=" in text or "\n-" in text or "\n " in text:
+    if "\n==" in text or "\n--" in text or "\n=\n" in text or "\n-\n" in text:
         for m in _SETEXT.finditer(text, skip):
             under = m.start() + 1
             prev_start = text.rfind("\n", 0, m.start()) + 1
@@ -185,26 +192,33 @@ def told(norm: str) -> bool:
     return _TOLD.search(norm) is not None
 
 
+@lru_cache(maxsize=4096)
+def _classify(title: str) -> tuple[sections.Role, Reach | None]:
+    """Return a heading's role and its own reach; None: a neutral heading, inheriting it."""
+    role = sections.role(title) if title else sections.Role.NEUTRAL
+    if sections.tells_the_past(title) or role is sections.Role.OTHER:
+        lessons = LESSONS.match(sections.normalise(title)) is not None
+        return role, Reach.LESSONS if lessons else Reach.HISTORY
+    if role is sections.Role.WEAK:
+        return role, Reach.INTENT
+    if role is sections.Role.NEUTRAL:
+        return role, Reach.HISTORY if told(sections.normalise(title)) else None
+    return role, Reach.OPEN
+
+
 def _reach(secs: list[Section], text: str) -> None:
     """Set each section's reach and role, a neutral heading inheriting its parent's reach."""
     title = 1 if len(secs) > 1 and secs[1].level == 1 and not text[: secs[1].start].strip() else 0
     for i, sec in enumerate(secs):
         if sec.level == 0:
             continue
-        role = sections.role(sec.title) if sec.title else sections.Role.NEUTRAL
+        role, reach = _classify(sec.title)
         if i == title:
-            role = sections.Role.NEUTRAL
+            role, reach = sections.Role.NEUTRAL, None
         sec.role = role
-        past = sections.tells_the_past(sec.title)
-        if past or role is sections.Role.OTHER:
-            lessons = LESSONS.match(sections.normalise(sec.title)) is not None
-            sec.reach = Reach.LESSONS if lessons else Reach.HISTORY
-        elif role is sections.Role.WEAK:
-            sec.reach = Reach.INTENT
-        elif role is sections.Role.NEUTRAL:
-            sec.reach = secs[sec.parent].reach if sec.parent > 0 else Reach.OPEN
-            if told(sections.normalise(sec.title)):
-                sec.reach = Reach.HISTORY
+        if reach is None:
+            reach = secs[sec.parent].reach if sec.parent > 0 else Reach.OPEN
+        sec.reach = reach
 
 
 _ORDERED = re.compile(r"\d{1,3}[.)](?:[ \t]|$)")
