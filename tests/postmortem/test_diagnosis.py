@@ -246,3 +246,18 @@ def test_line_numbers_follow_front_matter_and_windows_line_endings() -> None:
     text = "---\ntitle: Outage\n---\n" + STRAY_LESSONS
     (unread,) = diagnosed(text.replace("\n", "\r\n")).unread
     assert unread.line == 22
+
+
+def test_a_bare_action_label_under_a_history_heading_is_followed() -> None:
+    text = (
+        "# Certificate expired\n\n## Action items\n\n- Renew the certificate by hand\n\n"
+        "## Detection\n\nCustomers told us.\n\nFollow-ups\n- Alert before certificates expire\n"
+        "- Someone should own the renewal\n"
+    )
+    found = diagnose_text(
+        text, [(5, False, "Renew the certificate by hand")], has_action_section=True
+    )
+    assert [(u.line, u.heading, u.kind) for u in found.unread] == [(12, "Follow-ups", "list")]
+    # Without the label, the same list under Detection tells what happened.
+    quiet = text.replace("Follow-ups\n", "")
+    assert diagnose_text(quiet, [(5, False, "Renew")], has_action_section=True).unread == ()

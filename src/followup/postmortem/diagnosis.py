@@ -211,11 +211,11 @@ def diagnose_text(
     for sec in secs:
         if any(a <= sec.start and sec.end <= b for a, b in ranges):
             continue
-        if sec.reach is Reach.HISTORY and text.find("|", sec.body, sec.end) < 0:
-            continue  # history holds no work, unless in an action-items table
+        if sec.reach is Reach.HISTORY and not _marked(text, sec.body, sec.end, _LABEL_MARKS):
+            continue  # history holds no work, unless under an action label or in a table
         if sec.level and sec.body >= sec.end:
             continue
-        if sec.reach is Reach.LESSONS and not _marked(text, sec.body, sec.end):
+        if sec.reach is Reach.LESSONS and not _marked(text, sec.body, sec.end, _MARKS):
             continue  # a lesson is work only with a box, an owner, a date or a label
         for block in blocks(text, sec, masked):
             if _holds_item(taken, block.first, block.last):
@@ -246,11 +246,13 @@ def diagnose_text(
 
 # What a lesson needs to be work: a checkbox, an owner, a date, a table, a label's colon.
 _MARKS = ("[", "@", "|", ":", "due", "Due", "ETA", "eadline")
+# What history needs: an action-items table, or a label such as "Action Items" or "TODO".
+_LABEL_MARKS = ("|", "ction", "ollow", "odo", "ODO", "ext step")
 
 
-def _marked(text: str, start: int, end: int) -> bool:
-    """Tell whether a slice holds any mark of work (str.find: a memchr, unlike a regex)."""
-    return any(text.find(mark, start, end) >= 0 for mark in _MARKS)
+def _marked(text: str, start: int, end: int, marks: tuple[str, ...]) -> bool:
+    """Tell whether a slice holds any of the marks (str.find, far cheaper than a regex)."""
+    return any(text.find(mark, start, end) >= 0 for mark in marks)
 
 
 def _source(secs: list[Section], i: int) -> int:

@@ -133,10 +133,14 @@ def blocks(text: str, sec: Section, masked: list[tuple[int, int]]) -> list[Block
                 name = plain(pseudo[1] or pseudo[2] or "")
                 reach = Reach.HISTORY if guided else _label_reach(name, sec)
                 heading = name or heading
+            elif len(s) <= _BARE and sections.only_action(s):
+                # "Action Items" alone on its line, no '#', bold or colon: a label all the same.
+                reach, heading = (Reach.HISTORY if guided else Reach.INTENT), plain(s)
         blank = False
     return out
 
 
+_BARE = 40  # characters: a bare label is a short line
 _ENTRY_LABEL = re.compile(r"^(?:\*\*|__)([^*_\n]{1,64}?):?(?:\*\*|__):?$")
 
 
@@ -182,7 +186,7 @@ def _label_reach(label: str, sec: Section) -> Reach:
     if role is sections.Role.WEAK:
         return Reach.INTENT
     if role is sections.Role.ACTION:
-        return Reach.OPEN
+        return Reach.INTENT  # "**Action items:**" over a list the reader left: surely work
     return Reach.HISTORY if told(sections.normalise(label)) else sec.reach
 
 
