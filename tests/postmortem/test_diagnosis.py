@@ -261,3 +261,14 @@ def test_a_bare_action_label_under_a_history_heading_is_followed() -> None:
     # Without the label, the same list under Detection tells what happened.
     quiet = text.replace("Follow-ups\n", "")
     assert diagnose_text(quiet, [(5, False, "Renew")], has_action_section=True).unread == ()
+
+
+def test_underlined_headings_count_and_a_hash_line_in_code_does_not() -> None:
+    text = (
+        "Outage\n======\n\nAction items\n------------\n\n- Add a canary\n\nNotes\n-----\n\n"
+        "```\n# not a heading\n- [ ] not work either\n```\n\n- [ ] Rotate the keys\n"
+        "- [ ] Audit the tokens\n"
+    )
+    found = diagnose_text(text, [(7, False, "Add a canary")], has_action_section=True)
+    assert found.sources == ("Action items",)
+    assert [(u.line, u.heading, u.kind) for u in found.unread] == [(17, "Notes", "checklist")]
