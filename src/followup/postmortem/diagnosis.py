@@ -208,14 +208,15 @@ def diagnose_text(
     ranges = sorted(chosen.values())
     unread: list[Unread] = []
     normalised = False
+    history, lessons = _Marks(text, _LABEL_MARKS), _Marks(text, _MARKS)
     for sec in secs:
-        if any(a <= sec.start and sec.end <= b for a, b in ranges):
-            continue
-        if sec.reach is Reach.HISTORY and not _marked(text, sec.body, sec.end, _LABEL_MARKS):
-            continue  # history holds no work, unless under an action label or in a table
         if sec.level and sec.body >= sec.end:
             continue
-        if sec.reach is Reach.LESSONS and not _marked(text, sec.body, sec.end, _MARKS):
+        if ranges and any(a <= sec.start and sec.end <= b for a, b in ranges):
+            continue
+        if sec.reach is Reach.HISTORY and not history.within(sec.body, sec.end):
+            continue  # history holds no work, unless under an action label or in a table
+        if sec.reach is Reach.LESSONS and not lessons.within(sec.body, sec.end):
             continue  # a lesson is work only with a box, an owner, a date or a label
         for block in blocks(text, sec, masked):
             if _holds_item(taken, block.first, block.last):
@@ -247,12 +248,37 @@ def diagnose_text(
 # What a lesson needs to be work: a checkbox, an owner, a date, a table, a label's colon.
 _MARKS = ("[", "@", "|", ":", "due", "Due", "ETA", "eadline")
 # What history needs: an action-items table, or a label such as "Action Items" or "TODO".
-_LABEL_MARKS = ("|", "ction", "ollow", "odo", "ODO", "ext step")
+# Capitalised, as a label starts its line: "connection" in prose must not cost a scan.
+_LABEL_MARKS = ("|", "Action", "ACTION", "Follow", "TODO", "Todo", "To-do", "Next step")
 
 
-def _marked(text: str, start: int, end: int, marks: tuple[str, ...]) -> bool:
-    """Tell whether a slice holds any of the marks (str.find, far cheaper than a regex)."""
-    return any(text.find(mark, start, end) >= 0 for mark in marks)
+class _Marks:
+    """Tell whether a slice holds one of some marks, sections taken in the document's order.
+
+    Each mark's next place is kept: a mark absent from the document costs one str.find in
+    all, not one per section.
+    """
+
+    __slots__ = ("_marks", "_next", "_text")
+
+    def __init__(self, text: str, marks: tuple[str, ...]) -> None:
+        self._text = text
+        self._marks = marks
+        self._next = dict.fromkeys(marks, -2)
+
+    def within(self, start: int, end: int) -> bool:
+        """Tell whether text[start:end] holds a mark; start never goes back."""
+        found = False
+        for mark in self._marks:
+            at = self._next[mark]
+            if at == -1:
+                continue
+            if at < start:
+                at = self._next[mark] = self._text.find(mark, start)
+            if 0 <= at < end:
+                found = True
+                break
+        return found
 
 
 def _source(secs: list[Section], i: int) -> int:
