@@ -181,7 +181,7 @@ def diagnose_text(
         text = text.replace("\r\n", "\n").replace("\r", "\n")
     if text.startswith("\ufeff"):
         text = text[1:]
-    secs, masked = outline(text)
+    secs, masked, labels = outline(text)
     starts = [sec.line for sec in secs]
     taken: list[int] = []
     titles: list[str] = []
@@ -208,13 +208,16 @@ def diagnose_text(
     ranges = sorted(chosen.values())
     unread: list[Unread] = []
     normalised = False
-    history, lessons = _Marks(text, _LABEL_MARKS), _Marks(text, _MARKS)
+    lessons = _Marks(text, _MARKS)
+    bars = _Marks(text, ("|",))
     for sec in secs:
         if sec.level and sec.body >= sec.end:
             continue
         if ranges and any(a <= sec.start and sec.end <= b for a, b in ranges):
             continue
-        if sec.reach is Reach.HISTORY and not history.within(sec.body, sec.end):
+        if sec.reach is Reach.HISTORY and not (
+            _holds_item(labels, sec.body - 1, sec.end) or bars.within(sec.body, sec.end)
+        ):
             continue  # history holds no work, unless under an action label or in a table
         if sec.reach is Reach.LESSONS and not lessons.within(sec.body, sec.end):
             continue  # a lesson is work only with a box, an owner, a date or a label
@@ -245,11 +248,9 @@ def diagnose_text(
     )
 
 
-# What a lesson needs to be work: a checkbox, an owner, a date, a table, a label's colon.
-_MARKS = ("[", "@", "|", ":", "due", "Due", "ETA", "eadline")
-# What history needs: an action-items table, or a label such as "Action Items" or "TODO".
-# Capitalised, as a label starts its line: "connection" in prose must not cost a scan.
-_LABEL_MARKS = ("|", "Action", "ACTION", "Follow", "TODO", "Todo", "To-do", "Next step")
+# What a lesson needs to be work: a checkbox, an owner, a table, a label's (or a due date's)
+# colon. One character each: str.find of one character is a memchr, of several far slower.
+_MARKS = ("[", "@", "|", ":")
 
 
 class _Marks:

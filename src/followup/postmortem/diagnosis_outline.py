@@ -50,7 +50,10 @@ class Section:
         return plain(self.raw)
 
 
-_ATX_LINE = re.compile(r"\n {0,3}(#{1,6})(?=[ \t\n]|\Z)")
+_LINES = re.compile(
+    r"\n(?: {0,3}(?P<atx>#{1,6})(?=[ \t\n]|\Z)| {0,3}(?P<under>=+|-{2,})[ \t]*(?=\n|\Z)"
+    r"|[ \t>*_-]*(?:Action|ACTION|Follow|TODO|To-?do|Next step))"
+)
 _ATX_FIRST = re.compile(r" {0,3}(#{1,6})(?=[ \t\n]|\Z)")
 _CLOSING = re.compile(r"[ \t]+#+[ \t]*$")
 Heading = tuple[int, int, int, str]  # start, body, level, raw text
@@ -135,39 +138,35 @@ def _front_matter_end(text: str) -> int:
     return 0
 
 
-def _headings(text: str, skip: int, masked: list[tuple[int, int]]) -> list[Heading]:
-    """Return (start, body, level, raw text) of each heading after skip, in order."""
+def _headings(
+    text: str, skip: int, masked: list[tuple[int, int]], labels: list[int]
+) -> list[Heading]:
+    """Return (start, body, level, raw text) of each heading after skip, in order.
+
+    The same pass notes in labels where a line opens with an action label ("Action Items",
+    "TODO"): one regex whose first character is a literal newline visits each line once.
+    """
     found: list[Heading] = []
-    # One regex with a literal first character ("\n") costs a fifth of a loop of finds.
     at = skip - 1 if skip and text[skip - 1] == "\n" else skip
     if at == skip and (m := _ATX_FIRST.match(text, skip)) is not None:
         found.append(_heading(text, skip, m.end(), len(m[1])))
-    for m in _ATX_LINE.finditer(text, at):
-        line = m.start() + 1
-        if not (masked and _inside(masked, line)):
-            found.append(_heading(text, line, m.end(), len(m[1])))
-    # A setext underline ("Title" over "-----"): looked for by its first two characters.
     added = False
-    for needle in ("\n==", "\n--"):
-        if needle[1] == "=" and text.find("=", skip) < 0:
-            continue  # a memchr rules out the rarer underline
-        at = text.find(needle, max(skip - 1, 0))
-        while at >= 0:
-            end = text.find("\n", at + 1)
-            end = len(text) if end < 0 else end
-            under = text[at + 1 : end].rstrip()
-            if not under.strip(needle[1]):
-                prev_start = text.rfind("\n", 0, at) + 1
-                prev = text[prev_start:at]
-                if (
-                    prev_start >= skip
-                    and _paragraph_line(prev)
-                    and not (masked and _inside(masked, at + 1))
-                ):
-                    level = 1 if needle[1] == "=" else 2
-                    found.append((prev_start, min(end + 1, len(text)), level, prev.strip()))
-                    added = True
-            at = text.find(needle, end)
+    for m in _LINES.finditer(text, at):
+        line = m.start() + 1
+        if masked and _inside(masked, line):
+            continue
+        if m["atx"]:
+            found.append(_heading(text, line, m.end(), len(m["atx"])))
+        elif m["under"]:
+            # "Title" over "=====" or "-----": a heading when the line above is a paragraph's.
+            prev_start = text.rfind("\n", 0, m.start()) + 1
+            prev = text[prev_start : m.start()]
+            if prev_start >= skip and _paragraph_line(prev):
+                level = 1 if m["under"][0] == "=" else 2
+                found.append((prev_start, min(m.end() + 1, len(text)), level, prev.strip()))
+                added = True
+        else:
+            labels.append(m.start())
     if added:
         found.sort()
     return found
@@ -191,13 +190,15 @@ def _paragraph_line(line: str) -> bool:
     return not (entry_marker(s) or s[0] in "#|>")
 
 
-def outline(text: str) -> tuple[list[Section], list[tuple[int, int]]]:
+def outline(text: str) -> tuple[list[Section], list[tuple[int, int]], list[int]]:
+    """Return a document's sections, its masked ranges, and where action labels open lines."""
     skip = _front_matter_end(text)
     masked = _masked(text)
+    labels: list[int] = []
     secs = [Section(0, "", skip, skip, text.count("\n", 0, skip) + 1)]
     line, last = secs[0].line, skip
     stack: list[int] = []
-    for start, body, level, raw in _headings(text, skip, masked):
+    for start, body, level, raw in _headings(text, skip, masked, labels):
         line += text.count("\n", last, start)
         last = start
         sec = Section(level, raw, start, body, line)
@@ -210,7 +211,7 @@ def outline(text: str) -> tuple[list[Section], list[tuple[int, int]]]:
         a.end = b.start
     secs[-1].end = len(text)
     _reach(secs, text)
-    return secs, masked
+    return secs, masked, labels
 
 
 # Lesson-like sections: a list there is work only when it says so (a box, an owner, a date).
