@@ -31,7 +31,7 @@ class Block:
 
 _BOX = re.compile(r"\[[ xX]\]\s")
 _LABELLED = re.compile(
-    r"(?:\*\*|__)?(?:action(?:\s+items?)?|ai|todo|to-do|follow[\s-]?ups?|next\s+steps?)"
+    r"(?:\*\*|__)?(?:action(?:\s+(?:items?|points?))?|ai|todo|to-do|follow[\s-]?ups?|next\s+steps?)"
     r"(?:\*\*|__)?\s*:(?:\*\*|__)?\s*(?P<rest>.*)$",
     re.IGNORECASE,
 )
@@ -141,7 +141,9 @@ def blocks(text: str, sec: Section, masked: list[tuple[int, int]]) -> list[Block
 
 
 _BARE = 40  # characters: a bare label is a short line
-_ENTRY_LABEL = re.compile(r"^(?:\*\*|__)([^*_\n]{1,64}?):?(?:\*\*|__):?$")
+# "- **Review actions**:" heads the entries nested under it; "1. **Remove PII**" (no colon)
+# is an entry itself, its nested lines saying more of it.
+_ENTRY_LABEL = re.compile(r"^(?:\*\*|__)([^*_\n]{1,64}?)(?::(?:\*\*|__)|(?:\*\*|__):)$")
 
 
 def _entry_label(entry: str, sec: Section) -> tuple[str, Reach] | None:
