@@ -272,3 +272,26 @@ def test_underlined_headings_count_and_a_hash_line_in_code_does_not() -> None:
     found = diagnose_text(text, [(7, False, "Add a canary")], has_action_section=True)
     assert found.sources == ("Action items",)
     assert [(u.line, u.heading, u.kind) for u in found.unread] == [(17, "Notes", "checklist")]
+
+
+def test_a_labelled_line_the_reader_left_is_pointed_at() -> None:
+    text = (
+        "# Split\n\n## Action items\n\n- Patch the node\n\n## Lessons learned\n\n"
+        "Action point: start a mailing list for downstream operators\n"
+    )
+    found = diagnose_text(text, [(5, False, "Patch the node")], has_action_section=True)
+    assert [(u.line, u.heading, u.kind) for u in found.unread] == [
+        (9, "Lessons learned", "labelled line")
+    ]
+    nothing = text.replace("start a mailing list for downstream operators", "none")
+    assert diagnose_text(nothing, [(5, False, "Patch")], has_action_section=True).unread == ()
+
+
+def test_numbered_bold_entries_with_their_own_lines_are_one_list() -> None:
+    text = (
+        "# Leak\n\n## Action items\n\n- Rotate the keys\n\n## Looking ahead\n\n"
+        "1. **Strip personal data from support mail.**\n   We are changing the templates.\n"
+        "2. **Automate the announcement list.**\n   The manual step goes away.\n"
+    )
+    found = diagnose_text(text, [(5, False, "Rotate the keys")], has_action_section=True)
+    assert [(u.line, u.last, u.heading) for u in found.unread] == [(9, 12, "Looking ahead")]
