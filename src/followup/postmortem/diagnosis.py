@@ -69,18 +69,6 @@ class Diagnosis:
             f"if they are work to do, {_MOVE} to import them"
         )
 
-    def line(self) -> str:
-        """Return one line for the TUI: the warning, or where the items came from."""
-        said = self.warning()
-        if said is not None:
-            return said
-        taken = f"{self.items} item{'s' if self.items != 1 else ''}"
-        if self.suggestions:
-            taken += f" and {self.suggestions} suggested"
-        if self.sources:
-            return f"Read {taken} from {_quoted_list(self.sources)}"
-        return f"Read {taken}"
-
     def to_dict(self) -> dict[str, Any]:
         """Return the JSON form `import --format json` gives each post-mortem."""
         return {
