@@ -6,9 +6,10 @@ makes it visible: it names the headings the items came from and points at the li
 checklists, tables and labelled lines outside them that look like work to do, so a person
 can move them under an action heading.
 
-It is cheap: headings are found with str.find (a memchr), and only the sections that could
-hold a miss are read line by line; history (Timeline, Root cause, Impact, Recovery...) is
-never read, and lessons only count when they carry checkboxes, owners or due dates.
+It is cheap: headings are found in one pass (diagnosis_outline), and only the sections that
+could hold a miss are read line by line (diagnosis_lines); history (Timeline, Root cause,
+Impact, Recovery...) is read only for an action table or label, and lessons only when they
+carry checkboxes, owners, tables or labels.
 """
 
 from __future__ import annotations

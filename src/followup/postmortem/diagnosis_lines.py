@@ -1,5 +1,7 @@
-"""The diagnosis's second pass: one section's lists, tables and labelled lines, and whether
-each reads as work to do (a checkbox, an owner, a due date, orders) or as something else.
+"""The diagnosis's second pass: a section's lists, tables and labelled lines, read as work or not.
+
+Work is told by a checkbox, an owner, a due date, a tracked order or, where the section
+allows it, entries that are orders; a template's own notes and work already done are not.
 """
 
 from __future__ import annotations
@@ -21,6 +23,8 @@ from followup.postmortem.wording import (
 
 @dataclass(slots=True)
 class Block:
+    """A list, table or labelled line of a section, with the heading it sits under."""
+
     kind: str  # "list", "table", "labelled"
     first: int  # line number
     last: int

@@ -1,8 +1,10 @@
 """The diagnosis's first pass: a document's headings, cheaply, and how far each can hold work.
 
-Headings are found with str.find (a memchr) rather than a parse: the reader has parsed the
-document already, and the diagnosis must not cost an import more than a few per cent.
-Fenced code and HTML comments are masked so that a '#' line inside them is no heading.
+Headings are found by one regex over the lines (its first character a literal newline)
+rather than a parse: the reader has parsed the document already, and the diagnosis must
+cost an import little. Fenced code and HTML comments are masked so that a '#' line inside
+them is no heading. A heading's role is the reader's (sections.role); its reach says how
+much of its lists can be work: none under history, only marked entries under lessons.
 """
 
 from __future__ import annotations
