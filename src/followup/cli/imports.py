@@ -95,6 +95,7 @@ def _report(cli: CliContext, report: Report, imported: ImportReport, started: da
     created = suggested = updated = removed = 0
     documents = []
     for result in imported.results:
+        found = imported.diagnoses.get(result.slug)
         for warning in result.warnings:
             report.warn(f"{result.path}: {warning}")
         if result.unchanged:
@@ -133,6 +134,7 @@ def _report(cli: CliContext, report: Report, imported: ImportReport, started: da
                 "unchanged": result.unchanged,
                 "moved_from": display_path(result.moved_from) if result.moved_from else None,
                 "warnings": list(result.warnings),
+                "diagnosis": found.to_dict() if found is not None else None,
             }
         )
     docs = len(imported.results)

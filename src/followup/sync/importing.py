@@ -11,8 +11,9 @@ from __future__ import annotations
 import hashlib
 import stat
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine, func, select
 from sqlmodel import Session, col
@@ -24,6 +25,9 @@ from followup.postmortem.model import PostMortem
 from followup.store import retry
 from followup.store.importer import ImportResult, import_all
 from followup.store.models import ItemRow, PostMortemRow, Status
+
+if TYPE_CHECKING:
+    from followup.postmortem.diagnosis import Diagnosis
 
 # Documents parsed and stored at a time: enough for bulk inserts to pay off.
 BATCH = 250
@@ -59,6 +63,8 @@ class ImportReport:
     skipped: list[FileProblem] = field(default_factory=list)
     # The files read this time whose items have no repository of their own or by default.
     without_repo: list[str] = field(default_factory=list)
+    # What the reader took from each document read this time, and what it left (by slug).
+    diagnoses: dict[str, Diagnosis] = field(default_factory=dict)
 
 
 RepoOf = Callable[[Path], str | None]
@@ -130,6 +136,7 @@ def _import(session: Session, files: Sequence[tuple[Path, str]], opts: _Options)
     results: list[ImportResult] = []
     problems: list[FileProblem] = []
     without_repo: list[str] = []
+    diagnoses: dict[str, Diagnosis] = {}
     for start in range(0, len(files), BATCH):
         chunk = files[start : start + BATCH]
         known = _known(session, [resolved for _, resolved in chunk])
@@ -153,6 +160,7 @@ def _import(session: Session, files: Sequence[tuple[Path, str]], opts: _Options)
             except InputError as exc:
                 problems.append(FileProblem(str(path), str(exc)))
                 continue
+            doc = _diagnosed(doc, diagnoses)
             docs.append(doc)
             resolved_paths[doc.slug] = resolved
             if doc.repo is None:
@@ -176,7 +184,19 @@ def _import(session: Session, files: Sequence[tuple[Path, str]], opts: _Options)
         session.expunge_all()
     if problems and not opts.skip_invalid:
         raise ImportFailed(problems)
-    return ImportReport(results=results, skipped=problems, without_repo=without_repo)
+    return ImportReport(
+        results=results, skipped=problems, without_repo=without_repo, diagnoses=diagnoses
+    )
+
+
+def _diagnosed(doc: PostMortem, diagnoses: dict[str, Diagnosis]) -> PostMortem:
+    """Keep the diagnosis of a document just read; its warning joins the document's."""
+    from followup.postmortem import diagnosis
+
+    found = diagnosis.diagnose(doc)
+    diagnoses[doc.slug] = found
+    warnings = diagnosis.warnings_with(doc, found)
+    return doc if warnings == doc.warnings else replace(doc, warnings=warnings)
 
 
 def import_files(

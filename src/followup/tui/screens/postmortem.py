@@ -54,6 +54,18 @@ def summary_content(title: str, summary: PostMortemSummary) -> Content:
     return Content("\n").join(lines)
 
 
+# Items that came from prose: a suggestion, kept or dismissed.
+_FROM_PROSE = frozenset({"suggested", "dismissed"})
+
+
+def diagnosis_line(source: str, items: list[ItemView]) -> str | None:
+    """Return the import's warning for a stored document, or None when it has none."""
+    from followup.postmortem.diagnosis import diagnose_text
+
+    taken = [(item.line, item.status in _FROM_PROSE, item.title) for item in items]
+    return diagnose_text(source, taken).warning()
+
+
 class PostMortemScreen(FollowupScreen):
     """The document as written, each action item marked with its status and id."""
 
@@ -84,6 +96,7 @@ class PostMortemScreen(FollowupScreen):
                 yield Markdown(id="markdown")
             with Vertical(id="pm-side"):
                 yield Static(id="pm-summary")
+                yield Static(id="pm-diagnosis", markup=False)
                 yield OptionList(id="pm-items")
         yield StatusBar(id="status")
         yield Footer(compact=True)
@@ -114,6 +127,7 @@ class PostMortemScreen(FollowupScreen):
         self.path = view.path if view else None
         title = view.title if view else self.slug
         self.query_one("#pm-summary", Static).update(summary_content(title, summary))
+        self._show_diagnosis(source, items)
         marks = {item.line: mark(item) for item in items}
         self.query_one("#markdown", Markdown).update(annotate(source, marks))
         options = self.query_one("#pm-items", OptionList)
@@ -128,6 +142,13 @@ class PostMortemScreen(FollowupScreen):
         options.set_options(entries)
         if keep is not None and any(item.id == keep for item in items):
             options.highlighted = options.get_option_index(keep)
+
+    def _show_diagnosis(self, source: str, items: list[ItemView]) -> None:
+        """Say, as import did, which lists that look like work gave no item (if any)."""
+        said = diagnosis_line(source, items)
+        note = self.query_one("#pm-diagnosis", Static)
+        note.display = said is not None
+        note.update(Content(said or ""))
 
     @on(OptionList.OptionSelected, "#pm-items")
     def item_chosen(self, event: OptionList.OptionSelected) -> None:
