@@ -11,7 +11,7 @@ would give them.
 Workers are forked, so they start in milliseconds with the reader already loaded. A
 process running other threads (the TUI's workers) is never forked: a lock another thread
 holds would stay locked in the child. It reads in-process, as does a machine with one core
-or one where a pool cannot start.
+or one where a pool cannot start, and a system other than Linux.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import signal
+import sys
 import threading
 from collections import deque
 from collections.abc import Sequence
@@ -85,8 +86,8 @@ def _ignore_interrupts() -> None:
 
 def workers() -> int:
     """Return how many worker processes reading ahead may use here; 0 to read in-process."""
-    if "fork" not in multiprocessing.get_all_start_methods():
-        return 0
+    if not sys.platform.startswith("linux"):
+        return 0  # macOS offers fork too, but its system libraries are not safe across it
     if threading.active_count() > 1:
         return 0
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
