@@ -240,6 +240,7 @@ def test_files_the_store_has_unchanged_are_not_read_ahead(
     assert readings[0].ahead == list(range(len(paths)))
 
 
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="workers fork on Linux only")
 def test_no_workers_while_other_threads_run(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(reading.os, "sched_getaffinity", lambda pid: {0, 1}, raising=False)
     assert reading.workers() == 2
