@@ -19,7 +19,7 @@ import pytest
 from benchmarks.parse import document
 from sqlalchemy import Engine, text
 
-from followup.store import create_store_engine
+from followup.store import create_store_engine, importer
 from followup.sync import importing, reading
 from followup.sync.importing import ImportFailed, ImportReport, import_files
 from tests.conftest import GH_PAGES, MakeDbUrl
@@ -187,7 +187,7 @@ def test_an_interrupted_import_writes_nothing_and_leaves_no_worker(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     ahead(True)
-    stored = importing.import_all
+    stored = importer.import_all
     batches = []
 
     def interrupted(*args: Any, **kwargs: Any) -> Any:
@@ -242,7 +242,7 @@ def test_files_the_store_has_unchanged_are_not_read_ahead(
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="workers fork on Linux only")
 def test_no_workers_while_other_threads_run(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(reading.os, "sched_getaffinity", lambda pid: {0, 1}, raising=False)
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0, 1})
     assert reading.workers() == 2
     release = threading.Event()
     other = threading.Thread(target=release.wait)
@@ -252,7 +252,7 @@ def test_no_workers_while_other_threads_run(monkeypatch: pytest.MonkeyPatch) -> 
     finally:
         release.set()
         other.join()
-    monkeypatch.setattr(reading.os, "sched_getaffinity", lambda pid: {0})
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0})
     assert reading.workers() == 0
 
 
