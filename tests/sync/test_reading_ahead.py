@@ -256,15 +256,12 @@ def test_no_workers_while_other_threads_run(monkeypatch: pytest.MonkeyPatch) -> 
     assert reading.workers() == 0
 
 
-@pytest.mark.slow
-@pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="finds the workers in /proc")
-def test_ctrl_c_stops_the_import_in_one_line_and_its_workers_with_it(
-    tmp_path: Path, db_url: str, engine: Engine
-) -> None:
+def start_import(tmp_path: Path, db_url: str) -> tuple[subprocess.Popen[str], list[str]]:
+    """Start `followup import` of 300 documents; return it once its workers are reading."""
     folder = tmp_path / "docs"
     folder.mkdir()
     rng = random.Random(5)
-    for n in range(300):  # enough to be still reading when Ctrl-C comes
+    for n in range(300):  # enough to be still reading when the signal comes
         (folder / f"2025-incident-{n:04d}.md").write_text(document(n, rng), encoding="utf-8")
     command = [sys.executable, "-m", "followup", "--db", db_url, "import", "-R", "octo/site"]
     run = subprocess.Popen(
@@ -280,12 +277,59 @@ def test_ctrl_c_stops_the_import_in_one_line_and_its_workers_with_it(
     while run.poll() is None and not children.read_text().split():
         assert time.monotonic() < deadline, "no worker started"
         time.sleep(0.005)
-    workers = children.read_text().split()
+    assert run.poll() is None, "the import ended before its workers were seen"
+    return run, children.read_text().split()
+
+
+def running(pids: list[str]) -> list[str]:
+    """Return those of these processes still running (not exited, nor waiting to be reaped)."""
+    alive = []
+    for pid in pids:
+        try:
+            state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+        except FileNotFoundError:
+            continue
+        if state != "Z":
+            alive.append(pid)
+    return alive
+
+
+PROC = pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="finds workers in /proc")
+
+
+@pytest.mark.slow
+@PROC
+def test_ctrl_c_stops_the_import_in_one_line_and_its_workers_with_it(
+    tmp_path: Path, db_url: str, engine: Engine
+) -> None:
+    run, workers = start_import(tmp_path, db_url)
 
     os.killpg(run.pid, signal.SIGINT)  # Ctrl-C reaches the whole group, workers too
     out, err = run.communicate(timeout=60)
 
     assert workers, "workers were reading"
     assert (run.returncode, out, err) == (130, "", "error: interrupted\n")
-    assert not [pid for pid in workers if Path(f"/proc/{pid}").exists()]
+    assert running(workers) == []
+    assert dump(engine) == [[], [], []]
+
+
+@pytest.mark.slow
+@PROC
+def test_workers_leave_when_the_import_is_killed_outright(
+    tmp_path: Path, db_url: str, engine: Engine
+) -> None:
+    run, workers = start_import(tmp_path, db_url)
+
+    run.kill()  # SIGKILL to the parent alone: it cannot stop its workers
+    run.wait(timeout=60)
+
+    deadline = time.monotonic() + 30
+    while running(workers) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    left = running(workers)
+    for pid in left:  # not to leave them behind when this fails
+        os.kill(int(pid), signal.SIGKILL)
+    run.communicate(timeout=60)
+    assert workers, "workers were reading"
+    assert left == []
     assert dump(engine) == [[], [], []]

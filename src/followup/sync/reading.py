@@ -17,6 +17,7 @@ or one where a pool cannot start, and a system other than Linux.
 from __future__ import annotations
 
 import multiprocessing
+import multiprocessing.connection
 import os
 import signal
 import sys
@@ -76,12 +77,22 @@ def _read_group(jobs: Sequence[Job]) -> list[Outcome]:
     return [read_one(job) for job in jobs]
 
 
-def _ignore_interrupts() -> None:
+def _start_worker() -> None:
     # Ctrl-C reaches the whole process group: the parent stops the import, and its
     # workers finish their task and leave quietly instead of each printing a traceback.
     # They were forked with it blocked (see Reading._start), so none came in between.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+    # A parent killed outright (SIGKILL, out of memory) cannot stop its workers: each
+    # leaves when it sees the parent gone rather than wait for tasks forever.
+    parent = multiprocessing.parent_process()
+    if parent is not None:
+        threading.Thread(target=_exit_with, args=(parent.sentinel,), daemon=True).start()
+
+
+def _exit_with(sentinel: int) -> None:
+    multiprocessing.connection.wait([sentinel])
+    os._exit(1)
 
 
 def workers() -> int:
@@ -123,7 +134,7 @@ class Reading:
             self._pool = ProcessPoolExecutor(
                 count,
                 mp_context=multiprocessing.get_context("fork"),
-                initializer=_ignore_interrupts,
+                initializer=_start_worker,
             )
             self._fill()
         except OSError:
