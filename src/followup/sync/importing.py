@@ -3,7 +3,9 @@
 Files are read and stored a batch at a time in one transaction: a tree of 10,000
 post-mortems never sits in memory at once, and any unreadable file still leaves the
 store as it was. A file whose bytes did not change since it was last imported (by the
-same version of followup, with the same default repository) is not parsed again.
+same version of followup, with the same default repository) is not parsed again. When
+enough files are to be parsed, worker processes read them ahead while this process stores
+the ones before (sync/reading.py); the result is the same as reading them here.
 """
 
 from __future__ import annotations
@@ -18,13 +20,15 @@ from typing import TYPE_CHECKING
 from sqlalchemy import Engine, func, select
 from sqlmodel import Session, col
 
-from followup import __version__, collector, postmortem
-from followup.errors import InputError, RefusedFile
+from followup import __version__, collector
+from followup.errors import InputError
 from followup.policy import DuePolicy
 from followup.postmortem.model import PostMortem
 from followup.store import retry
 from followup.store.importer import ImportResult, import_all
 from followup.store.models import ItemRow, PostMortemRow, Status
+from followup.sync import reading
+from followup.sync.reading import Job, Reading, Unreadable
 
 if TYPE_CHECKING:
     from followup.postmortem.diagnosis import Diagnosis
@@ -132,56 +136,80 @@ class _Options:
     force: bool
 
 
+def _stored_hashes(session: Session, resolved: Sequence[str]) -> dict[str, str | None]:
+    """Return the file hash the store keeps of each of these files it knows, a batch a query."""
+    hashes: dict[str, str | None] = {}
+    for start in range(0, len(resolved), BATCH):
+        query = select(col(PostMortemRow.path), col(PostMortemRow.file_hash)).where(
+            col(PostMortemRow.path).in_(resolved[start : start + BATCH])
+        )
+        hashes.update((path, digest) for path, digest in session.execute(query))
+    return hashes
+
+
 def _import(session: Session, files: Sequence[tuple[Path, str]], opts: _Options) -> ImportReport:
     results: list[ImportResult] = []
     problems: list[FileProblem] = []
     without_repo: list[str] = []
     diagnoses: dict[str, Diagnosis] = {}
-    for start in range(0, len(files), BATCH):
-        chunk = files[start : start + BATCH]
-        known = _known(session, [resolved for _, resolved in chunk])
-        docs: list[PostMortem] = []
-        hashes: dict[str, str] = {}
-        resolved_paths: dict[str, str] = {}
-        for path, resolved in chunk:
-            default = opts.default_repo or (
-                opts.repo_of(path) if opts.repo_of is not None else None
+    defaults = [
+        opts.default_repo or (opts.repo_of(path) if opts.repo_of is not None else None)
+        for path, _ in files
+    ]
+    digests = [file_hash(path, default) for (path, _), default in zip(files, defaults, strict=True)]
+    jobs = [
+        Job(path, default, opts.force) for (path, _), default in zip(files, defaults, strict=True)
+    ]
+    ahead: list[int] = []
+    if reading.workers():
+        # The files that will likely be read, to read ahead: the store says for sure, batch
+        # by batch below, just before each; one it says is unchanged after all is dropped.
+        stored = _stored_hashes(session, [resolved for _, resolved in files])
+        ahead = [
+            i
+            for i, (_, resolved) in enumerate(files)
+            if digests[i] is None or stored.get(resolved, "") != digests[i]
+        ]
+    with Reading(jobs, ahead) as documents:
+        for start in range(0, len(files), BATCH):
+            chunk = range(start, min(start + BATCH, len(files)))
+            known = _known(session, [files[i][1] for i in chunk])
+            docs: list[PostMortem] = []
+            hashes: dict[str, str] = {}
+            resolved_paths: dict[str, str] = {}
+            for i in chunk:
+                path, resolved = files[i]
+                digest = digests[i]
+                seen = known.get(resolved)
+                if digest is not None and seen is not None and seen.file_hash == digest:
+                    results.append(seen.result)
+                    continue
+                doc = documents.take(i)
+                if isinstance(doc, Unreadable):
+                    problems.append(FileProblem(str(path), doc.message, refused=doc.refused))
+                    continue
+                doc = _diagnosed(doc, diagnoses)
+                docs.append(doc)
+                resolved_paths[doc.slug] = resolved
+                if doc.repo is None:
+                    without_repo.append(str(doc.path))
+                if digest is not None:
+                    hashes[doc.slug] = digest
+            if problems and not opts.skip_invalid:
+                continue  # nothing will be kept: read on only to report every bad file
+            results.extend(
+                import_all(
+                    session,
+                    docs,
+                    default_repo=opts.default_repo,
+                    policy=opts.policy,
+                    file_hashes=hashes,
+                    paths=resolved_paths,
+                )
             )
-            digest = file_hash(path, default)
-            seen = known.get(resolved)
-            if digest is not None and seen is not None and seen.file_hash == digest:
-                results.append(seen.result)
-                continue
-            try:
-                doc = postmortem.read(path, default_repo=default, force=opts.force)
-            except RefusedFile as exc:
-                problems.append(FileProblem(str(path), str(exc), refused=exc.reason))
-                continue
-            except InputError as exc:
-                problems.append(FileProblem(str(path), str(exc)))
-                continue
-            doc = _diagnosed(doc, diagnoses)
-            docs.append(doc)
-            resolved_paths[doc.slug] = resolved
-            if doc.repo is None:
-                without_repo.append(str(doc.path))
-            if digest is not None:
-                hashes[doc.slug] = digest
-        if problems and not opts.skip_invalid:
-            continue  # nothing will be kept: read on only to report every bad file
-        results.extend(
-            import_all(
-                session,
-                docs,
-                default_repo=opts.default_repo,
-                policy=opts.policy,
-                file_hashes=hashes,
-                paths=resolved_paths,
-            )
-        )
-        # The rows are written; letting the session forget them bounds its memory.
-        session.flush()
-        session.expunge_all()
+            # The rows are written; letting the session forget them bounds its memory.
+            session.flush()
+            session.expunge_all()
     if problems and not opts.skip_invalid:
         raise ImportFailed(problems)
     return ImportReport(
