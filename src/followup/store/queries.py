@@ -265,3 +265,14 @@ def postmortems(
             n_overdue,
         ) in session.execute(query)
     ]
+
+
+def unfiled_in(postmortem_id: int | None, repo: str) -> tuple[Any, ...]:
+    """Return the conditions on ItemRow for a post-mortem's issue items still to file in repo."""
+    return (
+        ItemRow.postmortem_id == postmortem_id,
+        ItemRow.kind == "issue",
+        col(ItemRow.issue_id).is_(None),
+        ItemRow.repo == repo,
+        ItemRow.status != Status.REMOVED.value,
+    )

@@ -35,8 +35,9 @@ from sqlmodel import Session, col, select
 from followup.github.filed_from import FiledFrom, filed_from
 from followup.github.issue_mapping import RemoteIssue
 from followup.store import identity
-from followup.store.models import ItemRow, PostMortemRow, Status
+from followup.store.models import ItemRow, PostMortemRow
 from followup.store.moves import same_title
+from followup.store.queries import unfiled_in
 
 
 @dataclass(frozen=True, slots=True)
@@ -198,13 +199,7 @@ def _said(issues: Sequence[RemoteIssue]) -> list[FiledFrom]:
 def _stored(session: Session, repo: str, pm: PostMortemRow, taken: set[str]) -> StoredPostMortem:
     rows = session.exec(
         select(col(ItemRow.id), col(ItemRow.fingerprint))
-        .where(
-            ItemRow.postmortem_id == pm.id,
-            ItemRow.kind == "issue",
-            col(ItemRow.issue_id).is_(None),
-            ItemRow.repo == repo,
-            ItemRow.status != Status.REMOVED.value,
-        )
+        .where(*unfiled_in(pm.id, repo))
         .order_by(col(ItemRow.position))
     )
     items = tuple(Unfiled(item_id, print_) for item_id, print_ in rows if item_id not in taken)

@@ -22,7 +22,8 @@ from followup.github.issues import list_labelled_issues
 from followup.github.repos import normalise_repo
 from followup.store import identity
 from followup.store.history import Changes
-from followup.store.models import IssueRow, ItemRow, PostMortemRow, Status
+from followup.store.models import IssueRow, ItemRow, PostMortemRow
+from followup.store.queries import unfiled_in
 from followup.sync.converge import (
     Convergence,
     close_duplicates,
@@ -133,15 +134,7 @@ def match_issues(session: Session, repo: str, issues: Iterable[RemoteIssue]) -> 
         items = [
             item
             for item in session.exec(
-                select(ItemRow)
-                .where(
-                    ItemRow.postmortem_id == pm.id,
-                    ItemRow.kind == "issue",
-                    col(ItemRow.issue_id).is_(None),
-                    ItemRow.repo == repo,
-                    ItemRow.status != Status.REMOVED.value,
-                )
-                .order_by(col(ItemRow.position))
+                select(ItemRow).where(*unfiled_in(pm.id, repo)).order_by(col(ItemRow.position))
             )
             if item.id not in claimed
         ]
