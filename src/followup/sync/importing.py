@@ -13,7 +13,7 @@ from __future__ import annotations
 import hashlib
 import stat
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -184,11 +184,12 @@ def _import(session: Session, files: Sequence[tuple[Path, str]], opts: _Options)
                 if digest is not None and seen is not None and seen.file_hash == digest:
                     results.append(seen.result)
                     continue
-                doc = documents.take(i)
-                if isinstance(doc, Unreadable):
-                    problems.append(FileProblem(str(path), doc.message, refused=doc.refused))
+                read = documents.take(i)
+                if isinstance(read, Unreadable):
+                    problems.append(FileProblem(str(path), read.message, refused=read.refused))
                     continue
-                doc = _diagnosed(doc, diagnoses)
+                doc = read.doc
+                diagnoses[doc.slug] = read.diagnosis
                 docs.append(doc)
                 resolved_paths[doc.slug] = resolved
                 if doc.repo is None:
@@ -215,16 +216,6 @@ def _import(session: Session, files: Sequence[tuple[Path, str]], opts: _Options)
     return ImportReport(
         results=results, skipped=problems, without_repo=without_repo, diagnoses=diagnoses
     )
-
-
-def _diagnosed(doc: PostMortem, diagnoses: dict[str, Diagnosis]) -> PostMortem:
-    """Keep the diagnosis of a document just read; its warning joins the document's."""
-    from followup.postmortem import diagnosis
-
-    found = diagnosis.diagnose(doc)
-    diagnoses[doc.slug] = found
-    warnings = diagnosis.warnings_with(doc, found)
-    return doc if warnings == doc.warnings else replace(doc, warnings=warnings)
 
 
 def import_files(

@@ -5,8 +5,8 @@ import said it would likely need (`ahead`) are parsed in a pool of forked proces
 bounded number ahead of the one taken, while the importer stores the ones before: the
 store and the reader use both cores. A file taken that was not read ahead, and every
 file of a small import, is read in this process, by the same function. Either way a file
-comes back as its document or as why it could not be read, exactly as reading it here
-would give them.
+comes back as its document (with its diagnosis, postmortem/diagnosis.py) or as why it
+could not be read, exactly as reading it here would give them.
 
 Workers are forked, so they start in milliseconds with the reader already loaded. A
 process running other threads (the TUI's workers) is never forked: a lock another thread
@@ -25,12 +25,14 @@ import threading
 from collections import deque
 from collections.abc import Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from types import TracebackType
 
 from followup import postmortem
 from followup.errors import InputError, RefusedFile
+from followup.postmortem import diagnosis
+from followup.postmortem.diagnosis import Diagnosis
 from followup.postmortem.model import PostMortem
 
 # Documents to read ahead before a pool pays: below this, forking (about 10 ms) and sending
@@ -61,17 +63,29 @@ class Unreadable:
     refused: str | None = None
 
 
-Outcome = PostMortem | Unreadable
+@dataclass(frozen=True, slots=True)
+class Read:
+    """A document read, its diagnosis's warning first among its own, and the diagnosis."""
+
+    doc: PostMortem
+    diagnosis: Diagnosis
+
+
+Outcome = Read | Unreadable
 
 
 def read_one(job: Job) -> Outcome:
-    """Return the file's document, or why it could not be read."""
+    """Return the file's document and its diagnosis, or why it could not be read."""
     try:
-        return postmortem.read(job.path, default_repo=job.default_repo, force=job.force)
+        doc = postmortem.read(job.path, default_repo=job.default_repo, force=job.force)
     except RefusedFile as exc:
         return Unreadable(str(exc), exc.reason)
     except InputError as exc:
         return Unreadable(str(exc))
+    # Diagnosed where it was read: in a worker, that is one more cost off the storing process.
+    found = diagnosis.diagnose(doc)
+    warnings = diagnosis.warnings_with(doc, found)
+    return Read(doc if warnings == doc.warnings else replace(doc, warnings=warnings), found)
 
 
 def _read_group(jobs: Sequence[Job]) -> list[Outcome]:
