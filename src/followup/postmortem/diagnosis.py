@@ -67,7 +67,8 @@ class Diagnosis:
         where = _quoted_list(self.sources) if self.sources else "the action section"
         return (
             f"{_counted(self.unread)} outside {where} not read ({_places(self.unread)}); "
-            f"if they are work to do, {_MOVE} to import them"
+            f"if {'it is' if len(self.unread) == 1 else 'they are'} work to do, "
+            f"{_move(len(self.unread))} to import {_them(len(self.unread))}"
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -93,7 +94,8 @@ class Diagnosis:
         if self.unread:
             said.append(
                 f"{_counted(self.unread)} {'looks' if len(self.unread) == 1 else 'look'} "
-                f"like work to do ({_places(self.unread)}): {_MOVE} to import them"
+                f"like work to do ({_places(self.unread)}): {_move(len(self.unread))} to import "
+                f"{_them(len(self.unread))}"
             )
         elif self.items or self.suggestions:
             pass
@@ -104,11 +106,18 @@ class Diagnosis:
         else:
             said.append("no list, checklist or table in the document")
         if not (self.items or self.suggestions or self.unread):
-            said.append(f"to import action items, {_MOVE}")
+            said.append(f"to import action items, {_move(2)}")
         return "; ".join(said)
 
 
-_MOVE = 'put them under an action heading such as "## Action items"'
+def _them(count: int) -> str:
+    """Return the pronoun for count lists."""
+    return "it" if count == 1 else "them"
+
+
+def _move(count: int) -> str:
+    """Return the advice to move count lists under an action heading."""
+    return f'put {_them(count)} under an action heading such as "## Action items"'
 
 
 def _plural(count: int, noun: str) -> str:
