@@ -18,6 +18,7 @@ from followup.github.issue_mapping import (
     NewIssue,
     RemoteIssue,
     build_tracking_body,
+    parse_marker,
     postmortem_label,
     tracking_title,
 )
@@ -70,8 +71,10 @@ class TrackingRun(ConvergingRun):
             return TrackingOutcome(pm.slug, "skipped", reason="no item of it has an issue yet")
         if repo is None:
             return TrackingOutcome(pm.slug, "failed", reason=NO_REPO)
-        body = build_tracking_body(pm.slug, pm.title, document_path(pm.path), entries)
         current = self.current_tracking(pm, repo)
+        body = build_tracking_body(
+            _marked_slug(current, pm.slug), pm.title, document_path(pm.path), entries
+        )
         if current is not None:
             if normalise(current.body or "").strip() == body.strip():
                 return TrackingOutcome(pm.slug, "unchanged", current.ref, current.url)
@@ -127,3 +130,14 @@ class TrackingRun(ConvergingRun):
             set_tracking_issue(pm, upsert_issue(self.session, found))
             self.commit()
         return found
+
+
+def _marked_slug(current: RemoteIssue | None, slug: str) -> str:
+    """Return the post-mortem slug the tracking issue's marker should keep saying."""
+    marker = parse_marker(current.body) if current is not None else None
+    # Found under the post-mortem's earlier slug (its file was renamed, sync/moved_issues.py):
+    # a kept store still knows it by that slug, a fresh one by the new. Keeping the marker
+    # as filed lets both agree on the body instead of taking turns rewriting it.
+    if marker is not None and marker.tracking and marker.postmortem:
+        return marker.postmortem
+    return slug
