@@ -1,7 +1,7 @@
-"""Sort loaded items in memory: the table's columns, their keys, and a sort of several levels.
+"""Sort the TUI's loaded items in memory: each column's key, and a sort of several levels.
 
-The meaning of each key is the store's order where the store has one (tui/filtering.py
-filters with the same meaning as the store's queries; this is its other half).
+tui/filtering.py chooses which loaded items show; this orders them, in memory for the
+same reason (a keystroke must cost well under 50 ms).
 """
 
 from __future__ import annotations
