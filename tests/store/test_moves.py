@@ -51,10 +51,12 @@ def outline(title: str, when: date | None, *items: str) -> Outline:
     return Outline(title, when, f"# {title}\n{when}\n" + "\n".join(items), items)
 
 
-def test_same_text_and_title_is_the_same_postmortem() -> None:
+def test_the_same_text_is_the_same_postmortem_whatever_its_title() -> None:
     one = Outline("Queue outage", None, "same text", ())
     assert same_postmortem(one, Outline("Queue  OUTAGE", date(2026, 1, 1), "same text", ("x",)))
-    assert not same_postmortem(one, Outline("Disk outage", None, "same text", ()))
+    # A document without a title of its own is named after its file, which a rename changes.
+    assert same_postmortem(one, Outline("2026 11 01 queue fire", None, "same text", ()))
+    assert not same_postmortem(one, Outline("Queue outage", None, "other text", ()))
 
 
 def test_same_title_and_date_need_half_of_the_items_alike() -> None:
@@ -109,6 +111,28 @@ def test_a_renamed_file_is_recorded_as_a_move(engine: Engine, tmp_path: Path) ->
     ids = stored(engine)["2026-11-01-queue"][1]
     assert list(stored(engine)) == ["2026-11-01-queue"]
     assert {t: ids[t] for t in ITEMS} == before["2026-11-01-queue"][1]
+
+
+def test_a_renamed_file_without_a_title_of_its_own_is_a_move(
+    engine: Engine, tmp_path: Path
+) -> None:
+    # No front matter, no heading of the first level: the title comes from the file name.
+    body = "## Summary\n\nThe queue stopped.\n\n## Action Items\n\n- [ ] Cap the retry rate\n"
+    old = write(tmp_path, "2026-11-01-queue-fire.md", body)
+    import_files(engine, [old])
+    before = stored(engine)
+    new = old.rename(tmp_path / "2026-11-01-queue-outage.md")
+
+    (result,) = import_files(engine, [new]).results
+
+    assert (result.slug, result.created, result.moved_from) == (
+        "2026-11-01-queue-fire",
+        0,
+        str(old.resolve()),
+    )
+    assert stored(engine) == {
+        "2026-11-01-queue-fire": (str(new.resolve()), before["2026-11-01-queue-fire"][1])
+    }
 
 
 def test_a_move_with_edits_is_still_a_move(engine: Engine, tmp_path: Path) -> None:

@@ -218,7 +218,7 @@ def import_all(
         for row in session.exec(select(PostMortemRow).where(col(PostMortemRow.slug).in_(chunk)))
     }
     # A document whose file was moved keeps the stored post-mortem's slug and ids.
-    known = moves.recognise(session, docs, existing, paths or {})
+    known = moves.recognise(session, docs, existing, paths or {}, file_hashes)
     if known.rows:
         docs, paths = known.docs, known.keyed(paths or {}) | known.paths
         file_hashes = known.keyed(file_hashes or {})

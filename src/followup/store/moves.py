@@ -9,8 +9,9 @@ post-mortem it may be already:
 - the same file, stored under the slug it had before it moved (an earlier move kept
   it), when the document's slug is its file name's;
 - a post-mortem whose file is gone and which is clearly the same document: the same
-  title, and either the same text or the same incident date and at least half of the
-  items worded alike (same_postmortem). It must be the only such post-mortem, and the
+  text (whatever its title: one named after its file changes title with it), or the same
+  title, the same incident date and at least half of the items worded alike
+  (same_postmortem). It must be the only such post-mortem, and the
   document the only one to claim it: two live files are never merged, so a copy whose
   original is still there stays a post-mortem of its own.
 
@@ -61,12 +62,14 @@ def mostly_alike(a: Sequence[str], b: Sequence[str]) -> bool:
 
 
 def same_postmortem(stored: Outline, document: Outline) -> bool:
-    """Tell whether a document is a stored post-mortem: same title, then same text or same
+    """Tell whether a document is a stored post-mortem: the same text, or the same title,
     incident date and mostly the same items."""
-    if not same_title(stored.title, document.title):
-        return False
+    # The same text is the same document even under another title: a document without a
+    # title of its own is named after its file, which is what a rename changes.
     if stored.source == document.source:
         return True
+    if not same_title(stored.title, document.title):
+        return False
     return stored.date == document.date and mostly_alike(stored.items, document.items)
 
 
@@ -106,13 +109,16 @@ def recognise(
     docs: Sequence[PostMortem],
     existing: Mapping[str, PostMortemRow],
     paths: Mapping[str, str],
+    hashes: Mapping[str, str] | None = None,
 ) -> Recognised:
     """Find the stored post-mortems that documents with slugs new to the store already are,
     and note which post-mortems this import moves.
 
     existing holds the rows found by slug; paths, by slug, the resolved path of each
-    document read from a file. Reads the store, changes nothing.
+    document read from a file; hashes, by slug, its file's hash (the stored post-mortems
+    with the same one are candidates whatever their title). Reads the store, changes nothing.
     """
+    hashes = hashes or {}
     found = Recognised(list(docs))
     for doc in docs:
         row = existing.get(doc.slug)
@@ -142,9 +148,13 @@ def recognise(
 
     if not located:
         return found
+    titled = _rows_titled(session, sorted({docs[i].title for i in located}))
+    hashed = _rows_hashed(
+        session, sorted({hashes[s] for i in located if (s := docs[i].slug) in hashes})
+    )
     candidates = [
         row
-        for row in _rows_titled(session, sorted({docs[i].title for i in located}))
+        for row in {row.id: row for row in (*titled, *hashed)}.values()
         if row.id not in claimed
         and row.slug not in slugs
         and row.path not in batch_paths
@@ -216,6 +226,15 @@ def _rows_titled(session: Session, titles: list[str]) -> list[PostMortemRow]:
     for start in range(0, len(titles), _CHUNK):
         chunk = titles[start : start + _CHUNK]
         rows.extend(session.exec(select(PostMortemRow).where(col(PostMortemRow.title).in_(chunk))))
+    return rows
+
+
+def _rows_hashed(session: Session, hashes: list[str]) -> list[PostMortemRow]:
+    rows: list[PostMortemRow] = []
+    for start in range(0, len(hashes), _CHUNK):
+        chunk = hashes[start : start + _CHUNK]
+        query = select(PostMortemRow).where(col(PostMortemRow.file_hash).in_(chunk))
+        rows.extend(session.exec(query))
     return rows
 
 
