@@ -15,11 +15,10 @@ from typing import Literal, overload
 
 from followup.display import KIND_LABEL, STATUS_LABEL
 from followup.statuses import Status
-from followup.store.filters import HIDDEN_STATUSES, OPEN_STATUSES, ItemFilter, normalise_owner
+from followup.store.filters import HIDDEN_STATUSES, ItemFilter, normalise_owner
 from followup.store.views import ItemView
-from followup.tui.sorting import Sort
+from followup.tui.sorting import Sort, is_overdue
 
-_OPEN = frozenset(OPEN_STATUSES)
 # Hidden unless asked for, as in the store: removed items and dismissed suggestions.
 _HIDDEN = frozenset(HIDDEN_STATUSES)
 # How many positions the search keeps answers for (8 bytes each).
@@ -217,7 +216,7 @@ class SearchIndex:
             repo = flt.repo.lower()
             out = [n for n in out if items[n].repo == repo]
         if flt.overdue:
-            out = [n for n in out if _is_overdue(items[n], today)]
+            out = [n for n in out if is_overdue(items[n], today)]
         return out
 
     def _named_owners(self) -> frozenset[str | None]:
@@ -291,10 +290,6 @@ _OWNER = attrgetter("owner")
 
 def _search_text(item: ItemView) -> str:
     return f"{item.title}\n{item.owner or ''}\n{item.id}".lower()
-
-
-def _is_overdue(item: ItemView, today: date) -> bool:
-    return item.due is not None and item.due < today and item.status in _OPEN
 
 
 def _status_rank(status: str) -> int:

@@ -54,8 +54,13 @@ def _synced(item: ItemView, _today: date) -> Any:
     return None
 
 
+def is_overdue(item: ItemView, today: date) -> bool:
+    """Tell whether a loaded item is open and past its due date (the filter's meaning too)."""
+    return item.due is not None and item.due < today and item.status in _OPEN
+
+
 def _overdue(item: ItemView, today: date) -> Any:
-    return 0 if item.due is not None and item.due < today and item.status in _OPEN else 1
+    return 0 if is_overdue(item, today) else 1
 
 
 SortKeyFn = Callable[[ItemView, date], Any]
