@@ -32,10 +32,11 @@ from __future__ import annotations
 from collections import deque
 from datetime import timedelta
 
+from followup.errors import InputError
 from followup.github.errors import TransientError
 from followup.github.issue_mapping import RemoteIssue
 from followup.github.issues import as_issue
-from followup.github.repos import normalise_repo, repo_path
+from followup.github.repos import normalise_repo, parse_issue_ref, repo_path
 from followup.sync.candidates import Candidate
 from followup.sync.converge import group_key
 from followup.sync.filing_converge import ConvergingRun
@@ -43,12 +44,6 @@ from followup.sync.repo_poll import list_params
 
 # GitHub's `since` is to the second: look from a second before the newest change seen.
 _MARGIN = timedelta(seconds=1)
-
-
-def number_of(ref: str) -> int | None:
-    """Return the number of an issue reference (owner/name#12), or None."""
-    _, _, number = ref.rpartition("#")
-    return int(number) if number.isdigit() else None
 
 
 class LookingRun(ConvergingRun):
@@ -91,8 +86,11 @@ class LookingRun(ConvergingRun):
             mine = self.outcomes.get(item_id)
             if mine is None or mine.outcome != "created" or mine.issue is None:
                 continue
-            number = number_of(mine.issue)
-            lost = lost or (number is not None and issue.number < number)
+            try:
+                _, number = parse_issue_ref(mine.issue)
+            except InputError:
+                continue
+            lost = lost or issue.number < number
         if filed_meanwhile:
             # Link them the way converging does everywhere (the lowest number is kept).
             self.reconcile(repo, again=True)
