@@ -69,3 +69,6 @@ def test_the_json_report_names_the_old_file(run_cli: RunCli, tmp_path: Path) -> 
     assert document["slug"] == "queue"
     assert Path(document["moved_from"]).name == "queue.md"
     assert report["summary"]["created"] == 0
+    # The document was read again under its new name: its diagnosis comes with it.
+    assert document["diagnosis"]["sources"] == ["Action items"]
+    assert document["diagnosis"]["items"] == 3

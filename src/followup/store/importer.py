@@ -189,7 +189,8 @@ def import_all(
     file_hashes: Mapping[str, str] | None = None,
     paths: Mapping[str, str] | None = None,
 ) -> list[ImportResult]:
-    """Store several post-mortems in one go; the caller commits or rolls back.
+    """Store several post-mortems in one go, one result each in their order; the caller
+    commits or rolls back.
 
     Everything is read in a few queries up front and written in bulk at the end: an
     import of a thousand documents must take seconds, not minutes. With a policy, the

@@ -175,6 +175,7 @@ def _import(session: Session, files: Sequence[tuple[Path, str]], opts: _Options)
             chunk = range(start, min(start + BATCH, len(files)))
             known = _known(session, [files[i][1] for i in chunk])
             docs: list[PostMortem] = []
+            found: list[Diagnosis] = []
             hashes: dict[str, str] = {}
             resolved_paths: dict[str, str] = {}
             for i in chunk:
@@ -189,8 +190,8 @@ def _import(session: Session, files: Sequence[tuple[Path, str]], opts: _Options)
                     problems.append(FileProblem(str(path), read.message, refused=read.refused))
                     continue
                 doc = read.doc
-                diagnoses[doc.slug] = read.diagnosis
                 docs.append(doc)
+                found.append(read.diagnosis)
                 resolved_paths[doc.slug] = resolved
                 if doc.repo is None:
                     without_repo.append(str(doc.path))
@@ -198,16 +199,17 @@ def _import(session: Session, files: Sequence[tuple[Path, str]], opts: _Options)
                     hashes[doc.slug] = digest
             if problems and not opts.skip_invalid:
                 continue  # nothing will be kept: read on only to report every bad file
-            results.extend(
-                import_all(
-                    session,
-                    docs,
-                    default_repo=opts.default_repo,
-                    policy=opts.policy,
-                    file_hashes=hashes,
-                    paths=resolved_paths,
-                )
+            imported = import_all(
+                session,
+                docs,
+                default_repo=opts.default_repo,
+                policy=opts.policy,
+                file_hashes=hashes,
+                paths=resolved_paths,
             )
+            # By the slug each is stored under: a moved file keeps its earlier one.
+            diagnoses.update(zip((r.slug for r in imported), found, strict=True))
+            results.extend(imported)
             # The rows are written; letting the session forget them bounds its memory.
             session.flush()
             session.expunge_all()
